@@ -1,0 +1,99 @@
+import * as path from 'node:path';
+import type { SendcheckConfig } from './engine/config';
+import { applySeverityOverrides } from './engine/rules';
+import { isSuppressed } from './engine/suppressions';
+import { applyEdits, splitLines } from './engine/text';
+import type { Finding, LanguageEngine, RuleMeta, SourceHost } from './engine/types';
+import { createJsEngine } from './js';
+import { createPythonEngine } from './python';
+
+// The one place that knows both engines: it routes files to the engine for their language,
+// then applies what is common to all findings (settings, suppressions, ordering). The CLI and
+// the language server both go through here.
+
+export interface Checker {
+  readonly engines: readonly LanguageEngine[];
+  readonly rules: readonly RuleMeta[];
+  check(files: readonly string[], host: SourceHost, config: SendcheckConfig, isCancelled?: () => boolean): Finding[];
+  forget(files: readonly string[]): void;
+}
+
+function languageEnabled(file: string, config: SendcheckConfig): boolean {
+  const ext = path.extname(file).toLowerCase();
+  if (ext === '.py' || ext === '.pyw') return config.languages.python;
+  if (/^\.[mc]?tsx?$/.test(ext)) return config.languages.typescript;
+  return config.languages.javascript;
+}
+
+export function createChecker(engines: LanguageEngine[] = [createJsEngine(), createPythonEngine()]): Checker {
+  const rules = engines.flatMap((e) => e.rules);
+  return {
+    engines,
+    rules,
+    check(files, host, config, isCancelled) {
+      if (!config.enable) return [];
+      const findings: Finding[] = [];
+      for (const engine of engines) {
+        const mine = files.filter((f) => engine.handles(f) && languageEnabled(f, config));
+        if (mine.length === 0) continue;
+        findings.push(...engine.check({ files: mine, host, config, isCancelled }));
+      }
+      const linesOf = new Map<string, string[]>();
+      const kept = findings.filter((f) => {
+        let lines = linesOf.get(f.file);
+        if (!lines) linesOf.set(f.file, (lines = splitLines(host.readFile(f.file) ?? '')));
+        const engine = engines.find((e) => e.handles(f.file));
+        return !isSuppressed(f, lines, engine?.language ?? 'js');
+      });
+      return sortFindings(applySeverityOverrides(kept, config));
+    },
+    forget(files) {
+      for (const e of engines) e.forget?.([...files]);
+    },
+  };
+}
+
+export function sortFindings(findings: Finding[]): Finding[] {
+  return findings.sort(
+    (a, b) =>
+      (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) ||
+      a.range.start.line - b.range.start.line ||
+      a.range.start.character - b.range.start.character ||
+      (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0),
+  );
+}
+
+/**
+ * Computes the text of each file after applying the preferred fix of every finding in it.
+ * Fixes whose edits overlap an earlier fix's edits are left for the next round, so the
+ * result is always a clean application of whole fixes.
+ */
+export function applyPreferredFixes(findings: readonly Finding[], host: SourceHost): Map<string, string> {
+  const byFile = new Map<string, { range: Finding['range']; newText: string }[][]>();
+  const seen = new Set<string>();
+  for (const f of findings) {
+    const fix = f.fixes.find((x) => x.preferred);
+    if (!fix) continue;
+    const key = JSON.stringify(fix.edits);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    for (const file of new Set(fix.edits.map((e) => e.file))) {
+      const list = byFile.get(file) ?? [];
+      list.push(fix.edits.filter((e) => e.file === file));
+      byFile.set(file, list);
+    }
+  }
+  const out = new Map<string, string>();
+  for (const [file, fixes] of byFile) {
+    const text = host.readFile(file);
+    if (text === undefined) continue;
+    const accepted: { range: Finding['range']; newText: string }[] = [];
+    for (const edits of fixes) {
+      const trial = applyEdits(text, [...accepted, ...edits]);
+      if (trial.skipped === 0) accepted.push(...edits);
+    }
+    const result = applyEdits(text, accepted).text;
+    if (result !== text) out.set(file, result);
+  }
+  return out;
+}

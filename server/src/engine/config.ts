@@ -1,0 +1,141 @@
+import type { SeverityOverride } from './types';
+
+export type JsTarget = 'auto' | 'node20' | 'node22' | 'browser';
+export type StartMethod = 'auto' | 'spawn' | 'forkserver' | 'fork';
+export type PythonSerializer = 'pickle' | 'cloudpickle' | 'dill';
+
+/** A call the user declares as a boundary, e.g. `{ module: 'mylib', function: 'run_remote', args: [0, 1] }`. */
+export interface UserSink {
+  language: 'js' | 'python';
+  module: string;
+  function: string;
+  /** Zero-based positional arguments that cross the boundary. */
+  args?: number[];
+  /** Keyword (Python) or option-object property (JS) names that cross. */
+  keywords?: string[];
+  serializer?: 'structured-clone' | 'json' | PythonSerializer;
+}
+
+export interface SendcheckConfig {
+  enable: boolean;
+  languages: { javascript: boolean; typescript: boolean; python: boolean };
+  rules: Record<string, SeverityOverride>;
+  js: { target: JsTarget };
+  python: { startMethod: StartMethod; serializer: Record<string, PythonSerializer> };
+  sinks: UserSink[];
+  exclude: string[];
+  /** Files larger than this many bytes are skipped with a one-line log. */
+  maxFileSize: number;
+}
+
+export const defaultConfig: SendcheckConfig = {
+  enable: true,
+  languages: { javascript: true, typescript: true, python: true },
+  rules: {},
+  js: { target: 'auto' },
+  python: { startMethod: 'auto', serializer: {} },
+  sinks: [],
+  exclude: [],
+  maxFileSize: 2_000_000,
+};
+
+export interface ConfigProblem {
+  key: string;
+  message: string;
+}
+
+const severities = new Set(['off', 'hint', 'info', 'warning', 'error']);
+const jsTargets = new Set(['auto', 'node20', 'node22', 'browser']);
+const startMethods = new Set(['auto', 'spawn', 'forkserver', 'fork']);
+const serializers = new Set(['pickle', 'cloudpickle', 'dill']);
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Merges user settings (from VS Code, a CLI config file or LSP initializationOptions) over the
+ * defaults. Invalid values are dropped and reported, never thrown: a typo in settings must not
+ * take the checker down.
+ */
+export function resolveConfig(raw: unknown): { config: SendcheckConfig; problems: ConfigProblem[] } {
+  const problems: ConfigProblem[] = [];
+  const config: SendcheckConfig = structuredClone(defaultConfig);
+  if (raw === undefined || raw === null) return { config, problems };
+  if (!isRecord(raw)) {
+    problems.push({ key: 'sendcheck', message: 'settings must be an object' });
+    return { config, problems };
+  }
+  const bad = (key: string, message: string) => problems.push({ key: `sendcheck.${key}`, message });
+
+  if (raw.enable !== undefined) {
+    if (typeof raw.enable === 'boolean') config.enable = raw.enable;
+    else bad('enable', 'must be true or false');
+  }
+  if (raw.languages !== undefined) {
+    if (!isRecord(raw.languages)) bad('languages', 'must be an object');
+    else
+      for (const [k, v] of Object.entries(raw.languages)) {
+        if (!(k in config.languages)) bad(`languages.${k}`, 'unknown language');
+        else if (typeof v !== 'boolean') bad(`languages.${k}`, 'must be true or false');
+        else config.languages[k as keyof SendcheckConfig['languages']] = v;
+      }
+  }
+  if (raw.rules !== undefined) {
+    if (!isRecord(raw.rules)) bad('rules', 'must be an object of rule id to severity');
+    else
+      for (const [k, v] of Object.entries(raw.rules)) {
+        if (typeof v === 'string' && severities.has(v)) config.rules[k] = v as SeverityOverride;
+        else bad(`rules.${k}`, 'must be one of off, hint, info, warning, error');
+      }
+  }
+  if (raw.js !== undefined) {
+    if (isRecord(raw.js) && raw.js.target !== undefined) {
+      if (typeof raw.js.target === 'string' && jsTargets.has(raw.js.target)) config.js.target = raw.js.target as JsTarget;
+      else bad('js.target', 'must be one of auto, node20, node22, browser');
+    } else if (!isRecord(raw.js)) bad('js', 'must be an object');
+  }
+  if (raw.python !== undefined) {
+    if (!isRecord(raw.python)) bad('python', 'must be an object');
+    else {
+      const { startMethod, serializer } = raw.python;
+      if (startMethod !== undefined) {
+        if (typeof startMethod === 'string' && startMethods.has(startMethod)) config.python.startMethod = startMethod as StartMethod;
+        else bad('python.startMethod', 'must be one of auto, spawn, forkserver, fork');
+      }
+      if (serializer !== undefined) {
+        if (!isRecord(serializer)) bad('python.serializer', 'must be an object of library name to pickle, cloudpickle or dill');
+        else
+          for (const [lib, s] of Object.entries(serializer)) {
+            if (typeof s === 'string' && serializers.has(s)) config.python.serializer[lib] = s as PythonSerializer;
+            else bad(`python.serializer.${lib}`, 'must be pickle, cloudpickle or dill');
+          }
+      }
+    }
+  }
+  if (raw.sinks !== undefined) {
+    if (!Array.isArray(raw.sinks)) bad('sinks', 'must be an array');
+    else
+      raw.sinks.forEach((s, i) => {
+        const valid =
+          isRecord(s) &&
+          (s.language === 'js' || s.language === 'python') &&
+          typeof s.module === 'string' &&
+          typeof s.function === 'string' &&
+          (s.args === undefined || (Array.isArray(s.args) && s.args.every((a) => Number.isInteger(a) && a >= 0))) &&
+          (s.keywords === undefined || (Array.isArray(s.keywords) && s.keywords.every((k) => typeof k === 'string')));
+        if (valid) config.sinks.push(s as unknown as UserSink);
+        else bad(`sinks[${i}]`, 'needs language (js|python), module, function, and optional args (indices) / keywords (names)');
+      });
+  }
+  if (raw.exclude !== undefined) {
+    if (Array.isArray(raw.exclude) && raw.exclude.every((g) => typeof g === 'string' && g.length > 0 && !g.includes('\0')))
+      config.exclude = raw.exclude as string[];
+    else bad('exclude', 'must be an array of non-empty glob strings');
+  }
+  if (raw.maxFileSize !== undefined) {
+    if (typeof raw.maxFileSize === 'number' && Number.isFinite(raw.maxFileSize) && raw.maxFileSize > 0) config.maxFileSize = raw.maxFileSize;
+    else bad('maxFileSize', 'must be a positive number of bytes');
+  }
+  return { config, problems };
+}

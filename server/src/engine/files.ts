@@ -1,0 +1,174 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import ignore, { type Ignore } from 'ignore';
+import picomatch from 'picomatch';
+import type { SourceHost } from './types';
+
+export const jsExtensions = ['.js', '.mjs', '.cjs', '.jsx', '.ts', '.mts', '.cts', '.tsx'];
+export const pythonExtensions = ['.py', '.pyw'];
+const checkedExtensions = new Set([...jsExtensions, ...pythonExtensions]);
+const alwaysSkippedDirs = new Set(['node_modules', '.git', '.hg', '.svn', '__pycache__', '.venv', 'venv', '.tox', '.mypy_cache']);
+
+export function isCheckable(file: string): boolean {
+  return checkedExtensions.has(path.extname(file).toLowerCase()) && !file.endsWith('.d.ts') && !/\.d\.[mc]ts$/.test(file);
+}
+
+export interface WalkOptions {
+  exclude?: readonly string[];
+  maxFileSize?: number;
+  /** Told about every file left out for a reason worth a log line (size, binary). */
+  onSkip?: (file: string, reason: string) => void;
+  /** Symlinks are not followed out of `roots`: a workspace must not make us read elsewhere. */
+  followSymlinks?: boolean;
+}
+
+/** True when the first bytes hold a NUL: a binary file that happens to carry a source extension. */
+export function looksBinary(buf: Buffer): boolean {
+  const n = Math.min(buf.length, 8000);
+  for (let i = 0; i < n; i++) if (buf[i] === 0) return true;
+  return false;
+}
+
+/**
+ * Lists the checkable files under `roots` (files or folders), skipping node_modules, VCS folders,
+ * whatever the `.gitignore` files on the way ignore, and the `exclude` globs.
+ */
+export function collectFiles(roots: readonly string[], options: WalkOptions = {}): string[] {
+  const out: string[] = [];
+  const excluded = options.exclude?.length ? picomatch(options.exclude as string[], { dot: true }) : undefined;
+  const maxSize = options.maxFileSize ?? Infinity;
+
+  const consider = (file: string, base: string, explicit: boolean) => {
+    if (!explicit && !isCheckable(file)) return;
+    const rel = path.relative(base, file).split(path.sep).join('/');
+    if (excluded && (excluded(rel) || excluded(file))) return;
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(file);
+    } catch {
+      return;
+    }
+    if (stat.size > maxSize) {
+      options.onSkip?.(file, `larger than sendcheck.maxFileSize (${stat.size} > ${maxSize} bytes)`);
+      return;
+    }
+    out.push(file);
+  };
+
+  const walk = (dir: string, base: string, ignores: { ig: Ignore; dir: string }[], depth: number) => {
+    if (depth > 64) return;
+    let ig = ignores;
+    const gi = path.join(dir, '.gitignore');
+    try {
+      ig = [...ignores, { ig: ignore().add(fs.readFileSync(gi, 'utf8')), dir }];
+    } catch {
+      /* no .gitignore here */
+    }
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const e of entries) {
+      const full = path.join(dir, e.name);
+      let isDir = e.isDirectory();
+      let isFile = e.isFile();
+      if (e.isSymbolicLink()) {
+        if (!options.followSymlinks) continue;
+        try {
+          const real = fs.realpathSync(full);
+          if (!isInside(real, base)) continue;
+          const st = fs.statSync(real);
+          isDir = st.isDirectory();
+          isFile = st.isFile();
+        } catch {
+          continue;
+        }
+      }
+      if (isDir && alwaysSkippedDirs.has(e.name)) continue;
+      const ignored = ig.some(({ ig: i, dir: d }) => {
+        const rel = path.relative(d, full).split(path.sep).join('/');
+        return rel !== '' && !rel.startsWith('..') && i.ignores(isDir ? `${rel}/` : rel);
+      });
+      if (ignored) continue;
+      if (isDir) {
+        const rel = path.relative(base, full).split(path.sep).join('/');
+        if (excluded && (excluded(rel) || excluded(`${rel}/`))) continue;
+        walk(full, base, ig, depth + 1);
+      } else if (isFile) consider(full, base, false);
+    }
+  };
+
+  for (const root of roots) {
+    const abs = path.resolve(root);
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(abs);
+    } catch {
+      continue;
+    }
+    if (st.isDirectory()) walk(abs, abs, [], 0);
+    else consider(abs, path.dirname(abs), true);
+  }
+  return [...new Set(out)];
+}
+
+export function isInside(file: string, dir: string): boolean {
+  const rel = path.relative(dir, file);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+/** Reads files from disk, cached by mtime and size; `overlay` lets callers supply unsaved text. */
+export class DiskHost implements SourceHost {
+  private cache = new Map<string, { key: string; text: string | undefined }>();
+  private overlays = new Map<string, { text: string; version: string }>();
+
+  setOverlay(file: string, text: string, version: string | number): void {
+    this.overlays.set(file, { text, version: `o${version}` });
+  }
+
+  clearOverlay(file: string): void {
+    this.overlays.delete(file);
+  }
+
+  invalidate(file: string): void {
+    this.cache.delete(file);
+  }
+
+  private statKey(file: string): string | undefined {
+    try {
+      const st = fs.statSync(file);
+      return st.isFile() ? `${st.mtimeMs}:${st.size}` : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  readFile(file: string): string | undefined {
+    const o = this.overlays.get(file);
+    if (o) return o.text;
+    const key = this.statKey(file);
+    if (key === undefined) return undefined;
+    const hit = this.cache.get(file);
+    if (hit && hit.key === key) return hit.text;
+    let text: string | undefined;
+    try {
+      const buf = fs.readFileSync(file);
+      text = looksBinary(buf) ? undefined : buf.toString('utf8');
+    } catch {
+      text = undefined;
+    }
+    this.cache.set(file, { key, text });
+    return text;
+  }
+
+  fileExists(file: string): boolean {
+    return this.overlays.has(file) || this.statKey(file) !== undefined;
+  }
+
+  version(file: string): string {
+    return this.overlays.get(file)?.version ?? this.statKey(file) ?? 'missing';
+  }
+}

@@ -1,0 +1,88 @@
+// Language-neutral vocabulary shared by the JS/TS and Python engines, the CLI and the
+// language server. Positions are zero-based (line, UTF-16 character), like LSP, so the
+// server can pass them through untouched; the CLI adds one when it prints.
+
+export type Severity = 'error' | 'warning' | 'info' | 'hint';
+export type SeverityOverride = Severity | 'off';
+export type Language = 'js' | 'python';
+
+export interface Position {
+  line: number;
+  character: number;
+}
+
+export interface Range {
+  start: Position;
+  end: Position;
+}
+
+/** An absolute file path plus a range in it. */
+export interface Location {
+  file: string;
+  range: Range;
+}
+
+export interface RelatedInfo extends Location {
+  message: string;
+}
+
+export interface TextEdit extends Location {
+  newText: string;
+}
+
+export interface Fix {
+  /** Precise title naming what the edit changes, shown in the lightbulb menu. */
+  title: string;
+  /** Stable id of the fix kind (for example `move-to-module-scope`), used by tests and fix-all. */
+  id: string;
+  /** Safe to apply without review; only preferred fixes are applied by `--fix` and fix-all. */
+  preferred: boolean;
+  edits: TextEdit[];
+}
+
+export interface Finding {
+  file: string;
+  range: Range;
+  rule: string;
+  severity: Severity;
+  message: string;
+  /** The access path from the sent value to the bad part, e.g. `job.onDone` or `args[0] → self._lock`. */
+  path?: string;
+  related: RelatedInfo[];
+  fixes: Fix[];
+}
+
+export interface RuleMeta {
+  /** kebab-case; JS/TS rules are unprefixed, Python rules start with `py-`. Equals the doc page name. */
+  id: string;
+  language: Language;
+  defaultSeverity: Severity;
+  /** One sentence for listings, SARIF rule descriptors and the settings UI. */
+  summary: string;
+}
+
+/** Where the engines read source text: the disk, or the editor's unsaved buffers over it. */
+export interface SourceHost {
+  readFile(file: string): string | undefined;
+  fileExists(file: string): boolean;
+  /** Changes whenever the text of `file` changes; lets engines reuse work for unchanged files. */
+  version(file: string): string;
+}
+
+export interface CheckRequest {
+  /** Absolute paths of the files whose findings are wanted. */
+  files: string[];
+  host: SourceHost;
+  config: import('./config').SendcheckConfig;
+  /** Polled between files; a long check stops early when it turns true. */
+  isCancelled?: () => boolean;
+}
+
+export interface LanguageEngine {
+  language: Language;
+  rules: readonly RuleMeta[];
+  handles(file: string): boolean;
+  check(request: CheckRequest): Finding[];
+  /** Forget cached state about files, e.g. when closed or deleted. */
+  forget?(files: string[]): void;
+}

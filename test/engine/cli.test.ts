@@ -1,0 +1,77 @@
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { collectFiles } from '../../server/src/engine/files';
+
+const root = path.resolve(__dirname, '..', '..');
+const bin = path.join(root, 'bin', 'sendcheck.js');
+
+function run(args: string[], cwd = root) {
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function tree(files: Record<string, string>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sendcheck-walk-'));
+  for (const [rel, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    fs.writeFileSync(path.join(dir, rel), text);
+  }
+  return dir;
+}
+
+test('collectFiles skips node_modules, .git, .gitignored paths, exclude globs and declaration files', () => {
+  const dir = tree({
+    'a.ts': '',
+    'b.py': '',
+    'c.d.ts': '',
+    'readme.md': '',
+    'node_modules/x/index.js': '',
+    '.git/hooks/h.js': '',
+    'gen/out.js': '',
+    'sub/.gitignore': 'local.py\n',
+    'sub/local.py': '',
+    'sub/kept.py': '',
+    'vendor/v.js': '',
+    '.gitignore': 'gen/\n',
+  });
+  const files = collectFiles([dir], { exclude: ['vendor/**'] }).map((f) => path.relative(dir, f).split(path.sep).join('/'));
+  assert.deepEqual(files.sort(), ['a.ts', 'b.py', 'sub/kept.py']);
+});
+
+test('collectFiles skips files over the size limit and says why', () => {
+  const dir = tree({ 'big.js': 'x'.repeat(2000), 'small.js': '1' });
+  const skipped: string[] = [];
+  const files = collectFiles([dir], { maxFileSize: 1000, onSkip: (f, why) => skipped.push(`${path.basename(f)} ${why}`) });
+  assert.deepEqual(files.map((f) => path.basename(f)), ['small.js']);
+  assert.match(skipped[0], /^big\.js larger than sendcheck\.maxFileSize/);
+});
+
+test('CLI: usage errors exit 2 with a message', () => {
+  const none = run([]);
+  assert.equal(none.code, 2);
+  assert.match(none.stderr, /no files or folders given/);
+  const fmt = run(['--format', 'xml', '.']);
+  assert.equal(fmt.code, 2);
+  assert.match(fmt.stderr, /unknown format "xml"/);
+  const missing = run(['does-not-exist']);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /no such file or folder: does-not-exist/);
+  const badRule = run(['--rule', 'no-function=loud', '.']);
+  assert.equal(badRule.code, 2);
+  assert.match(badRule.stderr, /setting sendcheck\.rules\.no-function/);
+});
+
+test('CLI: a clean folder exits 0 and SARIF output is valid 2.1.0', () => {
+  const dir = tree({ 'ok.js': 'const a = 1;\n', 'ok.py': 'x = 1\n' });
+  const r = run(['--format', 'sarif', dir]);
+  assert.equal(r.code, 0, r.stderr);
+  const sarif = JSON.parse(r.stdout);
+  assert.equal(sarif.version, '2.1.0');
+  assert.equal(sarif.runs[0].tool.driver.name, 'sendcheck');
+  assert.deepEqual(sarif.runs[0].results, []);
+  assert.equal(run(['--version']).stdout.trim(), JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).version);
+});
