@@ -9,4 +9,4 @@ if (!fs.existsSync(cli)) {
   process.stderr.write('sendcheck: dist/cli.js is missing; run `npm run build` first\n');
   process.exit(2);
 }
-require(cli).main();
+void require(cli).main();

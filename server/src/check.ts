@@ -14,6 +14,8 @@ import { createPythonEngine } from './python';
 export interface Checker {
   readonly engines: readonly LanguageEngine[];
   readonly rules: readonly RuleMeta[];
+  /** Must be awaited once before the first `check`. */
+  init(): Promise<void>;
   check(files: readonly string[], host: SourceHost, config: SendcheckConfig, isCancelled?: () => boolean): Finding[];
   forget(files: readonly string[]): void;
 }
@@ -30,6 +32,9 @@ export function createChecker(engines: LanguageEngine[] = [createJsEngine(), cre
   return {
     engines,
     rules,
+    async init() {
+      await Promise.all(engines.map((e) => e.init?.()));
+    },
     check(files, host, config, isCancelled) {
       if (!config.enable) return [];
       const findings: Finding[] = [];

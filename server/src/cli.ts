@@ -113,7 +113,7 @@ function parseArgs(argv: string[]): Options {
   return opts;
 }
 
-export function runCli(argv: string[], io = { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() }): number {
+export async function runCli(argv: string[], io = { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() }): Promise<number> {
   let opts: Options;
   try {
     if (argv.includes('-h') || argv.includes('--help')) {
@@ -150,6 +150,7 @@ export function runCli(argv: string[], io = { stdout: process.stdout, stderr: pr
     { exclude: config.exclude, maxFileSize: config.maxFileSize, onSkip: (f, why) => io.stderr.write(`sendcheck: skipped ${path.relative(io.cwd, f)}: ${why}\n`) },
   );
   const checker = createChecker();
+  await checker.init();
   const host = new DiskHost();
   let findings = checker.check(files, host, config);
 
@@ -192,18 +193,18 @@ function fixAll(
   return findings;
 }
 
-export function main(argv = process.argv.slice(2)): void {
+export async function main(argv = process.argv.slice(2)): Promise<void> {
   if (argv.includes('--lsp')) {
     // The language server module wires itself to stdio or IPC on import.
     require('./server');
     return;
   }
   try {
-    process.exitCode = runCli(argv);
+    process.exitCode = await runCli(argv);
   } catch (e) {
     process.stderr.write(`sendcheck: internal error: ${(e as Error).stack ?? e}\n`);
     process.exitCode = 2;
   }
 }
 
-if (require.main === module) main();
+if (require.main === module) void main();

@@ -82,6 +82,8 @@ export interface LanguageEngine {
   language: Language;
   rules: readonly RuleMeta[];
   handles(file: string): boolean;
+  /** Loads what must be loaded asynchronously (e.g. tree-sitter's wasm); called once before `check`. */
+  init?(): Promise<void>;
   check(request: CheckRequest): Finding[];
   /** Forget cached state about files, e.g. when closed or deleted. */
   forget?(files: string[]): void;
