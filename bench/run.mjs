@@ -1,0 +1,358 @@
+// `npm run bench [-- --project <folder>] [--runs N] [--edits N]`
+// Measures sendcheck against its references on the same files, in the same run, and reports
+// medians and ratios: cold CLI scan vs `tsc --noEmit` (TS) and vs a parse-only pass (Python);
+// warm edit-to-diagnostics latency in the language server vs the TypeScript language service;
+// peak memory of the server after the workspace scan vs tsc's; Python lines per second.
+// Writes bench/results.json and prints a table.
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createRequire } from 'node:module';
+import { generateWorkspace } from './generate.mjs';
+
+const require = createRequire(import.meta.url);
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const args = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : dflt;
+};
+const runs = Number(opt('runs', 3));
+const editCount = Number(opt('edits', 50));
+const leakEdits = Number(opt('leak-edits', 1000));
+const project = opt('project');
+const rssPreload = path.join(root, 'bench', 'rss.cjs');
+const tscJs = require.resolve('typescript/lib/tsc.js');
+const cli = path.join(root, 'dist', 'cli.js');
+const serverJs = path.join(root, 'dist', 'server.js');
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const pct = (xs, p) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+};
+
+/** Runs a node script, returning wall time and peak RSS. */
+function timed(script, scriptArgs, cwd) {
+  const rssFile = path.join(os.tmpdir(), `sendcheck-rss-${process.pid}-${Math.random().toString(36).slice(2)}`);
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, ['-r', rssPreload, script, ...scriptArgs], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, SENDCHECK_RSS_FILE: rssFile },
+    maxBuffer: 256 * 1024 * 1024,
+    timeout: 20 * 60_000,
+  });
+  const ms = performance.now() - t0;
+  let rss = NaN;
+  try {
+    rss = Number(fs.readFileSync(rssFile, 'utf8'));
+    fs.rmSync(rssFile);
+  } catch {}
+  return { ms, rss, status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function countLines(dir, exts) {
+  let lines = 0;
+  let files = 0;
+  const walk = (d) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      if (e.name === 'node_modules' || e.name.startsWith('.')) continue;
+      const full = path.join(d, e.name);
+      if (e.isDirectory()) walk(full);
+      else if (exts.some((x) => e.name.endsWith(x)) && !e.name.endsWith('.d.ts')) {
+        files++;
+        lines += fs.readFileSync(full, 'utf8').split('\n').length;
+      }
+    }
+  };
+  walk(dir);
+  return { lines, files };
+}
+
+async function lspLatency(tsRoot, bigFile) {
+  const { createProtocolConnection, StreamMessageReader, StreamMessageWriter } = require('vscode-languageserver-protocol/node');
+  const rssFile = path.join(os.tmpdir(), `sendcheck-rss-server-${process.pid}`);
+  const child = spawn(process.execPath, ['-r', rssPreload, serverJs, '--stdio'], { env: { ...process.env, SENDCHECK_RSS_FILE: rssFile }, stdio: ['pipe', 'pipe', 'inherit'] });
+  const conn = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+  const waiters = new Map();
+  let scanDone;
+  const scanFinished = new Promise((r) => (scanDone = r));
+  conn.onNotification('textDocument/publishDiagnostics', (p) => {
+    const w = waiters.get(`${p.uri}@${p.version}`);
+    if (w) w();
+  });
+  conn.onRequest('window/workDoneProgress/create', () => null);
+  conn.onRequest('workspace/configuration', (p) => p.items.map(() => ({})));
+  conn.onRequest('client/registerCapability', () => null);
+  conn.onNotification('$/progress', (p) => {
+    if (p.value?.kind === 'end') scanDone();
+  });
+  conn.listen();
+  let exited = false;
+  const died = new Promise((_, reject) => child.once('exit', (code) => { exited = true; reject(new Error(`server exited (${code}) during the benchmark`)); }));
+  died.catch(() => {});
+  const guard = (p) => Promise.race([p, died]);
+  const rootUri = 'file://' + tsRoot;
+  const tScan = performance.now();
+  await guard(conn.sendRequest('initialize', {
+    processId: process.pid,
+    rootUri,
+    workspaceFolders: [{ uri: rootUri, name: 'bench' }],
+    capabilities: { window: { workDoneProgress: true }, textDocument: { publishDiagnostics: { versionSupport: true } }, workspace: { configuration: true } },
+  }));
+  conn.sendNotification('initialized', {});
+  await guard(Promise.race([scanFinished, new Promise((r) => setTimeout(r, 10 * 60_000))]));
+  const scanMs = performance.now() - tScan;
+  const uri = 'file://' + bigFile;
+  let text = fs.readFileSync(bigFile, 'utf8');
+  const wait = (version) => new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`no diagnostics for version ${version} within 30 s`)), 30_000);
+    waiters.set(`${uri}@${version}`, () => {
+      clearTimeout(t);
+      resolve();
+    });
+  });
+  let version = 1;
+  let first = wait(version);
+  conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'typescript', version, text } });
+  await guard(first);
+  const latencies = [];
+  const edits = scriptedEdits(text, Math.max(editCount, leakEdits));
+  let heapAfterWarm = NaN;
+  for (let i = 0; i < edits.length; i++) {
+    text = edits[i];
+    version++;
+    const done = wait(version);
+    const t0 = performance.now();
+    conn.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ text }] });
+    await guard(done);
+    if (i < editCount) latencies.push(performance.now() - t0);
+    if (i === editCount - 1) heapAfterWarm = await stats(conn);
+  }
+  const heapAfterLeak = await stats(conn);
+  await guard(conn.sendRequest('shutdown'));
+  conn.sendNotification('exit');
+  if (!exited) await new Promise((r) => child.once('exit', r));
+  let rss = NaN;
+  try {
+    rss = Number(fs.readFileSync(rssFile, 'utf8'));
+  } catch {}
+  return { scanMs, latencies, rss, heapAfterWarm, heapAfterLeak, totalEdits: edits.length };
+}
+
+async function stats(conn) {
+  try {
+    const s = await conn.sendRequest('sendcheck/stats');
+    return s?.heapUsed ?? NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+/** Deterministic edits that keep the file valid: rename a local, add a line, change a literal. */
+function scriptedEdits(text, n) {
+  const out = [];
+  let cur = text;
+  for (let i = 0; i < n; i++) {
+    const k = i % 3;
+    if (k === 0) cur = cur.replace(/const job = \{ id: (\d+)/, (_, d) => `const job = { id: ${Number(d) + 1}`);
+    else if (k === 1) cur = cur + `\nexport const extra${i} = ${i};`;
+    else cur = cur.replace(/export const extra(\d+) = \d+;\n?$/, '');
+    out.push(cur);
+  }
+  return out;
+}
+
+function languageServiceLatency(tsRoot, bigFile) {
+  const ts = require('typescript');
+  const cfgPath = path.join(tsRoot, 'tsconfig.json');
+  const cfg = ts.getParsedCommandLineOfConfigFile(cfgPath, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} });
+  let text = fs.readFileSync(bigFile, 'utf8');
+  let version = 0;
+  const files = new Set([...cfg.fileNames, bigFile]);
+  const host = {
+    getScriptFileNames: () => [...files],
+    getScriptVersion: (f) => (f === bigFile ? String(version) : '0'),
+    getScriptSnapshot: (f) => {
+      if (f === bigFile) return ts.ScriptSnapshot.fromString(text);
+      if (!fs.existsSync(f)) return undefined;
+      return ts.ScriptSnapshot.fromString(fs.readFileSync(f, 'utf8'));
+    },
+    getCurrentDirectory: () => tsRoot,
+    getCompilationSettings: () => cfg.options,
+    getDefaultLibFileName: (o) => ts.getDefaultLibFilePath(o),
+    fileExists: ts.sys.fileExists,
+    readFile: ts.sys.readFile,
+    readDirectory: ts.sys.readDirectory,
+    directoryExists: ts.sys.directoryExists,
+    getDirectories: ts.sys.getDirectories,
+  };
+  const ls = ts.createLanguageService(host, ts.createDocumentRegistry());
+  ls.getSemanticDiagnostics(bigFile);
+  const latencies = [];
+  for (const next of scriptedEdits(text, editCount)) {
+    text = next;
+    version++;
+    const t0 = performance.now();
+    ls.getSemanticDiagnostics(bigFile);
+    latencies.push(performance.now() - t0);
+  }
+  return latencies;
+}
+
+function writeBigFile(tsRoot) {
+  // A 2 000-line module with imports, classes and a few worker sinks, like a real hot file.
+  const lines = [`import { Worker } from 'node:worker_threads';`, `import { Model1, make1 } from './mod0001';`, ''];
+  let i = 0;
+  while (lines.length < 1990) {
+    lines.push(`export class Big${i} {`, `  private data = new Map<string, number[]>();`, `  constructor(readonly name: string) {}`);
+    lines.push(`  put(key: string, xs: number[]): void {`, `    this.data.set(key, xs.map((x) => x * ${i + 1}));`, `  }`);
+    lines.push(`  stats(): { n: number; sum: number } {`, `    let sum = 0;`, `    for (const xs of this.data.values()) for (const x of xs) sum += x;`, `    return { n: this.data.size, sum };`, `  }`, `}`, '');
+    if (i % 10 === 0) lines.push(`export function send${i}(w: Worker, m: Model1): void {`, `  const job = { id: ${i}, label: m.label, when: new Date() };`, `  w.postMessage(job);`, `  void make1;`, `}`, '');
+    i++;
+  }
+  const file = path.join(tsRoot, 'src', 'big.ts');
+  fs.writeFileSync(file, lines.join('\n'));
+  return file;
+}
+
+async function main() {
+  if (!fs.existsSync(cli)) spawnSync(process.execPath, ['esbuild.mjs'], { cwd: root, stdio: 'inherit' });
+  let tsRoot;
+  let pyRoot;
+  let planted;
+  if (project) {
+    tsRoot = pyRoot = path.resolve(project);
+  } else {
+    const ws = path.join(root, 'bench', 'workspace');
+    planted = generateWorkspace(ws);
+    tsRoot = path.join(ws, 'ts');
+    pyRoot = path.join(ws, 'py');
+  }
+  const hasTsconfig = fs.existsSync(path.join(tsRoot, 'tsconfig.json'));
+  const results = { date: new Date().toISOString(), machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version }, project: project ?? 'generated', runs, figures: {} };
+  const tsCount = countLines(tsRoot, ['.ts', '.tsx', '.js', '.mjs', '.cjs']);
+  const pyCount = countLines(pyRoot, ['.py']);
+  results.sizes = { tsLines: tsCount.lines, tsFiles: tsCount.files, pyLines: pyCount.lines, pyFiles: pyCount.files };
+  console.error(`bench: ${tsCount.lines} TS/JS lines in ${tsCount.files} files, ${pyCount.lines} Python lines in ${pyCount.files} files; ${runs} runs`);
+
+  if (tsCount.files > 0) {
+    const ours = [];
+    const theirs = [];
+    let oursRss = [];
+    let theirsRss = [];
+    for (let r = 0; r < runs; r++) {
+      const a = timed(cli, ['--format', 'json', '--quiet', tsRoot], tsRoot);
+      if (a.status !== 0 && a.status !== 1) throw new Error(`sendcheck failed (${a.status}): ${a.stderr}`);
+      ours.push(a.ms);
+      oursRss.push(a.rss);
+      results.tsFindings = JSON.parse(a.stdout).length;
+      if (hasTsconfig) {
+        const b = timed(tscJs, ['--noEmit', '-p', tsRoot], tsRoot);
+        theirs.push(b.ms);
+        theirsRss.push(b.rss);
+      }
+    }
+    results.figures.tsColdScan = { sendcheckMs: median(ours), tscMs: hasTsconfig ? median(theirs) : null, ratio: hasTsconfig ? median(ours) / median(theirs) : null, target: 0.35 };
+    results.figures.cliPeakMemory = { sendcheckBytes: median(oursRss), tscBytes: hasTsconfig ? median(theirsRss) : null, ratio: hasTsconfig ? median(oursRss) / median(theirsRss) : null };
+  }
+  if (pyCount.files > 0) {
+    const ours = [];
+    const floor = [];
+    for (let r = 0; r < runs; r++) {
+      const a = timed(cli, ['--format', 'json', '--quiet', pyRoot], pyRoot);
+      if (a.status !== 0 && a.status !== 1) throw new Error(`sendcheck failed (${a.status}): ${a.stderr}`);
+      ours.push(a.ms);
+      results.pyFindings = JSON.parse(a.stdout).length;
+      const b = timed(path.join(root, 'bench', 'parse-floor.cjs'), [pyRoot], pyRoot);
+      floor.push(JSON.parse(b.stdout).ms);
+    }
+    results.figures.pythonScan = {
+      sendcheckMs: median(ours),
+      parseOnlyMs: median(floor),
+      ratio: median(ours) / median(floor),
+      linesPerSecond: Math.round(pyCount.lines / (median(ours) / 1000)),
+      target: 1_000_000,
+    };
+  }
+  if (hasTsconfig && fs.existsSync(serverJs)) {
+    const big = project ? null : writeBigFile(tsRoot);
+    if (big) {
+      try {
+        const lsp = await lspLatency(tsRoot, big);
+        const ls = languageServiceLatency(tsRoot, big);
+        const tscPeak = results.figures.cliPeakMemory?.tscBytes;
+        results.figures.warmEdit = {
+          p50Ms: median(lsp.latencies),
+          p95Ms: pct(lsp.latencies, 95),
+          languageServiceP50Ms: median(ls),
+          languageServiceP95Ms: pct(ls, 95),
+          ratioP95: pct(lsp.latencies, 95) / pct(ls, 95),
+          targetP95Ms: 100,
+          targetRatio: 0.3,
+        };
+        results.figures.serverMemory = {
+          workspaceScanMs: lsp.scanMs,
+          peakBytes: lsp.rss,
+          tscPeakBytes: tscPeak ?? null,
+          ratio: tscPeak ? lsp.rss / tscPeak : null,
+          target: 0.8,
+          heapAfter50Edits: lsp.heapAfterWarm,
+          heapAfterAllEdits: lsp.heapAfterLeak,
+          edits: lsp.totalEdits,
+        };
+      } catch (e) {
+        results.figures.warmEdit = { error: String(e?.message ?? e) };
+      } finally {
+        fs.rmSync(big, { force: true });
+      }
+    }
+  }
+  if (planted) {
+    // A fast scan that misses the planted problems measures nothing: say so loudly.
+    results.planted = { ts: planted.tsBad, py: planted.pyBad };
+    if (results.tsFindings < planted.tsBad || results.pyFindings < planted.pyBad)
+      console.error(`bench: WARNING: found ${results.tsFindings}/${planted.tsBad} planted TS and ${results.pyFindings}/${planted.pyBad} planted Python problems`);
+  }
+  fs.writeFileSync(path.join(root, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
+  printTable(results);
+}
+
+function printTable(r) {
+  const f = r.figures;
+  const ms = (x) => (x == null || Number.isNaN(x) ? '—' : `${x.toFixed(x < 10 ? 1 : 0)} ms`);
+  const mb = (x) => (x == null || Number.isNaN(x) ? '—' : `${(x / 2 ** 20).toFixed(0)} MiB`);
+  const ratio = (x) => (x == null || Number.isNaN(x) ? '—' : `${x.toFixed(2)}×`);
+  const rows = [['figure', 'sendcheck', 'reference', 'ratio', 'target']];
+  if (f.tsColdScan) rows.push(['TS cold scan (CLI) vs tsc --noEmit', ms(f.tsColdScan.sendcheckMs), ms(f.tsColdScan.tscMs), ratio(f.tsColdScan.ratio), '≤ 0.35×']);
+  if (f.cliPeakMemory) rows.push(['CLI peak memory vs tsc', mb(f.cliPeakMemory.sendcheckBytes), mb(f.cliPeakMemory.tscBytes), ratio(f.cliPeakMemory.ratio), '']);
+  if (f.warmEdit && !f.warmEdit.error) {
+    rows.push(['warm edit → diagnostics p50 vs LS', ms(f.warmEdit.p50Ms), ms(f.warmEdit.languageServiceP50Ms), ratio(f.warmEdit.p50Ms / f.warmEdit.languageServiceP50Ms), '']);
+    rows.push(['warm edit → diagnostics p95 vs LS', ms(f.warmEdit.p95Ms), ms(f.warmEdit.languageServiceP95Ms), ratio(f.warmEdit.ratioP95), '≤ 100 ms, ≤ 0.3×']);
+  } else if (f.warmEdit) rows.push(['warm edit latency', 'error', f.warmEdit.error, '', '']);
+  if (f.serverMemory) {
+    rows.push(['server peak memory after scan vs tsc', mb(f.serverMemory.peakBytes), mb(f.serverMemory.tscPeakBytes), ratio(f.serverMemory.ratio), '≤ 0.8×']);
+    rows.push([`server heap after 50 / ${f.serverMemory.edits} edits`, mb(f.serverMemory.heapAfter50Edits), mb(f.serverMemory.heapAfterAllEdits), ratio(f.serverMemory.heapAfterAllEdits / f.serverMemory.heapAfter50Edits), 'no growth']);
+  }
+  if (f.pythonScan) {
+    rows.push(['Python scan (CLI) vs parse-only', ms(f.pythonScan.sendcheckMs), ms(f.pythonScan.parseOnlyMs), ratio(f.pythonScan.ratio), '']);
+    rows.push(['Python lines per second', `${(f.pythonScan.linesPerSecond / 1e6).toFixed(2)} M/s`, '', '', '≥ 1 M/s']);
+  }
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => String(row[i]).length)));
+  const line = (row) => '| ' + row.map((c, i) => String(c).padEnd(widths[i])).join(' | ') + ' |';
+  if (r.planted) console.log(`\nfindings: ${r.tsFindings} TS (${r.planted.ts} planted), ${r.pyFindings} Python (${r.planted.py} planted)`);
+  console.log(`\nsendcheck bench — ${r.sizes.tsLines} TS lines / ${r.sizes.tsFiles} files, ${r.sizes.pyLines} Python lines / ${r.sizes.pyFiles} files; median of ${r.runs}; ${r.machine.cpus} cores, ${r.machine.cpu}, node ${r.machine.node}`);
+  console.log(line(rows[0]));
+  console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|');
+  for (const row of rows.slice(1)) console.log(line(row));
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
