@@ -151,7 +151,8 @@ export async function runCli(argv: string[], io = { stdout: process.stdout, stde
   );
   const checker = createChecker();
   await checker.init();
-  const host = new DiskHost();
+  // The checker may read the working folder and what was named on the command line, nothing else.
+  const host = new DiskHost({ roots: [io.cwd, ...opts.paths.map((p) => path.resolve(io.cwd, p))].map((p) => (fs.statSync(p).isDirectory() ? p : path.dirname(p))) });
   let findings = checker.check(files, host, config);
 
   if (opts.fix) findings = fixAll(findings, files, host, config, checker, io.stderr);

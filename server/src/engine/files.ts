@@ -120,10 +120,47 @@ export function isInside(file: string, dir: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
-/** Reads files from disk, cached by mtime and size; `overlay` lets callers supply unsaved text. */
+/**
+ * Reads files from disk, cached by mtime and size; `overlay` lets callers supply unsaved text.
+ * With `roots`, files outside those folders (after resolving symlinks) read as missing: a
+ * workspace's tsconfig `extends`, an import path or a symlink must not make the checker read
+ * elsewhere on the machine.
+ */
 export class DiskHost implements SourceHost {
   private cache = new Map<string, { key: string; text: string | undefined }>();
   private overlays = new Map<string, { text: string; version: string }>();
+  private allowed = new Map<string, boolean>();
+  private roots: string[] | undefined;
+
+  constructor(options: { roots?: readonly string[] } = {}) {
+    this.roots = options.roots?.map((r) => {
+      try {
+        return fs.realpathSync(path.resolve(r));
+      } catch {
+        return path.resolve(r);
+      }
+    });
+  }
+
+  /** True when `file` may be read: no roots were given, or it lies inside one of them. */
+  isAllowed(file: string): boolean {
+    if (!this.roots) return true;
+    let ok = this.allowed.get(file);
+    if (ok === undefined) {
+      let real = path.resolve(file);
+      try {
+        real = fs.realpathSync(real);
+      } catch {
+        // A missing file: judge the path as written, its folder resolved if that exists.
+        try {
+          real = path.join(fs.realpathSync(path.dirname(real)), path.basename(real));
+        } catch {}
+      }
+      ok = this.roots.some((r) => isInside(real, r));
+      this.allowed.set(file, ok);
+    }
+    return ok;
+  }
 
   setOverlay(file: string, text: string, version: string | number): void {
     this.overlays.set(file, { text, version: `o${version}` });
@@ -138,6 +175,7 @@ export class DiskHost implements SourceHost {
   }
 
   private statKey(file: string): string | undefined {
+    if (!this.isAllowed(file)) return undefined;
     try {
       const st = fs.statSync(file);
       return st.isFile() ? `${st.mtimeMs}:${st.size}` : undefined;
@@ -170,5 +208,33 @@ export class DiskHost implements SourceHost {
 
   version(file: string): string {
     return this.overlays.get(file)?.version ?? this.statKey(file) ?? 'missing';
+  }
+
+  directoryExists(dir: string): boolean {
+    if (!this.isAllowed(dir)) return false;
+    try {
+      return fs.statSync(dir).isDirectory();
+    } catch {
+      return false;
+    }
+  }
+
+  listDirectory(dir: string): { files: string[]; directories: string[] } {
+    const files: string[] = [];
+    const directories: string[] = [];
+    if (!this.isAllowed(dir)) return { files, directories };
+    try {
+      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+        if (e.isDirectory()) directories.push(e.name);
+        else if (e.isFile()) files.push(e.name);
+        else if (e.isSymbolicLink() && this.isAllowed(path.join(dir, e.name))) {
+          try {
+            const st = fs.statSync(path.join(dir, e.name));
+            (st.isDirectory() ? directories : files).push(e.name);
+          } catch {}
+        }
+      }
+    } catch {}
+    return { files, directories };
   }
 }

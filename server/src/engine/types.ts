@@ -61,12 +61,21 @@ export interface RuleMeta {
   summary: string;
 }
 
-/** Where the engines read source text: the disk, or the editor's unsaved buffers over it. */
+/**
+ * Where the engines read workspace files: the disk, or the editor's unsaved buffers over it.
+ * Engines read workspace files only through this host (which refuses paths outside the
+ * workspace); only sendcheck's own files (TypeScript's lib files, fallback typings, .wasm) are
+ * read directly.
+ */
 export interface SourceHost {
   readFile(file: string): string | undefined;
   fileExists(file: string): boolean;
   /** Changes whenever the text of `file` changes; lets engines reuse work for unchanged files. */
   version(file: string): string;
+  /** Folder queries for module resolution and tsconfig `include`, under the same limits as `readFile`. */
+  directoryExists?(dir: string): boolean;
+  /** Names of the entries of `dir` (files and folders), or [] when it cannot be listed. */
+  listDirectory?(dir: string): { files: string[]; directories: string[] };
 }
 
 export interface CheckRequest {
