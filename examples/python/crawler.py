@@ -1,12 +1,17 @@
 # A crawler that hands a thread queue to worker processes: under spawn (and Python 3.14's
 # forkserver default) Process.start() dies with "cannot pickle '_thread.lock' object".
+# `npx sendcheck --fix examples/python/crawler.py` switches it to multiprocessing.Queue.
 from multiprocessing import Process
-from queue import Queue
+from queue import Empty, Queue
 
 
 def fetch(urls):
-    while not urls.empty():
-        print("fetching", urls.get())
+    while True:
+        try:
+            url = urls.get(timeout=1)
+        except Empty:
+            return
+        print("fetching", url)
 
 
 def main():

@@ -1,14 +1,197 @@
-import type { LanguageEngine } from '../engine/types';
-import { isCheckable, jsExtensions } from '../engine/files';
 import * as path from 'node:path';
+import * as ts from 'typescript';
+import type { SendcheckConfig } from '../engine/config';
+import { isCheckable, jsExtensions } from '../engine/files';
+import type { Finding, LanguageEngine, Range, SourceHost } from '../engine/types';
+import { isLibraryFile } from './origin';
+import { ProjectHost } from './project';
+import { findProxies } from './proxies';
+import { noUncloneableBuiltin } from './rules/no-uncloneable-builtin';
+import { jsRules, typeRules } from './rules';
+import type { SendContext } from './rules/rule';
+import { findUsesAfterTransfer, useAfterTransferMeta } from './rules/use-after-transfer';
+import { findSinks, mayContainSinks, type Sink } from './sinks';
+import { clearTargetCache, resolveTarget } from './target';
+import { TypeWalker } from './walk';
 
-// Placeholder until the JS/TS engine lands (issue: the JS/TS engine). It recognises its files
-// so that routing, the CLI and the server can be built and tested against it.
+// The JS/TS engine: program per project → sinks found by the checker's symbol of the callee →
+// each sent value's type walked → findings. It never runs workspace code.
+
 export function createJsEngine(): LanguageEngine {
+  let projects: ProjectHost | undefined;
+  let lastHost: SourceHost | undefined;
+
   return {
     language: 'js',
-    rules: [],
+    rules: jsRules,
     handles: (file) => isCheckable(file) && jsExtensions.includes(path.extname(file).toLowerCase()),
-    check: () => [],
+    check({ files, host, config, isCancelled }) {
+      if (!projects) projects = new ProjectHost(host);
+      if (host !== lastHost) {
+        projects.setHost(host);
+        lastHost = host;
+      }
+      const findings: Finding[] = [];
+      const candidates: string[] = [];
+      for (const file of files) {
+        try {
+          const text = host.readFile(file);
+          if (text === undefined || text.length > config.maxFileSize) continue;
+          if (mayContainSinks(text, config.sinks)) candidates.push(path.resolve(file));
+        } catch (e) {
+          debug(e);
+        }
+      }
+      const byProject = new Map<string, { project: ReturnType<ProjectHost['projectFor']>; files: string[] }>();
+      for (const file of candidates) {
+        try {
+          const project = projects.projectFor(file);
+          const entry = byProject.get(project.key) ?? { project, files: [] };
+          entry.files.push(file);
+          byProject.set(project.key, entry);
+        } catch {
+          /* a project we cannot even locate: skip its files */
+        }
+      }
+      for (const { project, files: projectFiles } of byProject.values()) {
+        if (isCancelled?.()) break;
+        let program: ts.Program;
+        try {
+          program = projects.programFor(project, projectFiles);
+        } catch {
+          continue;
+        }
+        for (const file of projectFiles) {
+          if (isCancelled?.()) break;
+          try {
+            findings.push(...checkFile(program, file, config, project.domLib));
+          } catch (e) {
+            debug(e); // one file's internal error must not take the others down
+          }
+        }
+      }
+      return findings;
+    },
+    forget(files) {
+      projects?.forget(files);
+      clearTargetCache();
+    },
   };
+}
+
+function debug(e: unknown): void {
+  if (process.env.SENDCHECK_DEBUG) console.error('sendcheck js engine:', e);
+}
+
+function rangeOf(node: ts.Node): Range {
+  const sf = node.getSourceFile();
+  const s = sf.getLineAndCharacterOfPosition(node.getStart(sf));
+  const e = sf.getLineAndCharacterOfPosition(node.getEnd());
+  return { start: { line: s.line, character: s.character }, end: { line: e.line, character: e.character } };
+}
+
+function checkFile(program: ts.Program, file: string, config: SendcheckConfig, domLib: boolean): Finding[] {
+  const sf = program.getSourceFile(file);
+  if (!sf) return [];
+  const checker = program.getTypeChecker();
+  const out: Finding[] = [];
+  for (const sink of findSinks(sf, program, config.sinks)) {
+    try {
+      out.push(...judgeSink(sink, program, checker, file, config, domLib));
+    } catch (e) {
+      debug(e); // a type the checker chokes on: skip this call
+    }
+  }
+  return out;
+}
+
+function transferredTypeNames(sink: Sink, checker: ts.TypeChecker): Set<string> {
+  const names = new Set<string>();
+  if (sink.transfer.kind !== 'list') return names;
+  for (const el of sink.transfer.elements) {
+    const t = checker.getTypeAtLocation(el);
+    for (const part of t.isUnion() ? t.types : [t]) {
+      const n = part.getSymbol()?.getName();
+      if (n) names.add(n);
+      if (part.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) names.add('*');
+    }
+  }
+  return names;
+}
+
+function judgeSink(sink: Sink, program: ts.Program, checker: ts.TypeChecker, file: string, config: SendcheckConfig, domLib: boolean): Finding[] {
+  const out: Finding[] = [];
+  const transferredTypes = transferredTypeNames(sink, checker);
+  const transfer = transferredTypes.has('*') ? ({ kind: 'unknown' } as const) : sink.transfer;
+  const ctx: SendContext = {
+    checker,
+    program,
+    serializer: sink.serializer,
+    target: resolveTarget(file, config.js.target, domLib, sink.runtime),
+    transfer,
+    transferredTypes,
+    canTransfer: sink.canTransfer,
+    api: sink.api,
+  };
+  for (const value of sink.values) {
+    const type = checker.getTypeAtLocation(value.expr);
+    const walker = new TypeWalker(ctx, typeRules);
+    // A root we cannot name (a call, `new X()`) is written as "the message"; its members by their own path.
+    const named = !/\s/.test(value.label);
+    for (const p of walker.walk(type, named ? value.label : '')) {
+      const subject = p.path || (named && value.label ? value.label : value.label || 'the value');
+      const related = [];
+      const decl = p.declaration;
+      if (decl && !isLibraryFile(program, decl.getSourceFile())) {
+        const target = (decl as { name?: ts.Node }).name ?? decl;
+        const what = ts.isClassLike(decl) || ts.isInterfaceDeclaration(decl) ? `${decl.name?.text ?? 'the class'}` : lastSegment(subject);
+        related.push({ file: path.resolve(decl.getSourceFile().fileName), range: rangeOf(target), message: `${what} is declared here` });
+      }
+      out.push({
+        file,
+        range: rangeOf(value.expr),
+        rule: p.rule.meta.id,
+        severity: p.verdict.severity,
+        message: `${subject} ${p.verdict.reason}`,
+        path: p.path || undefined,
+        related,
+        fixes: [],
+      });
+    }
+  }
+  if (sink.serializer === 'clone') {
+    for (const value of sink.values) {
+      for (const proxy of findProxies(value.expr, /\s/.test(value.label) ? '' : value.label, checker, program)) {
+        const subject = proxy.path || value.label;
+        out.push({
+          file,
+          range: rangeOf(value.expr),
+          rule: noUncloneableBuiltin.meta.id,
+          severity: 'error',
+          message: `${subject} is a Proxy: proxies cannot be cloned (DataCloneError); send a plain copy of the data (\`[...x]\`, \`{ ...x }\`, or the framework's toRaw)`,
+          path: proxy.path || undefined,
+          related: [{ file: path.resolve(proxy.created.getSourceFile().fileName), range: rangeOf(proxy.created), message: 'the Proxy is created here' }],
+          fixes: [],
+        });
+      }
+    }
+  }
+  for (const use of findUsesAfterTransfer(sink, checker)) {
+    out.push({
+      file,
+      range: rangeOf(use.node),
+      rule: useAfterTransferMeta.id,
+      severity: useAfterTransferMeta.defaultSeverity,
+      message: use.message,
+      path: use.name,
+      related: [{ file, range: rangeOf(use.transferredAt), message: `${use.name} is transferred here` }],
+      fixes: [],
+    });
+  }
+  return out;
+}
+
+function lastSegment(p: string): string {
+  const m = /([A-Za-z_$][\w$]*)(?:\[[^\]]*\]|<\w+>)*$/.exec(p);
+  return m ? m[1] : p;
 }

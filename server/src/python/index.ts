@@ -1,13 +1,150 @@
-import type { LanguageEngine } from '../engine/types';
-import { pythonExtensions } from '../engine/files';
 import * as path from 'node:path';
+import type { SendcheckConfig } from '../engine/config';
+import { pythonExtensions } from '../engine/files';
+import type { CheckRequest, Finding, LanguageEngine, SourceHost } from '../engine/types';
+import { Judge, type JudgeContext } from './judge';
+import type { ClassInfo, ModuleModel } from './model';
+import { initPythonParser, parserReady, TreeCache } from './parser';
+import { rangeOf } from './ranges';
+import { type ConcreteMethod, Evaluator, startMethodLiteral, Workspace, callArgs } from './resolve';
+import { pythonRuleById, pythonRules } from './rules';
+import { findSinks, type Sink } from './sinks';
 
-// Placeholder until the Python engine lands (issue: the Python engine).
+// The Python engine: tree-sitter parse (cached by file version), a model of each file's scopes,
+// the sinks in it, and for every argument that crosses, the first part pickle would refuse.
+
+/** Files that mention none of these are not parsed at all. */
+const boundaryWords = /multiprocess|concurrent|pickle|joblib|loky|dask|distributed|\bray\b|Pool|Process|Executor/;
+
 export function createPythonEngine(): LanguageEngine {
+  const trees = new TreeCache();
+  let config: SendcheckConfig | undefined;
+  let workspace: Workspace | undefined;
+  let host: SourceHost | undefined;
+
+  const defaultMethodOf = (model: ModuleModel): ConcreteMethod => {
+    const configured = config?.python.startMethod ?? 'auto';
+    if (configured !== 'auto') return configured;
+    const ev = new Evaluator(workspace!);
+    for (const site of model.startMethodCalls) {
+      const callee = ev.eval(site.node.childForFieldName('function')!, site.scope);
+      if (callee.kind !== 'ref' || callee.qname !== 'multiprocessing.set_start_method') continue;
+      const { positional, keywords } = callArgs(site.node);
+      const m = startMethodLiteral(positional[0] ?? keywords.get('method'));
+      if (m) return m;
+    }
+    return 'spawn';
+  };
+
+  const workspaceFor = (h: SourceHost): Workspace => {
+    if (!workspace || host !== h) {
+      workspace = new Workspace(h, trees, defaultMethodOf);
+      host = h;
+    }
+    return workspace;
+  };
+
   return {
     language: 'python',
-    rules: [],
+    rules: pythonRules.map((r) => r.meta),
     handles: (file) => pythonExtensions.includes(path.extname(file).toLowerCase()),
-    check: () => [],
+    init: () => initPythonParser(),
+    check(request: CheckRequest): Finding[] {
+      if (!parserReady()) return [];
+      config = request.config;
+      const ws = workspaceFor(request.host);
+      ws.beginCheck();
+      const findings: Finding[] = [];
+      for (const file of request.files) {
+        if (request.isCancelled?.()) break;
+        try {
+          findings.push(...checkFile(file, ws, request.config, defaultMethodOf));
+        } catch (e) {
+          // One file the analysis trips over must not hide the findings of the others.
+          if (process.env.SENDCHECK_DEBUG) console.error(`sendcheck: python analysis of ${file} failed:`, e);
+        }
+      }
+      return findings;
+    },
+    forget(files) {
+      for (const f of files) workspace ? workspace.forget(f) : trees.forget(f);
+    },
   };
+}
+
+function checkFile(file: string, ws: Workspace, config: SendcheckConfig, defaultMethodOf: (m: ModuleModel) => ConcreteMethod): Finding[] {
+  const text = ws.host.readFile(file);
+  if (text === undefined) return [];
+  const userWords = config.sinks.filter((s) => s.language === 'python').map((s) => s.function.split('.').pop()!);
+  if (!boundaryWords.test(text) && !userWords.some((w) => text.includes(w))) return [];
+  const model = ws.model(file);
+  if (!model) return [];
+  const ev = new Evaluator(ws);
+  const judge = new Judge(ev);
+  const method = defaultMethodOf(model);
+  const findings: Finding[] = [];
+  const copyreg = copyregClasses(model, ev);
+  for (const sink of findSinks(model, ev, config, method)) {
+    for (const sent of sink.sent) {
+      const finding = judgeArgument(sink, sent, model, ev, judge, copyreg);
+      if (finding) findings.push(finding);
+    }
+  }
+  return findings;
+}
+
+function judgeArgument(
+  sink: Sink,
+  sent: Sink['sent'][number],
+  model: ModuleModel,
+  ev: Evaluator,
+  judge: Judge,
+  copyreg: Set<ClassInfo>,
+): Finding | undefined {
+  const value = ev.eval(sent.node, sink.call.scope);
+  if (sent.items) {
+    // The iterable itself stays here; its items are sent.
+    if (value.kind !== 'container') return undefined;
+  }
+  const ctx: JudgeContext = {
+    transport: sink.transport,
+    serializer: sink.serializer,
+    method: sink.method,
+    call: { module: model, node: sink.call.node },
+    copyreg,
+  };
+  const problem = judge.judge(value, [sent.label], { module: model, node: sent.node }, ctx);
+  if (!problem) return undefined;
+  const rule = pythonRuleById.get(problem.rule)!;
+  const [head, ...rest] = problem.segments;
+  const subject = rest.length ? `\`${head}\` holds \`${rest.join(' → ')}\`, ${problem.what}` : `\`${head}\` is ${problem.what}`;
+  const where =
+    sink.transport === 'spawn-args'
+      ? `, pickled when ${sink.name} starts a ${sink.method} child`
+      : sink.transport === 'task'
+        ? `, pickled to send it through ${sink.name}`
+        : `, pickled by ${sink.name}`;
+  return {
+    file: problem.anchor.module.file,
+    range: rangeOf(problem.anchor.node),
+    rule: rule.meta.id,
+    severity: rule.meta.defaultSeverity,
+    message: `${subject}${where}: ${rule.because} (${problem.runtime}); ${rule.advice}`,
+    path: `${problem.segments.join(' → ')}: ${problem.typeName}`,
+    related: problem.related,
+    fixes: rule.fixes({ problem, sink, ev }),
+  };
+}
+
+function copyregClasses(model: ModuleModel, ev: Evaluator): Set<ClassInfo> {
+  const out = new Set<ClassInfo>();
+  for (const site of model.copyregCalls) {
+    const callee = ev.eval(site.node.childForFieldName('function')!, site.scope);
+    if (callee.kind !== 'ref' || callee.qname !== 'copyreg.pickle') continue;
+    const first = callArgs(site.node).positional[0];
+    if (!first) continue;
+    const v = ev.eval(first, site.scope);
+    if (v.kind === 'class') out.add(v.cls);
+  }
+  return out;
 }

@@ -1,0 +1,3 @@
+process.on('message', (build) => {
+  process.send({ done: [...(build.targets ?? [])].length });
+});

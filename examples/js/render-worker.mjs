@@ -1,0 +1,5 @@
+import { parentPort } from 'node:worker_threads';
+
+parentPort.on('message', (job) => {
+  parentPort.postMessage({ id: job.id, status: 'rendered' });
+});

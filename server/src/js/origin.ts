@@ -1,0 +1,86 @@
+import * as path from 'node:path';
+import * as ts from 'typescript';
+
+// Where a declaration comes from, so that sinks and host types are recognised by the library
+// that declares them rather than by their names alone: a user's own `class Worker` or
+// `bus.postMessage` is not the platform's.
+
+export interface Origin {
+  /** `dom` (TypeScript's lib files), `global` (Node's global scope), a Node module (`worker_threads`), a package name, or `user`. */
+  module: string;
+  /** Dotted container names, innermost last (`Worker`, `NodeJS.Process`); empty for top-level functions. */
+  container: string;
+  name: string;
+}
+
+const typingsMarker = `${path.sep}typings${path.sep}`;
+
+export function isLibraryFile(program: ts.Program, sf: ts.SourceFile): boolean {
+  const f = sf.fileName.replace(/\\/g, '/');
+  return program.isSourceFileDefaultLibrary(sf) || /\/lib\.[\w.]+\.d\.ts$/.test(f) || f.includes('/node_modules/') || isFallbackTypings(sf);
+}
+
+export function isFallbackTypings(sf: ts.SourceFile): boolean {
+  return sf.isDeclarationFile && path.resolve(sf.fileName).includes(typingsMarker) && /(?:dist|server)[\\/]typings[\\/]/.test(path.resolve(sf.fileName));
+}
+
+function packageOf(fileName: string): string | undefined {
+  const f = fileName.replace(/\\/g, '/');
+  const i = f.lastIndexOf('/node_modules/');
+  if (i < 0) return undefined;
+  const parts = f.slice(i + '/node_modules/'.length).split('/');
+  if (parts[0] === '@types') return parts[1];
+  return parts[0].startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0];
+}
+
+export function normaliseModule(name: string): string {
+  return name.replace(/^node:/, '');
+}
+
+export function originOf(program: ts.Program, decl: ts.Node): Origin | undefined {
+  const sf = decl.getSourceFile();
+  const name = declName(decl);
+  const containers: string[] = [];
+  let ambientModule: string | undefined;
+  for (let n: ts.Node | undefined = decl.parent; n; n = n.parent) {
+    if (ts.isClassLike(n) || ts.isInterfaceDeclaration(n)) {
+      if (n.name) containers.unshift(n.name.text);
+    } else if (ts.isModuleDeclaration(n)) {
+      if (ts.isStringLiteral(n.name)) {
+        ambientModule = normaliseModule(n.name.text);
+        break;
+      }
+      if (n.name.text !== 'global') containers.unshift(n.name.text);
+    } else if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name)) {
+      containers.unshift(n.name.text);
+    }
+  }
+  const container = containers.join('.');
+  const f = sf.fileName.replace(/\\/g, '/');
+  if (program.isSourceFileDefaultLibrary(sf) || /\/typescript\/lib\/lib\.[\w.]+\.d\.ts$/.test(f) || /\/lib\.[\w.]+\.d\.ts$/.test(f)) return { module: 'dom', container, name };
+  if (ambientModule) return { module: ambientModule, container, name };
+  const pkg = packageOf(f);
+  if (pkg === 'node') return { module: 'global', container, name };
+  if (pkg) return { module: pkg, container, name };
+  if (isFallbackTypings(sf)) return { module: 'global', container, name };
+  return { module: 'user', container, name };
+}
+
+function declName(decl: ts.Node): string {
+  const n = (decl as { name?: ts.Node }).name;
+  if (n && (ts.isIdentifier(n) || ts.isStringLiteral(n) || ts.isPrivateIdentifier(n))) return n.text;
+  if (ts.isConstructorDeclaration(decl) || ts.isConstructSignatureDeclaration(decl)) return 'constructor';
+  return '';
+}
+
+/** Resolves an import alias to the symbol it names. */
+export function resolveAlias(checker: ts.TypeChecker, sym: ts.Symbol | undefined): ts.Symbol | undefined {
+  if (sym && sym.flags & ts.SymbolFlags.Alias) {
+    try {
+      return checker.getAliasedSymbol(sym);
+    } catch {
+      return sym;
+    }
+  }
+  return sym;
+}

@@ -1,0 +1,191 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as ts from 'typescript';
+import type { SourceHost } from '../engine/types';
+
+// Builds and caches one ts.Program per project (nearest tsconfig/jsconfig, or an inferred
+// project per folder). Source files are cached by SourceHost.version and the previous program
+// is handed back to TypeScript as oldProgram, so a keystroke re-parses one file and the
+// checker's work stays proportional to the sinks actually queried.
+
+const fallbackPackages = ['piscina', 'tinypool', 'workerpool', 'comlink', 'threads', 'jest-worker'];
+
+/** Fallback typings ship in server/typings (sources, run through tsx) or dist/typings (bundle). */
+export function typingsDir(): string | undefined {
+  for (const dir of [path.join(__dirname, 'typings'), path.resolve(__dirname, '..', '..', 'typings')]) {
+    if (fs.existsSync(path.join(dir, 'node.d.ts'))) return dir;
+  }
+  return undefined;
+}
+
+export interface Project {
+  key: string;
+  configFile?: string;
+  options: ts.CompilerOptions;
+  /** Typing files added as roots: fallbacks for what the project lacks, and @types/node for inferred projects. */
+  fallbacks: string[];
+  /** True when the tsconfig names the DOM library explicitly. */
+  domLib: boolean;
+  program?: ts.Program;
+  rootKey?: string;
+}
+
+const inferredOptions: ts.CompilerOptions = {
+  allowJs: true,
+  checkJs: true,
+  noEmit: true,
+  strict: true,
+  skipLibCheck: true,
+  target: ts.ScriptTarget.ES2022,
+  // Bundler resolution reads package `exports` like Node but forgives the CJS/ESM typing
+  // mismatches many packages ship (e.g. a default-exported class seen from an .mjs file).
+  module: ts.ModuleKind.Preserve,
+  moduleResolution: ts.ModuleResolutionKind.Bundler,
+  allowSyntheticDefaultImports: true,
+  resolveJsonModule: true,
+  esModuleInterop: true,
+  jsx: ts.JsxEmit.Preserve,
+  lib: ['lib.es2023.d.ts', 'lib.dom.d.ts'],
+};
+
+function findUp(start: string, names: string[], exists: (f: string) => boolean): string | undefined {
+  let dir = start;
+  for (let i = 0; i < 64; i++) {
+    for (const n of names) {
+      const f = path.join(dir, n);
+      if (exists(f)) return f;
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+  return undefined;
+}
+
+function packageInstalled(fromDir: string, pkg: string): boolean {
+  return findUp(fromDir, [path.join('node_modules', pkg, 'package.json')], (f) => fs.existsSync(f)) !== undefined;
+}
+
+export class ProjectHost {
+  private projects = new Map<string, Project>();
+  private sourceCache = new Map<string, { version: string; sf: ts.SourceFile }>();
+
+  constructor(private host: SourceHost) {}
+
+  setHost(host: SourceHost): void {
+    this.host = host;
+  }
+
+  forget(files: string[]): void {
+    for (const f of files) this.sourceCache.delete(path.resolve(f));
+  }
+
+  private fileExists = (f: string): boolean => this.host.fileExists(f) || ts.sys.fileExists(f);
+  private readFile = (f: string): string | undefined => this.host.readFile(f) ?? ts.sys.readFile(f);
+
+  private parsedConfigs = new Map<string, { options: ts.CompilerOptions; fileNames: Set<string>; domLib: boolean } | undefined>();
+
+  private parseConfig(configFile: string) {
+    // Keyed by the config's mtime so an edited tsconfig is read again.
+    const key = `${configFile}\0${safeMtime(configFile)}`;
+    if (this.parsedConfigs.has(key)) return this.parsedConfigs.get(key);
+    let result: { options: ts.CompilerOptions; fileNames: Set<string>; domLib: boolean } | undefined;
+    try {
+      const read = ts.readConfigFile(configFile, this.readFile);
+      if (!read.error) {
+        const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, path.dirname(configFile), undefined, configFile);
+        const options = { ...parsed.options };
+        if (path.basename(configFile) === 'jsconfig.json' && options.allowJs === undefined) options.allowJs = true;
+        result = { options, fileNames: new Set(parsed.fileNames.map((f) => path.resolve(f))), domLib: (options.lib ?? []).some((l) => /lib\.dom\./i.test(l)) };
+      }
+    } catch {
+      result = undefined;
+    }
+    this.parsedConfigs.set(key, result);
+    return result;
+  }
+
+  /**
+   * The project a file belongs to: the nearest tsconfig/jsconfig that includes it (as tsserver
+   * decides), else an inferred project for its folder. Never throws: a broken tsconfig falls
+   * back to inferred options.
+   */
+  projectFor(file: string): Project {
+    const dir = path.dirname(file);
+    const configFile = findUp(dir, ['tsconfig.json', 'jsconfig.json'], (f) => fs.existsSync(f));
+    const parsed = configFile ? this.parseConfig(configFile) : undefined;
+    const owns = parsed !== undefined && parsed.fileNames.has(path.resolve(file));
+    const key = owns ? `${configFile}\0${safeMtime(configFile!)}` : `inferred:${dir}`;
+    let project = this.projects.get(key);
+    if (project) return project;
+    let options: ts.CompilerOptions = owns ? { ...parsed!.options } : { ...inferredOptions };
+    const domLib = owns ? parsed!.domLib : false;
+    // We only ask the checker for types; nothing is emitted and no file-wide diagnostics are computed.
+    if (!owns) options.types = [];
+    options = { ...options, noEmit: true, skipLibCheck: true, allowJs: options.allowJs ?? true, checkJs: true, composite: false, incremental: false, declaration: false, tsBuildInfoFile: undefined, outDir: undefined, noLib: false };
+    if (options.strictNullChecks === undefined && options.strict === undefined) options.strictNullChecks = true;
+    const fallbacks: string[] = [];
+    const typings = typingsDir();
+    const base = owns && configFile ? path.dirname(configFile) : dir;
+    const nodeTypes = findUp(base, [path.join('node_modules', '@types', 'node', 'index.d.ts')], (f) => fs.existsSync(f));
+    // An inferred project names Node's typings explicitly: automatic @types inclusion depends on the process's cwd.
+    if (nodeTypes && !owns) fallbacks.push(nodeTypes);
+    if (typings) {
+      if (!nodeTypes) fallbacks.push(path.join(typings, 'node.d.ts'));
+      for (const p of fallbackPackages) if (!packageInstalled(dir, p) && fs.existsSync(path.join(typings, `${p}.d.ts`))) fallbacks.push(path.join(typings, `${p}.d.ts`));
+    }
+    project = { key, configFile: owns ? configFile : undefined, options, fallbacks, domLib };
+    this.projects.set(key, project);
+    return project;
+  }
+
+  private getSourceFile(fileName: string, languageVersion: ts.ScriptTarget | ts.CreateSourceFileOptions): ts.SourceFile | undefined {
+    const abs = path.resolve(fileName);
+    const version = this.host.fileExists(abs) ? this.host.version(abs) : `disk:${safeMtime(abs)}`;
+    const hit = this.sourceCache.get(abs);
+    if (hit && hit.version === version) return hit.sf;
+    const text = this.readFile(abs);
+    if (text === undefined) return undefined;
+    const sf = ts.createSourceFile(fileName, text, languageVersion, true);
+    (sf as { version?: string }).version = version;
+    this.sourceCache.set(abs, { version, sf });
+    return sf;
+  }
+
+  /** A program holding `files` (and what they import), reusing the project's previous program. */
+  programFor(project: Project, files: string[]): ts.Program {
+    const roots = [...new Set([...files.map((f) => path.resolve(f)), ...project.fallbacks])].sort();
+    const rootKey = roots.join('\0') + '\0' + roots.map((r) => this.host.version(r)).join('\0');
+    if (project.program && project.rootKey === rootKey && !this.stale(project.program)) return project.program;
+    const compilerHost = ts.createCompilerHost(project.options, true);
+    compilerHost.getSourceFile = (f, v) => this.getSourceFile(f, v);
+    compilerHost.fileExists = this.fileExists;
+    compilerHost.readFile = this.readFile;
+    compilerHost.writeFile = () => {};
+    const program = ts.createProgram({ rootNames: roots, options: project.options, host: compilerHost, oldProgram: project.program });
+    project.program = program;
+    project.rootKey = rootKey;
+    return program;
+  }
+
+  /** A program is stale when any non-library file it holds changed since it was built. */
+  private stale(program: ts.Program): boolean {
+    for (const sf of program.getSourceFiles()) {
+      if (program.isSourceFileDefaultLibrary(sf) || sf.fileName.includes('/node_modules/')) continue;
+      const hit = this.sourceCache.get(path.resolve(sf.fileName));
+      if (!hit || hit.sf !== sf) return true;
+      const abs = path.resolve(sf.fileName);
+      const version = this.host.fileExists(abs) ? this.host.version(abs) : `disk:${safeMtime(abs)}`;
+      if (version !== hit.version) return true;
+    }
+    return false;
+  }
+}
+
+function safeMtime(f: string): string {
+  try {
+    return String(fs.statSync(f).mtimeMs);
+  } catch {
+    return 'missing';
+  }
+}

@@ -1,0 +1,18 @@
+import { article, jsRule, type TypeRule } from './rule';
+
+// Measured on Node 20 and 24 (and per the HTML spec in browsers): an instance of a class with
+// methods, accessors or #private fields does not throw, it arrives as a plain object: the
+// prototype, the methods, getters and private state are gone.
+export const classInstanceLoss: TypeRule = {
+  meta: jsRule('class-instance-loss', 'warning', 'A class instance with methods, accessors or #private fields is sent: it arrives as a plain object without them.'),
+  check(facts, ctx) {
+    if (!facts.classInstance) return undefined;
+    const name = facts.name || 'anonymous class';
+    if (ctx.serializer === 'json') return undefined;
+    return {
+      severity: 'warning',
+      reason: `is ${article(name)} instance: it arrives as a plain object without its prototype, methods, getters or #private fields`,
+      descend: true,
+    };
+  },
+};

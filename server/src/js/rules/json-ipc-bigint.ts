@@ -1,0 +1,11 @@
+import * as ts from 'typescript';
+import { jsRule, type TypeRule } from './rule';
+
+// JSON.stringify throws `TypeError: Do not know how to serialize a BigInt`, so the send throws.
+export const jsonIpcBigint: TypeRule = {
+  meta: jsRule('json-ipc-bigint', 'error', 'A bigint is sent over JSON IPC (child_process without `serialization: "advanced"`), where JSON.stringify throws.'),
+  check(facts, ctx) {
+    if (ctx.serializer !== 'json' || !(facts.type.flags & ts.TypeFlags.BigIntLike)) return undefined;
+    return { severity: 'error', reason: 'is a bigint: JSON IPC throws "Do not know how to serialize a BigInt"; send it as a string or fork with `serialization: \'advanced\'`' };
+  },
+};

@@ -1,0 +1,11 @@
+import { jsRule, type TypeRule } from './rule';
+
+// Functions, methods, bound functions and class constructors: V8's serializer refuses them.
+export const noFunction: TypeRule = {
+  meta: jsRule('no-function', 'error', 'A function, method or class is sent across a structured-clone boundary, which throws DataCloneError.'),
+  check(facts, ctx) {
+    if (ctx.serializer !== 'clone' || !facts.callable) return undefined;
+    const what = facts.type.getConstructSignatures().length > 0 && facts.type.getCallSignatures().length === 0 ? 'is a class' : 'is a function';
+    return { severity: 'error', reason: `${what}: functions cannot be cloned (DataCloneError)` };
+  },
+};

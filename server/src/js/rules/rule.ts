@@ -1,0 +1,65 @@
+import type * as ts from 'typescript';
+import type { RuleMeta, Severity } from '../../engine/types';
+import type { Origin } from '../origin';
+
+export type Serializer = 'clone' | 'json';
+export type RuntimeTarget = 'node20' | 'node22' | 'browser';
+
+export type TransferInfo =
+  | { kind: 'none' }
+  /** A transfer list we cannot read (a variable, a spread): assume it holds what is needed. */
+  | { kind: 'unknown' }
+  | { kind: 'list'; elements: ts.Expression[]; node: ts.Expression };
+
+/** What a rule knows about the place a value crosses. */
+export interface SendContext {
+  checker: ts.TypeChecker;
+  program: ts.Program;
+  serializer: Serializer;
+  target: RuntimeTarget;
+  transfer: TransferInfo;
+  /** Names of the types present in the transfer list (`MessagePort`, `ArrayBuffer`, ...). */
+  transferredTypes: Set<string>;
+  /** The sink accepts a transfer list, so a copied ArrayBuffer could have been moved instead. */
+  canTransfer: boolean;
+  /** Human name of the boundary, e.g. `worker.postMessage`. */
+  api: string;
+}
+
+/** The facts about one type that the rules look at, computed once per visited type. */
+export interface TypeFacts {
+  type: ts.Type;
+  /** Name of the type's symbol (`URL`, `Socket`, `Job`), or '' for anonymous types. */
+  name: string;
+  /** Declared by TypeScript's lib files, @types/node, fallback typings or a package: a platform or library type. */
+  fromLibrary: boolean;
+  origin?: Origin;
+  /** Names of the class/interface and all its base types (`Socket`, `Duplex`, `Readable`, `Stream`, `EventEmitter`). */
+  ancestry: string[];
+  callable: boolean;
+  /** An instance of a class (user or library), not the class itself. */
+  classInstance: boolean;
+  /** The declaration to point related information at (class or interface), when it is in user code. */
+  declaration?: ts.Node;
+}
+
+export interface Verdict {
+  severity: Severity;
+  /** Completes the sentence `<path> <reason>`, e.g. `is a function: functions cannot be cloned (DataCloneError)`. */
+  reason: string;
+  /** Keep walking into the members after reporting (e.g. a class instance can also hold an arrow-function field). */
+  descend?: boolean;
+}
+
+export interface TypeRule {
+  meta: RuleMeta;
+  check(facts: TypeFacts, ctx: SendContext): Verdict | undefined;
+}
+
+export const jsRule = (id: string, defaultSeverity: Severity, summary: string): RuleMeta => ({ id, language: 'js', defaultSeverity, summary });
+
+export function article(name: string): string {
+  // Acronyms read letter by letter: "a URL", "an HTML...".
+  if (/^U[A-Z]/.test(name)) return `a ${name}`;
+  return /^[aeiouAEIOU]/.test(name) || /^[FHLMNRSX][A-Z]/.test(name) ? `an ${name}` : `a ${name}`;
+}

@@ -1,0 +1,271 @@
+import * as ts from 'typescript';
+import type { UserSink } from '../engine/config';
+import { originOf, type Origin } from './origin';
+import type { Serializer, TransferInfo } from './rules/rule';
+
+// Finds the calls where a value crosses a boundary. A call is a sink when the checker resolves
+// its callee to a declaration from the platform's or a pool library's typings; the method name
+// alone proves nothing (a user's `bus.postMessage(fn)` is an ordinary call).
+
+export interface SentValue {
+  expr: ts.Expression;
+  /** Root of the access path in messages: the expression text (`job`), `workerData`, `args[0]`, or '' for an object literal. */
+  label: string;
+}
+
+export interface Sink {
+  call: ts.CallExpression | ts.NewExpression;
+  api: string;
+  values: SentValue[];
+  serializer: Serializer;
+  transfer: TransferInfo;
+  canTransfer: boolean;
+  /** The runtime implied by the API itself (a DOM Worker runs in a browser). */
+  runtime?: 'browser' | 'node';
+}
+
+/** Cheap text test: a file that mentions none of these has no sink and costs no type work. */
+export function mayContainSinks(text: string, userSinks: readonly UserSink[]): boolean {
+  if (/postMessage|structuredClone|workerData|\.send\s*\(|\.run\s*\(|\.exec\s*\(|comlink|['"]threads['"]|jest-worker/.test(text)) return true;
+  return userSinks.some((s) => s.language === 'js' && text.includes(s.function.split('.').pop()!));
+}
+
+const candidateNames = new Set(['postMessage', 'structuredClone', 'Worker', 'send', 'run', 'exec']);
+const browserContainers = new Set(['Worker', 'Window', 'ServiceWorker', 'DedicatedWorkerGlobalScope', 'Client', '', 'WindowProxy']);
+
+function calleeName(node: ts.CallExpression | ts.NewExpression): string | undefined {
+  const e = node.expression;
+  if (ts.isIdentifier(e)) return e.text;
+  if (ts.isPropertyAccessExpression(e)) return e.name.text;
+  if (ts.isElementAccessExpression(e) && ts.isStringLiteral(e.argumentExpression)) return e.argumentExpression.text;
+  return undefined;
+}
+
+function labelOf(expr: ts.Expression, fallback: string): string {
+  const e = skipParens(expr);
+  if (ts.isObjectLiteralExpression(e)) return '';
+  if (ts.isIdentifier(e) || ts.isPropertyAccessExpression(e) || e.kind === ts.SyntaxKind.ThisKeyword) {
+    const text = e.getText();
+    if (text.length <= 40 && !/\s/.test(text)) return text;
+  }
+  return fallback;
+}
+
+function skipParens(e: ts.Expression): ts.Expression {
+  while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isNonNullExpression(e) || ts.isSatisfiesExpression(e)) e = e.expression;
+  return e;
+}
+
+function property(obj: ts.Expression | undefined, name: string): ts.Expression | undefined {
+  if (!obj) return undefined;
+  const o = skipParens(obj);
+  if (!ts.isObjectLiteralExpression(o)) return undefined;
+  for (const p of o.properties) {
+    if (ts.isPropertyAssignment(p) && p.name.getText().replace(/['"]/g, '') === name) return p.initializer;
+    if (ts.isShorthandPropertyAssignment(p) && p.name.text === name) return p.name;
+  }
+  return undefined;
+}
+
+function readTransfer(expr: ts.Expression | undefined, optionKey: string | undefined): TransferInfo {
+  if (!expr) return { kind: 'none' };
+  let e = skipParens(expr);
+  if (ts.isObjectLiteralExpression(e) && optionKey) {
+    if (e.properties.some((p) => ts.isSpreadAssignment(p))) return { kind: 'unknown' };
+    const inner = property(e, optionKey);
+    if (!inner) return { kind: 'none' };
+    e = skipParens(inner);
+  }
+  if (e.kind === ts.SyntaxKind.UndefinedKeyword || e.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(e) && e.text === 'undefined')) return { kind: 'none' };
+  if (ts.isArrayLiteralExpression(e)) {
+    if (e.elements.some((el) => ts.isSpreadElement(el))) return { kind: 'unknown' };
+    return { kind: 'list', elements: [...e.elements], node: e };
+  }
+  return { kind: 'unknown' };
+}
+
+/** Serialization of `child.send`: JSON unless the child was forked with `serialization: 'advanced'`. */
+function childSerialization(checker: ts.TypeChecker, program: ts.Program, receiver: ts.Expression): Serializer {
+  let e = skipParens(receiver);
+  for (let hops = 0; hops < 4; hops++) {
+    if (ts.isCallExpression(e)) {
+      const sig = safeSignature(checker, e);
+      const o = sig?.declaration ? originOf(program, sig.declaration) : undefined;
+      if (o && o.module === 'child_process' && o.name === 'fork') {
+        for (const a of e.arguments.slice(1)) {
+          const ser = property(resolveObject(checker, a), 'serialization');
+          if (ser && ts.isStringLiteralLike(ser) && ser.text === 'advanced') return 'clone';
+        }
+      }
+      return 'json';
+    }
+    if (!ts.isIdentifier(e)) return 'json';
+    const sym = checker.getSymbolAtLocation(e);
+    const decl = sym?.valueDeclaration;
+    if (!decl || !ts.isVariableDeclaration(decl) || !decl.initializer) return 'json';
+    e = skipParens(decl.initializer);
+  }
+  return 'json';
+}
+
+function resolveObject(checker: ts.TypeChecker, e: ts.Expression): ts.Expression {
+  const s = skipParens(e);
+  if (ts.isIdentifier(s)) {
+    const d = checker.getSymbolAtLocation(s)?.valueDeclaration;
+    if (d && ts.isVariableDeclaration(d) && d.initializer) return d.initializer;
+  }
+  return s;
+}
+
+function safeSignature(checker: ts.TypeChecker, node: ts.CallExpression | ts.NewExpression): ts.Signature | undefined {
+  try {
+    return checker.getResolvedSignature(node);
+  } catch {
+    return undefined;
+  }
+}
+
+function hasMemberFrom(checker: ts.TypeChecker, type: ts.Type, memberPrefix: string, file: RegExp): boolean {
+  for (const t of type.isUnion() ? type.types : [type]) {
+    for (const prop of checker.getPropertiesOfType(t)) {
+      if (!prop.getName().startsWith(memberPrefix)) continue;
+      const d = prop.declarations?.[0];
+      if (d && file.test(d.getSourceFile().fileName)) return true;
+    }
+  }
+  return false;
+}
+
+function userSinkFor(origin: Origin, sinks: readonly UserSink[]): UserSink | undefined {
+  const qualified = origin.container ? `${origin.container}.${origin.name}` : origin.name;
+  return sinks.find((s) => s.language === 'js' && s.module.replace(/^node:/, '') === origin.module && (s.function === qualified || s.function === origin.name));
+}
+
+export function findSinks(sf: ts.SourceFile, program: ts.Program, userSinks: readonly UserSink[]): Sink[] {
+  const checker = program.getTypeChecker();
+  const out: Sink[] = [];
+  const text = sf.text;
+  const remoteCallsPossible = /comlink|['"]threads['"]|jest-worker/.test(text);
+  const userNames = new Set(userSinks.filter((s) => s.language === 'js').map((s) => s.function.split('.').pop()!));
+
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
+      const name = calleeName(node);
+      if ((name && (candidateNames.has(name) || userNames.has(name))) || (remoteCallsPossible && ts.isCallExpression(node))) {
+        const sink = classify(node, name);
+        if (sink) out.push(sink);
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+
+  const classify = (node: ts.CallExpression | ts.NewExpression, name: string | undefined): Sink | undefined => {
+    const args = node.arguments ?? ts.factory.createNodeArray<ts.Expression>();
+    if (ts.isCallExpression(node) && remoteCallsPossible) {
+      const remote = remoteCall(node);
+      if (remote) return remote;
+    }
+    if (!name || !(candidateNames.has(name) || userNames.has(name))) return undefined;
+    const sig = safeSignature(checker, node);
+    const decl = sig?.declaration;
+    if (!decl) return undefined;
+    const origin = originOf(program, decl);
+    if (!origin || origin.module === 'user') return undefined;
+    const base = { call: node };
+    const receiver = ts.isPropertyAccessExpression(node.expression) ? node.expression.expression : undefined;
+    const apiName = receiver ? `${labelOf(receiver, origin.container || 'value')}.${origin.name}` : origin.name;
+
+    if (origin.name === 'postMessage' && (origin.module === 'dom' || origin.module === 'worker_threads' || origin.module === 'global')) {
+      if (!args[0]) return undefined;
+      const isWindow = origin.module === 'dom' && (origin.container === 'Window' || (origin.container === '' && args.length >= 2 && !ts.isArrayLiteralExpression(args[1]) && isStringish(checker, args[1])));
+      const transfer = isWindow ? (args[2] ? readTransfer(args[2], undefined) : readTransfer(args[1], 'transfer')) : readTransfer(args[1], 'transfer');
+      const runtime = origin.module === 'dom' && browserContainers.has(origin.container) ? 'browser' : origin.module === 'worker_threads' ? 'node' : undefined;
+      return { ...base, api: apiName, values: [{ expr: args[0], label: labelOf(args[0], 'the message') }], serializer: 'clone', transfer, canTransfer: origin.container !== 'BroadcastChannel', runtime };
+    }
+    if (origin.name === 'structuredClone' && origin.container === '') {
+      if (!args[0]) return undefined;
+      return { ...base, api: 'structuredClone', values: [{ expr: args[0], label: labelOf(args[0], 'the value') }], serializer: 'clone', transfer: readTransfer(args[1], 'transfer'), canTransfer: true };
+    }
+    if (origin.module === 'worker_threads' && origin.container === 'Worker' && origin.name === 'constructor' && ts.isNewExpression(node)) {
+      const options = args[1] ? resolveObject(checker, args[1]) : undefined;
+      const data = property(options, 'workerData');
+      if (!data) return undefined;
+      return { ...base, api: 'new Worker', values: [{ expr: data, label: ts.isIdentifier(skipParens(data)) ? labelOf(data, 'workerData') : 'workerData' }], serializer: 'clone', transfer: readTransfer(property(options, 'transferList'), undefined), canTransfer: true, runtime: 'node' };
+    }
+    if (origin.name === 'send' && ((origin.module === 'child_process' && origin.container === 'ChildProcess') || origin.container === 'NodeJS.Process' || (origin.module === 'cluster' && origin.container === 'Worker'))) {
+      if (!args[0]) return undefined;
+      const serializer = origin.module === 'child_process' && receiver ? childSerialization(checker, program, receiver) : 'json';
+      return { ...base, api: apiName, values: [{ expr: args[0], label: labelOf(args[0], 'the message') }], serializer, transfer: { kind: 'none' }, canTransfer: false, runtime: 'node' };
+    }
+    if (origin.name === 'run' && ((origin.module === 'piscina' && origin.container === 'Piscina') || (origin.module === 'tinypool' && origin.container === 'Tinypool'))) {
+      if (!args[0]) return undefined;
+      const options = args[1] ? resolveObject(checker, args[1]) : undefined;
+      return { ...base, api: apiName, values: [{ expr: args[0], label: labelOf(args[0], 'the task') }], serializer: 'clone', transfer: readTransfer(property(options, 'transferList'), undefined), canTransfer: true, runtime: 'node' };
+    }
+    if (origin.name === 'exec' && origin.module === 'workerpool') {
+      if (!args[1]) return undefined;
+      const params = skipParens(args[1]);
+      const values = ts.isArrayLiteralExpression(params)
+        ? params.elements.filter((e) => !ts.isSpreadElement(e)).map((e, i) => ({ expr: e, label: labelOf(e, `params[${i}]`) }))
+        : [{ expr: args[1], label: labelOf(args[1], 'params') }];
+      return { ...base, api: apiName, values, serializer: 'clone', transfer: readTransfer(args[2], 'transfer'), canTransfer: true, runtime: 'node' };
+    }
+    const user = userSinkFor(origin, userSinks);
+    if (user) {
+      const values: SentValue[] = [];
+      for (const i of user.args ?? (user.keywords?.length ? [] : [0])) if (args[i]) values.push({ expr: args[i], label: labelOf(args[i], `args[${i}]`) });
+      for (const k of user.keywords ?? []) {
+        for (const a of args) {
+          const v = property(a, k);
+          if (v) values.push({ expr: v, label: labelOf(v, k) });
+        }
+      }
+      if (!values.length) return undefined;
+      return { ...base, api: apiName, values, serializer: user.serializer === 'json' ? 'json' : 'clone', transfer: { kind: 'unknown' }, canTransfer: false };
+    }
+    return undefined;
+  };
+
+  // Comlink / threads.js / jest-worker: calls through a remote proxy clone their arguments.
+  const remoteCall = (node: ts.CallExpression): Sink | undefined => {
+    if (node.arguments.length === 0) return undefined;
+    let calleeType: ts.Type;
+    try {
+      calleeType = checker.getTypeAtLocation(node.expression);
+    } catch {
+      return undefined;
+    }
+    const isComlink = hasMemberFrom(checker, calleeType, '__@createEndpoint', /comlink/);
+    let receiverType: ts.Type | undefined;
+    if (ts.isPropertyAccessExpression(node.expression)) {
+      try {
+        receiverType = checker.getTypeAtLocation(node.expression.expression);
+      } catch {
+        receiverType = undefined;
+      }
+    }
+    const isThreads = !isComlink && receiverType !== undefined && hasMemberFrom(checker, receiverType, '__threadsModuleThread', /threads/);
+    const isJestWorker = !isComlink && !isThreads && receiverType !== undefined && hasMemberFrom(checker, receiverType, '__jestWorkerFarm', /jest-worker/);
+    if (!isComlink && !isThreads && !isJestWorker) return undefined;
+    const api = `${labelOf(node.expression, 'remote')}`;
+    return {
+      call: node,
+      api,
+      values: node.arguments.filter((a) => !ts.isSpreadElement(a)).map((a, i) => ({ expr: a, label: labelOf(a, `args[${i}]`) })),
+      serializer: 'clone',
+      transfer: { kind: 'unknown' },
+      canTransfer: false,
+    };
+  };
+
+  visit(sf);
+  return out;
+}
+
+function isStringish(checker: ts.TypeChecker, e: ts.Expression): boolean {
+  try {
+    return (checker.getTypeAtLocation(e).flags & ts.TypeFlags.StringLike) !== 0;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,259 @@
+import * as ts from 'typescript';
+import { isLibraryFile, originOf } from './origin';
+import type { SendContext, TypeFacts, TypeRule, Verdict } from './rules/rule';
+import { needsTransfer, transferRequired } from './rules/transfer-required';
+
+// Walks the type of a sent value member by member and asks the type rules about each part.
+// A rule that claims a part stops the walk there unless it asks to descend (a class instance
+// is reported for its lost prototype and its fields are still inspected).
+
+export interface Problem {
+  rule: TypeRule;
+  verdict: Verdict;
+  /** Access path from the sent value, e.g. `job.onDone`, `items[i]`, `cache<value>`. */
+  path: string;
+  /** The user-code declaration of the bad member or of its class. */
+  declaration?: ts.Node;
+}
+
+const maxDepth = 12;
+const maxProblems = 20;
+
+// Library types that are data (serialisable) and need no look inside.
+const cleanLibraryTypes = new Set([
+  'Date', 'RegExp', 'ArrayBuffer', 'SharedArrayBuffer', 'DataView', 'Int8Array', 'Uint8Array', 'Uint8ClampedArray', 'Int16Array',
+  'Uint16Array', 'Int32Array', 'Uint32Array', 'Float32Array', 'Float64Array', 'BigInt64Array', 'BigUint64Array', 'Float16Array',
+  'Buffer', 'Blob', 'File', 'CryptoKey', 'KeyObject', 'SecretKeyObject', 'PublicKeyObject', 'PrivateKeyObject', 'X509Certificate',
+  'SocketAddress', 'BlockList', 'Module', 'ImageData', 'ImageBitmap', 'Error', 'EvalError', 'RangeError', 'ReferenceError',
+  'SyntaxError', 'TypeError', 'URIError', 'AggregateError', 'DOMException', 'Boolean', 'Number', 'String', 'BigInt', 'Object',
+  'FileList', 'DOMPoint', 'DOMRect', 'DOMMatrix', 'DOMQuad', 'DOMPointReadOnly', 'DOMRectReadOnly', 'DOMMatrixReadOnly',
+]);
+
+export class TypeWalker {
+  private problems: Problem[] = [];
+  private reported = new Set<string>();
+  private factsCache = new Map<ts.Type, TypeFacts>();
+
+  constructor(
+    private ctx: SendContext,
+    private rules: readonly TypeRule[],
+  ) {}
+
+  walk(type: ts.Type, path: string, declaration?: ts.Node): Problem[] {
+    this.visit(type, path, declaration, 0, new Set());
+    return this.problems;
+  }
+
+  private report(rule: TypeRule, verdict: Verdict, path: string, declaration?: ts.Node): void {
+    const key = `${rule.meta.id}\0${path}`;
+    if (this.reported.has(key) || this.problems.length >= maxProblems) return;
+    this.reported.add(key);
+    this.problems.push({ rule, verdict, path, declaration });
+  }
+
+  private visit(type: ts.Type, path: string, declaration: ts.Node | undefined, depth: number, onPath: Set<ts.Type>): void {
+    if (depth > maxDepth || this.problems.length >= maxProblems) return;
+    const { checker } = this.ctx;
+    if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.Never)) return;
+    if (type.flags & ts.TypeFlags.TypeParameter) {
+      const constraint = checker.getBaseConstraintOfType(type);
+      if (!constraint || constraint === type || constraint.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return;
+      return this.visit(constraint, path, declaration, depth + 1, onPath);
+    }
+    if (type.isUnion()) {
+      // `boolean` is the union `true | false`; enums are unions of literals: nothing to see.
+      for (const t of type.types) this.visit(t, path, declaration, depth, onPath);
+      return;
+    }
+    if (type.flags & (ts.TypeFlags.Null | ts.TypeFlags.Void)) return;
+    if (type.flags & ts.TypeFlags.Undefined) {
+      // Only an explicitly `undefined` member matters (JSON drops it); optional members are unwrapped below.
+      this.applyRules(this.facts(type), path, declaration);
+      return;
+    }
+    if (type.flags & (ts.TypeFlags.StringLike | ts.TypeFlags.NumberLike | ts.TypeFlags.BooleanLike | ts.TypeFlags.EnumLike)) return;
+    if (type.flags & (ts.TypeFlags.BigIntLike | ts.TypeFlags.ESSymbolLike)) {
+      this.applyRules(this.facts(type), path, declaration);
+      return;
+    }
+    if (!(type.flags & (ts.TypeFlags.Object | ts.TypeFlags.Intersection | ts.TypeFlags.NonPrimitive))) return;
+    if (type.flags & ts.TypeFlags.NonPrimitive) return; // `object`: nothing known
+    if (onPath.has(type)) return;
+    if (isProxyMarked(type, this.ctx.program)) return; // Comlink.proxy(...) crosses as a proxy, not a clone
+
+    const facts = this.facts(type);
+    if (type.isIntersection()) {
+      for (const part of type.types) {
+        const f = this.facts(part);
+        if (f.callable || f.fromLibrary) {
+          if (this.applyRules(f, path, declaration) === 'stop') return;
+        }
+      }
+    }
+    const decision = this.applyRules(facts, path, declaration ?? facts.declaration);
+    if (decision === 'stop') return;
+
+    onPath.add(type);
+    try {
+      if (checker.isTupleType(type)) {
+        const args = checker.getTypeArguments(type as ts.TypeReference);
+        args.forEach((t, i) => this.visit(t, `${path}[${i}]`, declaration, depth + 1, onPath));
+        return;
+      }
+      if (checker.isArrayType(type)) {
+        const [el] = checker.getTypeArguments(type as ts.TypeReference);
+        if (el) this.visit(el, `${path}[i]`, declaration, depth + 1, onPath);
+        return;
+      }
+      if (facts.fromLibrary && (facts.name === 'Map' || facts.name === 'ReadonlyMap' || facts.name === 'Set' || facts.name === 'ReadonlySet')) {
+        const args = (type as ts.TypeReference).typeArguments ?? checker.getTypeArguments(type as ts.TypeReference);
+        if (facts.name.endsWith('Map')) {
+          if (args[0]) this.visit(args[0], `${path}<key>`, declaration, depth + 1, onPath);
+          if (args[1]) this.visit(args[1], `${path}<value>`, declaration, depth + 1, onPath);
+        } else if (args[0]) this.visit(args[0], `${path}<item>`, declaration, depth + 1, onPath);
+        return;
+      }
+      if (facts.fromLibrary && facts.name && !facts.classInstance && this.isNamedLibraryType(type)) return;
+      if (facts.callable) return;
+      this.visitMembers(type, facts, path, depth, onPath);
+    } finally {
+      onPath.delete(type);
+    }
+  }
+
+  private isNamedLibraryType(type: ts.Type): boolean {
+    const sym = type.getSymbol();
+    if (!sym) return false;
+    return (sym.flags & (ts.SymbolFlags.Interface | ts.SymbolFlags.Class)) !== 0;
+  }
+
+  private visitMembers(type: ts.Type, facts: TypeFacts, path: string, depth: number, onPath: Set<ts.Type>): void {
+    const { checker } = this.ctx;
+    for (const prop of checker.getPropertiesOfType(type)) {
+      const name = prop.getName();
+      if (name.startsWith('__@') || name.startsWith('__#')) continue; // symbol keys and #private are not copied (reported by their class)
+      const decl = prop.valueDeclaration ?? prop.declarations?.[0];
+      // Methods and accessors of a class live on its prototype: they are lost, not fatal (class-instance-loss).
+      if (decl && isPrototypeMember(decl, this.ctx.program, facts)) continue;
+      let propType: ts.Type;
+      try {
+        propType = checker.getTypeOfSymbol(prop);
+      } catch {
+        continue;
+      }
+      if (prop.flags & ts.SymbolFlags.Optional) propType = checker.getNonNullableType(propType);
+      const userDecl = decl && !isLibraryFile(this.ctx.program, decl.getSourceFile()) ? decl : undefined;
+      this.visit(propType, joinPath(path, name), userDecl, depth + 1, onPath);
+    }
+    const index = checker.getIndexInfoOfType(type, ts.IndexKind.String) ?? checker.getIndexInfoOfType(type, ts.IndexKind.Number);
+    if (index) this.visit(index.type, `${path}[key]`, index.declaration, depth + 1, onPath);
+  }
+
+  private applyRules(facts: TypeFacts, path: string, declaration: ts.Node | undefined): 'stop' | 'descend' | 'none' {
+    // Transferables are judged by the transfer rule alone: listed, they cross intact.
+    const transferable = facts.fromLibrary && facts.ancestry.some((n) => needsTransfer.has(n));
+    for (const rule of transferable ? [transferRequired] : this.rules) {
+      const verdict = rule.check(facts, this.ctx);
+      if (!verdict) continue;
+      this.report(rule, verdict, path, declaration ?? facts.declaration);
+      return verdict.descend ? 'descend' : 'stop';
+    }
+    if (facts.fromLibrary && (transferable || cleanLibraryTypes.has(facts.name))) return 'stop';
+    return 'none';
+  }
+
+  facts(type: ts.Type): TypeFacts {
+    let f = this.factsCache.get(type);
+    if (f) return f;
+    const { checker, program } = this.ctx;
+    const sym = type.aliasSymbol && !(type.flags & ts.TypeFlags.Object) ? type.aliasSymbol : type.getSymbol();
+    const decl = sym?.declarations?.[0];
+    const fromLibrary = decl ? isLibraryFile(program, decl.getSourceFile()) : false;
+    const origin = decl ? originOf(program, decl) : undefined;
+    const name = sym && !sym.getName().startsWith('__') ? sym.getName() : '';
+    const callable = (type.flags & ts.TypeFlags.Object) !== 0 && (type.getCallSignatures().length > 0 || type.getConstructSignatures().length > 0);
+    const ancestry = name ? [name, ...baseNames(checker, type)] : [];
+    const classInstance = !callable && isClassInstance(type, program);
+    const declaration = decl && !fromLibrary && (ts.isClassLike(decl) || ts.isInterfaceDeclaration(decl)) ? decl : undefined;
+    f = { type, name, fromLibrary, origin, ancestry, callable, classInstance, declaration };
+    this.factsCache.set(type, f);
+    return f;
+  }
+}
+
+function joinPath(path: string, name: string): string {
+  const key = /^[A-Za-z_$][\w$]*$/.test(name) ? name : JSON.stringify(name);
+  if (!path) return key.startsWith('"') ? `[${key}]` : key;
+  return key.startsWith('"') ? `${path}[${key}]` : `${path}.${key}`;
+}
+
+function baseNames(checker: ts.TypeChecker, type: ts.Type): string[] {
+  const out: string[] = [];
+  const seen = new Set<ts.Type>();
+  const queue: ts.Type[] = [type];
+  while (queue.length && out.length < 32) {
+    const t = queue.shift()!;
+    const target = (t as ts.TypeReference).target ?? t;
+    if (seen.has(target)) continue;
+    seen.add(target);
+    if (!(target.flags & ts.TypeFlags.Object) || !((target as ts.ObjectType).objectFlags & (ts.ObjectFlags.Class | ts.ObjectFlags.Interface))) continue;
+    let bases: readonly ts.BaseType[] = [];
+    try {
+      bases = checker.getBaseTypes(target as ts.InterfaceType);
+    } catch {
+      bases = [];
+    }
+    for (const b of bases) {
+      const n = b.getSymbol()?.getName();
+      if (n && !n.startsWith('__')) out.push(n);
+      queue.push(b);
+    }
+  }
+  return out;
+}
+
+/** An instance of a class declared with methods, accessors or #private state (or a library class declared in a .d.ts). */
+function isClassInstance(type: ts.Type, program: ts.Program): boolean {
+  const sym = type.getSymbol();
+  if (!sym || !(sym.flags & ts.SymbolFlags.Class)) return false;
+  const decls = sym.declarations ?? [];
+  const classDecl = decls.find(ts.isClassLike);
+  if (!classDecl) return false;
+  const sf = classDecl.getSourceFile();
+  // Serialisable library classes (KeyObject, X509Certificate, Blob...) keep their class across the boundary.
+  if (program.isSourceFileDefaultLibrary(sf) || (isLibraryFile(program, sf) && cleanLibraryTypes.has(sym.getName()))) return false;
+  return hasPrototypeState(program.getTypeChecker(), type);
+}
+
+function hasPrototypeState(checker: ts.TypeChecker, type: ts.Type): boolean {
+  for (const prop of checker.getPropertiesOfType(type)) {
+    if (prop.getName().startsWith('__#')) return true;
+    for (const d of prop.declarations ?? []) {
+      if (ts.isMethodDeclaration(d) || ts.isGetAccessorDeclaration(d) || ts.isSetAccessorDeclaration(d)) return true;
+      // A .d.ts class often declares its methods in a merged interface (`class Stats {}` + `interface Stats extends StatsBase`).
+      if (ts.isMethodSignature(d) && d.getSourceFile().isDeclarationFile) return true;
+    }
+  }
+  const sym = type.getSymbol();
+  for (const d of sym?.declarations ?? []) {
+    if (ts.isClassLike(d) && d.members.some((m) => m.name && ts.isPrivateIdentifier(m.name))) return true;
+  }
+  return false;
+}
+
+function isPrototypeMember(decl: ts.Node, program: ts.Program, facts: TypeFacts): boolean {
+  if ((ts.isMethodDeclaration(decl) || ts.isGetAccessorDeclaration(decl) || ts.isSetAccessorDeclaration(decl)) && decl.parent && ts.isClassLike(decl.parent)) return true;
+  // A .d.ts interface of a library class declares its prototype methods as method signatures.
+  if (ts.isMethodSignature(decl) && facts.fromLibrary && decl.getSourceFile().isDeclarationFile && !program.isSourceFileDefaultLibrary(decl.getSourceFile())) return true;
+  return false;
+}
+
+function isProxyMarked(type: ts.Type, program: ts.Program): boolean {
+  const checker = program.getTypeChecker();
+  for (const prop of checker.getPropertiesOfType(type)) {
+    if (!prop.getName().startsWith('__@proxyMarker')) continue;
+    const d = prop.declarations?.[0];
+    if (d && /comlink/.test(d.getSourceFile().fileName)) return true;
+  }
+  return false;
+}

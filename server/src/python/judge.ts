@@ -1,0 +1,260 @@
+import type { PythonSerializer } from '../engine/config';
+import type { RelatedInfo } from '../engine/types';
+import { badBases, neutralBases, types, type Transport, type TypeProblem } from './knowledge';
+import { definesPickleHooks, type ClassInfo, type FunctionInfo, type ModuleModel } from './model';
+import type { Node } from './parser';
+import { type ConcreteMethod, type Evaluator, type Site, type Value, classChain } from './resolve';
+import { rangeOf } from './ranges';
+
+// Decides whether a value survives the trip: walks containers, partials, bound methods and the
+// instance attributes of workspace classes, and reports the first part that cannot be pickled.
+
+export interface JudgeContext {
+  transport: Transport;
+  serializer: PythonSerializer;
+  /** Start method of the receiving process. */
+  method: ConcreteMethod;
+  /** The sink call; parts written inside it are reported where they are written. */
+  call: Site;
+  /** Classes registered with copyreg.pickle. */
+  copyreg: Set<ClassInfo>;
+}
+
+export interface Problem {
+  rule: string;
+  /** The path from the sent argument to the bad part, e.g. `args[0] → self._lock`. */
+  segments: string[];
+  what: string;
+  runtime: string;
+  anchor: Site;
+  related: RelatedInfo[];
+  /** Display type of the bad part, for the path. */
+  typeName: string;
+  /** Where the bad part is written (a lambda, the call creating an object), for fixes. */
+  leafSite?: Site;
+  /** The bad definition itself (nested or main-guarded def/class), for fixes. */
+  definition?: FunctionInfo | ClassInfo;
+  /** The type name of a bad object (a key of knowledge.ts `types`). */
+  objectType?: string;
+  /** The innermost workspace-class attribute holding the bad part, for rehydrate hooks. */
+  holder?: { cls: ClassInfo; attr: string; statement: Node };
+}
+
+function within(inner: Node, outer: Node): boolean {
+  return inner.startIndex >= outer.startIndex && inner.endIndex <= outer.endIndex;
+}
+
+function related(site: Site | undefined, message: string): RelatedInfo[] {
+  if (!site) return [];
+  return [{ file: site.module.file, range: rangeOf(site.node), message }];
+}
+
+function qualname(fn: { name: string; outer: import('./model').Scope }): string {
+  const parts = [fn.name];
+  for (let s: import('./model').Scope | undefined = fn.outer; s && s.kind !== 'module'; s = s.parent) {
+    if (s.kind === 'function' && s.fn) parts.unshift(s.fn.name, '<locals>');
+    else if (s.kind === 'class' && s.cls) parts.unshift(s.cls.name);
+    else if (s.kind === 'lambda') parts.unshift('<lambda>', '<locals>');
+  }
+  return parts.join('.');
+}
+
+/** The runtime's words for a lambda: a local object inside a function, a failed name lookup at module level. */
+function lambdaRuntime(node: Node): string {
+  const parts: string[] = [];
+  let inFunction = false;
+  for (let n = node.parent; n; n = n.parent) {
+    if (n.type === 'function_definition' || n.type === 'class_definition') {
+      const name = n.childForFieldName('name')?.text ?? '?';
+      if (n.type === 'function_definition') {
+        parts.unshift(name, '<locals>');
+        inFunction = true;
+      } else parts.unshift(name);
+    } else if (n.type === 'lambda') {
+      parts.unshift('<lambda>', '<locals>');
+      inFunction = true;
+    }
+  }
+  if (!inFunction) return "PicklingError: Can't pickle <function <lambda> at 0x…>: attribute lookup <lambda> on __main__ failed";
+  return `AttributeError: Can't pickle local object '${[...parts, '<lambda>'].join('.')}'`;
+}
+
+export class Judge {
+  constructor(private ev: Evaluator) {}
+
+  judge(v: Value, segments: string[], anchor: Site, ctx: JudgeContext, depth = 0, seen = new Set<object>()): Problem | undefined {
+    if (depth > 10) return undefined;
+    const lenient = ctx.serializer !== 'pickle';
+    switch (v.kind) {
+      case 'lambda':
+        if (lenient) return undefined;
+        return {
+          rule: 'py-lambda',
+          segments,
+          what: 'a lambda',
+          runtime: lambdaRuntime(v.site.node),
+          anchor: this.moveAnchor(anchor, v.site, ctx),
+          related: this.anchorIsSite(anchor, v.site, ctx) ? [] : related(v.site, 'the lambda is defined here'),
+          typeName: 'lambda',
+          leafSite: v.site,
+        };
+      case 'function':
+        return this.judgeDefinition(v.fn, 'function', segments, anchor, ctx);
+      case 'class':
+        return this.judgeDefinition(v.cls, 'class', segments, anchor, ctx);
+      case 'method': {
+        if (v.self.kind !== 'instance' || !v.fn) return undefined;
+        return this.judge(v.self, segments, anchor, ctx, depth + 1, seen);
+      }
+      case 'partial': {
+        const f = this.judge(v.func, [...segments.slice(0, -1), `${segments[segments.length - 1]}.func`], anchor, ctx, depth + 1, seen);
+        if (f) return f;
+        for (const item of v.args) {
+          const p = this.judge(item.value, [...segments, item.label], this.itemAnchor(anchor, item.node, item.module, ctx), ctx, depth + 1, seen);
+          if (p) return p;
+        }
+        return undefined;
+      }
+      case 'container': {
+        if (seen.has(v)) return undefined;
+        seen.add(v);
+        for (const item of v.items) {
+          const last = segments[segments.length - 1] ?? '';
+          const p = this.judge(item.value, [...segments.slice(0, -1), `${last}${item.label}`], this.itemAnchor(anchor, item.node, item.module, ctx), ctx, depth + 1, seen);
+          if (p) return p;
+        }
+        return undefined;
+      }
+      case 'object':
+        return this.judgeObject(v.type, v.site, segments, anchor, ctx);
+      case 'ref':
+        if (v.isModule) return this.judgeObject('builtins.module', v.site, segments, anchor, ctx);
+        return undefined;
+      case 'module':
+        return this.judgeObject('builtins.module', undefined, segments, anchor, ctx);
+      case 'instance':
+        return this.judgeInstance(v, segments, anchor, ctx, depth, seen);
+      default:
+        return undefined;
+    }
+  }
+
+  private anchorIsSite(anchor: Site, site: Site | undefined, ctx: JudgeContext): boolean {
+    if (!site) return true;
+    const moved = this.moveAnchor(anchor, site, ctx);
+    return moved.module === site.module && moved.node.id === site.node.id;
+  }
+
+  /** Parts written inside the sink call are reported where they are written. */
+  private moveAnchor(anchor: Site, site: Site | undefined, ctx: JudgeContext): Site {
+    if (site && site.module === ctx.call.module && within(site.node, anchor.node) && within(site.node, ctx.call.node)) return site;
+    return anchor;
+  }
+
+  private itemAnchor(anchor: Site, node: Node | undefined, module: ModuleModel, ctx: JudgeContext): Site {
+    return node ? this.moveAnchor(anchor, { module, node }, ctx) : anchor;
+  }
+
+  private judgeDefinition(def: FunctionInfo | ClassInfo, kind: 'function' | 'class', segments: string[], anchor: Site, ctx: JudgeContext): Problem | undefined {
+    if (ctx.serializer !== 'pickle') return undefined;
+    const site = { module: def.module, node: def.nameNode };
+    const where = this.anchorIsSite(anchor, site, ctx) ? [] : related(site, `${def.name} is defined here`);
+    if (def.local) {
+      const q = qualname(def);
+      return {
+        rule: 'py-local-object',
+        segments,
+        what: `the nested ${kind} \`${q}\``,
+        runtime: `AttributeError: Can't pickle local object '${q}'`,
+        anchor,
+        related: where,
+        typeName: q,
+        definition: def,
+      };
+    }
+    if (def.mainGuard && ctx.transport !== 'pickle' && ctx.method !== 'fork') {
+      return {
+        rule: 'py-main-guard-object',
+        segments,
+        what: `\`${def.name}\`, a ${kind} defined under \`if __name__ == "__main__":\``,
+        runtime: `AttributeError: Can't get attribute '${def.name}' on <module '__mp_main__'> in the ${ctx.method} child`,
+        anchor,
+        related: where,
+        typeName: def.name,
+        definition: def,
+      };
+    }
+    return undefined;
+  }
+
+  private judgeObject(type: string, site: Site | undefined, segments: string[], anchor: Site, ctx: JudgeContext): Problem | undefined {
+    const info = types[type];
+    const problem: TypeProblem | undefined = info?.problem;
+    if (!problem) return undefined;
+    if (problem.only === 'plain-pickle' && ctx.transport !== 'pickle') return undefined;
+    if (problem.only === 'not-spawn-args' && ctx.transport === 'spawn-args') return undefined;
+    const moved = this.moveAnchor(anchor, site, ctx);
+    return {
+      rule: problem.rule,
+      segments,
+      what: problem.what,
+      runtime: problem.runtime,
+      anchor: moved,
+      related: this.anchorIsSite(anchor, site, ctx) ? [] : related(site, `the ${info.display} is created here`),
+      typeName: info.display,
+      leafSite: site,
+      objectType: type,
+    };
+  }
+
+  private judgeInstance(v: Extract<Value, { kind: 'instance' }>, segments: string[], anchor: Site, ctx: JudgeContext, depth: number, seen: Set<object>): Problem | undefined {
+    if (seen.has(v.cls)) return undefined;
+    const def = this.judgeDefinition(v.cls, 'class', segments, anchor, ctx);
+    if (def) {
+      def.what = `an instance of ${def.what}`;
+      return def;
+    }
+    const chain = classChain(v.cls, this.ev);
+    if (chain.some((c) => definesPickleHooks(c) || ctx.copyreg.has(c))) return undefined;
+    // Bases outside the workspace: a known failing one decides; an unknown one might define hooks.
+    for (const c of chain)
+      for (const b of c.bases) {
+        const bv = this.ev.eval(b, c.outer, 1);
+        if (bv.kind === 'class') continue;
+        if (bv.kind === 'ref') {
+          const bad = badBases[bv.qname];
+          if (bad) return this.judgeObject(bad, { module: c.module, node: b }, segments, anchor, ctx);
+          if (neutralBases.has(bv.qname) || bv.qname.startsWith('builtins.')) continue;
+        }
+        return undefined;
+      }
+    seen.add(v.cls);
+    try {
+      for (const c of chain) {
+        for (const f of c.fields) {
+          const fv = this.ev.fieldValue(v, c, f, 2);
+          const p = this.judge(fv, [...segments, `self.${f.name}`], anchor, ctx, depth + 1, seen);
+          if (p) return this.withAssignment(p, f.statement, c, f.name, anchor);
+        }
+        for (const [name, list] of c.attrs) {
+          for (const a of list) {
+            const av = this.ev.attrValue(v, a, 2);
+            const p = this.judge(av, [...segments, `self.${name}`], anchor, ctx, depth + 1, seen);
+            if (p) return this.withAssignment(p, a.statement, c, name, anchor);
+          }
+        }
+      }
+    } finally {
+      seen.delete(v.cls);
+    }
+    return undefined;
+  }
+
+  private withAssignment(p: Problem, statement: Node, cls: ClassInfo, attr: string, anchor: Site): Problem {
+    const module = cls.module;
+    if (!(module === anchor.module && statement.id === anchor.node.id))
+      p.related = [...related({ module, node: statement }, `self.${attr} is assigned here`), ...p.related];
+    p.holder ??= { cls, attr, statement };
+    return p;
+  }
+}

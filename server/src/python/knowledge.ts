@@ -1,0 +1,357 @@
+// What the standard library and the process-pool libraries make, measured against CPython 3.11
+// (../shared/truth/runtime-truth.md). Keys are fully qualified names after import resolution.
+
+export type Transport =
+  /** Process target/args, Pool and executor initializer/initargs: pickled only when the child is spawned. */
+  | 'spawn-args'
+  /** Pool tasks, executor submissions, Queue.put, Connection.send: always pickled (ForkingPickler). */
+  | 'task'
+  /** Plain `pickle.dump(s)`: no multiprocessing reducers. */
+  | 'pickle';
+
+export interface TypeProblem {
+  rule: string;
+  /** Short noun phrase for messages: "a thread lock". */
+  what: string;
+  /** The runtime's own words. */
+  runtime: string;
+  /** `plain-pickle`: only plain pickle refuses it (multiprocessing registers a reducer). `not-spawn-args`: fine when a child is spawned with it. */
+  only?: 'plain-pickle' | 'not-spawn-args';
+}
+
+export type Role =
+  | 'mp-context'
+  | 'process-pool'
+  | 'process-executor'
+  | 'thread-pool'
+  | 'mp-queue'
+  | 'proxy-queue'
+  | 'connection'
+  | 'manager'
+  | 'proxy'
+  | 'dask-client'
+  | 'path'
+  | 'sqlite-connection'
+  | 'regex'
+  | 'event-loop';
+
+export interface TypeInfo {
+  display: string;
+  problem?: TypeProblem;
+  role?: Role;
+}
+
+const lock = (display: string, lockType: string): TypeInfo => ({
+  display,
+  problem: { rule: 'py-thread-lock', what: `a ${display}`, runtime: `TypeError: cannot pickle '${lockType}' object` },
+});
+const threadQueue = (display: string, inner = '_thread.lock'): TypeInfo => ({
+  display,
+  problem: { rule: 'py-thread-queue', what: `a ${display} (a queue for threads)`, runtime: `TypeError: cannot pickle '${inner}' object` },
+});
+const inheritOnly = (display: string, kind: string, role?: Role): TypeInfo => ({
+  display,
+  role,
+  problem: {
+    rule: 'py-mp-inherit-only',
+    what: `a ${display}`,
+    runtime: `RuntimeError: ${kind} objects should only be shared between processes through inheritance`,
+    only: 'not-spawn-args',
+  },
+});
+const handle = (display: string, runtime: string, only?: TypeProblem['only'], role?: Role): TypeInfo => ({
+  display,
+  role,
+  problem: { rule: 'py-open-handle', what: `an open ${display}`, runtime, only },
+});
+const other = (display: string, what: string, runtime: string, role?: Role): TypeInfo => ({
+  display,
+  role,
+  problem: { rule: 'py-unpicklable-object', what, runtime },
+});
+
+/** Types by the name sendcheck gives them. */
+export const types: Record<string, TypeInfo> = {
+  'threading.Lock': lock('threading.Lock', '_thread.lock'),
+  'threading.RLock': lock('threading.RLock', '_thread.RLock'),
+  '_thread.lock': lock('_thread.lock', '_thread.lock'),
+  '_thread.RLock': lock('_thread.RLock', '_thread.RLock'),
+  'threading.Condition': lock('threading.Condition', '_thread.RLock'),
+  'threading.Semaphore': lock('threading.Semaphore', '_thread.lock'),
+  'threading.BoundedSemaphore': lock('threading.BoundedSemaphore', '_thread.lock'),
+  'threading.Event': lock('threading.Event', '_thread.lock'),
+  'threading.Barrier': lock('threading.Barrier', '_thread.lock'),
+  'queue.Queue': threadQueue('queue.Queue'),
+  'queue.LifoQueue': threadQueue('queue.LifoQueue'),
+  'queue.PriorityQueue': threadQueue('queue.PriorityQueue'),
+  'queue.SimpleQueue': threadQueue('queue.SimpleQueue', '_queue.SimpleQueue'),
+  'threading.local': {
+    display: 'threading.local',
+    problem: { rule: 'py-thread-local', what: 'a threading.local', runtime: "TypeError: cannot pickle '_thread._local' object" },
+  },
+  '_thread._local': {
+    display: '_thread._local',
+    problem: { rule: 'py-thread-local', what: 'a _thread._local', runtime: "TypeError: cannot pickle '_thread._local' object" },
+  },
+  'contextvars.ContextVar': {
+    display: 'contextvars.ContextVar',
+    problem: { rule: 'py-context-var', what: 'a contextvars.ContextVar', runtime: "TypeError: cannot pickle '_contextvars.ContextVar' object" },
+  },
+  'contextvars.Context': {
+    display: 'contextvars.Context',
+    problem: { rule: 'py-context-var', what: 'a contextvars.Context', runtime: "TypeError: cannot pickle '_contextvars.Context' object" },
+  },
+  'multiprocessing.Queue': inheritOnly('multiprocessing.Queue', 'Queue', 'mp-queue'),
+  'multiprocessing.JoinableQueue': inheritOnly('multiprocessing.JoinableQueue', 'JoinableQueue', 'mp-queue'),
+  'multiprocessing.SimpleQueue': inheritOnly('multiprocessing.SimpleQueue', 'SimpleQueue', 'mp-queue'),
+  'multiprocessing.Lock': inheritOnly('multiprocessing.Lock', 'Lock'),
+  'multiprocessing.RLock': inheritOnly('multiprocessing.RLock', 'RLock'),
+  'multiprocessing.Semaphore': inheritOnly('multiprocessing.Semaphore', 'Semaphore'),
+  'multiprocessing.BoundedSemaphore': inheritOnly('multiprocessing.BoundedSemaphore', 'BoundedSemaphore'),
+  'multiprocessing.Condition': inheritOnly('multiprocessing.Condition', 'Condition'),
+  'multiprocessing.Event': inheritOnly('multiprocessing.Event', 'Condition'),
+  'multiprocessing.Barrier': inheritOnly('multiprocessing.Barrier', 'Condition'),
+  'multiprocessing.Value': inheritOnly('multiprocessing.Value', 'Synchronized'),
+  'multiprocessing.Array': inheritOnly('multiprocessing.Array', 'SynchronizedArray'),
+  'io.TextIOWrapper': handle('file', "TypeError: cannot pickle '_io.TextIOWrapper' object"),
+  'io.BufferedReader': handle('file', "TypeError: cannot pickle '_io.BufferedReader' object"),
+  'io.FileIO': handle('file', "TypeError: cannot pickle '_io.FileIO' object"),
+  'tempfile.TemporaryFile': handle('temporary file', "TypeError: cannot pickle '_io.BufferedRandom' object"),
+  'sqlite3.Connection': handle('sqlite3.Connection', "TypeError: cannot pickle 'sqlite3.Connection' object", undefined, 'sqlite-connection'),
+  'sqlite3.Cursor': handle('sqlite3.Cursor', "TypeError: cannot pickle 'sqlite3.Cursor' object"),
+  'socket.socket': handle('socket', "TypeError: cannot pickle 'socket' object", 'plain-pickle'),
+  'os.environ': other('os.environ', 'os.environ', "AttributeError: Can't pickle local object '_createenviron.<locals>.encode'"),
+  'asyncio.AbstractEventLoop': other('asyncio event loop', 'an asyncio event loop', "AttributeError: Can't pickle local object 'WeakSet.__init__.<locals>._remove'", 'event-loop'),
+  'concurrent.futures.Future': other('concurrent.futures.Future', 'a concurrent.futures.Future', "TypeError: cannot pickle '_thread.RLock' object"),
+  'asyncio.Future': other('asyncio.Future', 'an asyncio.Future', "TypeError: cannot pickle '_asyncio.Future' object"),
+  'subprocess.Popen': other('subprocess.Popen', 'a subprocess.Popen', "TypeError: cannot pickle '_thread.lock' object"),
+  'threading.Thread': other('threading.Thread', 'a threading.Thread', "TypeError: cannot pickle '_thread.lock' object"),
+  'threading.Timer': other('threading.Timer', 'a threading.Timer', "TypeError: cannot pickle '_thread.lock' object"),
+  'logging.Handler': other('logging.Handler', 'a logging handler', "TypeError: cannot pickle '_thread.RLock' object"),
+  'builtins.generator': other('generator', 'a generator', "TypeError: cannot pickle 'generator' object"),
+  'builtins.coroutine': other('coroutine', 'a coroutine', "TypeError: cannot pickle 'coroutine' object"),
+  'builtins.module': other('module', 'a module object', "TypeError: cannot pickle 'module' object"),
+  'builtins.memoryview': other('memoryview', 'a memoryview', 'TypeError: cannot pickle memoryview objects'),
+  're.Match': other('re.Match', 'a re.Match', "TypeError: cannot pickle 're.Match' object"),
+  'weakref.ref': other('weakref.ref', 'a weak reference', "TypeError: cannot pickle 'weakref.ReferenceType' object"),
+  'types.MappingProxyType': other('types.MappingProxyType', 'a mappingproxy', "TypeError: cannot pickle 'mappingproxy' object"),
+  // Roles only: these pickle fine or are never sent, but calls on them matter.
+  'multiprocessing.context': { display: 'multiprocessing context', role: 'mp-context' },
+  'multiprocessing.pool.Pool': other('multiprocessing.Pool', 'a multiprocessing.Pool', 'NotImplementedError: pool objects cannot be passed between processes or pickled', 'process-pool'),
+  'multiprocessing.pool.ThreadPool': other('ThreadPool', 'a ThreadPool', 'NotImplementedError: pool objects cannot be passed between processes or pickled', 'thread-pool'),
+  'concurrent.futures.ProcessPoolExecutor': other('ProcessPoolExecutor', 'a ProcessPoolExecutor', "TypeError: cannot pickle '_thread.lock' object", 'process-executor'),
+  'concurrent.futures.ThreadPoolExecutor': other('ThreadPoolExecutor', 'a ThreadPoolExecutor', "TypeError: cannot pickle '_queue.SimpleQueue' object", 'thread-pool'),
+  'multiprocessing.connection.Connection': { display: 'multiprocessing Connection', role: 'connection' },
+  'multiprocessing.managers.SyncManager': other('multiprocessing Manager', 'a multiprocessing Manager', 'TypeError: Pickling an AuthenticationString object is disallowed for security reasons', 'manager'),
+  'multiprocessing.managers.Proxy': { display: 'Manager proxy', role: 'proxy' },
+  'multiprocessing.managers.QueueProxy': { display: 'Manager queue proxy', role: 'proxy-queue' },
+  'distributed.Client': { display: 'dask Client', role: 'dask-client' },
+  'pathlib.Path': { display: 'pathlib.Path', role: 'path' },
+  're.Pattern': { display: 're.Pattern', role: 'regex' },
+  'logging.Logger': { display: 'logging.Logger' },
+  'data': { display: 'data' },
+};
+
+/** What calling a fully qualified name makes: the name of a type in `types`, or a special form. */
+export const factories: Record<string, string> = {
+  'threading.Lock': 'threading.Lock',
+  'threading.RLock': 'threading.RLock',
+  'threading.Condition': 'threading.Condition',
+  'threading.Semaphore': 'threading.Semaphore',
+  'threading.BoundedSemaphore': 'threading.BoundedSemaphore',
+  'threading.Event': 'threading.Event',
+  'threading.Barrier': 'threading.Barrier',
+  'threading.local': 'threading.local',
+  'threading.Thread': 'threading.Thread',
+  'threading.Timer': 'threading.Timer',
+  '_thread.allocate_lock': '_thread.lock',
+  '_thread.LockType': '_thread.lock',
+  '_thread.RLock': '_thread.RLock',
+  '_thread._local': '_thread._local',
+  'queue.Queue': 'queue.Queue',
+  'queue.LifoQueue': 'queue.LifoQueue',
+  'queue.PriorityQueue': 'queue.PriorityQueue',
+  'queue.SimpleQueue': 'queue.SimpleQueue',
+  'contextvars.ContextVar': 'contextvars.ContextVar',
+  'contextvars.copy_context': 'contextvars.Context',
+  'contextvars.Context': 'contextvars.Context',
+  'builtins.open': 'io.TextIOWrapper',
+  'io.open': 'io.TextIOWrapper',
+  'io.FileIO': 'io.FileIO',
+  'os.fdopen': 'io.TextIOWrapper',
+  'codecs.open': 'io.TextIOWrapper',
+  'gzip.open': 'io.BufferedReader',
+  'bz2.open': 'io.BufferedReader',
+  'lzma.open': 'io.BufferedReader',
+  'tempfile.TemporaryFile': 'tempfile.TemporaryFile',
+  'tempfile.NamedTemporaryFile': 'tempfile.TemporaryFile',
+  'tempfile.SpooledTemporaryFile': 'tempfile.TemporaryFile',
+  'sqlite3.connect': 'sqlite3.Connection',
+  'sqlite3.Connection': 'sqlite3.Connection',
+  'socket.socket': 'socket.socket',
+  'socket.create_connection': 'socket.socket',
+  'socket.create_server': 'socket.socket',
+  'socket.fromfd': 'socket.socket',
+  'asyncio.get_event_loop': 'asyncio.AbstractEventLoop',
+  'asyncio.new_event_loop': 'asyncio.AbstractEventLoop',
+  'asyncio.get_running_loop': 'asyncio.AbstractEventLoop',
+  'asyncio.Future': 'asyncio.Future',
+  'concurrent.futures.Future': 'concurrent.futures.Future',
+  'subprocess.Popen': 'subprocess.Popen',
+  'logging.Handler': 'logging.Handler',
+  'logging.StreamHandler': 'logging.Handler',
+  'logging.FileHandler': 'logging.Handler',
+  'logging.handlers.RotatingFileHandler': 'logging.Handler',
+  'logging.handlers.TimedRotatingFileHandler': 'logging.Handler',
+  'logging.handlers.QueueHandler': 'logging.Handler',
+  'logging.handlers.SocketHandler': 'logging.Handler',
+  'logging.getLogger': 'logging.Logger',
+  're.match': 're.Match',
+  're.search': 're.Match',
+  're.fullmatch': 're.Match',
+  're.compile': 're.Pattern',
+  'weakref.ref': 'weakref.ref',
+  'types.MappingProxyType': 'types.MappingProxyType',
+  'builtins.memoryview': 'builtins.memoryview',
+  'pathlib.Path': 'pathlib.Path',
+  'pathlib.PurePath': 'pathlib.Path',
+  'multiprocessing.get_context': 'multiprocessing.context',
+  'multiprocessing.Pool': 'multiprocessing.pool.Pool',
+  'multiprocessing.pool.Pool': 'multiprocessing.pool.Pool',
+  'multiprocessing.pool.ThreadPool': 'multiprocessing.pool.ThreadPool',
+  'multiprocessing.dummy.Pool': 'multiprocessing.pool.ThreadPool',
+  'multiprocessing.Queue': 'multiprocessing.Queue',
+  'multiprocessing.queues.Queue': 'multiprocessing.Queue',
+  'multiprocessing.JoinableQueue': 'multiprocessing.JoinableQueue',
+  'multiprocessing.SimpleQueue': 'multiprocessing.SimpleQueue',
+  'multiprocessing.Lock': 'multiprocessing.Lock',
+  'multiprocessing.RLock': 'multiprocessing.RLock',
+  'multiprocessing.Semaphore': 'multiprocessing.Semaphore',
+  'multiprocessing.BoundedSemaphore': 'multiprocessing.BoundedSemaphore',
+  'multiprocessing.Condition': 'multiprocessing.Condition',
+  'multiprocessing.Event': 'multiprocessing.Event',
+  'multiprocessing.Barrier': 'multiprocessing.Barrier',
+  'multiprocessing.Value': 'multiprocessing.Value',
+  'multiprocessing.Array': 'multiprocessing.Array',
+  'multiprocessing.Manager': 'multiprocessing.managers.SyncManager',
+  'multiprocessing.managers.SyncManager': 'multiprocessing.managers.SyncManager',
+  'multiprocessing.Pipe': 'pipe',
+  'socket.socketpair': 'socketpair',
+  'concurrent.futures.ProcessPoolExecutor': 'concurrent.futures.ProcessPoolExecutor',
+  'concurrent.futures.process.ProcessPoolExecutor': 'concurrent.futures.ProcessPoolExecutor',
+  'concurrent.futures.ThreadPoolExecutor': 'concurrent.futures.ThreadPoolExecutor',
+  'concurrent.futures.thread.ThreadPoolExecutor': 'concurrent.futures.ThreadPoolExecutor',
+  'loky.ProcessPoolExecutor': 'concurrent.futures.ProcessPoolExecutor',
+  'loky.get_reusable_executor': 'concurrent.futures.ProcessPoolExecutor',
+  'joblib.externals.loky.get_reusable_executor': 'concurrent.futures.ProcessPoolExecutor',
+  'distributed.Client': 'distributed.Client',
+  'dask.distributed.Client': 'distributed.Client',
+  'functools.partial': 'partial',
+};
+
+/** Methods of objects with a role: what calling them makes. */
+export const methodResults: Partial<Record<Role, Record<string, string>>> = {
+  'mp-context': {
+    Process: 'process',
+    Pool: 'multiprocessing.pool.Pool',
+    Queue: 'multiprocessing.Queue',
+    JoinableQueue: 'multiprocessing.JoinableQueue',
+    SimpleQueue: 'multiprocessing.SimpleQueue',
+    Lock: 'multiprocessing.Lock',
+    RLock: 'multiprocessing.RLock',
+    Semaphore: 'multiprocessing.Semaphore',
+    BoundedSemaphore: 'multiprocessing.BoundedSemaphore',
+    Condition: 'multiprocessing.Condition',
+    Event: 'multiprocessing.Event',
+    Barrier: 'multiprocessing.Barrier',
+    Value: 'multiprocessing.Value',
+    Array: 'multiprocessing.Array',
+    Manager: 'multiprocessing.managers.SyncManager',
+    Pipe: 'pipe',
+  },
+  manager: {
+    Queue: 'multiprocessing.managers.QueueProxy',
+    JoinableQueue: 'multiprocessing.managers.QueueProxy',
+    Lock: 'multiprocessing.managers.Proxy',
+    RLock: 'multiprocessing.managers.Proxy',
+    Event: 'multiprocessing.managers.Proxy',
+    Condition: 'multiprocessing.managers.Proxy',
+    Semaphore: 'multiprocessing.managers.Proxy',
+    BoundedSemaphore: 'multiprocessing.managers.Proxy',
+    Barrier: 'multiprocessing.managers.Proxy',
+    Value: 'multiprocessing.managers.Proxy',
+    Array: 'multiprocessing.managers.Proxy',
+    dict: 'multiprocessing.managers.Proxy',
+    list: 'multiprocessing.managers.Proxy',
+    Namespace: 'multiprocessing.managers.Proxy',
+  },
+  'process-pool': { apply_async: 'data', map_async: 'data' },
+  'process-executor': { submit: 'concurrent.futures.Future' },
+  'thread-pool': { submit: 'concurrent.futures.Future' },
+  'sqlite-connection': { cursor: 'sqlite3.Cursor', execute: 'sqlite3.Cursor' },
+  path: { open: 'io.TextIOWrapper' },
+  regex: { match: 're.Match', search: 're.Match', fullmatch: 're.Match' },
+  'event-loop': { create_future: 'asyncio.Future' },
+};
+
+/** Names whose value (not call) is a known object. */
+export const objectValues: Record<string, string> = {
+  'os.environ': 'os.environ',
+  'sys.stdout': 'io.TextIOWrapper',
+  'sys.stderr': 'io.TextIOWrapper',
+  'sys.stdin': 'io.TextIOWrapper',
+};
+
+/** Base classes whose instances are known to fail whatever the subclass adds. */
+export const badBases: Record<string, string> = {
+  'threading.Thread': 'threading.Thread',
+  'threading.Timer': 'threading.Timer',
+  'logging.Handler': 'logging.Handler',
+  'logging.StreamHandler': 'logging.Handler',
+  'logging.FileHandler': 'logging.Handler',
+};
+
+/** Base classes that add no state a pickler cares about: subclasses are judged by their own attributes. */
+export const neutralBases = new Set([
+  'builtins.object',
+  'multiprocessing.Process',
+  'builtins.Exception',
+  'builtins.BaseException',
+  'builtins.ValueError',
+  'builtins.RuntimeError',
+  'abc.ABC',
+  'typing.NamedTuple',
+  'typing.Generic',
+  'typing.Protocol',
+  'enum.Enum',
+  'enum.IntEnum',
+]);
+
+/** Libraries whose workers receive values through cloudpickle or dill; the rest use pickle. */
+export const librarySerializers: Record<string, 'pickle' | 'cloudpickle' | 'dill'> = {
+  multiprocessing: 'pickle',
+  concurrent: 'pickle',
+  pickle: 'pickle',
+  multiprocess: 'dill',
+  dill: 'dill',
+  loky: 'cloudpickle',
+  joblib: 'cloudpickle',
+  dask: 'cloudpickle',
+  distributed: 'cloudpickle',
+  ray: 'cloudpickle',
+  cloudpickle: 'cloudpickle',
+};
+
+/**
+ * `multiprocess` (the dill fork) mirrors multiprocessing's API; joblib vendors loky. Names from
+ * them are mapped onto the stdlib names, keeping the library for the serializer.
+ */
+export function canonicalName(qname: string): { name: string; library: string } {
+  const library = qname.split('.')[0];
+  if (library === 'multiprocess') return { name: `multiprocessing${qname.slice('multiprocess'.length)}`, library };
+  if (qname.startsWith('multiprocessing.context.')) {
+    const rest = qname.slice('multiprocessing.context.'.length);
+    return { name: `multiprocessing.${rest}`, library };
+  }
+  return { name: qname, library };
+}

@@ -1,0 +1,453 @@
+import type { Node } from './parser';
+
+// What one Python file declares: scopes and the bindings in them (assignments, parameters,
+// imports, defs, classes, `with ... as`), classes with their instance attributes, and the calls
+// that might be sinks. Built in one walk over the syntax tree; evaluation happens lazily in
+// resolve.ts, so a file with no sink pays only for this walk.
+
+export type ScopeKind = 'module' | 'function' | 'class' | 'lambda';
+
+export interface Scope {
+  kind: ScopeKind;
+  node: Node;
+  parent?: Scope;
+  module: ModuleModel;
+  bindings: Map<string, Binding[]>;
+  fn?: FunctionInfo;
+  cls?: ClassInfo;
+}
+
+interface BindingBase {
+  name: string;
+  /** The node that introduces the name (target identifier, parameter, def name...). */
+  node: Node;
+  scope: Scope;
+}
+
+export type Binding =
+  | (BindingBase & { kind: 'value'; value: Node; unpack: number[] })
+  | (BindingBase & { kind: 'annotation'; type: Node })
+  | (BindingBase & { kind: 'param'; fn: FunctionInfo; index: number; annotation?: Node })
+  | (BindingBase & { kind: 'import'; module: string; member?: string; level: number; asModule: boolean })
+  | (BindingBase & { kind: 'def'; fn: FunctionInfo })
+  | (BindingBase & { kind: 'class'; cls: ClassInfo })
+  | (BindingBase & { kind: 'opaque' });
+
+export interface FunctionInfo {
+  name: string;
+  node: Node;
+  nameNode: Node;
+  module: ModuleModel;
+  /** The scope the def statement sits in. */
+  outer: Scope;
+  /** The function's own scope. */
+  scope: Scope;
+  /** Defined inside another function: pickled as `outer.<locals>.name`, which cannot be looked up. */
+  local: boolean;
+  /** Defined under `if __name__ == "__main__":`: absent from a spawned child's `__mp_main__`. */
+  mainGuard: boolean;
+  isGenerator: boolean;
+  returns: Node[];
+  params: string[];
+  decorators: Node[];
+}
+
+export interface InstanceAttr {
+  name: string;
+  /** The `self.x` target (or the dataclass field name). */
+  node: Node;
+  value?: Node;
+  annotation?: Node;
+  unpack: number[];
+  scope: Scope;
+  /** The assignment statement, for related information. */
+  statement: Node;
+}
+
+export interface ClassInfo {
+  name: string;
+  node: Node;
+  nameNode: Node;
+  module: ModuleModel;
+  outer: Scope;
+  scope: Scope;
+  local: boolean;
+  mainGuard: boolean;
+  bases: Node[];
+  methods: Map<string, FunctionInfo>;
+  isDataclass: boolean;
+  /** Dataclass fields in declaration order. */
+  fields: InstanceAttr[];
+  attrs: Map<string, InstanceAttr[]>;
+}
+
+export interface CallSite {
+  node: Node;
+  scope: Scope;
+}
+
+export interface ModuleModel {
+  file: string;
+  root: Node;
+  scope: Scope;
+  calls: CallSite[];
+  classes: ClassInfo[];
+  /** `multiprocessing.set_start_method(...)` and similar calls, resolved later. */
+  startMethodCalls: CallSite[];
+  /** Classes registered with `copyreg.pickle(Cls, ...)`; names are resolved later. */
+  copyregCalls: CallSite[];
+  /** The scope a function, lambda or class node opens, by node id. */
+  scopeOf: Map<number, Scope>;
+  /** Module-level `if __name__ == "__main__":` statements. */
+  mainGuards: Node[];
+}
+
+/** The innermost scope containing `node`. */
+export function enclosingScope(model: ModuleModel, node: Node): Scope {
+  for (let n = node.parent; n; n = n.parent) {
+    const s = model.scopeOf.get(n.id);
+    if (s) return s;
+  }
+  return model.scope;
+}
+
+const pickleHooks = new Set(['__getstate__', '__reduce__', '__reduce_ex__']);
+export function definesPickleHooks(cls: ClassInfo): boolean {
+  for (const name of cls.methods.keys()) if (pickleHooks.has(name)) return true;
+  for (const name of pickleHooks) if (cls.scope.bindings.has(name)) return true;
+  return false;
+}
+
+function isMainGuard(cond: Node | null): boolean {
+  if (!cond || cond.type !== 'comparison_operator') return false;
+  const text = cond.text.replace(/\s+/g, '');
+  return /^__name__==(['"])__main__\1$/.test(text) || /^(['"])__main__\1==__name__$/.test(text);
+}
+
+function addBinding(scope: Scope, b: Binding): void {
+  const list = scope.bindings.get(b.name);
+  if (list) list.push(b);
+  else scope.bindings.set(b.name, [b]);
+}
+
+function dottedText(n: Node | null): string {
+  return n ? n.text.replace(/\s+/g, '') : '';
+}
+
+export function buildModuleModel(file: string, root: Node): ModuleModel {
+  const model = {
+    file,
+    root,
+    calls: [],
+    classes: [],
+    startMethodCalls: [],
+    copyregCalls: [],
+    scopeOf: new Map(),
+    mainGuards: [],
+  } as unknown as ModuleModel;
+  const moduleScope: Scope = { kind: 'module', node: root, module: model, bindings: new Map() };
+  model.scope = moduleScope;
+
+  const newScope = (kind: ScopeKind, node: Node, parent: Scope): Scope => {
+    const s: Scope = { kind, node, parent, module: model, bindings: new Map() };
+    model.scopeOf.set(node.id, s);
+    return s;
+  };
+  const inFunction = (s: Scope) => {
+    for (let c: Scope | undefined = s; c; c = c.parent) if (c.kind === 'function' || c.kind === 'lambda') return true;
+    return false;
+  };
+
+  // The method whose first parameter is `self` (by position, whatever its name).
+  const selfName = (scope: Scope): { name: string; cls: ClassInfo } | undefined => {
+    const fn = scope.fn;
+    if (!fn || fn.outer.kind !== 'class' || !fn.outer.cls || fn.params.length === 0) return undefined;
+    if (fn.decorators.some((d) => /staticmethod|classmethod/.test(d.text))) return undefined;
+    return { name: fn.params[0], cls: fn.outer.cls };
+  };
+
+  const bindTarget = (target: Node, value: Node | undefined, scope: Scope, unpack: number[], statement: Node, annotation?: Node) => {
+    switch (target.type) {
+      case 'identifier':
+        if (value) addBinding(scope, { kind: 'value', name: target.text, node: target, scope, value, unpack });
+        else if (annotation) addBinding(scope, { kind: 'annotation', name: target.text, node: target, scope, type: annotation });
+        else addBinding(scope, { kind: 'opaque', name: target.text, node: target, scope });
+        return;
+      case 'pattern_list':
+      case 'tuple_pattern':
+      case 'list_pattern': {
+        let i = 0;
+        for (const c of target.namedChildren) {
+          if (!c) continue;
+          bindTarget(c, value, scope, [...unpack, i], statement);
+          i++;
+        }
+        return;
+      }
+      case 'attribute': {
+        const obj = target.childForFieldName('object');
+        const attr = target.childForFieldName('attribute');
+        const self = selfName(scope);
+        if (obj && attr && self && obj.type === 'identifier' && obj.text === self.name) {
+          const entry: InstanceAttr = { name: attr.text, node: target, value, annotation, unpack, scope, statement };
+          const list = self.cls.attrs.get(attr.text);
+          if (list) list.push(entry);
+          else self.cls.attrs.set(attr.text, [entry]);
+        }
+        return;
+      }
+      default:
+        return;
+    }
+  };
+
+  const bindOpaque = (target: Node, scope: Scope) => {
+    if (target.type === 'identifier') addBinding(scope, { kind: 'opaque', name: target.text, node: target, scope });
+    else for (const c of target.namedChildren) if (c) bindOpaque(c, scope);
+  };
+
+  const bindParams = (params: Node | null, fn: FunctionInfo) => {
+    if (!params) return;
+    let index = 0;
+    for (const p of params.namedChildren) {
+      if (!p) continue;
+      let nameNode: Node | null = null;
+      let annotation: Node | undefined;
+      switch (p.type) {
+        case 'identifier':
+          nameNode = p;
+          break;
+        case 'typed_parameter':
+          nameNode = p.namedChildren.find((c) => c?.type === 'identifier') ?? null;
+          annotation = p.childForFieldName('type') ?? undefined;
+          break;
+        case 'default_parameter':
+          nameNode = p.childForFieldName('name');
+          break;
+        case 'typed_default_parameter':
+          nameNode = p.childForFieldName('name');
+          annotation = p.childForFieldName('type') ?? undefined;
+          break;
+        case 'list_splat_pattern':
+        case 'dictionary_splat_pattern':
+          nameNode = p.namedChildren.find((c) => c?.type === 'identifier') ?? null;
+          if (nameNode) addBinding(fn.scope, { kind: 'opaque', name: nameNode.text, node: nameNode, scope: fn.scope });
+          nameNode = null;
+          index = -1000;
+          continue;
+        default:
+          continue;
+      }
+      if (!nameNode || nameNode.type !== 'identifier') continue;
+      fn.params.push(nameNode.text);
+      addBinding(fn.scope, { kind: 'param', name: nameNode.text, node: nameNode, scope: fn.scope, fn, index: index < 0 ? -1 : index, annotation });
+      index++;
+    }
+  };
+
+  const walk = (node: Node, scope: Scope, mainGuard: boolean, decorators: Node[] = []): void => {
+    switch (node.type) {
+      case 'decorated_definition': {
+        const decs = node.namedChildren.filter((c): c is Node => c?.type === 'decorator');
+        for (const d of decs) walk(d, scope, mainGuard);
+        const def = node.childForFieldName('definition');
+        if (def) walk(def, scope, mainGuard, decs);
+        return;
+      }
+      case 'function_definition': {
+        const nameNode = node.childForFieldName('name');
+        if (!nameNode) break;
+        const fn: FunctionInfo = {
+          name: nameNode.text,
+          node,
+          nameNode,
+          module: model,
+          outer: scope,
+          scope: undefined as unknown as Scope,
+          local: inFunction(scope),
+          mainGuard,
+          isGenerator: false,
+          returns: [],
+          params: [],
+          decorators,
+        };
+        fn.scope = newScope('function', node, scope);
+        fn.scope.fn = fn;
+        addBinding(scope, { kind: 'def', name: fn.name, node: nameNode, scope, fn });
+        if (scope.kind === 'class' && scope.cls) scope.cls.methods.set(fn.name, fn);
+        const params = node.childForFieldName('parameters');
+        bindParams(params, fn);
+        if (params) for (const p of params.namedChildren) if (p) walkDefaults(p, scope, mainGuard);
+        const body = node.childForFieldName('body');
+        if (body) walk(body, fn.scope, false);
+        return;
+      }
+      case 'class_definition': {
+        const nameNode = node.childForFieldName('name');
+        if (!nameNode) break;
+        const supers = node.childForFieldName('superclasses');
+        const cls: ClassInfo = {
+          name: nameNode.text,
+          node,
+          nameNode,
+          module: model,
+          outer: scope,
+          scope: undefined as unknown as Scope,
+          local: inFunction(scope),
+          mainGuard,
+          bases: supers ? supers.namedChildren.filter((c): c is Node => !!c && c.type !== 'keyword_argument') : [],
+          methods: new Map(),
+          isDataclass: decorators.some((d) => /\bdataclass\b/.test(d.text)),
+          fields: [],
+          attrs: new Map(),
+        };
+        cls.scope = newScope('class', node, scope);
+        cls.scope.cls = cls;
+        model.classes.push(cls);
+        addBinding(scope, { kind: 'class', name: cls.name, node: nameNode, scope, cls });
+        if (supers) walk(supers, scope, mainGuard);
+        const body = node.childForFieldName('body');
+        if (body) walk(body, cls.scope, mainGuard);
+        return;
+      }
+      case 'lambda': {
+        const s = newScope('lambda', node, scope);
+        const params = node.childForFieldName('parameters');
+        if (params) for (const p of params.namedChildren) if (p) bindOpaque(p.type === 'default_parameter' ? (p.childForFieldName('name') ?? p) : p, s);
+        const body = node.childForFieldName('body');
+        if (body) walk(body, s, false);
+        return;
+      }
+      case 'assignment': {
+        // `a = b = v`: every target gets the innermost right-hand side.
+        const targets: Node[] = [];
+        let cur: Node = node;
+        let type: Node | undefined;
+        let value: Node | undefined;
+        for (;;) {
+          const left = cur.childForFieldName('left');
+          if (left) targets.push(left);
+          type ??= cur.childForFieldName('type') ?? undefined;
+          const right = cur.childForFieldName('right');
+          if (right && right.type === 'assignment') {
+            cur = right;
+            continue;
+          }
+          value = right ?? undefined;
+          break;
+        }
+        const annotation = type?.namedChildren[0] ?? undefined;
+        for (const t of targets) {
+          bindTarget(t, value, scope, [], node, annotation);
+          if (scope.kind === 'class' && scope.cls?.isDataclass && t.type === 'identifier' && annotation) {
+            scope.cls.fields.push({ name: t.text, node: t, value, annotation, unpack: [], scope, statement: node });
+          }
+        }
+        if (value) walk(value, scope, mainGuard);
+        if (type) walk(type, scope, mainGuard);
+        return;
+      }
+      case 'named_expression': {
+        const name = node.childForFieldName('name');
+        const value = node.childForFieldName('value');
+        if (name && value) addBinding(scope, { kind: 'value', name: name.text, node: name, scope, value, unpack: [] });
+        if (value) walk(value, scope, mainGuard);
+        return;
+      }
+      case 'with_item': {
+        const v = node.childForFieldName('value');
+        if (v && v.type === 'as_pattern') {
+          const expr = v.namedChildren[0];
+          const alias = v.childForFieldName('alias');
+          const target = alias?.namedChildren[0];
+          if (expr && target) bindTarget(target, expr, scope, [], node);
+          if (expr) walk(expr, scope, mainGuard);
+          return;
+        }
+        break;
+      }
+      case 'for_statement':
+      case 'for_in_clause': {
+        const left = node.childForFieldName('left');
+        if (left) bindOpaque(left, scope);
+        break;
+      }
+      case 'except_clause': {
+        for (const c of node.namedChildren) if (c?.type === 'as_pattern') {
+          const t = c.childForFieldName('alias')?.namedChildren[0];
+          if (t) bindOpaque(t, scope);
+        }
+        break;
+      }
+      case 'import_statement': {
+        for (const n of node.childrenForFieldName('name')) {
+          if (!n) continue;
+          if (n.type === 'aliased_import') {
+            const full = dottedText(n.childForFieldName('name'));
+            const alias = n.childForFieldName('alias');
+            if (alias) addBinding(scope, { kind: 'import', name: alias.text, node: alias, scope, module: full, level: 0, asModule: true });
+          } else {
+            const full = dottedText(n);
+            const first = full.split('.')[0];
+            addBinding(scope, { kind: 'import', name: first, node: n, scope, module: first, level: 0, asModule: true });
+          }
+        }
+        return;
+      }
+      case 'import_from_statement': {
+        const modNode = node.childForFieldName('module_name');
+        let level = 0;
+        let moduleName = '';
+        if (modNode?.type === 'relative_import') {
+          const prefix = modNode.namedChildren.find((c) => c?.type === 'import_prefix');
+          level = prefix ? prefix.text.length : 1;
+          moduleName = dottedText(modNode.namedChildren.find((c) => c?.type === 'dotted_name') ?? null);
+        } else moduleName = dottedText(modNode);
+        for (const n of node.childrenForFieldName('name')) {
+          if (!n) continue;
+          const member = dottedText(n.type === 'aliased_import' ? n.childForFieldName('name') : n);
+          const local = n.type === 'aliased_import' ? n.childForFieldName('alias') : n;
+          if (!local) continue;
+          addBinding(scope, { kind: 'import', name: local.text, node: local, scope, module: moduleName, member, level, asModule: false });
+        }
+        return;
+      }
+      case 'if_statement': {
+        if (scope.kind === 'module' && isMainGuard(node.childForFieldName('condition'))) {
+          model.mainGuards.push(node);
+          for (const c of node.namedChildren) if (c) walk(c, scope, c.type === 'block' ? true : mainGuard);
+          return;
+        }
+        break;
+      }
+      case 'yield':
+        if (scope.fn) scope.fn.isGenerator = true;
+        break;
+      case 'return_statement':
+        if (scope.fn) {
+          const v = node.namedChildren[0];
+          if (v) scope.fn.returns.push(v);
+        }
+        break;
+      case 'call': {
+        model.calls.push({ node, scope });
+        const fnText = node.childForFieldName('function')?.text ?? '';
+        if (/set_start_method$/.test(fnText)) model.startMethodCalls.push({ node, scope });
+        if (/(^|\.)pickle$/.test(fnText)) model.copyregCalls.push({ node, scope });
+        break;
+      }
+      default:
+        break;
+    }
+    for (const c of node.namedChildren) if (c) walk(c, scope, mainGuard);
+  };
+
+  // Parameter defaults and annotations are evaluated in the enclosing scope.
+  const walkDefaults = (p: Node, scope: Scope, mainGuard: boolean) => {
+    const v = p.childForFieldName('value');
+    if (v) walk(v, scope, mainGuard);
+  };
+
+  walk(root, moduleScope, false);
+  return model;
+}

@@ -1,0 +1,574 @@
+import * as path from 'node:path';
+import type { StartMethod } from '../engine/config';
+import type { SourceHost } from '../engine/types';
+import { canonicalName, factories, methodResults, objectValues, types, type Role } from './knowledge';
+import { buildModuleModel, type Binding, type ClassInfo, type FunctionInfo, type ModuleModel, type Scope } from './model';
+import type { Node, TreeCache } from './parser';
+
+// What an expression evaluates to, as far as pickling cares. Anything not understood is
+// `unknown`, and unknown values never produce findings.
+
+export interface Site {
+  module: ModuleModel;
+  node: Node;
+}
+
+export type ConcreteMethod = Exclude<StartMethod, 'auto'>;
+
+export type Value =
+  | { kind: 'unknown' }
+  | { kind: 'data'; site?: Site }
+  /** An external name: a module, function or class of the standard library or a third party. */
+  | { kind: 'ref'; qname: string; library: string; isModule: boolean; site: Site }
+  /** An instance of a known external type (see knowledge.ts). */
+  | { kind: 'object'; type: string; library: string; site: Site; method?: ConcreteMethod; via?: string }
+  | { kind: 'lambda'; site: Site }
+  | { kind: 'function'; fn: FunctionInfo }
+  | { kind: 'class'; cls: ClassInfo }
+  | { kind: 'instance'; cls: ClassInfo; site: Site; call?: Node; callScope?: Scope }
+  | { kind: 'method'; self: Value; name: string; fn?: FunctionInfo; site: Site }
+  | { kind: 'partial'; func: Value; args: Item[]; site: Site }
+  | { kind: 'container'; items: Item[]; site: Site }
+  | { kind: 'module'; model: ModuleModel };
+
+export interface Item {
+  label: string;
+  value: Value;
+  node?: Node;
+  module: ModuleModel;
+}
+
+export const unknown: Value = { kind: 'unknown' };
+const MAX_DEPTH = 14;
+
+const dataNodes = new Set([
+  'string',
+  'concatenated_string',
+  'integer',
+  'float',
+  'true',
+  'false',
+  'none',
+  'comparison_operator',
+  'boolean_operator',
+  'not_operator',
+  'unary_operator',
+  'list_comprehension',
+  'dictionary_comprehension',
+  'set_comprehension',
+]);
+
+export class Workspace {
+  private models = new Map<string, { version: string; model: ModuleModel }>();
+
+  constructor(
+    readonly host: SourceHost,
+    readonly trees: TreeCache,
+    readonly defaultMethodOf: (model: ModuleModel) => ConcreteMethod,
+  ) {}
+
+  model(file: string): ModuleModel | undefined {
+    const version = this.host.version(file);
+    const hit = this.models.get(file);
+    if (hit && hit.version === version) return hit.model;
+    const root = this.trees.get(file, version, () => this.host.readFile(file));
+    if (!root) return undefined;
+    const model = buildModuleModel(file, root);
+    this.models.set(file, { version, model });
+    return model;
+  }
+
+  forget(file: string): void {
+    this.models.delete(file);
+    this.trees.forget(file);
+  }
+
+  /** Module lookups are remembered for one check: files may appear or vanish between checks. */
+  private found = new Map<string, string | null>();
+
+  beginCheck(): void {
+    this.found.clear();
+  }
+
+  /** A workspace module by its import name, looked up beside the importing file and in its parents. */
+  findModule(from: ModuleModel, moduleName: string, level: number): ModuleModel | undefined {
+    const key = `${path.dirname(from.file)}\0${moduleName}\0${level}`;
+    let file = this.found.get(key);
+    if (file === undefined) {
+      file = this.locateModule(from, moduleName, level) ?? null;
+      this.found.set(key, file);
+    }
+    return file === null || file === from.file ? undefined : this.model(file);
+  }
+
+  private locateModule(from: ModuleModel, moduleName: string, level: number): string | undefined {
+    const parts = moduleName ? moduleName.split('.') : [];
+    const candidates = (base: string) => {
+      const stem = path.join(base, ...parts);
+      return parts.length ? [`${stem}.py`, path.join(stem, '__init__.py')] : [path.join(base, '__init__.py')];
+    };
+    const dirs: string[] = [];
+    let dir = path.dirname(from.file);
+    if (level > 0) {
+      for (let i = 1; i < level; i++) dir = path.dirname(dir);
+      dirs.push(dir);
+    } else {
+      for (let i = 0; i < 4; i++) {
+        dirs.push(dir);
+        const up = path.dirname(dir);
+        if (up === dir) break;
+        dir = up;
+      }
+    }
+    for (const d of dirs)
+      for (const c of candidates(d)) {
+        if (c === from.file) continue;
+        if (this.host.fileExists(c)) return c;
+      }
+    return undefined;
+  }
+}
+
+/** The binding of `name` that reaches `at` from `scope`, following Python's scoping (class bodies are skipped from methods). */
+export function lookup(name: string, scope: Scope, at: Node): Binding | undefined {
+  let first = true;
+  for (let s: Scope | undefined = scope; s; s = s.parent) {
+    if (s.kind === 'class' && !first) continue;
+    first = false;
+    const list = s.bindings.get(name);
+    if (!list || list.length === 0) continue;
+    let best: Binding | undefined;
+    for (const b of list) if (b.node.startIndex < at.startIndex) best = b;
+    return best ?? list[list.length - 1];
+  }
+  return undefined;
+}
+
+function stringValue(n: Node | null | undefined): string | undefined {
+  if (!n || n.type !== 'string') return undefined;
+  const content = n.namedChildren.filter((c) => c?.type === 'string_content');
+  if (n.namedChildren.some((c) => c?.type === 'interpolation')) return undefined;
+  return content.map((c) => c!.text).join('');
+}
+
+export function startMethodLiteral(n: Node | null | undefined): ConcreteMethod | undefined {
+  const s = stringValue(n);
+  return s === 'spawn' || s === 'fork' || s === 'forkserver' ? s : undefined;
+}
+
+/** Positional and keyword arguments of a call. */
+export function callArgs(call: Node): { positional: Node[]; keywords: Map<string, Node>; splat: boolean } {
+  const positional: Node[] = [];
+  const keywords = new Map<string, Node>();
+  let splat = false;
+  const list = call.childForFieldName('arguments');
+  if (list && list.type === 'argument_list') {
+    for (const a of list.namedChildren) {
+      if (!a || a.type === 'comment') continue;
+      if (a.type === 'keyword_argument') {
+        const name = a.childForFieldName('name');
+        const value = a.childForFieldName('value');
+        if (name && value) keywords.set(name.text, value);
+      } else if (a.type === 'list_splat' || a.type === 'dictionary_splat') splat = true;
+      else positional.push(a);
+    }
+  } else if (list && list.type === 'generator_expression') positional.push(list);
+  return { positional, keywords, splat };
+}
+
+export class Evaluator {
+  private active = new Set<number>();
+  private memo = new Map<ModuleModel, Map<number, Value>>();
+  /** Bumped whenever a cycle or the depth limit cut an evaluation short: such results are not memoized. */
+  private cutoffs = 0;
+
+  constructor(readonly ws: Workspace) {}
+
+  eval(node: Node, scope: Scope, depth = 0): Value {
+    if (depth > MAX_DEPTH) {
+      this.cutoffs++;
+      return unknown;
+    }
+    let memo = this.memo.get(scope.module);
+    if (!memo) this.memo.set(scope.module, (memo = new Map()));
+    const key = node.id;
+    const hit = memo.get(key);
+    if (hit) return hit;
+    if (this.active.has(key)) {
+      this.cutoffs++;
+      return unknown;
+    }
+    this.active.add(key);
+    const before = this.cutoffs;
+    try {
+      const v = this.evalInner(node, scope, depth);
+      if (this.cutoffs === before) memo.set(key, v);
+      return v;
+    } finally {
+      this.active.delete(key);
+    }
+  }
+
+  private site(node: Node, scope: Scope): Site {
+    return { module: scope.module, node };
+  }
+
+  private evalInner(node: Node, scope: Scope, depth: number): Value {
+    switch (node.type) {
+      case 'parenthesized_expression': {
+        const inner = node.namedChildren.find((c) => c && c.type !== 'comment');
+        return inner ? this.eval(inner, scope, depth + 1) : unknown;
+      }
+      case 'identifier':
+        return this.evalName(node, scope, depth);
+      case 'attribute':
+        return this.evalAttribute(node, scope, depth);
+      case 'call':
+        return this.evalCall(node, scope, depth);
+      case 'lambda':
+        return { kind: 'lambda', site: this.site(node, scope) };
+      case 'tuple':
+      case 'list':
+      case 'set':
+      case 'expression_list': {
+        const items: Item[] = [];
+        let i = 0;
+        for (const c of node.namedChildren) {
+          if (!c || c.type === 'comment') continue;
+          if (c.type === 'list_splat') return unknown;
+          items.push({ label: `[${i}]`, value: this.eval(c, scope, depth + 1), node: c, module: scope.module });
+          i++;
+        }
+        return { kind: 'container', items, site: this.site(node, scope) };
+      }
+      case 'dictionary': {
+        const items: Item[] = [];
+        for (const c of node.namedChildren) {
+          if (!c || c.type !== 'pair') continue;
+          const k = c.childForFieldName('key');
+          const v = c.childForFieldName('value');
+          if (!k || !v) continue;
+          items.push({ label: `[${k.text}]`, value: this.eval(v, scope, depth + 1), node: v, module: scope.module });
+        }
+        return { kind: 'container', items, site: this.site(node, scope) };
+      }
+      case 'generator_expression':
+        return { kind: 'object', type: 'builtins.generator', library: 'builtins', site: this.site(node, scope) };
+      case 'await':
+        return unknown;
+      case 'binary_operator': {
+        // `Path(...) / "name"` is still a path; arithmetic on plain data is data.
+        const left = node.childForFieldName('left');
+        const right = node.childForFieldName('right');
+        const lv = left ? this.eval(left, scope, depth + 1) : unknown;
+        if (lv.kind === 'object' && lv.type === 'pathlib.Path') return { ...lv, site: this.site(node, scope) };
+        const rv = right ? this.eval(right, scope, depth + 1) : unknown;
+        return lv.kind === 'data' && rv.kind === 'data' ? { kind: 'data', site: this.site(node, scope) } : unknown;
+      }
+      default:
+        if (dataNodes.has(node.type)) return { kind: 'data', site: this.site(node, scope) };
+        return unknown;
+    }
+  }
+
+  private evalName(node: Node, scope: Scope, depth: number): Value {
+    const b = lookup(node.text, scope, node);
+    if (!b) {
+      // A builtin, unless the module star-imports something that could shadow it.
+      return { kind: 'ref', qname: `builtins.${node.text}`, library: 'builtins', isModule: false, site: this.site(node, scope) };
+    }
+    return this.evalBinding(b, depth + 1, node);
+  }
+
+  evalBinding(b: Binding, depth: number, use?: Node): Value {
+    if (depth > MAX_DEPTH) return unknown;
+    const site = { module: b.scope.module, node: use ?? b.node };
+    switch (b.kind) {
+      case 'value': {
+        let v = this.eval(b.value, b.scope, depth + 1);
+        for (const i of b.unpack) v = element(v, i);
+        return v;
+      }
+      case 'annotation':
+        return this.evalAnnotation(b.type, b.scope, depth + 1, { module: b.scope.module, node: b.node });
+      case 'param': {
+        const fn = b.fn;
+        if (b.index === 0 && fn.outer.kind === 'class' && fn.outer.cls && !fn.decorators.some((d) => /staticmethod|classmethod/.test(d.text)))
+          return { kind: 'instance', cls: fn.outer.cls, site: { module: fn.module, node: fn.outer.cls.nameNode } };
+        if (b.annotation) return this.evalAnnotation(b.annotation, b.scope, depth + 1, { module: b.scope.module, node: b.node });
+        return unknown;
+      }
+      case 'import':
+        return this.evalImport(b, site);
+      case 'def':
+        return { kind: 'function', fn: b.fn };
+      case 'class':
+        return { kind: 'class', cls: b.cls };
+      default:
+        return unknown;
+    }
+  }
+
+  private evalImport(b: Extract<Binding, { kind: 'import' }>, site: Site): Value {
+    const module = b.scope.module;
+    if (b.asModule) {
+      const local = this.ws.findModule(module, b.module, 0);
+      if (local) return { kind: 'module', model: local };
+      const { name, library } = canonicalName(b.module);
+      return { kind: 'ref', qname: name, library, isModule: true, site };
+    }
+    const target = this.ws.findModule(module, b.module, b.level);
+    if (target && b.member) {
+      const inner = target.scope.bindings.get(b.member);
+      if (inner && inner.length) return this.evalBinding(inner[inner.length - 1], 2);
+      const sub = this.ws.findModule(target, b.member, 1);
+      if (sub) return { kind: 'module', model: sub };
+      return unknown;
+    }
+    if (b.level > 0) return unknown;
+    const { name, library } = canonicalName(`${b.module}.${b.member}`);
+    return { kind: 'ref', qname: name, library, isModule: false, site };
+  }
+
+  /** An annotation names a type; the variable holds an instance of it. */
+  evalAnnotation(type: Node, scope: Scope, depth: number, site: Site): Value {
+    let t = type;
+    if (t.type === 'type') t = t.namedChildren[0] ?? t;
+    if (t.type === 'generic_type' || t.type === 'subscript') {
+      const head = t.type === 'subscript' ? t.childForFieldName('value') : t.namedChildren[0];
+      if (head && /(^|\.)Optional$/.test(head.text)) {
+        const inner = t.type === 'subscript' ? t.childForFieldName('subscript') : t.namedChildren[1]?.namedChildren[0];
+        return inner ? this.evalAnnotation(inner, scope, depth + 1, site) : unknown;
+      }
+      return unknown;
+    }
+    if (t.type === 'binary_operator') {
+      const left = t.childForFieldName('left');
+      const right = t.childForFieldName('right');
+      if (right?.text === 'None' && left) return this.evalAnnotation(left, scope, depth + 1, site);
+      if (left?.text === 'None' && right) return this.evalAnnotation(right, scope, depth + 1, site);
+      return unknown;
+    }
+    if (t.type !== 'identifier' && t.type !== 'attribute') return unknown;
+    const v = this.eval(t, scope, depth + 1);
+    if (v.kind === 'class') return { kind: 'instance', cls: v.cls, site };
+    if (v.kind === 'ref') {
+      const made = factories[v.qname];
+      const typeName = made && types[made] ? made : types[v.qname] ? v.qname : undefined;
+      if (typeName) return { kind: 'object', type: typeName, library: v.library, site };
+    }
+    return unknown;
+  }
+
+  private evalAttribute(node: Node, scope: Scope, depth: number): Value {
+    const objNode = node.childForFieldName('object');
+    const attr = node.childForFieldName('attribute');
+    if (!objNode || !attr) return unknown;
+    const base = this.eval(objNode, scope, depth + 1);
+    const name = attr.text;
+    const site = this.site(node, scope);
+    switch (base.kind) {
+      case 'ref': {
+        const qname = `${base.qname}.${name}`;
+        const objType = objectValues[qname];
+        if (objType) return { kind: 'object', type: objType, library: base.library, site };
+        return { kind: 'ref', qname: canonicalName(qname).name, library: base.library, isModule: false, site };
+      }
+      case 'module': {
+        const list = base.model.scope.bindings.get(name);
+        if (list && list.length) return this.evalBinding(list[list.length - 1], depth + 1);
+        const sub = this.ws.findModule(base.model, name, 1);
+        return sub ? { kind: 'module', model: sub } : unknown;
+      }
+      case 'instance':
+        return this.instanceAttribute(base, name, site, depth);
+      case 'class': {
+        const m = findMethod(base.cls, name, this);
+        if (m) return { kind: 'function', fn: m };
+        const list = base.cls.scope.bindings.get(name);
+        if (list && list.length) return this.evalBinding(list[list.length - 1], depth + 1);
+        return unknown;
+      }
+      case 'object':
+        return { kind: 'method', self: base, name, site };
+      default:
+        return unknown;
+    }
+  }
+
+  /** `obj.name` on an instance of a workspace class: an attribute assigned in a method, a method, or a class attribute. */
+  instanceAttribute(inst: Extract<Value, { kind: 'instance' }>, name: string, site: Site, depth: number): Value {
+    for (const cls of classChain(inst.cls, this)) {
+      const assigned = cls.attrs.get(name);
+      if (assigned && assigned.length) {
+        const a = assigned.find((x) => x.scope.fn?.name === '__init__') ?? assigned[0];
+        return this.attrValue(inst, a, depth + 1);
+      }
+      const field = cls.fields.find((f) => f.name === name);
+      if (field) return this.fieldValue(inst, cls, field, depth + 1);
+      const m = cls.methods.get(name);
+      if (m) {
+        if (m.decorators.some((d) => /\bproperty\b/.test(d.text))) return unknown;
+        return { kind: 'method', self: inst, name, fn: m, site };
+      }
+      const list = cls.scope.bindings.get(name);
+      if (list && list.length) return this.evalBinding(list[list.length - 1], depth + 1);
+    }
+    return unknown;
+  }
+
+  /** The value of `self.x = <value>`; a parameter of `__init__` is mapped to the constructor call's argument when known. */
+  attrValue(inst: Extract<Value, { kind: 'instance' }>, a: import('./model').InstanceAttr, depth: number): Value {
+    if (!a.value) return a.annotation ? this.evalAnnotation(a.annotation, a.scope, depth + 1, { module: a.scope.module, node: a.node }) : unknown;
+    let v: Value;
+    const fromParam = this.paramFromCall(inst, a.value, a.scope, depth);
+    v = fromParam ?? this.eval(a.value, a.scope, depth + 1);
+    for (const i of a.unpack) v = element(v, i);
+    if (v.kind === 'unknown' && a.annotation) return this.evalAnnotation(a.annotation, a.scope, depth + 1, { module: a.scope.module, node: a.node });
+    return v;
+  }
+
+  private paramFromCall(inst: Extract<Value, { kind: 'instance' }>, valueNode: Node, scope: Scope, depth: number): Value | undefined {
+    if (valueNode.type !== 'identifier' || !inst.call || !inst.callScope) return undefined;
+    const fn = scope.fn;
+    if (!fn || fn.name !== '__init__') return undefined;
+    const b = lookup(valueNode.text, scope, valueNode);
+    if (!b || b.kind !== 'param' || b.index < 1) return undefined;
+    const { positional, keywords, splat } = callArgs(inst.call);
+    const arg = keywords.get(b.name) ?? (splat ? undefined : positional[b.index - 1]);
+    return arg ? this.eval(arg, inst.callScope, depth + 1) : undefined;
+  }
+
+  fieldValue(inst: Extract<Value, { kind: 'instance' }>, cls: ClassInfo, f: import('./model').InstanceAttr, depth: number): Value {
+    if (inst.call && inst.callScope) {
+      const { positional, keywords, splat } = callArgs(inst.call);
+      const index = cls.fields.indexOf(f);
+      const arg = keywords.get(f.name) ?? (splat ? undefined : positional[index]);
+      if (arg) return this.eval(arg, inst.callScope, depth + 1);
+    }
+    if (f.value) {
+      if (f.value.type === 'call' && /(^|\.)field$/.test(f.value.childForFieldName('function')?.text ?? '')) {
+        const { keywords } = callArgs(f.value);
+        const factory = keywords.get('default_factory');
+        if (factory) {
+          const fv = this.eval(factory, f.scope, depth + 1);
+          return this.callValue(fv, f.value, f.scope, depth + 1);
+        }
+        const dflt = keywords.get('default');
+        if (dflt) return this.eval(dflt, f.scope, depth + 1);
+        return f.annotation ? this.evalAnnotation(f.annotation, f.scope, depth + 1, { module: f.scope.module, node: f.node }) : unknown;
+      }
+      return this.eval(f.value, f.scope, depth + 1);
+    }
+    return f.annotation ? this.evalAnnotation(f.annotation, f.scope, depth + 1, { module: f.scope.module, node: f.node }) : unknown;
+  }
+
+  private evalCall(node: Node, scope: Scope, depth: number): Value {
+    const fnNode = node.childForFieldName('function');
+    if (!fnNode) return unknown;
+    const callee = this.eval(fnNode, scope, depth + 1);
+    return this.callValue(callee, node, scope, depth);
+  }
+
+  /** What calling `callee` at `call` returns. */
+  callValue(callee: Value, call: Node, scope: Scope, depth: number): Value {
+    const site = this.site(call, scope);
+    switch (callee.kind) {
+      case 'ref': {
+        const made = factories[callee.qname];
+        if (!made) return unknown;
+        if (made === 'partial') {
+          const { positional, keywords } = callArgs(call);
+          if (!positional.length) return unknown;
+          const args: Item[] = positional.slice(1).map((a, i) => ({ label: `args[${i}]`, value: this.eval(a, scope, depth + 1), node: a, module: scope.module }));
+          for (const [k, a] of keywords) args.push({ label: `keywords[${k}]`, value: this.eval(a, scope, depth + 1), node: a, module: scope.module });
+          return { kind: 'partial', func: this.eval(positional[0], scope, depth + 1), args, site };
+        }
+        if (made === 'pipe') return pair('multiprocessing.connection.Connection', callee.library, site);
+        if (made === 'socketpair') return pair('socket.socket', callee.library, site);
+        const obj: Value = { kind: 'object', type: made, library: callee.library, site };
+        if (made === 'multiprocessing.context') {
+          const { positional, keywords } = callArgs(call);
+          const m = positional[0] ?? keywords.get('method');
+          obj.method = m ? startMethodLiteral(m) : this.ws.defaultMethodOf(scope.module);
+          if (m && !obj.method) return unknown;
+        } else if (made === 'concurrent.futures.ProcessPoolExecutor') {
+          const ctx = callArgs(call).keywords.get('mp_context');
+          if (ctx) {
+            const c = this.eval(ctx, scope, depth + 1);
+            if (c.kind === 'object' && c.type === 'multiprocessing.context') obj.method = c.method;
+          }
+        }
+        return obj;
+      }
+      case 'class': {
+        return { kind: 'instance', cls: callee.cls, site, call, callScope: scope };
+      }
+      case 'function':
+        return this.returnValue(callee.fn, depth, site);
+      case 'method': {
+        if (callee.fn && callee.self.kind === 'instance') return this.returnValue(callee.fn, depth, site);
+        if (callee.self.kind === 'object') {
+          const role = types[callee.self.type]?.role as Role | undefined;
+          const made = role ? methodResults[role]?.[callee.name] : undefined;
+          if (!made) return unknown;
+          if (made === 'pipe') return pair('multiprocessing.connection.Connection', callee.self.library, site);
+          if (made === 'data') return unknown;
+          if (made === 'process') return unknown;
+          return { kind: 'object', type: made, library: callee.self.library, site, method: callee.self.method, via: callee.name };
+        }
+        return unknown;
+      }
+      default:
+        return unknown;
+    }
+  }
+
+  private returnValue(fn: FunctionInfo, depth: number, site: Site): Value {
+    if (fn.isGenerator) {
+      const async = fn.node.isAsync;
+      return { kind: 'object', type: async ? 'builtins.coroutine' : 'builtins.generator', library: 'builtins', site };
+    }
+    if (fn.node.isAsync) return { kind: 'object', type: 'builtins.coroutine', library: 'builtins', site };
+    const v = fn.returns.length === 1 ? this.eval(fn.returns[0], fn.scope, depth + 1) : unknown;
+    const annotation = fn.node.childForFieldName('return_type');
+    if (v.kind === 'unknown' && annotation) return this.evalAnnotation(annotation, fn.outer, depth + 1, site);
+    return v;
+  }
+}
+
+function pair(type: string, library: string, site: Site): Value {
+  return {
+    kind: 'container',
+    site,
+    items: [0, 1].map((i) => ({ label: `[${i}]`, value: { kind: 'object', type, library, site } as Value, module: site.module })),
+  };
+}
+
+function element(v: Value, i: number): Value {
+  if (v.kind === 'container' && i < v.items.length) return v.items[i].value;
+  return unknown;
+}
+
+export function findMethod(cls: ClassInfo, name: string, ev: Evaluator): FunctionInfo | undefined {
+  for (const c of classChain(cls, ev)) {
+    const m = c.methods.get(name);
+    if (m) return m;
+  }
+  return undefined;
+}
+
+/** The class and its workspace base classes, nearest first. */
+export function classChain(cls: ClassInfo, ev: Evaluator): ClassInfo[] {
+  const out: ClassInfo[] = [];
+  const visit = (c: ClassInfo, depth: number) => {
+    if (out.includes(c) || depth > 8) return;
+    out.push(c);
+    for (const b of c.bases) {
+      const v = ev.eval(b, c.outer, 1);
+      if (v.kind === 'class') visit(v.cls, depth + 1);
+    }
+  };
+  visit(cls, 0);
+  return out;
+}

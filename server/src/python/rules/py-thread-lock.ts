@@ -1,0 +1,10 @@
+import { rehydrateHooksFix } from '../fixes';
+import { pyRule } from './types';
+
+export const pyThreadLock = pyRule(
+  'py-thread-lock',
+  'A threading lock, condition, semaphore, event or barrier (or an object holding one) is sent to another process.',
+  'thread synchronisation primitives belong to one process and cannot be pickled',
+  'create the lock in the worker, share a `multiprocessing.Manager().Lock()`, or drop it in `__getstate__` and recreate it in `__setstate__`',
+  ({ problem }) => [rehydrateHooksFix(problem)],
+);

@@ -1,0 +1,19 @@
+import type { Fix, RuleMeta } from '../../engine/types';
+import type { FixContext } from '../fixes';
+
+/** A Python rule: its id and summary, the two halves of its message (why it fails, what to do), and its fixes. */
+export interface PyRule {
+  meta: RuleMeta;
+  because: string;
+  advice: string;
+  fixes(ctx: FixContext): Fix[];
+}
+
+export function pyRule(id: string, summary: string, because: string, advice: string, fixes: (ctx: FixContext) => (Fix | undefined)[] = () => []): PyRule {
+  return {
+    meta: { id, language: 'python', defaultSeverity: 'error', summary },
+    because,
+    advice,
+    fixes: (ctx) => fixes(ctx).filter((f): f is Fix => f !== undefined),
+  };
+}

@@ -1,0 +1,283 @@
+import type { PythonSerializer, SendcheckConfig } from '../engine/config';
+import { librarySerializers, types, type Role, type Transport } from './knowledge';
+import type { CallSite, ClassInfo, ModuleModel } from './model';
+import type { Node } from './parser';
+import { callArgs, classChain, lookup, type ConcreteMethod, type Evaluator, type Value } from './resolve';
+
+// Where a value crosses into another process, and how: which arguments, through which
+// serializer, to a child started how. Thread pools and threading.Thread are not sinks.
+
+export interface SentArgument {
+  /** First path segment: `args`, `target`, `func`, `obj`... Containers add `[i]`. */
+  label: string;
+  node: Node;
+  /** For map-like sinks: the argument is an iterable whose items are sent (`[i]` per item, twice for starmap). */
+  items?: 1 | 2;
+}
+
+export interface Sink {
+  call: CallSite;
+  /** e.g. `Process`, `Pool.map`, `pickle.dumps`. */
+  name: string;
+  transport: Transport;
+  serializer: PythonSerializer;
+  method: ConcreteMethod;
+  sent: SentArgument[];
+}
+
+const sinkMethodNames = new Set([
+  'Process',
+  'Pool',
+  'ProcessPoolExecutor',
+  'map',
+  'imap',
+  'imap_unordered',
+  'starmap',
+  'apply',
+  'apply_async',
+  'map_async',
+  'starmap_async',
+  'submit',
+  'put',
+  'put_nowait',
+  'send',
+  'dump',
+  'dumps',
+  'run_in_executor',
+  'scatter',
+  'put',
+  'get_reusable_executor',
+]);
+
+const poolMethods: Record<string, 'func+args' | 'func+iter' | 'func+stariter'> = {
+  apply: 'func+args',
+  apply_async: 'func+args',
+  map: 'func+iter',
+  map_async: 'func+iter',
+  imap: 'func+iter',
+  imap_unordered: 'func+iter',
+  starmap: 'func+stariter',
+  starmap_async: 'func+stariter',
+};
+
+function serializerFor(library: string, config: SendcheckConfig): PythonSerializer {
+  return config.python.serializer[library] ?? librarySerializers[library] ?? 'pickle';
+}
+
+/** Cheap syntactic test before any evaluation: most calls in a file are not sinks. */
+function mayBeSink(call: Node, scope: CallSite['scope'], userNames: Set<string>): boolean {
+  const fn = call.childForFieldName('function');
+  if (!fn) return false;
+  if (fn.type === 'call') return true;
+  const last = fn.type === 'attribute' ? fn.childForFieldName('attribute')?.text : fn.type === 'identifier' ? fn.text : undefined;
+  if (!last) return false;
+  if (sinkMethodNames.has(last) || userNames.has(last)) return true;
+  // An aliased constructor (`from multiprocessing import Process as P`) is an import; a
+  // workspace class may derive from Process.
+  if (fn.type === 'identifier') {
+    const b = lookup(fn.text, scope, fn);
+    return b?.kind === 'import' || b?.kind === 'class';
+  }
+  return false;
+}
+
+export function findSinks(model: ModuleModel, ev: Evaluator, config: SendcheckConfig, defaultMethod: ConcreteMethod): Sink[] {
+  const userSinks = config.sinks.filter((s) => s.language === 'python');
+  const userNames = new Set(userSinks.map((s) => s.function.split('.').pop()!));
+  const out: Sink[] = [];
+  for (const site of model.calls) {
+    if (!mayBeSink(site.node, site.scope, userNames)) continue;
+    const sink = sinkAt(site, ev, config, defaultMethod, userSinks);
+    if (sink) out.push(sink);
+  }
+  return out;
+}
+
+function sinkAt(site: CallSite, ev: Evaluator, config: SendcheckConfig, defaultMethod: ConcreteMethod, userSinks: SendcheckConfig['sinks']): Sink | undefined {
+  const call = site.node;
+  const fnNode = call.childForFieldName('function')!;
+  const { positional, keywords } = callArgs(call);
+  const arg = (index: number, name?: string): Node | undefined => (name ? keywords.get(name) : undefined) ?? (index >= 0 ? positional[index] : undefined);
+  const sent: SentArgument[] = [];
+  const add = (label: string, node: Node | undefined, items?: 1 | 2) => {
+    if (node) sent.push({ label, node, items });
+  };
+  const restArgs = (from: number) => positional.slice(from).forEach((n, i) => add(`args[${i}]`, n));
+  const restKeywords = (skip: string[] = []) => {
+    for (const [k, n] of keywords) if (!skip.includes(k)) add(`kwargs[${k}]`, n);
+  };
+  const make = (name: string, transport: Transport, library: string, method: ConcreteMethod | undefined): Sink | undefined =>
+    sent.length ? { call: site, name, transport, serializer: serializerFor(library, config), method: method ?? defaultMethod, sent } : undefined;
+
+  // joblib: delayed(f)(*args, **kwargs)
+  if (fnNode.type === 'call') {
+    const inner = ev.eval(fnNode.childForFieldName('function')!, site.scope);
+    if (inner.kind === 'ref' && inner.qname === 'joblib.delayed') {
+      const innerArgs = callArgs(fnNode);
+      add('func', innerArgs.positional[0]);
+      restArgs(0);
+      restKeywords();
+      return make('joblib.delayed', 'task', 'joblib', undefined);
+    }
+    return undefined;
+  }
+
+  const callee: Value = ev.eval(fnNode, site.scope);
+  if (callee.kind === 'class') {
+    // A subclass of Process is pickled whole, attributes and all, when a spawned child starts.
+    const base = processBase(callee.cls, ev);
+    if (!base) return undefined;
+    add(`${callee.cls.name}(...)`, call);
+    return gateSpawn(make('Process', 'spawn-args', base.library, base.method), defaultMethod);
+  }
+  if (callee.kind === 'ref') {
+    const q = callee.qname;
+    for (const u of userSinks) {
+      if (q !== `${u.module}.${u.function}`) continue;
+      const indices = u.args ?? (u.keywords ? [] : positional.map((_, i) => i));
+      for (const i of indices) add(`args[${i}]`, positional[i]);
+      for (const k of u.keywords ?? []) add(`kwargs[${k}]`, keywords.get(k));
+      const serializer = u.serializer === 'cloudpickle' || u.serializer === 'dill' ? u.serializer : 'pickle';
+      return sent.length ? { call: site, name: q, transport: 'pickle', serializer, method: defaultMethod, sent } : undefined;
+    }
+    switch (q) {
+      case 'multiprocessing.Process':
+        return processSink(site, arg, add, make, callee.library, undefined, defaultMethod);
+      case 'multiprocessing.Pool':
+      case 'multiprocessing.pool.Pool':
+        add('initializer', arg(1, 'initializer'));
+        add('initargs', arg(2, 'initargs'));
+        return gateSpawn(make('Pool', 'spawn-args', callee.library, undefined), defaultMethod);
+      case 'concurrent.futures.ProcessPoolExecutor':
+      case 'concurrent.futures.process.ProcessPoolExecutor':
+      case 'loky.ProcessPoolExecutor':
+      case 'loky.get_reusable_executor': {
+        add('initializer', arg(2, 'initializer'));
+        add('initargs', arg(3, 'initargs'));
+        const made = ev.eval(call, site.scope);
+        const method = made.kind === 'object' ? made.method : undefined;
+        return gateSpawn(make('ProcessPoolExecutor', 'spawn-args', callee.library, method), defaultMethod);
+      }
+      case 'pickle.dump':
+      case 'pickle.dumps':
+      case 'pickle._dumps':
+      case 'cloudpickle.dumps':
+      case 'cloudpickle.dump':
+      case 'dill.dump':
+      case 'dill.dumps':
+      case 'ray.put':
+        add('obj', arg(0, 'obj') ?? arg(0, 'value'));
+        return make(q, 'pickle', callee.library, undefined);
+      default:
+        return undefined;
+    }
+  }
+  if (callee.kind !== 'method' || callee.self.kind !== 'object') return undefined;
+  const self = callee.self;
+  const role = types[self.type]?.role as Role | undefined;
+  const name = callee.name;
+  switch (role) {
+    case 'mp-context':
+      if (name === 'Process') return processSink(site, arg, add, make, self.library, self.method, defaultMethod);
+      if (name === 'Pool') {
+        add('initializer', arg(1, 'initializer'));
+        add('initargs', arg(2, 'initargs'));
+        return gateSpawn(make('Pool', 'spawn-args', self.library, self.method), defaultMethod);
+      }
+      return undefined;
+    case 'process-pool': {
+      const shape = poolMethods[name];
+      if (!shape) return undefined;
+      add('func', arg(0, 'func'));
+      if (shape === 'func+args') {
+        add('args', arg(1, 'args'));
+        add('kwds', arg(2, 'kwds'));
+      } else add('iterable', arg(1, 'iterable'), shape === 'func+stariter' ? 2 : 1);
+      return make(`Pool.${name}`, 'task', self.library, self.method);
+    }
+    case 'process-executor':
+      if (name === 'submit') {
+        add('fn', arg(0, 'fn'));
+        restArgs(1);
+        restKeywords(['fn']);
+        return make('ProcessPoolExecutor.submit', 'task', self.library, self.method);
+      }
+      if (name === 'map') {
+        add('fn', arg(0, 'fn'));
+        positional.slice(1).forEach((n, i) => add(`iterables[${i}]`, n, 1));
+        return make('ProcessPoolExecutor.map', 'task', self.library, self.method);
+      }
+      return undefined;
+    case 'mp-queue':
+    case 'proxy-queue':
+      if (name !== 'put' && name !== 'put_nowait') return undefined;
+      add('obj', arg(0, 'obj'));
+      return make(`${role === 'mp-queue' ? 'Queue' : 'Manager().Queue'}.${name}`, 'task', self.library, self.method);
+    case 'connection':
+      if (name !== 'send') return undefined;
+      add('obj', arg(0, 'obj'));
+      return make('Connection.send', 'task', self.library, self.method);
+    case 'dask-client':
+      if (name === 'submit') {
+        add('func', arg(0, 'func'));
+        restArgs(1);
+        restKeywords(['func', 'key', 'workers', 'pure', 'priority', 'resources', 'retries']);
+        return make('Client.submit', 'task', self.library, 'spawn');
+      }
+      if (name === 'map') {
+        add('func', arg(0, 'func'));
+        positional.slice(1).forEach((n, i) => add(`iterables[${i}]`, n, 1));
+        return make('Client.map', 'task', self.library, 'spawn');
+      }
+      if (name === 'scatter') {
+        add('data', arg(0, 'data'));
+        return make('Client.scatter', 'task', self.library, 'spawn');
+      }
+      return undefined;
+    case 'event-loop': {
+      if (name !== 'run_in_executor') return undefined;
+      const exNode = arg(0, 'executor');
+      if (!exNode) return undefined;
+      const ex = ev.eval(exNode, site.scope);
+      if (ex.kind !== 'object' || types[ex.type]?.role !== 'process-executor') return undefined;
+      add('func', arg(1, 'func'));
+      restArgs(2);
+      return make('loop.run_in_executor', 'task', ex.library, ex.method);
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** The multiprocessing Process class a workspace class derives from, with its context's start method. */
+function processBase(cls: ClassInfo, ev: Evaluator): { library: string; method?: ConcreteMethod } | undefined {
+  for (const c of classChain(cls, ev))
+    for (const b of c.bases) {
+      const v = ev.eval(b, c.outer);
+      if (v.kind === 'ref' && v.qname === 'multiprocessing.Process') return { library: v.library };
+      if (v.kind === 'method' && v.name === 'Process' && v.self.kind === 'object' && v.self.type === 'multiprocessing.context')
+        return { library: v.self.library, method: v.self.method };
+    }
+  return undefined;
+}
+
+/** Under fork a child inherits its target and arguments: nothing is pickled. */
+function gateSpawn(sink: Sink | undefined, defaultMethod: ConcreteMethod): Sink | undefined {
+  if (!sink) return undefined;
+  return (sink.method ?? defaultMethod) === 'fork' ? undefined : sink;
+}
+
+function processSink(
+  _site: CallSite,
+  arg: (index: number, name?: string) => Node | undefined,
+  add: (label: string, node: Node | undefined) => void,
+  make: (name: string, transport: Transport, library: string, method: ConcreteMethod | undefined) => Sink | undefined,
+  library: string,
+  method: ConcreteMethod | undefined,
+  defaultMethod: ConcreteMethod,
+): Sink | undefined {
+  add('target', arg(1, 'target'));
+  add('args', arg(3, 'args'));
+  add('kwargs', arg(4, 'kwargs'));
+  return gateSpawn(make('Process', 'spawn-args', library, method), defaultMethod);
+}

@@ -1,0 +1,129 @@
+// Fallback typings used only when a project has no @types/node: just enough of Node's API for
+// sendcheck to recognise its boundaries (worker_threads, child_process, cluster, process.send,
+// structuredClone) and the host objects that cannot cross them.
+
+declare namespace NodeJS {
+  interface Timeout { ref(): this; unref(): this; hasRef(): boolean; refresh(): this; [Symbol.toPrimitive](): number }
+  interface Immediate { ref(): this; unref(): this; hasRef(): boolean }
+  interface Process extends EventEmitterLike {
+    env: Record<string, string | undefined>;
+    argv: string[];
+    execArgv: string[];
+    pid: number;
+    exitCode?: number;
+    send?(message: any, sendHandle?: any, options?: any, callback?: (error: Error | null) => void): boolean;
+    exit(code?: number): never;
+    cwd(): string;
+    on(event: string, listener: (...args: any[]) => void): this;
+  }
+  interface EventEmitterLike { on(event: string | symbol, listener: (...args: any[]) => void): this }
+}
+declare var process: NodeJS.Process;
+declare function setTimeout(callback: (...args: any[]) => void, ms?: number, ...args: any[]): NodeJS.Timeout;
+declare function setInterval(callback: (...args: any[]) => void, ms?: number, ...args: any[]): NodeJS.Timeout;
+declare function setImmediate(callback: (...args: any[]) => void, ...args: any[]): NodeJS.Immediate;
+declare function clearTimeout(t: NodeJS.Timeout | string | number | undefined): void;
+declare function clearInterval(t: NodeJS.Timeout | string | number | undefined): void;
+declare function structuredClone<T = any>(value: T, options?: { transfer?: readonly any[] }): T;
+declare var require: { (id: string): any; resolve(id: string): string };
+declare var module: { exports: any };
+declare var __dirname: string;
+declare var __filename: string;
+
+declare module 'events' {
+  class EventEmitter {
+    on(event: string | symbol, listener: (...args: any[]) => void): this;
+    once(event: string | symbol, listener: (...args: any[]) => void): this;
+    off(event: string | symbol, listener: (...args: any[]) => void): this;
+    emit(event: string | symbol, ...args: any[]): boolean;
+  }
+  namespace EventEmitter { export { EventEmitter } }
+  export = EventEmitter;
+}
+declare module 'stream' {
+  import { EventEmitter } from 'events';
+  class Stream extends EventEmitter { pipe<T>(destination: T): T }
+  class Readable extends Stream { read(size?: number): any; static from(iterable: any): Readable }
+  class Writable extends Stream { write(chunk: any): boolean; end(): this }
+  class Duplex extends Readable { write(chunk: any): boolean; end(): this }
+  class Transform extends Duplex {}
+  class PassThrough extends Transform {}
+  namespace Stream { export { Readable, Writable, Duplex, Transform, PassThrough, Stream } }
+  export = Stream;
+}
+declare module 'net' {
+  import { Duplex } from 'stream';
+  import { EventEmitter } from 'events';
+  class Socket extends Duplex { remoteAddress?: string; connect(port: number, host?: string): this }
+  class Server extends EventEmitter { listen(port?: number): this; close(): this }
+  function createServer(listener?: (socket: Socket) => void): Server;
+  function connect(port: number, host?: string): Socket;
+}
+declare module 'fs/promises' {
+  interface FileHandle { readonly fd: number; close(): Promise<void>; readFile(options?: any): Promise<any> }
+  function open(path: string, flags?: string): Promise<FileHandle>;
+  function readFile(path: string, options?: any): Promise<any>;
+}
+declare module 'fs' {
+  import { Readable, Writable } from 'stream';
+  class ReadStream extends Readable { path: string }
+  class WriteStream extends Writable { path: string }
+  function createReadStream(path: string, options?: any): ReadStream;
+  function createWriteStream(path: string, options?: any): WriteStream;
+  function readFileSync(path: string, options?: any): any;
+  function writeFileSync(path: string, data: any): void;
+  export * as promises from 'fs/promises';
+}
+declare module 'worker_threads' {
+  import { EventEmitter } from 'events';
+  type TransferListItem = ArrayBuffer | MessagePort | import('fs/promises').FileHandle | any;
+  class MessagePort extends EventEmitter {
+    postMessage(value: any, transferList?: readonly TransferListItem[]): void;
+    close(): void; start(): void; ref(): void; unref(): void;
+  }
+  class MessageChannel { readonly port1: MessagePort; readonly port2: MessagePort }
+  class BroadcastChannel { constructor(name: string); postMessage(message: unknown): void; close(): void }
+  interface WorkerOptions { eval?: boolean; workerData?: any; transferList?: readonly TransferListItem[]; env?: any; argv?: any[]; execArgv?: string[] }
+  class Worker extends EventEmitter {
+    constructor(filename: string | URL, options?: WorkerOptions);
+    postMessage(value: any, transferList?: readonly TransferListItem[]): void;
+    terminate(): Promise<number>; ref(): void; unref(): void;
+    readonly threadId: number;
+  }
+  const isMainThread: boolean;
+  const parentPort: null | MessagePort;
+  const workerData: any;
+  const threadId: number;
+}
+declare module 'child_process' {
+  import { EventEmitter } from 'events';
+  interface ForkOptions { serialization?: 'json' | 'advanced'; execArgv?: string[]; env?: any; stdio?: any; silent?: boolean }
+  class ChildProcess extends EventEmitter {
+    send(message: any, sendHandle?: any, options?: any, callback?: (error: Error | null) => void): boolean;
+    kill(signal?: string): boolean; disconnect(): void;
+    readonly pid?: number;
+  }
+  function fork(modulePath: string | URL, args?: readonly string[] | ForkOptions, options?: ForkOptions): ChildProcess;
+  function spawn(command: string, args?: readonly string[], options?: any): ChildProcess;
+}
+declare module 'cluster' {
+  import { EventEmitter } from 'events';
+  class Worker extends EventEmitter { send(message: any, sendHandle?: any, callback?: (error: Error | null) => void): boolean; readonly id: number }
+  interface Cluster extends EventEmitter { isPrimary: boolean; isMaster: boolean; fork(env?: any): Worker; worker?: Worker }
+  const cluster: Cluster;
+  export default cluster;
+}
+declare module 'crypto' {
+  class KeyObject { readonly type: string; export(options?: any): any }
+  function createSecretKey(key: any): KeyObject;
+  function randomUUID(): string;
+}
+declare module 'node:events' { export * from 'events'; import E = require('events'); export default E }
+declare module 'node:stream' { export * from 'stream'; import S = require('stream'); export default S }
+declare module 'node:net' { export * from 'net' }
+declare module 'node:fs' { export * from 'fs' }
+declare module 'node:fs/promises' { export * from 'fs/promises' }
+declare module 'node:worker_threads' { export * from 'worker_threads' }
+declare module 'node:child_process' { export * from 'child_process' }
+declare module 'node:cluster' { import c from 'cluster'; export default c; export * from 'cluster' }
+declare module 'node:crypto' { export * from 'crypto' }

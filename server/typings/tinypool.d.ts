@@ -1,0 +1,11 @@
+// Fallback typings, used only when the project has no `tinypool` package installed.
+declare module 'tinypool' {
+  interface RunOptions { transferList?: readonly any[]; filename?: string | null; name?: string | null; runtime?: 'worker_threads' | 'child_process' }
+  class Tinypool {
+    constructor(options?: { filename?: string | null; runtime?: 'worker_threads' | 'child_process'; [option: string]: any });
+    run(task: any, options?: RunOptions): Promise<any>;
+    destroy(): Promise<void>;
+  }
+  export default Tinypool;
+  export { Tinypool };
+}

@@ -1,0 +1,131 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { resolveConfig } from '../../server/src/engine/config';
+import { DiskHost } from '../../server/src/engine/files';
+import type { Finding } from '../../server/src/engine/types';
+import { createJsEngine } from '../../server/src/js';
+import { ProjectHost } from '../../server/src/js/project';
+import { mayContainSinks } from '../../server/src/js/sinks';
+import { nodeRangeTarget } from '../../server/src/js/target';
+
+// Engine behaviour beyond the fixtures: projects without typings, broken configs, targets,
+// user-declared sinks, and reuse of work between checks.
+
+function tree(files: Record<string, string>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sendcheck-js-'));
+  for (const [rel, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    fs.writeFileSync(path.join(dir, rel), text);
+  }
+  return dir;
+}
+
+function check(files: string[], settings: unknown = {}, host = new DiskHost()): Finding[] {
+  return createJsEngine().check({ files, host, config: resolveConfig(settings).config });
+}
+
+const callbackJob = `import { Worker } from 'node:worker_threads';
+const worker = new Worker('./w.js');
+worker.postMessage({ id: 1, onDone: () => {} });
+`;
+
+test('a folder without @types/node still gets its sinks from the fallback typings', () => {
+  const dir = tree({ 'main.mjs': callbackJob });
+  const findings = check([path.join(dir, 'main.mjs')]);
+  assert.deepEqual(findings.map((f) => [f.rule, f.severity, f.message.split(':')[0]]), [['no-function', 'error', 'onDone is a function']]);
+  assert.equal(findings[0].related.length, 1, 'related information points at the member');
+});
+
+test('pool libraries without their package are recognised through fallback typings', () => {
+  const dir = tree({
+    'pool.mjs': `import Piscina from 'piscina';
+const pool = new Piscina({ filename: './task.js' });
+await pool.run({ n: 1, onProgress: (p) => p });
+`,
+  });
+  const findings = check([path.join(dir, 'pool.mjs')]);
+  assert.deepEqual(findings.map((f) => f.message.split(':')[0]), ['onProgress is a function']);
+});
+
+test('syntax errors, a broken tsconfig and oversized files never throw out of check', () => {
+  const dir = tree({
+    'tsconfig.json': '{ "compilerOptions": { "strict": tru',
+    'broken.ts': 'worker.postMessage({ a: () => 1 ',
+    'main.ts': callbackJob,
+    'big.js': `structuredClone(() => 1);\n${'// padding\n'.repeat(2000)}`,
+  });
+  const files = ['broken.ts', 'main.ts', 'big.js'].map((f) => path.join(dir, f));
+  const findings = check(files, { maxFileSize: 10_000 });
+  assert.deepEqual(findings.map((f) => path.basename(f.file)), ['main.ts']);
+});
+
+test('a file outside its tsconfig "include" gets an inferred project', () => {
+  const dir = tree({ 'tsconfig.json': '{ "include": ["src"] }', 'scripts/job.mjs': callbackJob });
+  assert.equal(check([path.join(dir, 'scripts', 'job.mjs')]).length, 1);
+});
+
+test('engines.node decides between Node 20 (copies URL to {}) and Node 22+ (throws)', () => {
+  const src = "structuredClone({ url: new URL('https://example.org') });\n";
+  const old = tree({ 'package.json': '{ "engines": { "node": "20.x" } }', 'a.mjs': src });
+  const cur = tree({ 'package.json': '{ "engines": { "node": ">=20" } }', 'a.mjs': src });
+  assert.equal(check([path.join(old, 'a.mjs')])[0].severity, 'warning');
+  assert.equal(check([path.join(cur, 'a.mjs')])[0].severity, 'error');
+  assert.equal(check([path.join(old, 'a.mjs')], { js: { target: 'node22' } })[0].severity, 'error');
+});
+
+test('nodeRangeTarget reads semver ranges', () => {
+  const cases: [string, string][] = [['20.x', 'node20'], ['^20.11', 'node20'], ['>=20 <21', 'node20'], ['^18 || ^20', 'node20'], ['>=20', 'node22'], ['^20 || ^22', 'node22'], ['22', 'node22'], ['*', 'node22']];
+  for (const [range, want] of cases) assert.equal(nodeRangeTarget(range), want, range);
+});
+
+test('a tsconfig with the DOM lib means browser semantics: AbortController throws there', () => {
+  const dir = tree({
+    'tsconfig.json': '{ "compilerOptions": { "lib": ["ES2022", "DOM"], "strict": true }, "include": ["*.ts"] }',
+    'app.ts': `const worker = new Worker('w.js');
+const controller = new AbortController();
+worker.postMessage({ controller });
+window.postMessage({ fn: () => 1 }, '*');
+`,
+  });
+  const findings = check([path.join(dir, 'app.ts')]);
+  assert.deepEqual(findings.map((f) => [f.rule, f.severity]), [['platform-object', 'error'], ['no-function', 'error']]);
+});
+
+test('user-declared sinks from settings', () => {
+  const dir = tree({
+    'node_modules/rpc-lib/package.json': '{ "name": "rpc-lib", "types": "index.d.ts" }',
+    'node_modules/rpc-lib/index.d.ts': 'export declare function callRemote(method: string, payload: unknown): Promise<unknown>;\n',
+    'client.mjs': "import { callRemote } from 'rpc-lib';\ncallRemote('save', { onSaved: () => {} });\n",
+  });
+  const file = path.join(dir, 'client.mjs');
+  assert.equal(check([file]).length, 0);
+  const sinks = [{ language: 'js', module: 'rpc-lib', function: 'callRemote', args: [1] }];
+  assert.deepEqual(check([file], { sinks }).map((f) => f.message.split(':')[0]), ['onSaved is a function']);
+});
+
+test('files that mention no sink API cost no type work', () => {
+  assert.equal(mayContainSinks('export const add = (a, b) => a + b;\n', []), false);
+  assert.equal(mayContainSinks('port.postMessage(x)', []), true);
+});
+
+test('unchanged files reuse the program; an edited buffer is re-checked', () => {
+  const dir = tree({ 'main.mjs': callbackJob });
+  const file = path.join(dir, 'main.mjs');
+  const host = new DiskHost();
+  const projects = new ProjectHost(host);
+  const project = projects.projectFor(file);
+  const first = projects.programFor(project, [file]);
+  assert.equal(projects.programFor(project, [file]), first, 'same program when nothing changed');
+  host.setOverlay(file, callbackJob.replace('onDone: () => {}', "onDone: 'done'"), 2);
+  const second = projects.programFor(project, [file]);
+  assert.notEqual(second, first);
+
+  const engine = createJsEngine();
+  const config = resolveConfig({}).config;
+  assert.equal(engine.check({ files: [file], host, config }).length, 0);
+  host.setOverlay(file, callbackJob, 3);
+  assert.equal(engine.check({ files: [file], host, config }).length, 1);
+});

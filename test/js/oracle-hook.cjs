@@ -1,0 +1,93 @@
+// Preloaded (`node --require`) into every fixture the oracle runs, and inherited by its workers
+// and forked children. It wraps each real boundary (postMessage, structuredClone, new Worker's
+// workerData, child_process/process/cluster send) and appends one JSON line per send to
+// $SENDCHECK_ORACLE_REPORT: did the runtime throw, and if not, did the value arrive changed?
+// "Changed" is judged by cloning (or JSON round-tripping) the value the same way the boundary
+// does and comparing with util.isDeepStrictEqual, which checks prototypes and own properties.
+'use strict';
+const fs = require('node:fs');
+const util = require('node:util');
+const report = process.env.SENDCHECK_ORACLE_REPORT;
+if (report) {
+  const where = require('node:worker_threads').isMainThread ? (process.send ? 'child' : 'main') : 'worker';
+  const record = (event) => {
+    try {
+      fs.appendFileSync(report, JSON.stringify({ where, ...event }) + '\n');
+    } catch {}
+  };
+  const describeLoss = (value, serializer) => {
+    let copy;
+    try {
+      copy = serializer === 'json' ? JSON.parse(JSON.stringify(value) ?? 'null') : structuredClone(value);
+    } catch {
+      return undefined; // the real call decides (it may need a transfer list the copy lacks)
+    }
+    if (util.isDeepStrictEqual(value, copy)) return undefined;
+    return `${util.inspect(value, { depth: 2, breakLength: Infinity }).slice(0, 160)} arrived as ${util.inspect(copy, { depth: 2, breakLength: Infinity }).slice(0, 160)}`;
+  };
+  let depth = 0;
+  const observe = (api, serializer, value, send) => {
+    if (depth > 0) return send();
+    depth++;
+    const loss = describeLoss(value, serializer);
+    try {
+      const result = send();
+      record({ api, outcome: loss ? 'loss' : 'ok', loss });
+      return result;
+    } catch (e) {
+      record({ api, outcome: 'threw', error: `${e && e.name}: ${e && e.message}`.slice(0, 200) });
+      throw e;
+    } finally {
+      depth--;
+    }
+  };
+  const wrap = (proto, method, api, serializerOf) => {
+    const original = proto && proto[method];
+    if (typeof original !== 'function') return;
+    proto[method] = function (value, ...rest) {
+      // Node's own plumbing (worker stdio, ready signals) also posts on ports: not a fixture's send.
+      const caller = (new Error().stack || '').split('\n')[2] || '';
+      if (caller.includes('node:internal')) return original.call(this, value, ...rest);
+      return observe(api, serializerOf(this), value, () => original.call(this, value, ...rest));
+    };
+  };
+  const wt = require('node:worker_threads');
+  wrap(wt.MessagePort.prototype, 'postMessage', 'MessagePort.postMessage', () => 'clone');
+  wrap(wt.Worker.prototype, 'postMessage', 'Worker.postMessage', () => 'clone');
+  wrap(wt.BroadcastChannel.prototype, 'postMessage', 'BroadcastChannel.postMessage', () => 'clone');
+  const originalClone = globalThis.structuredClone;
+  globalThis.structuredClone = function structuredClone(value, options) {
+    return observe('structuredClone', 'clone', value, () => originalClone(value, options));
+  };
+  const OriginalWorker = wt.Worker;
+  class Worker extends OriginalWorker {
+    constructor(file, options) {
+      if (options && 'workerData' in options) observe('new Worker', 'clone', options.workerData, () => super(file, options));
+      else super(file, options);
+    }
+  }
+  wt.Worker = Worker;
+  const cp = require('node:child_process');
+  const originalFork = cp.fork;
+  cp.fork = function fork(modulePath, args, options) {
+    const opts = Array.isArray(args) ? options : args;
+    const child = originalFork.apply(this, arguments);
+    const serializer = (opts && opts.serialization) === 'advanced' ? 'clone' : 'json';
+    // `send` is an own method set up with the IPC channel, not a prototype method.
+    const send = child.send;
+    if (typeof send === 'function') {
+      child.send = function (value, ...rest) {
+        return observe('ChildProcess.send', serializer, value, () => send.call(this, value, ...rest));
+      };
+    }
+    return child;
+  };
+  if (typeof process.send === 'function') {
+    const mode = process.env.NODE_CHANNEL_SERIALIZATION_MODE === 'advanced' ? 'clone' : 'json';
+    const originalSend = process.send;
+    process.send = function send(value, ...rest) {
+      return observe('process.send', mode, value, () => originalSend.call(this, value, ...rest));
+    };
+  }
+  require('node:module').syncBuiltinESMExports();
+}

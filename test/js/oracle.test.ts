@@ -1,0 +1,133 @@
+import * as assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import * as ts from 'typescript';
+import { parseExpectations } from '../harness/expectations';
+import { loadFixtures, type Fixture } from './fixtures';
+
+// The runtime is the judge: every fixture is executed with real Node (the version its target
+// names: Node 20 for `node20`, Node 24 otherwise) under a preload that records each send, and
+// the outcome must match both the fixture's `// oracle:` header and its caret expectations:
+// an expected error ⇔ a send threw; only warnings ⇔ a send lost data; clean ⇔ sends happened
+// and none threw or lost anything.
+
+const root = path.resolve(__dirname, '..', '..');
+const hook = path.join(__dirname, 'oracle-hook.cjs');
+const work = path.join(root, 'test', '.cache', `oracle-${process.pid}`);
+const timeoutMs = 20_000;
+
+interface Send {
+  where: string;
+  api: string;
+  outcome: 'ok' | 'loss' | 'threw';
+  loss?: string;
+  error?: string;
+}
+
+function nodeBinaries(): Record<'node20' | 'node24', string> {
+  const r = spawnSync(process.execPath, [path.join(__dirname, 'setup-node.mjs'), '20', '24'], { encoding: 'utf8', timeout: 320_000 });
+  if (r.status !== 0) throw new Error(`setup-node.mjs failed: ${r.stderr}`);
+  const [node20, node24] = r.stdout.trim().split('\n');
+  return { node20, node24 };
+}
+
+/** TS fixtures run as the JavaScript TypeScript emits for them, written beside the others so package imports resolve. */
+function runnable(fx: Fixture): string {
+  if (!/\.[mc]?tsx?$/.test(fx.file)) return fx.file;
+  const ext = fx.file.endsWith('.cts') ? '.cjs' : '.mjs';
+  const out = ts.transpileModule(fx.text, {
+    compilerOptions: { module: ext === '.cjs' ? ts.ModuleKind.CommonJS : ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+    fileName: fx.file,
+  });
+  const file = path.join(work, fx.name.replace(/[\\/]/g, '__').replace(/\.[mc]?tsx?$/, ext));
+  fs.writeFileSync(file, out.outputText);
+  return file;
+}
+
+function run(binary: string, file: string, reportFile: string): Promise<{ code: number | null; stdout: string; stderr: string; timedOut: boolean }> {
+  return new Promise((resolve) => {
+    const child = spawn(binary, ['--require', hook, file], {
+      cwd: path.dirname(file),
+      env: { ...process.env, SENDCHECK_ORACLE_REPORT: reportFile, NODE_OPTIONS: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, timedOut });
+    });
+  });
+}
+
+test('oracle: every fixture behaves at runtime as its expectations say', async (t) => {
+  const fixtures = loadFixtures();
+  const bins = nodeBinaries();
+  fs.rmSync(work, { recursive: true, force: true });
+  fs.mkdirSync(work, { recursive: true });
+  const versions: Record<string, string> = {};
+  for (const [k, b] of Object.entries(bins)) versions[k] = spawnSync(b, ['--version'], { encoding: 'utf8' }).stdout.trim();
+  const failures: string[] = [];
+  const tally: Record<string, number> = { throws: 0, loss: 0, clean: 0, detached: 0 };
+  let ran = 0;
+
+  const judge = async (fx: Fixture) => {
+    const expectations = parseExpectations(fx.text, 'js');
+    const errors = expectations.filter((e) => e.severity === 'error').length;
+    const warnings = expectations.filter((e) => e.severity === 'warning').length;
+    // The header and the carets must tell the same story, or the oracle could pass vacuously.
+    const consistent =
+      fx.oracle === 'throws' ? errors > 0 : fx.oracle === 'clean' ? errors === 0 && warnings === 0 : errors === 0 && warnings > 0;
+    if (!consistent) return failures.push(`${fx.name}: header "oracle: ${fx.oracle}" disagrees with its expectations (${errors} errors, ${warnings} warnings)`);
+    const binary = fx.target === 'node20' ? bins.node20 : bins.node24;
+    const reportFile = path.join(work, `${fx.name.replace(/[\\/]/g, '__')}.jsonl`);
+    const r = await run(binary, runnable(fx), reportFile);
+    ran++;
+    tally[fx.oracle]++;
+    const sends: Send[] = fs.existsSync(reportFile) ? fs.readFileSync(reportFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
+    const threw = sends.filter((s) => s.outcome === 'threw');
+    const lost = sends.filter((s) => s.outcome === 'loss');
+    const where = `${fx.name} (${path.basename(binary) === 'node' ? versions[fx.target === 'node20' ? 'node20' : 'node24'] : binary})`;
+    const detail = `\n    sends: ${JSON.stringify(sends)}\n    exit ${r.code}${r.timedOut ? ' (timed out)' : ''}; stderr: ${r.stderr.trim().split('\n').slice(0, 4).join(' | ')}`;
+    if (r.timedOut) return failures.push(`${where}: timed out after ${timeoutMs} ms${detail}`);
+    if (sends.length === 0) return failures.push(`${where}: no boundary was exercised, so the runtime proved nothing${detail}`);
+    switch (fx.oracle) {
+      case 'throws':
+        if (threw.length === 0) failures.push(`${where}: expected a send to throw, none did${detail}`);
+        break;
+      case 'loss':
+        if (threw.length) failures.push(`${where}: expected silent loss, but a send threw${detail}`);
+        else if (lost.length === 0) failures.push(`${where}: expected a value to arrive changed, all arrived intact${detail}`);
+        else if (r.code !== 0) failures.push(`${where}: expected a clean exit${detail}`);
+        break;
+      case 'clean':
+        if (threw.length || lost.length || r.code !== 0) failures.push(`${where}: expected every send to succeed unchanged${detail}`);
+        break;
+      case 'detached':
+        if (threw.length || r.code !== 0 || !r.stdout.includes('oracle: detached')) failures.push(`${where}: expected the program to observe a detached buffer${detail}`);
+        break;
+    }
+  };
+
+  const queue = [...fixtures];
+  await Promise.all(
+    [0, 1].map(async () => {
+      for (let fx = queue.shift(); fx; fx = queue.shift()) await judge(fx);
+    }),
+  );
+  fs.rmSync(work, { recursive: true, force: true });
+  const line = `oracle: ran ${ran} of ${fixtures.length} fixtures (${tally.throws} throw, ${tally.loss} lose data, ${tally.detached} detach, ${tally.clean} clean) on ${versions.node20} and ${versions.node24}`;
+  t.diagnostic(line);
+  console.log(line);
+  assert.equal(ran, fixtures.length);
+  assert.deepEqual(failures, []);
+});

@@ -1,0 +1,86 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { before, test } from 'node:test';
+import { createChecker } from '../../server/src/check';
+import { applyEdits } from '../../server/src/engine/text';
+import type { Finding, Fix, SourceHost } from '../../server/src/engine/types';
+import { assertSnapshot, fixDiff } from '../harness/snapshots';
+import { fixtureDir, loadFixtures, type PyFixture } from './fixture-files';
+import { describeOutcome, hasPython, inParallel, makeSiteDir, python, runPython } from './python-runner';
+
+// Every quick fix the Python rules offer on the fixtures: its before/after diff is a reviewed
+// snapshot (test/python/snapshots/), and the program after the fix runs under CPython without
+// the boundary error it had.
+
+const checker = createChecker();
+const diskHost: SourceHost = {
+  readFile: (f) => (fs.existsSync(f) ? fs.readFileSync(f, 'utf8') : undefined),
+  fileExists: (f) => fs.existsSync(f),
+  version: (f) => (fs.existsSync(f) ? String(fs.statSync(f).mtimeMs) : 'missing'),
+};
+const snapshotDir = path.join(__dirname, 'snapshots');
+
+interface FixCase {
+  fx: PyFixture;
+  finding: Finding;
+  fix: Fix;
+  after: string;
+}
+
+let cases: FixCase[] = [];
+
+before(async () => {
+  await checker.init();
+  for (const fx of loadFixtures()) {
+    if (fx.oracle.kind !== 'fails') continue;
+    for (const finding of checker.check([fx.file], diskHost, fx.config)) {
+      for (const fix of finding.fixes) {
+        // Fixes that edit another module (a workspace import) are snapshotted but not run.
+        const own = fix.edits.every((e) => e.file === fx.file);
+        const applied = applyEdits(fx.text, fix.edits.filter((e) => e.file === fx.file));
+        assert.equal(applied.skipped, 0, `${fx.name}: ${fix.title} has overlapping edits`);
+        if (own) cases.push({ fx, finding, fix, after: applied.text });
+      }
+    }
+  }
+});
+
+test('the Python rules offer fixes on the fixtures, preferred ones among them', () => {
+  assert.ok(cases.length >= 15, `only ${cases.length} fixes`);
+  assert.ok(cases.filter((c) => c.fix.preferred).length >= 10);
+  const ids = new Set(cases.map((c) => c.fix.id));
+  for (const id of ['move-to-module-scope', 'use-multiprocessing-queue', 'use-manager-proxy', 'add-rehydrate-hooks']) assert.ok(ids.has(id), `no ${id} fix`);
+});
+
+test('fix snapshots', () => {
+  const seen = new Set<string>();
+  for (const c of cases) {
+    const name = `${c.fx.name.replace(/\.py$/, '')}.${c.fix.id}.diff`;
+    assert.ok(!seen.has(name), `two ${c.fix.id} fixes in ${c.fx.name}`);
+    seen.add(name);
+    assertSnapshot(path.join(snapshotDir, name), fixDiff(c.fx.name, c.fix.title, c.fx.text, c.after));
+  }
+});
+
+test('after each fix the program runs without its boundary error', { skip: !hasPython && `${python} not found` }, async (t) => {
+  const siteDir = makeSiteDir();
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'sendcheck-fixed-'));
+  fs.cpSync(path.join(fixtureDir, '_lib'), path.join(work, '_lib'), { recursive: true });
+  const runnable = cases.filter((c) => c.fx.oracle.kind === 'fails');
+  const failures: string[] = [];
+  let i = 0;
+  await inParallel(runnable, async (c) => {
+    const file = path.join(work, `fixed_${i++}_${c.fx.name}`);
+    fs.writeFileSync(file, c.after);
+    const o = await runPython(file, c.fx.startMethod, siteDir);
+    const text = c.fx.oracle.kind === 'fails' ? c.fx.oracle.text : '';
+    if (o.timedOut || o.code !== 0 || /Traceback/.test(o.stderr) || `${o.stdout}${o.stderr}`.includes(text))
+      failures.push(`${c.fx.name} after "${c.fix.title}":${describeOutcome(o)}`);
+  });
+  fs.rmSync(work, { recursive: true, force: true });
+  fs.rmSync(siteDir, { recursive: true, force: true });
+  t.diagnostic(`fix oracle: ${runnable.length} fixed programs ran, ${failures.length} still failing`);
+  assert.deepEqual(failures, []);
+});
