@@ -238,14 +238,15 @@ test('code-server: squiggle, hover, Problems for a closed file, lightbulb quick 
       await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 20_000 });
       await page.keyboard.press('Enter');
     }
-    const output = page.locator('.part.panel .view-lines').filter({ hasText: /checked \d+ files/ }).first();
+    const output = page.locator('.part.panel .view-lines').filter({ hasText: /checked\s\d+\sfiles/ }).first();
     await output.waitFor({ timeout: 30_000 }).catch(async (e) => {
       await shot(page, '05-output-missing');
       throw e;
     });
     await shot(page, '05-output');
+    // Monaco renders spaces as U+00A0, which \s matches.
     const text = (await output.textContent()) ?? '';
-    assert.ok((text.match(/checked \d+ files/g) ?? []).length >= 2, 'a scan on start and one for the command');
+    assert.ok((text.match(/checked\s\d+\sfiles/g) ?? []).length >= 2, 'a scan on start and one for the command');
     assert.ok(!(await page.locator('.notifications-toasts', { hasText: /not found|failed/i }).count()), 'no error notification');
     await page.keyboard.press('Control+J');
   });

@@ -75,3 +75,19 @@ test('CLI: a clean folder exits 0 and SARIF output is valid 2.1.0', () => {
   assert.deepEqual(sarif.runs[0].results, []);
   assert.equal(run(['--version']).stdout.trim(), JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).version);
 });
+
+test('DiskHost with roots refuses files outside them, including through a symlink', () => {
+  const { DiskHost } = require('../../server/src/engine/files') as typeof import('../../server/src/engine/files');
+  const outside = tree({ 'secret.ts': 'export const s = 1;\n' });
+  const ws = tree({ 'in.ts': 'export const a = 1;\n' });
+  fs.symlinkSync(path.join(outside, 'secret.ts'), path.join(ws, 'link.ts'));
+  const linkedWs = ws + '-link';
+  fs.symlinkSync(ws, linkedWs);
+  const host = new DiskHost({ roots: [linkedWs] });
+  assert.equal(host.readFile(path.join(linkedWs, 'in.ts')), 'export const a = 1;\n');
+  assert.equal(host.readFile(path.join(ws, 'in.ts')), 'export const a = 1;\n');
+  assert.equal(host.readFile(path.join(outside, 'secret.ts')), undefined);
+  assert.equal(host.readFile(path.join(linkedWs, 'link.ts')), undefined);
+  assert.equal(host.fileExists(path.join(linkedWs, '..', path.basename(outside), 'secret.ts')), false);
+  assert.deepEqual(host.listDirectory(path.dirname(outside)), { files: [], directories: [] });
+});

@@ -45,8 +45,9 @@ function readsOutside(traceFile: string, ws: string): string[] {
   const lines = fs.existsSync(traceFile) ? fs.readFileSync(traceFile, 'utf8').split('\n').filter(Boolean) : [];
   return lines.filter((p) => {
     if (!path.isAbsolute(p)) p = path.resolve(ws, p);
+    // TypeScript probes case sensitivity by stat-ing its own path upper-cased.
     const real = path.resolve(p);
-    return !allowed.some((a) => real === a || real.startsWith(a + path.sep));
+    return !allowed.some((a) => [real, real.toLowerCase()].some((r) => r === a.toLowerCase() || r === a || r.startsWith(a + path.sep) || r.startsWith(a.toLowerCase() + path.sep)));
   });
 }
 

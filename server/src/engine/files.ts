@@ -133,11 +133,14 @@ export class DiskHost implements SourceHost {
   private roots: string[] | undefined;
 
   constructor(options: { roots?: readonly string[] } = {}) {
-    this.roots = options.roots?.map((r) => {
+    // Each root as given and as resolved: a workspace opened through a symlinked path is still itself.
+    this.roots = options.roots?.flatMap((r) => {
+      const abs = path.resolve(r);
       try {
-        return fs.realpathSync(path.resolve(r));
+        const real = fs.realpathSync(abs);
+        return real === abs ? [abs] : [abs, real];
       } catch {
-        return path.resolve(r);
+        return [abs];
       }
     });
   }
@@ -148,6 +151,11 @@ export class DiskHost implements SourceHost {
     let ok = this.allowed.get(file);
     if (ok === undefined) {
       let real = path.resolve(file);
+      // Outside by its name alone: refuse without touching the file system there.
+      if (!this.roots.some((r) => isInside(real, r))) {
+        this.allowed.set(file, false);
+        return false;
+      }
       try {
         real = fs.realpathSync(real);
       } catch {

@@ -62,9 +62,21 @@ function findUp(start: string, names: string[], exists: (f: string) => boolean):
   return undefined;
 }
 
-function packageInstalled(fromDir: string, pkg: string): boolean {
-  return findUp(fromDir, [path.join('node_modules', pkg, 'package.json')], (f) => fs.existsSync(f)) !== undefined;
-}
+// The engine reads sendcheck's own files (TypeScript's lib files, the fallback typings) directly;
+// everything else goes through the SourceHost, which keeps reads inside the workspace.
+const ownDirs = [path.dirname(ts.getDefaultLibFilePath({})), typingsDir()].filter((d): d is string => d !== undefined);
+const isOwnFile = (f: string) => ownDirs.some((d) => f.startsWith(d + path.sep));
+
+type FileSystemEntries = { files: readonly string[]; directories: readonly string[] };
+// TypeScript's own glob matcher for tsconfig `include`/`exclude`; internal but exported by the
+// pinned 6.0.3 bundle. Listing goes through the host, so a glob cannot reach outside the workspace.
+const matchFiles = (ts as unknown as {
+  matchFiles?: (
+    path: string, extensions: readonly string[] | undefined, excludes: readonly string[] | undefined, includes: readonly string[] | undefined,
+    useCaseSensitiveFileNames: boolean, currentDirectory: string, depth: number | undefined,
+    getFileSystemEntries: (path: string) => FileSystemEntries, realpath: (path: string) => string,
+  ) => string[];
+}).matchFiles;
 
 export class ProjectHost {
   private projects = new Map<string, Project>();
@@ -80,8 +92,32 @@ export class ProjectHost {
     for (const f of files) this.sourceCache.delete(path.resolve(f));
   }
 
-  private fileExists = (f: string): boolean => this.host.fileExists(f) || ts.sys.fileExists(f);
-  private readFile = (f: string): string | undefined => this.host.readFile(f) ?? ts.sys.readFile(f);
+  private fileExists = (f: string): boolean => (isOwnFile(f) ? ts.sys.fileExists(f) : this.host.fileExists(f));
+  private readFile = (f: string): string | undefined => (isOwnFile(f) ? ts.sys.readFile(f) : this.host.readFile(f));
+  private directoryExists = (d: string): boolean =>
+    isOwnFile(d + path.sep + 'x') || ownDirs.includes(d) ? ts.sys.directoryExists(d) : (this.host.directoryExists?.(d) ?? ts.sys.directoryExists(d));
+  private getDirectories = (d: string): string[] => (this.host.listDirectory ? this.host.listDirectory(d).directories : ts.sys.getDirectories(d));
+  private readDirectory = (root: string, extensions?: readonly string[], excludes?: readonly string[], includes?: readonly string[], depth?: number): string[] => {
+    const list = this.host.listDirectory?.bind(this.host);
+    if (!matchFiles || !list) return ts.sys.readDirectory(root, extensions, excludes, includes, depth);
+    return matchFiles(root, extensions, excludes, includes, ts.sys.useCaseSensitiveFileNames, ts.sys.getCurrentDirectory(), depth, list, (p) => p);
+  };
+  private parseConfigHost: ts.ParseConfigHost = {
+    useCaseSensitiveFileNames: ts.sys.useCaseSensitiveFileNames,
+    readDirectory: this.readDirectory,
+    fileExists: this.fileExists,
+    readFile: this.readFile,
+  };
+
+  /** Workspace files are versioned by the host; sendcheck's own files never change while it runs. */
+  private versionOf(abs: string): string {
+    if (isOwnFile(abs)) return 'own';
+    return this.host.fileExists(abs) ? this.host.version(abs) : 'missing';
+  }
+
+  private packageInstalled(fromDir: string, pkg: string): boolean {
+    return findUp(fromDir, [path.join('node_modules', pkg, 'package.json')], this.fileExists) !== undefined;
+  }
 
   private parsedConfigs = new Map<string, { options: ts.CompilerOptions; fileNames: Set<string>; domLib: boolean } | undefined>();
 
@@ -93,7 +129,7 @@ export class ProjectHost {
     try {
       const read = ts.readConfigFile(configFile, this.readFile);
       if (!read.error) {
-        const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, path.dirname(configFile), undefined, configFile);
+        const parsed = ts.parseJsonConfigFileContent(read.config, this.parseConfigHost, path.dirname(configFile), undefined, configFile);
         const options = { ...parsed.options };
         if (path.basename(configFile) === 'jsconfig.json' && options.allowJs === undefined) options.allowJs = true;
         result = { options, fileNames: new Set(parsed.fileNames.map((f) => path.resolve(f))), domLib: (options.lib ?? []).some((l) => /lib\.dom\./i.test(l)) };
@@ -112,7 +148,7 @@ export class ProjectHost {
    */
   projectFor(file: string): Project {
     const dir = path.dirname(file);
-    const configFile = findUp(dir, ['tsconfig.json', 'jsconfig.json'], (f) => fs.existsSync(f));
+    const configFile = findUp(dir, ['tsconfig.json', 'jsconfig.json'], this.fileExists);
     const parsed = configFile ? this.parseConfig(configFile) : undefined;
     const owns = parsed !== undefined && parsed.fileNames.has(path.resolve(file));
     const key = owns ? `${configFile}\0${safeMtime(configFile!)}` : `inferred:${dir}`;
@@ -127,12 +163,12 @@ export class ProjectHost {
     const fallbacks: string[] = [];
     const typings = typingsDir();
     const base = owns && configFile ? path.dirname(configFile) : dir;
-    const nodeTypes = findUp(base, [path.join('node_modules', '@types', 'node', 'index.d.ts')], (f) => fs.existsSync(f));
+    const nodeTypes = findUp(base, [path.join('node_modules', '@types', 'node', 'index.d.ts')], this.fileExists);
     // An inferred project names Node's typings explicitly: automatic @types inclusion depends on the process's cwd.
     if (nodeTypes && !owns) fallbacks.push(nodeTypes);
     if (typings) {
       if (!nodeTypes) fallbacks.push(path.join(typings, 'node.d.ts'));
-      for (const p of fallbackPackages) if (!packageInstalled(dir, p) && fs.existsSync(path.join(typings, `${p}.d.ts`))) fallbacks.push(path.join(typings, `${p}.d.ts`));
+      for (const p of fallbackPackages) if (!this.packageInstalled(dir, p) && fs.existsSync(path.join(typings, `${p}.d.ts`))) fallbacks.push(path.join(typings, `${p}.d.ts`));
     }
     project = { key, configFile: owns ? configFile : undefined, options, fallbacks, domLib };
     this.projects.set(key, project);
@@ -141,7 +177,7 @@ export class ProjectHost {
 
   private getSourceFile(fileName: string, languageVersion: ts.ScriptTarget | ts.CreateSourceFileOptions): ts.SourceFile | undefined {
     const abs = path.resolve(fileName);
-    const version = this.host.fileExists(abs) ? this.host.version(abs) : `disk:${safeMtime(abs)}`;
+    const version = this.versionOf(abs);
     const hit = this.sourceCache.get(abs);
     if (hit && hit.version === version) return hit.sf;
     const text = this.readFile(abs);
@@ -161,6 +197,9 @@ export class ProjectHost {
     compilerHost.getSourceFile = (f, v) => this.getSourceFile(f, v);
     compilerHost.fileExists = this.fileExists;
     compilerHost.readFile = this.readFile;
+    compilerHost.directoryExists = this.directoryExists;
+    compilerHost.getDirectories = this.getDirectories;
+    compilerHost.realpath = (p) => p;
     compilerHost.writeFile = () => {};
     const program = ts.createProgram({ rootNames: roots, options: project.options, host: compilerHost, oldProgram: project.program });
     project.program = program;
@@ -175,7 +214,7 @@ export class ProjectHost {
       const hit = this.sourceCache.get(path.resolve(sf.fileName));
       if (!hit || hit.sf !== sf) return true;
       const abs = path.resolve(sf.fileName);
-      const version = this.host.fileExists(abs) ? this.host.version(abs) : `disk:${safeMtime(abs)}`;
+      const version = this.versionOf(abs);
       if (version !== hit.version) return true;
     }
     return false;

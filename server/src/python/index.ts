@@ -83,7 +83,16 @@ function checkFile(file: string, ws: Workspace, config: SendcheckConfig, default
   const judge = new Judge(ev);
   const method = defaultMethodOf(model);
   const findings: Finding[] = [];
-  const copyreg = copyregClasses(model, ev);
+  const registered = new Map<ModuleModel, Set<ClassInfo>>();
+  const copyreg = (cls: ClassInfo) => {
+    // A registration in the sink's module or in the class's own module.
+    for (const m of [model, cls.module]) {
+      let set = registered.get(m);
+      if (!set) registered.set(m, (set = copyregClasses(m, ev)));
+      if (set.has(cls)) return true;
+    }
+    return false;
+  };
   for (const sink of findSinks(model, ev, config, method)) {
     for (const sent of sink.sent) {
       const finding = judgeArgument(sink, sent, model, ev, judge, copyreg);
@@ -99,7 +108,7 @@ function judgeArgument(
   model: ModuleModel,
   ev: Evaluator,
   judge: Judge,
-  copyreg: Set<ClassInfo>,
+  copyreg: (cls: ClassInfo) => boolean,
 ): Finding | undefined {
   const value = ev.eval(sent.node, sink.call.scope);
   if (sent.items) {
@@ -119,7 +128,9 @@ function judgeArgument(
   const [head, ...rest] = problem.segments;
   const subject = rest.length ? `\`${head}\` holds \`${rest.join(' → ')}\`, ${problem.what}` : `\`${head}\` is ${problem.what}`;
   const where =
-    sink.transport === 'spawn-args'
+    sink.transport === 'fork-copy'
+      ? `, copied (not shared) into the child ${sink.name} forks`
+      : sink.transport === 'spawn-args'
       ? `, pickled when ${sink.name} starts a ${sink.method} child`
       : sink.transport === 'task'
         ? `, pickled to send it through ${sink.name}`

@@ -1,6 +1,6 @@
 import type { PythonSerializer } from '../engine/config';
 import type { RelatedInfo } from '../engine/types';
-import { badBases, neutralBases, types, type Transport, type TypeProblem } from './knowledge';
+import { badBases, forkCopied, neutralBases, types, type Transport, type TypeProblem } from './knowledge';
 import { definesPickleHooks, type ClassInfo, type FunctionInfo, type ModuleModel } from './model';
 import type { Node } from './parser';
 import { type ConcreteMethod, type Evaluator, type Site, type Value, classChain } from './resolve';
@@ -16,8 +16,8 @@ export interface JudgeContext {
   method: ConcreteMethod;
   /** The sink call; parts written inside it are reported where they are written. */
   call: Site;
-  /** Classes registered with copyreg.pickle. */
-  copyreg: Set<ClassInfo>;
+  /** Whether a class has a reducer registered with copyreg.pickle. */
+  copyreg: (cls: ClassInfo) => boolean;
 }
 
 export interface Problem {
@@ -84,6 +84,7 @@ export class Judge {
 
   judge(v: Value, segments: string[], anchor: Site, ctx: JudgeContext, depth = 0, seen = new Set<object>()): Problem | undefined {
     if (depth > 10) return undefined;
+    if (ctx.transport === 'fork-copy') return this.judgeForkCopy(v, segments, anchor, ctx, depth);
     const lenient = ctx.serializer !== 'pickle';
     switch (v.kind) {
       case 'lambda':
@@ -137,6 +138,35 @@ export class Judge {
       default:
         return undefined;
     }
+  }
+
+  /**
+   * Under fork nothing is pickled, but a thread lock, Event or queue.Queue handed to the child
+   * directly is copied: whatever the child does with it never reaches the parent. (One held
+   * inside an object is copied along with the state it guards, which is consistent.)
+   */
+  private judgeForkCopy(v: Value, segments: string[], anchor: Site, ctx: JudgeContext, depth: number): Problem | undefined {
+    if (v.kind === 'container' && depth < 3) {
+      for (const item of v.items) {
+        const last = segments[segments.length - 1] ?? '';
+        const p = this.judgeForkCopy(item.value, [...segments.slice(0, -1), `${last}${item.label}`], this.itemAnchor(anchor, item.node, item.module, ctx), ctx, depth + 1);
+        if (p) return p;
+      }
+      return undefined;
+    }
+    if (v.kind !== 'object' || !(v.type in forkCopied)) return undefined;
+    const info = types[v.type];
+    return {
+      rule: 'py-fork-copy',
+      segments,
+      what: info.problem?.what ?? `a ${info.display}`,
+      runtime: 'no error: the child works on a private copy',
+      anchor: this.moveAnchor(anchor, v.site, ctx),
+      related: this.anchorIsSite(anchor, v.site, ctx) ? [] : related(v.site, `the ${info.display} is created here`),
+      typeName: info.display,
+      leafSite: v.site,
+      objectType: v.type,
+    };
   }
 
   private anchorIsSite(anchor: Site, site: Site | undefined, ctx: JudgeContext): boolean {
@@ -215,7 +245,7 @@ export class Judge {
       return def;
     }
     const chain = classChain(v.cls, this.ev);
-    if (chain.some((c) => definesPickleHooks(c) || ctx.copyreg.has(c))) return undefined;
+    if (chain.some((c) => definesPickleHooks(c) || ctx.copyreg(c))) return undefined;
     // Bases outside the workspace: a known failing one decides; an unknown one might define hooks.
     for (const c of chain)
       for (const b of c.bases) {
@@ -237,7 +267,10 @@ export class Judge {
           if (p) return this.withAssignment(p, f.statement, c, f.name, anchor);
         }
         for (const [name, list] of c.attrs) {
-          for (const a of list) {
+          // What __init__ assigns is what every instance holds; assignments elsewhere depend on
+          // which methods ran before the object was sent, so they count only when __init__ is silent.
+          const inInit = list.filter((a) => a.scope.fn?.name === '__init__');
+          for (const a of inInit.length ? inInit : list) {
             const av = this.ev.attrValue(v, a, 2);
             const p = this.judge(av, [...segments, `self.${name}`], anchor, ctx, depth + 1, seen);
             if (p) return this.withAssignment(p, a.statement, c, name, anchor);

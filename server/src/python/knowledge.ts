@@ -7,7 +7,9 @@ export type Transport =
   /** Pool tasks, executor submissions, Queue.put, Connection.send: always pickled (ForkingPickler). */
   | 'task'
   /** Plain `pickle.dump(s)`: no multiprocessing reducers. */
-  | 'pickle';
+  | 'pickle'
+  /** Process target/args under fork: not pickled but copied into the child. */
+  | 'fork-copy';
 
 export interface TypeProblem {
   rule: string;
@@ -326,6 +328,21 @@ export const neutralBases = new Set([
   'enum.Enum',
   'enum.IntEnum',
 ]);
+
+/** Thread primitives a fork child gets a private copy of, and the multiprocessing class that is shared instead. */
+export const forkCopied: Record<string, string> = {
+  'threading.Lock': 'Lock',
+  'threading.RLock': 'RLock',
+  'threading.Condition': 'Condition',
+  'threading.Semaphore': 'Semaphore',
+  'threading.BoundedSemaphore': 'BoundedSemaphore',
+  'threading.Event': 'Event',
+  'threading.Barrier': 'Barrier',
+  'queue.Queue': 'Queue',
+  'queue.SimpleQueue': 'SimpleQueue',
+  'queue.LifoQueue': '',
+  'queue.PriorityQueue': '',
+};
 
 /** Libraries whose workers receive values through cloudpickle or dill; the rest use pickle. */
 export const librarySerializers: Record<string, 'pickle' | 'cloudpickle' | 'dill'> = {

@@ -425,6 +425,12 @@ export class Evaluator {
     v = fromParam ?? this.eval(a.value, a.scope, depth + 1);
     for (const i of a.unpack) v = element(v, i);
     if (v.kind === 'unknown' && a.annotation) return this.evalAnnotation(a.annotation, a.scope, depth + 1, { module: a.scope.module, node: a.node });
+    if (v.kind === 'unknown') {
+      // `class C: pool: ProcessPoolExecutor` declares what `self.pool` holds.
+      const cls = inst.cls;
+      const declared = cls.scope.bindings.get(a.name)?.find((b) => b.kind === 'annotation');
+      if (declared?.kind === 'annotation') return this.evalAnnotation(declared.type, cls.scope, depth + 1, { module: a.scope.module, node: a.node });
+    }
     return v;
   }
 

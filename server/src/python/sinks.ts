@@ -261,10 +261,10 @@ function processBase(cls: ClassInfo, ev: Evaluator): { library: string; method?:
   return undefined;
 }
 
-/** Under fork a child inherits its target and arguments: nothing is pickled. */
+/** Under fork a child inherits its target and arguments: nothing is pickled, everything is copied. */
 function gateSpawn(sink: Sink | undefined, defaultMethod: ConcreteMethod): Sink | undefined {
   if (!sink) return undefined;
-  return (sink.method ?? defaultMethod) === 'fork' ? undefined : sink;
+  return (sink.method ?? defaultMethod) === 'fork' ? { ...sink, transport: 'fork-copy' } : sink;
 }
 
 function processSink(

@@ -1,4 +1,5 @@
 import { pyContextVar } from './py-context-var';
+import { pyForkCopy } from './py-fork-copy';
 import { pyLambda } from './py-lambda';
 import { pyLocalObject } from './py-local-object';
 import { pyMainGuardObject } from './py-main-guard-object';
@@ -21,6 +22,7 @@ export const pythonRules: readonly PyRule[] = [
   pyContextVar,
   pyOpenHandle,
   pyUnpicklableObject,
+  pyForkCopy,
 ];
 
 export const pythonRuleById = new Map(pythonRules.map((r) => [r.meta.id, r]));
