@@ -3,6 +3,7 @@ import type { SendcheckConfig } from './engine/config';
 import { applySeverityOverrides } from './engine/rules';
 import { isSuppressed } from './engine/suppressions';
 import { applyEdits, splitLines } from './engine/text';
+import { skipReason } from './engine/files';
 import type { Finding, LanguageEngine, RuleMeta, SourceHost } from './engine/types';
 import { createJsEngine } from './js';
 import { createPythonEngine } from './python';
@@ -11,12 +12,18 @@ import { createPythonEngine } from './python';
 // then applies what is common to all findings (settings, suppressions, ordering). The CLI and
 // the language server both go through here.
 
+export interface CheckOptions {
+  isCancelled?: () => boolean;
+  /** Receives one line per skipped file or per internal error, once per file and reason. */
+  log?: (message: string) => void;
+}
+
 export interface Checker {
   readonly engines: readonly LanguageEngine[];
   readonly rules: readonly RuleMeta[];
   /** Must be awaited once before the first `check`. */
   init(): Promise<void>;
-  check(files: readonly string[], host: SourceHost, config: SendcheckConfig, isCancelled?: () => boolean): Finding[];
+  check(files: readonly string[], host: SourceHost, config: SendcheckConfig, options?: CheckOptions): Finding[];
   forget(files: readonly string[]): void;
 }
 
@@ -29,19 +36,38 @@ function languageEnabled(file: string, config: SendcheckConfig): boolean {
 
 export function createChecker(engines: LanguageEngine[] = [createJsEngine(), createPythonEngine()]): Checker {
   const rules = engines.flatMap((e) => e.rules);
+  const logged = new Set<string>();
   return {
     engines,
     rules,
     async init() {
       await Promise.all(engines.map((e) => e.init?.()));
     },
-    check(files, host, config, isCancelled) {
+    check(files, host, config, options = {}) {
       if (!config.enable) return [];
+      const { isCancelled, log } = options;
+      const wanted = files.filter((f) => {
+        if (!languageEnabled(f, config)) return false;
+        const text = host.readFile(f);
+        if (text === undefined) return false;
+        const why = skipReason(text, config.maxFileSize);
+        const key = `${f}\0${why}`;
+        if (why && !logged.has(key)) {
+          logged.add(key);
+          log?.(`sendcheck: skipped ${f}: ${why}`);
+        }
+        return why === undefined;
+      });
       const findings: Finding[] = [];
       for (const engine of engines) {
-        const mine = files.filter((f) => engine.handles(f) && languageEnabled(f, config));
+        const mine = wanted.filter((f) => engine.handles(f));
         if (mine.length === 0) continue;
-        findings.push(...engine.check({ files: mine, host, config, isCancelled }));
+        try {
+          findings.push(...engine.check({ files: mine, host, config, isCancelled, log }));
+        } catch (e) {
+          // Engines catch per file; this is the last guard so one engine's bug cannot take the other down.
+          log?.(`sendcheck: ${engine.language} engine failed: ${(e as Error)?.stack ?? e}`);
+        }
       }
       const linesOf = new Map<string, string[]>();
       const kept = findings.filter((f) => {

@@ -153,9 +153,10 @@ export async function runCli(argv: string[], io = { stdout: process.stdout, stde
   await checker.init();
   // The checker may read the working folder and what was named on the command line, nothing else.
   const host = new DiskHost({ roots: [io.cwd, ...opts.paths.map((p) => path.resolve(io.cwd, p))].map((p) => (fs.statSync(p).isDirectory() ? p : path.dirname(p))) });
-  let findings = checker.check(files, host, config);
+  const log = (m: string) => io.stderr.write(`${m}\n`);
+  let findings = checker.check(files, host, config, { log });
 
-  if (opts.fix) findings = fixAll(findings, files, host, config, checker, io.stderr);
+  if (opts.fix) findings = fixAll(findings, files, host, config, checker, io.stderr, log);
 
   const shown = opts.quiet ? findings.filter((f) => f.severity === 'error') : findings;
   let report: string;
@@ -177,6 +178,7 @@ function fixAll(
   config: SendcheckConfig,
   checker: ReturnType<typeof createChecker>,
   stderr: NodeJS.WritableStream,
+  log: (m: string) => void,
 ): Finding[] {
   let changedFiles = 0;
   for (let round = 0; round < maxFixRounds; round++) {
@@ -188,7 +190,7 @@ function fixAll(
       changedFiles++;
     }
     checker.forget([...changes.keys()]);
-    findings = checker.check(files, host, config);
+    findings = checker.check(files, host, config, { log });
   }
   if (changedFiles) stderr.write(`sendcheck: fixed ${changedFiles} file${changedFiles === 1 ? '' : 's'}\n`);
   return findings;

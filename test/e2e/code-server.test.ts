@@ -101,6 +101,15 @@ async function openFile(page: Page, name: string): Promise<void> {
   await page.locator(`.tab.active[data-resource-name="${name}"], .tab.active:has-text("${name}")`).first().waitFor({ timeout: 20_000 });
 }
 
+async function runCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 20_000 });
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 20_000 });
+  await page.keyboard.press('Enter');
+}
+
 test('code-server: squiggle, hover, Problems for a closed file, lightbulb quick fix', { timeout: 600_000 }, async (t) => {
   if (
     !requireTools(
@@ -230,14 +239,7 @@ test('code-server: squiggle, hover, Problems for a closed file, lightbulb quick 
   });
 
   await t.test('the commands run from the palette: Check Workspace, then Show Output with the scan log', async () => {
-    for (const title of ['sendcheck: Check Workspace', 'sendcheck: Show Output']) {
-      await page.keyboard.press('F1');
-      const input = page.locator('.quick-input-widget input');
-      await input.waitFor({ state: 'visible', timeout: 20_000 });
-      await input.fill(`>${title}`);
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 20_000 });
-      await page.keyboard.press('Enter');
-    }
+    for (const title of ['sendcheck: Check Workspace', 'sendcheck: Show Output']) await runCommand(page, title);
     const output = page.locator('.part.panel .view-lines').filter({ hasText: /checked\s\d+\sfiles/ }).first();
     await output.waitFor({ timeout: 30_000 }).catch(async (e) => {
       await shot(page, '05-output-missing');
@@ -251,19 +253,33 @@ test('code-server: squiggle, hover, Problems for a closed file, lightbulb quick 
     await page.keyboard.press('Control+J');
   });
 
+  await t.test('Restart Server starts a new server that scans again; the status bar counts the findings', async () => {
+    const status = page.locator('.statusbar-item', { hasText: 'sendcheck' }).first();
+    await status.filter({ hasText: /sendcheck\s2/ }).waitFor({ timeout: 30_000 });
+    for (const title of ['sendcheck: Restart Server', 'sendcheck: Show Output']) await runCommand(page, title);
+    const scans = async () => ((await page.locator('.part.panel .view-lines').first().textContent()) ?? '').match(/checked\s\d+\sfiles/g)?.length ?? 0;
+    const until = Date.now() + 60_000;
+    while ((await scans()) < 3 && Date.now() < until) await page.waitForTimeout(500);
+    assert.ok((await scans()) >= 3, 'the restarted server scanned the workspace');
+    await page.locator('.editor-instance .squiggly-error').first().waitFor({ timeout: 60_000 });
+    await status.filter({ hasText: /sendcheck\s2/ }).waitFor({ timeout: 60_000 });
+    await shot(page, '06-restarted');
+    await page.keyboard.press('Control+J');
+  });
+
   await t.test('the lightbulb offers the quick fix, and applying it changes the text', async () => {
     const squiggle = page.locator('.editor-instance .squiggly-error').first();
     const box = (await squiggle.boundingBox())!;
     await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
     await page.locator('.lightBulbWidget, .codicon-light-bulb, .codicon-lightbulb-autofix').first().waitFor({ timeout: 20_000 });
-    await shot(page, '06-lightbulb');
+    await shot(page, '07-lightbulb');
     await page.keyboard.press('Control+.');
     const item = page.locator('.action-widget .monaco-list-row', { hasText: 'Ignore no-function on this line' }).first();
     await item.waitFor({ timeout: 20_000 }).catch(async (e) => {
-      await shot(page, '07-quick-fix-menu-missing');
+      await shot(page, '08-quick-fix-menu-missing');
       throw e;
     });
-    await shot(page, '07-quick-fix-menu');
+    await shot(page, '08-quick-fix-menu');
     await item.click();
     await page.locator('.editor-instance .view-line', { hasText: 'sendcheck-ignore-next-line' }).first().waitFor({ timeout: 20_000 });
     const lines = await editorText(page);
@@ -271,6 +287,6 @@ test('code-server: squiggle, hover, Problems for a closed file, lightbulb quick 
     assert.equal(lines[at - 1].trim(), '// sendcheck-ignore-next-line no-function');
     assert.equal(lines[at - 1].match(/^\s*/)![0], lines[at].match(/^\s*/)![0], 'indented like the line it covers');
     await page.locator('.editor-instance .squiggly-error').first().waitFor({ state: 'detached', timeout: 30_000 });
-    await shot(page, '08-fixed');
+    await shot(page, '09-fixed');
   });
 });

@@ -82,7 +82,7 @@ test('parse trees are reused while the version is unchanged', () => {
   engine.forget!(['/w/cache.py']);
 });
 
-test('sendcheck.python.startMethod: fork makes Process arguments inherited, Pool tasks still pickled', () => {
+test('sendcheck.python.startMethod: fork makes Process arguments copied, Pool tasks still pickled', () => {
   const text = `import threading
 from multiprocessing import Process, Pool
 lock = threading.Lock()
@@ -90,7 +90,11 @@ Process(target=print, args=(lock,)).start()
 Pool().apply(print, (lock,))
 `;
   assert.deepEqual(check({ '/w/f.py': text }, '/w/f.py').map((f) => f.range.start.line), [3, 4]);
-  assert.deepEqual(check({ '/w/f.py': text }, '/w/f.py', { python: { startMethod: 'fork' } }).map((f) => f.range.start.line), [4]);
+  // Under fork the Process argument is copied, not pickled: a warning that the lock is no longer shared.
+  assert.deepEqual(
+    check({ '/w/f.py': text }, '/w/f.py', { python: { startMethod: 'fork' } }).map((f) => `${f.range.start.line} ${f.rule} ${f.severity}`),
+    ['3 py-fork-copy warning', '4 py-thread-lock error'],
+  );
 });
 
 test('an explicit context wins over the setting', () => {

@@ -12,7 +12,7 @@ import { describeOutcome, hasPython, inParallel, makeSiteDir, python, runPython 
 
 // Every quick fix the Python rules offer on the fixtures: its before/after diff is a reviewed
 // snapshot (test/python/snapshots/), and the program after the fix runs under CPython without
-// the boundary error it had.
+// the boundary error (or the silent loss) it had.
 
 const checker = createChecker();
 const diskHost: SourceHost = {
@@ -34,7 +34,7 @@ let cases: FixCase[] = [];
 before(async () => {
   await checker.init();
   for (const fx of loadFixtures()) {
-    if (fx.oracle.kind !== 'fails') continue;
+    if (fx.oracle.kind !== 'fails' && fx.oracle.kind !== 'silent') continue;
     for (const finding of checker.check([fx.file], diskHost, fx.config)) {
       for (const fix of finding.fixes) {
         // Fixes that edit another module (a workspace import) are snapshotted but not run.
@@ -68,14 +68,14 @@ test('after each fix the program runs without its boundary error', { skip: !hasP
   const siteDir = makeSiteDir();
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'sendcheck-fixed-'));
   fs.cpSync(path.join(fixtureDir, '_lib'), path.join(work, '_lib'), { recursive: true });
-  const runnable = cases.filter((c) => c.fx.oracle.kind === 'fails');
+  const runnable = cases.filter((c) => c.fx.oracle.kind === 'fails' || c.fx.oracle.kind === 'silent');
   const failures: string[] = [];
   let i = 0;
   await inParallel(runnable, async (c) => {
     const file = path.join(work, `fixed_${i++}_${c.fx.name}`);
     fs.writeFileSync(file, c.after);
     const o = await runPython(file, c.fx.startMethod, siteDir);
-    const text = c.fx.oracle.kind === 'fails' ? c.fx.oracle.text : '';
+    const text = c.fx.oracle.kind === 'fails' || c.fx.oracle.kind === 'silent' ? c.fx.oracle.text : '';
     if (o.timedOut || o.code !== 0 || /Traceback/.test(o.stderr) || `${o.stdout}${o.stderr}`.includes(text))
       failures.push(`${c.fx.name} after "${c.fix.title}":${describeOutcome(o)}`);
   });

@@ -7,6 +7,7 @@ import { resolveConfig, type SendcheckConfig } from '../../server/src/engine/con
 //
 //   # oracle: fails <text the real run must print, in the parent or the child>
 //   # oracle: clean            (the run must exit 0 and print ORACLE-OK)
+//   # oracle: silent <text>    (a warning: the run exits 0 but prints <text>, showing the loss)
 //   # oracle: skip <reason>    (cannot run here, e.g. joblib is not installed)
 //   # config: startMethod=fork (optional: sendcheck.python.startMethod for this fixture)
 
@@ -16,7 +17,7 @@ export interface PyFixture {
   file: string;
   name: string;
   text: string;
-  oracle: { kind: 'fails'; text: string } | { kind: 'clean' } | { kind: 'skip'; reason: string };
+  oracle: { kind: 'fails'; text: string } | { kind: 'silent'; text: string } | { kind: 'clean' } | { kind: 'skip'; reason: string };
   config: SendcheckConfig;
   /** The start method the engine assumes when the code sets none: what the oracle imposes. */
   startMethod: 'spawn' | 'fork' | 'forkserver';
@@ -30,10 +31,14 @@ export function loadFixtures(): PyFixture[] {
     .map((f) => {
       const file = path.join(fixtureDir, f);
       const text = fs.readFileSync(file, 'utf8');
-      const o = /^# oracle: (fails|clean|skip)\b ?(.*)$/m.exec(text);
+      const o = /^# oracle: (fails|silent|clean|skip)\b ?(.*)$/m.exec(text);
       if (!o) throw new Error(`${f}: no "# oracle:" header`);
       const oracle: PyFixture['oracle'] =
-        o[1] === 'fails' ? { kind: 'fails', text: o[2].trim() } : o[1] === 'skip' ? { kind: 'skip', reason: o[2].trim() } : { kind: 'clean' };
+        o[1] === 'fails' || o[1] === 'silent'
+          ? { kind: o[1], text: o[2].trim() }
+          : o[1] === 'skip'
+            ? { kind: 'skip', reason: o[2].trim() }
+            : { kind: 'clean' };
       if (oracle.kind !== 'clean' && !o[2].trim()) throw new Error(`${f}: "# oracle: ${o[1]}" needs a text`);
       const raw: Record<string, unknown> = {};
       const c = /^# config: startMethod=(\w+)$/m.exec(text);

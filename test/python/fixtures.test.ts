@@ -29,6 +29,7 @@ for (const fx of fixtures) {
     const expectations = parseExpectations(fx.text, 'python');
     // The oracle header and the expectations must agree: a failing run has a finding.
     if (fx.oracle.kind === 'fails') assert.ok(expectations.length > 0, 'oracle says it fails but no finding is expected');
+    if (fx.oracle.kind === 'silent') assert.ok(expectations.length > 0 && expectations.every((e) => e.severity === 'warning'), 'a silent loss is a warning');
     if (fx.oracle.kind === 'clean') assert.equal(expectations.length, 0, 'oracle says clean but findings are expected');
     const findings = checker.check([fx.file], diskHost, fx.config).filter((f) => f.file === fx.file);
     assertFindingsMatch(findings, expectations, fx.text, fx.name);

@@ -6,12 +6,15 @@ import { describeOutcome, hasPython, inParallel, makeSiteDir, python, runPython,
 
 // The runtime is the judge: every Python fixture runs under CPython with the start method the
 // engine assumed for it, and the outcome must match its header. A fixture the engine flags must
-// fail with the quoted pickling error (in the parent or in a child); a clean one must exit 0
-// having printed ORACLE-OK, which it prints only after the values have crossed.
+// fail with the quoted pickling error (in the parent or in a child); one it warns about must run
+// and print the loss it suffered; a clean one must exit 0 having printed ORACLE-OK, which it
+// prints only after the values have crossed.
 
 function verdict(fx: PyFixture, o: Outcome): string | undefined {
   const out = `${o.stdout}\n${o.stderr}`;
   if (fx.oracle.kind === 'fails' && !out.includes(fx.oracle.text)) return `expected the run to fail with "${fx.oracle.text}"${describeOutcome(o)}`;
+  if (fx.oracle.kind === 'silent' && (o.timedOut || o.code !== 0 || /Traceback/.test(o.stderr) || !o.stdout.includes(fx.oracle.text)))
+    return `expected a run that exits 0 but prints "${fx.oracle.text}"${describeOutcome(o)}`;
   if (fx.oracle.kind === 'clean' && (o.timedOut || o.code !== 0 || !o.stdout.includes('ORACLE-OK') || /Traceback/.test(o.stderr)))
     return `expected a clean run printing ORACLE-OK${describeOutcome(o)}`;
   return undefined;
@@ -32,7 +35,8 @@ test('oracle: every Python fixture behaves at run time as its expectations say',
   });
   fs.rmSync(siteDir, { recursive: true, force: true });
   const failing = runnable.filter((f) => f.oracle.kind === 'fails').length;
-  const line = `oracle: ${ran} Python fixtures ran under ${python} (${failing} fail as flagged, ${ran - failing} run clean), ${failures.length} contradicted, ${skipped.length} skipped`;
+  const silent = runnable.filter((f) => f.oracle.kind === 'silent').length;
+  const line = `oracle: ${ran} Python fixtures ran under ${python} (${failing} fail as flagged, ${silent} lose data silently as warned, ${ran - failing - silent} run clean), ${failures.length} contradicted, ${skipped.length} skipped`;
   t.diagnostic(line);
   console.log(line);
   for (const s of skipped) {

@@ -246,3 +246,23 @@ export class DiskHost implements SourceHost {
     return { files, directories };
   }
 }
+
+/**
+ * Why a file's text is not worth analysing, or undefined when it is: too large for the
+ * configured limit, or generated/minified code (a marker near the top, or very long lines),
+ * where findings would be noise and parsing is slow.
+ */
+export function skipReason(text: string, maxFileSize: number): string | undefined {
+  if (text.length > maxFileSize) return `larger than sendcheck.maxFileSize (${text.length} > ${maxFileSize} characters)`;
+  const head = text.slice(0, 2000);
+  if (/@generated\b|\bDO NOT EDIT\b|^\/\/# sourceMappingURL=.*\.min\./m.test(head) && !/@generated\s+SignedSource<<|not @generated/.test(head)) return 'generated code (marker in its header)';
+  const sample = text.length > 65536 ? text.slice(0, 65536) : text;
+  let lineStart = 0;
+  for (let i = 0; i <= sample.length; i++) {
+    if (i === sample.length || sample.charCodeAt(i) === 10) {
+      if (i - lineStart > 5000) return `minified or generated (a line of ${i - lineStart}+ characters)`;
+      lineStart = i + 1;
+    }
+  }
+  return undefined;
+}

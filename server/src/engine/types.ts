@@ -85,6 +85,8 @@ export interface CheckRequest {
   config: import('./config').SendcheckConfig;
   /** Polled between files; a long check stops early when it turns true. */
   isCancelled?: () => boolean;
+  /** One-line messages for the user's log (a skipped file, a broken tsconfig, an internal error in one file). */
+  log?: (message: string) => void;
 }
 
 export interface LanguageEngine {

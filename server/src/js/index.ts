@@ -2,7 +2,8 @@ import * as path from 'node:path';
 import * as ts from 'typescript';
 import type { SendcheckConfig } from '../engine/config';
 import { isCheckable, jsExtensions } from '../engine/files';
-import type { Finding, LanguageEngine, Range, SourceHost } from '../engine/types';
+import type { Finding, Fix, LanguageEngine, Range, SourceHost } from '../engine/types';
+import { type FixContext, pathSegments } from './fixes/context';
 import { isLibraryFile } from './origin';
 import { ProjectHost } from './project';
 import { findProxies } from './proxies';
@@ -25,8 +26,9 @@ export function createJsEngine(): LanguageEngine {
     language: 'js',
     rules: jsRules,
     handles: (file) => isCheckable(file) && jsExtensions.includes(path.extname(file).toLowerCase()),
-    check({ files, host, config, isCancelled }) {
+    check({ files, host, config, isCancelled, log }) {
       if (!projects) projects = new ProjectHost(host);
+      projects.log = log;
       if (host !== lastHost) {
         projects.setHost(host);
         lastHost = host;
@@ -64,9 +66,11 @@ export function createJsEngine(): LanguageEngine {
         for (const file of projectFiles) {
           if (isCancelled?.()) break;
           try {
-            findings.push(...checkFile(program, file, config, project.domLib));
+            findings.push(...checkFile(program, file, config, project.domLib, host));
           } catch (e) {
-            debug(e); // one file's internal error must not take the others down
+            // One file's internal error must not take the others down: log it, skip the file.
+            log?.(`sendcheck: skipped ${file}: internal error: ${(e as Error)?.message ?? e}`);
+            debug(e);
           }
         }
       }
@@ -90,14 +94,14 @@ function rangeOf(node: ts.Node): Range {
   return { start: { line: s.line, character: s.character }, end: { line: e.line, character: e.character } };
 }
 
-function checkFile(program: ts.Program, file: string, config: SendcheckConfig, domLib: boolean): Finding[] {
+function checkFile(program: ts.Program, file: string, config: SendcheckConfig, domLib: boolean, host: SourceHost): Finding[] {
   const sf = program.getSourceFile(file);
   if (!sf) return [];
   const checker = program.getTypeChecker();
   const out: Finding[] = [];
   for (const sink of findSinks(sf, program, config.sinks)) {
     try {
-      out.push(...judgeSink(sink, program, checker, file, config, domLib));
+      out.push(...judgeSink(sink, program, checker, file, config, domLib, host));
     } catch (e) {
       debug(e); // a type the checker chokes on: skip this call
     }
@@ -119,7 +123,7 @@ function transferredTypeNames(sink: Sink, checker: ts.TypeChecker): Set<string> 
   return names;
 }
 
-function judgeSink(sink: Sink, program: ts.Program, checker: ts.TypeChecker, file: string, config: SendcheckConfig, domLib: boolean): Finding[] {
+function judgeSink(sink: Sink, program: ts.Program, checker: ts.TypeChecker, file: string, config: SendcheckConfig, domLib: boolean, host: SourceHost): Finding[] {
   const out: Finding[] = [];
   const transferredTypes = transferredTypeNames(sink, checker);
   const transfer = transferredTypes.has('*') ? ({ kind: 'unknown' } as const) : sink.transfer;
@@ -155,7 +159,10 @@ function judgeSink(sink: Sink, program: ts.Program, checker: ts.TypeChecker, fil
         message: `${subject} ${p.verdict.reason}`,
         path: p.path || undefined,
         related,
-        fixes: [],
+        fixes: fixesFor(p.rule.fixes, () => {
+          const segments = pathSegments(p.path, named ? value.label : '');
+          return segments && { program, checker, sourceFile: value.expr.getSourceFile(), file, host, sink, value, segments, facts: p.facts };
+        }),
       });
     }
   }
@@ -189,6 +196,18 @@ function judgeSink(sink: Sink, program: ts.Program, checker: ts.TypeChecker, fil
     });
   }
   return out;
+}
+
+/** A rule's fixes for one finding; a builder that fails costs the finding its fixes, never the finding. */
+function fixesFor(build: ((ctx: FixContext) => Fix[]) | undefined, context: () => FixContext | undefined): Fix[] {
+  if (!build) return [];
+  try {
+    const ctx = context();
+    return ctx ? build(ctx) : [];
+  } catch (e) {
+    debug(e);
+    return [];
+  }
 }
 
 function lastSegment(p: string): string {

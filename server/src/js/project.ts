@@ -79,6 +79,8 @@ const matchFiles = (ts as unknown as {
 }).matchFiles;
 
 export class ProjectHost {
+  /** Where a broken tsconfig is reported (once per config version). */
+  log?: (message: string) => void;
   private projects = new Map<string, Project>();
   private sourceCache = new Map<string, { version: string; sf: ts.SourceFile }>();
 
@@ -128,13 +130,17 @@ export class ProjectHost {
     let result: { options: ts.CompilerOptions; fileNames: Set<string>; domLib: boolean } | undefined;
     try {
       const read = ts.readConfigFile(configFile, this.readFile);
-      if (!read.error) {
+      if (read.error) {
+        const text = ts.flattenDiagnosticMessageText(read.error.messageText, ' ');
+        this.log?.(`sendcheck: ${configFile} cannot be read (${text}); using inferred options for its files`);
+      } else {
         const parsed = ts.parseJsonConfigFileContent(read.config, this.parseConfigHost, path.dirname(configFile), undefined, configFile);
         const options = { ...parsed.options };
         if (path.basename(configFile) === 'jsconfig.json' && options.allowJs === undefined) options.allowJs = true;
         result = { options, fileNames: new Set(parsed.fileNames.map((f) => path.resolve(f))), domLib: (options.lib ?? []).some((l) => /lib\.dom\./i.test(l)) };
       }
-    } catch {
+    } catch (e) {
+      this.log?.(`sendcheck: ${configFile} cannot be parsed (${(e as Error)?.message ?? e}); using inferred options for its files`);
       result = undefined;
     }
     this.parsedConfigs.set(key, result);

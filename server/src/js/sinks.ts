@@ -22,7 +22,19 @@ export interface Sink {
   canTransfer: boolean;
   /** The runtime implied by the API itself (a DOM Worker runs in a browser). */
   runtime?: 'browser' | 'node';
+  /** Where a transfer list goes in this API's own shape, for the add-to-transfer-list fix. */
+  transferSlot?: TransferSlot;
+  /** The remote-call library, when the call goes through a comlink / threads.js / jest-worker proxy. */
+  remote?: 'comlink' | 'threads' | 'jest-worker';
 }
+
+/**
+ * `argument`: the transfer list is argument `index` itself (`form: 'array'`, e.g. `postMessage(v, [t])`)
+ * or the `key` property of an options object there (`form: 'options'`, `structuredClone(v, { transfer })`);
+ * postMessage accepts both. `option`: it is the `key` property of the options object at `index`
+ * (`new Worker(url, { transferList })`).
+ */
+export type TransferSlot = { kind: 'argument'; index: number; form: 'array' | 'options'; key: string } | { kind: 'option'; index: number; key: string };
 
 /** Cheap text test: a file that mentions none of these has no sink and costs no type work. */
 export function mayContainSinks(text: string, userSinks: readonly UserSink[]): boolean {
@@ -51,12 +63,12 @@ function labelOf(expr: ts.Expression, fallback: string): string {
   return fallback;
 }
 
-function skipParens(e: ts.Expression): ts.Expression {
+export function skipParens(e: ts.Expression): ts.Expression {
   while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isNonNullExpression(e) || ts.isSatisfiesExpression(e)) e = e.expression;
   return e;
 }
 
-function property(obj: ts.Expression | undefined, name: string): ts.Expression | undefined {
+export function property(obj: ts.Expression | undefined, name: string): ts.Expression | undefined {
   if (!obj) return undefined;
   const o = skipParens(obj);
   if (!ts.isObjectLiteralExpression(o)) return undefined;
@@ -108,7 +120,7 @@ function childSerialization(checker: ts.TypeChecker, program: ts.Program, receiv
   return 'json';
 }
 
-function resolveObject(checker: ts.TypeChecker, e: ts.Expression): ts.Expression {
+export function resolveObject(checker: ts.TypeChecker, e: ts.Expression): ts.Expression {
   const s = skipParens(e);
   if (ts.isIdentifier(s)) {
     const d = checker.getSymbolAtLocation(s)?.valueDeclaration;
@@ -180,17 +192,18 @@ export function findSinks(sf: ts.SourceFile, program: ts.Program, userSinks: rea
       const isWindow = origin.module === 'dom' && (origin.container === 'Window' || (origin.container === '' && args.length >= 2 && !ts.isArrayLiteralExpression(args[1]) && isStringish(checker, args[1])));
       const transfer = isWindow ? (args[2] ? readTransfer(args[2], undefined) : readTransfer(args[1], 'transfer')) : readTransfer(args[1], 'transfer');
       const runtime = origin.module === 'dom' && browserContainers.has(origin.container) ? 'browser' : origin.module === 'worker_threads' ? 'node' : undefined;
-      return { ...base, api: apiName, values: [{ expr: args[0], label: labelOf(args[0], 'the message') }], serializer: 'clone', transfer, canTransfer: origin.container !== 'BroadcastChannel', runtime };
+      const transferSlot: TransferSlot | undefined = isWindow || origin.container === 'BroadcastChannel' ? undefined : { kind: 'argument', index: 1, form: 'array', key: 'transfer' };
+      return { ...base, api: apiName, values: [{ expr: args[0], label: labelOf(args[0], 'the message') }], serializer: 'clone', transfer, canTransfer: origin.container !== 'BroadcastChannel', runtime, transferSlot };
     }
     if (origin.name === 'structuredClone' && origin.container === '') {
       if (!args[0]) return undefined;
-      return { ...base, api: 'structuredClone', values: [{ expr: args[0], label: labelOf(args[0], 'the value') }], serializer: 'clone', transfer: readTransfer(args[1], 'transfer'), canTransfer: true };
+      return { ...base, api: 'structuredClone', values: [{ expr: args[0], label: labelOf(args[0], 'the value') }], serializer: 'clone', transfer: readTransfer(args[1], 'transfer'), canTransfer: true, transferSlot: { kind: 'argument', index: 1, form: 'options', key: 'transfer' } };
     }
     if (origin.module === 'worker_threads' && origin.container === 'Worker' && origin.name === 'constructor' && ts.isNewExpression(node)) {
       const options = args[1] ? resolveObject(checker, args[1]) : undefined;
       const data = property(options, 'workerData');
       if (!data) return undefined;
-      return { ...base, api: 'new Worker', values: [{ expr: data, label: ts.isIdentifier(skipParens(data)) ? labelOf(data, 'workerData') : 'workerData' }], serializer: 'clone', transfer: readTransfer(property(options, 'transferList'), undefined), canTransfer: true, runtime: 'node' };
+      return { ...base, api: 'new Worker', values: [{ expr: data, label: ts.isIdentifier(skipParens(data)) ? labelOf(data, 'workerData') : 'workerData' }], serializer: 'clone', transfer: readTransfer(property(options, 'transferList'), undefined), canTransfer: true, runtime: 'node', transferSlot: { kind: 'option', index: 1, key: 'transferList' } };
     }
     if (origin.name === 'send' && ((origin.module === 'child_process' && origin.container === 'ChildProcess') || origin.container === 'NodeJS.Process' || (origin.module === 'cluster' && origin.container === 'Worker'))) {
       if (!args[0]) return undefined;
@@ -200,7 +213,7 @@ export function findSinks(sf: ts.SourceFile, program: ts.Program, userSinks: rea
     if (origin.name === 'run' && ((origin.module === 'piscina' && origin.container === 'Piscina') || (origin.module === 'tinypool' && origin.container === 'Tinypool'))) {
       if (!args[0]) return undefined;
       const options = args[1] ? resolveObject(checker, args[1]) : undefined;
-      return { ...base, api: apiName, values: [{ expr: args[0], label: labelOf(args[0], 'the task') }], serializer: 'clone', transfer: readTransfer(property(options, 'transferList'), undefined), canTransfer: true, runtime: 'node' };
+      return { ...base, api: apiName, values: [{ expr: args[0], label: labelOf(args[0], 'the task') }], serializer: 'clone', transfer: readTransfer(property(options, 'transferList'), undefined), canTransfer: true, runtime: 'node', transferSlot: { kind: 'option', index: 1, key: 'transferList' } };
     }
     if (origin.name === 'exec' && origin.module === 'workerpool') {
       if (!args[1]) return undefined;
@@ -208,7 +221,7 @@ export function findSinks(sf: ts.SourceFile, program: ts.Program, userSinks: rea
       const values = ts.isArrayLiteralExpression(params)
         ? params.elements.filter((e) => !ts.isSpreadElement(e)).map((e, i) => ({ expr: e, label: labelOf(e, `params[${i}]`) }))
         : [{ expr: args[1], label: labelOf(args[1], 'params') }];
-      return { ...base, api: apiName, values, serializer: 'clone', transfer: readTransfer(args[2], 'transfer'), canTransfer: true, runtime: 'node' };
+      return { ...base, api: apiName, values, serializer: 'clone', transfer: readTransfer(args[2], 'transfer'), canTransfer: true, runtime: 'node', transferSlot: { kind: 'argument', index: 2, form: 'options', key: 'transfer' } };
     }
     const user = userSinkFor(origin, userSinks);
     if (user) {
@@ -255,6 +268,7 @@ export function findSinks(sf: ts.SourceFile, program: ts.Program, userSinks: rea
       serializer: 'clone',
       transfer: { kind: 'unknown' },
       canTransfer: false,
+      remote: isComlink ? 'comlink' : isThreads ? 'threads' : 'jest-worker',
     };
   };
 

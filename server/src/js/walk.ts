@@ -14,6 +14,8 @@ export interface Problem {
   path: string;
   /** The user-code declaration of the bad member or of its class. */
   declaration?: ts.Node;
+  /** What the rule saw of the bad part (its type, name, origin); the fixes read it. */
+  facts: TypeFacts;
 }
 
 const maxDepth = 12;
@@ -44,11 +46,11 @@ export class TypeWalker {
     return this.problems;
   }
 
-  private report(rule: TypeRule, verdict: Verdict, path: string, declaration?: ts.Node): void {
+  private report(rule: TypeRule, verdict: Verdict, path: string, facts: TypeFacts, declaration?: ts.Node): void {
     const key = `${rule.meta.id}\0${path}`;
     if (this.reported.has(key) || this.problems.length >= maxProblems) return;
     this.reported.add(key);
-    this.problems.push({ rule, verdict, path, declaration });
+    this.problems.push({ rule, verdict, path, declaration, facts });
   }
 
   private visit(type: ts.Type, path: string, declaration: ts.Node | undefined, depth: number, onPath: Set<ts.Type>): void {
@@ -155,7 +157,7 @@ export class TypeWalker {
     for (const rule of transferable ? [transferRequired] : this.rules) {
       const verdict = rule.check(facts, this.ctx);
       if (!verdict) continue;
-      this.report(rule, verdict, path, declaration ?? facts.declaration);
+      this.report(rule, verdict, path, facts, declaration ?? facts.declaration);
       return verdict.descend ? 'descend' : 'stop';
     }
     if (facts.fromLibrary && (transferable || cleanLibraryTypes.has(facts.name))) return 'stop';

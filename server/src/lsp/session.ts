@@ -113,6 +113,8 @@ export function startSession(connection: Connection, checker: Checker, options: 
   const changeWaiters = new Set<() => void>();
 
   const log = (message: string) => connection.console.log(message);
+  /** Messages to a client that went away are dropped, not turned into unhandled rejections. */
+  const quiet = (sent: Promise<unknown>) => void sent.catch(() => undefined);
   function logError(what: string, e: unknown): void {
     connection.console.error(`sendcheck: ${what}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
   }
@@ -164,7 +166,7 @@ export function startSession(connection: Connection, checker: Checker, options: 
       if (reportedProblems.has(text)) continue;
       reportedProblems.add(text);
       connection.console.warn(text);
-      void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: text });
+      quiet(connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: text }));
     }
     return config;
   }
@@ -172,7 +174,7 @@ export function startSession(connection: Connection, checker: Checker, options: 
   /** Runs the engines; a failure is logged and yields no findings, so other files keep being served. */
   function runCheck(files: string[], config: SendcheckConfig, isCancelled?: () => boolean): Finding[] | undefined {
     try {
-      return checker.check(files, host, config, isCancelled);
+      return checker.check(files, host, config, { isCancelled, log });
     } catch (e) {
       logError(`checking ${files.length === 1 ? files[0] : `${files.length} files`} failed`, e);
       return undefined;
@@ -186,7 +188,7 @@ export function startSession(connection: Connection, checker: Checker, options: 
   }
 
   function sendStatus(state: StatusParams['state']): void {
-    void connection.sendNotification(statusNotification, { state, files: lastScan.size, findings: totalFindings() } satisfies StatusParams);
+    quiet(connection.sendNotification(statusNotification, { state, files: lastScan.size, findings: totalFindings() } satisfies StatusParams));
   }
 
   function notifyChanged(): void {
@@ -201,7 +203,7 @@ export function startSession(connection: Connection, checker: Checker, options: 
     const result: FileResult = { uri, version, findings, diagnostics, resultId: same ? prev.resultId : `r${++resultCounter}` };
     results.set(file, result);
     if (version === null ? pushClosed : pushOpen) {
-      void connection.sendDiagnostics(version === null ? { uri, diagnostics } : { uri, version, diagnostics });
+      quiet(connection.sendDiagnostics(version === null ? { uri, diagnostics } : { uri, version, diagnostics }));
     }
     if (!same) notifyChanged();
     return result;
@@ -211,7 +213,7 @@ export function startSession(connection: Connection, checker: Checker, options: 
     const prev = results.get(file);
     if (!prev) return;
     results.delete(file);
-    void connection.sendDiagnostics({ uri: prev.uri, diagnostics: [] });
+    quiet(connection.sendDiagnostics({ uri: prev.uri, diagnostics: [] }));
     notifyChanged();
   }
 
@@ -407,7 +409,7 @@ export function startSession(connection: Connection, checker: Checker, options: 
     const file = uriToPath(e.document.uri);
     if (file) host.setOverlay(file, e.document.getText(), e.document.version);
     // A pulling client asks for an open document itself; what was pushed for it while closed would show twice.
-    if (file && !pushOpen && pushClosed && results.get(file)?.version === null) void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+    if (file && !pushOpen && pushClosed && results.get(file)?.version === null) quiet(connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] }));
     scheduleCheck(e.document);
   });
   documents.onDidChangeContent((e) => {
@@ -522,7 +524,7 @@ export function startSession(connection: Connection, checker: Checker, options: 
     if (pushClosed) {
       // This client pulls; stop pushing closed files' problems so it does not see them twice.
       pushClosed = false;
-      for (const r of results.values()) if (r.version === null) void connection.sendDiagnostics({ uri: r.uri, diagnostics: [] });
+      for (const r of results.values()) if (r.version === null) quiet(connection.sendDiagnostics({ uri: r.uri, diagnostics: [] }));
     }
     if (scanning) await scanning;
     if (!scanComplete) await startScan(token);

@@ -1,3 +1,4 @@
+import { removeFunctionFromMessage, wrapWithComlinkProxy } from '../fixes/move-function';
 import { jsRule, type TypeRule } from './rule';
 
 // Functions, methods, bound functions and class constructors: V8's serializer refuses them.
@@ -8,4 +9,5 @@ export const noFunction: TypeRule = {
     const what = facts.type.getConstructSignatures().length > 0 && facts.type.getCallSignatures().length === 0 ? 'is a class' : 'is a function';
     return { severity: 'error', reason: `${what}: functions cannot be cloned (DataCloneError)` };
   },
+  fixes: (ctx) => [...wrapWithComlinkProxy(ctx), ...removeFunctionFromMessage(ctx)],
 };

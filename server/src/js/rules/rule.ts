@@ -1,5 +1,6 @@
 import type * as ts from 'typescript';
-import type { RuleMeta, Severity } from '../../engine/types';
+import type { Fix, RuleMeta, Severity } from '../../engine/types';
+import type { FixContext } from '../fixes/context';
 import type { Origin } from '../origin';
 
 export type Serializer = 'clone' | 'json';
@@ -54,6 +55,8 @@ export interface Verdict {
 export interface TypeRule {
   meta: RuleMeta;
   check(facts: TypeFacts, ctx: SendContext): Verdict | undefined;
+  /** Quick fixes for one finding of this rule, best first; builders shared by several rules live in `js/fixes/`. */
+  fixes?(ctx: FixContext): Fix[];
 }
 
 export const jsRule = (id: string, defaultSeverity: Severity, summary: string): RuleMeta => ({ id, language: 'js', defaultSeverity, summary });

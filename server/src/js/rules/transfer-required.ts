@@ -1,3 +1,4 @@
+import { addToTransferList } from '../fixes/transfer';
 import { article, jsRule, type TypeRule } from './rule';
 
 // Objects that can only cross by transfer: present in the message but absent from the
@@ -20,4 +21,6 @@ export const transferRequired: TypeRule = {
     if (!ctx.canTransfer) return { severity: 'error', reason: `is ${article(name)}: it can only cross by transfer, which ${ctx.api} does not offer` };
     return { severity: 'error', reason: `is ${article(name)} not in the transfer list: it can only be transferred, never copied (DataCloneError)` };
   },
+  // Transfer is the only way such a value crosses; preferred unless the sender still uses it afterwards.
+  fixes: (ctx) => addToTransferList(ctx, true),
 };

@@ -1,4 +1,5 @@
 import type * as ts from 'typescript';
+import { addToTransferList } from '../fixes/transfer';
 import { article, jsRule, type TypeRule } from './rule';
 
 const transferableBuffers = new Set(['ArrayBuffer', 'Int8Array', 'Uint8Array', 'Uint8ClampedArray', 'Int16Array', 'Uint16Array', 'Int32Array', 'Uint32Array', 'Float32Array', 'Float64Array', 'BigInt64Array', 'BigUint64Array', 'Float16Array', 'DataView']);
@@ -13,6 +14,8 @@ export const transferableCopied: TypeRule = {
     const what = facts.name === 'ArrayBuffer' ? 'it' : 'its `.buffer`';
     return { severity: 'hint', reason: `is ${article(facts.name)} that is copied: list ${what} in the transfer list to move it without copying (if the sender no longer needs it)` };
   },
+  // Moving detaches the sender's copy: offered, never applied on its own.
+  fixes: (ctx) => addToTransferList(ctx, false),
 };
 
 /** A view typed over `ArrayBuffer` (TS 5.7+ generic typed arrays); one over a SharedArrayBuffer or `ArrayBufferLike` may not be transferable. */

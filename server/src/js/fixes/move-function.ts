@@ -1,0 +1,53 @@
+import * as ts from 'typescript';
+import type { Fix, TextEdit } from '../../engine/types';
+import type { FixContext, PathSegment } from './context';
+import { insertAt } from './edits';
+import { rewriteMember } from './payload';
+
+// Move the function out of the message: a function cannot be cloned, so either it stays on this
+// side (removed from the payload), or, with comlink, it crosses as a proxy the other side calls back.
+
+/** The payload without the function (or without the collection of functions that holds it). */
+export function removeFunctionFromMessage(ctx: FixContext): Fix[] {
+  const firstElement = ctx.segments.findIndex((s) => s.kind === 'element');
+  const segments = firstElement < 0 ? ctx.segments : ctx.segments.slice(0, firstElement);
+  if (segments.length === 0) return [];
+  const edits = rewriteMember(ctx.file, ctx.value.expr, segments, { kind: 'remove' });
+  if (!edits) return [];
+  const name = (segments[segments.length - 1] as { name: string }).name;
+  const what = firstElement < 0 ? `the function \`${name}\`` : `\`${name}\`, which holds functions,`;
+  return [{ title: `Remove ${what} from the message sent by ${ctx.sink.api} (it stays on this side)`, id: 'remove-function-from-message', preferred: false, edits }];
+}
+
+/** `Comlink.proxy(fn)`: comlink's own way to pass a callback, which the other side calls back through a port. */
+export function wrapWithComlinkProxy(ctx: FixContext): Fix[] {
+  if (ctx.sink.remote !== 'comlink' || ctx.segments.some((s: PathSegment) => s.kind === 'element')) return [];
+  const imported = comlinkProxyName(ctx.sourceFile, ctx.file);
+  if (!imported) return [];
+  const edits = rewriteMember(ctx.file, ctx.value.expr, ctx.segments, { kind: 'replace', with: (text) => `${imported.callee}(${text})` });
+  if (!edits) return [];
+  const shown = ctx.segments.length ? (ctx.segments[ctx.segments.length - 1] as { name: string }).name : ctx.value.expr.getText(ctx.sourceFile);
+  return [{ title: `Wrap \`${shown}\` with ${imported.callee}() so the worker calls it back through a port`, id: 'wrap-with-comlink-proxy', preferred: true, edits: [...edits, ...imported.edits] }];
+}
+
+/** How this file can call comlink's `proxy`: through its namespace import, a named import, or a new import. */
+function comlinkProxyName(sf: ts.SourceFile, file: string): { callee: string; edits: TextEdit[] } | undefined {
+  let lastImport: ts.ImportDeclaration | undefined;
+  for (const st of sf.statements) {
+    if (!ts.isImportDeclaration(st)) continue;
+    lastImport = st;
+    if (!ts.isStringLiteral(st.moduleSpecifier) || st.moduleSpecifier.text !== 'comlink') continue;
+    const bindings = st.importClause?.namedBindings;
+    if (!bindings || st.importClause?.isTypeOnly) continue;
+    if (ts.isNamespaceImport(bindings)) return { callee: `${bindings.name.text}.proxy`, edits: [] };
+    const named = bindings.elements.find((el) => (el.propertyName ?? el.name).text === 'proxy' && !el.isTypeOnly);
+    if (named) return { callee: named.name.text, edits: [] };
+    if (bindings.elements.length && !/\bproxy\b/.test(sf.text)) {
+      const last = bindings.elements[bindings.elements.length - 1];
+      return { callee: 'proxy', edits: [insertAt(file, sf, last.getEnd(), ', proxy')] };
+    }
+  }
+  if (/\bproxy\b/.test(sf.text) || /\brequire\s*\(/.test(sf.text)) return undefined;
+  const pos = lastImport ? lastImport.getEnd() : 0;
+  return { callee: 'proxy', edits: [insertAt(file, sf, pos, lastImport ? `\nimport { proxy } from 'comlink';` : `import { proxy } from 'comlink';\n`)] };
+}

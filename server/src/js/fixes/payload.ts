@@ -1,0 +1,81 @@
+import * as ts from 'typescript';
+import type { TextEdit } from '../../engine/types';
+import { accessText, isReevaluable, type PathSegment, propertyKey, skipOuter } from './context';
+import { removeListElement, replaceNode } from './edits';
+
+// Rewrites one member of a message where it is sent: in an object literal the property itself is
+// edited; below a value built elsewhere (`job`, `this.opts`) the send site spreads a copy and
+// overrides the member (`{ ...job, onDone: undefined }`), so every other use of `job` is untouched.
+
+export type Leaf = { kind: 'remove' } | { kind: 'replace'; with: (memberText: string) => string };
+
+function propertyName(p: ts.ObjectLiteralElementLike): string | undefined {
+  const n = p.name;
+  if (!n) return undefined;
+  if (ts.isIdentifier(n) || ts.isStringLiteral(n) || ts.isNumericLiteral(n) || ts.isPrivateIdentifier(n)) return n.text;
+  return undefined;
+}
+
+/** Edits that change the member at `segments` (property names only) of the sent expression `expr`. */
+export function rewriteMember(file: string, expr: ts.Expression, segments: readonly PathSegment[], leaf: Leaf): TextEdit[] | undefined {
+  if (segments.some((s) => s.kind !== 'property')) return undefined;
+  const names = segments.map((s) => (s as { name: string }).name);
+  const sf = expr.getSourceFile();
+  const e = skipOuter(expr);
+  if (names.length === 0) {
+    if (leaf.kind === 'remove') return undefined;
+    return [replaceNode(file, expr, leaf.with(expr.getText(sf)))];
+  }
+  const [first, ...rest] = names;
+  if (ts.isObjectLiteralExpression(e)) {
+    // The last property of a name wins; a spread after it could override it again, so give up then.
+    let idx = -1;
+    e.properties.forEach((p, i) => {
+      if (propertyName(p) === first) idx = i;
+    });
+    if (idx < 0 || e.properties.slice(idx + 1).some(ts.isSpreadAssignment)) return undefined;
+    const prop = e.properties[idx];
+    if (rest.length === 0) {
+      if (leaf.kind === 'remove') return [removeListElement(file, sf, e.properties, idx, e)];
+      if (ts.isPropertyAssignment(prop)) return [replaceNode(file, prop.initializer, leaf.with(prop.initializer.getText(sf)))];
+      if (ts.isShorthandPropertyAssignment(prop)) return [replaceNode(file, prop, `${prop.name.text}: ${leaf.with(prop.name.text)}`)];
+      return undefined;
+    }
+    if (ts.isPropertyAssignment(prop)) return rewriteMember(file, prop.initializer, segments.slice(1), leaf);
+    if (ts.isShorthandPropertyAssignment(prop)) return [replaceNode(file, prop, `${prop.name.text}: ${overrideCopy(prop.name.text, rest, leaf)}`)];
+    return undefined;
+  }
+  // A value built elsewhere is written once more per level of the path: only a plain reference may be.
+  if (!isReevaluable(e) && !(leaf.kind === 'remove' && names.length === 1)) return undefined;
+  if (!isReevaluable(e) && !ts.isNewExpression(e) && !ts.isCallExpression(e)) return undefined;
+  return [replaceNode(file, expr, overrideCopy(e.getText(sf), names, leaf))];
+}
+
+/** `{ ...base, a: { ...base.a, b: <leaf> } }` */
+function overrideCopy(base: string, names: readonly string[], leaf: Leaf): string {
+  const [first, ...rest] = names;
+  const member = accessText(base, first);
+  const inner = rest.length ? overrideCopy(member, rest, leaf) : leaf.kind === 'remove' ? 'undefined' : leaf.with(member);
+  return `{ ...${base}, ${propertyKey(first)}: ${inner} }`;
+}
+
+/**
+ * The expression that evaluates to the member at `segments` where the value is sent, when it can
+ * be written again without side effects (`port2` for `{ reply: port2 }`, `msg.reply` for `msg`).
+ */
+export function memberReference(expr: ts.Expression, segments: readonly PathSegment[]): string | undefined {
+  if (segments.some((s) => s.kind !== 'property')) return undefined;
+  const sf = expr.getSourceFile();
+  const e = skipOuter(expr);
+  if (segments.length === 0) return isReevaluable(e) ? e.getText(sf) : undefined;
+  const [first, ...rest] = segments as { kind: 'property'; name: string }[];
+  if (ts.isObjectLiteralExpression(e)) {
+    const prop = [...e.properties].reverse().find((p) => propertyName(p) === first.name);
+    if (!prop) return undefined;
+    if (ts.isPropertyAssignment(prop)) return memberReference(prop.initializer, rest);
+    if (ts.isShorthandPropertyAssignment(prop)) return rest.reduce((base, s) => accessText(base, s.name), prop.name.text);
+    return undefined;
+  }
+  if (!isReevaluable(e)) return undefined;
+  return segments.reduce((base, s) => accessText(base, (s as { name: string }).name), e.getText(sf));
+}
