@@ -30,7 +30,8 @@ function listDir(dir: string): string[] {
   const out: string[] = [];
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, e.name);
-    if (e.isDirectory() && e.name !== 'node_modules') out.push(...listDir(full));
+    // `_lib` folders hold the other modules of multi-file fixtures (a worker, a shared class).
+    if (e.isDirectory() && e.name !== 'node_modules' && e.name !== '_lib') out.push(...listDir(full));
     else if (e.isFile() && fixtureExt.test(e.name) && !e.name.endsWith('.d.ts')) out.push(full);
   }
   return out.sort();

@@ -252,8 +252,8 @@ test('an engine failure is logged and the server keeps serving other files', asy
   const client = start([fakeEngine()]);
   await client.initialize(dir, defaultCapabilities, noScan);
   await client.open(path.join(dir, 'a.js'), 'explode();\n', 1);
-  const error = await client.waitFor('an error log', () => client.logs.find((l) => l.type === 1));
-  assert.match(error.message, /checking .*a\.js failed.*the fake engine exploded/s);
+  const error = await client.waitFor('an error log', () => client.logs.find((l) => l.message.includes('the fake engine exploded')));
+  assert.match(error.message, /engine failed/);
   const uri = await client.open(path.join(dir, 'b.js'), 'bad(1);\n', 1);
   assert.equal((await client.diagnosticsFor(uri)).length, 1);
 });

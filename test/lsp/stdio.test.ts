@@ -63,6 +63,47 @@ test('an opened JS file gets the squiggle on postMessage(job), and the lightbulb
   assert.ok(actions.some((a) => a.title === `Ignore ${d.code} on this line`));
 });
 
+test('the check-workspace command reports work-done progress with file counts', async () => {
+  const before = client.progress.length;
+  const result = (await client.connection.sendRequest('workspace/executeCommand', { command: 'sendcheck.checkWorkspace', arguments: [] })) as { files: number; findings: number };
+  assert.equal(result.files, 4, 'thumbnails.mjs, thumbnail-worker.mjs, clean.mjs, crawler.py; node_modules skipped');
+  const mine = client.progress.slice(before).map((p) => p.value);
+  assert.equal(mine[0]?.kind, 'begin');
+  assert.equal(mine[0].message, '0/4 files');
+  assert.equal(mine.filter((v) => v.kind === 'report').at(-1)?.message, '4/4 files');
+  assert.equal(mine.filter((v) => v.kind === 'report').at(-1)?.percentage, 100);
+  await client.waitFor('progress end', () => client.progress.slice(before).find((p) => p.value.kind === 'end'));
+});
+
+test('a settings change applies live: the rule turned off, the squiggle goes; back on, it returns', async () => {
+  const uri = pathUri(thumbnails());
+  const [d] = (await client.diagnosticsFor(uri, (p) => p.diagnostics.length > 0, 60_000)).filter((x) => x.range.start.line === 12);
+  client.settings = { rules: { [String(d.code)]: 'off' } };
+  await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
+  await client.diagnosticsFor(uri, (p) => !p.diagnostics.some((x) => x.code === d.code), 60_000);
+  client.settings = {};
+  await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
+  await client.diagnosticsFor(uri, (p) => p.diagnostics.some((x) => x.code === d.code), 60_000);
+});
+
+test('a client that pulls gets textDocument/diagnostic reports instead of pushes', async (t) => {
+  const pulling = spawnStdio(dir);
+  t.after(() => pulling.client.dispose());
+  const caps = { ...defaultCapabilities, textDocument: { ...defaultCapabilities.textDocument, diagnostic: {} } };
+  const r = await pulling.client.initialize(dir, caps, { scanOnStart: false });
+  assert.ok(r.capabilities.diagnosticProvider);
+  const uri = await pulling.client.open(thumbnails());
+  const report = (await pulling.client.connection.sendRequest('textDocument/diagnostic', { textDocument: { uri } })) as {
+    kind: string;
+    items: { range: { start: { line: number } }; source: string; message: string }[];
+  };
+  assert.equal(report.kind, 'full');
+  const d = report.items.find((x) => x.range.start.line === 12);
+  assert.ok(d, JSON.stringify(report.items));
+  assert.equal(d.source, 'sendcheck');
+  assert.match(String(d.message), /onDone/);
+});
+
 test('shuts down and exits cleanly', async () => {
   await client.connection.sendRequest('shutdown');
   await client.connection.sendNotification('exit');

@@ -171,3 +171,40 @@ with Pool() as pool:
   const findings = checker.check(['/w/o.py'], host, config({ rules: { 'py-lambda': 'warning' } }));
   assert.deepEqual(findings.map((f) => `${f.range.start.line} ${f.severity}`), ['2 warning']);
 });
+
+test('cloudpickle and dill libraries are sinks too: locks still fail there, lambdas do not', () => {
+  const text = `import threading
+import ray
+import multiprocess
+from dask.distributed import Client
+from joblib import Parallel, delayed
+
+lock = threading.Lock()
+client = Client()
+client.submit(lambda x: x, lock)
+client.map(lambda x: x, [lock])
+ray.put({"lock": lock})
+with multiprocess.Pool() as pool:
+    pool.apply(lambda l: l, (lock,))
+Parallel(n_jobs=2)(delayed(lambda l: l)(lock) for _ in range(2))
+`;
+  assert.deepEqual(
+    check({ '/w/c.py': text }, '/w/c.py').map((f) => `${f.range.start.line} ${f.rule} ${f.path}`),
+    [
+      '8 py-thread-lock args[0]: threading.Lock',
+      '9 py-thread-lock iterables[0][0]: threading.Lock',
+      '10 py-thread-lock obj["lock"]: threading.Lock',
+      '12 py-thread-lock args[0]: threading.Lock',
+      '13 py-thread-lock args[0]: threading.Lock',
+    ],
+  );
+});
+
+test('a dict given to Pool.map sends its keys, not its values', () => {
+  const text = `import threading
+from multiprocessing import Pool
+with Pool() as pool:
+    pool.map(print, {"a": threading.Lock()})
+`;
+  assert.deepEqual(check({ '/w/d.py': text }, '/w/d.py'), []);
+});

@@ -51,7 +51,7 @@ test('the Python rules offer fixes on the fixtures, preferred ones among them', 
   assert.ok(cases.length >= 15, `only ${cases.length} fixes`);
   assert.ok(cases.filter((c) => c.fix.preferred).length >= 10);
   const ids = new Set(cases.map((c) => c.fix.id));
-  for (const id of ['move-to-module-scope', 'use-multiprocessing-queue', 'use-manager-proxy', 'add-rehydrate-hooks']) assert.ok(ids.has(id), `no ${id} fix`);
+  for (const id of ['move-to-module-scope', 'use-multiprocessing-queue', 'use-manager-proxy', 'add-rehydrate-hooks', 'use-multiprocessing-primitive', 'pass-path-not-handle']) assert.ok(ids.has(id), `no ${id} fix`);
 });
 
 test('fix snapshots', () => {
@@ -62,9 +62,13 @@ test('fix snapshots', () => {
     seen.add(name);
     assertSnapshot(path.join(snapshotDir, name), fixDiff(c.fx.name, c.fix.title, c.fx.text, c.after));
   }
+  const orphans = fs.readdirSync(snapshotDir).filter((f) => !seen.has(f));
+  assert.deepEqual(orphans, [], 'snapshots of fixes no longer offered: delete them');
 });
 
-test('after each fix the program runs without its boundary error', { skip: !hasPython && `${python} not found` }, async (t) => {
+test('after each fix the program runs without its boundary error', { skip: !hasPython && process.env.CI !== 'true' && `${python} not found` }, async (t) => {
+  // Under CI=true a missing interpreter fails the run instead of skipping the runtime's verdict.
+  assert.ok(hasPython, `${python} not found`);
   const siteDir = makeSiteDir();
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'sendcheck-fixed-'));
   fs.cpSync(path.join(fixtureDir, '_lib'), path.join(work, '_lib'), { recursive: true });
@@ -75,8 +79,8 @@ test('after each fix the program runs without its boundary error', { skip: !hasP
     const file = path.join(work, `fixed_${i++}_${c.fx.name}`);
     fs.writeFileSync(file, c.after);
     const o = await runPython(file, c.fx.startMethod, siteDir);
-    const text = c.fx.oracle.kind === 'fails' || c.fx.oracle.kind === 'silent' ? c.fx.oracle.text : '';
-    if (o.timedOut || o.code !== 0 || /Traceback/.test(o.stderr) || `${o.stdout}${o.stderr}`.includes(text))
+    const texts = c.fx.oracle.kind === 'fails' ? c.fx.oracle.alternatives : c.fx.oracle.kind === 'silent' ? [c.fx.oracle.text] : [];
+    if (o.timedOut || o.code !== 0 || /Traceback/.test(o.stderr) || texts.some((t) => `${o.stdout}${o.stderr}`.includes(t)))
       failures.push(`${c.fx.name} after "${c.fix.title}":${describeOutcome(o)}`);
   });
   fs.rmSync(work, { recursive: true, force: true });

@@ -6,6 +6,7 @@ import { resolveConfig, type SendcheckConfig } from '../../server/src/engine/con
 // oracle both read. Helper modules that fixtures import live in subfolders and have no header.
 //
 //   # oracle: fails <text the real run must print, in the parent or the child>
+//                   (alternatives for other Python versions after ` || `; the first is 3.11's)
 //   # oracle: clean            (the run must exit 0 and print ORACLE-OK)
 //   # oracle: silent <text>    (a warning: the run exits 0 but prints <text>, showing the loss)
 //   # oracle: skip <reason>    (cannot run here, e.g. joblib is not installed)
@@ -17,7 +18,7 @@ export interface PyFixture {
   file: string;
   name: string;
   text: string;
-  oracle: { kind: 'fails'; text: string } | { kind: 'silent'; text: string } | { kind: 'clean' } | { kind: 'skip'; reason: string };
+  oracle: { kind: 'fails'; text: string; alternatives: string[] } | { kind: 'silent'; text: string } | { kind: 'clean' } | { kind: 'skip'; reason: string };
   config: SendcheckConfig;
   /** The start method the engine assumes when the code sets none: what the oracle imposes. */
   startMethod: 'spawn' | 'fork' | 'forkserver';
@@ -34,11 +35,13 @@ export function loadFixtures(): PyFixture[] {
       const o = /^# oracle: (fails|silent|clean|skip)\b ?(.*)$/m.exec(text);
       if (!o) throw new Error(`${f}: no "# oracle:" header`);
       const oracle: PyFixture['oracle'] =
-        o[1] === 'fails' || o[1] === 'silent'
-          ? { kind: o[1], text: o[2].trim() }
-          : o[1] === 'skip'
-            ? { kind: 'skip', reason: o[2].trim() }
-            : { kind: 'clean' };
+        o[1] === 'fails'
+          ? { kind: 'fails', text: o[2].split(' || ')[0].trim(), alternatives: o[2].split(' || ').map((t) => t.trim()) }
+          : o[1] === 'silent'
+            ? { kind: 'silent', text: o[2].trim() }
+            : o[1] === 'skip'
+              ? { kind: 'skip', reason: o[2].trim() }
+              : { kind: 'clean' };
       if (oracle.kind !== 'clean' && !o[2].trim()) throw new Error(`${f}: "# oracle: ${o[1]}" needs a text`);
       const raw: Record<string, unknown> = {};
       const c = /^# config: startMethod=(\w+)$/m.exec(text);

@@ -3,14 +3,17 @@ import * as ts from 'typescript';
 import type { SendcheckConfig } from '../engine/config';
 import { isCheckable, jsExtensions } from '../engine/files';
 import type { Finding, Fix, LanguageEngine, Range, SourceHost } from '../engine/types';
-import { type FixContext, pathSegments } from './fixes/context';
+import { pathSegments } from './fixes/context';
+import { memberReference } from './fixes/payload';
+import { referencedAfter } from './fixes/transfer';
+import { transferableCopied } from './rules/transferable-copied';
 import { isLibraryFile } from './origin';
 import { ProjectHost } from './project';
 import { findProxies } from './proxies';
 import { noUncloneableBuiltin } from './rules/no-uncloneable-builtin';
 import { jsRules, typeRules } from './rules';
 import type { SendContext } from './rules/rule';
-import { findUsesAfterTransfer, useAfterTransferMeta } from './rules/use-after-transfer';
+import { findUsesAfterTransfer, useAfterTransferFixes, useAfterTransferMeta } from './rules/use-after-transfer';
 import { findSinks, mayContainSinks, type Sink } from './sinks';
 import { clearTargetCache, resolveTarget } from './target';
 import { TypeWalker } from './walk';
@@ -143,6 +146,7 @@ function judgeSink(sink: Sink, program: ts.Program, checker: ts.TypeChecker, fil
     // A root we cannot name (a call, `new X()`) is written as "the message"; its members by their own path.
     const named = !/\s/.test(value.label);
     for (const p of walker.walk(type, named ? value.label : '')) {
+      if (p.rule === transferableCopied && stillUsedAfter(sink, value, p.path, named, checker)) continue;
       const subject = p.path || (named && value.label ? value.label : value.label || 'the value');
       const related = [];
       const decl = p.declaration;
@@ -159,9 +163,9 @@ function judgeSink(sink: Sink, program: ts.Program, checker: ts.TypeChecker, fil
         message: `${subject} ${p.verdict.reason}`,
         path: p.path || undefined,
         related,
-        fixes: fixesFor(p.rule.fixes, () => {
+        fixes: safely(() => {
           const segments = pathSegments(p.path, named ? value.label : '');
-          return segments && { program, checker, sourceFile: value.expr.getSourceFile(), file, host, sink, value, segments, facts: p.facts };
+          return segments && p.rule.fixes ? p.rule.fixes({ program, checker, sourceFile: value.expr.getSourceFile(), file, host, sink, value, segments, facts: p.facts }) : [];
         }),
       });
     }
@@ -192,18 +196,24 @@ function judgeSink(sink: Sink, program: ts.Program, checker: ts.TypeChecker, fil
       message: use.message,
       path: use.name,
       related: [{ file, range: rangeOf(use.transferredAt), message: `${use.name} is transferred here` }],
-      fixes: [],
+      fixes: safely(() => useAfterTransferFixes(sink, use, file)),
     });
   }
   return out;
 }
 
-/** A rule's fixes for one finding; a builder that fails costs the finding its fixes, never the finding. */
-function fixesFor(build: ((ctx: FixContext) => Fix[]) | undefined, context: () => FixContext | undefined): Fix[] {
-  if (!build) return [];
+/** A buffer the sender reads again after the send is not worth moving: transferring would detach it. */
+function stillUsedAfter(sink: Sink, value: Sink['values'][number], problemPath: string, named: boolean, checker: ts.TypeChecker): boolean {
+  const segments = pathSegments(problemPath, named ? value.label : '');
+  const ref = segments && memberReference(value.expr, segments);
+  const root = ref && /^[A-Za-z_$][\w$]*/.exec(ref)?.[0];
+  return root ? referencedAfter(sink.call, root, checker) : false;
+}
+
+/** Fixes for one finding; a builder that fails costs the finding its fixes, never the finding. */
+function safely(build: () => Fix[]): Fix[] {
   try {
-    const ctx = context();
-    return ctx ? build(ctx) : [];
+    return build();
   } catch (e) {
     debug(e);
     return [];

@@ -81,7 +81,9 @@ export class TypeWalker {
     if (!(type.flags & (ts.TypeFlags.Object | ts.TypeFlags.Intersection | ts.TypeFlags.NonPrimitive))) return;
     if (type.flags & ts.TypeFlags.NonPrimitive) return; // `object`: nothing known
     if (onPath.has(type)) return;
-    if (isProxyMarked(type, this.ctx.program)) return; // Comlink.proxy(...) crosses as a proxy, not a clone
+    // Comlink.proxy(...) crosses as a proxy, not a clone, but only as an argument itself: comlink
+    // clones whatever it finds nested in an argument, proxy marker or not (measured, comlink 4.4).
+    if (depth === 0 && isProxyMarked(type, this.ctx.program)) return;
 
     const facts = this.facts(type);
     if (type.isIntersection()) {

@@ -11,6 +11,9 @@ import {
   TextDocumentSyncKind,
   TextDocuments,
   type CancellationToken,
+  type CodeAction,
+  type CodeActionParams,
+  type DocumentDiagnosticParams,
   type Connection,
   type Diagnostic,
   type DocumentDiagnosticReport,
@@ -80,7 +83,7 @@ const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export function startSession(connection: Connection, checker: Checker, options: SessionOptions = {}): void {
   const documents = new TextDocuments(TextDocument);
-  const host = new DiskHost();
+  let host = new DiskHost();
   const results = new Map<string, FileResult>();
   const debounceTimers = new Map<string, NodeJS.Timeout>();
   const configCache = new Map<string, Promise<SendcheckConfig>>();
@@ -89,7 +92,9 @@ export function startSession(connection: Connection, checker: Checker, options: 
   let initOptions: InitOptions = {};
   let settingsFromClient: unknown;
   let debounceMs = options.debounceMs ?? 250;
-  const batchSize = options.scanBatchSize ?? 16;
+  /** Fixed batch size for tests; otherwise batches adapt so each takes about `sliceMs`. */
+  const fixedBatch = options.scanBatchSize;
+  const sliceMs = 40;
   let caps = {
     configuration: false,
     pull: false,
@@ -112,6 +117,16 @@ export function startSession(connection: Connection, checker: Checker, options: 
   ready.catch((e) => logError('the engines failed to load', e));
   const changeWaiters = new Set<() => void>();
 
+  /** Requests and checks for open documents in flight; the workspace scan waits for them. */
+  let interactive = 0;
+  async function interactively<T>(work: () => Promise<T>): Promise<T> {
+    interactive++;
+    try {
+      return await work();
+    } finally {
+      interactive--;
+    }
+  }
   const log = (message: string) => connection.console.log(message);
   /** Messages to a client that went away are dropped, not turned into unhandled rejections. */
   const quiet = (sent: Promise<unknown>) => void sent.catch(() => undefined);
@@ -119,14 +134,25 @@ export function startSession(connection: Connection, checker: Checker, options: 
     connection.console.error(`sendcheck: ${what}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
   }
 
+  /** Path of each open document to the URI the client used for it. */
+  const openUris = new Map<string, string>();
+
   function uriOf(file: string): string {
-    for (const doc of documents.all()) if (uriToPath(doc.uri) === file) return doc.uri;
-    return pathToUri(file);
+    return openUris.get(file) ?? pathToUri(file);
   }
 
   function openDocument(file: string): TextDocument | undefined {
-    for (const doc of documents.all()) if (uriToPath(doc.uri) === file) return doc;
-    return undefined;
+    const uri = openUris.get(file);
+    return uri === undefined ? undefined : documents.get(uri);
+  }
+
+  /** Reads stay inside the workspace folders (open documents excepted: their text comes from the client). */
+  function confineHost(): void {
+    host = new DiskHost(folders.length ? { roots: folders } : {});
+    for (const doc of documents.all()) {
+      const file = uriToPath(doc.uri);
+      if (file) host.setOverlay(file, doc.getText(), doc.version);
+    }
   }
 
   function folderOf(file: string): string | undefined {
@@ -250,7 +276,7 @@ export function startSession(connection: Connection, checker: Checker, options: 
       file,
       setTimeout(() => {
         debounceTimers.delete(file);
-        checkDocument(doc).catch((e) => logError(`checking ${file} failed`, e));
+        interactively(() => checkDocument(doc)).catch((e) => logError(`checking ${file} failed`, e));
       }, debounceMs),
     );
   }
@@ -293,8 +319,12 @@ export function startSession(connection: Connection, checker: Checker, options: 
     let done = 0;
     let cancelled = false;
     outer: for (const { config, files } of plan) {
-      for (let i = 0; i < files.length; i += batchSize) {
+      // Checks are synchronous: small slices keep typing and requests answered during a big scan.
+      let batchSize = fixedBatch ?? 1;
+      for (let i = 0; i < files.length; ) {
         await tick();
+        // What the user is looking at comes first: open documents' checks and requests.
+        for (let waited = 0; interactive > 0 && !superseded() && waited < 5_000; waited += 5) await new Promise((r) => setTimeout(r, 5));
         if (superseded() || (progress as { token?: CancellationToken } | undefined)?.token?.isCancellationRequested) {
           cancelled = true;
           break outer;
@@ -302,7 +332,10 @@ export function startSession(connection: Connection, checker: Checker, options: 
         const batch = files.slice(i, i + batchSize);
         for (const f of batch) seen.add(f);
         const closed = batch.filter((f) => !openDocument(f));
+        const sliceStart = Date.now();
         const findings = closed.length ? runCheck(closed, config, superseded) : [];
+        const took = Date.now() - sliceStart;
+        const nextSize = fixedBatch ?? (took < sliceMs / 2 ? Math.min(batchSize * 2, 64) : took > sliceMs * 2 ? Math.max(1, batchSize >> 1) : batchSize);
         if (findings && !superseded()) {
           const byFile = new Map<string, Finding[]>(closed.map((f) => [f, []]));
           for (const f of findings) byFile.get(f.file)?.push(f);
@@ -314,6 +347,8 @@ export function startSession(connection: Connection, checker: Checker, options: 
         }
         done += batch.length;
         progress?.report(total ? Math.round((done / total) * 100) : 100, `${done}/${total} files`);
+        i += batch.length;
+        batchSize = nextSize;
       }
     }
     if (!cancelled) {
@@ -364,6 +399,7 @@ export function startSession(connection: Connection, checker: Checker, options: 
     pushOpen = !caps.pull;
     const roots = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
     folders = roots.map(uriToPath).filter((p): p is string => p !== undefined);
+    confineHost();
     const result: InitializeResult = {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: false },
@@ -388,17 +424,25 @@ export function startSession(connection: Connection, checker: Checker, options: 
       connection.workspace.onDidChangeWorkspaceFolders((e) => {
         const removed = new Set(e.removed.map((f) => uriToPath(f.uri)));
         folders = [...folders.filter((f) => !removed.has(f)), ...e.added.map((f) => uriToPath(f.uri)).filter((p): p is string => !!p)];
+        confineHost();
         configCache.clear();
         scheduleRescan();
       });
-    if (initOptions.scanOnStart !== false) startScan().catch((e) => logError('workspace check failed', e));
+    // A short grace period: the documents an editor restores at startup are checked first, on the cold engine.
+    if (initOptions.scanOnStart !== false) setTimeout(() => startScan().catch((e) => logError('workspace check failed', e)), 250);
     else sendStatus('idle');
   });
 
-  connection.onDidChangeConfiguration((params) => {
+  connection.onDidChangeConfiguration(async (params) => {
     const s = params.settings as { sendcheck?: unknown } | null | undefined;
     if (s && typeof s === 'object' && 'sendcheck' in s) settingsFromClient = s.sendcheck;
+    // Clients announce settings right after start too; only a real change is worth a new scan.
+    const snapshot = async () => JSON.stringify(await Promise.all([...configCache.values()]));
+    const scopes = [...configCache.keys()];
+    const before = await snapshot();
     configCache.clear();
+    for (const scope of scopes) void configFor(scope || undefined);
+    if ((await snapshot()) === before && scopes.length > 0) return;
     reportedProblems.clear();
     for (const r of results.values()) r.version = r.version === null ? null : -1;
     recheckOpenDocuments();
@@ -407,6 +451,7 @@ export function startSession(connection: Connection, checker: Checker, options: 
 
   documents.onDidOpen((e) => {
     const file = uriToPath(e.document.uri);
+    if (file) openUris.set(file, e.document.uri);
     if (file) host.setOverlay(file, e.document.getText(), e.document.version);
     // A pulling client asks for an open document itself; what was pushed for it while closed would show twice.
     if (file && !pushOpen && pushClosed && results.get(file)?.version === null) quiet(connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] }));
@@ -420,6 +465,7 @@ export function startSession(connection: Connection, checker: Checker, options: 
   documents.onDidClose((e) => {
     const file = uriToPath(e.document.uri);
     if (!file) return;
+    openUris.delete(file);
     clearTimeout(debounceTimers.get(file));
     debounceTimers.delete(file);
     host.clearOverlay(file);
@@ -477,7 +523,8 @@ export function startSession(connection: Connection, checker: Checker, options: 
     return { files: lastScan.size, findings: totalFindings() };
   });
 
-  connection.onCodeAction(async (params, token) => {
+  connection.onCodeAction((params, token) => interactively(() => codeActionsFor(params, token)));
+  async function codeActionsFor(params: CodeActionParams, token: CancellationToken): Promise<CodeAction[] | null> {
     const doc = documents.get(params.textDocument.uri);
     const file = uriToPath(params.textDocument.uri);
     if (!doc || !file) return null;
@@ -501,9 +548,10 @@ export function startSession(connection: Connection, checker: Checker, options: 
       params.context.diagnostics,
       params.context.only,
     );
-  });
+  }
 
-  connection.languages.diagnostics.on(async (params, token): Promise<DocumentDiagnosticReport> => {
+  connection.languages.diagnostics.on((params, token) => interactively(() => documentDiagnostics(params, token)));
+  async function documentDiagnostics(params: DocumentDiagnosticParams, token: CancellationToken): Promise<DocumentDiagnosticReport> {
     const doc = documents.get(params.textDocument.uri);
     const file = uriToPath(params.textDocument.uri);
     if (!doc || !file) {
@@ -518,7 +566,7 @@ export function startSession(connection: Connection, checker: Checker, options: 
       throw new ResponseError(LSPErrorCodes.ServerCancelled, 'the document changed', { retriggerRequest: true });
     if (params.previousResultId === result.resultId) return { kind: 'unchanged', resultId: result.resultId };
     return { kind: 'full', resultId: result.resultId, items: result.diagnostics };
-  });
+  }
 
   connection.languages.diagnostics.onWorkspace(async (params, token) => {
     if (pushClosed) {

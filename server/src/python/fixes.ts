@@ -230,3 +230,99 @@ export function rehydrateHooksFix(problem: Problem): Fix | undefined {
     edits: [edit(cls.module, { line: endRow + 1, character: 0 }, { line: endRow + 1, character: 0 }, text)],
   };
 }
+
+/**
+ * The multiprocessing class that replaces a threading/queue one in `model`, or undefined when the
+ * code uses an API the replacement lacks: multiprocessing locks take `block=`, not `blocking=`;
+ * `task_done()` needs a JoinableQueue; `qsize()` is not implemented on macOS.
+ */
+export function multiprocessingReplacement(model: ModuleModel, type: string, member: string): { member: string; portable: boolean } | undefined {
+  const text = model.root.text;
+  if (/Lock|Semaphore|Condition/.test(member) && /\bblocking\s*=/.test(text)) return undefined;
+  if (type.startsWith('queue.')) {
+    const joinable = /\.task_done\s*\(/.test(text);
+    if (joinable && member !== 'Queue') return undefined;
+    return { member: joinable ? 'JoinableQueue' : member, portable: !/\.qsize\s*\(/.test(text) };
+  }
+  return { member, portable: true };
+}
+
+/**
+ * *Pass the path instead of the handle*: `Process(target=work, args=(f,))` where `f = open(p)`
+ * becomes `args=(p,)`, and `work` opens it again as its first statement. Offered only when the
+ * worker is a module-level function of this file, the path means the same at the call, and
+ * reopening is harmless (read or append mode; a database file, not `:memory:`).
+ */
+export function passPathFix(ctx: FixContext): Fix | undefined {
+  const { problem, sink, ev } = ctx;
+  const site = problem.leafSite;
+  const model = sink.call.scope.module;
+  if (!site || site.module !== model || site.node.type !== 'call' || problem.segments.length !== 1) return undefined;
+  const index = /^args\[(\d+)\]$/.exec(problem.segments[0]);
+  if (!index) return undefined;
+  // Process args, Pool.apply args and executor.submit's rest arguments all map to the worker's parameters in order.
+  const workerArg = sink.sent.find((s) => s.label === 'target' || s.label === 'fn' || s.label === 'func');
+  if (!workerArg || !/^(Process|Pool\.apply(_async)?|ProcessPoolExecutor\.submit)$/.test(sink.name)) return undefined;
+  const worker = ev.eval(workerArg.node, sink.call.scope);
+  if (worker.kind !== 'function' || worker.fn.module !== model || worker.fn.outer.kind !== 'module') return undefined;
+  const param = worker.fn.params[Number(index[1])];
+  if (!param) return undefined;
+  const opener = ev.eval(site.node.childForFieldName('function')!, enclosingScope(model, site.node));
+  if (opener.kind !== 'ref') return undefined;
+  const { positional, keywords } = callArgsOf(site.node);
+  const pathNode = positional[0] ?? keywords.get('file') ?? keywords.get('database');
+  if (!pathNode) return undefined;
+  let reopen: { text: string; edits: TextEdit[] } | undefined;
+  if (opener.qname === 'builtins.open' || opener.qname === 'io.open') {
+    const mode = positional[1] ?? keywords.get('mode');
+    if (mode && (mode.type !== 'string' || /[wx+]/.test(mode.text))) return undefined;
+    if (positional.length > 2 || [...keywords.keys()].some((k) => k !== 'mode' && k !== 'encoding')) return undefined;
+    const extra = [mode?.text, keywords.has('encoding') ? `encoding=${keywords.get('encoding')!.text}` : undefined].filter(Boolean);
+    if (lookup('open', worker.fn.scope, worker.fn.node)) return undefined;
+    reopen = { text: `open(${[param, ...extra].join(', ')})`, edits: [] };
+  } else if (opener.qname === 'sqlite3.connect') {
+    if (pathNode.type === 'string' && /:memory:/.test(pathNode.text)) return undefined;
+    if (positional.length > 1 || keywords.size > 0) return undefined;
+    const q = qualified(model, 'sqlite3', 'connect', worker.fn.node);
+    if (!q) return undefined;
+    reopen = { text: `${q.text}(${param})`, edits: q.edits };
+  } else return undefined;
+  // The path must mean the same where the handle is sent.
+  if (pathNode.type === 'identifier') {
+    const atOpen = lookup(pathNode.text, enclosingScope(model, pathNode), pathNode);
+    const atSend = lookup(pathNode.text, sink.call.scope, problem.anchor.node);
+    if (!atOpen || atOpen !== atSend) return undefined;
+  } else if (pathNode.type !== 'string') return undefined;
+  if (worker.fn.scope.bindings.get(param)?.some((b) => b.kind !== 'param')) return undefined;
+  const body = worker.fn.node.childForFieldName('body');
+  const stmts = body?.namedChildren.filter((c) => c.type !== 'comment') ?? [];
+  if (!body || stmts.length === 0) return undefined;
+  const docstring = stmts[0].type === 'expression_statement' && stmts[0].namedChildren[0]?.type === 'string';
+  const first = docstring ? stmts[1] : stmts[0];
+  const row = first ? first.startPosition.row : stmts[0].endPosition.row + 1;
+  const indent = indentOf(lineText(model, stmts[0].startPosition.row));
+  if (!indent || (first && first.startPosition.row === worker.fn.node.startPosition.row)) return undefined;
+  return {
+    title: `Pass \`${pathNode.text}\` instead of the open handle, and open it in \`${worker.fn.name}\``,
+    id: 'pass-path-not-handle',
+    preferred: false,
+    edits: [
+      ...reopen.edits,
+      edit(model, { line: row, character: 0 }, { line: row, character: 0 }, `${indent}${param} = ${reopen.text}\n`),
+      replaceNode(model, problem.anchor.node, pathNode.text),
+    ],
+  };
+}
+
+function callArgsOf(call: Node): { positional: Node[]; keywords: Map<string, Node> } {
+  const positional: Node[] = [];
+  const keywords = new Map<string, Node>();
+  for (const a of call.childForFieldName('arguments')?.namedChildren ?? []) {
+    if (a.type === 'keyword_argument') {
+      const k = a.childForFieldName('name');
+      const v = a.childForFieldName('value');
+      if (k && v) keywords.set(k.text, v);
+    } else if (a.type !== 'comment') positional.push(a);
+  }
+  return { positional, keywords };
+}

@@ -6,18 +6,23 @@ import { Judge, type JudgeContext } from './judge';
 import type { ClassInfo, ModuleModel } from './model';
 import { initPythonParser, parserReady, TreeCache } from './parser';
 import { rangeOf } from './ranges';
-import { type ConcreteMethod, Evaluator, startMethodLiteral, Workspace, callArgs } from './resolve';
+import { type ConcreteMethod, type ModelCache, Evaluator, startMethodLiteral, Workspace, callArgs } from './resolve';
 import { pythonRuleById, pythonRules } from './rules';
 import { findSinks, type Sink } from './sinks';
 
 // The Python engine: tree-sitter parse (cached by file version), a model of each file's scopes,
 // the sinks in it, and for every argument that crosses, the first part pickle would refuse.
 
-/** Files that mention none of these are not parsed at all. */
-const boundaryWords = /multiprocess|concurrent|pickle|joblib|loky|dask|distributed|\bray\b|Pool|Process|Executor/;
+/**
+ * Files that mention none of these are not parsed at all: the libraries with process boundaries,
+ * and the pool methods a file may call on a pool made in another module.
+ */
+const boundaryWords =
+  /\b(?:multiprocess(?:ing)?|concurrent|pickle|cloudpickle|dill|joblib|loky|dask|distributed|ray|Pool|Process)\b|Executor\b|\.(?:imap|imap_unordered|starmap|apply_async|map_async|starmap_async|submit|run_in_executor)\(/;
 
 export function createPythonEngine(): LanguageEngine {
   const trees = new TreeCache();
+  const models: ModelCache = new Map();
   let config: SendcheckConfig | undefined;
   let workspace: Workspace | undefined;
   let host: SourceHost | undefined;
@@ -38,7 +43,7 @@ export function createPythonEngine(): LanguageEngine {
 
   const workspaceFor = (h: SourceHost): Workspace => {
     if (!workspace || host !== h) {
-      workspace = new Workspace(h, trees, defaultMethodOf);
+      workspace = new Workspace(h, trees, defaultMethodOf, models);
       host = h;
     }
     return workspace;
@@ -67,7 +72,10 @@ export function createPythonEngine(): LanguageEngine {
       return findings;
     },
     forget(files) {
-      for (const f of files) workspace ? workspace.forget(f) : trees.forget(f);
+      for (const f of files) {
+        models.delete(f);
+        trees.forget(f);
+      }
     },
   };
 }
@@ -112,8 +120,8 @@ function judgeArgument(
 ): Finding | undefined {
   const value = ev.eval(sent.node, sink.call.scope);
   if (sent.items) {
-    // The iterable itself stays here; its items are sent.
-    if (value.kind !== 'container') return undefined;
+    // The iterable itself stays here; its items are sent (a dict's items are its keys).
+    if (value.kind !== 'container' || value.dict) return undefined;
   }
   const ctx: JudgeContext = {
     transport: sink.transport,
@@ -140,7 +148,7 @@ function judgeArgument(
     range: rangeOf(problem.anchor.node),
     rule: rule.meta.id,
     severity: rule.meta.defaultSeverity,
-    message: `${subject}${where}: ${rule.because} (${problem.runtime}); ${rule.advice}`,
+    message: `${subject}${where}: ${rule.because} (${problem.runtime}); ${problem.advice ?? rule.advice}`,
     path: `${problem.segments.join(' → ')}: ${problem.typeName}`,
     related: problem.related,
     fixes: rule.fixes({ problem, sink, ev }),

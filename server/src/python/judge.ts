@@ -36,6 +36,8 @@ export interface Problem {
   definition?: FunctionInfo | ClassInfo;
   /** The type name of a bad object (a key of knowledge.ts `types`). */
   objectType?: string;
+  /** Advice specific to the bad part's type, replacing the rule's. */
+  advice?: string;
   /** The innermost workspace-class attribute holding the bad part, for rehydrate hooks. */
   holder?: { cls: ClassInfo; attr: string; statement: Node };
 }
@@ -234,6 +236,7 @@ export class Judge {
       typeName: info.display,
       leafSite: site,
       objectType: type,
+      advice: problem.advice,
     };
   }
 

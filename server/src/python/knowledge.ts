@@ -19,6 +19,8 @@ export interface TypeProblem {
   runtime: string;
   /** `plain-pickle`: only plain pickle refuses it (multiprocessing registers a reducer). `not-spawn-args`: fine when a child is spawned with it. */
   only?: 'plain-pickle' | 'not-spawn-args';
+  /** What to send instead, when it is more specific than the rule's advice. */
+  advice?: string;
 }
 
 export type Role =
@@ -66,11 +68,12 @@ const handle = (display: string, runtime: string, only?: TypeProblem['only'], ro
   role,
   problem: { rule: 'py-open-handle', what: `an open ${display}`, runtime, only },
 });
-const other = (display: string, what: string, runtime: string, role?: Role): TypeInfo => ({
+const other = (display: string, what: string, runtime: string, role?: Role, advice?: string): TypeInfo => ({
   display,
   role,
-  problem: { rule: 'py-unpicklable-object', what, runtime },
+  problem: { rule: 'py-unpicklable-object', what, runtime, advice },
 });
+const keepPoolOut = 'keep the pool out of what you send: submit a module-level function, or leave the pool out in `__getstate__`';
 
 /** Types by the name sendcheck gives them. */
 export const types: Record<string, TypeInfo> = {
@@ -122,29 +125,29 @@ export const types: Record<string, TypeInfo> = {
   'sqlite3.Connection': handle('sqlite3.Connection', "TypeError: cannot pickle 'sqlite3.Connection' object", undefined, 'sqlite-connection'),
   'sqlite3.Cursor': handle('sqlite3.Cursor', "TypeError: cannot pickle 'sqlite3.Cursor' object"),
   'socket.socket': handle('socket', "TypeError: cannot pickle 'socket' object", 'plain-pickle'),
-  'os.environ': other('os.environ', 'os.environ', "AttributeError: Can't pickle local object '_createenviron.<locals>.encode'"),
-  'asyncio.AbstractEventLoop': other('asyncio event loop', 'an asyncio event loop', "AttributeError: Can't pickle local object 'WeakSet.__init__.<locals>._remove'", 'event-loop'),
-  'concurrent.futures.Future': other('concurrent.futures.Future', 'a concurrent.futures.Future', "TypeError: cannot pickle '_thread.RLock' object"),
+  'os.environ': other('os.environ', 'os.environ', "AttributeError: Can't pickle local object '_createenviron.<locals>.encode'", undefined, 'send `dict(os.environ)` instead'),
+  'asyncio.AbstractEventLoop': other('asyncio event loop', 'an asyncio event loop', "AttributeError: Can't pickle local object 'WeakSet.__init__.<locals>._remove'", 'event-loop', 'run a loop in the worker instead (`asyncio.run(...)`)'),
+  'concurrent.futures.Future': other('concurrent.futures.Future', 'a concurrent.futures.Future', "TypeError: cannot pickle '_thread.RLock' object", undefined, 'send its result (`future.result()`) instead'),
   'asyncio.Future': other('asyncio.Future', 'an asyncio.Future', "TypeError: cannot pickle '_asyncio.Future' object"),
-  'subprocess.Popen': other('subprocess.Popen', 'a subprocess.Popen', "TypeError: cannot pickle '_thread.lock' object"),
-  'threading.Thread': other('threading.Thread', 'a threading.Thread', "TypeError: cannot pickle '_thread.lock' object"),
-  'threading.Timer': other('threading.Timer', 'a threading.Timer', "TypeError: cannot pickle '_thread.lock' object"),
-  'logging.Handler': other('logging.Handler', 'a logging handler', "TypeError: cannot pickle '_thread.RLock' object"),
-  'builtins.generator': other('generator', 'a generator', "TypeError: cannot pickle 'generator' object"),
-  'builtins.coroutine': other('coroutine', 'a coroutine', "TypeError: cannot pickle 'coroutine' object"),
-  'builtins.module': other('module', 'a module object', "TypeError: cannot pickle 'module' object"),
-  'builtins.memoryview': other('memoryview', 'a memoryview', 'TypeError: cannot pickle memoryview objects'),
-  're.Match': other('re.Match', 'a re.Match', "TypeError: cannot pickle 're.Match' object"),
-  'weakref.ref': other('weakref.ref', 'a weak reference', "TypeError: cannot pickle 'weakref.ReferenceType' object"),
-  'types.MappingProxyType': other('types.MappingProxyType', 'a mappingproxy', "TypeError: cannot pickle 'mappingproxy' object"),
+  'subprocess.Popen': other('subprocess.Popen', 'a subprocess.Popen', "TypeError: cannot pickle '_thread.lock' object", undefined, 'send the command or the pid, and manage the child process on one side only'),
+  'threading.Thread': other('threading.Thread', 'a threading.Thread', "TypeError: cannot pickle '_thread.lock' object", undefined, 'start threads inside the worker instead'),
+  'threading.Timer': other('threading.Timer', 'a threading.Timer', "TypeError: cannot pickle '_thread.lock' object", undefined, 'start timers inside the worker instead'),
+  'logging.Handler': other('logging.Handler', 'a logging handler', "TypeError: cannot pickle '_thread.RLock' object", undefined, 'send the logger (it pickles by name) and configure handlers in the worker, e.g. in a Pool `initializer`'),
+  'builtins.generator': other('generator', 'a generator', "TypeError: cannot pickle 'generator' object", undefined, 'send a list (`list(...)`) or the arguments that make the generator'),
+  'builtins.coroutine': other('coroutine', 'a coroutine', "TypeError: cannot pickle 'coroutine' object", undefined, 'send the coroutine function and its arguments, and run it in the worker'),
+  'builtins.module': other('module', 'a module object', "TypeError: cannot pickle 'module' object", undefined, 'import the module in the worker instead'),
+  'builtins.memoryview': other('memoryview', 'a memoryview', 'TypeError: cannot pickle memoryview objects', undefined, 'send `bytes(view)` instead'),
+  're.Match': other('re.Match', 'a re.Match', "TypeError: cannot pickle 're.Match' object", undefined, 'send `match.group(...)` or `match.span()` instead'),
+  'weakref.ref': other('weakref.ref', 'a weak reference', "TypeError: cannot pickle 'weakref.ReferenceType' object", undefined, 'send the referenced object instead'),
+  'types.MappingProxyType': other('types.MappingProxyType', 'a mappingproxy', "TypeError: cannot pickle 'mappingproxy' object", undefined, 'send `dict(proxy)` instead'),
   // Roles only: these pickle fine or are never sent, but calls on them matter.
   'multiprocessing.context': { display: 'multiprocessing context', role: 'mp-context' },
-  'multiprocessing.pool.Pool': other('multiprocessing.Pool', 'a multiprocessing.Pool', 'NotImplementedError: pool objects cannot be passed between processes or pickled', 'process-pool'),
-  'multiprocessing.pool.ThreadPool': other('ThreadPool', 'a ThreadPool', 'NotImplementedError: pool objects cannot be passed between processes or pickled', 'thread-pool'),
-  'concurrent.futures.ProcessPoolExecutor': other('ProcessPoolExecutor', 'a ProcessPoolExecutor', "TypeError: cannot pickle '_thread.lock' object", 'process-executor'),
-  'concurrent.futures.ThreadPoolExecutor': other('ThreadPoolExecutor', 'a ThreadPoolExecutor', "TypeError: cannot pickle '_queue.SimpleQueue' object", 'thread-pool'),
+  'multiprocessing.pool.Pool': other('multiprocessing.Pool', 'a multiprocessing.Pool', 'NotImplementedError: pool objects cannot be passed between processes or pickled', 'process-pool', keepPoolOut),
+  'multiprocessing.pool.ThreadPool': other('ThreadPool', 'a ThreadPool', 'NotImplementedError: pool objects cannot be passed between processes or pickled', 'thread-pool', keepPoolOut),
+  'concurrent.futures.ProcessPoolExecutor': other('ProcessPoolExecutor', 'a ProcessPoolExecutor', "TypeError: cannot pickle '_thread.lock' object", 'process-executor', keepPoolOut),
+  'concurrent.futures.ThreadPoolExecutor': other('ThreadPoolExecutor', 'a ThreadPoolExecutor', "TypeError: cannot pickle '_queue.SimpleQueue' object", 'thread-pool', keepPoolOut),
   'multiprocessing.connection.Connection': { display: 'multiprocessing Connection', role: 'connection' },
-  'multiprocessing.managers.SyncManager': other('multiprocessing Manager', 'a multiprocessing Manager', 'TypeError: Pickling an AuthenticationString object is disallowed for security reasons', 'manager'),
+  'multiprocessing.managers.SyncManager': other('multiprocessing Manager', 'a multiprocessing Manager', 'TypeError: Pickling an AuthenticationString object is disallowed for security reasons', 'manager', 'send the proxies the manager made (`manager.Queue()`, `manager.dict()`), not the manager'),
   'multiprocessing.managers.Proxy': { display: 'Manager proxy', role: 'proxy' },
   'multiprocessing.managers.QueueProxy': { display: 'Manager queue proxy', role: 'proxy-queue' },
   'distributed.Client': { display: 'dask Client', role: 'dask-client' },
@@ -250,6 +253,21 @@ export const factories: Record<string, string> = {
   'dask.distributed.Client': 'distributed.Client',
   'functools.partial': 'partial',
 };
+
+/** Other names sendcheck recognises (sinks, start-method calls): a star import provides them too. */
+export const knownFunctions = new Set([
+  'multiprocessing.Process',
+  'multiprocessing.set_start_method',
+  'pickle.dump',
+  'pickle.dumps',
+  'cloudpickle.dump',
+  'cloudpickle.dumps',
+  'dill.dump',
+  'dill.dumps',
+  'joblib.delayed',
+  'ray.put',
+  'copyreg.pickle',
+]);
 
 /** Methods of objects with a role: what calling them makes. */
 export const methodResults: Partial<Record<Role, Record<string, string>>> = {

@@ -100,6 +100,8 @@ export interface ModuleModel {
   scopeOf: Map<number, Scope>;
   /** Module-level `if __name__ == "__main__":` statements. */
   mainGuards: Node[];
+  /** Modules star-imported at module level (`from multiprocessing import *`), in order. */
+  starImports: string[];
 }
 
 /** The innermost scope containing `node`. */
@@ -144,6 +146,7 @@ export function buildModuleModel(file: string, root: Node): ModuleModel {
     copyregCalls: [],
     scopeOf: new Map(),
     mainGuards: [],
+    starImports: [],
   } as unknown as ModuleModel;
   const moduleScope: Scope = { kind: 'module', node: root, module: model, bindings: new Map() };
   model.scope = moduleScope;
@@ -403,6 +406,7 @@ export function buildModuleModel(file: string, root: Node): ModuleModel {
           level = prefix ? prefix.text.length : 1;
           moduleName = dottedText(modNode.namedChildren.find((c) => c?.type === 'dotted_name') ?? null);
         } else moduleName = dottedText(modNode);
+        if (level === 0 && node.namedChildren.some((c) => c.type === 'wildcard_import')) model.starImports.push(moduleName);
         for (const n of node.childrenForFieldName('name')) {
           if (!n) continue;
           const member = dottedText(n.type === 'aliased_import' ? n.childForFieldName('name') : n);

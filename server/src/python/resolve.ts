@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import type { StartMethod } from '../engine/config';
 import type { SourceHost } from '../engine/types';
-import { canonicalName, factories, methodResults, objectValues, types, type Role } from './knowledge';
+import { canonicalName, factories, knownFunctions, methodResults, objectValues, types, type Role } from './knowledge';
 import { buildModuleModel, type Binding, type ClassInfo, type FunctionInfo, type ModuleModel, type Scope } from './model';
 import type { Node, TreeCache } from './parser';
 
@@ -28,7 +28,7 @@ export type Value =
   | { kind: 'instance'; cls: ClassInfo; site: Site; call?: Node; callScope?: Scope }
   | { kind: 'method'; self: Value; name: string; fn?: FunctionInfo; site: Site }
   | { kind: 'partial'; func: Value; args: Item[]; site: Site }
-  | { kind: 'container'; items: Item[]; site: Site }
+  | { kind: 'container'; items: Item[]; site: Site; dict?: boolean }
   | { kind: 'module'; model: ModuleModel };
 
 export interface Item {
@@ -58,13 +58,15 @@ const dataNodes = new Set([
   'set_comprehension',
 ]);
 
-export class Workspace {
-  private models = new Map<string, { version: string; model: ModuleModel }>();
+/** Module models by file, valid while the file's version is unchanged; they outlive any one host. */
+export type ModelCache = Map<string, { version: string; model: ModuleModel }>;
 
+export class Workspace {
   constructor(
     readonly host: SourceHost,
     readonly trees: TreeCache,
     readonly defaultMethodOf: (model: ModuleModel) => ConcreteMethod,
+    private readonly models: ModelCache = new Map(),
   ) {}
 
   model(file: string): ModuleModel | undefined {
@@ -76,11 +78,6 @@ export class Workspace {
     const model = buildModuleModel(file, root);
     this.models.set(file, { version, model });
     return model;
-  }
-
-  forget(file: string): void {
-    this.models.delete(file);
-    this.trees.forget(file);
   }
 
   /** Module lookups are remembered for one check: files may appear or vanish between checks. */
@@ -250,7 +247,7 @@ export class Evaluator {
           if (!k || !v) continue;
           items.push({ label: `[${k.text}]`, value: this.eval(v, scope, depth + 1), node: v, module: scope.module });
         }
-        return { kind: 'container', items, site: this.site(node, scope) };
+        return { kind: 'container', items, site: this.site(node, scope), dict: true };
       }
       case 'generator_expression':
         return { kind: 'object', type: 'builtins.generator', library: 'builtins', site: this.site(node, scope) };
@@ -274,7 +271,12 @@ export class Evaluator {
   private evalName(node: Node, scope: Scope, depth: number): Value {
     const b = lookup(node.text, scope, node);
     if (!b) {
-      // A builtin, unless the module star-imports something that could shadow it.
+      // A star import of a library sendcheck knows provides the name if that library has it;
+      // otherwise it is a builtin.
+      for (let i = scope.module.starImports.length - 1; i >= 0; i--) {
+        const { name, library } = canonicalName(`${scope.module.starImports[i]}.${node.text}`);
+        if (factories[name] || objectValues[name] || knownFunctions.has(name)) return { kind: 'ref', qname: name, library, isModule: false, site: this.site(node, scope) };
+      }
       return { kind: 'ref', qname: `builtins.${node.text}`, library: 'builtins', isModule: false, site: this.site(node, scope) };
     }
     return this.evalBinding(b, depth + 1, node);

@@ -45,7 +45,6 @@ const sinkMethodNames = new Set([
   'dumps',
   'run_in_executor',
   'scatter',
-  'put',
   'get_reusable_executor',
 ]);
 

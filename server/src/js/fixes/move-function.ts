@@ -1,6 +1,6 @@
 import * as ts from 'typescript';
 import type { Fix, TextEdit } from '../../engine/types';
-import type { FixContext, PathSegment } from './context';
+import type { FixContext } from './context';
 import { insertAt } from './edits';
 import { rewriteMember } from './payload';
 
@@ -21,13 +21,16 @@ export function removeFunctionFromMessage(ctx: FixContext): Fix[] {
 
 /** `Comlink.proxy(fn)`: comlink's own way to pass a callback, which the other side calls back through a port. */
 export function wrapWithComlinkProxy(ctx: FixContext): Fix[] {
-  if (ctx.sink.remote !== 'comlink' || ctx.segments.some((s: PathSegment) => s.kind === 'element')) return [];
+  // Comlink only looks for proxies among the arguments themselves; one nested in an argument is cloned (and throws).
+  if (ctx.sink.remote !== 'comlink' || ctx.segments.length > 0) return [];
   const imported = comlinkProxyName(ctx.sourceFile, ctx.file);
   if (!imported) return [];
   const edits = rewriteMember(ctx.file, ctx.value.expr, ctx.segments, { kind: 'replace', with: (text) => `${imported.callee}(${text})` });
   if (!edits) return [];
-  const shown = ctx.segments.length ? (ctx.segments[ctx.segments.length - 1] as { name: string }).name : ctx.value.expr.getText(ctx.sourceFile);
-  return [{ title: `Wrap \`${shown}\` with ${imported.callee}() so the worker calls it back through a port`, id: 'wrap-with-comlink-proxy', preferred: true, edits: [...edits, ...imported.edits] }];
+  const text = ctx.value.expr.getText(ctx.sourceFile);
+  const index = /^args\[(\d+)\]$/.exec(ctx.value.label);
+  const shown = /^[\w$.]+$/.test(text) ? `\`${text}\`` : index ? `argument ${Number(index[1]) + 1} of \`${ctx.sink.api}\`` : 'the callback';
+  return [{ title: `Wrap ${shown} with \`${imported.callee}()\` so the worker calls it back through a port`, id: 'wrap-with-comlink-proxy', preferred: true, edits: [...edits, ...imported.edits] }];
 }
 
 /** How this file can call comlink's `proxy`: through its namespace import, a named import, or a new import. */

@@ -1,10 +1,10 @@
 import * as path from 'node:path';
 import * as ts from 'typescript';
 import type { Fix, TextEdit } from '../../engine/types';
-import { resolveObject } from '../sinks';
+import { resolveObject, type Sink } from '../sinks';
 import type { FixContext } from './context';
 import { skipOuter } from './context';
-import { appendListElement, insertAt } from './edits';
+import { appendListElement, insertAt, removeListElement, replaceSpan } from './edits';
 import { memberReference } from './payload';
 
 // Add to the transfer list: create or extend the transfer argument in the API's own shape:
@@ -24,7 +24,7 @@ export function addToTransferList(ctx: FixContext, preferredWhenUnused: boolean)
   const usedAfter = referencedAfter(sink.call, rootName(member), ctx.checker);
   return [
     {
-      title: `Add \`${item}\` to the transfer list of ${sink.api}${usedAfter ? ` (it is unusable here afterwards)` : ''}`,
+      title: `Add \`${item}\` to the transfer list of ${sink.api}${usedAfter ? ` (it is used here afterwards)` : ''}`,
       id: 'add-to-transfer-list',
       preferred: preferredWhenUnused && !usedAfter,
       edits,
@@ -97,4 +97,25 @@ function valueSymbol(id: ts.Identifier, checker: ts.TypeChecker): ts.Symbol | un
   if (ts.isShorthandPropertyAssignment(id.parent) && id.parent.name === id) return checker.getShorthandAssignmentValueSymbol(id.parent);
   if ((ts.isPropertyAccessExpression(id.parent) && id.parent.name === id) || (ts.isPropertyAssignment(id.parent) && id.parent.name === id)) return undefined;
   return checker.getSymbolAtLocation(id);
+}
+
+/** Use after transfer: send a copy instead, by taking the buffer out of the transfer list (never a port, which can only be transferred). */
+export function copyInsteadOfTransfer(sink: Sink, name: string, file: string): Fix[] {
+  if (sink.transfer.kind !== 'list' || !ts.isArrayLiteralExpression(sink.transfer.node)) return [];
+  const list = sink.transfer.node;
+  const index = list.elements.findIndex((el) => {
+    const e = ts.isPropertyAccessExpression(el) && el.name.text === 'buffer' ? el.expression : el;
+    return ts.isIdentifier(e) && e.text === name;
+  });
+  if (index < 0) return [];
+  const sf = list.getSourceFile();
+  const shown = list.elements[index].getText(sf);
+  // An emptied transfer list is dropped altogether when it is the last argument of the call.
+  const call = sink.call;
+  const args = call.arguments ?? ts.factory.createNodeArray<ts.Expression>();
+  const edit =
+    list.elements.length === 1 && args[args.length - 1] === list && args.length >= 2
+      ? replaceSpan(file, sf, args[args.length - 2].getEnd(), list.getEnd(), '')
+      : removeListElement(file, sf, list.elements, index, list);
+  return [{ title: `Copy \`${shown}\` instead of transferring it: remove it from the transfer list of ${sink.api}`, id: 'copy-instead-of-transfer', preferred: true, edits: [edit] }];
 }

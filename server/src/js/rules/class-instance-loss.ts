@@ -1,3 +1,4 @@
+import { addRehydrateHooks } from '../fixes/rehydrate';
 import { article, jsRule, type TypeRule } from './rule';
 
 // Measured on Node 20 and 24 (and per the HTML spec in browsers): an instance of a class with
@@ -15,4 +16,5 @@ export const classInstanceLoss: TypeRule = {
       descend: true,
     };
   },
+  fixes: (ctx) => addRehydrateHooks(ctx),
 };

@@ -1,3 +1,4 @@
+import { addRehydrateHooks } from '../fixes/rehydrate';
 import { jsRule, type TypeRule } from './rule';
 
 const builtinErrors = new Set(['Error', 'EvalError', 'RangeError', 'ReferenceError', 'SyntaxError', 'TypeError', 'URIError']);
@@ -11,4 +12,5 @@ export const errorSubclassLoss: TypeRule = {
     const label = facts.name || 'an Error subclass';
     return { severity: 'warning', reason: `is ${facts.name ? `a ${label}` : label}: it arrives as a plain Error, so \`instanceof ${facts.name || 'MyError'}\`, its name and extra fields are lost` };
   },
+  fixes: (ctx) => addRehydrateHooks(ctx),
 };

@@ -1,4 +1,5 @@
 import * as ts from 'typescript';
+import { forkWithAdvancedSerialization } from '../fixes/serialization';
 import { jsRule, type TypeRule } from './rule';
 
 // JSON.stringify throws `TypeError: Do not know how to serialize a BigInt`, so the send throws.
@@ -8,4 +9,5 @@ export const jsonIpcBigint: TypeRule = {
     if (ctx.serializer !== 'json' || !(facts.type.flags & ts.TypeFlags.BigIntLike)) return undefined;
     return { severity: 'error', reason: 'is a bigint: JSON IPC throws "Do not know how to serialize a BigInt"; send it as a string or fork with `serialization: \'advanced\'`' };
   },
+  fixes: (ctx) => forkWithAdvancedSerialization(ctx),
 };

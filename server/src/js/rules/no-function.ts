@@ -1,4 +1,5 @@
 import { removeFunctionFromMessage, wrapWithComlinkProxy } from '../fixes/move-function';
+import { addRehydrateHooksToOwner } from '../fixes/rehydrate';
 import { jsRule, type TypeRule } from './rule';
 
 // Functions, methods, bound functions and class constructors: V8's serializer refuses them.
@@ -9,5 +10,5 @@ export const noFunction: TypeRule = {
     const what = facts.type.getConstructSignatures().length > 0 && facts.type.getCallSignatures().length === 0 ? 'is a class' : 'is a function';
     return { severity: 'error', reason: `${what}: functions cannot be cloned (DataCloneError)` };
   },
-  fixes: (ctx) => [...wrapWithComlinkProxy(ctx), ...removeFunctionFromMessage(ctx)],
+  fixes: (ctx) => [...wrapWithComlinkProxy(ctx), ...addRehydrateHooksToOwner(ctx), ...removeFunctionFromMessage(ctx)],
 };

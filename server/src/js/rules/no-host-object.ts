@@ -1,3 +1,4 @@
+import { passPathInsteadOfHandle } from '../fixes/path-for-handle';
 import { article, jsRule, type TypeRule } from './rule';
 import { needsTransfer } from './transfer-required';
 
@@ -21,4 +22,5 @@ export const noHostObject: TypeRule = {
     const shown = facts.origin.container === 'NodeJS' ? `NodeJS.${facts.name}` : facts.name;
     return { severity: 'error', reason: `is ${article(shown)} host object: ${why}, so it cannot be cloned (DataCloneError); send plain data (a path, an address, an id) instead` };
   },
+  fixes: (ctx) => passPathInsteadOfHandle(ctx),
 };

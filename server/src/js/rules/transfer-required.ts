@@ -1,3 +1,4 @@
+import { passPathInsteadOfHandle } from '../fixes/path-for-handle';
 import { addToTransferList } from '../fixes/transfer';
 import { article, jsRule, type TypeRule } from './rule';
 
@@ -22,5 +23,5 @@ export const transferRequired: TypeRule = {
     return { severity: 'error', reason: `is ${article(name)} not in the transfer list: it can only be transferred, never copied (DataCloneError)` };
   },
   // Transfer is the only way such a value crosses; preferred unless the sender still uses it afterwards.
-  fixes: (ctx) => addToTransferList(ctx, true),
+  fixes: (ctx) => [...addToTransferList(ctx, true), ...passPathInsteadOfHandle(ctx)],
 };

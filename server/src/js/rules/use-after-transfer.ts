@@ -1,5 +1,7 @@
 import * as ts from 'typescript';
 import type { Sink } from '../sinks';
+import { copyInsteadOfTransfer } from '../fixes/transfer';
+import type { Fix } from '../../engine/types';
 import { jsRule } from './rule';
 
 export const useAfterTransferMeta = jsRule('use-after-transfer', 'warning', 'An ArrayBuffer, typed array or MessagePort is used after it was transferred, when it is already detached.');
@@ -7,6 +9,8 @@ export const useAfterTransferMeta = jsRule('use-after-transfer', 'warning', 'An 
 export interface UseAfterTransfer {
   node: ts.Identifier;
   name: string;
+  /** `ArrayBuffer`, `Uint8Array`..., or `MessagePort`. */
+  typeName: string;
   transferredAt: ts.Node;
   message: string;
 }
@@ -55,7 +59,7 @@ export function findUsesAfterTransfer(sink: Sink, checker: ts.TypeChecker): UseA
     visit(scope);
     if (found) {
       const what = typeName === 'MessagePort' ? 'a transferred MessagePort is closed on this side' : `it is detached here (byteLength 0)`;
-      out.push({ node: found, name: e.text, transferredAt: sink.call, message: `${e.text} is used after it was transferred by ${sink.api} on line ${lineOf(sink.call) + 1}: ${what}; send a copy (\`.slice()\`) or stop using it after the transfer` });
+      out.push({ node: found, name: e.text, typeName, transferredAt: sink.call, message: `${e.text} is used after it was transferred by ${sink.api} on line ${lineOf(sink.call) + 1}: ${what}; send a copy (\`.slice()\`) or stop using it after the transfer` });
     }
   }
   return out;
@@ -77,4 +81,9 @@ function isInLoop(n: ts.Node, scope: ts.Node): boolean {
     if (ts.isIterationStatement(p, false)) return true;
   }
   return false;
+}
+
+/** A buffer read after its transfer was meant to be kept: send a copy. A port can only be transferred, so it gets no fix. */
+export function useAfterTransferFixes(sink: Sink, use: UseAfterTransfer, file: string): Fix[] {
+  return use.typeName === 'MessagePort' ? [] : copyInsteadOfTransfer(sink, use.name, file);
 }

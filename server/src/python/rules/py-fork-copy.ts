@@ -1,4 +1,4 @@
-import { replaceConstructorFix } from '../fixes';
+import { multiprocessingReplacement, replaceConstructorFix } from '../fixes';
 import { forkCopied } from '../knowledge';
 import { pyRule } from './types';
 
@@ -9,7 +9,9 @@ export const pyForkCopy = pyRule(
   'use the multiprocessing equivalent (multiprocessing.Event(), .Lock(), .Queue()), which is shared with the child',
   ({ problem }) => {
     const member = problem.objectType ? forkCopied[problem.objectType] : undefined;
-    return member ? [replaceConstructorFix(problem, 'multiprocessing', member, 'Use {name}', true, 'use-multiprocessing-primitive')] : [];
+    if (!member || !problem.leafSite) return [];
+    const r = multiprocessingReplacement(problem.leafSite.module, problem.objectType!, member);
+    return r ? [replaceConstructorFix(problem, 'multiprocessing', r.member, 'Use {name}', r.portable, 'use-multiprocessing-primitive')] : [];
   },
   'warning',
 );

@@ -1,4 +1,4 @@
-import { rehydrateHooksFix, replaceConstructorFix } from '../fixes';
+import { multiprocessingReplacement, rehydrateHooksFix, replaceConstructorFix } from '../fixes';
 import { pyRule } from './types';
 
 export const pyThreadQueue = pyRule(
@@ -13,7 +13,8 @@ export const pyThreadQueue = pyRule(
     // A Process inherits a multiprocessing.Queue; a Pool or executor task needs a Manager proxy.
     if (sink.transport === 'spawn-args') {
       const member = problem.objectType === 'queue.SimpleQueue' ? 'SimpleQueue' : 'Queue';
-      return [replaceConstructorFix(problem, 'multiprocessing', member, 'Use {name}', true, 'use-multiprocessing-queue')];
+      const r = problem.leafSite && multiprocessingReplacement(problem.leafSite.module, problem.objectType!, member);
+      return r ? [replaceConstructorFix(problem, 'multiprocessing', r.member, 'Use {name}', r.portable, 'use-multiprocessing-queue')] : [];
     }
     if (problem.objectType === 'queue.Queue') return [replaceConstructorFix(problem, 'multiprocessing', 'Manager().Queue', 'Use a Manager queue: {name}()', false, 'use-manager-queue')];
     return [];

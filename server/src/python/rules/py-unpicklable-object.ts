@@ -4,5 +4,5 @@ export const pyUnpicklableObject = pyRule(
   'py-unpicklable-object',
   'An object pickle refuses (os.environ, an event loop, a Future, a Popen, a Thread, a generator, a logging handler, a module...) is sent to another process.',
   'this object holds process-local state that pickle refuses',
-  'send the plain data the worker needs (for os.environ, `dict(os.environ)`; for a generator, a list) and rebuild the rest there',
+  'send the plain data the worker needs and rebuild the rest there',
 );
