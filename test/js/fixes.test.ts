@@ -88,7 +88,7 @@ before(async () => {
 
 test('the JS/TS rules offer each kind of fix, with precise titles and stable ids', () => {
   const ids = new Set(cases.map((c) => c.fix.id));
-  for (const id of ['add-to-transfer-list', 'remove-function-from-message', 'wrap-with-comlink-proxy', 'add-rehydrate-hooks']) assert.ok(ids.has(id), `no ${id} fix on any fixture`);
+  for (const id of ['add-to-transfer-list', 'copy-instead-of-transfer', 'remove-function-from-message', 'move-function-to-worker-registry', 'wrap-with-comlink-proxy', 'add-rehydrate-hooks', 'pass-path-instead-of-handle', 'use-advanced-serialization']) assert.ok(ids.has(id), `no ${id} fix on any fixture`);
   for (const c of cases) {
     assert.match(c.fix.id, /^[a-z]+(-[a-z]+)*$/, 'fix ids are kebab-case');
     assert.ok(/`[^`]+`/.test(c.fix.title), `${c.fx.name}: "${c.fix.title}" names what it changes`);
@@ -96,7 +96,8 @@ test('the JS/TS rules offer each kind of fix, with precise titles and stable ids
   }
   assert.ok(cases.some((c) => c.fix.preferred), 'some fixes are safe enough to be preferred');
   // Unsafe rewrites are offered, never preferred (typescript-eslint's suggestions).
-  for (const c of cases) if (c.fix.id === 'remove-function-from-message' || c.fix.id === 'add-rehydrate-hooks') assert.equal(c.fix.preferred, false, `${c.fx.name}: ${c.fix.id} must not be preferred`);
+  const unsafe = new Set(['remove-function-from-message', 'move-function-to-worker-registry', 'add-rehydrate-hooks', 'pass-path-instead-of-handle', 'use-advanced-serialization']);
+  for (const c of cases) if (unsafe.has(c.fix.id)) assert.equal(c.fix.preferred, false, `${c.fx.name}: ${c.fix.id} must not be preferred`);
 });
 
 test('fix snapshots', () => {
@@ -245,9 +246,9 @@ test('after each fix the program runs with real Node: every send goes through, n
         const sends: Send[] = fs.existsSync(reportFile) ? fs.readFileSync(reportFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
         const bad = sends.filter((s) => s.outcome !== 'ok');
         let why = r.timedOut ? 'timed out' : sends.length === 0 ? 'no send happened' : bad.length ? `${bad[0].outcome}: ${bad[0].error ?? bad[0].loss}` : r.code !== 0 ? `exit ${r.code}: ${r.stderr.trim().split('\n').slice(0, 3).join(' | ')}` : '';
-        // A fixture whose receiver the fix also rebuilds says what the fixed program prints.
+        // A fixture with a receiving side says what the program prints once the worker gets what it needs.
         const expected = /^\/\/ after the fix it prints: (.+)$/m.exec(c.fx.text)?.[1];
-        if (!why && expected && c.fix.id === 'add-rehydrate-hooks' && !r.stdout.includes(expected)) why = `expected it to print "${expected}", got "${r.stdout.trim()}"`;
+        if (!why && expected && !r.stdout.includes(expected)) why = `expected it to print "${expected}", got "${r.stdout.trim()}"`;
         if (why) failures.push(`${c.fx.name} after "${c.fix.title}": ${why}`);
         else if (c.fx.oracle !== 'clean') repaired.add(c.fx.name);
       }

@@ -208,3 +208,11 @@ with Pool() as pool:
 `;
   assert.deepEqual(check({ '/w/d.py': text }, '/w/d.py'), []);
 });
+
+test('positions are LSP positions with CRLF line endings and non-ASCII text', () => {
+  const text = 'import threading\r\nfrom multiprocessing import Process\r\n# é😀\r\nProcess(target=print, args=("é😀", threading.Lock())).start()\r\n';
+  const [f] = check({ '/w/crlf.py': text }, '/w/crlf.py');
+  assert.deepEqual(f.range, { start: { line: 3, character: 35 }, end: { line: 3, character: 51 } });
+  const line = text.split('\r\n')[3];
+  assert.equal(line.slice(f.range.start.character, f.range.end.character), 'threading.Lock()');
+});

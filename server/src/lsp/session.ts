@@ -429,7 +429,7 @@ export function startSession(connection: Connection, checker: Checker, options: 
         scheduleRescan();
       });
     // A short grace period: the documents an editor restores at startup are checked first, on the cold engine.
-    if (initOptions.scanOnStart !== false) setTimeout(() => startScan().catch((e) => logError('workspace check failed', e)), 250);
+    if (initOptions.scanOnStart !== false) rescanTimer = setTimeout(() => startScan().catch((e) => logError('workspace check failed', e)), 250);
     else sendStatus('idle');
   });
 
@@ -606,6 +606,7 @@ export function startSession(connection: Connection, checker: Checker, options: 
   });
 
   connection.onShutdown(() => {
+    scanGeneration++;
     for (const t of debounceTimers.values()) clearTimeout(t);
     clearTimeout(rescanTimer);
     for (const w of [...changeWaiters]) w();

@@ -106,8 +106,40 @@ function checkFile(file: string, ws: Workspace, config: SendcheckConfig, default
       const finding = judgeArgument(sink, sent, model, ev, judge, copyreg);
       if (finding) findings.push(finding);
     }
+    const result = judgeResult(sink, model, ev, judge, copyreg);
+    if (result) findings.push(result);
   }
   return findings;
+}
+
+/**
+ * A task's return value travels back the same way: a worker function that returns a generator
+ * or an open file fails when its result is sent (`MaybeEncodingError: Error sending result`).
+ */
+function judgeResult(sink: Sink, model: ModuleModel, ev: Evaluator, judge: Judge, copyreg: (cls: ClassInfo) => boolean): Finding | undefined {
+  if (sink.transport !== 'task') return undefined;
+  const funcArg = sink.sent.find((s) => s.label === 'func' || s.label === 'fn');
+  if (!funcArg) return undefined;
+  const fn = ev.eval(funcArg.node, sink.call.scope);
+  if (fn.kind !== 'function' || fn.fn.local || fn.fn.mainGuard) return undefined;
+  const result = ev.returnValue(fn.fn, 1, { module: fn.fn.module, node: fn.fn.nameNode });
+  if (result.kind !== 'object') return undefined;
+  const ctx: JudgeContext = { transport: 'task', serializer: sink.serializer, method: sink.method, call: { module: model, node: sink.call.node }, copyreg };
+  const problem = judge.judge(result, [`${fn.fn.name}(...)`], { module: model, node: funcArg.node }, ctx);
+  if (!problem) return undefined;
+  problem.anchor = { module: model, node: funcArg.node };
+  const rule = pythonRuleById.get(problem.rule)!;
+  const returned = fn.fn.isGenerator ? fn.fn.nameNode : (fn.fn.returns[0] ?? fn.fn.nameNode);
+  return {
+    file: model.file,
+    range: rangeOf(funcArg.node),
+    rule: rule.meta.id,
+    severity: rule.meta.defaultSeverity,
+    message: `\`${fn.fn.name}(...)\` returns ${problem.what}, pickled to send the result back from ${sink.name}: ${rule.because} (${problem.runtime}); ${problem.advice ?? rule.advice}`,
+    path: `${fn.fn.name}(...) → return: ${problem.typeName}`,
+    related: [{ file: fn.fn.module.file, range: rangeOf(returned), message: fn.fn.isGenerator ? `${fn.fn.name} is a generator function` : `${fn.fn.name} returns here` }],
+    fixes: [],
+  };
 }
 
 function judgeArgument(

@@ -147,7 +147,7 @@ export const types: Record<string, TypeInfo> = {
   'concurrent.futures.ProcessPoolExecutor': other('ProcessPoolExecutor', 'a ProcessPoolExecutor', "TypeError: cannot pickle '_thread.lock' object", 'process-executor', keepPoolOut),
   'concurrent.futures.ThreadPoolExecutor': other('ThreadPoolExecutor', 'a ThreadPoolExecutor', "TypeError: cannot pickle '_queue.SimpleQueue' object", 'thread-pool', keepPoolOut),
   'multiprocessing.connection.Connection': { display: 'multiprocessing Connection', role: 'connection' },
-  'multiprocessing.managers.SyncManager': other('multiprocessing Manager', 'a multiprocessing Manager', 'TypeError: Pickling an AuthenticationString object is disallowed for security reasons', 'manager', 'send the proxies the manager made (`manager.Queue()`, `manager.dict()`), not the manager'),
+  'multiprocessing.managers.SyncManager': other('multiprocessing Manager', 'a multiprocessing Manager', "TypeError: cannot pickle 'weakref.ReferenceType' object when a child is spawned; TypeError: Pickling an AuthenticationString object is disallowed for security reasons otherwise", 'manager', 'send the proxies the manager made (`manager.Queue()`, `manager.dict()`), not the manager'),
   'multiprocessing.managers.Proxy': { display: 'Manager proxy', role: 'proxy' },
   'multiprocessing.managers.QueueProxy': { display: 'Manager queue proxy', role: 'proxy-queue' },
   'distributed.Client': { display: 'dask Client', role: 'dask-client' },

@@ -532,7 +532,8 @@ export class Evaluator {
     }
   }
 
-  private returnValue(fn: FunctionInfo, depth: number, site: Site): Value {
+  /** What calling `fn` gives: a generator for a generator function, else its single `return` value or its return annotation. */
+  returnValue(fn: FunctionInfo, depth: number, site: Site): Value {
     if (fn.isGenerator) {
       const async = fn.node.isAsync;
       return { kind: 'object', type: async ? 'builtins.coroutine' : 'builtins.generator', library: 'builtins', site };

@@ -1,5 +1,6 @@
 import { removeFunctionFromMessage, wrapWithComlinkProxy } from '../fixes/move-function';
 import { addRehydrateHooksToOwner } from '../fixes/rehydrate';
+import { moveFunctionToWorkerRegistry } from '../fixes/registry';
 import { jsRule, type TypeRule } from './rule';
 
 // Functions, methods, bound functions and class constructors: V8's serializer refuses them.
@@ -10,5 +11,9 @@ export const noFunction: TypeRule = {
     const what = facts.type.getConstructSignatures().length > 0 && facts.type.getCallSignatures().length === 0 ? 'is a class' : 'is a function';
     return { severity: 'error', reason: `${what}: functions cannot be cloned (DataCloneError)` };
   },
-  fixes: (ctx) => [...wrapWithComlinkProxy(ctx), ...addRehydrateHooksToOwner(ctx), ...removeFunctionFromMessage(ctx)],
+  fixes(ctx) {
+    // When the worker calls the function, moving it there is the fix; removing it would break the worker.
+    const moved = moveFunctionToWorkerRegistry(ctx);
+    return [...wrapWithComlinkProxy(ctx), ...moved, ...addRehydrateHooksToOwner(ctx), ...(moved.length ? [] : removeFunctionFromMessage(ctx))];
+  },
 };
