@@ -297,6 +297,8 @@ test('code-server: squiggle, hover, Problems for a closed file, lightbulb quick 
       throw e;
     });
     await shot(page, '08-quick-fix-menu');
+    // The engine's own fix for this finding is listed too (its wording is the engine's; it names the member).
+    assert.ok(await page.locator('.action-widget .monaco-list-row', { hasText: 'onDone' }).count(), 'the engine fix naming onDone is offered');
     await item.click();
     await page.locator('.editor-instance .view-line', { hasText: 'sendcheck-ignore-next-line' }).first().waitFor({ timeout: 20_000 });
     const lines = await editorText(page);

@@ -5,6 +5,7 @@ import { isCheckable, jsExtensions } from '../engine/files';
 import type { Finding, Fix, LanguageEngine, Range, SourceHost } from '../engine/types';
 import { pathSegments } from './fixes/context';
 import { memberReference } from './fixes/payload';
+import { plainCopyOfProxy } from './fixes/plain-data';
 import { referencedAfter } from './fixes/transfer';
 import { transferableCopied } from './rules/transferable-copied';
 import { isLibraryFile } from './origin';
@@ -182,7 +183,7 @@ function judgeSink(sink: Sink, program: ts.Program, checker: ts.TypeChecker, fil
           message: `${subject} is a Proxy: proxies cannot be cloned (DataCloneError); send a plain copy of the data (\`[...x]\`, \`{ ...x }\`, or the framework's toRaw)`,
           path: proxy.path || undefined,
           related: [{ file: path.resolve(proxy.created.getSourceFile().fileName), range: rangeOf(proxy.created), message: 'the Proxy is created here' }],
-          fixes: [],
+          fixes: safely(() => plainCopyOfProxy(value, proxy.path, file, checker)),
         });
       }
     }

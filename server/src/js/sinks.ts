@@ -192,7 +192,9 @@ export function findSinks(sf: ts.SourceFile, program: ts.Program, userSinks: rea
       const isWindow = origin.module === 'dom' && (origin.container === 'Window' || (origin.container === '' && args.length >= 2 && !ts.isArrayLiteralExpression(args[1]) && isStringish(checker, args[1])));
       const transfer = isWindow ? (args[2] ? readTransfer(args[2], undefined) : readTransfer(args[1], 'transfer')) : readTransfer(args[1], 'transfer');
       const runtime = origin.module === 'dom' && browserContainers.has(origin.container) ? 'browser' : origin.module === 'worker_threads' ? 'node' : undefined;
-      const transferSlot: TransferSlot | undefined = isWindow || origin.container === 'BroadcastChannel' ? undefined : { kind: 'argument', index: 1, form: 'array', key: 'transfer' };
+      // A global `postMessage(v)` may be a window's, where a second array argument would be read as the target origin.
+      const form = origin.container === '' ? 'options' : 'array';
+      const transferSlot: TransferSlot | undefined = isWindow || origin.container === 'BroadcastChannel' ? undefined : { kind: 'argument', index: 1, form, key: 'transfer' };
       return { ...base, api: apiName, values: [{ expr: args[0], label: labelOf(args[0], 'the message') }], serializer: 'clone', transfer, canTransfer: origin.container !== 'BroadcastChannel', runtime, transferSlot };
     }
     if (origin.name === 'structuredClone' && origin.container === '') {

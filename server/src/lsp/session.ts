@@ -1,3 +1,4 @@
+import * as os from 'node:os';
 import * as path from 'node:path';
 import {
   CodeActionKind,
@@ -24,9 +25,9 @@ import {
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Checker } from '../check';
-import type { SendcheckConfig } from '../engine/config';
+import { resolveConfig, type SendcheckConfig } from '../engine/config';
 import { collectFiles, DiskHost, isCheckable, isInside, pythonExtensions } from '../engine/files';
-import type { Finding, Language } from '../engine/types';
+import type { Finding, Language, SourceHost } from '../engine/types';
 import { codeActions, fixAllKind } from './actions';
 import { pathToUri, toDiagnostic, uriToPath } from './convert';
 import { configFromSettings } from './settings';
@@ -81,6 +82,31 @@ function languageOf(file: string): Language {
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/**
+ * Checks a tiny in-memory file per language once the engines are loaded, so the compiler's
+ * standard library is parsed before the first document arrives rather than while the user waits.
+ */
+async function warmUp(checker: Checker): Promise<void> {
+  const dir = path.join(os.tmpdir(), 'sendcheck-warm-up');
+  const sources = new Map([
+    [path.join(dir, 'warm.mjs'), "import { Worker } from 'node:worker_threads';\nnew Worker('./w.js').postMessage({ n: 1 });\n"],
+    [path.join(dir, 'warm.py'), 'from multiprocessing import Process\nProcess(target=print, args=(1,)).start()\n'],
+  ]);
+  const host: SourceHost = {
+    readFile: (f) => sources.get(f),
+    fileExists: (f) => sources.has(f),
+    version: () => 'warm-up',
+  };
+  const config = resolveConfig(undefined).config;
+  await tick();
+  try {
+    checker.check([...sources.keys()], host, config);
+    checker.forget([...sources.keys()]);
+  } catch {
+    /* a warm-up failure shows again, logged, on the first real check */
+  }
+}
+
 export function startSession(connection: Connection, checker: Checker, options: SessionOptions = {}): void {
   const documents = new TextDocuments(TextDocument);
   let host = new DiskHost();
@@ -113,7 +139,7 @@ export function startSession(connection: Connection, checker: Checker, options: 
   let scanning: Promise<void> | undefined;
   let lastScan = new Set<string>();
   let scanComplete = false;
-  const ready = checker.init();
+  const ready = checker.init().then(() => warmUp(checker));
   ready.catch((e) => logError('the engines failed to load', e));
   const changeWaiters = new Set<() => void>();
 

@@ -1,3 +1,4 @@
+import { awaitPromise, sendIntlOptions } from '../fixes/plain-data';
 import { article, jsRule, type TypeRule } from './rule';
 
 // Built-ins the HTML structured-clone algorithm has no serialization for (measured on Node 20 and 24).
@@ -23,7 +24,8 @@ export const noUncloneableBuiltin: TypeRule = {
   meta: jsRule('no-uncloneable-builtin', 'error', 'A Promise, WeakMap/WeakSet/WeakRef, generator, Intl formatter or WebAssembly.Memory is sent, which throws DataCloneError.'),
   check(facts, ctx) {
     if (ctx.serializer !== 'clone' || !facts.fromLibrary || facts.origin?.module !== 'dom') return undefined;
-    if (facts.origin.container === 'Intl' || (intl.has(facts.name) && facts.origin.container.startsWith('Intl'))) {
+    // Only the formatter objects: the rest of the Intl namespace (ResolvedNumberFormatOptions, parts...) is plain data.
+    if (intl.has(facts.name) && facts.origin.container.startsWith('Intl')) {
       return { severity: 'error', reason: `is an Intl.${facts.name}: Intl objects cannot be cloned (DataCloneError); send the locale and options instead` };
     }
     const why = uncloneable.get(facts.name);
@@ -31,4 +33,5 @@ export const noUncloneableBuiltin: TypeRule = {
     if ((facts.name === 'Memory' || facts.name === 'Instance') && facts.origin.container !== 'WebAssembly') return undefined;
     return { severity: 'error', reason: `is ${article(facts.name)}: ${why} (DataCloneError)` };
   },
+  fixes: (ctx) => [...awaitPromise(ctx), ...sendIntlOptions(ctx)],
 };

@@ -1,3 +1,4 @@
+import { sendDataForm } from '../fixes/plain-data';
 import { article, jsRule, type TypeRule } from './rule';
 
 // Platform objects without a serialization. Measured: Node 20 copies them to `{}` silently;
@@ -32,4 +33,5 @@ export const platformObject: TypeRule = {
     }
     return undefined;
   },
+  fixes: (ctx) => sendDataForm(ctx),
 };
