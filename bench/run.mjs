@@ -22,6 +22,11 @@ const runs = Number(opt('runs', 3));
 const editCount = Number(opt('edits', 50));
 const leakEdits = Number(opt('leak-edits', 1000));
 const project = opt('project');
+// `--only ts,py,lsp` runs a subset (for profiling); the default runs everything.
+const only = opt('only')?.split(',');
+const want = (part) => !only || only.includes(part);
+// Extra node flags for the language server process, e.g. SENDCHECK_BENCH_SERVER_ARGS=--cpu-prof.
+const serverArgs = (process.env.SENDCHECK_BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean);
 const rssPreload = path.join(root, 'bench', 'rss.cjs');
 const tscJs = require.resolve('typescript/lib/tsc.js');
 const cli = path.join(root, 'dist', 'cli.js');
@@ -77,7 +82,7 @@ function countLines(dir, exts) {
 async function lspLatency(tsRoot, bigFile) {
   const { createProtocolConnection, StreamMessageReader, StreamMessageWriter } = require('vscode-languageserver-protocol/node');
   const rssFile = path.join(os.tmpdir(), `sendcheck-rss-server-${process.pid}`);
-  const child = spawn(process.execPath, ['-r', rssPreload, serverJs, '--stdio'], { env: { ...process.env, SENDCHECK_RSS_FILE: rssFile }, stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...serverArgs, '-r', rssPreload, serverJs, '--stdio'], { env: { ...process.env, SENDCHECK_RSS_FILE: rssFile }, stdio: ['pipe', 'pipe', 'inherit'] });
   const conn = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
   const waiters = new Map();
   let scanDone;
@@ -241,7 +246,7 @@ async function main() {
   results.sizes = { tsLines: tsCount.lines, tsFiles: tsCount.files, pyLines: pyCount.lines, pyFiles: pyCount.files };
   console.error(`bench: ${tsCount.lines} TS/JS lines in ${tsCount.files} files, ${pyCount.lines} Python lines in ${pyCount.files} files; ${runs} runs`);
 
-  if (tsCount.files > 0) {
+  if (tsCount.files > 0 && want('ts')) {
     const ours = [];
     const theirs = [];
     let oursRss = [];
@@ -261,7 +266,7 @@ async function main() {
     results.figures.tsColdScan = { sendcheckMs: median(ours), tscMs: hasTsconfig ? median(theirs) : null, ratio: hasTsconfig ? median(ours) / median(theirs) : null, target: 0.35 };
     results.figures.cliPeakMemory = { sendcheckBytes: median(oursRss), tscBytes: hasTsconfig ? median(theirsRss) : null, ratio: hasTsconfig ? median(oursRss) / median(theirsRss) : null };
   }
-  if (pyCount.files > 0) {
+  if (pyCount.files > 0 && want('py')) {
     const ours = [];
     const floor = [];
     for (let r = 0; r < runs; r++) {
@@ -280,7 +285,7 @@ async function main() {
       target: 1_000_000,
     };
   }
-  if (hasTsconfig && fs.existsSync(serverJs)) {
+  if (hasTsconfig && fs.existsSync(serverJs) && want('lsp')) {
     const big = project ? null : writeBigFile(tsRoot);
     if (big) {
       try {
@@ -319,7 +324,10 @@ async function main() {
     if (results.tsFindings < planted.tsBad || results.pyFindings < planted.pyBad)
       console.error(`bench: WARNING: found ${results.tsFindings}/${planted.tsBad} planted TS and ${results.pyFindings}/${planted.pyBad} planted Python problems`);
   }
-  fs.writeFileSync(path.join(root, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
+  // A partial run (--only) must not replace the committed results.
+  const resultsFile = only ? path.join(root, 'bench', '.cache', 'results.partial.json') : path.join(root, 'bench', 'results.json');
+  fs.mkdirSync(path.dirname(resultsFile), { recursive: true });
+  fs.writeFileSync(resultsFile, JSON.stringify(results, null, 2) + '\n');
   printTable(results);
 }
 

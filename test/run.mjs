@@ -1,7 +1,7 @@
 // Runs every *.test.ts under test/ with Node's built-in runner (TypeScript loaded through tsx),
 // after building dist/ so tests that spawn the CLI or the server use fresh bundles.
 // Usage: npm test [-- <substring filter>...]
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -29,5 +29,37 @@ if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], { cwd: root, stdio: 'inherit' });
-process.exit(r.status ?? 1);
+// The real-editor tests (code-server + Chromium, Neovim, VS Code) start heavy processes; they run
+// after the rest, so the timing-sensitive tests (fuzz, LSP latency) do not compete with them.
+const isEditorTest = (f) => /[\\/]test[\\/](e2e|nvim|vscode)[\\/]/.test(f);
+const phases = [files.filter((f) => !isEditorTest(f)), files.filter(isEditorTest)].filter((p) => p.length > 0);
+
+function runPhase(phaseFiles) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...phaseFiles], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    const counts = { pass: 0, fail: 0, skipped: 0 };
+    let tail = '';
+    child.stdout.on('data', (d) => {
+      process.stdout.write(d);
+      tail = (tail + d).slice(-4000);
+    });
+    child.on('close', (code) => {
+      for (const k of Object.keys(counts)) {
+        const m = new RegExp(`^# ${k} (\\d+)$`, 'm').exec(tail);
+        if (m) counts[k] = Number(m[1]);
+      }
+      resolve({ code: code ?? 1, counts });
+    });
+  });
+}
+
+let status = 0;
+const total = { pass: 0, fail: 0, skipped: 0 };
+for (const phase of phases) {
+  const { code, counts } = await runPhase(phase);
+  if (code !== 0) status = code;
+  for (const k of Object.keys(total)) total[k] += counts[k];
+}
+// One closing line for the whole run, whatever the number of phases.
+console.log(`\n${total.pass} passed, ${total.fail} failed, ${total.skipped} skipped`);
+process.exit(status !== 0 || total.fail > 0 ? status || 1 : 0);

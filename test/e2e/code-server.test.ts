@@ -233,6 +233,7 @@ test('code-server: squiggle, hover, Problems for a closed file, lightbulb quick 
     await problem.waitFor({ timeout: 30_000 });
     await shot(page, '04-problems');
     assert.match((await problem.textContent()) ?? '', /Queue/);
+    assert.equal(await panel.locator('.monaco-list-row', { hasText: 'index.js' }).count(), 0, 'node_modules/dep/index.js is never checked');
     const tabs = await page.locator('.tabs-container .tab').allTextContents();
     assert.ok(!tabs.some((tab) => tab.includes('crawler.py')), `crawler.py was never opened (tabs: ${tabs.join(', ')})`);
     await page.keyboard.press('Control+Shift+M');

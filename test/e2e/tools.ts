@@ -52,10 +52,13 @@ export function tempDir(prefix: string): string {
   return fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), prefix)));
 }
 
-/** A fresh copy of the editor fixture workspace. */
+/** A fresh copy of the editor fixture workspace (test/e2e/workspace), which tests may change. */
 export function copyWorkspace(): string {
   const dir = tempDir('sendcheck-ws-');
   fs.cpSync(path.join(root, 'test', 'e2e', 'workspace'), dir, { recursive: true });
+  // Never checked: node_modules is skipped (created here because node_modules/ is gitignored).
+  fs.mkdirSync(path.join(dir, 'node_modules', 'dep'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'node_modules', 'dep', 'index.js'), "new Worker('w.js').postMessage({ f() {} });\n");
   return dir;
 }
 

@@ -157,7 +157,8 @@ test('scans the workspace on start with progress, skipping node_modules, .gitign
       [100, '2/2 files'],
     ],
   );
-  assert.deepEqual(engine.calls.map((c) => path.relative(dir, c.file)).sort(), ['src/a.js', 'src/clean.js']);
+  const scanned = engine.calls.filter((c) => c.file.startsWith(dir + path.sep)); // the rest is the engine warm-up
+  assert.deepEqual(scanned.map((c) => path.relative(dir, c.file)).sort(), ['src/a.js', 'src/clean.js']);
   const published = client.published.filter((p) => p.diagnostics.length > 0);
   assert.deepEqual(published.map((p) => p.uri), [pathUri(path.join(dir, 'src/a.js'))]);
   assert.equal(published[0].version, undefined, 'a closed file has no document version');
@@ -196,7 +197,7 @@ test('pull diagnostics: document and workspace reports, unchanged result ids, ca
 
   const source = new CancellationTokenSource();
   const cancelled = client.connection.sendRequest('workspace/diagnostic', { previousResultIds: [] }, source.token);
-  await client.waitFor('the scan to start', () => engine.calls.length >= 2);
+  await client.waitFor('the scan to start', () => engine.calls.filter((c) => c.file.includes('closed')).length >= 2);
   source.cancel();
   await assert.rejects(cancelled, (e: { code: number }) => e.code === -32800);
   assert.ok(engine.calls.length < 31, `stopped after ${engine.calls.length} files`);
