@@ -4,6 +4,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
+import { spawn } from 'node:child_process';
+import { createProtocolConnection } from 'vscode-languageserver-protocol/node';
+import { defaultCapabilities, pathUri, TestClient } from '../lsp/harness';
 
 // The checker reads source; it never runs it. This workspace is booby-trapped: code that writes
 // a marker file when loaded or imported, a tsconfig whose `extends` chain and `plugins` point
@@ -65,5 +68,34 @@ test('the CLI checks a booby-trapped workspace without running or reading outsid
   const findings = JSON.parse(r.stdout) as { file: string; rule: string }[];
   assert.ok(!findings.some((f) => f.file.includes('outside')), 'reported a file outside the workspace');
   assert.ok(findings.some((f) => f.file === 'main.ts'), `the trap's own findings are still reported: ${r.stdout}`);
+  assert.deepEqual(readsOutside(traceFile, t.ws), []);
+});
+
+test('the language server scans the same workspace without running or reading outside it', async () => {
+  const t = trap();
+  const traceFile = path.join(t.base, 'trace-server.txt');
+  const child = spawn(process.execPath, ['-r', tracer, path.join(root, 'bin', 'sendcheck.js'), '--lsp', '--stdio'], {
+    cwd: t.ws,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, SENDCHECK_TRACE_FILE: traceFile },
+  });
+  const killTimer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+  const client = new TestClient(createProtocolConnection(child.stdout!, child.stdin!), () => {
+    clearTimeout(killTimer);
+    child.stdin!.end();
+    setTimeout(() => child.exitCode === null && child.kill(), 2000).unref();
+  });
+  try {
+    await client.initialize(t.ws, defaultCapabilities);
+    // The scan publishes the closed files' findings: the trap's main.ts among them.
+    const mainUri = pathUri(path.join(t.ws, 'main.ts'));
+    const diags = await client.diagnosticsFor(mainUri, (p) => p.diagnostics.length > 0, 60_000);
+    assert.ok(diags.some((d) => d.code === 'no-function'), JSON.stringify(diags));
+    await client.waitFor('the end of the workspace scan', () => client.progress.some((p) => p.value.kind === 'end'), 60_000);
+    assert.ok(!client.published.some((p) => p.uri.includes('/outside/')), 'published diagnostics for a file outside the workspace');
+  } finally {
+    await client.dispose();
+  }
+  assert.equal(fs.existsSync(t.marker), false, `workspace code ran: ${fs.existsSync(t.marker) ? fs.readFileSync(t.marker, 'utf8') : ''}`);
   assert.deepEqual(readsOutside(traceFile, t.ws), []);
 });

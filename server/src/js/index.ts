@@ -135,7 +135,7 @@ function judgeSink(sink: Sink, program: ts.Program, checker: ts.TypeChecker, fil
     checker,
     program,
     serializer: sink.serializer,
-    target: resolveTarget(file, config.js.target, domLib, sink.runtime),
+    target: resolveTarget(file, config.js.target, domLib, sink.runtime, host),
     transfer,
     transferredTypes,
     canTransfer: sink.canTransfer,

@@ -96,9 +96,11 @@ export class ProjectHost {
 
   private fileExists = (f: string): boolean => (isOwnFile(f) ? ts.sys.fileExists(f) : this.host.fileExists(f));
   private readFile = (f: string): string | undefined => (isOwnFile(f) ? ts.sys.readFile(f) : this.host.readFile(f));
+  // A host that cannot answer folder questions (an in-memory one) gets none asked: TypeScript then
+  // assumes folders exist and probes files, which the host does answer. Never ts.sys for workspace paths.
   private directoryExists = (d: string): boolean =>
-    isOwnFile(d + path.sep + 'x') || ownDirs.includes(d) ? ts.sys.directoryExists(d) : (this.host.directoryExists?.(d) ?? ts.sys.directoryExists(d));
-  private getDirectories = (d: string): string[] => (this.host.listDirectory ? this.host.listDirectory(d).directories : ts.sys.getDirectories(d));
+    isOwnFile(d + path.sep + 'x') || ownDirs.includes(d) ? ts.sys.directoryExists(d) : (this.host.directoryExists?.(d) ?? true);
+  private getDirectories = (d: string): string[] => this.host.listDirectory?.(d).directories ?? [];
   private readDirectory = (root: string, extensions?: readonly string[], excludes?: readonly string[], includes?: readonly string[], depth?: number): string[] => {
     const list = this.host.listDirectory?.bind(this.host);
     if (!matchFiles || !list) return ts.sys.readDirectory(root, extensions, excludes, includes, depth);

@@ -1,22 +1,23 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { JsTarget } from '../engine/config';
+import type { SourceHost } from '../engine/types';
 import type { RuntimeTarget } from './rules/rule';
 
 // The runtime whose clone semantics decide severities. Node 20 copies URL/Headers/... to `{}`
 // (a warning: data lost); Node 21+ and browsers throw (an error). The default follows current
 // LTS semantics (Node 22/24): Node 20 reached end of life in April 2026.
 
-const cache = new Map<string, RuntimeTarget | undefined>();
+// Keyed by folder; each entry remembers the package.json version it was read at.
+const cache = new Map<string, { version: string; result: RuntimeTarget | undefined; found: boolean }>();
 
 export function clearTargetCache(): void {
   cache.clear();
 }
 
-export function resolveTarget(file: string, setting: JsTarget, domLib: boolean, sinkRuntime: 'browser' | 'node' | undefined): RuntimeTarget {
+export function resolveTarget(file: string, setting: JsTarget, domLib: boolean, sinkRuntime: 'browser' | 'node' | undefined, host: SourceHost): RuntimeTarget {
   if (setting !== 'auto') return setting;
   if (sinkRuntime === 'browser') return 'browser';
-  const fromEngines = enginesTarget(path.dirname(file));
+  const fromEngines = enginesTarget(path.dirname(file), host);
   if (sinkRuntime === 'node') return fromEngines ?? 'node22';
   if (domLib) return 'browser';
   return fromEngines ?? 'node22';
@@ -43,22 +44,28 @@ export function nodeRangeTarget(range: string): RuntimeTarget | undefined {
   return maxMajor <= 20 ? 'node20' : 'node22';
 }
 
-function enginesTarget(dir: string): RuntimeTarget | undefined {
-  if (cache.has(dir)) return cache.get(dir);
-  let result: RuntimeTarget | undefined;
-  const pkg = path.join(dir, 'package.json');
-  let found = false;
-  try {
-    const json = JSON.parse(fs.readFileSync(pkg, 'utf8')) as { engines?: { node?: unknown } };
-    found = true;
-    if (typeof json.engines?.node === 'string') result = nodeRangeTarget(json.engines.node);
-  } catch {
-    found = fs.existsSync(pkg);
-  }
-  if (!found) {
+/** `engines.node` of the nearest package.json, read through the host (so never outside the workspace). */
+function enginesTarget(dir: string, host: SourceHost): RuntimeTarget | undefined {
+  for (let i = 0; i < 64; i++) {
+    const pkg = path.join(dir, 'package.json');
+    const version = host.fileExists(pkg) ? host.version(pkg) : 'missing';
+    let entry = cache.get(dir);
+    if (!entry || entry.version !== version) {
+      entry = { version, result: undefined, found: version !== 'missing' };
+      if (entry.found) {
+        try {
+          const json = JSON.parse(host.readFile(pkg) ?? '') as { engines?: { node?: unknown } };
+          if (typeof json.engines?.node === 'string') entry.result = nodeRangeTarget(json.engines.node);
+        } catch {
+          /* an unreadable package.json still ends the search, as npm's would */
+        }
+      }
+      cache.set(dir, entry);
+    }
+    if (entry.found) return entry.result;
     const parent = path.dirname(dir);
-    result = parent !== dir ? enginesTarget(parent) : undefined;
+    if (parent === dir) return undefined;
+    dir = parent;
   }
-  cache.set(dir, result);
-  return result;
+  return undefined;
 }
