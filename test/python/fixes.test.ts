@@ -86,5 +86,40 @@ test('after each fix the program runs without its boundary error', { skip: !hasP
   fs.rmSync(work, { recursive: true, force: true });
   fs.rmSync(siteDir, { recursive: true, force: true });
   t.diagnostic(`fix oracle: ${runnable.length} fixed programs ran, ${failures.length} still failing`);
+  const failing = loadFixtures().filter((fx) => fx.oracle.kind === 'fails' || fx.oracle.kind === 'silent');
+  const broken = new Set(failures.map((f) => f.slice(0, f.indexOf(' after '))));
+  const repaired = new Set(runnable.map((c) => c.fx.name).filter((n) => !broken.has(n)));
+  t.diagnostic(`fixes: repaired ${repaired.size} of ${failing.length} failing Python fixtures`);
+  console.log(`fixes: repaired ${repaired.size} of ${failing.length} failing Python fixtures`);
+  assert.deepEqual(failures, []);
+});
+
+test('after each fix the file parses, its finding is gone and no new one appears', async () => {
+  const { Language, Parser } = await import('web-tree-sitter');
+  await Parser.init();
+  const parser = new Parser();
+  parser.setLanguage(await Language.load(require.resolve('tree-sitter-python/tree-sitter-python.wasm')));
+  const key = (f: Finding) => `${f.rule}: ${f.message}`;
+  const failures: string[] = [];
+  for (const c of cases) {
+    const tree = parser.parse(c.after);
+    if (!tree || tree.rootNode.hasError) failures.push(`${c.fx.name} after "${c.fix.title}": does not parse`);
+    tree?.delete();
+    const overlay: SourceHost = {
+      readFile: (f) => (f === c.fx.file ? c.after : diskHost.readFile(f)),
+      fileExists: (f) => f === c.fx.file || diskHost.fileExists(f),
+      version: (f) => (f === c.fx.file ? `fixed:${c.fix.id}:${c.after.length}` : diskHost.version(f)),
+    };
+    const before = checker.check([c.fx.file], diskHost, c.fx.config);
+    checker.forget([c.fx.file]);
+    const after = checker.check([c.fx.file], overlay, c.fx.config);
+    checker.forget([c.fx.file]);
+    const beforeKeys = before.map(key);
+    const countOf = (list: string[], k: string) => list.filter((x) => x === k).length;
+    const afterKeys = after.map(key);
+    if (countOf(afterKeys, key(c.finding)) >= countOf(beforeKeys, key(c.finding)))
+      failures.push(`${c.fx.name} after "${c.fix.title}": the finding is still reported`);
+    for (const k of new Set(afterKeys)) if (countOf(afterKeys, k) > countOf(beforeKeys, k)) failures.push(`${c.fx.name} after "${c.fix.title}": new finding ${k}`);
+  }
   assert.deepEqual(failures, []);
 });
