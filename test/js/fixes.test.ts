@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { before, test } from 'node:test';
@@ -10,6 +10,7 @@ import { applyEdits } from '../../server/src/engine/text';
 import type { Finding, Fix, SourceHost } from '../../server/src/engine/types';
 import { assertSnapshot, fixDiff } from '../harness/snapshots';
 import { fixturesRoot, loadFixtures, type Fixture } from './fixtures';
+import { nodeBinaries, runWithOracleHook, transpileForNode } from './node-runner';
 
 // Every quick fix the JS/TS rules offer on the fixtures. The runtime is the judge: the fixed
 // program is executed with real Node under the oracle's preload (test/js/oracle-hook.cjs), and
@@ -18,10 +19,8 @@ import { fixturesRoot, loadFixtures, type Fixture } from './fixtures';
 // diagnostic is gone and no new one appears, and fix-all is idempotent.
 
 const root = path.resolve(__dirname, '..', '..');
-const hook = path.join(__dirname, 'oracle-hook.cjs');
 const snapshotDir = path.join(__dirname, '__snapshots__');
 const work = path.join(root, 'test', '.cache', `fixes-${process.pid}`);
-const timeoutMs = 20_000;
 const checker = createChecker();
 
 /** The disk, with some files replaced by their fixed text. */
@@ -175,12 +174,6 @@ interface Send {
   error?: string;
 }
 
-function nodeBinaries(): Record<'node20' | 'node24', string> {
-  const r = spawnSync(process.execPath, [path.join(__dirname, 'setup-node.mjs'), '20', '24'], { encoding: 'utf8', timeout: 320_000 });
-  if (r.status !== 0) throw new Error(`setup-node.mjs failed: ${r.stderr}`);
-  const [node20, node24] = r.stdout.trim().split('\n');
-  return { node20, node24 };
-}
 
 /** Writes the fixed program (with its fixture folder's `_lib` modules) under the work folder; TS is emitted as JS. */
 function writeProgram(c: FixCase, dir: string): string {
@@ -194,9 +187,9 @@ function writeProgram(c: FixCase, dir: string): string {
     let out = path.join(dir, rel(file));
     let emitted = text;
     if (/\.[mc]?tsx?$/.test(file) && !file.endsWith('.d.ts')) {
-      const cjs = file.endsWith('.cts');
-      emitted = ts.transpileModule(text, { compilerOptions: { module: cjs ? ts.ModuleKind.CommonJS : ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, esModuleInterop: true }, fileName: file }).outputText;
-      out = out.replace(/\.[mc]?tsx?$/, cjs ? '.cjs' : '.mjs');
+      const js = transpileForNode(file, text);
+      emitted = js.text;
+      out = out.replace(/\.[mc]?tsx?$/, js.ext);
     }
     fs.mkdirSync(path.dirname(out), { recursive: true });
     fs.writeFileSync(out, emitted);
@@ -205,28 +198,6 @@ function writeProgram(c: FixCase, dir: string): string {
   return main;
 }
 
-function run(binary: string, file: string, reportFile: string): Promise<{ code: number | null; stdout: string; stderr: string; timedOut: boolean }> {
-  return new Promise((resolve) => {
-    const child = spawn(binary, ['--require', hook, file], {
-      cwd: path.dirname(file),
-      env: { ...process.env, SENDCHECK_ORACLE_REPORT: reportFile, NODE_OPTIONS: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    let timedOut = false;
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, timedOut });
-    });
-  });
-}
 
 test('after each fix the program runs with real Node: every send goes through, nothing is lost', async (t) => {
   const bins = nodeBinaries();
@@ -242,7 +213,7 @@ test('after each fix the program runs with real Node: every send goes through, n
         const dir = path.join(work, `case-${i}`);
         const main = writeProgram(c, dir);
         const reportFile = path.join(dir, 'sends.jsonl');
-        const r = await run(c.fx.target === 'node20' ? bins.node20 : bins.node24, main, reportFile);
+        const r = await runWithOracleHook(c.fx.target === 'node20' ? bins.node20 : bins.node24, main, reportFile);
         const sends: Send[] = fs.existsSync(reportFile) ? fs.readFileSync(reportFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
         const bad = sends.filter((s) => s.outcome !== 'ok');
         let why = r.timedOut ? 'timed out' : sends.length === 0 ? 'no send happened' : bad.length ? `${bad[0].outcome}: ${bad[0].error ?? bad[0].loss}` : r.code !== 0 ? `exit ${r.code}: ${r.stderr.trim().split('\n').slice(0, 3).join(' | ')}` : '';

@@ -1,11 +1,11 @@
 import * as assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import * as ts from 'typescript';
 import { parseExpectations } from '../harness/expectations';
 import { loadFixtures, type Fixture } from './fixtures';
+import { nodeBinaries, runTimeoutMs, runWithOracleHook, transpileForNode } from './node-runner';
 
 // The runtime is the judge: every fixture is executed with real Node (the version its target
 // names: Node 20 for `node20`, Node 24 otherwise) under a preload that records each send, and
@@ -14,9 +14,7 @@ import { loadFixtures, type Fixture } from './fixtures';
 // and none threw or lost anything.
 
 const root = path.resolve(__dirname, '..', '..');
-const hook = path.join(__dirname, 'oracle-hook.cjs');
 const work = path.join(root, 'test', '.cache', `oracle-${process.pid}`);
-const timeoutMs = 20_000;
 
 interface Send {
   where: string;
@@ -26,48 +24,16 @@ interface Send {
   error?: string;
 }
 
-function nodeBinaries(): Record<'node20' | 'node24', string> {
-  const r = spawnSync(process.execPath, [path.join(__dirname, 'setup-node.mjs'), '20', '24'], { encoding: 'utf8', timeout: 320_000 });
-  if (r.status !== 0) throw new Error(`setup-node.mjs failed: ${r.stderr}`);
-  const [node20, node24] = r.stdout.trim().split('\n');
-  return { node20, node24 };
-}
 
 /** TS fixtures run as the JavaScript TypeScript emits for them, written beside the others so package imports resolve. */
 function runnable(fx: Fixture): string {
   if (!/\.[mc]?tsx?$/.test(fx.file)) return fx.file;
-  const ext = fx.file.endsWith('.cts') ? '.cjs' : '.mjs';
-  const out = ts.transpileModule(fx.text, {
-    compilerOptions: { module: ext === '.cjs' ? ts.ModuleKind.CommonJS : ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
-    fileName: fx.file,
-  });
-  const file = path.join(work, fx.name.replace(/[\\/]/g, '__').replace(/\.[mc]?tsx?$/, ext));
-  fs.writeFileSync(file, out.outputText);
+  const out = transpileForNode(fx.file, fx.text);
+  const file = path.join(work, fx.name.replace(/[\\/]/g, '__').replace(/\.[mc]?tsx?$/, out.ext));
+  fs.writeFileSync(file, out.text);
   return file;
 }
 
-function run(binary: string, file: string, reportFile: string): Promise<{ code: number | null; stdout: string; stderr: string; timedOut: boolean }> {
-  return new Promise((resolve) => {
-    const child = spawn(binary, ['--require', hook, file], {
-      cwd: path.dirname(file),
-      env: { ...process.env, SENDCHECK_ORACLE_REPORT: reportFile, NODE_OPTIONS: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    let timedOut = false;
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, timedOut });
-    });
-  });
-}
 
 test('oracle: every fixture behaves at runtime as its expectations say', async (t) => {
   const fixtures = loadFixtures();
@@ -90,7 +56,7 @@ test('oracle: every fixture behaves at runtime as its expectations say', async (
     if (!consistent) return failures.push(`${fx.name}: header "oracle: ${fx.oracle}" disagrees with its expectations (${errors} errors, ${warnings} warnings)`);
     const binary = fx.target === 'node20' ? bins.node20 : bins.node24;
     const reportFile = path.join(work, `${fx.name.replace(/[\\/]/g, '__')}.jsonl`);
-    const r = await run(binary, runnable(fx), reportFile);
+    const r = await runWithOracleHook(binary, runnable(fx), reportFile);
     ran++;
     tally[fx.oracle]++;
     const sends: Send[] = fs.existsSync(reportFile) ? fs.readFileSync(reportFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
@@ -98,7 +64,7 @@ test('oracle: every fixture behaves at runtime as its expectations say', async (
     const lost = sends.filter((s) => s.outcome === 'loss');
     const where = `${fx.name} (${path.basename(binary) === 'node' ? versions[fx.target === 'node20' ? 'node20' : 'node24'] : binary})`;
     const detail = `\n    sends: ${JSON.stringify(sends)}\n    exit ${r.code}${r.timedOut ? ' (timed out)' : ''}; stderr: ${r.stderr.trim().split('\n').slice(0, 4).join(' | ')}`;
-    if (r.timedOut) return failures.push(`${where}: timed out after ${timeoutMs} ms${detail}`);
+    if (r.timedOut) return failures.push(`${where}: timed out after ${runTimeoutMs} ms${detail}`);
     if (sends.length === 0) return failures.push(`${where}: no boundary was exercised, so the runtime proved nothing${detail}`);
     switch (fx.oracle) {
       case 'throws':
