@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { createRequire } from 'node:module';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-const out = path.join(root, 'bench', '.cache', 'py-engine.cjs');
+export const out = path.join(root, 'bench', '.cache', 'engine.cjs');
 
 export async function buildEngineBundle() {
   fs.mkdirSync(path.dirname(out), { recursive: true });
@@ -31,6 +31,10 @@ export async function buildEngineBundle() {
     outfile: out,
     logLevel: 'warning',
   });
+  // TypeScript finds its lib files, and the JS engine its fallback typings, beside the bundle.
+  const dist = path.join(root, 'dist');
+  if (fs.existsSync(dist)) for (const f of fs.readdirSync(dist)) if (/^lib\..*\.d\.ts$|\.wasm$/.test(f)) fs.copyFileSync(path.join(dist, f), path.join(path.dirname(out), f));
+  if (fs.existsSync(path.join(root, 'server', 'typings'))) fs.cpSync(path.join(root, 'server', 'typings'), path.join(path.dirname(out), 'typings'), { recursive: true });
   return out;
 }
 

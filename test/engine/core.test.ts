@@ -22,8 +22,23 @@ test('resolveConfig keeps valid settings and reports invalid ones without throwi
   assert.equal(config.python.startMethod, 'fork');
   assert.equal(config.python.serializer.mylib, 'cloudpickle');
   assert.equal(config.js.target, 'node20');
-  assert.deepEqual(config.exclude, []);
-  assert.deepEqual(problems.map((p) => p.key).sort(), ['sendcheck.exclude', 'sendcheck.maxFileSize', 'sendcheck.rules.py-lambda']);
+  assert.deepEqual(config.exclude, ['**/gen/**']);
+  assert.deepEqual(problems.map((p) => p.key).sort(), ['sendcheck.exclude[1]', 'sendcheck.maxFileSize', 'sendcheck.rules.py-lambda']);
+});
+
+test('globs and sinks from settings are validated: nothing that points outside the workspace', () => {
+  const { config, problems } = resolveConfig({
+    exclude: ['dist/**', '/etc/**', '../other/**', 'a/../../b', ''],
+    sinks: [
+      { language: 'python', module: 'mylib.remote', function: 'run_remote', args: [0] },
+      { language: 'python', module: 'x; rm -rf /', function: 'f' },
+      { language: 'js', module: 'pool', function: 'run', args: [-1] },
+    ],
+  });
+  assert.deepEqual(config.exclude, ['dist/**']);
+  assert.deepEqual(config.sinks.map((s) => s.function), ['run_remote']);
+  assert.deepEqual(problems.map((p) => p.key).sort(), ['sendcheck.exclude[1]', 'sendcheck.exclude[2]', 'sendcheck.exclude[3]', 'sendcheck.exclude[4]', 'sendcheck.sinks[1]', 'sendcheck.sinks[2]']);
+  assert.match(problems.find((p) => p.key === 'sendcheck.exclude[1]')!.message, /relative to the workspace folder/);
 });
 
 test('JS suppression covers the next line only, for the named rules', () => {

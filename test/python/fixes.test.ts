@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -122,4 +123,35 @@ test('after each fix the file parses, its finding is gone and no new one appears
     for (const k of new Set(afterKeys)) if (countOf(afterKeys, k) > countOf(beforeKeys, k)) failures.push(`${c.fx.name} after "${c.fix.title}": new finding ${k}`);
   }
   assert.deepEqual(failures, []);
+});
+
+test('sendcheck --fix on a copy of the failing fixtures: the fixed files parse, and a second run changes nothing', async () => {
+  const { Language, Parser } = await import('web-tree-sitter');
+  await Parser.init();
+  const parser = new Parser();
+  parser.setLanguage(await Language.load(require.resolve('tree-sitter-python/tree-sitter-python.wasm')));
+  // The CLI runs with its default settings, so fixtures that set a start method are left out.
+  const picked = [...new Set(cases.filter((c) => c.fix.preferred && !/^# config:/m.test(c.fx.text)).map((c) => c.fx))];
+  assert.ok(picked.length >= 10, `only ${picked.length} fixtures have a preferred fix`);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sendcheck-fixall-'));
+  try {
+    fs.cpSync(path.join(fixtureDir, '_lib'), path.join(dir, '_lib'), { recursive: true });
+    for (const fx of picked) fs.copyFileSync(fx.file, path.join(dir, fx.name));
+    const cli = path.join(__dirname, '..', '..', 'bin', 'sendcheck.js');
+    const names = picked.map((fx) => fx.name);
+    const first = spawnSync(process.execPath, [cli, '--fix', '--format', 'json', ...names], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+    assert.match(first.stderr, /sendcheck: fixed \d+ files?/, first.stderr);
+    const fixed = new Map(picked.map((fx) => [fx.name, fs.readFileSync(path.join(dir, fx.name), 'utf8')]));
+    for (const fx of picked) {
+      assert.notEqual(fixed.get(fx.name), fx.text, `${fx.name} was not changed by --fix`);
+      const tree = parser.parse(fixed.get(fx.name)!);
+      assert.ok(tree && !tree.rootNode.hasError, `${fx.name} does not parse after --fix`);
+      tree?.delete();
+    }
+    const second = spawnSync(process.execPath, [cli, '--fix', '--format', 'json', ...names], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+    assert.doesNotMatch(second.stderr, /fixed/, 'a second --fix changes nothing');
+    for (const fx of picked) assert.equal(fs.readFileSync(path.join(dir, fx.name), 'utf8'), fixed.get(fx.name), `${fx.name} changed on the second --fix`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -1,3 +1,4 @@
+import picomatch from 'picomatch';
 import type { SeverityOverride } from './types';
 
 export type JsTarget = 'auto' | 'node20' | 'node22' | 'browser';
@@ -48,6 +49,23 @@ const severities = new Set(['off', 'hint', 'info', 'warning', 'error']);
 const jsTargets = new Set(['auto', 'node20', 'node22', 'browser']);
 const startMethods = new Set(['auto', 'spawn', 'forkserver', 'fork']);
 const serializers = new Set(['pickle', 'cloudpickle', 'dill']);
+
+/**
+ * Why a glob from the settings is refused: globs are matched against workspace-relative paths,
+ * so an absolute path or one climbing out with `..` could only point outside the workspace.
+ */
+function globProblem(g: unknown): string | undefined {
+  if (typeof g !== 'string' || g.length === 0) return 'must be a non-empty glob string';
+  if (g.length > 1000 || g.includes('\0')) return 'is not a usable glob';
+  if (g.startsWith('/') || /^[A-Za-z]:[\\/]/.test(g) || g.split(/[\\/]/).includes('..'))
+    return 'must be relative to the workspace folder (no absolute paths, no "..")';
+  try {
+    picomatch.makeRe(g);
+  } catch (e) {
+    return `is not a valid glob (${(e as Error).message})`;
+  }
+  return undefined;
+}
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -121,7 +139,9 @@ export function resolveConfig(raw: unknown): { config: SendcheckConfig; problems
           isRecord(s) &&
           (s.language === 'js' || s.language === 'python') &&
           typeof s.module === 'string' &&
+          /^[\w@./:-]{1,200}$/.test(s.module) &&
           typeof s.function === 'string' &&
+          /^[\w$.]{1,200}$/.test(s.function) &&
           (s.args === undefined || (Array.isArray(s.args) && s.args.every((a) => Number.isInteger(a) && a >= 0))) &&
           (s.keywords === undefined || (Array.isArray(s.keywords) && s.keywords.every((k) => typeof k === 'string')));
         if (valid) config.sinks.push(s as unknown as UserSink);
@@ -129,9 +149,13 @@ export function resolveConfig(raw: unknown): { config: SendcheckConfig; problems
       });
   }
   if (raw.exclude !== undefined) {
-    if (Array.isArray(raw.exclude) && raw.exclude.every((g) => typeof g === 'string' && g.length > 0 && !g.includes('\0')))
-      config.exclude = raw.exclude as string[];
-    else bad('exclude', 'must be an array of non-empty glob strings');
+    if (!Array.isArray(raw.exclude)) bad('exclude', 'must be an array of glob strings');
+    else
+      raw.exclude.forEach((g, i) => {
+        const problem = globProblem(g);
+        if (problem) bad(`exclude[${i}]`, problem);
+        else config.exclude.push(g as string);
+      });
   }
   if (raw.maxFileSize !== undefined) {
     if (typeof raw.maxFileSize === 'number' && Number.isFinite(raw.maxFileSize) && raw.maxFileSize > 0) config.maxFileSize = raw.maxFileSize;

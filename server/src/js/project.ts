@@ -190,7 +190,11 @@ export class ProjectHost {
     if (hit && hit.version === version) return hit.sf;
     const text = this.readFile(abs);
     if (text === undefined) return undefined;
-    const sf = ts.createSourceFile(fileName, text, languageVersion, true);
+    // No parent pass here: the binder sets every node's parent, and the checker binds each file
+    // before any sink is looked for. JSDoc in .ts files carries no types, so it is not parsed
+    // (most of lib.dom.d.ts is comments); .js files keep theirs (JSDoc types matter there).
+    const options = typeof languageVersion === 'object' ? languageVersion : { languageVersion };
+    const sf = ts.createSourceFile(fileName, text, { ...options, jsDocParsingMode: ts.JSDocParsingMode.ParseForTypeInfo }, false);
     (sf as { version?: string }).version = version;
     this.sourceCache.set(abs, { version, sf });
     return sf;
@@ -203,6 +207,7 @@ export class ProjectHost {
     if (project.program && project.rootKey === rootKey && !this.stale(project.program)) return project.program;
     const compilerHost = ts.createCompilerHost(project.options, true);
     compilerHost.getSourceFile = (f, v) => this.getSourceFile(f, v);
+    compilerHost.jsDocParsingMode = ts.JSDocParsingMode.ParseForTypeInfo;
     compilerHost.fileExists = this.fileExists;
     compilerHost.readFile = this.readFile;
     compilerHost.directoryExists = this.directoryExists;

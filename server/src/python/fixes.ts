@@ -2,7 +2,8 @@ import type { Fix, TextEdit } from '../engine/types';
 import type { Problem } from './judge';
 import { enclosingScope, type ClassInfo, type FunctionInfo, type ModuleModel } from './model';
 import type { Node } from './parser';
-import { lookup, type Evaluator } from './resolve';
+import { lookup, type Evaluator, type Site } from './resolve';
+import { factories, forkCopied } from './knowledge';
 import type { Sink } from './sinks';
 
 // Edits behind the quick fixes. Each builder returns nothing rather than an edit it cannot
@@ -73,9 +74,14 @@ export function closesOverNothing(model: ModuleModel, subtree: Node, allowGuarde
   return true;
 }
 
+/** `name` appears as a whole word somewhere in `text`. */
+function mentions(text: string, name: string): boolean {
+  return new RegExp(`\\b${name}\\b`).test(text);
+}
+
 function freshName(model: ModuleModel, base: string): string {
   let name = base;
-  for (let i = 2; model.scope.bindings.has(name) || model.root.text.includes(name); i++) name = `${base}_${i}`;
+  for (let i = 2; model.scope.bindings.has(name) || mentions(model.root.text, name); i++) name = `${base}_${i}`;
   return name;
 }
 
@@ -126,13 +132,36 @@ export function moveDefinitionFix(def: FunctionInfo | ClassInfo, title: string, 
   };
 }
 
-/** Replaces a lambda with a module-level def. */
-export function lambdaToDefFix(model: ModuleModel, lambda: Node, sink: Sink): Fix | undefined {
+/**
+ * Replaces a lambda with a module-level def. A lambda stored in an attribute
+ * (`self.transform = lambda x: ...`) keeps its attribute, which now holds a module function:
+ * pickle stores that by name, and calling it through the attribute means what it meant.
+ */
+export function lambdaToDefFix(model: ModuleModel, lambda: Node, sink: Sink, holder?: Problem['holder']): Fix | undefined {
   if (!closesOverNothing(model, lambda)) return undefined;
   const params = lambda.childForFieldName('parameters');
-  const body = lambda.childForFieldName('body');
-  if (!body) return undefined;
+  const rawBody = lambda.childForFieldName('body');
+  if (!rawBody) return undefined;
+  // A body written over several lines inside the call's brackets needs its own brackets after `return`.
+  const body = { text: rawBody.text.includes('\n') ? `(${rawBody.text})` : rawBody.text };
   const top = topLevelStatement(lambda);
+  if (holder) {
+    const right = holder.statement.type === 'assignment' ? holder.statement.childForFieldName('right') : null;
+    if (!right || right.id !== lambda.id || holder.cls.module !== model) return undefined;
+    const snake = holder.cls.name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+    const name = freshName(model, `${snake}_${holder.attr.replace(/^_+/, '')}`);
+    const row = top.startPosition.row;
+    const gap = lineText(model, row - 1).trim() === '' ? '' : '\n\n';
+    return {
+      title: `Move the lambda in \`self.${holder.attr}\` to a module-level function \`${name}\``,
+      id: 'move-to-module-scope',
+      preferred: true,
+      edits: [
+        edit(model, { line: row, character: 0 }, { line: row, character: 0 }, `${gap}def ${name}(${params?.text ?? ''}):\n    return ${body.text}\n\n\n`),
+        replaceNode(model, lambda, name),
+      ],
+    };
+  }
   // `name = lambda ...` at module level becomes `def name(...)` in place.
   const assignment = lambda.parent;
   if (assignment?.type === 'assignment' && assignment.childForFieldName('left')?.type === 'identifier' && assignment.parent?.type === 'expression_statement' && assignment.parent.parent?.type === 'module') {
@@ -202,16 +231,19 @@ export function replaceConstructorFix(problem: Problem, module: string, member: 
 }
 
 /** Adds `__getstate__`/`__setstate__` that drop the attribute and recreate it with the same constructor call. */
-export function rehydrateHooksFix(problem: Problem): Fix | undefined {
+export function rehydrateHooksFix(problem: Problem, leaveOut = false): Fix | undefined {
   const holder = problem.holder;
   const site = problem.leafSite;
-  if (!holder || !site || site.node.type !== 'call' || site.module !== holder.cls.module) return undefined;
+  if (!holder) return undefined;
   const cls = holder.cls;
   if (cls.scope.bindings.has('__slots__') || cls.methods.has('__setstate__')) return undefined;
   if (cls.isDataclass && cls.node.parent?.type === 'decorated_definition' && /frozen\s*=\s*True|slots\s*=\s*True/.test(cls.node.parent.text)) return undefined;
-  // The recreated value must mean the same at the class's level: no locals of __init__.
-  if (!closesOverNothing(cls.module, site.node)) return undefined;
-  if ((site.node.childForFieldName('arguments')?.namedChildren ?? []).some((a) => a.type === 'identifier' || a.type === 'attribute')) return undefined;
+  if (!leaveOut) {
+    if (!site || site.node.type !== 'call' || site.module !== cls.module) return undefined;
+    // The recreated value must mean the same at the class's level: no locals of __init__.
+    if (!closesOverNothing(cls.module, site.node)) return undefined;
+    if ((site.node.childForFieldName('arguments')?.namedChildren ?? []).some((a) => a.type === 'identifier' || a.type === 'attribute')) return undefined;
+  }
   const body = cls.node.childForFieldName('body');
   if (!body || body.namedChildren.length === 0) return undefined;
   const first = body.namedChildren[0];
@@ -222,9 +254,11 @@ export function rehydrateHooksFix(problem: Problem): Fix | undefined {
   const attr = JSON.stringify(holder.attr);
   const text =
     `\n${indent}def __getstate__(self):\n${inner}state = self.__dict__.copy()\n${inner}state.pop(${attr}, None)\n${inner}return state\n\n` +
-    `${indent}def __setstate__(self, state):\n${inner}self.__dict__.update(state)\n${inner}self.${holder.attr} = ${site.node.text}\n`;
+    `${indent}def __setstate__(self, state):\n${inner}self.__dict__.update(state)\n${inner}self.${holder.attr} = ${leaveOut ? 'None' : site!.node.text}\n`;
   return {
-    title: `Add __getstate__/__setstate__ to ${cls.name} that recreate self.${holder.attr} on the other side`,
+    title: leaveOut
+      ? `Add __getstate__/__setstate__ to ${cls.name} that leave self.${holder.attr} out of what is pickled (None on the other side)`
+      : `Add __getstate__/__setstate__ to ${cls.name} that recreate self.${holder.attr} on the other side`,
     id: 'add-rehydrate-hooks',
     preferred: false,
     edits: [edit(cls.module, { line: endRow + 1, character: 0 }, { line: endRow + 1, character: 0 }, text)],
@@ -236,9 +270,9 @@ export function rehydrateHooksFix(problem: Problem): Fix | undefined {
  * code uses an API the replacement lacks: multiprocessing locks take `block=`, not `blocking=`;
  * `task_done()` needs a JoinableQueue; `qsize()` is not implemented on macOS.
  */
-export function multiprocessingReplacement(model: ModuleModel, type: string, member: string): { member: string; portable: boolean } | undefined {
+export function multiprocessingReplacement(model: ModuleModel, type: string, member: string, blockingRenamed = false): { member: string; portable: boolean } | undefined {
   const text = model.root.text;
-  if (/Lock|Semaphore|Condition/.test(member) && /\bblocking\s*=/.test(text)) return undefined;
+  if (/Lock|Semaphore|Condition/.test(member) && !blockingRenamed && /\bblocking\s*=/.test(text)) return undefined;
   if (type.startsWith('queue.')) {
     const joinable = /\.task_done\s*\(/.test(text);
     if (joinable && member !== 'Queue') return undefined;
@@ -247,70 +281,167 @@ export function multiprocessingReplacement(model: ModuleModel, type: string, mem
   return { member, portable: true };
 }
 
+function identifierCount(root: Node, name: string): number {
+  let count = 0;
+  const stack: Node[] = [root];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === 'identifier' && n.text === name) count++;
+    else for (const c of n.namedChildren) stack.push(c);
+  }
+  return count;
+}
+
+/** The module-level worker function of this file that receives the sent argument, and the parameter it arrives in. */
+export function workerParam(ctx: FixContext): { fn: FunctionInfo; param: string } | undefined {
+  const { problem, sink, ev } = ctx;
+  const model = sink.call.scope.module;
+  if (problem.segments.length !== 1) return undefined;
+  const label = problem.segments[0];
+  const workerArg = sink.sent.find((s) => s.label === 'target' || s.label === 'fn' || s.label === 'func');
+  if (!workerArg) return undefined;
+  let index: number | undefined;
+  let keyword: string | undefined;
+  let m: RegExpExecArray | null;
+  // Process args, Pool.apply args and executor.submit's rest arguments map to the worker's parameters in order;
+  // a map item is the first argument, a starmap item's parts are the arguments.
+  if ((m = /^args\[(\d+)\]$/.exec(label)) && /^(Process|Pool\.apply(_async)?|ProcessPoolExecutor\.submit)$/.test(sink.name)) index = Number(m[1]);
+  else if (/^iterable\[\d+\]$/.test(label) && /^Pool\.(map|map_async|imap|imap_unordered)$/.test(sink.name)) index = 0;
+  else if ((m = /^iterable\[\d+\]\[(\d+)\]$/.exec(label)) && /^Pool\.starmap(_async)?$/.test(sink.name)) index = Number(m[1]);
+  else if ((m = /^iterables\[(\d+)\]\[\d+\]$/.exec(label)) && sink.name === 'ProcessPoolExecutor.map') index = Number(m[1]);
+  else if ((m = /^kwargs\[(["']?)(\w+)\1\]$/.exec(label)) && /^(Process|ProcessPoolExecutor\.submit)$/.test(sink.name)) keyword = m[2];
+  else return undefined;
+  const worker = ev.eval(workerArg.node, sink.call.scope);
+  if (worker.kind !== 'function' || worker.fn.module !== model || worker.fn.outer.kind !== 'module' || worker.fn.decorators.length) return undefined;
+  const param = keyword ?? worker.fn.params[index!];
+  if (!param || !worker.fn.params.includes(param)) return undefined;
+  // A positional index counts only while no `*args` comes before it.
+  const binding = worker.fn.scope.bindings.get(param);
+  if (!binding || binding.some((b) => b.kind !== 'param') || (index !== undefined && binding[0].kind === 'param' && binding[0].index !== index)) return undefined;
+  // Other callers of the worker would still pass the old kind of value.
+  if (identifierCount(model.root, worker.fn.name) !== 2) return undefined;
+  return { fn: worker.fn, param };
+}
+
+/**
+ * Edits that make `fn` convert its parameter on arrival. With `wrap` (`with open(p) as p:`) the
+ * old body moves one level in, unless re-indenting would change a multi-line string; otherwise
+ * the `lines` become its first statements (after a docstring).
+ */
+function workerPrologue(model: ModuleModel, fn: FunctionInfo, lines: string[], wrap?: string): TextEdit[] | undefined {
+  const body = fn.node.childForFieldName('body');
+  const stmts = body?.namedChildren.filter((c) => c.type !== 'comment') ?? [];
+  if (!body || stmts.length === 0) return undefined;
+  const docstring = stmts[0].type === 'expression_statement' && stmts[0].namedChildren[0]?.type === 'string';
+  const first = docstring ? stmts[1] : stmts[0];
+  const indent = indentOf(lineText(model, stmts[0].startPosition.row));
+  if (!indent || stmts[0].startPosition.row === fn.node.startPosition.row) return undefined;
+  if (!wrap) {
+    const row = first ? first.startPosition.row : stmts[0].endPosition.row + 1;
+    return [edit(model, { line: row, character: 0 }, { line: row, character: 0 }, lines.map((l) => `${indent}${l}\n`).join(''))];
+  }
+  if (!first) return undefined;
+  const unit = indent.slice(indentOf(lineText(model, fn.node.startPosition.row)).length);
+  const stack: Node[] = [body];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === 'string' && n.startPosition.row !== n.endPosition.row) return undefined;
+    for (const c of n.children) stack.push(c);
+  }
+  const startRow = first.startPosition.row;
+  const endRow = body.endPosition.row;
+  const out: string[] = [];
+  for (let r = startRow; r <= endRow; r++) {
+    const l = lineText(model, r);
+    out.push(l.trim() === '' ? l : `${unit}${l}`);
+  }
+  return [edit(model, { line: startRow, character: 0 }, { line: endRow, character: lineText(model, endRow).length }, `${indent}${wrap}\n${out.join('\n')}`)];
+}
+
 /**
  * *Pass the path instead of the handle*: `Process(target=work, args=(f,))` where `f = open(p)`
- * becomes `args=(p,)`, and `work` opens it again as its first statement. Offered only when the
- * worker is a module-level function of this file, the path means the same at the call, and
- * reopening is harmless (read or append mode; a database file, not `:memory:`).
+ * becomes `args=(p,)`, and `work` opens it again (`with open(p) as f:` around its body).
+ * Offered only when the worker is a module-level function of this file, the path means the
+ * same at the call, and reopening is harmless (read or append mode; a database file). An
+ * in-memory sqlite database has no file: a copy of it crosses instead (`serialize()`).
  */
 export function passPathFix(ctx: FixContext): Fix | undefined {
   const { problem, sink, ev } = ctx;
   const site = problem.leafSite;
   const model = sink.call.scope.module;
-  if (!site || site.module !== model || site.node.type !== 'call' || problem.segments.length !== 1) return undefined;
-  const index = /^args\[(\d+)\]$/.exec(problem.segments[0]);
-  if (!index) return undefined;
-  // Process args, Pool.apply args and executor.submit's rest arguments all map to the worker's parameters in order.
-  const workerArg = sink.sent.find((s) => s.label === 'target' || s.label === 'fn' || s.label === 'func');
-  if (!workerArg || !/^(Process|Pool\.apply(_async)?|ProcessPoolExecutor\.submit)$/.test(sink.name)) return undefined;
-  const worker = ev.eval(workerArg.node, sink.call.scope);
-  if (worker.kind !== 'function' || worker.fn.module !== model || worker.fn.outer.kind !== 'module') return undefined;
-  const param = worker.fn.params[Number(index[1])];
-  if (!param) return undefined;
-  const opener = ev.eval(site.node.childForFieldName('function')!, enclosingScope(model, site.node));
-  if (opener.kind !== 'ref') return undefined;
+  if (!site || site.module !== model || site.node.type !== 'call') return undefined;
+  const target = workerParam(ctx);
+  if (!target) return undefined;
+  const { fn, param } = target;
+  const calleeNode = site.node.childForFieldName('function')!;
+  const opener = ev.eval(calleeNode, enclosingScope(model, site.node));
   const { positional, keywords } = callArgsOf(site.node);
-  const pathNode = positional[0] ?? keywords.get('file') ?? keywords.get('database');
-  if (!pathNode) return undefined;
-  let reopen: { text: string; edits: TextEdit[] } | undefined;
-  if (opener.qname === 'builtins.open' || opener.qname === 'io.open') {
-    const mode = positional[1] ?? keywords.get('mode');
-    if (mode && (mode.type !== 'string' || /[wx+]/.test(mode.text))) return undefined;
-    if (positional.length > 2 || [...keywords.keys()].some((k) => k !== 'mode' && k !== 'encoding')) return undefined;
-    const extra = [mode?.text, keywords.has('encoding') ? `encoding=${keywords.get('encoding')!.text}` : undefined].filter(Boolean);
-    if (lookup('open', worker.fn.scope, worker.fn.node)) return undefined;
-    reopen = { text: `open(${[param, ...extra].join(', ')})`, edits: [] };
-  } else if (opener.qname === 'sqlite3.connect') {
-    if (pathNode.type === 'string' && /:memory:/.test(pathNode.text)) return undefined;
-    if (positional.length > 1 || keywords.size > 0) return undefined;
-    const q = qualified(model, 'sqlite3', 'connect', worker.fn.node);
-    if (!q) return undefined;
-    reopen = { text: `${q.text}(${param})`, edits: q.edits };
+  let pathNode: Node | undefined;
+  let mode: Node | undefined;
+  let kind: 'file' | 'sqlite';
+  if (opener.kind === 'ref' && (opener.qname === 'builtins.open' || opener.qname === 'io.open')) {
+    kind = 'file';
+    pathNode = positional[0] ?? keywords.get('file');
+    mode = positional[1] ?? keywords.get('mode');
+    if (positional.length > 2 || [...keywords.keys()].some((k) => k !== 'mode' && k !== 'encoding' && k !== 'file')) return undefined;
+  } else if (opener.kind === 'method' && opener.name === 'open' && opener.self.kind === 'object' && opener.self.type === 'pathlib.Path' && calleeNode.type === 'attribute') {
+    kind = 'file';
+    pathNode = calleeNode.childForFieldName('object') ?? undefined;
+    mode = positional[0] ?? keywords.get('mode');
+    if (positional.length > 1 || [...keywords.keys()].some((k) => k !== 'mode' && k !== 'encoding')) return undefined;
+  } else if (opener.kind === 'ref' && opener.qname === 'sqlite3.connect') {
+    kind = 'sqlite';
+    pathNode = positional[0] ?? keywords.get('database');
+    if (positional.length > 1 || [...keywords.keys()].some((k) => k !== 'database')) return undefined;
   } else return undefined;
+  if (!pathNode) return undefined;
+  if (kind === 'sqlite' && pathNode.type === 'string' && /^['"]:memory:['"]$/.test(pathNode.text)) return sqliteCopyFix(ctx, fn, param);
   // The path must mean the same where the handle is sent.
   if (pathNode.type === 'identifier') {
     const atOpen = lookup(pathNode.text, enclosingScope(model, pathNode), pathNode);
     const atSend = lookup(pathNode.text, sink.call.scope, problem.anchor.node);
     if (!atOpen || atOpen !== atSend) return undefined;
   } else if (pathNode.type !== 'string') return undefined;
-  if (worker.fn.scope.bindings.get(param)?.some((b) => b.kind !== 'param')) return undefined;
-  const body = worker.fn.node.childForFieldName('body');
-  const stmts = body?.namedChildren.filter((c) => c.type !== 'comment') ?? [];
-  if (!body || stmts.length === 0) return undefined;
-  const docstring = stmts[0].type === 'expression_statement' && stmts[0].namedChildren[0]?.type === 'string';
-  const first = docstring ? stmts[1] : stmts[0];
-  const row = first ? first.startPosition.row : stmts[0].endPosition.row + 1;
-  const indent = indentOf(lineText(model, stmts[0].startPosition.row));
-  if (!indent || (first && first.startPosition.row === worker.fn.node.startPosition.row)) return undefined;
+  let prologue: TextEdit[] | undefined;
+  const importEdits: TextEdit[] = [];
+  if (kind === 'file') {
+    if (mode && (mode.type !== 'string' || /[wx+]/.test(mode.text))) return undefined;
+    if (lookup('open', fn.scope, fn.node)) return undefined;
+    const extra = [mode?.text, keywords.has('encoding') ? `encoding=${keywords.get('encoding')!.text}` : undefined].filter(Boolean);
+    prologue = workerPrologue(model, fn, [], `with open(${[param, ...extra].join(', ')}) as ${param}:`);
+  } else {
+    // sqlite3's own `with` commits but does not close, so the connection is simply made again.
+    const q = qualified(model, 'sqlite3', 'connect', fn.node);
+    if (!q) return undefined;
+    importEdits.push(...q.edits);
+    prologue = workerPrologue(model, fn, [`${param} = ${q.text}(${param})`]);
+  }
+  if (!prologue) return undefined;
   return {
-    title: `Pass \`${pathNode.text}\` instead of the open handle, and open it in \`${worker.fn.name}\``,
+    title: `Pass \`${pathNode.text}\` instead of the open handle, and open it in \`${fn.name}\``,
     id: 'pass-path-not-handle',
     preferred: false,
-    edits: [
-      ...reopen.edits,
-      edit(model, { line: row, character: 0 }, { line: row, character: 0 }, `${indent}${param} = ${reopen.text}\n`),
-      replaceNode(model, problem.anchor.node, pathNode.text),
-    ],
+    edits: [...importEdits, ...prologue, replaceNode(model, problem.anchor.node, pathNode.text)],
+  };
+}
+
+/** An in-memory sqlite database cannot be reopened by name: send its SQL dump and rebuild it in the worker. */
+function sqliteCopyFix(ctx: FixContext, fn: FunctionInfo, param: string): Fix | undefined {
+  const { problem } = ctx;
+  const model = fn.module;
+  const anchor = problem.anchor.node;
+  if (anchor.type !== 'identifier' && anchor.type !== 'attribute') return undefined;
+  const q = qualified(model, 'sqlite3', 'connect', fn.node);
+  if (!q) return undefined;
+  let script = `${param}_script`;
+  for (let i = 2; fn.scope.bindings.has(script) || mentions(fn.node.text, script); i++) script = `${param}_script_${i}`;
+  const prologue = workerPrologue(model, fn, [`${script} = ${param}`, `${param} = ${q.text}(":memory:")`, `${param}.executescript(${script})`]);
+  if (!prologue) return undefined;
+  return {
+    title: `Send a copy of the in-memory database (its SQL dump, \`${anchor.text}.iterdump()\`) and load it into a new connection in \`${fn.name}\``,
+    id: 'pass-path-not-handle',
+    preferred: false,
+    edits: [...q.edits, ...prologue, replaceNode(model, anchor, `"\\n".join(${anchor.text}.iterdump())`)],
   };
 }
 
@@ -325,4 +456,233 @@ function callArgsOf(call: Node): { positional: Node[]; keywords: Map<string, Nod
     } else if (a.type !== 'comment') positional.push(a);
   }
   return { positional, keywords };
+}
+
+/**
+ * `lock.acquire(blocking=False)` on the lock being replaced, renamed to the multiprocessing
+ * spelling `block=`; undefined when some `blocking=` call's receiver cannot be told apart.
+ */
+function blockingRenames(site: Site, ev: Evaluator): TextEdit[] | undefined {
+  const model = site.module;
+  const edits: TextEdit[] = [];
+  for (const call of model.calls) {
+    const kw = call.node.childForFieldName('arguments')?.namedChildren.find((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'blocking');
+    if (!kw) continue;
+    const fn = call.node.childForFieldName('function');
+    const receiver = fn?.type === 'attribute' ? fn.childForFieldName('object') : null;
+    if (!receiver || fn!.childForFieldName('attribute')?.text !== 'acquire') return undefined;
+    const v = ev.eval(receiver, call.scope);
+    if (v.kind !== 'object') return undefined;
+    if (v.site.module === model && v.site.node.id === site.node.id) edits.push(replaceNode(model, kw.childForFieldName('name')!, 'block'));
+  }
+  return edits;
+}
+
+/** `site` calls the constructor of `type` itself, not a function that returns one. */
+function createsDirectly(site: Site, type: string, ev: Evaluator): boolean {
+  const callee = ev.eval(site.node.childForFieldName('function')!, enclosingScope(site.module, site.node));
+  return callee.kind === 'ref' && (callee.qname === type || factories[callee.qname] === type);
+}
+
+/** The call creating the value sits where a Manager may be started: in a function or under the `__main__` guard, not at import time. */
+function runsAfterImport(model: ModuleModel, node: Node): boolean {
+  return enclosingScope(model, node).kind !== 'module' || model.mainGuards.some((g) => isInside(node, g));
+}
+
+/**
+ * A threading primitive handed to another process: a Process (or a pool's initargs) inherits
+ * the multiprocessing equivalent, which is shared rather than copied; a task, queue or pipe
+ * can carry a Manager proxy of it.
+ */
+export function sharedPrimitiveFix(ctx: FixContext): Fix | undefined {
+  const { problem, sink, ev } = ctx;
+  const member = problem.objectType ? forkCopied[problem.objectType] : undefined;
+  const site = problem.leafSite;
+  if (!member || !site || site.node.type !== 'call' || problem.holder || !createsDirectly(site, problem.objectType!, ev)) return undefined;
+  if (sink.transport === 'spawn-args' || sink.transport === 'fork-copy') {
+    const renames = blockingRenames(site, ev);
+    const r = multiprocessingReplacement(site.module, problem.objectType!, member, renames !== undefined);
+    if (!r) return undefined;
+    const fix = replaceConstructorFix(problem, 'multiprocessing', r.member, 'Use {name}', r.portable, 'use-multiprocessing-primitive');
+    if (fix && renames?.length) {
+      fix.edits.push(...renames);
+      fix.title += ` (and \`acquire(block=...)\`, its spelling of \`blocking=\`)`;
+    }
+    return fix;
+  }
+  if (sink.transport === 'pickle' || !runsAfterImport(site.module, site.node) || problem.objectType!.startsWith('queue.')) return undefined;
+  return replaceConstructorFix(problem, 'multiprocessing', `Manager().${member}`, 'Use a Manager proxy: {name}(...)', false, 'use-manager-proxy');
+}
+
+/** Types whose plain copy crosses and reads the same: the wrapper that sends it. */
+const copyAs: Record<string, string> = {
+  'os.environ': 'dict',
+  'types.MappingProxyType': 'dict',
+  'builtins.memoryview': 'bytes',
+};
+
+/** `os.environ` → `dict(os.environ)` where it is sent: the worker gets a snapshot; other uses are untouched. */
+export function sendCopyFix(problem: Problem): Fix | undefined {
+  const wrapper = problem.objectType ? copyAs[problem.objectType] : undefined;
+  const anchor = problem.anchor;
+  if (!wrapper || problem.segments.length !== 1 || problem.holder) return undefined;
+  if (lookup(wrapper, enclosingScope(anchor.module, anchor.node), anchor.node)) return undefined;
+  const text = `${wrapper}(${anchor.node.text})`;
+  return { title: `Send a copy: \`${text}\``, id: 'send-a-copy', preferred: false, edits: [replaceNode(anchor.module, anchor.node, text)] };
+}
+
+/**
+ * A threading.local sent directly: send what the current thread sees in it, as a namespace the
+ * worker reads the same way (`ctx.user`, `getattr(ctx, "user", None)`).
+ */
+export function threadLocalSnapshotFix(problem: Problem): Fix | undefined {
+  const anchor = problem.anchor;
+  if (problem.holder || problem.objectType !== 'threading.local' || problem.segments.length !== 1) return undefined;
+  if (lookup('vars', enclosingScope(anchor.module, anchor.node), anchor.node)) return undefined;
+  const q = qualified(anchor.module, 'types', 'SimpleNamespace', anchor.node);
+  if (!q) return undefined;
+  const text = `${q.text}(**vars(${anchor.node.text}))`;
+  return {
+    title: `Send a snapshot of this thread's values instead of the threading.local: \`${text}\``,
+    id: 'send-thread-local-values',
+    preferred: false,
+    edits: [...q.edits, replaceNode(anchor.module, anchor.node, text)],
+  };
+}
+
+/**
+ * A ContextVar sent to a worker that only ever reads it (`var.get()`): send the current value,
+ * and the worker uses the value where it called `get()`.
+ */
+export function contextValueFix(ctx: FixContext): Fix | undefined {
+  const { problem } = ctx;
+  const anchor = problem.anchor;
+  if (problem.holder || problem.objectType !== 'contextvars.ContextVar') return undefined;
+  if (anchor.node.type !== 'identifier' && anchor.node.type !== 'attribute') return undefined;
+  const target = workerParam(ctx);
+  if (!target) return undefined;
+  const { fn, param } = target;
+  const body = fn.node.childForFieldName('body');
+  if (!body) return undefined;
+  const edits: TextEdit[] = [];
+  const stack: Node[] = [body];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === 'identifier' && n.text === param) {
+      // Only `param.get()` with no default: anything else needs the variable itself.
+      const attr = n.parent;
+      const call = attr?.parent;
+      if (attr?.type !== 'attribute' || n.field !== 'object' || attr.childForFieldName('attribute')?.text !== 'get' || call?.type !== 'call' || (call.childForFieldName('arguments')?.namedChildren.length ?? 1) !== 0)
+        return undefined;
+      if (enclosingScope(fn.module, n) !== fn.scope) return undefined;
+      edits.push(replaceNode(fn.module, call, param));
+      continue;
+    }
+    for (const c of n.namedChildren) stack.push(c);
+  }
+  if (edits.length === 0) return undefined;
+  return {
+    title: `Send \`${anchor.node.text}.get()\` (the current value) instead of the ContextVar, and use the value in \`${fn.name}\``,
+    id: 'send-context-value',
+    preferred: false,
+    edits: [...edits, replaceNode(anchor.module, anchor.node, `${anchor.node.text}.get()`)],
+  };
+}
+
+/**
+ * A nested def that closes over locals of its enclosing function moves to module level under a
+ * fresh name, the locals it reads becoming keyword-only parameters; where it was defined, its
+ * name is bound to `functools.partial(moved, x=x)`. Offered only when each closed-over local is
+ * bound once, before the def and outside any loop, so binding its value early reads the same.
+ */
+export function moveWithPartialFix(def: FunctionInfo | ClassInfo): Fix | undefined {
+  if (!('params' in def) || !def.local || def.outer.kind !== 'function' || def.decorators.length) return undefined;
+  const fn = def;
+  const model = fn.module;
+  const node = fn.node;
+  const outer = fn.outer;
+  if (/\b(nonlocal|global)\b/.test(node.text)) return undefined;
+  for (let n = node.parent; n && n.id !== outer.node.id; n = n.parent) if (/^(for|while|with|try|if)_statement$/.test(n.type) || n.type === 'block' && n.parent?.id !== outer.node.id) return undefined;
+  const free = new Set<string>();
+  const stack: Node[] = [node];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === 'identifier') {
+      const parent = n.parent;
+      if (parent?.type === 'attribute' && n.field === 'attribute') continue;
+      if (parent?.type === 'keyword_argument' && n.field === 'name') continue;
+      if (n.id === fn.nameNode.id) continue;
+      const b = lookup(n.text, enclosingScope(model, n), n);
+      if (!b) continue;
+      if (isInside(b.node, node) || isInside(b.scope.node, node)) continue;
+      if (b.scope === outer) {
+        if (n.text === fn.name) return undefined;
+        const all = outer.bindings.get(n.text)!;
+        if (all.length !== 1 || !(all[0].kind === 'param' || all[0].kind === 'value') || all[0].node.startIndex > node.startIndex) return undefined;
+        free.add(n.text);
+        continue;
+      }
+      if (b.scope.kind !== 'module' || model.mainGuards.some((g) => isInside(b.node, g))) return undefined;
+      continue;
+    }
+    for (const c of n.children) stack.push(c);
+  }
+  if (free.size === 0) return undefined;
+  const params = node.childForFieldName('parameters');
+  const nameNode = fn.nameNode;
+  if (!params || params.startPosition.row !== node.startPosition.row || params.endPosition.row !== node.startPosition.row) return undefined;
+  const parts = params.namedChildren.map((c) => c);
+  if (parts.some((p) => p.type === 'comment')) return undefined;
+  const names = [...free].sort();
+  const kwSplat = parts.findIndex((p) => p.type === 'dictionary_splat_pattern');
+  const hasStar = parts.some((p) => p.type === 'list_splat_pattern' || p.type === 'keyword_separator');
+  const texts = parts.map((p) => p.text);
+  const added = hasStar ? names : ['*', ...names];
+  if (kwSplat >= 0) texts.splice(kwSplat, 0, ...added);
+  else texts.push(...added);
+  const moved = dedentedLines(model, node);
+  if (!moved) return undefined;
+  const indent = indentOf(lineText(model, node.startPosition.row));
+  const newName = freshName(model, `_${fn.name}`);
+  const firstLine = moved.text.split('\n')[0];
+  const nameStart = nameNode.startPosition.column - indent.length;
+  const paramsEnd = params.endPosition.column - indent.length;
+  const header = `${firstLine.slice(0, nameStart)}${newName}(${texts.join(', ')})${firstLine.slice(paramsEnd)}`;
+  const movedText = [header, ...moved.text.split('\n').slice(1)].join('\n');
+  const q = qualified(model, 'functools', 'partial', node);
+  if (!q) return undefined;
+  const top = topLevelStatement(node);
+  const topRow = top.startPosition.row;
+  const bind = `${indent}${fn.name} = ${q.text}(${newName}, ${names.map((n) => `${n}=${n}`).join(', ')})`;
+  return {
+    title: `Move \`${fn.name}\` to module scope as \`${newName}\`, binding ${names.map((n) => `\`${n}\``).join(', ')} with functools.partial`,
+    id: 'move-to-module-scope',
+    preferred: false,
+    edits: [
+      ...q.edits,
+      edit(model, { line: topRow, character: 0 }, { line: topRow, character: 0 }, `${movedText}\n\n\n`),
+      edit(model, { line: moved.startRow, character: 0 }, { line: moved.endRow, character: lineText(model, moved.endRow).length }, bind),
+    ],
+  };
+}
+
+/** A module object sent to a worker: send its name, and the worker imports it (`importlib.import_module`). */
+export function passModuleNameFix(ctx: FixContext): Fix | undefined {
+  const { problem, sink, ev } = ctx;
+  if (problem.objectType !== 'builtins.module' || problem.holder) return undefined;
+  const anchor = problem.anchor;
+  const v = ev.eval(anchor.node, enclosingScope(anchor.module, anchor.node));
+  if (v.kind !== 'ref' || !v.isModule || v.library !== v.qname.split('.')[0] || !/^[\w.]+$/.test(v.qname)) return undefined;
+  const target = workerParam(ctx);
+  if (!target || target.fn.module !== sink.call.scope.module) return undefined;
+  const q = qualified(target.fn.module, 'importlib', 'import_module', target.fn.node);
+  if (!q) return undefined;
+  const prologue = workerPrologue(target.fn.module, target.fn, [`${target.param} = ${q.text}(${target.param})`]);
+  if (!prologue) return undefined;
+  return {
+    title: `Pass the module name "${v.qname}" instead of the module, and import it in \`${target.fn.name}\``,
+    id: 'pass-module-name',
+    preferred: false,
+    edits: [...q.edits, ...prologue, replaceNode(anchor.module, anchor.node, JSON.stringify(v.qname))],
+  };
 }

@@ -1,8 +1,19 @@
+import { passModuleNameFix, rehydrateHooksFix, sendCopyFix } from '../fixes';
+import { types } from '../knowledge';
 import { pyRule } from './types';
+
+// A pool, executor or manager held by an object sent to a worker is of no use there: leave it out.
+const poolRoles = new Set(['process-pool', 'thread-pool', 'process-executor', 'manager']);
 
 export const pyUnpicklableObject = pyRule(
   'py-unpicklable-object',
   'An object pickle refuses (os.environ, an event loop, a Future, a Popen, a Thread, a generator, a logging handler, a module...) is sent to another process.',
   'this object holds process-local state that pickle refuses',
   'send the plain data the worker needs and rebuild the rest there',
+  (ctx) => {
+    const { problem } = ctx;
+    const role = problem.objectType ? types[problem.objectType]?.role : undefined;
+    if (problem.holder) return [role && poolRoles.has(role) ? rehydrateHooksFix(problem, true) : undefined];
+    return [sendCopyFix(problem), passModuleNameFix(ctx)];
+  },
 );
