@@ -368,7 +368,7 @@ function printTable(r) {
   const f = r.figures;
   const ms = (x) => (x == null || Number.isNaN(x) ? '—' : `${x.toFixed(x < 10 ? 1 : 0)} ms`);
   const mb = (x) => (x == null || Number.isNaN(x) ? '—' : `${(x / 2 ** 20).toFixed(0)} MiB`);
-  const ratio = (x) => (x == null || Number.isNaN(x) ? '—' : `${x.toFixed(2)}×`);
+  const ratio = (x) => (x == null || !Number.isFinite(x) ? '—' : `${x.toFixed(2)}×`);
   const rows = [['figure', 'sendcheck', 'reference', 'ratio', 'target']];
   if (f.tsColdScan) rows.push(['TS cold scan (CLI) vs tsc --noEmit', ms(f.tsColdScan.sendcheckMs), ms(f.tsColdScan.tscMs), ratio(f.tsColdScan.ratio), '≤ 0.35×']);
   if (f.cliPeakMemory) rows.push(['CLI peak memory vs tsc', mb(f.cliPeakMemory.sendcheckBytes), mb(f.cliPeakMemory.tscBytes), ratio(f.cliPeakMemory.ratio), '']);

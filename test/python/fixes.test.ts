@@ -52,7 +52,7 @@ test('the Python rules offer fixes on the fixtures, preferred ones among them', 
   assert.ok(cases.length >= 15, `only ${cases.length} fixes`);
   assert.ok(cases.filter((c) => c.fix.preferred).length >= 10);
   const ids = new Set(cases.map((c) => c.fix.id));
-  for (const id of ['move-to-module-scope', 'use-multiprocessing-queue', 'use-manager-proxy', 'add-rehydrate-hooks', 'use-multiprocessing-primitive', 'pass-path-not-handle']) assert.ok(ids.has(id), `no ${id} fix`);
+  for (const id of ['move-to-module-scope', 'use-multiprocessing-queue', 'use-manager-proxy', 'add-rehydrate-hooks', 'use-multiprocessing-primitive', 'pass-path-not-handle', 'send-a-copy', 'send-thread-local-values', 'send-context-value', 'pass-module-name']) assert.ok(ids.has(id), `no ${id} fix`);
 });
 
 test('fix snapshots', () => {

@@ -3,7 +3,7 @@ import type { Problem } from './judge';
 import { enclosingScope, type ClassInfo, type FunctionInfo, type ModuleModel } from './model';
 import type { Node } from './parser';
 import { lookup, type Evaluator, type Site } from './resolve';
-import { factories, forkCopied } from './knowledge';
+import { factories, forkCopied, types } from './knowledge';
 import type { Sink } from './sinks';
 
 // Edits behind the quick fixes. Each builder returns nothing rather than an edit it cannot
@@ -205,7 +205,8 @@ function qualified(model: ModuleModel, module: string, member: string, at: Node)
     if (b?.kind === 'import') return { text: `${alias}.${member}`, edits: [] };
     return undefined;
   }
-  if (model.scope.bindings.has(module)) return undefined;
+  // A local of that name would hide the new import where it is used.
+  if (model.scope.bindings.has(module) || lookup(module, enclosingScope(model, at), at)) return undefined;
   // After a module docstring and `from __future__` imports.
   let row = 0;
   for (const stmt of model.root.namedChildren) {
@@ -230,39 +231,86 @@ export function replaceConstructorFix(problem: Problem, module: string, member: 
   return { title: title.replace('{name}', q.text), id, preferred, edits: [...q.edits, replaceNode(site.module, callee, q.text)] };
 }
 
-/** Adds `__getstate__`/`__setstate__` that drop the attribute and recreate it with the same constructor call. */
-export function rehydrateHooksFix(problem: Problem, leaveOut = false): Fix | undefined {
+/** A call that means the same when run again in `__setstate__`: no locals of the method it was in, no variable arguments. */
+function recreatable(model: ModuleModel, call: Node): boolean {
+  return closesOverNothing(model, call) && !(call.childForFieldName('arguments')?.namedChildren ?? []).some((a) => a.type === 'identifier' || a.type === 'attribute');
+}
+
+const recreatedRules = new Set(['py-thread-lock', 'py-thread-queue', 'py-thread-local']);
+const fileTypes = new Set(['io.TextIOWrapper', 'io.BufferedReader', 'io.FileIO']);
+
+/**
+ * Adds `__getstate__`/`__setstate__` to the class holding the bad attribute. A lock, queue or
+ * thread-local is recreated with the call that made it (with any other such attribute `__init__`
+ * makes, so the next one does not fail in turn); a file opened with `open()` is reopened by its
+ * name, appending rather than truncating; with `leaveOut` (a pool, an executor) the attribute is
+ * None on the other side.
+ */
+export function rehydrateHooksFix(problem: Problem, leaveOut = false, ev?: Evaluator): Fix | undefined {
   const holder = problem.holder;
   const site = problem.leafSite;
   if (!holder) return undefined;
   const cls = holder.cls;
+  const model = cls.module;
   if (cls.scope.bindings.has('__slots__') || cls.methods.has('__setstate__')) return undefined;
   if (cls.isDataclass && cls.node.parent?.type === 'decorated_definition' && /frozen\s*=\s*True|slots\s*=\s*True/.test(cls.node.parent.text)) return undefined;
-  if (!leaveOut) {
-    if (!site || site.node.type !== 'call' || site.module !== cls.module) return undefined;
-    // The recreated value must mean the same at the class's level: no locals of __init__.
-    if (!closesOverNothing(cls.module, site.node)) return undefined;
-    if ((site.node.childForFieldName('arguments')?.namedChildren ?? []).some((a) => a.type === 'identifier' || a.type === 'attribute')) return undefined;
+  const recreated: { attr: string; text: string }[] = [];
+  let reopened: string | undefined;
+  if (leaveOut) recreated.push({ attr: holder.attr, text: 'None' });
+  else if (site && site.node.type === 'call' && site.module === model && problem.objectType && fileTypes.has(problem.objectType)) {
+    if (!ev || !opensFile(site, ev)) return undefined;
+    reopened = holder.attr;
+  } else {
+    if (!site || site.node.type !== 'call' || site.module !== model || !recreatable(model, site.node)) return undefined;
+    recreated.push({ attr: holder.attr, text: site.node.text });
+    if (ev)
+      for (const [name, list] of cls.attrs) {
+        if (name === holder.attr || list.length !== 1 || list[0].scope.fn?.name !== '__init__' || list[0].value?.type !== 'call' || list[0].unpack.length) continue;
+        const v = ev.eval(list[0].value, list[0].scope);
+        const rule = v.kind === 'object' ? types[v.type]?.problem?.rule : undefined;
+        if (rule && recreatedRules.has(rule) && recreatable(model, list[0].value)) recreated.push({ attr: name, text: list[0].value.text });
+      }
   }
   const body = cls.node.childForFieldName('body');
   if (!body || body.namedChildren.length === 0) return undefined;
   const first = body.namedChildren[0];
-  const indent = indentOf(lineText(cls.module, first.startPosition.row));
+  const indent = indentOf(lineText(model, first.startPosition.row));
   if (!indent) return undefined;
   const inner = `${indent}    `;
   const endRow = body.endPosition.row;
-  const attr = JSON.stringify(holder.attr);
-  const text =
-    `\n${indent}def __getstate__(self):\n${inner}state = self.__dict__.copy()\n${inner}state.pop(${attr}, None)\n${inner}return state\n\n` +
-    `${indent}def __setstate__(self, state):\n${inner}self.__dict__.update(state)\n${inner}self.${holder.attr} = ${leaveOut ? 'None' : site!.node.text}\n`;
+  let getstate = `${inner}state = self.__dict__.copy()\n`;
+  let setstate = '';
+  for (const r of recreated) getstate += `${inner}state.pop(${JSON.stringify(r.attr)}, None)\n`;
+  const key = reopened && JSON.stringify(`_${reopened}_reopen`);
+  if (reopened) {
+    getstate +=
+      `${inner}handle = state.pop(${JSON.stringify(reopened)}, None)\n` +
+      `${inner}if handle is not None:\n` +
+      `${inner}    state[${key}] = {"file": handle.name, "mode": handle.mode.replace("w", "a").replace("x", "a"), "encoding": getattr(handle, "encoding", None)}\n`;
+    setstate += `${inner}reopen = state.pop(${key}, None)\n`;
+  }
+  setstate += `${inner}self.__dict__.update(state)\n`;
+  for (const r of recreated) setstate += `${inner}self.${r.attr} = ${r.text}\n`;
+  if (reopened) setstate += `${inner}if reopen is not None:\n${inner}    self.${reopened} = open(**reopen)\n`;
+  const text = `\n${indent}def __getstate__(self):\n${getstate}${inner}return state\n\n${indent}def __setstate__(self, state):\n${setstate}`;
+  const names = recreated.map((r) => `self.${r.attr}`).join(', ');
   return {
     title: leaveOut
       ? `Add __getstate__/__setstate__ to ${cls.name} that leave self.${holder.attr} out of what is pickled (None on the other side)`
-      : `Add __getstate__/__setstate__ to ${cls.name} that recreate self.${holder.attr} on the other side`,
+      : reopened
+        ? `Add __getstate__/__setstate__ to ${cls.name} that reopen self.${reopened} by its file name on the other side (appending, not truncating)`
+        : `Add __getstate__/__setstate__ to ${cls.name} that recreate ${names} on the other side`,
     id: 'add-rehydrate-hooks',
     preferred: false,
-    edits: [edit(cls.module, { line: endRow + 1, character: 0 }, { line: endRow + 1, character: 0 }, text)],
+    edits: [edit(model, { line: endRow + 1, character: 0 }, { line: endRow + 1, character: 0 }, text)],
   };
+}
+
+/** `site` is `open(...)` or `path.open(...)`: the file has a name to reopen. */
+function opensFile(site: Site, ev: Evaluator): boolean {
+  const callee = ev.eval(site.node.childForFieldName('function')!, enclosingScope(site.module, site.node));
+  if (callee.kind === 'ref') return callee.qname === 'builtins.open' || callee.qname === 'io.open';
+  return callee.kind === 'method' && callee.name === 'open' && callee.self.kind === 'object' && callee.self.type === 'pathlib.Path';
 }
 
 /**
@@ -521,11 +569,20 @@ const copyAs: Record<string, string> = {
   'builtins.memoryview': 'bytes',
 };
 
+/** The reported expression is the bad object itself, not a container or an object holding it. */
+function anchorIsObject(ctx: FixContext): boolean {
+  const { problem, ev } = ctx;
+  const anchor = problem.anchor;
+  const v = ev.eval(anchor.node, enclosingScope(anchor.module, anchor.node));
+  return !problem.holder && problem.segments.length === 1 && v.kind === 'object' && v.type === problem.objectType;
+}
+
 /** `os.environ` → `dict(os.environ)` where it is sent: the worker gets a snapshot; other uses are untouched. */
-export function sendCopyFix(problem: Problem): Fix | undefined {
+export function sendCopyFix(ctx: FixContext): Fix | undefined {
+  const { problem } = ctx;
   const wrapper = problem.objectType ? copyAs[problem.objectType] : undefined;
   const anchor = problem.anchor;
-  if (!wrapper || problem.segments.length !== 1 || problem.holder) return undefined;
+  if (!wrapper || !anchorIsObject(ctx)) return undefined;
   if (lookup(wrapper, enclosingScope(anchor.module, anchor.node), anchor.node)) return undefined;
   const text = `${wrapper}(${anchor.node.text})`;
   return { title: `Send a copy: \`${text}\``, id: 'send-a-copy', preferred: false, edits: [replaceNode(anchor.module, anchor.node, text)] };
@@ -535,9 +592,10 @@ export function sendCopyFix(problem: Problem): Fix | undefined {
  * A threading.local sent directly: send what the current thread sees in it, as a namespace the
  * worker reads the same way (`ctx.user`, `getattr(ctx, "user", None)`).
  */
-export function threadLocalSnapshotFix(problem: Problem): Fix | undefined {
+export function threadLocalSnapshotFix(ctx: FixContext): Fix | undefined {
+  const { problem } = ctx;
   const anchor = problem.anchor;
-  if (problem.holder || problem.objectType !== 'threading.local' || problem.segments.length !== 1) return undefined;
+  if (problem.objectType !== 'threading.local' || !anchorIsObject(ctx)) return undefined;
   if (lookup('vars', enclosingScope(anchor.module, anchor.node), anchor.node)) return undefined;
   const q = qualified(anchor.module, 'types', 'SimpleNamespace', anchor.node);
   if (!q) return undefined;
@@ -557,7 +615,7 @@ export function threadLocalSnapshotFix(problem: Problem): Fix | undefined {
 export function contextValueFix(ctx: FixContext): Fix | undefined {
   const { problem } = ctx;
   const anchor = problem.anchor;
-  if (problem.holder || problem.objectType !== 'contextvars.ContextVar') return undefined;
+  if (problem.objectType !== 'contextvars.ContextVar' || !anchorIsObject(ctx)) return undefined;
   if (anchor.node.type !== 'identifier' && anchor.node.type !== 'attribute') return undefined;
   const target = workerParam(ctx);
   if (!target) return undefined;
@@ -602,7 +660,10 @@ export function moveWithPartialFix(def: FunctionInfo | ClassInfo): Fix | undefin
   const node = fn.node;
   const outer = fn.outer;
   if (/\b(nonlocal|global)\b/.test(node.text)) return undefined;
-  for (let n = node.parent; n && n.id !== outer.node.id; n = n.parent) if (/^(for|while|with|try|if)_statement$/.test(n.type) || n.type === 'block' && n.parent?.id !== outer.node.id) return undefined;
+  // Directly in the enclosing function's body: not in a loop or a branch that may run it again or not at all.
+  if (node.parent?.type !== 'block' || node.parent.parent?.id !== outer.node.id) return undefined;
+  const body = node.childForFieldName('body');
+  if (!body) return undefined;
   const free = new Set<string>();
   const stack: Node[] = [node];
   while (stack.length) {
@@ -616,7 +677,8 @@ export function moveWithPartialFix(def: FunctionInfo | ClassInfo): Fix | undefin
       if (!b) continue;
       if (isInside(b.node, node) || isInside(b.scope.node, node)) continue;
       if (b.scope === outer) {
-        if (n.text === fn.name) return undefined;
+        // A default or annotation is evaluated where the def stands: at module level the local is gone.
+        if (n.text === fn.name || !isInside(n, body)) return undefined;
         const all = outer.bindings.get(n.text)!;
         if (all.length !== 1 || !(all[0].kind === 'param' || all[0].kind === 'value') || all[0].node.startIndex > node.startIndex) return undefined;
         free.add(n.text);
@@ -631,7 +693,7 @@ export function moveWithPartialFix(def: FunctionInfo | ClassInfo): Fix | undefin
   const params = node.childForFieldName('parameters');
   const nameNode = fn.nameNode;
   if (!params || params.startPosition.row !== node.startPosition.row || params.endPosition.row !== node.startPosition.row) return undefined;
-  const parts = params.namedChildren.map((c) => c);
+  const parts = [...params.namedChildren];
   if (parts.some((p) => p.type === 'comment')) return undefined;
   const names = [...free].sort();
   const kwSplat = parts.findIndex((p) => p.type === 'dictionary_splat_pattern');

@@ -55,11 +55,20 @@ export class Node {
   constructor(
     readonly id: number,
     readonly type: string,
-    readonly startIndex: number,
-    readonly endIndex: number,
-    readonly parent: Node | null,
-    private readonly file: SourceText,
+    public startIndex: number,
+    public endIndex: number,
+    public parent: Node | null,
+    private file: SourceText,
   ) {}
+
+  /** Moves a subtree copied from an earlier version of the file to where it sits in `file` now. */
+  rebase(delta: number, parent: Node | null, file: SourceText): void {
+    this.startIndex += delta;
+    this.endIndex += delta;
+    this.parent = parent;
+    this.file = file;
+    for (const c of this.children) c.rebase(delta, this, file);
+  }
 
   get startPosition(): Point {
     return this.file.pointAt(this.startIndex);
@@ -88,7 +97,7 @@ export class Node {
 }
 
 /** The parsed text with its line starts, so positions are computed only for the nodes reported. */
-class SourceText {
+export class SourceText {
   private starts: number[] | undefined;
 
   constructor(readonly text: string) {}
@@ -108,36 +117,67 @@ class SourceText {
 
 let nextId = 1;
 
-/** Copies a web-tree-sitter tree into plain objects with one cursor walk. */
-function copyTree(tree: Tree, source: string): Node {
+/** Copies the node under `cursor` and everything below it into plain objects. */
+function copySubtree(cursor: TreeSitter.TreeCursor, parent: Node | null, text: SourceText): Node {
+  const node = new Node(nextId++, cursor.nodeType, cursor.startIndex, cursor.endIndex, parent, text);
+  if (cursor.gotoFirstChild()) {
+    do {
+      if (!cursor.nodeIsNamed) {
+        if (cursor.nodeType === 'async') node.isAsync = true;
+        continue;
+      }
+      const field = cursor.currentFieldName;
+      const child = copySubtree(cursor, node, text);
+      child.field = field;
+      node.children.push(child);
+    } while (cursor.gotoNextSibling());
+    cursor.gotoParent();
+  }
+  return node;
+}
+
+/**
+ * Copies a web-tree-sitter tree into plain objects with one cursor walk. With `previous` (the
+ * copy of an earlier, error-free version of the same file, itself parsed without errors), each
+ * top-level statement whose text did not change is taken over from it, moved to its new offset,
+ * instead of copied again: an edit costs a copy of the statements it touched. In a tree without
+ * errors a top-level statement's subtree depends on its own text alone.
+ */
+function copyTree(tree: Tree, source: string, previous?: { root: Node; text: string }): Node {
   const cursor = tree.walk();
   const text = new SourceText(source);
-  const build = (parent: Node | null): Node => {
-    const node = new Node(
-      nextId++,
-      cursor.nodeType,
-      cursor.startIndex,
-      cursor.endIndex,
-      parent,
-      text,
-    );
+  try {
+    if (!previous) return copySubtree(cursor, null, text);
+    const unused = new Map<string, Node[]>();
+    for (const old of previous.root.children) {
+      const key = `${old.type}\0${old.field}\0${previous.text.slice(old.startIndex, old.endIndex)}`;
+      const list = unused.get(key);
+      if (list) list.push(old);
+      else unused.set(key, [old]);
+    }
+    const root = new Node(nextId++, cursor.nodeType, cursor.startIndex, cursor.endIndex, null, text);
     if (cursor.gotoFirstChild()) {
       do {
         if (!cursor.nodeIsNamed) {
-          if (cursor.nodeType === 'async') node.isAsync = true;
+          if (cursor.nodeType === 'async') root.isAsync = true;
           continue;
         }
         const field = cursor.currentFieldName;
-        const child = build(node);
-        child.field = field;
-        node.children.push(child);
+        const start = cursor.startIndex;
+        const key = `${cursor.nodeType}\0${field}\0${source.slice(start, cursor.endIndex)}`;
+        const reused = unused.get(key)?.shift();
+        let child: Node;
+        if (reused) {
+          reused.rebase(start - reused.startIndex, root, text);
+          child = reused;
+        } else {
+          child = copySubtree(cursor, root, text);
+          child.field = field;
+        }
+        root.children.push(child);
       } while (cursor.gotoNextSibling());
-      cursor.gotoParent();
     }
-    return node;
-  };
-  try {
-    return build(null);
+    return root;
   } finally {
     cursor.delete();
   }
@@ -156,16 +196,26 @@ export function parsePython(source: string): Node | undefined {
 
 /** Syntax trees keyed by file, reused while `host.version(file)` is unchanged. */
 export class TreeCache {
-  private trees = new Map<string, { version: string; root: Node }>();
+  private trees = new Map<string, { version: string; root: Node; text: string; hasError: boolean }>();
 
   get(file: string, version: string, text: () => string | undefined): Node | undefined {
     const hit = this.trees.get(file);
     if (hit && hit.version === version) return hit.root;
     const source = text();
-    if (source === undefined) return undefined;
-    const root = parsePython(source);
-    if (!root) return undefined;
-    this.trees.set(file, { version, root });
+    if (source === undefined || !parser) return undefined;
+    const tree = parser.parse(source);
+    if (!tree) return undefined;
+    let root: Node;
+    let hasError: boolean;
+    try {
+      hasError = tree.rootNode.hasError;
+      // The old copy is taken apart to build the new one: its version is gone from the cache.
+      this.trees.delete(file);
+      root = copyTree(tree, source, hit && !hit.hasError && !hasError ? hit : undefined);
+    } finally {
+      tree.delete();
+    }
+    this.trees.set(file, { version, root, text: source, hasError });
     return root;
   }
 

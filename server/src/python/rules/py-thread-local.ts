@@ -6,5 +6,5 @@ export const pyThreadLocal = pyRule(
   'A `threading.local` (or an object holding one) is sent to another process.',
   'thread-local storage is tied to the threads of one process and cannot be pickled',
   'send the values it holds, and create the thread-local in the worker',
-  ({ problem }) => [problem.holder ? rehydrateHooksFix(problem) : threadLocalSnapshotFix(problem)],
+  (ctx) => [ctx.problem.holder ? rehydrateHooksFix(ctx.problem, false, ctx.ev) : threadLocalSnapshotFix(ctx)],
 );

@@ -6,8 +6,8 @@ export const pyThreadQueue = pyRule(
   'A `queue.Queue` (a queue between threads) is handed to another process.',
   '`queue.Queue` is a queue between threads of one process: it holds thread locks and cannot be pickled',
   'use `multiprocessing.Queue()` for a Process, or `multiprocessing.Manager().Queue()` for a Pool or executor',
-  ({ problem, sink }) => {
-    if (problem.holder) return [rehydrateHooksFix(problem)];
+  ({ problem, sink, ev }) => {
+    if (problem.holder) return [rehydrateHooksFix(problem, false, ev)];
     const plain = problem.objectType === 'queue.Queue' || problem.objectType === 'queue.SimpleQueue';
     if (!plain) return [];
     // A Process inherits a multiprocessing.Queue; a Pool or executor task needs a Manager proxy.

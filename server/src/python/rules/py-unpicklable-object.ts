@@ -13,7 +13,7 @@ export const pyUnpicklableObject = pyRule(
   (ctx) => {
     const { problem } = ctx;
     const role = problem.objectType ? types[problem.objectType]?.role : undefined;
-    if (problem.holder) return [role && poolRoles.has(role) ? rehydrateHooksFix(problem, true) : undefined];
-    return [sendCopyFix(problem), passModuleNameFix(ctx)];
+    if (problem.holder) return [role && poolRoles.has(role) ? rehydrateHooksFix(problem, true, ctx.ev) : undefined];
+    return [sendCopyFix(ctx), passModuleNameFix(ctx)];
   },
 );
