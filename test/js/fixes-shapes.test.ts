@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
@@ -103,4 +104,120 @@ test('a function that reads the sender’s variables is not moved into the worke
   };
   assert.deepEqual(ids('(x) => x * 2'), ['move-function-to-worker-registry']);
   assert.deepEqual(ids('(x) => x * factor'), ['remove-function-from-message']);
+});
+
+/** A sender (main.mjs), its worker file and other modules in a folder of their own; the fix with `id`, applied to every file it edits. */
+function appliedWithWorker(main: string, worker: string, id: string, others: Record<string, string> = {}): { files: Map<string, string>; main: string; worker: string; title: string; dir: string } {
+  const dir = path.join(root, `receiver-${n++}`);
+  fs.mkdirSync(dir, { recursive: true });
+  const sources = new Map<string, string>([['main.mjs', main], ['w.mjs', worker], ...Object.entries(others)]);
+  for (const [name, text] of sources) fs.writeFileSync(path.join(dir, name), text);
+  const mainFile = path.join(dir, 'main.mjs');
+  const fixes = createJsEngine().check({ files: [mainFile], host: new DiskHost(), config: resolveConfig({}).config }).flatMap((f) => f.fixes);
+  const fix = fixes.find((f) => f.id === id);
+  assert.ok(fix, `no ${id} fix; got ${fixes.map((f) => f.id).join(', ') || 'none'}`);
+  const files = new Map([...sources].map(([name, text]) => [name, applyEdits(text, fix.edits.filter((e) => e.file === path.join(dir, name))).text]));
+  return { files, main: files.get('main.mjs')!, worker: files.get('w.mjs')!, title: fix.title, dir };
+}
+
+test('rehydrate hooks rebuild a destructured handler parameter, and the fixed program runs', () => {
+  const point = `export class Point {\n  constructor(x, y) {\n    this.x = x;\n    this.y = y;\n  }\n  len() {\n    return Math.hypot(this.x, this.y);\n  }\n}\n`;
+  const main = `import { Worker } from 'node:worker_threads';
+import { Point } from './point.mjs';
+const worker = new Worker(new URL('./w.mjs', import.meta.url));
+worker.once('message', (m) => {
+  console.log(m);
+  worker.terminate();
+});
+worker.postMessage({ id: 1, point: new Point(3, 4) });
+`;
+  const worker = `import { parentPort } from 'node:worker_threads';
+parentPort.on('message', ({ id, point }) => {
+  parentPort.postMessage(typeof point.len === 'function' ? \`len \${point.len()}\` : 'no methods');
+});
+`;
+  const out = appliedWithWorker(main, worker, 'add-rehydrate-hooks', { 'point.mjs': point });
+  assert.match(out.title, /rebuild it with `Point\.fromMessage\(\)` in w\.mjs/);
+  assert.match(out.worker, /^import \{ Point \} from '\.\/point\.mjs';$/m);
+  assert.match(out.worker, /\(\{ id, point \}\) => \{\n {2}point = Point\.fromMessage\(point\);\n/);
+  assert.match(out.main, /worker\.postMessage\(\{ id: 1, point: new Point\(3, 4\)\.toMessage\(\) \}\);/);
+  for (const [name, text] of out.files) fs.writeFileSync(path.join(out.dir, name), text);
+  const run = spawnSync(process.execPath, [path.join(out.dir, 'main.mjs')], { encoding: 'utf8', timeout: 20_000 });
+  assert.equal(run.stdout.trim(), 'len 5', run.stderr);
+});
+
+test('rehydrate hooks reach a DOM-style worker: `self.onmessage` and `addEventListener(\'message\')`, plain or destructured', () => {
+  const sender = `export class Point {
+  constructor(x, y) {
+    this.x = x;
+    this.y = y;
+  }
+  len() {
+    return Math.hypot(this.x, this.y);
+  }
+}
+const worker = new Worker(new URL('./w.mjs', import.meta.url), { type: 'module' });
+worker.postMessage({ point: new Point(3, 4) });
+`;
+  const cases: [string, RegExp][] = [
+    [`import { Point } from './main.mjs';\nself.onmessage = (e) => {\n  postMessage(e.data.point.len());\n};\n`, /\(e\) => \{\n {2}e\.data\.point = Point\.fromMessage\(e\.data\.point\);\n {2}postMessage/],
+    [`import { Point } from './main.mjs';\nonmessage = function ({ data }) {\n  postMessage(data.point.len());\n};\n`, /function \(\{ data \}\) \{\n {2}data\.point = Point\.fromMessage\(data\.point\);\n/],
+    [`import { Point } from './main.mjs';\nself.addEventListener('message', ({ data: { point } }) => postMessage(point.len()));\n`, /\(\{ data: \{ point \} \}\) => \{\n {2}point = Point\.fromMessage\(point\);\n {2}return postMessage\(point\.len\(\)\);\n\}\);/],
+    [`self.addEventListener('message', (e) => {\n  postMessage(e.data.point.len());\n});\n`, /^import \{ Point \} from '\.\/main\.mjs';\nself\.addEventListener\('message', \(e\) => \{\n {2}e\.data\.point = Point\.fromMessage\(e\.data\.point\);/],
+  ];
+  for (const [worker, expected] of cases) {
+    const out = appliedWithWorker(sender, worker, 'add-rehydrate-hooks');
+    assert.match(out.title, /in w\.mjs$/, worker);
+    assert.match(out.worker, expected);
+  }
+  // The whole message is a MessageEvent's `data`, a getter that an assignment cannot replace.
+  const whole = appliedWithWorker(sender.replace('{ point: new Point(3, 4) }', 'new Point(3, 4)'), `self.onmessage = (e) => postMessage(e.data.len());\n`, 'add-rehydrate-hooks');
+  assert.doesNotMatch(whole.title, /rebuild/);
+  assert.equal(whole.worker, `self.onmessage = (e) => postMessage(e.data.len());\n`);
+  // Two handlers: which one gets the message is not for a fix to guess.
+  const two = appliedWithWorker(sender, `self.onmessage = (e) => {};\nself.addEventListener('message', (e) => {});\n`, 'add-rehydrate-hooks');
+  assert.doesNotMatch(two.title, /rebuild/);
+  // A destructured parameter that does not bind the member leaves the worker alone.
+  const unbound = appliedWithWorker(sender, `import { Point } from './main.mjs';\nonmessage = ({ data: { other } }) => {};\n`, 'add-rehydrate-hooks');
+  assert.doesNotMatch(unbound.title, /rebuild/);
+});
+
+test('the worker registry fix calls a destructured member by its registry key', () => {
+  const out = appliedWithWorker(
+    `import { Worker } from 'node:worker_threads';\nconst worker = new Worker(new URL('./w.mjs', import.meta.url));\nworker.postMessage({ n: 2, transform: (x) => x * 2 });\n`,
+    `import { parentPort } from 'node:worker_threads';\nparentPort.on('message', ({ n, transform }) => parentPort.postMessage(transform(n)));\n`,
+    'move-function-to-worker-registry',
+  );
+  assert.match(out.worker, /parentPort\.on\('message', \(\{ n, transform \}\) => parentPort\.postMessage\(transformRegistry\[transform\]\(n\)\)\);/);
+  assert.match(out.main, /worker\.postMessage\(\{ n: 2, transform: 'transform' \}\);/);
+});
+
+test('data forms: a Response still read after the send is read through a clone; a File is awaited only where the code can await', () => {
+  const res = applied(`const res = new Response('ok');\nstructuredClone({ res });\nconsole.log(await res.text());\n`, 'send-data-form');
+  assert.match(res, /structuredClone\(\{ res: \{ status: res\.status, headers: Object\.fromEntries\(res\.headers\), body: await res\.clone\(\)\.text\(\) \} \}\);/);
+  const { fixes } = fixesFor(`function send(res) {\n  structuredClone({ res: new Response('ok') });\n}\nsend();\n`);
+  assert.ok(!fixes.some((f) => f.id === 'send-data-form'), 'no await outside an async function');
+  assert.match(applied(`const ac = new AbortController();\nstructuredClone({ signal: ac.signal });\n`, 'send-data-form'), /structuredClone\(\{ signal: ac\.signal\.aborted \}\);/);
+});
+
+test('a generator is spread only when it visibly ends and nothing reads it afterwards', () => {
+  const gen = `function* upTo(n) {\n  for (let i = 0; i < n; i++) yield i;\n}\n`;
+  assert.match(applied(`${gen}const g = upTo(2);\nstructuredClone(g);\n`, 'send-data-form'), /structuredClone\(\[\.\.\.g\]\);/);
+  const ids = (src: string) => fixesFor(src).fixes.map((f) => f.id);
+  assert.deepEqual(ids(`${gen}const g = upTo(2);\nstructuredClone(g);\ng.next();\n`), []);
+  assert.deepEqual(ids(`function* all() {\n  let i = 0;\n  while (true) yield i++;\n}\nstructuredClone({ g: all() });\n`), []);
+  assert.deepEqual(ids(`function* more(xs) {\n  yield* xs;\n}\nstructuredClone({ g: more([1]) });\n`), []);
+});
+
+test('a WeakMap/WeakSet created here becomes a Map/Set, its type annotation too', () => {
+  const out = applied(`const seen: WeakSet<object> = new WeakSet();\nstructuredClone({ seen });\n`, 'use-cloneable-collection', '.mts');
+  assert.match(out, /const seen: Set<object> = new Set\(\);/);
+  const { fixes } = fixesFor(`function make() {\n  return new WeakMap();\n}\nstructuredClone({ cache: make() });\n`);
+  assert.ok(!fixes.some((f) => f.id === 'use-cloneable-collection'), 'a WeakMap made elsewhere is not rewritten');
+});
+
+test('a socket opened here from an address sends that address; a symbol in a tuple literal is left out in place', () => {
+  const { fixes } = fixesFor(`import * as net from 'node:net';\nconst socket = net.connect(5432, 'db');\nstructuredClone({ socket });\nsocket.destroy();\n`);
+  assert.deepEqual(fixes.map((f) => f.id), ['pass-path-instead-of-handle']);
+  assert.match(applied(`structuredClone(['user-1', Symbol('s')] as [string, symbol]);\n`, 'remove-from-message', '.mts'), /structuredClone\(\['user-1', undefined\] as \[string, symbol\]\);/);
 });

@@ -95,7 +95,7 @@ test('the JS/TS rules offer each kind of fix, with precise titles and stable ids
   }
   assert.ok(cases.some((c) => c.fix.preferred), 'some fixes are safe enough to be preferred');
   // Unsafe rewrites are offered, never preferred (typescript-eslint's suggestions).
-  const unsafe = new Set(['remove-function-from-message', 'move-function-to-worker-registry', 'add-rehydrate-hooks', 'pass-path-instead-of-handle', 'use-advanced-serialization', 'send-data-form', 'await-promise', 'send-plain-copy']);
+  const unsafe = new Set(['remove-function-from-message', 'move-function-to-worker-registry', 'add-rehydrate-hooks', 'pass-path-instead-of-handle', 'use-advanced-serialization', 'send-data-form', 'await-promise', 'send-plain-copy', 'remove-from-message', 'use-cloneable-collection']);
   for (const c of cases) if (unsafe.has(c.fix.id)) assert.equal(c.fix.preferred, false, `${c.fx.name}: ${c.fix.id} must not be preferred`);
 });
 

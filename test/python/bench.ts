@@ -72,6 +72,15 @@ async function main() {
     check();
     edited.push(performance.now() - t);
   }
+  // After the edits, whose trees were partly carried over from the previous version, the
+  // findings must be exactly those of an engine that parses the final text from scratch.
+  const fresh = createPythonEngine();
+  await fresh.init!();
+  const same = JSON.stringify(check()) === JSON.stringify(fresh.check({ files: [file], host, config: defaultConfig }));
+  if (!same) {
+    console.error('python engine bench: findings after edits differ from a fresh parse of the same text');
+    process.exitCode = 1;
+  }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   console.log(`python engine, ${text.split('\n').length} lines, ${findings.length} findings: cold ${cold.toFixed(1)} ms, warm median ${median(warm).toFixed(1)} ms, after an edit median ${median(edited).toFixed(1)} ms`);
 }

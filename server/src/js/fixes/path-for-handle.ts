@@ -1,7 +1,7 @@
 import * as ts from 'typescript';
 import type { Fix, TextEdit } from '../../engine/types';
 import { originOf } from '../origin';
-import { accessText, type FixContext, isReevaluable, skipOuter } from './context';
+import { type FixContext, isReevaluable, skipOuter } from './context';
 import { indentAt, indentUnit, insertAt } from './edits';
 import { memberReference, rewriteMember } from './payload';
 import { findReceiver, type Receiver, workerScriptOf } from './receiver';
@@ -98,7 +98,8 @@ function receiverEdits(ctx: FixContext, opener: Opener): { file: string; edits: 
   if (!receiver || !ts.isBlock(receiver.handler.body)) return undefined;
   const binding = importedName(receiver, opener);
   if (!binding) return undefined;
-  const target = ctx.segments.reduce((base, s) => accessText(base, (s as { name: string }).name), receiver.param.text);
+  const target = receiver.messageAt(ctx.segments.map((s) => (s as { name: string }).name));
+  if (!target) return undefined;
   const sf = receiver.sourceFile;
   const h = receiver.handler;
   const isAsync = h.modifiers?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword) ?? false;

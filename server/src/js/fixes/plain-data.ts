@@ -9,12 +9,15 @@ import type { SentValue } from '../sinks';
 // so none of these is preferred.
 
 const simple = /^[\w$.]+$|^new [\w$.]+\([^()]*\)$|^[\w$.]+\([^()]*\)$/;
-const wrap = (text: string) => (simple.test(text) ? text : `(${text})`);
+export const wrap = (text: string) => (simple.test(text) ? text : `(${text})`);
 
 const dataForms: Record<string, { form: (text: string) => string; what: string }> = {
   URL: { form: (t) => `${wrap(t)}.href`, what: 'its string' },
   URLSearchParams: { form: (t) => `${wrap(t)}.toString()`, what: 'its query string' },
   Headers: { form: (t) => `Object.fromEntries(${t})`, what: 'its entries as an object' },
+  // Node copies both to `{}`: what crosses is whether it was aborted, not the ability to abort.
+  AbortController: { form: (t) => `${wrap(t)}.signal.aborted`, what: 'whether it was aborted; a later abort does not reach the other side' },
+  AbortSignal: { form: (t) => `${wrap(t)}.aborted`, what: 'whether it was aborted; a later abort does not reach the other side' },
 };
 
 /** platform-object: a URL → `.href`, URLSearchParams → `.toString()`, Headers → `Object.fromEntries(...)`. */
@@ -36,7 +39,7 @@ export function awaitPromise(ctx: FixContext): Fix[] {
   return [{ title: `Send the result: \`${sent}\``, id: 'await-promise', preferred: false, edits }];
 }
 
-function canAwait(node: ts.Node): boolean {
+export function canAwait(node: ts.Node): boolean {
   for (let p: ts.Node | undefined = node.parent; p; p = p.parent) {
     if (ts.isFunctionLike(p)) return (ts.getCombinedModifierFlags(p as ts.Declaration) & ts.ModifierFlags.Async) !== 0;
     if (ts.isSourceFile(p)) return ts.isExternalModule(p) && !/\.c[jt]s$/.test(p.fileName);

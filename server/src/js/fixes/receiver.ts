@@ -1,17 +1,23 @@
 import * as path from 'node:path';
 import * as ts from 'typescript';
 import type { SourceHost } from '../../engine/types';
-import { skipOuter } from './context';
+import { accessText, skipOuter } from './context';
 
 // The receiving side of a send, when it is in the workspace: the worker file a `new Worker(...)`
-// names, and its one `parentPort.on('message', (msg) => ...)` handler. Only read, never run.
+// names, and its one message handler (`parentPort.on('message', ...)`, `self.onmessage`,
+// `addEventListener('message', ...)`). Only read, never run.
 
 export interface Receiver {
   file: string;
   sourceFile: ts.SourceFile;
   handler: ts.ArrowFunction | ts.FunctionExpression;
-  /** The handler's parameter holding the message. */
-  param: ts.Identifier;
+  /** A DOM-style handler (`self.onmessage`, `addEventListener('message', ...)`): the message is the event's `data`. */
+  dom: boolean;
+  /**
+   * How the handler's body names the message member at `names` (`msg.shape`, `e.data.shape`, or
+   * `shape` for `({ shape }) => ...`); undefined when its parameter does not bind that member.
+   */
+  messageAt(names: readonly string[]): string | undefined;
 }
 
 /** The worker script that `worker` (the receiver of `worker.postMessage`) was started from. */
@@ -55,7 +61,10 @@ function scriptPath(e: ts.Expression, file: string): string | undefined {
   return undefined;
 }
 
-/** The single `parentPort.on/once/addListener('message', (msg) => ...)` handler of a worker file. */
+/**
+ * The single message handler of a worker file: `parentPort.on/once/addListener('message', (msg) => ...)`,
+ * or DOM-style `self.onmessage = (e) => ...` / `addEventListener('message', (e) => ...)`.
+ */
 export function findReceiver(script: string, here: ts.SourceFile, host: SourceHost): Receiver | undefined {
   let sf: ts.SourceFile;
   if (path.resolve(here.fileName) === script) sf = here;
@@ -64,22 +73,57 @@ export function findReceiver(script: string, here: ts.SourceFile, host: SourceHo
     if (text === undefined) return undefined;
     sf = ts.createSourceFile(script, text, ts.ScriptTarget.Latest, true, /\.[mc]?tsx?$/.test(script) ? ts.ScriptKind.TS : ts.ScriptKind.JS);
   }
-  const found: Receiver[] = [];
+  const found: (Receiver | undefined)[] = [];
+  // A MessageEvent's `data` is a getter: `e.data = ...` cannot replace the whole message, `e.data.shape = ...` can.
+  const add = (handler: ts.Expression, dom: boolean): void => {
+    const h = skipOuter(handler);
+    if (!ts.isArrowFunction(h) && !ts.isFunctionExpression(h)) return void found.push(undefined);
+    const p = h.parameters[0];
+    found.push(p && !p.dotDotDotToken && !p.initializer ? { file: script, sourceFile: sf, handler: h, dom, messageAt: (names) => (dom && names.length === 0 && ts.isIdentifier(p.name) ? undefined : bound(p.name, dom ? ['data', ...names] : [...names])) } : undefined);
+  };
   const visit = (n: ts.Node): void => {
     if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && /^(on|once|addListener)$/.test(n.expression.name.text)) {
-      const target = skipOuter(n.expression.expression);
-      const named = ts.isIdentifier(target) ? target.text : ts.isPropertyAccessExpression(target) ? target.name.text : '';
       const [event, handler] = n.arguments;
-      if (named === 'parentPort' && event && ts.isStringLiteralLike(event) && event.text === 'message' && handler) {
-        const h = skipOuter(handler);
-        if (ts.isArrowFunction(h) || ts.isFunctionExpression(h)) {
-          const p = h.parameters[0];
-          found.push(p && ts.isIdentifier(p.name) ? { file: script, sourceFile: sf, handler: h, param: p.name } : (undefined as never));
-        }
-      }
+      if (namedTarget(n.expression.expression) === 'parentPort' && event && ts.isStringLiteralLike(event) && event.text === 'message' && handler) add(handler, false);
+    }
+    if (ts.isCallExpression(n) && n.arguments.length >= 2 && ts.isStringLiteralLike(n.arguments[0]) && n.arguments[0].text === 'message') {
+      const callee = skipOuter(n.expression);
+      const global = ts.isIdentifier(callee) ? callee.text === 'addEventListener' : ts.isPropertyAccessExpression(callee) && callee.name.text === 'addEventListener' && isWorkerGlobal(callee.expression);
+      if (global) add(n.arguments[1], true);
+    }
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      const left = skipOuter(n.left);
+      const named = ts.isIdentifier(left) ? left.text === 'onmessage' : ts.isPropertyAccessExpression(left) && left.name.text === 'onmessage' && isWorkerGlobal(left.expression);
+      if (named) add(n.right, true);
     }
     ts.forEachChild(n, visit);
   };
   visit(sf);
-  return found.length === 1 && found[0] ? found[0] : undefined;
+  return found.length === 1 ? found[0] : undefined;
+}
+
+function namedTarget(e: ts.Expression): string {
+  const target = skipOuter(e);
+  return ts.isIdentifier(target) ? target.text : ts.isPropertyAccessExpression(target) ? target.name.text : '';
+}
+
+function isWorkerGlobal(e: ts.Expression): boolean {
+  const t = skipOuter(e);
+  return ts.isIdentifier(t) && (t.text === 'self' || t.text === 'globalThis');
+}
+
+/** The expression for the member at `names` of the value bound to `name` (an identifier or a destructuring pattern). */
+function bound(name: ts.BindingName, names: readonly string[]): string | undefined {
+  if (ts.isIdentifier(name)) return names.reduce((base, n) => accessText(base, n), name.text);
+  if (!ts.isObjectBindingPattern(name) || names.length === 0) return undefined;
+  const [first, ...rest] = names;
+  for (const el of name.elements) {
+    if (el.dotDotDotToken) continue;
+    const key = el.propertyName ?? el.name;
+    const text = ts.isIdentifier(key) || ts.isStringLiteral(key) ? key.text : undefined;
+    // A default value would stand in for a missing member: the other side's code then differs.
+    if (text === first) return el.initializer ? undefined : bound(el.name, rest);
+  }
+  const restElement = name.elements.find((el) => el.dotDotDotToken);
+  return restElement ? bound(restElement.name, names) : undefined;
 }

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as ts from 'typescript';
 import type { Fix, TextEdit } from '../../engine/types';
-import { accessText, type FixContext, skipOuter } from './context';
+import { type FixContext, skipOuter } from './context';
 import { insertAt, replaceNode } from './edits';
 import { rewriteMember } from './payload';
 import { findReceiver, workerScriptOf } from './receiver';
@@ -20,12 +20,16 @@ export function moveFunctionToWorkerRegistry(ctx: FixContext): Fix[] {
   const receiver = script && findReceiver(script, ctx.sourceFile, ctx.host);
   if (!receiver) return [];
   const sf = receiver.sourceFile;
-  const target = names.reduce((base, n) => accessText(base, n), receiver.param.text);
+  const target = receiver.messageAt(names);
+  if (!target) return [];
+  const bare = /^[A-Za-z_$][\w$]*$/.test(target);
   // Every use of the member in the handler must be a call: `msg.transform(x)`.
   const calls: ts.CallExpression[] = [];
   let otherUse = false;
   const visit = (n: ts.Node): void => {
-    if ((ts.isPropertyAccessExpression(n) || ts.isElementAccessExpression(n)) && n.getText(sf) === target) {
+    // A destructured member (`({ transform }) => transform(x)`) is a bare name; a property name is not a use of it.
+    const isName = bare && ts.isIdentifier(n) && n.text === target && !(ts.isPropertyAccessExpression(n.parent) && n.parent.name === n) && !(ts.isPropertyAssignment(n.parent) && n.parent.name === n);
+    if (isName || ((ts.isPropertyAccessExpression(n) || ts.isElementAccessExpression(n)) && n.getText(sf) === target)) {
       if (ts.isCallExpression(n.parent) && n.parent.expression === n) calls.push(n.parent);
       else otherUse = true;
       return;

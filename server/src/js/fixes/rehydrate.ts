@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import * as ts from 'typescript';
 import type { Fix, TextEdit } from '../../engine/types';
 import { isLibraryFile } from '../origin';
-import { accessText, type FixContext, isTypeScriptFile, type PathSegment } from './context';
+import { type FixContext, isTypeScriptFile, type PathSegment } from './context';
 import { indentAt, indentUnit, insertAt } from './edits';
 import { rewriteMember } from './payload';
 import { findReceiver, type Receiver, workerScriptOf } from './receiver';
@@ -132,7 +132,7 @@ function assignsField(ctor: ts.ConstructorDeclaration, name: string): boolean {
   });
 }
 
-/** In the worker's `parentPort.on('message', (msg) => ...)`: `msg = Vec.fromMessage(msg);` first. */
+/** In the worker's message handler: `msg.vec = Vec.fromMessage(msg.vec);` (or `e.data.vec`, or the destructured `vec`) first. */
 function receiverEdits(ctx: FixContext, segments: PathSegment[], cls: ts.ClassDeclaration): { file: string; edits: TextEdit[] } | undefined {
   const script = workerScriptOf(ctx.sink.call, ctx.checker, ctx.file);
   if (!script) return undefined;
@@ -142,7 +142,8 @@ function receiverEdits(ctx: FixContext, segments: PathSegment[], cls: ts.ClassDe
   const classFile = path.resolve(cls.getSourceFile().fileName);
   const binding = classBinding(receiver, cls, classFile, name);
   if (!binding) return undefined;
-  const target = segments.reduce((base, s) => accessText(base, (s as { name: string }).name), receiver.param.text);
+  const target = receiver.messageAt(segments.map((s) => (s as { name: string }).name));
+  if (!target) return undefined;
   const statement = `${target} = ${binding.name}.fromMessage(${target});`;
   const sf = receiver.sourceFile;
   const h = receiver.handler;
@@ -177,6 +178,8 @@ function classBinding(receiver: Receiver, cls: ts.ClassDeclaration, classFile: s
   if (!spec.startsWith('.')) spec = `./${spec}`;
   if (/\.[mc]?tsx?$/.test(spec)) spec = spec.replace(/\.ts$/, '.js').replace(/\.mts$/, '.mjs').replace(/\.cts$/, '.cjs');
   const esm = sf.statements.some((s) => ts.isImportDeclaration(s) || ts.isExportDeclaration(s)) || /\.m[jt]s$/.test(receiver.file);
+  // A browser worker has no `require`; a classic one cannot `import` either.
+  if (!esm && receiver.dom) return undefined;
   const imports = sf.statements.filter(ts.isImportDeclaration);
   const line = esm ? `import { ${name} } from '${spec}';` : `const { ${name} } = require('${spec}');`;
   const after = imports.length ? imports[imports.length - 1].getEnd() : undefined;

@@ -1,4 +1,5 @@
 import * as ts from 'typescript';
+import { sendDateString } from '../fixes/data-form';
 import { forkWithAdvancedSerialization } from '../fixes/serialization';
 import { article, jsRule, type TypeRule } from './rule';
 
@@ -22,5 +23,5 @@ export const jsonIpcLoss: TypeRule = {
     if (facts.classInstance) return { severity: 'warning', reason: `is ${article(facts.name)} instance: JSON IPC sends only its enumerable fields, as a plain object${fix}`, descend: true };
     return undefined;
   },
-  fixes: (ctx) => forkWithAdvancedSerialization(ctx),
+  fixes: (ctx) => [...forkWithAdvancedSerialization(ctx), ...sendDateString(ctx)],
 };

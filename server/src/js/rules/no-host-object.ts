@@ -1,3 +1,4 @@
+import { removeTimerHandle, sendSocketAddress } from '../fixes/data-form';
 import { passPathInsteadOfHandle } from '../fixes/path-for-handle';
 import { article, jsRule, type TypeRule } from './rule';
 import { needsTransfer } from './transfer-required';
@@ -22,5 +23,9 @@ export const noHostObject: TypeRule = {
     const shown = facts.origin.container === 'NodeJS' ? `NodeJS.${facts.name}` : facts.name;
     return { severity: 'error', reason: `is ${article(shown)} host object: ${why}, so it cannot be cloned (DataCloneError); send plain data (a path, an address, an id) instead` };
   },
-  fixes: (ctx) => passPathInsteadOfHandle(ctx),
+  fixes(ctx) {
+    // The path or address it was opened from, when this file shows it; else the address it is connected to.
+    const opened = passPathInsteadOfHandle(ctx);
+    return [...opened, ...(opened.length ? [] : sendSocketAddress(ctx)), ...removeTimerHandle(ctx)];
+  },
 };

@@ -1,4 +1,5 @@
 import * as ts from 'typescript';
+import { removeSymbol } from '../fixes/data-form';
 import { jsRule, type TypeRule } from './rule';
 
 // A symbol *value* throws; symbol-keyed properties are silently skipped, so they are not reported.
@@ -8,4 +9,5 @@ export const noSymbol: TypeRule = {
     if (ctx.serializer !== 'clone' || !(facts.type.flags & ts.TypeFlags.ESSymbolLike)) return undefined;
     return { severity: 'error', reason: 'is a symbol: symbols cannot be cloned (DataCloneError)' };
   },
+  fixes: (ctx) => removeSymbol(ctx),
 };

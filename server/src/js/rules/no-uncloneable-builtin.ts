@@ -1,3 +1,4 @@
+import { spreadFiniteGenerator, useStrongCollection } from '../fixes/data-form';
 import { awaitPromise, sendIntlOptions } from '../fixes/plain-data';
 import { article, jsRule, type TypeRule } from './rule';
 
@@ -33,5 +34,5 @@ export const noUncloneableBuiltin: TypeRule = {
     if ((facts.name === 'Memory' || facts.name === 'Instance') && facts.origin.container !== 'WebAssembly') return undefined;
     return { severity: 'error', reason: `is ${article(facts.name)}: ${why} (DataCloneError)` };
   },
-  fixes: (ctx) => [...awaitPromise(ctx), ...sendIntlOptions(ctx)],
+  fixes: (ctx) => [...awaitPromise(ctx), ...sendIntlOptions(ctx), ...useStrongCollection(ctx), ...spreadFiniteGenerator(ctx)],
 };

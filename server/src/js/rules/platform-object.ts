@@ -1,3 +1,4 @@
+import { sendFileData, sendResponseData } from '../fixes/data-form';
 import { sendDataForm } from '../fixes/plain-data';
 import { article, jsRule, type TypeRule } from './rule';
 
@@ -33,5 +34,5 @@ export const platformObject: TypeRule = {
     }
     return undefined;
   },
-  fixes: (ctx) => sendDataForm(ctx),
+  fixes: (ctx) => [...sendDataForm(ctx), ...sendResponseData(ctx), ...sendFileData(ctx)],
 };

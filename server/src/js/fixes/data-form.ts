@@ -1,0 +1,237 @@
+import * as ts from 'typescript';
+import type { Fix, TextEdit } from '../../engine/types';
+import { accessText, type FixContext, type PathSegment, skipOuter } from './context';
+import { replaceNode } from './edits';
+import { rewriteMember } from './payload';
+import { canAwait, wrap } from './plain-data';
+import { referencedAfter } from './transfer';
+
+// Send the data a value stands for when the value itself cannot cross: a Response's status,
+// headers and body, a File's name, type and bytes, a Date's ISO string, a Stats' fields, a
+// socket's address, a finite generator's values; or leave out what has no meaning on the other
+// side (a timer handle, a symbol marker). The other side receives something else than before,
+// so none of these is preferred.
+
+const propertyNames = (segments: readonly PathSegment[]) => (segments.every((s) => s.kind === 'property') ? segments.map((s) => (s as { name: string }).name) : undefined);
+
+/** The member's expression where it is sent, when it can be written several times (`res`, `msg.res`). */
+function reevaluableMember(ctx: FixContext): string | undefined {
+  let text: string | undefined;
+  const edits = rewriteMember(ctx.file, ctx.value.expr, ctx.segments, { kind: 'replace', with: (t) => (text = t) });
+  return edits && text !== undefined && /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/.test(text) ? text : undefined;
+}
+
+function replaceMember(ctx: FixContext, form: (text: string) => string): { edits: TextEdit[]; sent: string } | undefined {
+  let sent = '';
+  const edits = rewriteMember(ctx.file, ctx.value.expr, ctx.segments, { kind: 'replace', with: (t) => (sent = form(t)) });
+  return edits ? { edits, sent } : undefined;
+}
+
+/** platform-object on a Response (Request): its status, headers and body text, read with `await` where it is sent. */
+export function sendResponseData(ctx: FixContext): Fix[] {
+  const { name } = ctx.facts;
+  if (!ctx.facts.fromLibrary || (name !== 'Response' && name !== 'Request') || !canAwait(ctx.sink.call)) return [];
+  const ref = reevaluableMember(ctx);
+  if (!ref) return [];
+  // Reading the body consumes it: read a clone when the sender still uses the original.
+  const body = referencedAfter(ctx.sink.call, /^[\w$]+/.exec(ref)![0], ctx.checker) ? `${ref}.clone()` : ref;
+  const head = name === 'Response' ? `status: ${ref}.status` : `url: ${ref}.url, method: ${ref}.method`;
+  const r = replaceMember(ctx, () => `{ ${head}, headers: Object.fromEntries(${ref}.headers), body: await ${body}.text() }`);
+  if (!r) return [];
+  const fields = name === 'Response' ? '`status`, `headers`' : '`url`, `method`, `headers`';
+  return [{ title: `Send the ${name}'s ${fields} and body text (\`await ${body}.text()\`) instead of the ${name} \`${ref}\``, id: 'send-data-form', preferred: false, edits: r.edits }];
+}
+
+/** platform-object on a File (a Blob on Node 20): its name, type, lastModified and bytes. */
+export function sendFileData(ctx: FixContext): Fix[] {
+  if (!ctx.facts.fromLibrary || ctx.facts.name !== 'File' || !canAwait(ctx.sink.call)) return [];
+  const ref = reevaluableMember(ctx);
+  if (!ref) return [];
+  const r = replaceMember(ctx, () => `{ name: ${ref}.name, type: ${ref}.type, lastModified: ${ref}.lastModified, bytes: await ${ref}.arrayBuffer() }`);
+  if (!r) return [];
+  return [{ title: `Send the File's \`name\`, \`type\`, \`lastModified\` and bytes (\`await ${ref}.arrayBuffer()\`) instead of the File \`${ref}\``, id: 'send-data-form', preferred: false, edits: r.edits }];
+}
+
+/** json-ipc-loss on a Date: JSON sends its ISO string anyway; send it explicitly, so the receiver knows to parse it. */
+export function sendDateString(ctx: FixContext): Fix[] {
+  if (!ctx.facts.fromLibrary || ctx.facts.name !== 'Date' || ctx.sink.serializer !== 'json') return [];
+  const r = replaceMember(ctx, (t) => `${wrap(t)}.toISOString()`);
+  if (!r || r.sent.length > 70) return [];
+  return [{ title: `Send the ISO string \`${r.sent}\` instead of the Date (rebuild it with \`new Date(...)\` on the other side)`, id: 'send-data-form', preferred: false, edits: r.edits }];
+}
+
+const statsClasses = new Set(['Stats', 'BigIntStats']);
+
+/**
+ * class-instance-loss on fs.Stats: the fields a receiver usually needs, with the answers of
+ * `isFile()`/`isDirectory()` (a `{ ...stats }` copy would leave those methods behind).
+ */
+export function sendStatsFields(ctx: FixContext): Fix[] {
+  const o = ctx.facts.origin;
+  if (!ctx.facts.fromLibrary || !statsClasses.has(ctx.facts.name) || !o || o.module !== 'fs') return [];
+  const ref = reevaluableMember(ctx);
+  if (!ref) return [];
+  const r = replaceMember(ctx, () => `{ size: ${ref}.size, mtimeMs: ${ref}.mtimeMs, isFile: ${ref}.isFile(), isDirectory: ${ref}.isDirectory() }`);
+  if (!r) return [];
+  return [{ title: `Send \`size\`, \`mtimeMs\`, \`isFile()\` and \`isDirectory()\` of \`${ref}\` as plain data instead of the ${ctx.facts.name} instance`, id: 'send-data-form', preferred: false, edits: r.edits }];
+}
+
+/** no-host-object on a net/tls Socket not opened here from an address: the address it is connected to. */
+export function sendSocketAddress(ctx: FixContext): Fix[] {
+  const o = ctx.facts.origin;
+  if (!ctx.facts.fromLibrary || !o || (o.module !== 'net' && o.module !== 'tls') || !ctx.facts.ancestry.includes('Socket')) return [];
+  const ref = reevaluableMember(ctx);
+  if (!ref) return [];
+  const r = replaceMember(ctx, () => `{ host: ${ref}.remoteAddress, port: ${ref}.remotePort }`);
+  if (!r) return [];
+  return [{ title: `Send the address \`${r.sent}\` instead of the Socket \`${ref}\` (connect again on the other side)`, id: 'send-data-form', preferred: false, edits: r.edits }];
+}
+
+/** no-host-object on a timer handle: it only means something to this thread's event loop, so it is left out. */
+export function removeTimerHandle(ctx: FixContext): Fix[] {
+  if (ctx.facts.name !== 'Timeout' && ctx.facts.name !== 'Immediate') return [];
+  const names = propertyNames(ctx.segments);
+  if (!names || names.length === 0) return [];
+  const edits = rewriteMember(ctx.file, ctx.value.expr, ctx.segments, { kind: 'remove' });
+  if (!edits) return [];
+  return [{ title: `Remove the timer handle \`${names[names.length - 1]}\` from the message sent by ${ctx.sink.api} (a timer belongs to this thread; clear it here)`, id: 'remove-from-message', preferred: false, edits }];
+}
+
+/** no-symbol: a symbol is identity within one realm, so the other side cannot have it; leave it out (a tuple keeps its length). */
+export function removeSymbol(ctx: FixContext): Fix[] {
+  const last = ctx.segments[ctx.segments.length - 1];
+  if (!last) return [];
+  if (last.kind === 'property') {
+    const edits = rewriteMember(ctx.file, ctx.value.expr, ctx.segments, { kind: 'remove' });
+    if (!edits) return [];
+    return [{ title: `Remove the symbol \`${last.name}\` from the message sent by ${ctx.sink.api} (the other side does not get it)`, id: 'remove-from-message', preferred: false, edits }];
+  }
+  const index = /^\[(\d+)\]$/.exec(last.text);
+  const owner = ctx.segments.slice(0, -1);
+  if (!index || !propertyNames(owner)) return [];
+  const at = Number(index[1]);
+  const label = /\s/.test(ctx.value.label) ? '' : ctx.value.label;
+  const shown = `${owner.reduce((base, s) => accessText(base, (s as { name: string }).name), label)}[${at}]`;
+  // An array literal written at the send: the element itself becomes `undefined`.
+  const literal = elementOwner(ctx, owner);
+  if (literal && ts.isArrayLiteralExpression(literal)) {
+    const el = literal.elements[at];
+    if (!el || literal.elements.slice(0, at + 1).some(ts.isSpreadElement)) return [];
+    return [{ title: `Send \`undefined\` in place of the symbol \`${shown}\` (the other side does not get it)`, id: 'remove-from-message', preferred: false, edits: [replaceNode(ctx.file, el, 'undefined')] }];
+  }
+  let type = ctx.checker.getTypeAtLocation(ctx.value.expr);
+  for (const s of owner) {
+    const prop = type.getProperty((s as { name: string }).name);
+    if (!prop) return [];
+    type = ctx.checker.getNonNullableType(ctx.checker.getTypeOfSymbol(prop));
+  }
+  if (!ctx.checker.isTupleType(type)) return [];
+  const target = (type as ts.TupleTypeReference).target;
+  const length = target.fixedLength;
+  if (target.elementFlags.some((f) => !(f & ts.ElementFlags.Required)) || at >= length || length > 6) return [];
+  let sent = '';
+  const edits = rewriteMember(ctx.file, ctx.value.expr, owner, {
+    kind: 'replace',
+    with: (t) => (sent = /^[\w$.]+$/.test(t) ? `[${Array.from({ length }, (_, i) => (i === at ? 'undefined' : `${t}[${i}]`)).join(', ')}]` : ''),
+  });
+  if (!edits || !sent || sent.length > 70) return [];
+  return [{ title: `Send \`${sent}\`: leave the symbol \`${shown}\` out of the message (the other side does not get it)`, id: 'remove-from-message', preferred: false, edits }];
+}
+
+/** The expression written at the property path in the sent value, when it is written there. */
+function elementOwner(ctx: FixContext, owner: readonly PathSegment[]): ts.Expression | undefined {
+  let e = skipOuter(ctx.value.expr);
+  for (const s of owner) {
+    if (!ts.isObjectLiteralExpression(e)) return undefined;
+    const p = e.properties.find((x) => x.name && ts.isIdentifier(x.name) && x.name.text === (s as { name: string }).name);
+    if (!p || !ts.isPropertyAssignment(p)) return undefined;
+    e = skipOuter(p.initializer);
+  }
+  return e;
+}
+
+/** The expression that produced the member at `names`: through object literals and `const` variables of this file. */
+function producerOf(ctx: FixContext, names: readonly string[]): { expr: ts.Expression; declaration?: ts.VariableDeclaration } | undefined {
+  let e = skipOuter(ctx.value.expr);
+  let declaration: ts.VariableDeclaration | undefined;
+  const follow = (): boolean => {
+    for (let hops = 0; hops < 4 && ts.isIdentifier(e); hops++) {
+      const id = e;
+      const sym = ts.isShorthandPropertyAssignment(id.parent) && id.parent.name === id ? ctx.checker.getShorthandAssignmentValueSymbol(id.parent) : ctx.checker.getSymbolAtLocation(id);
+      const decl = sym?.valueDeclaration;
+      if (!decl || !ts.isVariableDeclaration(decl) || !ts.isIdentifier(decl.name) || !decl.initializer || decl.getSourceFile() !== ctx.sourceFile) return false;
+      if (!(ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const)) return false;
+      declaration = decl;
+      e = skipOuter(decl.initializer);
+    }
+    return true;
+  };
+  for (const n of names) {
+    if (!follow() || !ts.isObjectLiteralExpression(e)) return undefined;
+    const p = [...e.properties].reverse().find((x) => x.name && (ts.isIdentifier(x.name) || ts.isStringLiteral(x.name)) && x.name.text === n);
+    if (!p) return undefined;
+    if (ts.isPropertyAssignment(p)) e = skipOuter(p.initializer);
+    else if (ts.isShorthandPropertyAssignment(p)) e = p.name;
+    else return undefined;
+    declaration = undefined;
+  }
+  if (!follow()) return undefined;
+  return { expr: e, declaration };
+}
+
+const weakToStrong: Record<string, string> = { WeakMap: 'Map', WeakSet: 'Set' };
+
+/** no-uncloneable-builtin on a WeakMap/WeakSet created in this file: create a Map/Set there instead, which clones. */
+export function useStrongCollection(ctx: FixContext): Fix[] {
+  const strong = weakToStrong[ctx.facts.name];
+  const names = propertyNames(ctx.segments);
+  if (!strong || !names) return [];
+  const found = producerOf(ctx, names);
+  if (!found || !ts.isNewExpression(found.expr) || !ts.isIdentifier(found.expr.expression) || found.expr.expression.text !== ctx.facts.name) return [];
+  const edits: TextEdit[] = [replaceNode(ctx.file, found.expr.expression, strong)];
+  const annotation = found.declaration?.type;
+  if (annotation) {
+    if (!ts.isTypeReferenceNode(annotation) || !ts.isIdentifier(annotation.typeName) || annotation.typeName.text !== ctx.facts.name) return [];
+    edits.push(replaceNode(ctx.file, annotation.typeName, strong));
+  }
+  const shown = found.declaration && ts.isIdentifier(found.declaration.name) ? found.declaration.name.text : names[names.length - 1] ?? ctx.value.label;
+  return [{ title: `Create \`${shown}\` as a \`${strong}\` instead of a \`${ctx.facts.name}\` so it can be cloned (it then holds its keys strongly)`, id: 'use-cloneable-collection', preferred: false, edits }];
+}
+
+/** no-uncloneable-builtin on a generator from a generator function of this file that visibly ends: send its values. */
+export function spreadFiniteGenerator(ctx: FixContext): Fix[] {
+  if (ctx.facts.name !== 'Generator') return [];
+  const names = propertyNames(ctx.segments);
+  if (!names) return [];
+  const found = producerOf(ctx, names);
+  if (!found || !ts.isCallExpression(found.expr)) return [];
+  const decl = ctx.checker.getSymbolAtLocation(found.expr.expression)?.valueDeclaration;
+  if (!decl || !(ts.isFunctionDeclaration(decl) || ts.isFunctionExpression(decl)) || !decl.asteriskToken || !decl.body || !visiblyFinite(decl.body, ctx.checker)) return [];
+  // A generator held in a variable is consumed by the spread: only when nothing reads it afterwards.
+  const ref = reevaluableMember(ctx);
+  if (found.declaration && ref && referencedAfter(ctx.sink.call, /^[\w$]+/.exec(ref)![0], ctx.checker)) return [];
+  const r = replaceMember(ctx, (t) => `[...${wrap(t)}]`);
+  if (!r || r.sent.length > 70) return [];
+  return [{ title: `Send the generated values \`${r.sent}\` instead of the generator (it ends after a bounded number of values)`, id: 'send-data-form', preferred: false, edits: r.edits }];
+}
+
+/** No `while`/`do`, no `yield*`, every `for` bounded by a comparison and every `for...of` over an array: the generator ends. */
+function visiblyFinite(body: ts.Block, checker: ts.TypeChecker): boolean {
+  let ok = true;
+  const visit = (n: ts.Node): void => {
+    if (!ok || ts.isFunctionLike(n)) return;
+    if (ts.isWhileStatement(n) || ts.isDoStatement(n) || ts.isForInStatement(n) || ts.isLabeledStatement(n)) ok = false;
+    else if (ts.isYieldExpression(n) && n.asteriskToken) ok = false;
+    else if (ts.isForStatement(n)) {
+      const c = n.condition && skipOuter(n.condition);
+      const relational = c && ts.isBinaryExpression(c) && [ts.SyntaxKind.LessThanToken, ts.SyntaxKind.LessThanEqualsToken, ts.SyntaxKind.GreaterThanToken, ts.SyntaxKind.GreaterThanEqualsToken].includes(c.operatorToken.kind);
+      if (!relational || !n.incrementor) ok = false;
+    } else if (ts.isForOfStatement(n)) {
+      const t = checker.getTypeAtLocation(n.expression);
+      if (!(checker.isArrayType(t) || checker.isTupleType(t)) || n.awaitModifier) ok = false;
+    }
+    ts.forEachChild(n, visit);
+  };
+  ts.forEachChild(body, visit);
+  return ok;
+}
