@@ -3,7 +3,9 @@
 // medians and ratios: cold CLI scan vs `tsc --noEmit` (TS) and vs a parse-only pass (Python);
 // warm edit-to-diagnostics latency in the language server vs the TypeScript language service;
 // peak memory of the server after the workspace scan vs tsc's; Python lines per second.
-// Writes bench/results.json and prints a table.
+// Writes bench/results.json and prints a table. For profiling: `--only ts,py,lsp` runs a part
+// (results go to bench/.cache/results.partial.json), SENDCHECK_BENCH_SERVER names another server
+// bundle, SENDCHECK_BENCH_SERVER_ARGS adds node flags to it (e.g. --cpu-prof).
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -31,7 +33,7 @@ const serverArgs = (process.env.SENDCHECK_BENCH_SERVER_ARGS ?? '').split(' ').fi
 const rssPreload = path.join(root, 'bench', 'rss.cjs');
 const tscJs = require.resolve('typescript/lib/tsc.js');
 const cli = path.join(root, 'dist', 'cli.js');
-const serverJs = path.join(root, 'dist', 'server.js');
+const serverJs = process.env.SENDCHECK_BENCH_SERVER ?? path.join(root, 'dist', 'server.js');
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);

@@ -145,6 +145,7 @@ export class ProjectHost {
       this.log?.(`sendcheck: ${configFile} cannot be parsed (${(e as Error)?.message ?? e}); using inferred options for its files`);
       result = undefined;
     }
+    for (const k of this.parsedConfigs.keys()) if (k.startsWith(`${configFile}\0`)) this.parsedConfigs.delete(k);
     this.parsedConfigs.set(key, result);
     return result;
   }
@@ -179,6 +180,8 @@ export class ProjectHost {
       for (const p of fallbackPackages) if (!this.packageInstalled(dir, p) && fs.existsSync(path.join(typings, `${p}.d.ts`))) fallbacks.push(path.join(typings, `${p}.d.ts`));
     }
     project = { key, configFile: owns ? configFile : undefined, options, fallbacks, domLib };
+    // An edited tsconfig makes a new key: the project (and program) of its previous version goes.
+    if (project.configFile) for (const k of this.projects.keys()) if (k.startsWith(`${project.configFile}\0`)) this.projects.delete(k);
     this.projects.set(key, project);
     return project;
   }
