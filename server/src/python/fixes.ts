@@ -54,6 +54,19 @@ function isInside(node: Node, outer: Node): boolean {
  * bound outside the `__main__` guard, or a builtin: the code means the same at module level.
  */
 export function closesOverNothing(model: ModuleModel, subtree: Node, allowGuarded = false): boolean {
+  for (const { binding: b } of outsideReads(model, subtree)) {
+    if (b.scope.kind !== 'module') return false;
+    if (!allowGuarded && model.mainGuards.some((g) => isInside(b.node, g))) return false;
+  }
+  return true;
+}
+
+/**
+ * The names `subtree` reads that are bound outside it, with their bindings: what the code
+ * closes over. Attribute names and keyword-argument names are not reads; unresolved names
+ * (builtins) are left out.
+ */
+function* outsideReads(model: ModuleModel, subtree: Node): Generator<{ node: Node; binding: NonNullable<ReturnType<typeof lookup>> }> {
   const stack: Node[] = [subtree];
   while (stack.length) {
     const n = stack.pop()!;
@@ -61,17 +74,13 @@ export function closesOverNothing(model: ModuleModel, subtree: Node, allowGuarde
       const parent = n.parent;
       if (parent?.type === 'attribute' && n.field === 'attribute') continue;
       if (parent?.type === 'keyword_argument' && n.field === 'name') continue;
-      const scope = enclosingScope(model, n);
-      const b = lookup(n.text, scope, n);
-      if (!b) continue;
-      if (isInside(b.node, subtree) || isInside(b.scope.node, subtree)) continue;
-      if (b.scope.kind !== 'module') return false;
-      if (!allowGuarded && model.mainGuards.some((g) => isInside(b.node, g))) return false;
+      const b = lookup(n.text, enclosingScope(model, n), n);
+      if (!b || isInside(b.node, subtree) || isInside(b.scope.node, subtree)) continue;
+      yield { node: n, binding: b };
       continue;
     }
     for (const c of n.children) stack.push(c);
   }
-  return true;
 }
 
 /** `name` appears as a whole word somewhere in `text`. */
@@ -665,29 +674,17 @@ export function moveWithPartialFix(def: FunctionInfo | ClassInfo): Fix | undefin
   const body = node.childForFieldName('body');
   if (!body) return undefined;
   const free = new Set<string>();
-  const stack: Node[] = [node];
-  while (stack.length) {
-    const n = stack.pop()!;
-    if (n.type === 'identifier') {
-      const parent = n.parent;
-      if (parent?.type === 'attribute' && n.field === 'attribute') continue;
-      if (parent?.type === 'keyword_argument' && n.field === 'name') continue;
-      if (n.id === fn.nameNode.id) continue;
-      const b = lookup(n.text, enclosingScope(model, n), n);
-      if (!b) continue;
-      if (isInside(b.node, node) || isInside(b.scope.node, node)) continue;
-      if (b.scope === outer) {
-        // A default or annotation is evaluated where the def stands: at module level the local is gone.
-        if (n.text === fn.name || !isInside(n, body)) return undefined;
-        const all = outer.bindings.get(n.text)!;
-        if (all.length !== 1 || !(all[0].kind === 'param' || all[0].kind === 'value') || all[0].node.startIndex > node.startIndex) return undefined;
-        free.add(n.text);
-        continue;
-      }
-      if (b.scope.kind !== 'module' || model.mainGuards.some((g) => isInside(b.node, g))) return undefined;
+  for (const { node: n, binding: b } of outsideReads(model, node)) {
+    if (n.id === fn.nameNode.id) continue;
+    if (b.scope === outer) {
+      // A default or annotation is evaluated where the def stands: at module level the local is gone.
+      if (n.text === fn.name || !isInside(n, body)) return undefined;
+      const all = outer.bindings.get(n.text)!;
+      if (all.length !== 1 || !(all[0].kind === 'param' || all[0].kind === 'value') || all[0].node.startIndex > node.startIndex) return undefined;
+      free.add(n.text);
       continue;
     }
-    for (const c of n.children) stack.push(c);
+    if (b.scope.kind !== 'module' || model.mainGuards.some((g) => isInside(b.node, g))) return undefined;
   }
   if (free.size === 0) return undefined;
   const params = node.childForFieldName('parameters');
