@@ -1,19 +1,13 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import * as ts from 'typescript';
+import { runBounded, type RunResult } from '../harness/run-bounded';
 
 // How the JS oracle and the fix tests run a program: with the Node major it targets, under the
 // preload (oracle-hook.cjs) that records every real send, bounded by a timeout.
 
 const hook = path.join(__dirname, 'oracle-hook.cjs');
 export const runTimeoutMs = 20_000;
-
-export interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  timedOut: boolean;
-}
 
 /** Node 20 and Node 24 binaries, installed once by setup-node.mjs when this machine lacks them. */
 export function nodeBinaries(): Record<'node20' | 'node24', string> {
@@ -35,24 +29,9 @@ export function transpileForNode(file: string, text: string): { text: string; ex
 
 /** Runs `file` with `binary` under the oracle hook, which appends one JSON line per send to `reportFile`. */
 export function runWithOracleHook(binary: string, file: string, reportFile: string, timeoutMs = runTimeoutMs): Promise<RunResult> {
-  return new Promise((resolve) => {
-    const child = spawn(binary, ['--require', hook, file], {
-      cwd: path.dirname(file),
-      env: { ...process.env, SENDCHECK_ORACLE_REPORT: reportFile, NODE_OPTIONS: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    let timedOut = false;
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, timedOut });
-    });
+  return runBounded(binary, ['--require', hook, file], {
+    cwd: path.dirname(file),
+    env: { ...process.env, SENDCHECK_ORACLE_REPORT: reportFile, NODE_OPTIONS: '' },
+    timeoutMs,
   });
 }

@@ -1,4 +1,5 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
+import { runBounded, type RunResult } from '../harness/run-bounded';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -18,12 +19,7 @@ if _m:
     _c._default_context._default_context = _c._concrete_contexts[_m]
 `;
 
-export interface Outcome {
-  code: number | null;
-  timedOut: boolean;
-  stdout: string;
-  stderr: string;
-}
+export type Outcome = RunResult;
 
 export function makeSiteDir(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sendcheck-oracle-site-'));
@@ -31,39 +27,18 @@ export function makeSiteDir(): string {
   return dir;
 }
 
-export function runPython(file: string, startMethod: string, siteDir: string): Promise<Outcome> {
+export async function runPython(file: string, startMethod: string, siteDir: string): Promise<Outcome> {
   const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'sendcheck-oracle-run-'));
-  return new Promise((resolve) => {
-    const child = spawn(python, [file], {
+  try {
+    return await runBounded(python, [file], {
       cwd,
-      detached: true,
       env: { ...process.env, PYTHONPATH: siteDir, SENDCHECK_ORACLE_START: startMethod, PYTHONDONTWRITEBYTECODE: '1', PYTHONUNBUFFERED: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      timeoutMs: TIMEOUT_MS,
+      processGroup: true,
     });
-    let stdout = '';
-    let stderr = '';
-    let timedOut = false;
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const killGroup = () => {
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
-    };
-    const timer = setTimeout(() => {
-      timedOut = true;
-      killGroup();
-    }, TIMEOUT_MS);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      // Children a failed program left behind (a pool whose task was lost) go with it.
-      killGroup();
-      fs.rmSync(cwd, { recursive: true, force: true });
-      resolve({ code, timedOut, stdout, stderr });
-    });
-  });
+  } finally {
+    fs.rmSync(cwd, { recursive: true, force: true });
+  }
 }
 
 /** Runs `jobs` two at a time. */
