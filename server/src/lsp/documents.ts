@@ -1,0 +1,150 @@
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { isCheckable } from '../engine/files';
+import type { Configuration } from './configuration';
+import { uriToPath } from './convert';
+import type { FileResult, ServerState } from './state';
+
+// Open documents: when each is checked (at once after a pause, debounced in a burst of edits),
+// and which results are still current. Only the version still open is ever published.
+
+export class DocumentChecks {
+  private readonly debounceTimers = new Map<string, NodeJS.Timeout>();
+  /** Checks of open documents started by a timer and not finished yet, per file. */
+  private readonly checksRunning = new Map<string, number>();
+  /** Files whose queued check waits for a pause in typing (reset by each edit), rather than running at once. */
+  private readonly waitingForPause = new Set<string>();
+
+  constructor(
+    private readonly state: ServerState,
+    private readonly configuration: Configuration,
+  ) {}
+
+  /** Wires the document events: open and change schedule checks, close goes back to the disk's view. */
+  listen(): void {
+    const { state } = this;
+    state.documents.onDidOpen((e) => {
+      const file = uriToPath(e.document.uri);
+      if (file) state.openUris.set(file, e.document.uri);
+      if (file) state.host.setOverlay(file, e.document.getText(), e.document.version);
+      // A pulling client asks for an open document itself; what was pushed for it while closed would show twice.
+      if (file && !state.pushOpen && state.pushClosed && state.results.get(file)?.version === null)
+        state.quiet(state.connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] }));
+      this.schedule(e.document);
+    });
+    state.documents.onDidChangeContent((e) => {
+      const file = uriToPath(e.document.uri);
+      if (file) state.host.setOverlay(file, e.document.getText(), e.document.version);
+      this.schedule(e.document, true);
+    });
+    state.documents.onDidClose((e) => {
+      const file = uriToPath(e.document.uri);
+      if (!file) return;
+      state.openUris.delete(file);
+      this.cancel(file);
+      state.host.clearOverlay(file);
+      // Back to what the disk says: a workspace file keeps its problems, any other file loses them.
+      if (state.workspaceFiles.has(file)) {
+        void this.configuration.configFor(file).then((config) => {
+          if (state.openDocument(file)) return;
+          const findings = config.enable ? state.runCheck([file], config) : [];
+          if (findings) state.store(file, null, findings.filter((f) => f.file === file));
+        });
+      } else {
+        state.checker.forget([file]);
+        state.drop(file);
+      }
+    });
+  }
+
+  /** Checks an open document at its current version; returns undefined when a newer version overtook it. */
+  async check(doc: TextDocument): Promise<FileResult | undefined> {
+    const { state } = this;
+    const file = uriToPath(doc.uri);
+    if (!file || !isCheckable(file)) return undefined;
+    const version = doc.version;
+    const stillCurrent = () => state.documents.get(doc.uri)?.version === version;
+    await state.ready.catch(() => undefined);
+    const config = await this.configuration.configFor(file);
+    if (!stillCurrent()) return undefined;
+    const existing = state.results.get(file);
+    if (existing && existing.version === version) return existing;
+    if (!config.enable) return state.store(file, version, []);
+    const findings = state.runCheck([file], config, () => !stillCurrent());
+    // Never publish over a newer version: its own check is queued and will publish.
+    if (!stillCurrent()) return undefined;
+    if (!findings) return existing?.version === version ? existing : undefined;
+    const result = state.store(
+      file,
+      version,
+      findings.filter((f) => f.file === file),
+    );
+    state.sendStatus('idle');
+    return result;
+  }
+
+  /**
+   * An edit to a document with no check queued or running is checked at once (one event-loop
+   * turn later, so changes that arrived together are checked together): the first keystroke after
+   * a pause does not wait for a fixed delay. Edits that arrive while a check is running, or while
+   * one waits for a pause, are a burst, coalesced into one check `debounceMs` after the last of
+   * them; an edit while a check at once is queued rides along with it. Opening a
+   * document, and `atOnceIfIdle: false` callers, always wait `debounceMs`. Whatever runs, only the
+   * version still current is published (see check).
+   */
+  schedule(doc: TextDocument, atOnceIfIdle = false): void {
+    const { state } = this;
+    const file = uriToPath(doc.uri);
+    if (!file) return;
+    const queued = this.debounceTimers.has(file);
+    // A check at once is already queued: it reads the document when it runs, this edit included.
+    if (queued && !this.waitingForPause.has(file)) return;
+    const atOnce = atOnceIfIdle && !queued && !this.checksRunning.get(file);
+    clearTimeout(this.debounceTimers.get(file));
+    if (atOnce) this.waitingForPause.delete(file);
+    else this.waitingForPause.add(file);
+    this.debounceTimers.set(
+      file,
+      setTimeout(
+        () => {
+          this.debounceTimers.delete(file);
+          this.waitingForPause.delete(file);
+          this.checksRunning.set(file, (this.checksRunning.get(file) ?? 0) + 1);
+          state
+            .interactively(() => this.check(doc))
+            .catch((e) => state.logError(`checking ${file} failed`, e))
+            .finally(() => {
+              const n = (this.checksRunning.get(file) ?? 1) - 1;
+              if (n > 0) this.checksRunning.set(file, n);
+              else this.checksRunning.delete(file);
+            });
+        },
+        atOnce ? 0 : state.debounceMs,
+      ),
+    );
+  }
+
+  /** The findings of an open document at its current version, checking now if the debounced check has not run yet. */
+  async currentResult(doc: TextDocument): Promise<FileResult | undefined> {
+    const file = uriToPath(doc.uri);
+    if (!file) return undefined;
+    const r = this.state.results.get(file);
+    if (r && r.version === doc.version) return r;
+    clearTimeout(this.debounceTimers.get(file));
+    this.debounceTimers.delete(file);
+    return this.check(doc);
+  }
+
+  recheckAll(): void {
+    for (const doc of this.state.documents.all()) this.schedule(doc);
+  }
+
+  private cancel(file: string): void {
+    clearTimeout(this.debounceTimers.get(file));
+    this.debounceTimers.delete(file);
+    this.waitingForPause.delete(file);
+  }
+
+  dispose(): void {
+    for (const t of this.debounceTimers.values()) clearTimeout(t);
+  }
+}

@@ -1,0 +1,204 @@
+import {
+  TextDocuments,
+  type Connection,
+  type Diagnostic,
+} from 'vscode-languageserver';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { Checker } from '../check';
+import type { SendcheckConfig } from '../engine/config';
+import { DiskHost, isInside } from '../engine/files';
+import type { Finding } from '../engine/types';
+import { pathToUri, toDiagnostic, uriToPath } from './convert';
+
+// The server's shared state, in the manner of rust-analyzer's GlobalState: what the client told
+// us (capabilities, folders, open documents), what we hold for it (results per file), and the
+// small operations every part needs (publish, log, run the checker). The parts that decide *when*
+// to check live beside it: documents.ts (open documents), scan.ts (the workspace), configuration.ts
+// (settings); handlers.ts answers the protocol.
+
+/** Custom notification for status displays: what the server is doing and how many findings it holds. */
+export const statusNotification = 'sendcheck/status';
+
+export interface StatusParams {
+  state: 'starting' | 'checking' | 'idle';
+  files: number;
+  findings: number;
+}
+
+export interface SessionOptions {
+  /** Delay between the last keystroke and the check. */
+  debounceMs?: number;
+  /** Files checked between two yields to the event loop during a workspace scan. */
+  scanBatchSize?: number;
+}
+
+export interface InitOptions {
+  /** Settings for clients without `workspace/configuration`, same shape as the `sendcheck` section. */
+  settings?: unknown;
+  /** `push` makes the server publish diagnostics even to clients able to pull them (the VS Code client, to avoid duplicates). */
+  diagnosticMode?: 'push' | 'pull';
+  /** Set by clients that register the check-workspace command themselves. */
+  commandsHandledByClient?: boolean;
+  /** Skip the workspace scan on start (scans still run on the command). */
+  scanOnStart?: boolean;
+  debounceMs?: number;
+}
+
+export interface ClientCaps {
+  configuration: boolean;
+  pull: boolean;
+  workDoneProgress: boolean;
+  watchRegistration: boolean;
+  configRegistration: boolean;
+  documentChanges: boolean;
+  refresh: boolean;
+  workspaceFolders: boolean;
+}
+
+export interface FileResult {
+  uri: string;
+  /** Document version the findings belong to, or null for the file on disk (-1: stale, check again). */
+  version: number | null;
+  findings: Finding[];
+  diagnostics: Diagnostic[];
+  resultId: string;
+}
+
+export const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export class ServerState {
+  readonly documents = new TextDocuments(TextDocument);
+  host = new DiskHost();
+  readonly results = new Map<string, FileResult>();
+  folders: string[] = [];
+  initOptions: InitOptions = {};
+  debounceMs: number;
+  caps: ClientCaps = {
+    configuration: false,
+    pull: false,
+    workDoneProgress: false,
+    watchRegistration: false,
+    configRegistration: false,
+    documentChanges: false,
+    refresh: false,
+    workspaceFolders: false,
+  };
+  /** Whether diagnostics of closed files are pushed; a client that pulls workspace diagnostics turns this off. */
+  pushClosed = true;
+  pushOpen = true;
+  /** The files the last complete workspace scan found; they keep their problems when closed. */
+  workspaceFiles = new Set<string>();
+  /** Resolved by waiters on `workspace/diagnostic` whenever a result changes. */
+  readonly changeWaiters = new Set<() => void>();
+  /** Path of each open document to the URI the client used for it. */
+  readonly openUris = new Map<string, string>();
+  /** Requests and checks for open documents in flight; the workspace scan waits for them. */
+  interactive = 0;
+  private resultCounter = 0;
+
+  constructor(
+    readonly connection: Connection,
+    readonly checker: Checker,
+    readonly options: SessionOptions,
+    /** Settles once the engines are loaded and warm. */
+    readonly ready: Promise<void>,
+  ) {
+    this.debounceMs = options.debounceMs ?? 250;
+  }
+
+  log = (message: string): void => this.connection.console.log(message);
+
+  logError(what: string, e: unknown): void {
+    this.connection.console.error(`sendcheck: ${what}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+  }
+
+  /** Messages to a client that went away are dropped, not turned into unhandled rejections. */
+  quiet(sent: Promise<unknown>): void {
+    void sent.catch(() => undefined);
+  }
+
+  async interactively<T>(work: () => Promise<T>): Promise<T> {
+    this.interactive++;
+    try {
+      return await work();
+    } finally {
+      this.interactive--;
+    }
+  }
+
+  uriOf = (file: string): string => this.openUris.get(file) ?? pathToUri(file);
+
+  openDocument(file: string): TextDocument | undefined {
+    const uri = this.openUris.get(file);
+    return uri === undefined ? undefined : this.documents.get(uri);
+  }
+
+  /** Reads stay inside the workspace folders (open documents excepted: their text comes from the client). */
+  confineHost(): void {
+    this.host = new DiskHost(this.folders.length ? { roots: this.folders } : {});
+    for (const doc of this.documents.all()) {
+      const file = uriToPath(doc.uri);
+      if (file) this.host.setOverlay(file, doc.getText(), doc.version);
+    }
+  }
+
+  folderOf(file: string): string | undefined {
+    let best: string | undefined;
+    for (const f of this.folders) if (isInside(file, f) && (!best || f.length > best.length)) best = f;
+    return best;
+  }
+
+  /** Runs the engines; a failure is logged and yields no findings, so other files keep being served. */
+  runCheck(files: string[], config: SendcheckConfig, isCancelled?: () => boolean): Finding[] | undefined {
+    try {
+      return this.checker.check(files, this.host, config, { isCancelled, log: this.log });
+    } catch (e) {
+      this.logError(`checking ${files.length === 1 ? files[0] : `${files.length} files`} failed`, e);
+      return undefined;
+    }
+  }
+
+  totalFindings(): number {
+    let n = 0;
+    for (const r of this.results.values()) n += r.findings.length;
+    return n;
+  }
+
+  sendStatus(state: StatusParams['state']): void {
+    this.quiet(
+      this.connection.sendNotification(statusNotification, { state, files: this.workspaceFiles.size, findings: this.totalFindings() } satisfies StatusParams),
+    );
+  }
+
+  notifyChanged(): void {
+    for (const w of [...this.changeWaiters]) w();
+  }
+
+  /** Records a file's findings and publishes them (unless the client pulls them). */
+  store(file: string, version: number | null, findings: Finding[]): FileResult {
+    const uri = this.uriOf(file);
+    const prev = this.results.get(file);
+    const diagnostics = findings.map((f) => toDiagnostic(f, this.uriOf));
+    const same = prev && prev.version === version && JSON.stringify(prev.diagnostics) === JSON.stringify(diagnostics);
+    const result: FileResult = { uri, version, findings, diagnostics, resultId: same ? prev.resultId : `r${++this.resultCounter}` };
+    this.results.set(file, result);
+    if (version === null ? this.pushClosed : this.pushOpen) {
+      this.quiet(this.connection.sendDiagnostics(version === null ? { uri, diagnostics } : { uri, version, diagnostics }));
+    }
+    if (!same) this.notifyChanged();
+    return result;
+  }
+
+  drop(file: string): void {
+    const prev = this.results.get(file);
+    if (!prev) return;
+    this.results.delete(file);
+    this.quiet(this.connection.sendDiagnostics({ uri: prev.uri, diagnostics: [] }));
+    this.notifyChanged();
+  }
+
+  /** Marks the results of open documents stale, so their next check runs even at the same version. */
+  invalidateOpenResults(): void {
+    for (const r of this.results.values()) if (r.version !== null) r.version = -1;
+  }
+}
