@@ -1,8 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { applyPreferredFixes, createChecker } from './check';
-import { resolveConfig, type SendcheckConfig } from './engine/config';
-import { collectFiles, DiskHost } from './engine/files';
+import { applyPreferredFixes, createChecker, sortFindings, type Checker } from './check';
+import { resolveConfig } from './engine/config';
+import { collectFiles, DiskHost, isInside } from './engine/files';
+import { ConfigResolver, formatProblem, ProjectConfigFinder, readProjectConfig, type ProjectConfig, type ResolvedConfig } from './engine/project-config';
 import type { Finding } from './engine/types';
 import { formatJson, formatText, toSarif } from './formats';
 
@@ -20,7 +21,10 @@ JSON IPC, pickle) in JavaScript, TypeScript and Python files.
 Options:
   --format <text|json|sarif>  output format (default: text)
   --fix                       apply each finding's preferred quick fix, then re-check
-  --config <file>             JSON settings file (the same keys as the sendcheck.* settings)
+  --config <file>             use this configuration file for every file instead of the nearest
+                              sendcheck.json, .sendcheckrc.json, pyproject.toml [tool.sendcheck]
+                              or package.json "sendcheck" above each file
+  --show-config <file>        print the settings that apply to a file and the file they come from
   --js-target <auto|node20|node22|browser>
   --start-method <auto|spawn|forkserver|fork>
   --rule <id>=<off|hint|info|warning|error>   override a rule's severity (repeatable)
@@ -38,7 +42,10 @@ interface Options {
   quiet: boolean;
   output?: string;
   paths: string[];
+  /** Settings given by flags: the explicit layer, over any project configuration file. */
   settings: Record<string, unknown>;
+  configFile?: string;
+  showConfig?: string;
 }
 
 class UsageError extends Error {}
@@ -47,7 +54,6 @@ function parseArgs(argv: string[]): Options {
   const opts: Options = { format: 'text', fix: false, quiet: false, paths: [], settings: {} };
   const rules: Record<string, string> = {};
   const exclude: string[] = [];
-  let configFile: string | undefined;
   const value = (i: number, flag: string) => {
     const v = argv[i + 1];
     if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag} needs a value`);
@@ -71,7 +77,10 @@ function parseArgs(argv: string[]): Options {
         opts.quiet = true;
         break;
       case '--config':
-        configFile = take();
+        opts.configFile = take();
+        break;
+      case '--show-config':
+        opts.showConfig = take();
         break;
       case '--output':
       case '-o':
@@ -98,16 +107,6 @@ function parseArgs(argv: string[]): Options {
         opts.paths.push(a);
     }
   }
-  if (configFile) {
-    let fromFile: unknown;
-    try {
-      fromFile = JSON.parse(fs.readFileSync(configFile, 'utf8'));
-    } catch (e) {
-      throw new UsageError(`cannot read --config ${configFile}: ${(e as Error).message}`);
-    }
-    const inner = (fromFile as { sendcheck?: unknown })?.sendcheck ?? fromFile;
-    opts.settings = { ...(inner as object), ...opts.settings };
-  }
   if (Object.keys(rules).length) opts.settings.rules = { ...((opts.settings.rules as object) ?? {}), ...rules };
   if (exclude.length) opts.settings.exclude = [...(((opts.settings.exclude as string[]) ?? [])), ...exclude];
   return opts;
@@ -125,6 +124,7 @@ export async function runCli(argv: string[], io = { stdout: process.stdout, stde
       return 0;
     }
     opts = parseArgs(argv);
+    if (opts.showConfig !== undefined) opts.paths.push(opts.showConfig);
     if (opts.paths.length === 0) throw new UsageError('no files or folders given');
   } catch (e) {
     if (e instanceof UsageError) {
@@ -134,9 +134,9 @@ export async function runCli(argv: string[], io = { stdout: process.stdout, stde
     throw e;
   }
 
-  const { config, problems } = resolveConfig(opts.settings);
-  if (problems.length) {
-    for (const p of problems) io.stderr.write(`sendcheck: setting ${p.key}: ${p.message}\n`);
+  const flagProblems = resolveConfig(opts.settings).problems;
+  if (flagProblems.length) {
+    for (const p of flagProblems) io.stderr.write(`sendcheck: setting ${p.key}: ${p.message}\n`);
     return 2;
   }
   const missing = opts.paths.filter((p) => !fs.existsSync(path.resolve(io.cwd, p)));
@@ -144,19 +144,42 @@ export async function runCli(argv: string[], io = { stdout: process.stdout, stde
     io.stderr.write(`sendcheck: no such file or folder: ${missing.join(', ')}\n`);
     return 2;
   }
+  let fixed: ProjectConfig | undefined;
+  if (opts.configFile) {
+    try {
+      fixed = loadConfigFile(path.resolve(io.cwd, opts.configFile));
+    } catch (e) {
+      io.stderr.write(`sendcheck: --config ${opts.configFile}: ${(e as Error).message}\n`);
+      return 2;
+    }
+  }
 
-  const files = collectFiles(
-    opts.paths.map((p) => path.resolve(io.cwd, p)),
-    { exclude: config.exclude, maxFileSize: config.maxFileSize, onSkip: (f, why) => io.stderr.write(`sendcheck: skipped ${path.relative(io.cwd, f)}: ${why}\n`) },
-  );
+  const roots = opts.paths.map((p) => path.resolve(io.cwd, p));
+  // The checker may read the working folder and what was named on the command line, nothing else.
+  const host = new DiskHost({ roots: [io.cwd, ...roots].map((p) => (fs.statSync(p).isDirectory() ? p : path.dirname(p))) });
+  const settings = new CliSettings(io.cwd, roots, host, opts.settings, fixed);
+  if (opts.showConfig !== undefined) {
+    const file = path.resolve(io.cwd, opts.showConfig);
+    const r = settings.forFile(file);
+    settings.reportProblems([r], io.stderr);
+    io.stdout.write(JSON.stringify({ file: rel(file, io.cwd), configFile: r.projectFile ? rel(r.projectFile, io.cwd) : null, explicit: r.explicitKeys, settings: r.config }, null, 2) + '\n');
+    return 0;
+  }
+
+  const files = collectFiles(roots, {
+    isExcluded: (p, isDir) => settings.isExcluded(p, isDir),
+    maxFileSize: (f) => settings.forFile(f).config.maxFileSize,
+    onSkip: (f, why) => io.stderr.write(`sendcheck: skipped ${path.relative(io.cwd, f)}: ${why}\n`),
+  });
   const checker = createChecker();
   await checker.init();
-  // The checker may read the working folder and what was named on the command line, nothing else.
-  const host = new DiskHost({ roots: [io.cwd, ...opts.paths.map((p) => path.resolve(io.cwd, p))].map((p) => (fs.statSync(p).isDirectory() ? p : path.dirname(p))) });
   const log = (m: string) => io.stderr.write(`${m}\n`);
-  let findings = checker.check(files, host, config, { log });
+  const groups = settings.group(files);
+  settings.reportProblems(groups.map((g) => g.resolved), io.stderr);
+  const checkAll = () => sortFindings(groups.flatMap((g) => checker.check(g.files, host, g.resolved.config, { log })));
+  let findings = checkAll();
 
-  if (opts.fix) findings = fixAll(findings, files, host, config, checker, io.stderr, log);
+  if (opts.fix) findings = fixAll(findings, host, checker, checkAll, io.stderr);
 
   const shown = opts.quiet ? findings.filter((f) => f.severity === 'error') : findings;
   let report: string;
@@ -168,18 +191,86 @@ export async function runCli(argv: string[], io = { stdout: process.stdout, stde
   return findings.some((f) => f.severity === 'error' || f.severity === 'warning') ? 1 : 0;
 }
 
+function rel(file: string, cwd: string): string {
+  return isInside(file, cwd) ? path.relative(cwd, file).split(path.sep).join('/') || '.' : file;
+}
+
+/**
+ * A file named with --config: any of the project configuration files by its name, or a JSON
+ * file holding the settings (optionally under a "sendcheck" key).
+ */
+function loadConfigFile(file: string): ProjectConfig {
+  const text = fs.readFileSync(file, 'utf8');
+  const name = path.basename(file);
+  const found = readProjectConfig(name === 'pyproject.toml' || name === 'package.json' ? file : path.join(path.dirname(file), 'sendcheck.json'), text);
+  if (!found) throw new Error('holds no sendcheck settings');
+  if (found.section === undefined) throw new Error(found.problems[0]?.message ?? 'cannot be parsed');
+  const section = found.section as { sendcheck?: unknown } | null;
+  return { file, section: section && typeof section === 'object' && 'sendcheck' in section ? section.sendcheck : section, problems: [] };
+}
+
+/**
+ * The settings of each file for one CLI run. The working folder is the scope project files are
+ * searched up to; a path outside it is its own scope.
+ */
+class CliSettings {
+  private readonly scopes: ConfigResolver[];
+  private readonly reported = new Set<string>();
+
+  constructor(
+    private readonly cwd: string,
+    roots: string[],
+    host: DiskHost,
+    flags: Record<string, unknown>,
+    fixed: ProjectConfig | undefined,
+  ) {
+    const finder = new ProjectConfigFinder((f) => host.readFile(f));
+    const scopeRoots = [cwd];
+    for (const r of roots) if (!scopeRoots.some((s) => isInside(r, s))) scopeRoots.push(fs.statSync(r).isDirectory() ? r : path.dirname(r));
+    this.scopes = scopeRoots.map((root) => new ConfigResolver(root, finder, (base) => resolveConfig(flags, base), flags, fixed));
+  }
+
+  private scopeOf(p: string): ConfigResolver {
+    return this.scopes.find((s) => isInside(p, s.scopeRoot)) ?? this.scopes[0];
+  }
+
+  forFile(file: string): ResolvedConfig {
+    return this.scopeOf(file).forFile(file);
+  }
+
+  isExcluded(p: string, isDir: boolean): boolean {
+    return this.scopeOf(p).isExcluded(p, isDir);
+  }
+
+  /** Files sharing one configuration, checked together. */
+  group(files: readonly string[]): { resolved: ResolvedConfig; files: string[] }[] {
+    const groups = new Map<ResolvedConfig, string[]>();
+    for (const f of files) {
+      const r = this.forFile(f);
+      const list = groups.get(r) ?? [];
+      list.push(f);
+      groups.set(r, list);
+    }
+    return [...groups].map(([resolved, list]) => ({ resolved, files: list }));
+  }
+
+  /** Problems in project configuration files: warned about once; the defaults stand in for the bad values. */
+  reportProblems(resolved: readonly ResolvedConfig[], stderr: NodeJS.WritableStream): void {
+    for (const r of resolved)
+      for (const p of r.problems) {
+        if (!p.file) continue; // flags were validated up front
+        const line = `sendcheck: ${formatProblem(p, this.cwd)}\n`;
+        if (this.reported.has(line)) continue;
+        this.reported.add(line);
+        stderr.write(line);
+      }
+  }
+}
+
 const maxFixRounds = 5;
 
 /** Applies preferred fixes, re-checking after each round, until nothing changes. */
-function fixAll(
-  findings: Finding[],
-  files: string[],
-  host: DiskHost,
-  config: SendcheckConfig,
-  checker: ReturnType<typeof createChecker>,
-  stderr: NodeJS.WritableStream,
-  log: (m: string) => void,
-): Finding[] {
+function fixAll(findings: Finding[], host: DiskHost, checker: Checker, checkAll: () => Finding[], stderr: NodeJS.WritableStream): Finding[] {
   let changedFiles = 0;
   for (let round = 0; round < maxFixRounds; round++) {
     const changes = applyPreferredFixes(findings, host);
@@ -190,7 +281,7 @@ function fixAll(
       changedFiles++;
     }
     checker.forget([...changes.keys()]);
-    findings = checker.check(files, host, config, { log });
+    findings = checkAll();
   }
   if (changedFiles) stderr.write(`sendcheck: fixed ${changedFiles} file${changedFiles === 1 ? '' : 's'}\n`);
   return findings;

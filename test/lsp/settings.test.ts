@@ -68,6 +68,6 @@ test('activation is narrow and the extension is declared safe for untrusted work
   assert.equal(manifest.capabilities.untrustedWorkspaces.supported, true);
   assert.deepEqual(
     manifest.contributes.commands.map((c: { command: string }) => c.command),
-    ['sendcheck.checkWorkspace', 'sendcheck.restartServer', 'sendcheck.showOutput'],
+    ['sendcheck.checkWorkspace', 'sendcheck.restartServer', 'sendcheck.showOutput', 'sendcheck.showConfiguration'],
   );
 });

@@ -1,5 +1,5 @@
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { isCheckable } from '../engine/files';
+import { isCheckable, isInside } from '../engine/files';
 import type { Configuration } from './configuration';
 import { uriToPath } from './convert';
 import type { FileResult, ServerState } from './state';
@@ -44,9 +44,9 @@ export class DocumentChecks {
       state.host.clearOverlay(file);
       // Back to what the disk says: a workspace file keeps its problems, any other file loses them.
       if (state.workspaceFiles.has(file)) {
-        void this.configuration.configFor(file).then((config) => {
+        void this.configuration.configFor(file).then(({ config, excluded }) => {
           if (state.openDocument(file)) return;
-          const findings = config.enable ? state.runCheck([file], config) : [];
+          const findings = config.enable && !excluded ? state.runCheck([file], config) : [];
           if (findings) state.store(file, null, findings.filter((f) => f.file === file));
         });
       } else {
@@ -64,11 +64,11 @@ export class DocumentChecks {
     const version = doc.version;
     const stillCurrent = () => state.documents.get(doc.uri)?.version === version;
     await state.ready.catch(() => undefined);
-    const config = await this.configuration.configFor(file);
+    const { config, excluded } = await this.configuration.configFor(file);
     if (!stillCurrent()) return undefined;
     const existing = state.results.get(file);
     if (existing && existing.version === version) return existing;
-    if (!config.enable) return state.store(file, version, []);
+    if (!config.enable || excluded) return state.store(file, version, []);
     const findings = state.runCheck([file], config, () => !stillCurrent());
     // Never publish over a newer version: its own check is queued and will publish.
     if (!stillCurrent()) return undefined;
@@ -134,8 +134,15 @@ export class DocumentChecks {
     return this.check(doc);
   }
 
-  recheckAll(): void {
-    for (const doc of this.state.documents.all()) this.schedule(doc);
+  /** Checks open documents again (settings or files they depend on changed), those under `dirs` only when given. */
+  recheckAll(dirs?: readonly string[]): void {
+    for (const doc of this.state.documents.all()) {
+      const file = uriToPath(doc.uri);
+      if (dirs && !(file && dirs.some((d) => isInside(file, d)))) continue;
+      const r = file ? this.state.results.get(file) : undefined;
+      if (r && r.version !== null) r.version = -1;
+      this.schedule(doc);
+    }
   }
 
   private cancel(file: string): void {

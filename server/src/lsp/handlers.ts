@@ -17,9 +17,10 @@ import {
   type WorkspaceDocumentDiagnosticReport,
 } from 'vscode-languageserver';
 import { pythonExtensions } from '../engine/files';
+import { isProjectConfigFile, projectConfigFiles } from '../engine/project-config';
 import type { Language } from '../engine/types';
 import { codeActions, fixAllKind } from './actions';
-import type { Configuration } from './configuration';
+import { configurationRequest, type Configuration, type ConfigurationParams } from './configuration';
 import { uriToPath } from './convert';
 import type { DocumentChecks } from './documents';
 import type { WorkspaceScan } from './scan';
@@ -41,6 +42,7 @@ export interface StatsResult {
 }
 
 const watchedGlob = `**/*.{js,mjs,cjs,jsx,ts,mts,cts,tsx,py,pyw}`;
+const configGlob = `**/{${projectConfigFiles.join(',')}}`;
 
 function languageOf(file: string): Language {
   return pythonExtensions.includes(path.extname(file).toLowerCase()) ? 'python' : 'js';
@@ -91,7 +93,7 @@ export function registerHandlers({ state, configuration, documents, scan }: Part
   connection.onInitialized(async () => {
     if (state.caps.watchRegistration)
       await connection.client
-        .register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: watchedGlob }, { globPattern: '**/.gitignore' }] })
+        .register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: watchedGlob }, { globPattern: '**/.gitignore' }, { globPattern: configGlob }] })
         .catch((e) => state.logError('watching files failed', e));
     if (state.caps.configRegistration)
       await connection.client.register(DidChangeConfigurationNotification.type, { section: ['sendcheck', 'files.exclude'] }).catch(() => undefined);
@@ -110,7 +112,6 @@ export function registerHandlers({ state, configuration, documents, scan }: Part
 
   connection.onDidChangeConfiguration(async (params) => {
     if (!(await configuration.refresh(params))) return;
-    state.invalidateOpenResults();
     documents.recheckAll();
     scan.schedule();
   });
@@ -118,25 +119,34 @@ export function registerHandlers({ state, configuration, documents, scan }: Part
   connection.onDidChangeWatchedFiles((params) => {
     let rescan = false;
     const changed: string[] = [];
+    const configs: string[] = [];
     for (const change of params.changes) {
       const file = uriToPath(change.uri);
       if (!file) continue;
       state.host.invalidate(file);
-      if (path.basename(file) === '.gitignore' || change.type !== FileChangeType.Changed) rescan = true;
-      else changed.push(file);
       state.checker.forget([file]);
+      if (isProjectConfigFile(file)) configs.push(file);
+      else if (path.basename(file) === '.gitignore' || change.type !== FileChangeType.Changed) rescan = true;
+      else changed.push(file);
       if (change.type === FileChangeType.Deleted && !state.openDocument(file)) state.drop(file);
     }
-    if (rescan) scan.schedule();
-    else if (changed.length) void scan.recheckClosed(changed);
+    // A project file governs the files under its folder: those are checked again, when its settings changed.
+    const configDirs: string[] = [];
+    for (const file of configs) {
+      const dir = configuration.projectFileChanged(file);
+      if (dir) configDirs.push(dir);
+    }
+    if (rescan || configDirs.length) scan.schedule(undefined, rescan ? undefined : configDirs);
+    if (!rescan && changed.length) void scan.recheckClosed(changed);
     // A change on disk can change what an open document's values are (imports, declared types).
-    state.invalidateOpenResults();
     documents.recheckAll();
     if (state.caps.refresh && !state.pushClosed) void connection.languages.diagnostics.refresh().catch(() => undefined);
   });
 
   connection.onExecuteCommand(async (params, token) => {
     if (params.command !== checkWorkspaceCommand) throw new ResponseError(-32602, `unknown command ${params.command}`);
+    // An explicit request: project files are read afresh, in case a change went unwatched.
+    configuration.forgetProjectFiles();
     await scan.start(token, params.workDoneToken);
     return { files: state.workspaceFiles.size, findings: state.totalFindings() };
   });
@@ -221,6 +231,12 @@ export function registerHandlers({ state, configuration, documents, scan }: Part
       items = build();
     }
     return { items };
+  });
+
+  connection.onRequest(configurationRequest, async (params: ConfigurationParams) => {
+    const file = uriToPath(params.uri);
+    if (!file) throw new ResponseError(-32602, `not a file URI: ${params.uri}`);
+    return configuration.describe(file);
   });
 
   // Memory figures for the benchmark's leak check; garbage is collected first when the process

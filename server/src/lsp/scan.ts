@@ -1,6 +1,6 @@
 import { LSPErrorCodes, ResponseError, type CancellationToken, type WorkDoneProgressReporter } from 'vscode-languageserver';
 import type { SendcheckConfig } from '../engine/config';
-import { collectFiles } from '../engine/files';
+import { collectFiles, isInside } from '../engine/files';
 import type { Finding } from '../engine/types';
 import type { Configuration } from './configuration';
 import { tick, type ServerState } from './state';
@@ -15,6 +15,8 @@ export class WorkspaceScan {
   complete = false;
   private generation = 0;
   private rescanTimer: NodeJS.Timeout | undefined;
+  /** What the scan waiting to start covers. */
+  private pending: string[] | 'all' | undefined;
   /** Fixed batch size for tests; otherwise batches adapt so each takes about `sliceMs`. */
   private readonly fixedBatch: number | undefined;
   private readonly sliceMs = 40;
@@ -26,22 +28,36 @@ export class WorkspaceScan {
     this.fixedBatch = state.options.scanBatchSize;
   }
 
-  private async scan(progress: WorkDoneProgressReporter | undefined, token?: CancellationToken): Promise<void> {
+  /** Scans every folder, or only what lies under `under` (folders whose settings changed). */
+  private async scan(progress: WorkDoneProgressReporter | undefined, token?: CancellationToken, under?: readonly string[]): Promise<void> {
     const { state } = this;
     const generation = ++this.generation;
     const superseded = () => generation !== this.generation || token?.isCancellationRequested === true;
+    const inScope = (p: string) => !under || under.some((d) => isInside(p, d));
+    // Folders on the way to a scanned folder are walked too, so the .gitignore files above it still apply.
+    const onTheWay = (dir: string) => !under || under.some((d) => isInside(dir, d) || isInside(d, dir));
     state.sendStatus('checking');
     await state.ready.catch(() => undefined);
-    const plan: { folder: string; config: SendcheckConfig; files: string[] }[] = [];
+    const plan: { config: SendcheckConfig; files: string[] }[] = [];
     for (const folder of state.folders) {
-      const config = await this.configuration.configFor(folder);
-      if (!config.enable) continue;
+      if (!onTheWay(folder)) continue;
+      const settings = await this.configuration.folderOf(folder);
       const files = collectFiles([folder], {
-        exclude: config.exclude,
-        maxFileSize: config.maxFileSize,
+        isExcluded: (p, isDir) => (isDir ? !onTheWay(p) : !inScope(p)) || settings.isExcluded(p, isDir),
+        maxFileSize: (f) => settings.forFile(f).config.maxFileSize,
         onSkip: (f, why) => state.log(`sendcheck: skipped ${f}: ${why}`),
       });
-      plan.push({ folder, config, files });
+      // Files under one project configuration share settings and are checked together.
+      const groups = new Map<SendcheckConfig, string[]>();
+      for (const f of files) {
+        if (state.folderOf(f) !== folder) continue; // a nested workspace folder scans its own files
+        const { config } = settings.forFile(f);
+        if (!config.enable) continue;
+        const list = groups.get(config) ?? [];
+        list.push(f);
+        groups.set(config, list);
+      }
+      for (const [config, list] of groups) plan.push({ config, files: list });
     }
     const total = plan.reduce((n, p) => n + p.files.length, 0);
     progress?.begin('sendcheck', 0, `0/${total} files`, true);
@@ -85,7 +101,8 @@ export class WorkspaceScan {
     }
     if (!cancelled) {
       // Files gone from the workspace, newly ignored or excluded: their problems go too.
-      for (const file of state.workspaceFiles) if (!seen.has(file) && !state.openDocument(file)) state.drop(file);
+      for (const file of state.workspaceFiles) if (inScope(file) && !seen.has(file) && !state.openDocument(file)) state.drop(file);
+      if (under) for (const file of state.workspaceFiles) if (!inScope(file)) seen.add(file);
       state.workspaceFiles = seen;
       this.complete = true;
       state.log(`sendcheck: checked ${total} files in ${Date.now() - started} ms, ${state.totalFindings()} findings`);
@@ -95,7 +112,7 @@ export class WorkspaceScan {
     if (token?.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'workspace check cancelled');
   }
 
-  async start(token?: CancellationToken, workDoneToken?: string | number): Promise<void> {
+  async start(token?: CancellationToken, workDoneToken?: string | number, under?: readonly string[]): Promise<void> {
     const { state } = this;
     let progress: WorkDoneProgressReporter | undefined;
     try {
@@ -104,15 +121,23 @@ export class WorkspaceScan {
     } catch (e) {
       state.logError('work done progress unavailable', e);
     }
-    const run = this.scan(progress, token);
+    const run = this.scan(progress, token, under);
     this.running = run.catch(() => undefined);
     return run;
   }
 
-  /** A scan after `delayMs` (default: the debounce, at least 300 ms), replacing one already waiting. */
-  schedule(delayMs = Math.max(this.state.debounceMs, 300)): void {
+  /**
+   * A scan after `delayMs` (default: the debounce, at least 300 ms), replacing one already
+   * waiting; with `under`, of those folders only (a scan of everything already waiting covers them).
+   */
+  schedule(delayMs = Math.max(this.state.debounceMs, 300), under?: readonly string[]): void {
     clearTimeout(this.rescanTimer);
-    this.rescanTimer = setTimeout(() => void this.start().catch((e) => this.state.logError('workspace check failed', e)), delayMs);
+    this.pending = under && this.pending !== 'all' ? [...(this.pending ?? []), ...under] : 'all';
+    this.rescanTimer = setTimeout(() => {
+      const pending = this.pending;
+      this.pending = undefined;
+      void this.start(undefined, undefined, pending === 'all' ? undefined : pending).catch((e) => this.state.logError('workspace check failed', e));
+    }, delayMs);
   }
 
   /** Re-checks closed workspace files whose text changed on disk. */
@@ -120,8 +145,8 @@ export class WorkspaceScan {
     const { state } = this;
     for (const file of files) {
       if (state.openDocument(file) || !state.workspaceFiles.has(file)) continue;
-      const config = await this.configuration.configFor(file);
-      const findings = config.enable ? state.runCheck([file], config) : [];
+      const { config, excluded } = await this.configuration.configFor(file);
+      const findings = config.enable && !excluded ? state.runCheck([file], config) : [];
       if (findings && !state.openDocument(file)) state.store(file, null, findings.filter((f) => f.file === file));
     }
     state.sendStatus('idle');

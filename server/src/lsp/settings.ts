@@ -39,13 +39,17 @@ export function settingAt(obj: unknown, key: string): unknown {
  * `workspace/configuration` returns it, or flat dotted keys as some clients send) plus
  * VS Code's `files.exclude` map, whose enabled globs join `exclude`.
  */
-export function configFromSettings(section: unknown, filesExclude?: unknown): { config: SendcheckConfig; problems: ConfigProblem[] } {
-  const nested = section && typeof section === 'object' ? unflatten(section as Record<string, unknown>) : section;
-  const { config, problems } = resolveConfig(nested ?? undefined);
+export function configFromSettings(section: unknown, filesExclude?: unknown, base?: SendcheckConfig): { config: SendcheckConfig; problems: ConfigProblem[] } {
+  const { config, problems } = resolveConfig(nestedSettings(section), base);
   if (filesExclude && typeof filesExclude === 'object') {
     for (const [glob, on] of Object.entries(filesExclude as Record<string, unknown>)) if (on === true && glob) config.exclude.push(glob);
   }
   return { config, problems };
+}
+
+/** The `sendcheck` section as nested objects, without the client's own keys. */
+export function nestedSettings(section: unknown): unknown {
+  return section && typeof section === 'object' ? unflatten(section as Record<string, unknown>) : (section ?? undefined);
 }
 
 function unflatten(obj: Record<string, unknown>): Record<string, unknown> {

@@ -196,9 +196,4 @@ export class ServerState {
     this.quiet(this.connection.sendDiagnostics({ uri: prev.uri, diagnostics: [] }));
     this.notifyChanged();
   }
-
-  /** Marks the results of open documents stale, so their next check runs even at the same version. */
-  invalidateOpenResults(): void {
-    for (const r of this.results.values()) if (r.version !== null) r.version = -1;
-  }
 }

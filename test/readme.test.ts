@@ -1,0 +1,59 @@
+// The README's copy-paste examples, executed: each fenced block after an
+// `<!-- example: name -->` marker is taken as written and run the way a user would run it.
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { lockProgram } from './harness/monorepo';
+
+const root = path.resolve(__dirname, '..');
+const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+
+/** The fenced code block following `<!-- example: name -->`. */
+export function example(name: string): string {
+  const m = new RegExp(`<!-- example: ${name} -->\\s*\`\`\`[\\w-]*\\n([\\s\\S]*?)\`\`\``).exec(readme);
+  assert.ok(m, `README.md has no example "${name}"`);
+  return m[1];
+}
+
+function project(files: Record<string, string>): string {
+  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'sendcheck-readme-')));
+  for (const [rel, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    fs.writeFileSync(path.join(dir, rel), text);
+  }
+  return dir;
+}
+
+function sendcheck(args: string[], cwd: string) {
+  const r = spawnSync(process.execPath, [path.join(root, 'bin', 'sendcheck.js'), ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('README configuration: the pyproject.toml example applies as described', () => {
+  const dir = project({ 'pyproject.toml': example('pyproject'), 'jobs/run.py': lockProgram, 'build/run.py': lockProgram });
+  const shown = sendcheck(['--show-config', 'jobs/run.py'], dir);
+  assert.equal(shown.stderr, '');
+  const { configFile, settings } = JSON.parse(shown.stdout);
+  assert.equal(configFile, 'pyproject.toml');
+  assert.equal(settings.python.startMethod, 'fork');
+  const r = sendcheck(['--format', 'json', '.'], dir);
+  assert.equal(r.stderr, '');
+  assert.deepEqual(
+    JSON.parse(r.stdout).map((f: { file: string; rule: string; severity: string }) => `${f.file} ${f.rule} ${f.severity}`),
+    ['jobs/run.py py-fork-copy error'],
+    'fork: the lock is copied, reported as an error; build/ is excluded',
+  );
+});
+
+test('README configuration: the package.json example is valid and applies', () => {
+  const dir = project({ 'package.json': example('package-json'), 'src/app.mjs': "new Worker('w.js').postMessage({ at: new URL('https://x') });\n" });
+  const shown = sendcheck(['--show-config', 'src/app.mjs'], dir);
+  assert.equal(shown.stderr, '');
+  const { configFile, settings } = JSON.parse(shown.stdout);
+  assert.equal(configFile, 'package.json');
+  assert.equal(settings.js.target, 'browser');
+  assert.equal(settings.rules['class-instance-loss'], 'off');
+});
