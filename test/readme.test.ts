@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { lockProgram } from './harness/monorepo';
+import { copyMonorepo, lockProgram } from './harness/monorepo';
 
 const root = path.resolve(__dirname, '..');
 const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
@@ -56,4 +56,35 @@ test('README configuration: the package.json example is valid and applies', () =
   assert.equal(configFile, 'package.json');
   assert.equal(settings.js.target, 'browser');
   assert.equal(settings.rules['class-instance-loss'], 'off');
+});
+
+/** The commands of a shell example, as argument lists for the CLI (`npx sendcheck` itself, comments dropped). */
+function commands(block: string): string[][] {
+  return block
+    .split('\n')
+    .map((line) => line.replace(/\s+#.*$/, '').trim())
+    .filter(Boolean)
+    .map((line) => {
+      const words = line.split(/\s+/);
+      assert.deepEqual(words.slice(0, 2), ['npx', 'sendcheck'], line);
+      return words.slice(2);
+    });
+}
+
+test('README baseline: record, then only new findings fail, then fixed entries are pruned', () => {
+  const dir = copyMonorepo();
+  const [write, check, update] = commands(example('baseline'));
+  assert.equal(sendcheck(write, dir).code, 0);
+  assert.ok(fs.existsSync(path.join(dir, 'sendcheck-baseline.json')));
+  assert.equal(sendcheck(check, dir).code, 0, 'nothing new');
+  const app = path.join(dir, 'packages/web/src/app.mjs');
+  fs.writeFileSync(app, `// moved down\n${fs.readFileSync(app, 'utf8')}worker.postMessage({ log: console.log });\n`);
+  const fresh = sendcheck(check, dir);
+  assert.equal(fresh.code, 1, 'a new finding fails');
+  assert.match(fresh.stdout, /app\.mjs:6:\d+ +warning +log is a function/);
+  const tasks = path.join(dir, 'packages/web/src/tasks.py');
+  fs.writeFileSync(tasks, fs.readFileSync(tasks, 'utf8').replace('threading.Lock()', 'mp.Lock()'));
+  assert.match(sendcheck(check, dir).stderr, /1 finding recorded in sendcheck-baseline\.json is fixed; remove it with --baseline-update/);
+  sendcheck(update, dir);
+  assert.equal(JSON.parse(fs.readFileSync(path.join(dir, 'sendcheck-baseline.json'), 'utf8')).findings.length, 2);
 });

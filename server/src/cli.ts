@@ -4,6 +4,7 @@ import { applyPreferredFixes, createChecker, sortFindings, type Checker } from '
 import { resolveConfig } from './engine/config';
 import { collectFiles, DiskHost, isInside } from './engine/files';
 import { ConfigResolver, formatProblem, ProjectConfigFinder, readProjectConfig, type ProjectConfig, type ResolvedConfig } from './engine/project-config';
+import { baselineEntries, lineReader, matchBaseline, parseBaseline, pruneBaseline, serializeBaseline } from './engine/baseline';
 import type { Finding } from './engine/types';
 import { formatJson, formatText, toSarif } from './formats';
 
@@ -29,6 +30,10 @@ Options:
   --start-method <auto|spawn|forkserver|fork>
   --rule <id>=<off|hint|info|warning|error>   override a rule's severity (repeatable)
   --exclude <glob>            skip matching paths (repeatable)
+  --baseline <file>           report only findings not recorded in this baseline (default: the
+                              "baseline" of the configuration); exit 0 when there are none
+  --baseline-write <file>     record the current findings in a baseline file, then exit 0
+  --baseline-update           with a baseline, remove the entries whose findings are fixed
   --output <file>             write the report to a file instead of stdout
   --quiet                     print only errors
   --lsp --stdio               run as a language server over stdio
@@ -46,12 +51,15 @@ interface Options {
   settings: Record<string, unknown>;
   configFile?: string;
   showConfig?: string;
+  baseline?: string;
+  baselineWrite?: string;
+  baselineUpdate: boolean;
 }
 
 class UsageError extends Error {}
 
 function parseArgs(argv: string[]): Options {
-  const opts: Options = { format: 'text', fix: false, quiet: false, paths: [], settings: {} };
+  const opts: Options = { format: 'text', fix: false, quiet: false, paths: [], settings: {}, baselineUpdate: false };
   const rules: Record<string, string> = {};
   const exclude: string[] = [];
   const value = (i: number, flag: string) => {
@@ -82,6 +90,15 @@ function parseArgs(argv: string[]): Options {
       case '--show-config':
         opts.showConfig = take();
         break;
+      case '--baseline':
+        opts.baseline = take();
+        break;
+      case '--baseline-write':
+        opts.baselineWrite = take();
+        break;
+      case '--baseline-update':
+        opts.baselineUpdate = true;
+        break;
       case '--output':
       case '-o':
         opts.output = take();
@@ -107,6 +124,8 @@ function parseArgs(argv: string[]): Options {
         opts.paths.push(a);
     }
   }
+  if (opts.baselineWrite !== undefined && (opts.baseline !== undefined || opts.baselineUpdate))
+    throw new UsageError('--baseline-write records every finding; it does not go with --baseline or --baseline-update');
   if (Object.keys(rules).length) opts.settings.rules = { ...((opts.settings.rules as object) ?? {}), ...rules };
   if (exclude.length) opts.settings.exclude = [...(((opts.settings.exclude as string[]) ?? [])), ...exclude];
   return opts;
@@ -181,14 +200,83 @@ export async function runCli(argv: string[], io = { stdout: process.stdout, stde
 
   if (opts.fix) findings = fixAll(findings, host, checker, checkAll, io.stderr);
 
+  const linesOf = lineReader((f) => host.readFile(f));
+  if (opts.baselineWrite !== undefined) {
+    const file = path.resolve(io.cwd, opts.baselineWrite);
+    fs.writeFileSync(file, serializeBaseline(baselineEntries(findings, file, linesOf)));
+    io.stderr.write(`sendcheck: wrote ${findings.length} finding${findings.length === 1 ? '' : 's'} to ${rel(file, io.cwd)}\n`);
+    return 0;
+  }
+  let known = 0;
+  try {
+    ({ findings, known } = applyBaselines(findings, files, opts, settings, host, linesOf, io));
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    io.stderr.write(`sendcheck: ${e.message}\n`);
+    return 2;
+  }
+
   const shown = opts.quiet ? findings.filter((f) => f.severity === 'error') : findings;
   let report: string;
   if (opts.format === 'json') report = formatJson(shown, io.cwd);
   else if (opts.format === 'sarif') report = JSON.stringify(toSarif(shown, checker.rules, io.cwd, version), null, 2) + '\n';
-  else report = formatText(shown, io.cwd);
+  else report = formatText(shown, io.cwd, { known });
   if (opts.output) fs.writeFileSync(path.resolve(io.cwd, opts.output), report);
   else io.stdout.write(report);
   return findings.some((f) => f.severity === 'error' || f.severity === 'warning') ? 1 : 0;
+}
+
+/**
+ * Leaves out the findings recorded in the baseline that governs each file (--baseline, else the
+ * configuration's), and tells which entries are fixed (removing them with --baseline-update).
+ * A baseline named on the command line must be readable; one named in a configuration file that
+ * is not is a warning, and its files are reported in full.
+ */
+function applyBaselines(
+  findings: Finding[],
+  files: readonly string[],
+  opts: Options,
+  settings: CliSettings,
+  host: DiskHost,
+  linesOf: (file: string) => readonly string[],
+  io: { stderr: NodeJS.WritableStream; cwd: string },
+): { findings: Finding[]; known: number } {
+  const fromFlag = opts.baseline !== undefined ? path.resolve(io.cwd, opts.baseline) : undefined;
+  const baselineOf = (file: string) => fromFlag ?? (settings.forFile(file).config.baseline || undefined);
+  const governed = new Map<string, Set<string>>();
+  for (const f of files) {
+    const b = baselineOf(f);
+    if (b) governed.set(b, (governed.get(b) ?? new Set()).add(f));
+  }
+  if (fromFlag && !governed.has(fromFlag)) governed.set(fromFlag, new Set());
+  if (opts.baselineUpdate && governed.size === 0) throw new UsageError('--baseline-update needs a baseline (--baseline <file>, or "baseline" in the configuration)');
+  let out = findings;
+  let known = 0;
+  for (const [file, checked] of governed) {
+    // One named on the command line is the user's choice; one named in a project file is read like the project's files.
+    const text = file === fromFlag ? (fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined) : host.readFile(file);
+    const baseline = text === undefined ? { problem: 'cannot be read' } : parseBaseline(file, text);
+    if ('problem' in baseline) {
+      if (file === fromFlag) throw new UsageError(`baseline ${rel(file, io.cwd)} ${baseline.problem}`);
+      io.stderr.write(`sendcheck: baseline ${rel(file, io.cwd)} ${baseline.problem}; reporting every finding of its files\n`);
+      continue;
+    }
+    const mine = out.filter((f) => checked.has(f.file));
+    const match = matchBaseline(mine, baseline, linesOf, checked);
+    known += match.known.length;
+    const knownSet = new Set(match.known);
+    out = out.filter((f) => !knownSet.has(f));
+    const fixedCount = match.fixed.reduce((n, e) => n + e.count, 0);
+    if (fixedCount === 0) continue;
+    if (opts.baselineUpdate) {
+      fs.writeFileSync(file, serializeBaseline(pruneBaseline(baseline, match.fixed)));
+      io.stderr.write(`sendcheck: removed ${fixedCount} fixed finding${fixedCount === 1 ? '' : 's'} from ${rel(file, io.cwd)}\n`);
+    } else
+      io.stderr.write(
+        `sendcheck: ${fixedCount} finding${fixedCount === 1 ? '' : 's'} recorded in ${rel(file, io.cwd)} ${fixedCount === 1 ? 'is' : 'are'} fixed; remove ${fixedCount === 1 ? 'it' : 'them'} with --baseline-update\n`,
+      );
+  }
+  return { findings: out, known };
 }
 
 function rel(file: string, cwd: string): string {

@@ -11,7 +11,12 @@ function rel(file: string, cwd: string): string {
   return r.startsWith('..') || path.isAbsolute(r) ? file : r.split(path.sep).join('/');
 }
 
-export function formatText(findings: readonly Finding[], cwd: string): string {
+export interface TextSummary {
+  /** Findings left out because the baseline records them. */
+  known?: number;
+}
+
+export function formatText(findings: readonly Finding[], cwd: string, summary: TextSummary = {}): string {
   const lines = findings.map(
     (f) => `${rel(f.file, cwd)}:${f.range.start.line + 1}:${f.range.start.character + 1}  ${f.severity}  ${f.message}  ${f.rule}`,
   );
@@ -21,6 +26,7 @@ export function formatText(findings: readonly Finding[], cwd: string): string {
   const other = findings.length - errors - warnings;
   if (findings.length > 0)
     lines.push('', `${findings.length} problem${findings.length === 1 ? '' : 's'} (${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}${other ? `, ${other} hint${other === 1 ? '' : 's'}` : ''})`);
+  if (summary.known) lines.push(`${summary.known} known problem${summary.known === 1 ? '' : 's'} in the baseline not shown`);
   return lines.join('\n') + (lines.length ? '\n' : '');
 }
 

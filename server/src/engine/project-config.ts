@@ -175,6 +175,20 @@ function rebaseGlob(glob: string, relDir: string): string {
   return `${prefix}/${glob}`;
 }
 
+/** Settings of one person's editor (when to check, how to show things) have no place in a shared file. */
+const editorOnlyKeys = ['run', 'baselineFindings', 'trace'];
+
+function withoutEditorKeys(section: unknown, problems: SettingsProblem[], file: string): unknown {
+  if (!section || typeof section !== 'object' || Array.isArray(section)) return section;
+  const rest = { ...(section as Record<string, unknown>) };
+  for (const key of editorOnlyKeys)
+    if (key in rest) {
+      delete rest[key];
+      problems.push({ file, key: `sendcheck.${key}`, message: 'is an editor setting: set it in the editor, not in a project file' });
+    }
+  return rest;
+}
+
 /** Dotted paths of the leaves of a settings object, e.g. `python.startMethod`, `rules`. */
 function settingKeys(raw: unknown, prefix = ''): string[] {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return [];
@@ -244,7 +258,7 @@ export class ConfigResolver {
     if (project) {
       problems.push(...project.problems.map((p) => ({ file: project.file, ...p })));
       const dir = path.dirname(project.file);
-      const layer = resolveConfig(project.section, config);
+      const layer = resolveConfig(withoutEditorKeys(project.section, problems, project.file), config);
       problems.push(...layer.problems.map((p) => ({ ...p, file: project.file })));
       const relDir = path.relative(this.scopeRoot, dir);
       layer.config.exclude = layer.config.exclude.map((g) => rebaseGlob(g, relDir));

@@ -1,9 +1,8 @@
 import * as path from 'node:path';
-import { MessageType, ShowMessageNotification } from 'vscode-languageserver';
 import type { SendcheckConfig } from '../engine/config';
 import { ConfigResolver, formatProblem, ProjectConfigFinder, type ResolvedConfig } from '../engine/project-config';
 import { pathToUri } from './convert';
-import { configFromSettings, nestedSettings } from './settings';
+import { configFromSettings, nestedSettings, type EditorSettings } from './settings';
 import type { ServerState } from './state';
 
 // Where each file's settings come from. Per workspace folder: the editor settings the user set
@@ -33,6 +32,7 @@ export interface ConfigurationResult {
 export interface FileSettings extends ResolvedConfig {
   /** Excluded by an `exclude` glob of its settings: not checked. */
   excluded: boolean;
+  editor: EditorSettings;
 }
 
 export interface FolderConfig {
@@ -42,13 +42,13 @@ export interface FolderConfig {
 
 interface FolderSettings {
   resolver: ConfigResolver;
+  editor: EditorSettings;
   /** What the client answered, to tell a real change from a repeated announcement. */
   snapshot: string;
 }
 
 export class Configuration {
   private folders = new Map<string, Promise<FolderSettings>>();
-  private reported = new Set<string>();
   private announced = new Set<string>();
   /** Settings pushed by clients with `workspace/didChangeConfiguration` instead of answering `workspace/configuration`. */
   private pushed: unknown;
@@ -62,12 +62,12 @@ export class Configuration {
    * get editor settings only); problems are reported as files are asked about.
    */
   async folderOf(file: string | undefined): Promise<FolderConfig> {
-    const { resolver } = await this.folderSettings(file ? (this.state.folderOf(file) ?? '') : '');
+    const { resolver, editor } = await this.folderSettings(file ? (this.state.folderOf(file) ?? '') : '');
     return {
       forFile: (f) => {
         const resolved = resolver.forFile(f);
         this.report(resolved, resolver.scopeRoot);
-        return { ...resolved, excluded: resolver.isExcluded(f) };
+        return { ...resolved, excluded: resolver.isExcluded(f), editor };
       },
       isExcluded: (p, isDir) => resolver.isExcluded(p, isDir),
     };
@@ -113,7 +113,7 @@ export class Configuration {
     this.folders.clear();
     for (const scope of scopes) void this.folderSettings(scope);
     if ((await snapshot()) === before && scopes.length > 0) return false;
-    this.reported.clear();
+    this.state.forgetWarnings();
     return true;
   }
 
@@ -123,7 +123,7 @@ export class Configuration {
    */
   projectFileChanged(file: string): string | undefined {
     if (!this.finder.changed(file)) return undefined;
-    this.reported.clear();
+    this.state.forgetWarnings();
     return path.dirname(file);
   }
 
@@ -159,21 +159,14 @@ export class Configuration {
       (base) => configFromSettings(section, filesExclude, base),
       nestedSettings(section),
     );
-    return { resolver, snapshot: JSON.stringify([section, filesExclude]) };
+    return { resolver, editor: configFromSettings(section).editor, snapshot: JSON.stringify([section, filesExclude]) };
   }
 
   private report(resolved: ResolvedConfig, scopeRoot: string): void {
-    const { connection } = this.state;
     if (resolved.projectFile && !this.announced.has(resolved.projectFile)) {
       this.announced.add(resolved.projectFile);
       this.state.log(`sendcheck: settings for ${path.dirname(resolved.projectFile)} from ${resolved.projectFile}`);
     }
-    for (const p of resolved.problems) {
-      const text = `sendcheck: ${formatProblem(p, scopeRoot)}`;
-      if (this.reported.has(text)) continue;
-      this.reported.add(text);
-      connection.console.warn(text);
-      this.state.quiet(connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: text }));
-    }
+    for (const p of resolved.problems) this.state.warnOnce(`sendcheck: ${formatProblem(p, scopeRoot)}`);
   }
 }

@@ -44,9 +44,9 @@ export class DocumentChecks {
       state.host.clearOverlay(file);
       // Back to what the disk says: a workspace file keeps its problems, any other file loses them.
       if (state.workspaceFiles.has(file)) {
-        void this.configuration.configFor(file).then(({ config, excluded }) => {
+        void this.configuration.configFor(file).then((settings) => {
           if (state.openDocument(file)) return;
-          const findings = config.enable && !excluded ? state.runCheck([file], config) : [];
+          const findings = settings.config.enable && !settings.excluded ? state.runCheck([file], settings) : [];
           if (findings) state.store(file, null, findings.filter((f) => f.file === file));
         });
       } else {
@@ -64,12 +64,12 @@ export class DocumentChecks {
     const version = doc.version;
     const stillCurrent = () => state.documents.get(doc.uri)?.version === version;
     await state.ready.catch(() => undefined);
-    const { config, excluded } = await this.configuration.configFor(file);
+    const settings = await this.configuration.configFor(file);
     if (!stillCurrent()) return undefined;
     const existing = state.results.get(file);
     if (existing && existing.version === version) return existing;
-    if (!config.enable || excluded) return state.store(file, version, []);
-    const findings = state.runCheck([file], config, () => !stillCurrent());
+    if (!settings.config.enable || settings.excluded) return state.store(file, version, []);
+    const findings = state.runCheck([file], settings, () => !stillCurrent());
     // Never publish over a newer version: its own check is queued and will publish.
     if (!stillCurrent()) return undefined;
     if (!findings) return existing?.version === version ? existing : undefined;

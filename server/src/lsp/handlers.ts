@@ -90,6 +90,17 @@ export function registerHandlers({ state, configuration, documents, scan }: Part
     return result;
   });
 
+  // Baseline files can sit anywhere and be called anything: each is watched once it is first used.
+  const baselineFiles = new Set<string>();
+  state.watchBaseline = (file) => {
+    if (baselineFiles.has(file)) return;
+    baselineFiles.add(file);
+    if (state.caps.watchRegistration)
+      void connection.client
+        .register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: `**/${path.basename(file)}` }] })
+        .catch((e) => state.logError('watching the baseline failed', e));
+  };
+
   connection.onInitialized(async () => {
     if (state.caps.watchRegistration)
       await connection.client
@@ -126,7 +137,7 @@ export function registerHandlers({ state, configuration, documents, scan }: Part
       state.host.invalidate(file);
       state.checker.forget([file]);
       if (isProjectConfigFile(file)) configs.push(file);
-      else if (path.basename(file) === '.gitignore' || change.type !== FileChangeType.Changed) rescan = true;
+      else if (baselineFiles.has(file) || path.basename(file) === '.gitignore' || change.type !== FileChangeType.Changed) rescan = true;
       else changed.push(file);
       if (change.type === FileChangeType.Deleted && !state.openDocument(file)) state.drop(file);
     }

@@ -3,7 +3,7 @@ import type { SendcheckConfig } from '../engine/config';
 import { collectFiles, isInside } from '../engine/files';
 import type { Finding } from '../engine/types';
 import type { Configuration } from './configuration';
-import { tick, type ServerState } from './state';
+import { tick, type CheckSettings, type ServerState } from './state';
 
 // The workspace scan: every checkable file of every folder, in small slices that give way to
 // what the user is looking at, with work-done progress. Closed files' problems come from here.
@@ -38,7 +38,7 @@ export class WorkspaceScan {
     const onTheWay = (dir: string) => !under || under.some((d) => isInside(dir, d) || isInside(d, dir));
     state.sendStatus('checking');
     await state.ready.catch(() => undefined);
-    const plan: { config: SendcheckConfig; files: string[] }[] = [];
+    const plan: { settings: CheckSettings; files: string[] }[] = [];
     for (const folder of state.folders) {
       if (!onTheWay(folder)) continue;
       const settings = await this.configuration.folderOf(folder);
@@ -48,16 +48,16 @@ export class WorkspaceScan {
         onSkip: (f, why) => state.log(`sendcheck: skipped ${f}: ${why}`),
       });
       // Files under one project configuration share settings and are checked together.
-      const groups = new Map<SendcheckConfig, string[]>();
+      const groups = new Map<SendcheckConfig, { settings: CheckSettings; files: string[] }>();
       for (const f of files) {
         if (state.folderOf(f) !== folder) continue; // a nested workspace folder scans its own files
-        const { config } = settings.forFile(f);
-        if (!config.enable) continue;
-        const list = groups.get(config) ?? [];
-        list.push(f);
-        groups.set(config, list);
+        const fileSettings = settings.forFile(f);
+        if (!fileSettings.config.enable) continue;
+        const group = groups.get(fileSettings.config) ?? { settings: fileSettings, files: [] };
+        group.files.push(f);
+        groups.set(fileSettings.config, group);
       }
-      for (const [config, list] of groups) plan.push({ config, files: list });
+      plan.push(...groups.values());
     }
     const total = plan.reduce((n, p) => n + p.files.length, 0);
     progress?.begin('sendcheck', 0, `0/${total} files`, true);
@@ -65,7 +65,7 @@ export class WorkspaceScan {
     const seen = new Set<string>();
     let done = 0;
     let cancelled = false;
-    outer: for (const { config, files } of plan) {
+    outer: for (const { settings, files } of plan) {
       // Checks are synchronous: small slices keep typing and requests answered during a big scan.
       let batchSize = this.fixedBatch ?? 1;
       for (let i = 0; i < files.length; ) {
@@ -80,7 +80,7 @@ export class WorkspaceScan {
         for (const f of batch) seen.add(f);
         const closed = batch.filter((f) => !state.openDocument(f));
         const sliceStart = Date.now();
-        const findings = closed.length ? state.runCheck(closed, config, superseded) : [];
+        const findings = closed.length ? state.runCheck(closed, settings, superseded) : [];
         const took = Date.now() - sliceStart;
         const nextSize =
           this.fixedBatch ?? (took < this.sliceMs / 2 ? Math.min(batchSize * 2, 64) : took > this.sliceMs * 2 ? Math.max(1, batchSize >> 1) : batchSize);
@@ -145,8 +145,8 @@ export class WorkspaceScan {
     const { state } = this;
     for (const file of files) {
       if (state.openDocument(file) || !state.workspaceFiles.has(file)) continue;
-      const { config, excluded } = await this.configuration.configFor(file);
-      const findings = config.enable && !excluded ? state.runCheck([file], config) : [];
+      const settings = await this.configuration.configFor(file);
+      const findings = settings.config.enable && !settings.excluded ? state.runCheck([file], settings) : [];
       if (findings && !state.openDocument(file)) state.store(file, null, findings.filter((f) => f.file === file));
     }
     state.sendStatus('idle');

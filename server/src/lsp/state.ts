@@ -1,14 +1,12 @@
-import {
-  TextDocuments,
-  type Connection,
-  type Diagnostic,
-} from 'vscode-languageserver';
+import { MessageType, ShowMessageNotification, TextDocuments, type Connection, type Diagnostic } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Checker } from '../check';
+import { BaselineStore, lineReader, matchBaseline } from '../engine/baseline';
 import type { SendcheckConfig } from '../engine/config';
 import { DiskHost, isInside } from '../engine/files';
 import type { Finding } from '../engine/types';
 import { pathToUri, toDiagnostic, uriToPath } from './convert';
+import type { EditorSettings } from './settings';
 
 // The server's shared state, in the manner of rust-analyzer's GlobalState: what the client told
 // us (capabilities, folders, open documents), what we hold for it (results per file), and the
@@ -64,6 +62,12 @@ export interface FileResult {
   resultId: string;
 }
 
+/** What a check needs to know: the engine's settings and how the editor shows the results. */
+export interface CheckSettings {
+  config: SendcheckConfig;
+  editor: EditorSettings;
+}
+
 export const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export class ServerState {
@@ -95,6 +99,11 @@ export class ServerState {
   /** Requests and checks for open documents in flight; the workspace scan waits for them. */
   interactive = 0;
   private resultCounter = 0;
+  private readonly warned = new Set<string>();
+  /** Baselines named in the settings, read through the host and kept until they change. */
+  readonly baselines = new BaselineStore(() => this.host);
+  /** Set by the handlers: asks the client to tell us when a baseline file changes. */
+  watchBaseline?: (file: string) => void;
 
   constructor(
     readonly connection: Connection,
@@ -148,14 +157,46 @@ export class ServerState {
     return best;
   }
 
-  /** Runs the engines; a failure is logged and yields no findings, so other files keep being served. */
-  runCheck(files: string[], config: SendcheckConfig, isCancelled?: () => boolean): Finding[] | undefined {
+  /**
+   * Runs the engines, then sets the findings the baseline records apart (hints, or hidden). A
+   * failure is logged and yields no findings, so other files keep being served.
+   */
+  runCheck(files: string[], settings: CheckSettings, isCancelled?: () => boolean): Finding[] | undefined {
+    let findings: Finding[];
     try {
-      return this.checker.check(files, this.host, config, { isCancelled, log: this.log });
+      findings = this.checker.check(files, this.host, settings.config, { isCancelled, log: this.log });
     } catch (e) {
       this.logError(`checking ${files.length === 1 ? files[0] : `${files.length} files`} failed`, e);
       return undefined;
     }
+    return settings.config.baseline ? this.applyBaseline(findings, settings) : findings;
+  }
+
+  private applyBaseline(findings: Finding[], { config, editor }: CheckSettings): Finding[] {
+    const baseline = this.baselines.load(config.baseline);
+    if ('problem' in baseline) {
+      this.warnOnce(`sendcheck: baseline ${config.baseline} ${baseline.problem}; showing every finding`);
+      return findings;
+    }
+    this.watchBaseline?.(config.baseline);
+    const { known } = matchBaseline(findings, baseline, lineReader((f) => this.host.readFile(f)));
+    if (known.length === 0) return findings;
+    const isKnown = new Set(known);
+    if (editor.baselineFindings === 'hide') return findings.filter((f) => !isKnown.has(f));
+    return findings.map((f) => (isKnown.has(f) ? { ...f, severity: 'hint', message: `${f.message} (in the baseline)` } : f));
+  }
+
+  /** A warning in the log and in a notification, once until `forgetWarnings`. */
+  warnOnce(text: string): void {
+    if (this.warned.has(text)) return;
+    this.warned.add(text);
+    this.connection.console.warn(text);
+    this.quiet(this.connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: text }));
+  }
+
+  /** Settings changed: the problems they had may come back and are worth saying again. */
+  forgetWarnings(): void {
+    this.warned.clear();
   }
 
   totalFindings(): number {
