@@ -88,3 +88,20 @@ test('README baseline: record, then only new findings fail, then fixed entries a
   sendcheck(update, dir);
   assert.equal(JSON.parse(fs.readFileSync(path.join(dir, 'sendcheck-baseline.json'), 'utf8')).findings.length, 2);
 });
+
+test('README CI: the workflow\'s sendcheck step annotates and writes the SARIF file the upload step reads', () => {
+  const workflow = example('github-workflow');
+  const steps = [...workflow.matchAll(/^\s*- run: (.*)$/gm)].map((m) => m[1]);
+  const mine = steps.filter((c) => c.startsWith('npx sendcheck'));
+  assert.equal(mine.length, 1, steps.join('\n'));
+  const [args] = commands(mine[0]);
+  const sarifFile = /sarif_file: (\S+)/.exec(workflow)?.[1];
+  assert.ok(sarifFile);
+  const dir = copyMonorepo();
+  const r = sendcheck(args, dir);
+  assert.equal(r.code, 1, 'findings fail the step; the upload step runs anyway (if: always())');
+  assert.match(r.stdout, /^::error file=packages\/web\/src\/tasks\.py,line=12,/m);
+  const sarif = JSON.parse(fs.readFileSync(path.join(dir, sarifFile), 'utf8'));
+  assert.equal(sarif.runs[0].results.length, 3);
+  assert.ok(sarif.runs[0].results.every((x: { partialFingerprints?: object }) => x.partialFingerprints));
+});

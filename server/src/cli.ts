@@ -6,7 +6,7 @@ import { collectFiles, DiskHost, isInside } from './engine/files';
 import { ConfigResolver, formatProblem, ProjectConfigFinder, readProjectConfig, type ProjectConfig, type ResolvedConfig } from './engine/project-config';
 import { baselineEntries, lineReader, matchBaseline, parseBaseline, pruneBaseline, serializeBaseline } from './engine/baseline';
 import type { Finding } from './engine/types';
-import { formatJson, formatText, toSarif } from './formats';
+import { formatGithub, formatJson, formatStatistics, formatText, statistics, toSarif } from './formats';
 
 // The `sendcheck` command: the same engine as the language server, for terminals and CI.
 // Exit codes: 0 no error or warning, 1 some, 2 usage or internal error.
@@ -20,7 +20,12 @@ Finds values that cannot cross a worker or process boundary (structured clone,
 JSON IPC, pickle) in JavaScript, TypeScript and Python files.
 
 Options:
-  --format <text|json|sarif>  output format (default: text)
+  --format <text|json|sarif|github>   output format (default: text); github prints
+                              workflow annotations for GitHub Actions
+  --output-format <format>=<file>     also write the report in another format to a file
+                              (repeatable), e.g. --output-format sarif=results.sarif
+  --statistics                print the number of findings per rule, most frequent first
+                              (as text, or JSON with --format json), instead of each finding
   --fix                       apply each finding's preferred quick fix, then re-check
   --config <file>             use this configuration file for every file instead of the nearest
                               sendcheck.json, .sendcheckrc.json, pyproject.toml [tool.sendcheck]
@@ -41,8 +46,19 @@ Options:
   -h, --help                  print this help
 `;
 
+const formats = ['text', 'json', 'sarif', 'github'] as const;
+type Format = (typeof formats)[number];
+
+function parseFormat(f: string): Format {
+  if (!(formats as readonly string[]).includes(f)) throw new UsageError(`unknown format "${f}" (${formats.join(', ')})`);
+  return f as Format;
+}
+
 interface Options {
-  format: 'text' | 'json' | 'sarif';
+  format: Format;
+  /** Extra reports written to files, in other formats. */
+  outputs: { format: Format; file: string }[];
+  statistics: boolean;
   fix: boolean;
   quiet: boolean;
   output?: string;
@@ -59,7 +75,7 @@ interface Options {
 class UsageError extends Error {}
 
 function parseArgs(argv: string[]): Options {
-  const opts: Options = { format: 'text', fix: false, quiet: false, paths: [], settings: {}, baselineUpdate: false };
+  const opts: Options = { format: 'text', outputs: [], statistics: false, fix: false, quiet: false, paths: [], settings: {}, baselineUpdate: false };
   const rules: Record<string, string> = {};
   const exclude: string[] = [];
   const value = (i: number, flag: string) => {
@@ -72,12 +88,21 @@ function parseArgs(argv: string[]): Options {
     const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
     const take = () => (inline !== undefined ? inline : value(i++, flag));
     switch (flag) {
-      case '--format': {
-        const f = take();
-        if (f !== 'text' && f !== 'json' && f !== 'sarif') throw new UsageError(`unknown format "${f}" (text, json or sarif)`);
-        opts.format = f;
+      case '--format':
+        opts.format = parseFormat(take());
+        break;
+      case '--output-format': {
+        // `<format>=<file>` adds a report; a bare format (as ruff spells it) is the main one.
+        const v = take();
+        const eq = v.indexOf('=');
+        if (eq < 0) opts.format = parseFormat(v);
+        else if (eq === v.length - 1) throw new UsageError(`--output-format ${v} names no file`);
+        else opts.outputs.push({ format: parseFormat(v.slice(0, eq)), file: v.slice(eq + 1) });
         break;
       }
+      case '--statistics':
+        opts.statistics = true;
+        break;
       case '--fix':
         opts.fix = true;
         break;
@@ -124,6 +149,7 @@ function parseArgs(argv: string[]): Options {
         opts.paths.push(a);
     }
   }
+  if (opts.statistics && opts.format !== 'text' && opts.format !== 'json') throw new UsageError('--statistics prints text or json');
   if (opts.baselineWrite !== undefined && (opts.baseline !== undefined || opts.baselineUpdate))
     throw new UsageError('--baseline-write records every finding; it does not go with --baseline or --baseline-update');
   if (Object.keys(rules).length) opts.settings.rules = { ...((opts.settings.rules as object) ?? {}), ...rules };
@@ -217,12 +243,26 @@ export async function runCli(argv: string[], io = { stdout: process.stdout, stde
   }
 
   const shown = opts.quiet ? findings.filter((f) => f.severity === 'error') : findings;
-  let report: string;
-  if (opts.format === 'json') report = formatJson(shown, io.cwd);
-  else if (opts.format === 'sarif') report = JSON.stringify(toSarif(shown, checker.rules, io.cwd, version), null, 2) + '\n';
-  else report = formatText(shown, io.cwd, { known });
+  const render = (format: Format): string => {
+    switch (format) {
+      case 'json':
+        return formatJson(shown, io.cwd);
+      case 'sarif':
+        return JSON.stringify(toSarif(shown, checker.rules, io.cwd, version, linesOf), null, 2) + '\n';
+      case 'github':
+        return formatGithub(shown, io.cwd);
+      default:
+        return formatText(shown, io.cwd, { known });
+    }
+  };
+  const report = !opts.statistics
+    ? render(opts.format)
+    : opts.format === 'json'
+      ? JSON.stringify(statistics(shown), null, 2) + '\n'
+      : formatStatistics(statistics(shown));
   if (opts.output) fs.writeFileSync(path.resolve(io.cwd, opts.output), report);
   else io.stdout.write(report);
+  for (const o of opts.outputs) fs.writeFileSync(path.resolve(io.cwd, o.file), render(o.format));
   return findings.some((f) => f.severity === 'error' || f.severity === 'warning') ? 1 : 0;
 }
 

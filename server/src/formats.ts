@@ -1,7 +1,8 @@
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { fingerprint } from './engine/baseline';
 import { ruleDocUrl } from './engine/rules';
-import type { Finding, RuleMeta } from './engine/types';
+import type { Finding, RuleMeta, Severity } from './engine/types';
 
 // Output formats of the CLI. Lines and columns are 1-based here, as compilers and SARIF print
 // them; columns count UTF-16 code units like the editor does.
@@ -52,7 +53,12 @@ export function formatJson(findings: readonly Finding[], cwd: string): string {
 
 const sarifLevel = { error: 'error', warning: 'warning', info: 'note', hint: 'note' } as const;
 
-export function toSarif(findings: readonly Finding[], rules: readonly RuleMeta[], cwd: string, version: string) {
+/**
+ * `linesOf` gives each file's lines for `partialFingerprints`: the baseline's fingerprint (rule,
+ * access path, code; no line numbers) plus its occurrence in the file, so code scanning keeps
+ * tracking a finding when lines above it move.
+ */
+export function toSarif(findings: readonly Finding[], rules: readonly RuleMeta[], cwd: string, version: string, linesOf?: (file: string) => readonly string[]) {
   const region = (r: Finding['range']) => ({
     startLine: r.start.line + 1,
     startColumn: r.start.character + 1,
@@ -65,6 +71,15 @@ export function toSarif(findings: readonly Finding[], rules: readonly RuleMeta[]
     return path.isAbsolute(r) ? { uri: pathToFileURL(r).href } : { uri: encodeURI(r), uriBaseId: '%SRCROOT%' };
   };
   const ruleIndex = new Map(rules.map((r, i) => [r.id, i]));
+  const occurrences = new Map<string, number>();
+  const partialFingerprints = (f: Finding) => {
+    if (!linesOf) return {};
+    const fp = fingerprint(f, linesOf(f.file));
+    const key = `${f.file}\0${fp}`;
+    const n = (occurrences.get(key) ?? 0) + 1;
+    occurrences.set(key, n);
+    return { partialFingerprints: { 'sendcheck/v1': `${fp}:${n}` } };
+  };
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -90,6 +105,7 @@ export function toSarif(findings: readonly Finding[], rules: readonly RuleMeta[]
           level: sarifLevel[f.severity],
           message: { text: f.message },
           locations: [{ physicalLocation: { artifactLocation: artifact(f.file), region: region(f.range) } }],
+          ...partialFingerprints(f),
           ...(f.related.length
             ? {
                 relatedLocations: f.related.map((r, id) => ({
@@ -103,4 +119,59 @@ export function toSarif(findings: readonly Finding[], rules: readonly RuleMeta[]
       },
     ],
   };
+}
+
+const githubCommand: Record<Severity, string> = { error: 'error', warning: 'warning', info: 'notice', hint: 'notice' };
+
+/** GitHub Actions workflow commands: one annotation per finding, shown on the pull request's diff. */
+export function formatGithub(findings: readonly Finding[], cwd: string): string {
+  // https://docs.github.com/actions/reference/workflow-commands-for-github-actions: data and properties are escaped differently.
+  const data = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  const property = (s: string) => data(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+  return findings
+    .map((f) => {
+      const r = f.range;
+      const props = [
+        `file=${property(rel(f.file, cwd))}`,
+        `line=${r.start.line + 1}`,
+        `endLine=${r.end.line + 1}`,
+        `col=${r.start.character + 1}`,
+        `endColumn=${r.end.character + 1}`,
+        `title=${property(`sendcheck ${f.rule}`)}`,
+      ];
+      return `::${githubCommand[f.severity]} ${props.join(',')}::${data(f.message)}\n`;
+    })
+    .join('');
+}
+
+export interface RuleStatistics {
+  rule: string;
+  count: number;
+  /** The most severe severity among the rule's findings. */
+  severity: Severity;
+  /** Findings with a fix `--fix` applies. */
+  fixable: number;
+}
+
+const severityRank: Record<Severity, number> = { error: 0, warning: 1, info: 2, hint: 3 };
+
+/** Findings counted per rule, most frequent first (then by rule id): which rules to look at first. */
+export function statistics(findings: readonly Finding[]): RuleStatistics[] {
+  const byRule = new Map<string, RuleStatistics>();
+  for (const f of findings) {
+    const s = byRule.get(f.rule) ?? { rule: f.rule, count: 0, severity: f.severity, fixable: 0 };
+    s.count++;
+    if (severityRank[f.severity] < severityRank[s.severity]) s.severity = f.severity;
+    if (f.fixes.some((x) => x.preferred)) s.fixable++;
+    byRule.set(f.rule, s);
+  }
+  return [...byRule.values()].sort((a, b) => b.count - a.count || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0));
+}
+
+export function formatStatistics(stats: readonly RuleStatistics[]): string {
+  const countWidth = Math.max(1, ...stats.map((s) => String(s.count).length));
+  const ruleWidth = Math.max(0, ...stats.map((s) => s.rule.length));
+  return stats
+    .map((s) => `${String(s.count).padStart(countWidth)}  ${s.rule.padEnd(ruleWidth)}  ${s.severity.padEnd(7)}${s.fixable ? `  ${s.fixable} fixable` : ''}`.trimEnd() + '\n')
+    .join('');
 }

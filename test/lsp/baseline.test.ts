@@ -36,7 +36,7 @@ test('baseline findings show as hints, stay hints when lines shift, and new find
   const uri = await client.open(file, text, 1);
   const [known] = await client.diagnosticsFor(uri);
   assert.deepEqual(summary([known]), ['4 no-function hint']);
-  assert.match(known.message, /onDone is a function.*\(in the baseline\)$/);
+  assert.match(String(known.message), /onDone is a function.*\(in the baseline\)$/);
 
   await client.replace(uri, `// Thumbnails.\n\n${text}worker.postMessage({ format: (n) => n.toFixed(2) });\n`, 2);
   assert.deepEqual(summary(await client.diagnosticsFor(uri, (p) => p.version === 2)), ['6 no-function hint', '7 no-function warning']);
