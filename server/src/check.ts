@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import type { SendcheckConfig } from './engine/config';
+import { fixToApply } from './engine/fixes';
 import { applySeverityOverrides } from './engine/rules';
 import { isSuppressed } from './engine/suppressions';
 import { applyEdits, splitLines } from './engine/text';
@@ -94,16 +95,22 @@ export function sortFindings(findings: Finding[]): Finding[] {
   );
 }
 
-/**
- * Computes the text of each file after applying the preferred fix of every finding in it.
- * Fixes whose edits overlap an earlier fix's edits are left for the next round, so the
- * result is always a clean application of whole fixes.
- */
+/** The text of each file after applying the safe fix of every finding in it (see applyFixes). */
 export function applyPreferredFixes(findings: readonly Finding[], host: SourceHost): Map<string, string> {
+  return applyFixes(findings, host, { unsafe: false });
+}
+
+/**
+ * Computes the text of each file after applying the fix `--fix` applies to every finding in it
+ * (engine/fixes.ts: the safe fix; with `unsafe`, else the preferred unsafe fix), edit for edit as
+ * the lightbulb offers it. Fixes whose edits overlap an earlier fix's edits are left for the
+ * next round, so the result is always a clean application of whole fixes.
+ */
+export function applyFixes(findings: readonly Finding[], host: SourceHost, options: { unsafe: boolean }): Map<string, string> {
   const byFile = new Map<string, { range: Finding['range']; newText: string }[][]>();
   const seen = new Set<string>();
   for (const f of findings) {
-    const fix = f.fixes.find((x) => x.preferred);
+    const fix = fixToApply(f, options.unsafe);
     if (!fix) continue;
     const key = JSON.stringify(fix.edits);
     if (seen.has(key)) continue;

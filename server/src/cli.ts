@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { applyPreferredFixes, createChecker, sortFindings, type Checker } from './check';
+import { applyFixes, createChecker, sortFindings, type Checker } from './check';
+import { fixableCounts } from './engine/fixes';
 import { resolveConfig } from './engine/config';
 import { collectFiles, DiskHost, isInside } from './engine/files';
 import { ConfigResolver, formatProblem, ProjectConfigFinder, readProjectConfig, type ProjectConfig, type ResolvedConfig } from './engine/project-config';
@@ -26,7 +27,10 @@ Options:
                               (repeatable), e.g. --output-format sarif=results.sarif
   --statistics                print the number of findings per rule, most frequent first
                               (as text, or JSON with --format json), instead of each finding
-  --fix                       apply each finding's preferred quick fix, then re-check
+  --fix                       apply each finding's safe fix (the lightbulb's preferred one),
+                              then check again
+  --unsafe-fixes              with --fix, also apply the first fix of each finding that has no
+                              safe one (never a suppression); review the changes
   --config <file>             use this configuration file for every file instead of the nearest
                               sendcheck.json, .sendcheckrc.json, pyproject.toml [tool.sendcheck]
                               or package.json "sendcheck" above each file
@@ -60,6 +64,7 @@ interface Options {
   outputs: { format: Format; file: string }[];
   statistics: boolean;
   fix: boolean;
+  unsafeFixes: boolean;
   quiet: boolean;
   output?: string;
   paths: string[];
@@ -75,7 +80,7 @@ interface Options {
 class UsageError extends Error {}
 
 function parseArgs(argv: string[]): Options {
-  const opts: Options = { format: 'text', outputs: [], statistics: false, fix: false, quiet: false, paths: [], settings: {}, baselineUpdate: false };
+  const opts: Options = { format: 'text', outputs: [], statistics: false, fix: false, unsafeFixes: false, quiet: false, paths: [], settings: {}, baselineUpdate: false };
   const rules: Record<string, string> = {};
   const exclude: string[] = [];
   const value = (i: number, flag: string) => {
@@ -105,6 +110,9 @@ function parseArgs(argv: string[]): Options {
         break;
       case '--fix':
         opts.fix = true;
+        break;
+      case '--unsafe-fixes':
+        opts.unsafeFixes = true;
         break;
       case '--quiet':
         opts.quiet = true;
@@ -149,6 +157,7 @@ function parseArgs(argv: string[]): Options {
         opts.paths.push(a);
     }
   }
+  if (opts.unsafeFixes && !opts.fix) throw new UsageError('--unsafe-fixes goes with --fix');
   if (opts.statistics && opts.format !== 'text' && opts.format !== 'json') throw new UsageError('--statistics prints text or json');
   if (opts.baselineWrite !== undefined && (opts.baseline !== undefined || opts.baselineUpdate))
     throw new UsageError('--baseline-write records every finding; it does not go with --baseline or --baseline-update');
@@ -224,7 +233,7 @@ export async function runCli(argv: string[], io = { stdout: process.stdout, stde
   const checkAll = () => sortFindings(groups.flatMap((g) => checker.check(g.files, host, g.resolved.config, { log })));
   let findings = checkAll();
 
-  if (opts.fix) findings = fixAll(findings, host, checker, checkAll, io.stderr);
+  if (opts.fix) findings = fixAll(findings, host, checker, checkAll, opts.unsafeFixes, io.stderr);
 
   const linesOf = lineReader((f) => host.readFile(f));
   if (opts.baselineWrite !== undefined) {
@@ -252,7 +261,7 @@ export async function runCli(argv: string[], io = { stdout: process.stdout, stde
       case 'github':
         return formatGithub(shown, io.cwd);
       default:
-        return formatText(shown, io.cwd, { known });
+        return formatText(shown, io.cwd, { known, fixable: fixableCounts(shown) });
     }
   };
   const report = !opts.statistics
@@ -397,11 +406,11 @@ class CliSettings {
 
 const maxFixRounds = 5;
 
-/** Applies preferred fixes, re-checking after each round, until nothing changes. */
-function fixAll(findings: Finding[], host: DiskHost, checker: Checker, checkAll: () => Finding[], stderr: NodeJS.WritableStream): Finding[] {
+/** Applies fixes (safe ones; with `unsafe`, the preferred unsafe ones too), re-checking after each round, until nothing changes. */
+function fixAll(findings: Finding[], host: DiskHost, checker: Checker, checkAll: () => Finding[], unsafe: boolean, stderr: NodeJS.WritableStream): Finding[] {
   let changedFiles = 0;
   for (let round = 0; round < maxFixRounds; round++) {
-    const changes = applyPreferredFixes(findings, host);
+    const changes = applyFixes(findings, host, { unsafe });
     if (changes.size === 0) break;
     for (const [file, text] of changes) {
       fs.writeFileSync(file, text);

@@ -15,6 +15,8 @@ function rel(file: string, cwd: string): string {
 export interface TextSummary {
   /** Findings left out because the baseline records them. */
   known?: number;
+  /** Findings --fix would fix, and how many more --unsafe-fixes would. */
+  fixable?: { safe: number; unsafe: number };
 }
 
 export function formatText(findings: readonly Finding[], cwd: string, summary: TextSummary = {}): string {
@@ -27,6 +29,8 @@ export function formatText(findings: readonly Finding[], cwd: string, summary: T
   const other = findings.length - errors - warnings;
   if (findings.length > 0)
     lines.push('', `${findings.length} problem${findings.length === 1 ? '' : 's'} (${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}${other ? `, ${other} hint${other === 1 ? '' : 's'}` : ''})`);
+  const { safe = 0, unsafe = 0 } = summary.fixable ?? {};
+  if (safe + unsafe > 0) lines.push(`${safe} fixable with --fix${unsafe ? ` (${unsafe} more with --unsafe-fixes)` : ''}`);
   if (summary.known) lines.push(`${summary.known} known problem${summary.known === 1 ? '' : 's'} in the baseline not shown`);
   return lines.join('\n') + (lines.length ? '\n' : '');
 }
@@ -43,7 +47,19 @@ export function toJson(findings: readonly Finding[], cwd: string) {
     message: f.message,
     path: f.path ?? null,
     related: f.related.map((r) => ({ file: rel(r.file, cwd), line: r.range.start.line + 1, column: r.range.start.character + 1, message: r.message })),
-    fixes: f.fixes.map((x) => ({ id: x.id, title: x.title, preferred: x.preferred })),
+    fixes: f.fixes.map((x) => ({
+      id: x.id,
+      title: x.title,
+      preferred: x.preferred,
+      edits: x.edits.map((e) => ({
+        file: rel(e.file, cwd),
+        line: e.range.start.line + 1,
+        column: e.range.start.character + 1,
+        endLine: e.range.end.line + 1,
+        endColumn: e.range.end.character + 1,
+        newText: e.newText,
+      })),
+    })),
   }));
 }
 
