@@ -2,10 +2,10 @@ import * as path from 'node:path';
 import type { SendcheckConfig } from './engine/config';
 import { fixToApply } from './engine/fixes';
 import { applySeverityOverrides } from './engine/rules';
-import { isSuppressed } from './engine/suppressions';
+import { FileSuppressions, parseSuppressions, unusedSuppressionRule } from './engine/suppressions';
 import { applyEdits, splitLines } from './engine/text';
 import { skipReason } from './engine/files';
-import type { Finding, LanguageEngine, RuleMeta, SourceHost } from './engine/types';
+import type { Finding, LanguageEngine, RuleMeta, Severity, SourceHost } from './engine/types';
 import { createJsEngine } from './js';
 import { createPythonEngine } from './python';
 
@@ -17,6 +17,8 @@ export interface CheckOptions {
   isCancelled?: () => boolean;
   /** Receives one line per skipped file or per internal error, once per file and reason. */
   log?: (message: string) => void;
+  /** Report suppression comments that silence nothing (`unused-suppression`) with this severity. */
+  unusedSuppressions?: Severity;
 }
 
 export interface Checker {
@@ -36,7 +38,7 @@ function languageEnabled(file: string, config: SendcheckConfig): boolean {
 }
 
 export function createChecker(engines: LanguageEngine[] = [createJsEngine(), createPythonEngine()]): Checker {
-  const rules = engines.flatMap((e) => e.rules);
+  const rules = [...engines.flatMap((e) => e.rules), unusedSuppressionRule];
   const logged = new Set<string>();
   return {
     engines,
@@ -70,13 +72,27 @@ export function createChecker(engines: LanguageEngine[] = [createJsEngine(), cre
           log?.(`sendcheck: ${engine.language} engine failed: ${(e as Error)?.stack ?? e}`);
         }
       }
-      const linesOf = new Map<string, string[]>();
-      const kept = findings.filter((f) => {
-        let lines = linesOf.get(f.file);
-        if (!lines) linesOf.set(f.file, (lines = splitLines(host.readFile(f.file) ?? '')));
-        const engine = engines.find((e) => e.handles(f.file));
-        return !isSuppressed(f, lines, engine?.language ?? 'js');
-      });
+      const suppressions = new Map<string, { lines: string[]; index: FileSuppressions }>();
+      const suppressionsOf = (file: string) => {
+        let s = suppressions.get(file);
+        if (!s) {
+          const text = host.readFile(file) ?? '';
+          // Most files hold no suppression at all: not worth splitting into lines.
+          const lines = text.includes('sendcheck') ? splitLines(text) : [];
+          const language = engines.find((e) => e.handles(file))?.language ?? 'js';
+          suppressions.set(file, (s = { lines, index: new FileSuppressions(parseSuppressions(lines, language)) }));
+        }
+        return s;
+      };
+      const kept = findings.filter((f) => !suppressionsOf(f.file).index.suppresses(f));
+      // Only a check that ran to its end knows that a comment silenced nothing.
+      if (options.unusedSuppressions && !isCancelled?.()) {
+        const known = new Set(rules.map((r) => r.id));
+        for (const file of wanted) {
+          const { lines, index } = suppressionsOf(file);
+          for (const u of index.unused(file, known, lines)) kept.push({ ...u, severity: options.unusedSuppressions });
+        }
+      }
       return sortFindings(applySeverityOverrides(kept, config));
     },
     forget(files) {

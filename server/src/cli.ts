@@ -43,6 +43,8 @@ Options:
                               "baseline" of the configuration); exit 0 when there are none
   --baseline-write <file>     record the current findings in a baseline file, then exit 0
   --baseline-update           with a baseline, remove the entries whose findings are fixed
+  --report-unused-ignores     report sendcheck-ignore comments that suppress nothing
+                              (unused-suppression; --fix removes them)
   --output <file>             write the report to a file instead of stdout
   --quiet                     print only errors
   --lsp --stdio               run as a language server over stdio
@@ -65,6 +67,7 @@ interface Options {
   statistics: boolean;
   fix: boolean;
   unsafeFixes: boolean;
+  reportUnusedIgnores: boolean;
   quiet: boolean;
   output?: string;
   paths: string[];
@@ -80,7 +83,7 @@ interface Options {
 class UsageError extends Error {}
 
 function parseArgs(argv: string[]): Options {
-  const opts: Options = { format: 'text', outputs: [], statistics: false, fix: false, unsafeFixes: false, quiet: false, paths: [], settings: {}, baselineUpdate: false };
+  const opts: Options = { format: 'text', outputs: [], statistics: false, fix: false, unsafeFixes: false, reportUnusedIgnores: false, quiet: false, paths: [], settings: {}, baselineUpdate: false };
   const rules: Record<string, string> = {};
   const exclude: string[] = [];
   const value = (i: number, flag: string) => {
@@ -113,6 +116,9 @@ function parseArgs(argv: string[]): Options {
         break;
       case '--unsafe-fixes':
         opts.unsafeFixes = true;
+        break;
+      case '--report-unused-ignores':
+        opts.reportUnusedIgnores = true;
         break;
       case '--quiet':
         opts.quiet = true;
@@ -230,7 +236,8 @@ export async function runCli(argv: string[], io = { stdout: process.stdout, stde
   const log = (m: string) => io.stderr.write(`${m}\n`);
   const groups = settings.group(files);
   settings.reportProblems(groups.map((g) => g.resolved), io.stderr);
-  const checkAll = () => sortFindings(groups.flatMap((g) => checker.check(g.files, host, g.resolved.config, { log })));
+  const unusedSuppressions = opts.reportUnusedIgnores ? 'warning' : undefined;
+  const checkAll = () => sortFindings(groups.flatMap((g) => checker.check(g.files, host, g.resolved.config, { log, unusedSuppressions })));
   let findings = checkAll();
 
   if (opts.fix) findings = fixAll(findings, host, checker, checkAll, opts.unsafeFixes, io.stderr);

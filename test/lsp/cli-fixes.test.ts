@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
-import type { CodeAction, Diagnostic, TextDocumentEdit } from 'vscode-languageserver-protocol/node';
+import type { CodeAction, Diagnostic, TextDocumentEdit, TextEdit } from 'vscode-languageserver-protocol/node';
 import { applyEdits } from '../../server/src/engine/text';
 import { createJsEngine } from '../../server/src/js';
 import { createPythonEngine } from '../../server/src/python';
@@ -52,7 +52,7 @@ function lightbulbPick(actions: CodeAction[], unsafe: boolean): CodeAction | und
 
 function actionEdits(action: CodeAction, dir: string): JsonEdit[] {
   return ((action.edit?.documentChanges ?? []) as TextDocumentEdit[]).flatMap((c) =>
-    c.edits.map((e) => ({
+    (c.edits as TextEdit[]).map((e) => ({
       file: path.relative(dir, new URL(c.textDocument.uri).pathname),
       line: e.range.start.line + 1,
       column: e.range.start.character + 1,
@@ -120,7 +120,7 @@ test('--fix leaves an unsafe-only fix alone; --fix --unsafe-fixes writes exactly
   const uri = await client.open(file, original);
   const [d] = await client.diagnosticsFor(uri, undefined, 60_000);
   const action = lightbulbPick(await actionsFor(client, uri, d), true)!;
-  const edits = ((action.edit!.documentChanges ?? []) as TextDocumentEdit[]).filter((c) => c.textDocument.uri === pathUri(file)).flatMap((c) => c.edits);
+  const edits = ((action.edit!.documentChanges ?? []) as TextDocumentEdit[]).filter((c) => c.textDocument.uri === pathUri(file)).flatMap((c) => c.edits as TextEdit[]);
   const expected = applyEdits(original, edits).text;
 
   const fixed = cli(['--fix', '--unsafe-fixes', 'js/thumbnails.mjs'], dir);

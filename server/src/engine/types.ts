@@ -59,7 +59,8 @@ export interface Finding {
 export interface RuleMeta {
   /** kebab-case; JS/TS rules are unprefixed, Python rules start with `py-`. Equals the doc page name. */
   id: string;
-  language: Language;
+  /** `any`: a rule about sendcheck's own comments, for every language. */
+  language: Language | 'any';
   defaultSeverity: Severity;
   /** One sentence for listings, SARIF rule descriptors and the settings UI. */
   summary: string;

@@ -164,7 +164,8 @@ export class ServerState {
   runCheck(files: string[], settings: CheckSettings, isCancelled?: () => boolean): Finding[] | undefined {
     let findings: Finding[];
     try {
-      findings = this.checker.check(files, this.host, settings.config, { isCancelled, log: this.log });
+      // Comments that suppress nothing are hints in the editor (the CLI reports them when asked).
+      findings = this.checker.check(files, this.host, settings.config, { isCancelled, log: this.log, unusedSuppressions: 'hint' });
     } catch (e) {
       this.logError(`checking ${files.length === 1 ? files[0] : `${files.length} files`} failed`, e);
       return undefined;
