@@ -7,16 +7,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { copyMonorepo, lockProgram } from './harness/monorepo';
+import { commands, example } from './harness/readme';
 
 const root = path.resolve(__dirname, '..');
-const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
-
-/** The fenced code block following `<!-- example: name -->`. */
-export function example(name: string): string {
-  const m = new RegExp(`<!-- example: ${name} -->\\s*\`\`\`[\\w-]*\\n([\\s\\S]*?)\`\`\``).exec(readme);
-  assert.ok(m, `README.md has no example "${name}"`);
-  return m[1];
-}
 
 function project(files: Record<string, string>): string {
   const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'sendcheck-readme-')));
@@ -57,19 +50,6 @@ test('README configuration: the package.json example is valid and applies', () =
   assert.equal(settings.js.target, 'browser');
   assert.equal(settings.rules['class-instance-loss'], 'off');
 });
-
-/** The commands of a shell example, as argument lists for the CLI (`npx sendcheck` itself, comments dropped). */
-function commands(block: string): string[][] {
-  return block
-    .split('\n')
-    .map((line) => line.replace(/\s+#.*$/, '').trim())
-    .filter(Boolean)
-    .map((line) => {
-      const words = line.split(/\s+/);
-      assert.deepEqual(words.slice(0, 2), ['npx', 'sendcheck'], line);
-      return words.slice(2);
-    });
-}
 
 test('README baseline: record, then only new findings fail, then fixed entries are pruned', () => {
   const dir = copyMonorepo();
