@@ -89,3 +89,31 @@ test('the hook entry on a temporary git repository checks the staged files only,
   assert.equal(passing.code, 0, passing.stdout + passing.stderr);
   assert.equal(passing.stdout, '');
 });
+
+test("pre-commit's install: `npm pack` prints only the tarball's name, and the tarball holds a working sendcheck", () => {
+  // pre-commit installs a node hook with `npm install`, `npm pack` (reading the tarball's name from
+  // its stdout) and `npm install -g <tarball>`. Packed in a staging folder: prepare rebuilds dist/
+  // there, never under the tests that are running.
+  const stage = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'sendcheck-pack-')));
+  for (const f of ['client', 'server', 'node_modules', 'esbuild.mjs', 'tsconfig.base.json']) fs.symlinkSync(path.join(root, f), path.join(stage, f));
+  for (const f of ['package.json', '.npmrc', '.npmignore', 'README.md', 'CHANGELOG.md', 'LICENSE']) fs.copyFileSync(path.join(root, f), path.join(stage, f));
+  for (const d of ['bin', 'docs']) fs.cpSync(path.join(root, d), path.join(stage, d), { recursive: true });
+  const npmCli = path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'bin', 'npm-cli.js');
+  const npm = fs.existsSync(npmCli) ? [process.execPath, npmCli] : ['npm'];
+  const pack = spawnSync(npm[0], [...npm.slice(1), 'pack'], { cwd: stage, encoding: 'utf8', timeout: 180_000 });
+  assert.equal(pack.status, 0, pack.stderr);
+  assert.equal(pack.stdout, `sendcheck-${manifest.version}.tgz\n`);
+  const unpacked = path.join(stage, 'unpacked');
+  fs.mkdirSync(unpacked);
+  const tar = spawnSync('tar', ['-xzf', path.join(stage, pack.stdout.trim()), '-C', unpacked], { encoding: 'utf8' });
+  assert.equal(tar.status, 0, tar.stderr);
+  const entries = fs.readdirSync(path.join(unpacked, 'package'), { recursive: true }).map(String);
+  assert.ok(entries.includes('dist/cli.js') && entries.includes('bin/sendcheck.js') && entries.includes('dist/tree-sitter-python.wasm'));
+  assert.ok(!entries.some((e) => e.startsWith('server') || e.endsWith('.map')), 'bundles only, no sources or source maps');
+  // No node_modules beside it: the bundles must carry everything.
+  fs.writeFileSync(path.join(stage, 'job.py'), 'import pickle\n\npickle.dumps(lambda: 1)\n');
+  const check = spawnSync(process.execPath, [path.join(unpacked, 'package', 'bin', 'sendcheck.js'), 'job.py'], { cwd: stage, encoding: 'utf8', timeout: 60_000 });
+  assert.equal(check.status, 1, check.stderr);
+  assert.match(check.stdout, /job\.py:3:\d+ +error .*py-lambda/);
+  fs.rmSync(stage, { recursive: true, force: true });
+});
