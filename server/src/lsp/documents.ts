@@ -1,4 +1,5 @@
 import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { Finding } from '../engine/types';
 import { isCheckable, isInside } from '../engine/files';
 import type { Configuration } from './configuration';
 import { uriToPath } from './convert';
@@ -13,6 +14,11 @@ export class DocumentChecks {
   private readonly checksRunning = new Map<string, number>();
   /** Files whose queued check waits for a pause in typing (reset by each edit), rather than running at once. */
   private readonly waitingForPause = new Set<string>();
+  /** Each open document's `sendcheck.run` mode, learnt at its first check. */
+  private readonly runMode = new Map<string, 'onType' | 'onSave'>();
+  private readonly checkMs = new Map<string, number>();
+  /** Findings computed for code actions while `run` is `onSave`, not shown. */
+  private readonly unpublished = new Map<string, FileResult>();
 
   constructor(
     private readonly state: ServerState,
@@ -33,14 +39,24 @@ export class DocumentChecks {
     });
     state.documents.onDidChangeContent((e) => {
       const file = uriToPath(e.document.uri);
-      if (file) state.host.setOverlay(file, e.document.getText(), e.document.version);
+      if (!file) return;
+      state.host.setOverlay(file, e.document.getText(), e.document.version);
+      // `sendcheck.run: onSave`: typing checks nothing; the save will.
+      if (this.runMode.get(file) === 'onSave') return;
       this.schedule(e.document, true);
+    });
+    state.documents.onDidSave((e) => {
+      const file = uriToPath(e.document.uri);
+      if (file && this.runMode.get(file) === 'onSave') this.schedule(e.document, true);
     });
     state.documents.onDidClose((e) => {
       const file = uriToPath(e.document.uri);
       if (!file) return;
       state.openUris.delete(file);
       this.cancel(file);
+      this.runMode.delete(file);
+      this.checkMs.delete(file);
+      this.unpublished.delete(file);
       state.host.clearOverlay(file);
       // Back to what the disk says: a workspace file keeps its problems, any other file loses them.
       if (state.workspaceFiles.has(file)) {
@@ -56,8 +72,12 @@ export class DocumentChecks {
     });
   }
 
-  /** Checks an open document at its current version; returns undefined when a newer version overtook it. */
-  async check(doc: TextDocument): Promise<FileResult | undefined> {
+  /**
+   * Checks an open document at its current version; returns undefined when a newer version
+   * overtook it. With `publish: false` (code actions while `run` is `onSave`) the findings are
+   * returned without being stored or shown: the squiggles wait for the save.
+   */
+  async check(doc: TextDocument, publish = true): Promise<FileResult | undefined> {
     const { state } = this;
     const file = uriToPath(doc.uri);
     if (!file || !isCheckable(file)) return undefined;
@@ -65,21 +85,38 @@ export class DocumentChecks {
     const stillCurrent = () => state.documents.get(doc.uri)?.version === version;
     await state.ready.catch(() => undefined);
     const settings = await this.configuration.configFor(file);
+    this.runMode.set(file, settings.editor.run);
     if (!stillCurrent()) return undefined;
     const existing = state.results.get(file);
     if (existing && existing.version === version) return existing;
-    if (!settings.config.enable || settings.excluded) return state.store(file, version, []);
+    const unpublished = this.unpublished.get(file);
+    if (!publish && unpublished?.version === version) return unpublished;
+    const keep = (findings: Finding[]): FileResult => {
+      if (publish) return state.store(file, version, findings);
+      const result: FileResult = { uri: doc.uri, version, findings, diagnostics: [], resultId: '' };
+      this.unpublished.set(file, result);
+      return result;
+    };
+    if (!settings.config.enable || settings.excluded) return keep([]);
+    const started = Date.now();
     const findings = state.runCheck([file], settings, () => !stillCurrent());
+    this.checkMs.set(file, Date.now() - started);
     // Never publish over a newer version: its own check is queued and will publish.
     if (!stillCurrent()) return undefined;
     if (!findings) return existing?.version === version ? existing : undefined;
-    const result = state.store(
-      file,
-      version,
-      findings.filter((f) => f.file === file),
-    );
-    state.sendStatus('idle');
+    const result = keep(findings.filter((f) => f.file === file));
+    if (publish) state.sendStatus('idle');
     return result;
+  }
+
+  /** How long the last check of `file` took, if it was checked while open: what fix-all on save can expect. */
+  lastCheckMs(file: string): number | undefined {
+    return this.checkMs.get(file);
+  }
+
+  /** The `sendcheck.run` mode of the file's folder, once its settings are known. */
+  runModeOf(file: string): 'onType' | 'onSave' | undefined {
+    return this.runMode.get(file);
   }
 
   /**
@@ -123,15 +160,25 @@ export class DocumentChecks {
     );
   }
 
-  /** The findings of an open document at its current version, checking now if the debounced check has not run yet. */
+  /**
+   * The findings of an open document at its current version, checking now if the debounced check
+   * has not run yet. While `run` is `onSave` nothing is published by this (see check).
+   */
   async currentResult(doc: TextDocument): Promise<FileResult | undefined> {
     const file = uriToPath(doc.uri);
     if (!file) return undefined;
     const r = this.state.results.get(file);
     if (r && r.version === doc.version) return r;
+    if (this.runMode.get(file) === 'onSave') return this.check(doc, false);
     clearTimeout(this.debounceTimers.get(file));
     this.debounceTimers.delete(file);
     return this.check(doc);
+  }
+
+  /** The findings last published for an open document, whatever its version (what `onSave` shows until the next save). */
+  lastResult(doc: TextDocument): FileResult | undefined {
+    const file = uriToPath(doc.uri);
+    return file ? this.state.results.get(file) : undefined;
   }
 
   /** Checks open documents again (settings or files they depend on changed), those under `dirs` only when given. */

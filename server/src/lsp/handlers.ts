@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import {
   CodeActionKind,
+  CodeActionTriggerKind,
   DidChangeConfigurationNotification,
   DidChangeWatchedFilesNotification,
   FileChangeType,
@@ -41,6 +42,9 @@ export interface StatsResult {
   results: number;
 }
 
+/** How long fix-all on save may take before it gives up: VS Code's `editor.codeActionsOnSaveTimeout` default. */
+export const fixAllBudgetMs = 750;
+
 const watchedGlob = `**/*.{js,mjs,cjs,jsx,ts,mts,cts,tsx,py,pyw}`;
 const configGlob = `**/{${projectConfigFiles.join(',')}}`;
 
@@ -79,7 +83,8 @@ export function registerHandlers({ state, configuration, documents, scan }: Part
     state.confineHost();
     const result: InitializeResult = {
       capabilities: {
-        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: false },
+        // Saves matter to `sendcheck.run: onSave`; their text is in the document already.
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, fixAllKind] },
         executeCommandProvider: { commands: initOptions.commandsHandledByClient ? [] : [checkWorkspaceCommand] },
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
@@ -164,14 +169,26 @@ export function registerHandlers({ state, configuration, documents, scan }: Part
 
   connection.onCodeAction((params, token) => state.interactively(() => codeActionsFor(params, token)));
   async function codeActionsFor(params: CodeActionParams, token: CancellationToken): Promise<CodeAction[] | null> {
+    const started = Date.now();
     const doc = state.documents.get(params.textDocument.uri);
     const file = uriToPath(params.textDocument.uri);
     if (!doc || !file) return null;
+    // Fix-all run by the editor on save must not hold the save up (VS Code's own budget is 750 ms).
+    const onSave = params.context.triggerKind !== CodeActionTriggerKind.Invoked && params.context.only?.some((k) => fixAllKind.startsWith(k)) === true;
+    const giveUp = (why: string) => {
+      state.log(`sendcheck: fix-all on save skipped for ${file}: ${why}; the file is saved as it is`);
+      return [];
+    };
+    if (onSave && state.results.get(file)?.version !== doc.version) {
+      const expected = documents.lastCheckMs(file);
+      if (expected !== undefined && expected > fixAllBudgetMs - (Date.now() - started))
+        return giveUp(`checking it takes about ${expected} ms, more than the ${fixAllBudgetMs} ms a save may wait`);
+    }
     // Actions belong to the version the request was made for; if the user typed on, they are void.
     const version = doc.version;
     const result = await documents.currentResult(doc);
     if (!result || token.isCancellationRequested || state.documents.get(doc.uri)?.version !== version) return null;
-    return codeActions(
+    const actions = codeActions(
       {
         file,
         uri: doc.uri,
@@ -187,6 +204,9 @@ export function registerHandlers({ state, configuration, documents, scan }: Part
       params.context.diagnostics,
       params.context.only,
     );
+    const took = Date.now() - started;
+    if (onSave && took > fixAllBudgetMs) return giveUp(`the fixes took ${took} ms, more than the ${fixAllBudgetMs} ms a save may wait`);
+    return actions;
   }
 
   connection.languages.diagnostics.on((params, token) => state.interactively(() => documentDiagnostics(params, token)));
@@ -200,6 +220,9 @@ export function registerHandlers({ state, configuration, documents, scan }: Part
     await tick();
     if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
     const version = doc.version;
+    // `sendcheck.run: onSave`: what the last save showed, until the next save.
+    const shown = documents.runModeOf(file) === 'onSave' ? documents.lastResult(doc) : undefined;
+    if (shown) return params.previousResultId === shown.resultId ? { kind: 'unchanged', resultId: shown.resultId } : { kind: 'full', resultId: shown.resultId, items: shown.diagnostics };
     const result = await documents.currentResult(doc);
     if (!result || state.documents.get(doc.uri)?.version !== version)
       throw new ResponseError(LSPErrorCodes.ServerCancelled, 'the document changed', { retriggerRequest: true });

@@ -3,13 +3,16 @@ const opaqueObjects = new Set(['rules', 'python.serializer', 'languages']);
 
 /** Settings of the editor experience only: never in a project file, never seen by the engine. */
 export interface EditorSettings {
+  /** `onType`: check as the user types; `onSave`: when a document is opened or saved. */
+  run: 'onType' | 'onSave';
   /** How findings recorded in the baseline show: as hints, or not at all. */
   baselineFindings: 'hint' | 'hide';
 }
 
-export const defaultEditorSettings: EditorSettings = { baselineFindings: 'hint' };
+export const defaultEditorSettings: EditorSettings = { run: 'onType', baselineFindings: 'hint' };
 
 const editorChoices: { [K in keyof EditorSettings]: readonly EditorSettings[K][] } = {
+  run: ['onType', 'onSave'],
   baselineFindings: ['hint', 'hide'],
 };
 
