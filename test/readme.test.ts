@@ -1,29 +1,12 @@
 // The README's copy-paste examples, executed: each fenced block after an
 // `<!-- example: name -->` marker is taken as written and run the way a user would run it.
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
+import { sendcheck, tempProject as project } from './harness/cli';
 import { copyMonorepo, lockProgram } from './harness/monorepo';
 import { commands, example } from './harness/readme';
-
-const root = path.resolve(__dirname, '..');
-
-function project(files: Record<string, string>): string {
-  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'sendcheck-readme-')));
-  for (const [rel, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-    fs.writeFileSync(path.join(dir, rel), text);
-  }
-  return dir;
-}
-
-function sendcheck(args: string[], cwd: string) {
-  const r = spawnSync(process.execPath, [path.join(root, 'bin', 'sendcheck.js'), ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 test('README configuration: the pyproject.toml example applies as described', () => {
   const dir = project({ 'pyproject.toml': example('pyproject'), 'jobs/run.py': lockProgram, 'build/run.py': lockProgram });

@@ -35,13 +35,14 @@ export function formatText(findings: readonly Finding[], cwd: string, summary: T
   return lines.join('\n') + (lines.length ? '\n' : '');
 }
 
+/** A file and a range, 1-based, as JSON reports them. */
+function place(file: string, r: Finding['range'], cwd: string) {
+  return { file: rel(file, cwd), line: r.start.line + 1, column: r.start.character + 1, endLine: r.end.line + 1, endColumn: r.end.character + 1 };
+}
+
 export function toJson(findings: readonly Finding[], cwd: string) {
   return findings.map((f) => ({
-    file: rel(f.file, cwd),
-    line: f.range.start.line + 1,
-    column: f.range.start.character + 1,
-    endLine: f.range.end.line + 1,
-    endColumn: f.range.end.character + 1,
+    ...place(f.file, f.range, cwd),
     rule: f.rule,
     severity: f.severity,
     message: f.message,
@@ -51,14 +52,7 @@ export function toJson(findings: readonly Finding[], cwd: string) {
       id: x.id,
       title: x.title,
       preferred: x.preferred,
-      edits: x.edits.map((e) => ({
-        file: rel(e.file, cwd),
-        line: e.range.start.line + 1,
-        column: e.range.start.character + 1,
-        endLine: e.range.end.line + 1,
-        endColumn: e.range.end.character + 1,
-        newText: e.newText,
-      })),
+      edits: x.edits.map((e) => ({ ...place(e.file, e.range, cwd), newText: e.newText })),
     })),
   }));
 }

@@ -1,20 +1,13 @@
 // Baselines through the CLI: recorded findings stay quiet across edits that move them, new ones
 // are reported, fixed ones are named as removable and pruned with --baseline-update.
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { fingerprint, matchBaseline, parseBaseline, serializeBaseline } from '../../server/src/engine/baseline';
 import type { Finding } from '../../server/src/engine/types';
+import { sendcheck as run } from '../harness/cli';
 import { copyMonorepo } from '../harness/monorepo';
-
-const root = path.resolve(__dirname, '..', '..');
-
-function run(args: string[], cwd: string) {
-  const r = spawnSync(process.execPath, [path.join(root, 'bin', 'sendcheck.js'), ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 const rulesOf = (stdout: string) => (JSON.parse(stdout) as { file: string; line: number; rule: string }[]).map((f) => `${f.file}:${f.line} ${f.rule}`);
 

@@ -1,30 +1,13 @@
 // What CI reads: GitHub workflow annotations, statistics per rule (text and JSON), several
 // reports from one run, and SARIF whose partialFingerprints survive lines moving.
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import type { Finding } from '../../server/src/engine/types';
 import { formatGithub } from '../../server/src/formats';
+import { sendcheck as run, tempProject as tree } from '../harness/cli';
 import { copyMonorepo } from '../harness/monorepo';
-
-const root = path.resolve(__dirname, '..', '..');
-
-function run(args: string[], cwd: string) {
-  const r = spawnSync(process.execPath, [path.join(root, 'bin', 'sendcheck.js'), ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function tree(files: Record<string, string>): string {
-  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'sendcheck-ci-')));
-  for (const [rel, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-    fs.writeFileSync(path.join(dir, rel), text);
-  }
-  return dir;
-}
 
 // Two callbacks posted from one module, one lambda pickled from another: no-function twice, py-lambda once.
 const project = {

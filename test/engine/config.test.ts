@@ -2,32 +2,12 @@
 // pyproject.toml [tool.sendcheck] / package.json "sendcheck" above each file applies, flags win
 // over it, and a broken file is reported by name and key while the defaults stand in.
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { ConfigResolver, ProjectConfigFinder, readProjectConfig } from '../../server/src/engine/project-config';
 import { resolveConfig } from '../../server/src/engine/config';
+import { sendcheck as run, tempProject as tree } from '../harness/cli';
 import { copyMonorepo, lockProgram } from '../harness/monorepo';
-
-const root = path.resolve(__dirname, '..', '..');
-const bin = path.join(root, 'bin', 'sendcheck.js');
-
-function run(args: string[], cwd: string) {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function tree(files: Record<string, string>): string {
-  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'sendcheck-config-')));
-  for (const [rel, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-    fs.writeFileSync(path.join(dir, rel), text);
-  }
-  return dir;
-}
-
 
 function findings(stdout: string): string[] {
   return (JSON.parse(stdout) as { file: string; line: number; rule: string; severity: string }[]).map((f) => `${f.file}:${f.line} ${f.rule} ${f.severity}`);

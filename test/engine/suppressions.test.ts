@@ -1,9 +1,7 @@
 // Suppression comments: reasons after `--`, and the ones that silence nothing reported
 // (--report-unused-ignores in the CLI, a faded hint in the editor) with a fix that removes them.
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
 import type { CodeAction, TextDocumentEdit, TextEdit } from 'vscode-languageserver-protocol/node';
@@ -11,20 +9,8 @@ import { FileSuppressions, parseSuppressions } from '../../server/src/engine/sup
 import { applyEdits } from '../../server/src/engine/text';
 import { createJsEngine } from '../../server/src/js';
 import { createPythonEngine } from '../../server/src/python';
+import { sendcheck as run, tempProject as tree } from '../harness/cli';
 import { defaultCapabilities, inProcess, type TestClient } from '../lsp/harness';
-
-const root = path.resolve(__dirname, '..', '..');
-
-function run(args: string[], cwd: string) {
-  const r = spawnSync(process.execPath, [path.join(root, 'bin', 'sendcheck.js'), ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function tree(files: Record<string, string>): string {
-  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'sendcheck-ignores-')));
-  for (const [rel, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, rel), text);
-  return dir;
-}
 
 const python = [
   'from multiprocessing import Pool',
