@@ -15,6 +15,9 @@ import { defaultCapabilities, inProcess, root, type TestClient } from './harness
 const clients: TestClient[] = [];
 after(() => Promise.all(clients.map((c) => c.dispose())));
 
+/** Generous waits: the real engines start cold, on machines that may be busy. */
+const slow = 60_000;
+
 const summary = (ds: Diagnostic[]) => ds.map((d) => `${d.range.start.line + 1} ${d.code} ${['', 'error', 'warning', 'info', 'hint'][d.severity ?? 0]}`);
 
 function workspaceWithBaseline(): string {
@@ -34,24 +37,24 @@ test('baseline findings show as hints, stay hints when lines shift, and new find
   const file = path.join(dir, 'packages/web/src/app.mjs');
   const text = fs.readFileSync(file, 'utf8');
   const uri = await client.open(file, text, 1);
-  const [known] = await client.diagnosticsFor(uri);
+  const [known] = await client.diagnosticsFor(uri, undefined, slow);
   assert.deepEqual(summary([known]), ['4 no-function hint']);
   assert.match(String(known.message), /onDone is a function.*\(in the baseline\)$/);
 
   await client.replace(uri, `// Thumbnails.\n\n${text}worker.postMessage({ format: (n) => n.toFixed(2) });\n`, 2);
-  assert.deepEqual(summary(await client.diagnosticsFor(uri, (p) => p.version === 2)), ['6 no-function hint', '7 no-function warning']);
+  assert.deepEqual(summary(await client.diagnosticsFor(uri, (p) => p.version === 2, slow)), ['6 no-function hint', '7 no-function warning']);
 
   const tasks = await client.open(path.join(dir, 'packages/web/src/tasks.py'));
-  assert.deepEqual(summary(await client.diagnosticsFor(tasks)), ['12 py-thread-lock hint']);
+  assert.deepEqual(summary(await client.diagnosticsFor(tasks, undefined, slow)), ['12 py-thread-lock hint']);
   const run = await client.open(path.join(dir, 'packages/api/jobs/run.py'));
-  assert.deepEqual(summary(await client.diagnosticsFor(run)), ['12 py-fork-copy error'], 'packages/api names no baseline');
+  assert.deepEqual(summary(await client.diagnosticsFor(run, undefined, slow)), ['12 py-fork-copy error'], 'packages/api names no baseline');
 
   // sendcheck.baselineFindings: "hide" leaves only what is new.
   const count = client.published.length;
   client.settings = { baselineFindings: 'hide' };
   await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
-  assert.deepEqual(summary(await client.diagnosticsFor(uri, (p) => client.published.length > count && p.diagnostics.length === 1, 30_000)), ['7 no-function warning']);
-  assert.deepEqual(await client.diagnosticsFor(tasks, (p) => p.diagnostics.length === 0, 30_000), []);
+  assert.deepEqual(summary(await client.diagnosticsFor(uri, (p) => client.published.length > count && p.diagnostics.length === 1, slow)), ['7 no-function warning']);
+  assert.deepEqual(await client.diagnosticsFor(tasks, (p) => p.diagnostics.length === 0, slow), []);
 });
 
 test('an unreadable baseline is reported once and every finding shows', async () => {
@@ -61,7 +64,7 @@ test('an unreadable baseline is reported once and every finding shows', async ()
   clients.push(client);
   await client.initialize(dir, defaultCapabilities, { scanOnStart: false, debounceMs: 20 });
   const uri = await client.open(path.join(dir, 'packages/web/src/app.mjs'));
-  assert.deepEqual(summary(await client.diagnosticsFor(uri)), ['4 no-function warning']);
-  const warning = await client.waitFor('a warning', () => client.shown.find((m) => m.message.includes('baseline')));
+  assert.deepEqual(summary(await client.diagnosticsFor(uri, undefined, slow)), ['4 no-function warning']);
+  const warning = await client.waitFor('a warning', () => client.shown.find((m) => m.message.includes('baseline')), slow);
   assert.match(warning.message, /^sendcheck: baseline .*sendcheck-baseline\.json cannot be parsed \(.*\); showing every finding$/);
 });

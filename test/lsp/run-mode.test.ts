@@ -99,7 +99,7 @@ test('fix-all on save gives up, and logs why, when the check would hold the save
   const second = (await client.connection.sendRequest('textDocument/codeAction', fixAllOnSave(uri))) as CodeAction[];
   const took = Date.now() - started;
   assert.deepEqual(second, []);
-  assert.ok(took < 300, `gave up in ${took} ms`);
+  assert.ok(took < 750, `gave up in ${took} ms, within the budget`);
   const estimated = await client.waitFor('a second log line', () => client.logs.filter((l) => l.message.includes('fix-all on save skipped'))[1]);
   assert.match(estimated.message, /checking it takes about \d{4} ms, more than the 750 ms a save may wait/);
 
