@@ -10,7 +10,8 @@ import { applyEdits } from '../../server/src/engine/text';
 import type { Finding, Fix, SourceHost } from '../../server/src/engine/types';
 import { assertSnapshot, fixDiff } from '../harness/snapshots';
 import { fixturesRoot, loadFixtures, type Fixture } from './fixtures';
-import { nodeBinaries, runWithOracleHook, transpileForNode } from './node-runner';
+import { closeSharedBrowser } from '../harness/chromium';
+import { nodeBinaries, runStaged, stageProgram } from './node-runner';
 
 // Every quick fix the JS/TS rules offer on the fixtures. The runtime is the judge: the fixed
 // program is executed with real Node under the oracle's preload (test/js/oracle-hook.cjs), and
@@ -175,30 +176,6 @@ interface Send {
 }
 
 
-/** Writes the fixed program (with its fixture folder's `_lib` modules) under the work folder; TS is emitted as JS. */
-function writeProgram(c: FixCase, dir: string): string {
-  const rel = (f: string) => path.relative(fixturesRoot, f);
-  const lib = path.join(path.dirname(c.fx.file), '_lib');
-  const others = fs.existsSync(lib) ? fs.readdirSync(lib).map((n) => path.join(lib, n)) : [];
-  let main = '';
-  for (const file of new Set([c.fx.file, ...others, ...c.after.keys()])) {
-    if (!fs.statSync(file).isFile()) continue;
-    const text = c.after.get(file) ?? fs.readFileSync(file, 'utf8');
-    let out = path.join(dir, rel(file));
-    let emitted = text;
-    if (/\.[mc]?tsx?$/.test(file) && !file.endsWith('.d.ts')) {
-      const js = transpileForNode(file, text);
-      emitted = js.text;
-      out = out.replace(/\.[mc]?tsx?$/, js.ext);
-    }
-    fs.mkdirSync(path.dirname(out), { recursive: true });
-    fs.writeFileSync(out, emitted);
-    if (file === c.fx.file) main = out;
-  }
-  return main;
-}
-
-
 test('after each fix the program runs with real Node: every send goes through, nothing is lost', async (t) => {
   const bins = nodeBinaries();
   fs.rmSync(work, { recursive: true, force: true });
@@ -211,9 +188,9 @@ test('after each fix the program runs with real Node: every send goes through, n
       for (let item = queue.shift(); item; item = queue.shift()) {
         const { c, i } = item;
         const dir = path.join(work, `case-${i}`);
-        const main = writeProgram(c, dir);
+        const main = stageProgram(c.fx.file, dir, c.after);
         const reportFile = path.join(dir, 'sends.jsonl');
-        const r = await runWithOracleHook(c.fx.target === 'node20' ? bins.node20 : bins.node24, main, reportFile);
+        const r = await runStaged(c.fx, main, reportFile, bins);
         const sends: Send[] = fs.existsSync(reportFile) ? fs.readFileSync(reportFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
         const bad = sends.filter((s) => s.outcome !== 'ok');
         let why = r.timedOut ? 'timed out' : sends.length === 0 ? 'no send happened' : bad.length ? `${bad[0].outcome}: ${bad[0].error ?? bad[0].loss}` : r.code !== 0 ? `exit ${r.code}: ${r.stderr.trim().split('\n').slice(0, 3).join(' | ')}` : '';
@@ -225,6 +202,7 @@ test('after each fix the program runs with real Node: every send goes through, n
       }
     }),
   );
+  await closeSharedBrowser();
   fs.rmSync(work, { recursive: true, force: true });
   const failing = fixtures.filter((fx) => fx.oracle !== 'clean');
   const line = `fixes: repaired ${repaired.size} of ${failing.length} failing JS fixtures (${cases.length} fixes run on Node)`;
