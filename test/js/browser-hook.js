@@ -14,7 +14,8 @@
   const same = (a, b, seen) => {
     if (Object.is(a, b)) return true;
     if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-    if (proto(a) !== proto(b)) return false;
+    // A null-prototype dictionary comes back as a plain object: the same data to every reader.
+    if (proto(a) !== proto(b) && !(proto(a) === null && proto(b) === Object.prototype)) return false;
     if (seen.get(a) === b) return true;
     seen.set(a, b);
     if (a instanceof Date) return a.getTime() === b.getTime();
@@ -66,9 +67,11 @@
       const result = send();
       const entry = { where: 'page', api, outcome: loss ? 'loss' : 'ok', loss };
       state.sends.push(entry);
-      // Extension messaging reports what it could not serialize through the returned promise.
-      if (result && typeof result.then === 'function') {
-        result.then(undefined, (e) => {
+      // Extension messaging reports what it could not serialize through the returned promise,
+      // navigation.navigate() through its `committed` promise.
+      const settled = result && (typeof result.then === 'function' ? result : result.committed);
+      if (settled && typeof settled.then === 'function') {
+        settled.then(undefined, (e) => {
           if (/serializ|clone/i.test(String(e && e.message))) Object.assign(entry, { outcome: 'threw', error: failed(e), loss: undefined });
         });
       }
@@ -112,9 +115,17 @@
   window.open = function (...args) {
     return patchWindow(open.apply(this, args), 'window.open().postMessage');
   };
-  for (const [name, C] of Object.entries({ Worker: window.Worker, MessagePort: window.MessagePort, BroadcastChannel: window.BroadcastChannel })) {
+  for (const [name, C] of Object.entries({ Worker: window.Worker, MessagePort: window.MessagePort })) {
     if (C) wrap(C.prototype, 'postMessage', `${name}.postMessage`);
   }
+  // Dexie tells other tabs about its writes on its own channel: library plumbing, not the
+  // program's send (as Node's internal ports are skipped by oracle-hook.cjs).
+  const channelPost = BroadcastChannel.prototype.postMessage;
+  wrap(BroadcastChannel.prototype, 'postMessage', 'BroadcastChannel.postMessage');
+  const observedChannelPost = BroadcastChannel.prototype.postMessage;
+  BroadcastChannel.prototype.postMessage = function (...args) {
+    return (this.name.startsWith('x-storagemutated') ? channelPost : observedChannelPost).apply(this, args);
+  };
   wrap(IDBObjectStore.prototype, 'put', 'IDBObjectStore.put');
   wrap(IDBObjectStore.prototype, 'add', 'IDBObjectStore.add');
   wrap(IDBCursor.prototype, 'update', 'IDBCursor.update');

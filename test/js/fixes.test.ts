@@ -153,16 +153,23 @@ test('npx sendcheck --fix fixes a copy of the fixtures, and a second run changes
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
   const picked = fixtures.filter((fx) => findingsOf.get(fx)!.some((f) => f.fixes.some((x) => x.preferred)));
-  for (const fx of picked) fs.copyFileSync(fx.file, path.join(dir, path.basename(fx.file)));
+  // Each fixture keeps its place and its folder's `_lib` (a preload, a store), as in the workspace.
+  for (const fx of picked) {
+    const to = path.join(dir, fx.name);
+    fs.mkdirSync(path.dirname(to), { recursive: true });
+    fs.copyFileSync(fx.file, to);
+    const lib = path.join(path.dirname(fx.file), '_lib');
+    if (fs.existsSync(lib)) fs.cpSync(lib, path.join(path.dirname(to), '_lib'), { recursive: true });
+  }
   const cli = path.join(root, 'bin', 'sendcheck.js');
-  const names = picked.map((fx) => path.basename(fx.file));
+  const names = picked.map((fx) => fx.name);
   const first = spawnSync(process.execPath, [cli, '--fix', '--format', 'json', ...names], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
   assert.match(first.stderr, /sendcheck: fixed \d+ files?/, first.stderr);
-  const snapshot = new Map(picked.map((fx) => [fx.name, fs.readFileSync(path.join(dir, path.basename(fx.file)), 'utf8')]));
+  const snapshot = new Map(picked.map((fx) => [fx.name, fs.readFileSync(path.join(dir, fx.name), 'utf8')]));
   for (const fx of picked) assert.notEqual(snapshot.get(fx.name), fx.text, `${fx.name} was not changed by --fix`);
   const second = spawnSync(process.execPath, [cli, '--fix', '--format', 'json', ...names], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
   assert.doesNotMatch(second.stderr, /fixed/, 'a second --fix changes nothing');
-  for (const fx of picked) assert.equal(fs.readFileSync(path.join(dir, path.basename(fx.file)), 'utf8'), snapshot.get(fx.name));
+  for (const fx of picked) assert.equal(fs.readFileSync(path.join(dir, fx.name), 'utf8'), snapshot.get(fx.name));
   const remaining = JSON.parse(second.stdout) as { rule: string }[] | { findings: { rule: string }[] };
   const list = Array.isArray(remaining) ? remaining : remaining.findings;
   assert.ok(!list.some((f) => f.rule === 'transfer-required'), 'no transfer-required finding survives --fix');

@@ -59,8 +59,12 @@ export function stageProgram(fixtureFile: string, dir: string, overrides: Readon
       text = js.text;
       out = out.replace(/\.[mc]?tsx?$/, js.ext);
     }
-    if (isSvelteModule(file)) text = compileSvelte(file, text);
     fs.mkdirSync(path.dirname(out), { recursive: true });
+    if (isSvelteModule(file)) {
+      text = compileSvelte(file, text);
+      // Compiled modules are ESM whatever their extension says.
+      if (out.endsWith('.js')) fs.writeFileSync(path.join(path.dirname(out), 'package.json'), '{ "type": "module" }\n');
+    }
     fs.writeFileSync(out, text);
     if (file === fixtureFile) main = out;
   }

@@ -100,7 +100,7 @@ if (report) {
     Module._resolveFilename = function (request, ...rest) {
       return isElectron(request) ? stub : resolve.call(this, request, ...rest);
     };
-    const hooks = `export async function resolve(s, c, next) { return ${isElectron.toString()}(s) ? { url: ${JSON.stringify(require('node:url').pathToFileURL(stub).href)}, format: 'commonjs', shortCircuit: true } : next(s, c); }`;
+    const hooks = `export async function resolve(s, c, next) { return (${isElectron.toString()})(s) ? { url: ${JSON.stringify(require('node:url').pathToFileURL(stub).href)}, format: 'commonjs', shortCircuit: true } : next(s, c); }`;
     Module.register(`data:text/javascript,${encodeURIComponent(hooks)}`);
   }
 }

@@ -30,6 +30,8 @@ export interface ProxySighting {
   /** Access path from the sent value (`''` when the value itself is the proxy). */
   path: string;
   kind: ProxyKind;
+  /** The deep proxy a spread in the sent literal copies this member from (`form` in `{ ...form }`). */
+  spreadFrom?: ts.Expression;
 }
 
 const vueModules = new Set(['vue', '@vue/reactivity', '@vue/runtime-core', '@vue/runtime-dom']);
@@ -322,13 +324,13 @@ export function findProxies(expr: ts.Expression, label: string, checker: ts.Type
     const kind = { ...deep.proxy, store: false, what: memberWhat(deep.proxy) };
     if (array) {
       const el = checker.isArrayType(type) ? checker.getTypeArguments(type as ts.TypeReference)[0] : undefined;
-      if (el && proxiedByFramework(el, framework, checker, program) && out.length < maxSightings) out.push({ path, kind });
+      if (el && proxiedByFramework(el, framework, checker, program) && out.length < maxSightings) out.push({ path, kind, spreadFrom: spread });
       return;
     }
     for (const prop of checker.getPropertiesOfType(type)) {
       if (prop.getName().startsWith('$') || prop.getName().startsWith('_')) continue; // a store's own API and Vue's internals
       const t = checker.getTypeOfSymbol(prop);
-      if (proxiedByFramework(t, framework, checker, program) && out.length < maxSightings) out.push({ path: join(path, prop.getName()), kind });
+      if (proxiedByFramework(t, framework, checker, program) && out.length < maxSightings) out.push({ path: join(path, prop.getName()), kind, spreadFrom: spread });
     }
   };
   visit(expr, label, 0, new Set());

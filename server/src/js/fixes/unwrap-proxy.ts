@@ -50,7 +50,17 @@ export function unwrapProxies(sink: Sink, value: SentValue, sightings: readonly 
   // Every proxy unwrapped where the send names it.
   const edits: TextEdit[] = [];
   const shown: string[] = [];
+  const unwrapped = new Set<ts.Node>();
   for (const s of sightings) {
+    // `{ ...form }`: unwrapping the spread source makes every member it copies plain.
+    if (s.spreadFrom) {
+      if (unwrapped.has(s.spreadFrom)) continue;
+      unwrapped.add(s.spreadFrom);
+      const text = wrapWith(s)(s.spreadFrom.getText(sf));
+      edits.push(replaceNode(file, s.spreadFrom, text));
+      shown.push(`...${text}`);
+      continue;
+    }
     const segments = pathSegments(s.path, label);
     let text = '';
     const e = segments && rewriteMember(file, value.expr, segments, { kind: 'replace', with: (t) => (text = wrapWith(s)(t)) });

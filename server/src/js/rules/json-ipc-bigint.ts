@@ -1,4 +1,5 @@
 import * as ts from 'typescript';
+import { sendBigintString } from '../fixes/data-form';
 import { forkWithAdvancedSerialization } from '../fixes/serialization';
 import { jsRule, type TypeRule } from './rule';
 
@@ -10,5 +11,5 @@ export const jsonIpcBigint: TypeRule = {
     if (ctx.jsonChannel === 'extension') return { severity: 'error', reason: 'is a bigint: Chrome\'s extension messaging throws "Could not serialize message"; send it as a string' };
     return { severity: 'error', reason: 'is a bigint: JSON IPC throws "Do not know how to serialize a BigInt"; send it as a string or fork with `serialization: \'advanced\'`' };
   },
-  fixes: (ctx) => forkWithAdvancedSerialization(ctx),
+  fixes: (ctx) => [...forkWithAdvancedSerialization(ctx), ...sendBigintString(ctx)],
 };

@@ -1,5 +1,5 @@
 import * as ts from 'typescript';
-import { sendDateString } from '../fixes/data-form';
+import { sendCollectionEntries, sendDateString } from '../fixes/data-form';
 import { forkWithAdvancedSerialization } from '../fixes/serialization';
 import { article, jsRule, type TypeRule } from './rule';
 
@@ -21,10 +21,10 @@ export const jsonIpcLoss: TypeRule = {
     if (t.flags & ts.TypeFlags.Undefined) return { severity: 'warning', reason: `is undefined: ${channel} drops the key (and turns it into null in arrays)${fix}` };
     if (!facts.fromLibrary && !facts.classInstance) return undefined;
     if (facts.name === 'Date') return { severity: 'warning', reason: `is a Date: ${channel} turns it into an ISO string${fix}` };
-    if (becomesEmpty.has(facts.name) || facts.ancestry.some((n) => n === 'Map' || n === 'Set')) return { severity: 'warning', reason: `is ${article(facts.name)}: ${channel} turns it into \`{}\`${fix}` };
+    if (becomesEmpty.has(facts.name) || facts.ancestry.some((n) => n === 'Map' || n === 'Set' || n === 'Error')) return { severity: 'warning', reason: `is ${article(facts.name)}: ${channel} turns it into \`{}\`${fix}` };
     if (typedArrays.has(facts.name) || facts.name === 'Buffer') return { severity: 'warning', reason: `is ${article(facts.name)}: ${channel} turns it into an object of numbered keys${fix}` };
     if (facts.classInstance) return { severity: 'warning', reason: `is ${article(facts.name)} instance: ${channel} sends only its enumerable fields, as a plain object${fix}`, descend: true };
     return undefined;
   },
-  fixes: (ctx) => [...forkWithAdvancedSerialization(ctx), ...sendDateString(ctx)],
+  fixes: (ctx) => [...forkWithAdvancedSerialization(ctx), ...sendDateString(ctx), ...sendCollectionEntries(ctx)],
 };

@@ -41,7 +41,7 @@ export function proxyProblems(sink: Sink, value: SentValue, file: string, checke
   const [first, ...others] = sightings;
   const subject = first.path || value.label || 'the value';
   const segments = pathSegments(first.path, label);
-  const reference = segments && memberReference(value.expr, segments);
+  const reference = first.spreadFrom ? `${first.spreadFrom.getText()}` : segments && memberReference(value.expr, segments);
   const shown = reference && reference.length <= 40 ? reference : /^[\w$.]+$/.test(subject) ? subject : 'x';
   const also = others.length ? ` (and ${others.map((s) => s.path || 'the value').join(', ')})` : '';
   return [
