@@ -162,12 +162,13 @@ test('npx sendcheck --fix fixes a copy of the fixtures, and a second run changes
     if (fs.existsSync(lib)) fs.cpSync(lib, path.join(path.dirname(to), '_lib'), { recursive: true });
   }
   const cli = path.join(root, 'bin', 'sendcheck.js');
-  const names = picked.map((fx) => fx.name);
-  const first = spawnSync(process.execPath, [cli, '--fix', '--format', 'json', ...names], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+  // Run from the project root, as a user runs it in theirs: its node_modules (Vue, Electron's typings) are in the workspace.
+  const names = picked.map((fx) => path.relative(root, path.join(dir, fx.name)));
+  const first = spawnSync(process.execPath, [cli, '--fix', '--format', 'json', ...names], { cwd: root, encoding: 'utf8', timeout: 120_000 });
   assert.match(first.stderr, /sendcheck: fixed \d+ files?/, first.stderr);
   const snapshot = new Map(picked.map((fx) => [fx.name, fs.readFileSync(path.join(dir, fx.name), 'utf8')]));
   for (const fx of picked) assert.notEqual(snapshot.get(fx.name), fx.text, `${fx.name} was not changed by --fix`);
-  const second = spawnSync(process.execPath, [cli, '--fix', '--format', 'json', ...names], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+  const second = spawnSync(process.execPath, [cli, '--fix', '--format', 'json', ...names], { cwd: root, encoding: 'utf8', timeout: 120_000 });
   assert.doesNotMatch(second.stderr, /fixed/, 'a second --fix changes nothing');
   for (const fx of picked) assert.equal(fs.readFileSync(path.join(dir, fx.name), 'utf8'), snapshot.get(fx.name));
   const remaining = JSON.parse(second.stdout) as { rule: string }[] | { findings: { rule: string }[] };

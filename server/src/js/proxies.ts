@@ -191,7 +191,11 @@ function localOrigins(expr: ts.Expression, r: Resolver, hops: number, seen: Set<
     return symbolOrigins(sym, r, hops, seen);
   }
   if (ts.isPropertyAccessExpression(e)) {
-    if (e.expression.kind === ts.SyntaxKind.ThisKeyword) return symbolOrigins(checker.getSymbolAtLocation(e.name), r, hops, seen);
+    // `this.items`: a class field, or in a Pinia action (`this` is the store) a member of the store.
+    if (e.expression.kind === ts.SyntaxKind.ThisKeyword) {
+      const field = symbolOrigins(checker.getSymbolAtLocation(e.name), r, hops, seen);
+      if (field.length) return field;
+    }
     return memberOrigins(e.expression, e.name.text, e, r, hops, seen);
   }
   if (ts.isCallExpression(e)) return returnOrigins(e, r, hops, seen);
