@@ -24,8 +24,22 @@ export function fileCandidateNames(text: string): string[] {
   return /idb-keyval/.test(text) ? ['set'] : [];
 }
 
-export const platformSinkHint =
-  /\bwindow\.[\w$]+\.[\w$]+\s*\(|ipcRenderer|ipcMain|webContents|contextBridge|MessagePortMain|parentPort|\.reply\s*\(|\.(?:put|add|update|bulkPut|bulkAdd|upsert|setItem|setMany)\s*\(|idb-keyval|pushState|replaceState|navigat|Notification|sendMessage/;
+const domGlobals = 'location|localStorage|sessionStorage|history|navigator|document|console|crypto|performance|screen|customElements|visualViewport|speechSynthesis|indexedDB|caches|parent|top|opener';
+
+/**
+ * Cheap text test for these sinks. `add`/`update` are too common to analyse every file that calls
+ * them: only on a member of a member (`db.friends.add`) or where a storage library or IndexedDB is
+ * named. `window.x.y(...)` may call what a preload exposed, unless `x` is a DOM global.
+ */
+export const platformSinkHint = new RegExp(
+  [
+    `\\bwindow\\.(?!(?:${domGlobals})\\b)[\\w$]+\\.[\\w$]+\\s*\\(`,
+    'ipcRenderer|ipcMain|webContents|contextBridge|MessagePortMain|parentPort|\\.reply\\s*\\(',
+    // `db.friends.add(...)`: a table reached through its database, in a file that may name neither.
+    '\\.(?:put|bulkPut|bulkAdd|upsert|setItem|setMany)\\s*\\(|[\\w$]+\\.[\\w$]+\\.(?:add|update)\\s*\\(|idb-keyval|indexedDB|IDB[A-Z]|[Dd]exie|[\'"]idb[\'"]',
+    'pushState|replaceState|navigation\\.|Notification|sendMessage',
+  ].join('|'),
+);
 
 interface Call {
   node: ts.CallExpression | ts.NewExpression;

@@ -49,7 +49,9 @@ export function mayContainSinks(text: string, userSinks: readonly UserSink[]): b
   return userSinks.some((s) => s.language === 'js' && text.includes(s.function.split('.').pop()!));
 }
 
-const candidateNames = new Set(['postMessage', 'structuredClone', 'Worker', 'send', 'run', 'exec', ...platformCandidateNames]);
+const workerNames = new Set(['postMessage', 'structuredClone', 'Worker', 'send', 'run', 'exec']);
+// A function, not a set built at load time: platform-sinks.ts imports this module's helpers.
+const isCandidate = (name: string) => workerNames.has(name) || platformCandidateNames.has(name);
 const browserContainers = new Set(['Worker', 'Window', 'ServiceWorker', 'DedicatedWorkerGlobalScope', 'Client', '', 'WindowProxy']);
 
 function calleeName(node: ts.CallExpression | ts.NewExpression): string | undefined {
@@ -171,7 +173,7 @@ export function findSinks(sf: ts.SourceFile, program: ts.Program, userSinks: rea
   const visit = (node: ts.Node): void => {
     if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
       const name = calleeName(node);
-      let sink = (name && (candidateNames.has(name) || userNames.has(name))) || (remoteCallsPossible && ts.isCallExpression(node)) ? classify(node, name) : undefined;
+      let sink = (name && (isCandidate(name) || userNames.has(name))) || (remoteCallsPossible && ts.isCallExpression(node)) ? classify(node, name) : undefined;
       if (!sink && bridgeCallsPossible && ts.isCallExpression(node)) sink = exposedApiCall(node, program);
       if (sink) out.push(sink);
     }
@@ -184,7 +186,7 @@ export function findSinks(sf: ts.SourceFile, program: ts.Program, userSinks: rea
       const remote = remoteCall(node);
       if (remote) return remote;
     }
-    if (!name || !(candidateNames.has(name) || userNames.has(name))) return undefined;
+    if (!name || !(isCandidate(name) || userNames.has(name))) return undefined;
     const sig = safeSignature(checker, node);
     const decl = sig?.declaration;
     if (!decl) return openerPostMessage(node, checker);
@@ -194,7 +196,7 @@ export function findSinks(sf: ts.SourceFile, program: ts.Program, userSinks: rea
     const receiver = ts.isPropertyAccessExpression(node.expression) ? node.expression.expression : undefined;
     const apiName = receiver ? `${labelOf(receiver, origin.container || 'value')}.${origin.name}` : origin.name;
 
-    if (origin.name === 'postMessage' && (origin.module === 'dom' || origin.module === 'worker_threads' || origin.module === 'global')) {
+    if (origin.name === 'postMessage' && (origin.module === 'dom' || origin.module === 'worker_threads' || (origin.module === 'global' && !origin.container.startsWith('chrome.')))) {
       if (!args[0]) return undefined;
       const isWindow = origin.module === 'dom' && (origin.container === 'Window' || (origin.container === '' && args.length >= 2 && !ts.isArrayLiteralExpression(args[1]) && isStringish(checker, args[1])));
       const transfer = isWindow ? (args[2] ? readTransfer(args[2], undefined) : readTransfer(args[1], 'transfer')) : readTransfer(args[1], 'transfer');
