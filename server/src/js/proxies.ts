@@ -32,6 +32,8 @@ export interface ProxySighting {
   kind: ProxyKind;
   /** The deep proxy a spread in the sent literal copies this member from (`form` in `{ ...form }`). */
   spreadFrom?: ts.Expression;
+  /** The expression in the sent value that evaluates to the proxy (`current` in `[current, previous]`). */
+  at?: ts.Expression;
 }
 
 const vueModules = new Set(['vue', '@vue/reactivity', '@vue/runtime-core', '@vue/runtime-dom']);
@@ -298,7 +300,7 @@ export function findProxies(expr: ts.Expression, label: string, checker: ts.Type
     const origins = localOrigins(e, r, 0, seen);
     const proxy = origins.find((o): o is Extract<Origin, { kind: 'proxy' }> => o.kind === 'proxy');
     if (proxy) {
-      out.push({ path, kind: proxy.proxy });
+      out.push({ path, kind: proxy.proxy, at: e });
       return;
     }
     for (const o of origins) {

@@ -63,7 +63,7 @@ export function unwrapProxies(sink: Sink, value: SentValue, sightings: readonly 
     }
     const segments = pathSegments(s.path, label);
     let text = '';
-    const e = segments && rewriteMember(file, value.expr, segments, { kind: 'replace', with: (t) => (text = wrapWith(s)(t)) });
+    const e = (segments && rewriteMember(file, value.expr, segments, { kind: 'replace', with: (t) => (text = wrapWith(s)(t)) })) || wrapInPlace(s, value, file, (t) => (text = wrapWith(s)(t)));
     if (!e) {
       edits.length = 0;
       break;
@@ -86,6 +86,13 @@ export function unwrapProxies(sink: Sink, value: SentValue, sightings: readonly 
     out.push({ title: `Send a plain snapshot: \`$state.snapshot(${short(value.expr, sf)})\``, id: 'send-state-snapshot', preferred: true, edits: [replaceNode(file, value.expr, `$state.snapshot(${value.expr.getText(sf)})`)] });
   }
   return out;
+}
+
+/** An element of an array literal in the sent value (`[current, previous]`): wrapped where it is written. */
+function wrapInPlace(s: ProxySighting, value: SentValue, file: string, wrap: (text: string) => string): TextEdit[] | undefined {
+  const at = s.at;
+  if (!at || ts.isShorthandPropertyAssignment(at.parent) || at.getStart() < value.expr.getStart() || at.getEnd() > value.expr.getEnd()) return undefined;
+  return [replaceNode(file, at, wrap(at.getText()))];
 }
 
 function short(e: ts.Expression, sf: ts.SourceFile): string {

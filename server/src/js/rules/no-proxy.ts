@@ -24,11 +24,12 @@ export interface ProxyProblem {
   fixes: () => Fix[];
 }
 
-function remedy(s: ProxySighting, subject: string): string {
+function remedy(s: ProxySighting, subject: string | undefined): string {
   const k = s.kind;
-  if (k.store) return `send its plain state (\`toRaw(${subject}.$state)\`)`;
+  if (k.store) return `send its plain state (\`toRaw(${subject ?? 'store'}.$state)\`)`;
+  if ((k.framework === 'vue' || k.framework === 'pinia') && !subject) return 'send the plain data behind the proxies (`toRaw` each one, or a deep toRaw helper on the whole value)';
   if (k.framework === 'vue' || k.framework === 'pinia') return `send the plain object behind it (\`toRaw(${subject})\`)`;
-  if (k.framework === 'svelte') return `send a plain snapshot (\`$state.snapshot(${subject})\`)`;
+  if (k.framework === 'svelte') return `send a plain snapshot (\`$state.snapshot(${subject ?? 'value'})\`)`;
   return 'send a plain copy of the data (`[...x]`, `{ ...x }`)';
 }
 
@@ -41,8 +42,9 @@ export function proxyProblems(sink: Sink, value: SentValue, file: string, checke
   const [first, ...others] = sightings;
   const subject = first.path || value.label || 'the value';
   const segments = pathSegments(first.path, label);
-  const reference = first.spreadFrom ? `${first.spreadFrom.getText()}` : segments && memberReference(value.expr, segments);
-  const shown = reference && reference.length <= 40 ? reference : /^[\w$.]+$/.test(subject) ? subject : 'x';
+  const inValue = first.at && first.at.getStart() >= value.expr.getStart() && first.at.getEnd() <= value.expr.getEnd();
+  const reference = first.spreadFrom?.getText() ?? (segments && memberReference(value.expr, segments)) ?? (inValue ? first.at!.getText() : undefined);
+  const shown = reference && reference.length <= 40 ? reference : /^[\w$.]+$/.test(subject) ? subject : undefined;
   const also = others.length ? ` (and ${others.map((s) => s.path || 'the value').join(', ')})` : '';
   return [
     {
