@@ -52,8 +52,8 @@ interface Call {
 
 const electronModules = new Set(['electron', 'electron/main', 'electron/renderer', 'electron/common', 'electron/utility']);
 const electronContainer = (o: Origin, ...names: string[]) => electronModules.has(o.module) && names.some((n) => o.container === n || o.container === `Electron.${n}`);
-const from = (o: Origin, module: string | string[], ...containers: string[]) =>
-  (Array.isArray(module) ? module.includes(o.module) : o.module === module) && (containers.length === 0 || containers.some((c) => o.container === c || o.container.endsWith(`.${c}`)));
+/** Declared in one of `containers` (innermost names: `Table` matches `Dexie.Table`). */
+const within = (o: Origin, ...containers: string[]) => containers.some((c) => o.container === c || o.container.endsWith(`.${c}`));
 
 function values(args: readonly ts.Expression[], start: number, fallback: string): SentValue[] {
   return args
@@ -83,7 +83,7 @@ export function classifyPlatformSink(call: Call): Sink | undefined {
   if ((o.module === 'chrome' || o.module === 'global') && (o.container === 'chrome.runtime' || o.container === 'chrome.tabs' || o.container === 'chrome.runtime.Port') && (o.name === 'sendMessage' || o.name === 'postMessage')) {
     return extensionSink(call);
   }
-  if (o.module === 'webextension-polyfill' && (from(o, o.module, 'Runtime.Static', 'Tabs.Static') ? o.name === 'sendMessage' : from(o, o.module, 'Runtime.Port') && o.name === 'postMessage')) {
+  if (o.module === 'webextension-polyfill' && (within(o, 'Runtime.Static', 'Tabs.Static') ? o.name === 'sendMessage' : within(o, 'Runtime.Port') && o.name === 'postMessage')) {
     return extensionSink(call);
   }
   return undefined;
@@ -180,7 +180,7 @@ function domSink(call: Call): Sink | undefined {
 function storageWrapperSink(call: Call): Sink | undefined {
   const { origin: o, args } = call;
   const record = (i: number, fallback = 'the record') => args[i] && sink(call, { values: [{ expr: args[i], label: labelOf(args[i], fallback) }], serializer: 'clone', runtime: 'browser' });
-  if (o.module === 'dexie' && from(o, 'dexie', 'Table')) {
+  if (o.module === 'dexie' && within(o, 'Table')) {
     if (o.name === 'put' || o.name === 'add') return record(0);
     if (o.name === 'bulkPut' || o.name === 'bulkAdd') return record(0, 'the records');
     // `update(key, changes)`: a function as `changes` is Dexie's modifier callback, run here, not stored.
@@ -188,9 +188,9 @@ function storageWrapperSink(call: Call): Sink | undefined {
     return undefined;
   }
   if (o.module === 'idb') {
-    if (from(o, 'idb', 'IDBPDatabase') && (o.name === 'put' || o.name === 'add')) return record(1);
-    if (from(o, 'idb', 'IDBPObjectStore') && (o.name === 'put' || o.name === 'add')) return record(0);
-    if (from(o, 'idb', 'IDBPCursor') && o.name === 'update') return record(0);
+    if (within(o, 'IDBPDatabase') && (o.name === 'put' || o.name === 'add')) return record(1);
+    if (within(o, 'IDBPObjectStore') && (o.name === 'put' || o.name === 'add')) return record(0);
+    if (within(o, 'IDBPCursor') && o.name === 'update') return record(0);
     return undefined;
   }
   if (o.module === 'localforage' && o.name === 'setItem') return record(1, 'the item');
