@@ -5,7 +5,8 @@ import type { JsTarget } from '../../server/src/engine/config';
 // The JS/TS fixtures and their headers, shared by the fixture test and the oracle test.
 //
 //   // oracle: throws | loss | clean | detached
-//   // target: node20 | node22 | browser        (optional; default: auto)
+//   // target: node20 | node22 | browser | electron-main | electron-renderer   (optional; default: auto)
+//   // runtime: chromium | chromium-extension  (optional; default: Node, the major the target names)
 //
 // `throws`: running the program, a boundary throws (DataCloneError, a missing transfer, JSON's
 // BigInt TypeError). `loss`: every send succeeds and at least one value arrives changed.
@@ -14,12 +15,16 @@ import type { JsTarget } from '../../server/src/engine/config';
 
 export type OracleOutcome = 'throws' | 'loss' | 'clean' | 'detached';
 
+export type FixtureRuntime = 'node' | 'chromium' | 'chromium-extension';
+
 export interface Fixture {
   file: string;
   name: string;
   text: string;
   oracle: OracleOutcome;
   target: JsTarget;
+  /** Where the program runs: Node, a page in headless Chromium, or an extension page whose messages reach a real service worker. */
+  runtime: FixtureRuntime;
 }
 
 export const fixturesRoot = path.resolve(__dirname, '..', 'fixtures');
@@ -42,7 +47,8 @@ export function loadFixtures(): Fixture[] {
     const text = fs.readFileSync(file, 'utf8');
     const oracle = /^\/\/ oracle: (throws|loss|clean|detached)\b/m.exec(text)?.[1] as OracleOutcome | undefined;
     if (!oracle) throw new Error(`${file}: missing "// oracle: throws|loss|clean|detached" header`);
-    const target = (/^\/\/ target: (node20|node22|browser)\b/m.exec(text)?.[1] ?? 'auto') as JsTarget;
-    return { file, name: path.relative(fixturesRoot, file), text, oracle, target };
+    const target = (/^\/\/ target: (node20|node22|browser|electron-main|electron-renderer)\b/m.exec(text)?.[1] ?? 'auto') as JsTarget;
+    const runtime = (/^\/\/ runtime: (chromium-extension|chromium)\b/m.exec(text)?.[1] ?? 'node') as FixtureRuntime;
+    return { file, name: path.relative(fixturesRoot, file), text, oracle, target, runtime };
   });
 }

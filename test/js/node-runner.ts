@@ -1,10 +1,16 @@
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as ts from 'typescript';
 import { runBounded, type RunResult } from '../harness/run-bounded';
+import { runInChromium } from './browser-runner';
+import { fixturesRoot, type Fixture } from './fixtures';
 
-// How the JS oracle and the fix tests run a program: with the Node major it targets, under the
-// preload (oracle-hook.cjs) that records every real send, bounded by a timeout.
+// How the JS oracle and the fix tests run a program: staged in a work folder (TS emitted as JS,
+// Svelte modules compiled by svelte/compiler, the fixture folder's `_lib` beside it), then run
+// with the Node major it targets under the preload (oracle-hook.cjs) that records every real
+// send, or in headless Chromium (browser-runner.ts) for `// runtime: chromium` fixtures; bounded
+// by a timeout either way.
 
 const hook = path.join(__dirname, 'oracle-hook.cjs');
 export const runTimeoutMs = 20_000;
@@ -27,11 +33,63 @@ export function transpileForNode(file: string, text: string): { text: string; ex
   return { text: out.outputText, ext: cjs ? '.cjs' : '.mjs' };
 }
 
+/** A `.svelte.js` / `.svelte.ts` module: its runes only mean something once svelte/compiler has compiled it. */
+const isSvelteModule = (file: string) => /\.svelte\.[cm]?[jt]s$/.test(file);
+
+function compileSvelte(file: string, js: string): string {
+  // Loaded only for Svelte fixtures: the compiler is large.
+  const { compileModule } = require('svelte/compiler') as typeof import('svelte/compiler');
+  return compileModule(js, { filename: path.basename(file), generate: 'client' }).js.code;
+}
+
+/**
+ * Writes the program of `fixtureFile` (with its folder's `_lib` modules, some files replaced by
+ * `overrides`) under `dir`, as Node can run it; returns the staged path of the fixture itself.
+ */
+export function stageProgram(fixtureFile: string, dir: string, overrides: ReadonlyMap<string, string> = new Map()): string {
+  const lib = path.join(path.dirname(fixtureFile), '_lib');
+  const others = fs.existsSync(lib) ? fs.readdirSync(lib).map((n) => path.join(lib, n)) : [];
+  let main = '';
+  for (const file of new Set([fixtureFile, ...others, ...overrides.keys()])) {
+    if (!fs.statSync(file).isFile()) continue;
+    let text = overrides.get(file) ?? fs.readFileSync(file, 'utf8');
+    let out = path.join(dir, path.relative(fixturesRoot, file));
+    if (/\.[mc]?tsx?$/.test(file) && !file.endsWith('.d.ts')) {
+      const js = transpileForNode(file, text);
+      text = js.text;
+      out = out.replace(/\.[mc]?tsx?$/, js.ext);
+    }
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    if (isSvelteModule(file)) {
+      text = compileSvelte(file, text);
+      // Compiled modules are ESM whatever their extension says.
+      if (out.endsWith('.js')) fs.writeFileSync(path.join(path.dirname(out), 'package.json'), '{ "type": "module" }\n');
+    }
+    fs.writeFileSync(out, text);
+    if (file === fixtureFile) main = out;
+  }
+  return main;
+}
+
+/** Electron cannot run here: a program that imports it runs against the oracle's model of Electron's IPC (electron-stub.cjs). */
+function importsElectron(main: string): boolean {
+  const lib = path.join(path.dirname(main), '_lib');
+  const files = [main, ...(fs.existsSync(lib) ? fs.readdirSync(lib).map((n) => path.join(lib, n)) : [])];
+  return files.some((f) => /\.[mc]?js$/.test(f) && /(?:from\s+|require\(\s*)['"]electron(?:\/\w+)?['"]/.test(fs.readFileSync(f, 'utf8')));
+}
+
 /** Runs `file` with `binary` under the oracle hook, which appends one JSON line per send to `reportFile`. */
 export function runWithOracleHook(binary: string, file: string, reportFile: string, timeoutMs = runTimeoutMs): Promise<RunResult> {
+  const electron = importsElectron(file) ? { SENDCHECK_ORACLE_ELECTRON: '1' } : {};
   return runBounded(binary, ['--require', hook, file], {
     cwd: path.dirname(file),
-    env: { ...process.env, SENDCHECK_ORACLE_REPORT: reportFile, NODE_OPTIONS: '' },
+    env: { ...process.env, SENDCHECK_ORACLE_REPORT: reportFile, NODE_OPTIONS: '', ...electron },
     timeoutMs,
   });
+}
+
+/** Runs a staged fixture program where its `// runtime:` header says: Node (the major its target names) or headless Chromium. */
+export function runStaged(fx: Fixture, main: string, reportFile: string, bins: Record<'node20' | 'node24', string>): Promise<RunResult> {
+  if (fx.runtime !== 'node') return runInChromium(main, path.join(path.dirname(reportFile), `chromium-${path.basename(reportFile, '.jsonl')}`), reportFile, { extension: fx.runtime === 'chromium-extension', timeoutMs: runTimeoutMs });
+  return runWithOracleHook(fx.target === 'node20' ? bins.node20 : bins.node24, main, reportFile);
 }

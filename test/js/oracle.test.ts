@@ -5,7 +5,8 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { parseExpectations } from '../harness/expectations';
 import { loadFixtures, type Fixture } from './fixtures';
-import { nodeBinaries, runTimeoutMs, runWithOracleHook, transpileForNode } from './node-runner';
+import { closeSharedBrowser } from '../harness/chromium';
+import { nodeBinaries, runStaged, runTimeoutMs, stageProgram } from './node-runner';
 
 // The runtime is the judge: every fixture is executed with real Node (the version its target
 // names: Node 20 for `node20`, Node 24 otherwise) under a preload that records each send, and
@@ -22,16 +23,6 @@ interface Send {
   outcome: 'ok' | 'loss' | 'threw';
   loss?: string;
   error?: string;
-}
-
-
-/** TS fixtures run as the JavaScript TypeScript emits for them, written beside the others so package imports resolve. */
-function runnable(fx: Fixture): string {
-  if (!/\.[mc]?tsx?$/.test(fx.file)) return fx.file;
-  const out = transpileForNode(fx.file, fx.text);
-  const file = path.join(work, fx.name.replace(/[\\/]/g, '__').replace(/\.[mc]?tsx?$/, out.ext));
-  fs.writeFileSync(file, out.text);
-  return file;
 }
 
 
@@ -54,9 +45,10 @@ test('oracle: every fixture behaves at runtime as its expectations say', async (
     const consistent =
       fx.oracle === 'throws' ? errors > 0 : fx.oracle === 'clean' ? errors === 0 && warnings === 0 : errors === 0 && warnings > 0;
     if (!consistent) return failures.push(`${fx.name}: header "oracle: ${fx.oracle}" disagrees with its expectations (${errors} errors, ${warnings} warnings)`);
-    const binary = fx.target === 'node20' ? bins.node20 : bins.node24;
-    const reportFile = path.join(work, `${fx.name.replace(/[\\/]/g, '__')}.jsonl`);
-    const r = await runWithOracleHook(binary, runnable(fx), reportFile);
+    const binary = fx.runtime !== 'node' ? fx.runtime : fx.target === 'node20' ? bins.node20 : bins.node24;
+    const slug = fx.name.replace(/[\\/]/g, '__');
+    const reportFile = path.join(work, `${slug}.jsonl`);
+    const r = await runStaged(fx, stageProgram(fx.file, path.join(work, slug)), reportFile, bins);
     ran++;
     tally[fx.oracle]++;
     const sends: Send[] = fs.existsSync(reportFile) ? fs.readFileSync(reportFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
@@ -90,6 +82,7 @@ test('oracle: every fixture behaves at runtime as its expectations say', async (
       for (let fx = queue.shift(); fx; fx = queue.shift()) await judge(fx);
     }),
   );
+  await closeSharedBrowser();
   fs.rmSync(work, { recursive: true, force: true });
   const line = `oracle: ran ${ran} of ${fixtures.length} fixtures (${tally.throws} throw, ${tally.loss} lose data, ${tally.detached} detach, ${tally.clean} clean) on ${versions.node20} and ${versions.node24}`;
   t.diagnostic(line);

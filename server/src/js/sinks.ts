@@ -1,6 +1,7 @@
 import * as ts from 'typescript';
 import type { UserSink } from '../engine/config';
 import { originOf, type Origin } from './origin';
+import { classifyPlatformSink, exposedApiCall, fileCandidateNames, openerPostMessage, platformCandidateNames, platformSinkHint } from './platform-sinks';
 import type { Serializer, TransferInfo } from './rules/rule';
 
 // Finds the calls where a value crosses a boundary. A call is a sink when the checker resolves
@@ -11,6 +12,8 @@ export interface SentValue {
   expr: ts.Expression;
   /** Root of the access path in messages: the expression text (`job`), `workerData`, `args[0]`, or '' for an object literal. */
   label: string;
+  /** The value crosses once awaited (what an Electron invoke handler returns). */
+  awaited?: boolean;
 }
 
 export interface Sink {
@@ -20,8 +23,12 @@ export interface Sink {
   serializer: Serializer;
   transfer: TransferInfo;
   canTransfer: boolean;
-  /** The runtime implied by the API itself (a DOM Worker runs in a browser). */
-  runtime?: 'browser' | 'node';
+  /** The runtime implied by the API itself (a DOM Worker runs in a browser, ipcRenderer in an Electron renderer). */
+  runtime?: 'browser' | 'node' | 'electron-main' | 'electron-renderer';
+  /** Who decodes the value when that narrows what may cross: Electron's main process knows no DOM objects. */
+  receiver?: 'electron-main';
+  /** A JSON channel other than Node's child_process IPC (browser-extension messaging in Chrome). */
+  jsonChannel?: 'extension';
   /** Where a transfer list goes in this API's own shape, for the add-to-transfer-list fix. */
   transferSlot?: TransferSlot;
   /** The remote-call library, when the call goes through a comlink / threads.js / jest-worker proxy. */
@@ -38,11 +45,13 @@ export type TransferSlot = { kind: 'argument'; index: number; form: 'array' | 'o
 
 /** Cheap text test: a file that mentions none of these has no sink and costs no type work. */
 export function mayContainSinks(text: string, userSinks: readonly UserSink[]): boolean {
-  if (/postMessage|structuredClone|workerData|\.send\s*\(|\.run\s*\(|\.exec\s*\(|comlink|['"]threads['"]|jest-worker/.test(text)) return true;
+  if (/postMessage|structuredClone|workerData|\.send\s*\(|\.run\s*\(|\.exec\s*\(|comlink|['"]threads['"]|jest-worker/.test(text) || platformSinkHint.test(text)) return true;
   return userSinks.some((s) => s.language === 'js' && text.includes(s.function.split('.').pop()!));
 }
 
-const candidateNames = new Set(['postMessage', 'structuredClone', 'Worker', 'send', 'run', 'exec']);
+const workerNames = new Set(['postMessage', 'structuredClone', 'Worker', 'send', 'run', 'exec']);
+// A function, not a set built at load time: platform-sinks.ts imports this module's helpers.
+const isCandidate = (name: string) => workerNames.has(name) || platformCandidateNames.has(name);
 const browserContainers = new Set(['Worker', 'Window', 'ServiceWorker', 'DedicatedWorkerGlobalScope', 'Client', '', 'WindowProxy']);
 
 function calleeName(node: ts.CallExpression | ts.NewExpression): string | undefined {
@@ -53,7 +62,7 @@ function calleeName(node: ts.CallExpression | ts.NewExpression): string | undefi
   return undefined;
 }
 
-function labelOf(expr: ts.Expression, fallback: string): string {
+export function labelOf(expr: ts.Expression, fallback: string): string {
   const e = skipParens(expr);
   if (ts.isObjectLiteralExpression(e)) return '';
   if (ts.isIdentifier(e) || ts.isPropertyAccessExpression(e) || e.kind === ts.SyntaxKind.ThisKeyword) {
@@ -79,7 +88,7 @@ export function property(obj: ts.Expression | undefined, name: string): ts.Expre
   return undefined;
 }
 
-function readTransfer(expr: ts.Expression | undefined, optionKey: string | undefined): TransferInfo {
+export function readTransfer(expr: ts.Expression | undefined, optionKey: string | undefined): TransferInfo {
   if (!expr) return { kind: 'none' };
   let e = skipParens(expr);
   if (ts.isObjectLiteralExpression(e) && optionKey) {
@@ -158,15 +167,15 @@ export function findSinks(sf: ts.SourceFile, program: ts.Program, userSinks: rea
   const out: Sink[] = [];
   const text = sf.text;
   const remoteCallsPossible = /comlink|['"]threads['"]|jest-worker/.test(text);
-  const userNames = new Set(userSinks.filter((s) => s.language === 'js').map((s) => s.function.split('.').pop()!));
+  const bridgeCallsPossible = /\b(?:window|globalThis|self)\.[\w$]+\.?[\w$]*\s*\(/.test(text);
+  const userNames = new Set([...userSinks.filter((s) => s.language === 'js').map((s) => s.function.split('.').pop()!), ...fileCandidateNames(text)]);
 
   const visit = (node: ts.Node): void => {
     if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
       const name = calleeName(node);
-      if ((name && (candidateNames.has(name) || userNames.has(name))) || (remoteCallsPossible && ts.isCallExpression(node))) {
-        const sink = classify(node, name);
-        if (sink) out.push(sink);
-      }
+      let sink = (name && (isCandidate(name) || userNames.has(name))) || (remoteCallsPossible && ts.isCallExpression(node)) ? classify(node, name) : undefined;
+      if (!sink && bridgeCallsPossible && ts.isCallExpression(node)) sink = exposedApiCall(node, program);
+      if (sink) out.push(sink);
     }
     ts.forEachChild(node, visit);
   };
@@ -177,17 +186,17 @@ export function findSinks(sf: ts.SourceFile, program: ts.Program, userSinks: rea
       const remote = remoteCall(node);
       if (remote) return remote;
     }
-    if (!name || !(candidateNames.has(name) || userNames.has(name))) return undefined;
+    if (!name || !(isCandidate(name) || userNames.has(name))) return undefined;
     const sig = safeSignature(checker, node);
     const decl = sig?.declaration;
-    if (!decl) return undefined;
-    const origin = originOf(program, decl);
+    if (!decl) return openerPostMessage(node, checker);
+    const origin = calleeOrigin(node, decl);
     if (!origin || origin.module === 'user') return undefined;
     const base = { call: node };
     const receiver = ts.isPropertyAccessExpression(node.expression) ? node.expression.expression : undefined;
     const apiName = receiver ? `${labelOf(receiver, origin.container || 'value')}.${origin.name}` : origin.name;
 
-    if (origin.name === 'postMessage' && (origin.module === 'dom' || origin.module === 'worker_threads' || origin.module === 'global')) {
+    if (origin.name === 'postMessage' && (origin.module === 'dom' || origin.module === 'worker_threads' || (origin.module === 'global' && !origin.container.startsWith('chrome.')))) {
       if (!args[0]) return undefined;
       const isWindow = origin.module === 'dom' && (origin.container === 'Window' || (origin.container === '' && args.length >= 2 && !ts.isArrayLiteralExpression(args[1]) && isStringish(checker, args[1])));
       const transfer = isWindow ? (args[2] ? readTransfer(args[2], undefined) : readTransfer(args[1], 'transfer')) : readTransfer(args[1], 'transfer');
@@ -225,6 +234,8 @@ export function findSinks(sf: ts.SourceFile, program: ts.Program, userSinks: rea
         : [{ expr: args[1], label: labelOf(args[1], 'params') }];
       return { ...base, api: apiName, values, serializer: 'clone', transfer: readTransfer(args[2], 'transfer'), canTransfer: true, runtime: 'node', transferSlot: { kind: 'argument', index: 2, form: 'options', key: 'transfer' } };
     }
+    const platform = classifyPlatformSink({ node, origin, args, signature: sig, apiName, checker });
+    if (platform) return platform;
     const user = userSinkFor(origin, userSinks);
     if (user) {
       const values: SentValue[] = [];
@@ -239,6 +250,15 @@ export function findSinks(sf: ts.SourceFile, program: ts.Program, userSinks: rea
       return { ...base, api: apiName, values, serializer: user.serializer === 'json' ? 'json' : 'clone', transfer: { kind: 'unknown' }, canTransfer: false };
     }
     return undefined;
+  };
+
+  /** A method typed as a property (`reply: (channel, ...args) => void`) is named by the property, not its function type. */
+  const calleeOrigin = (node: ts.CallExpression | ts.NewExpression, decl: ts.Declaration): Origin | undefined => {
+    if (!(decl as { name?: ts.Node }).name && !ts.isConstructorDeclaration(decl) && !ts.isConstructSignatureDeclaration(decl) && ts.isPropertyAccessExpression(node.expression)) {
+      const prop = checker.getSymbolAtLocation(node.expression.name)?.declarations?.[0];
+      if (prop && (ts.isPropertySignature(prop) || ts.isPropertyDeclaration(prop))) return originOf(program, prop);
+    }
+    return originOf(program, decl);
   };
 
   // Comlink / threads.js / jest-worker: calls through a remote proxy clone their arguments.
