@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ExecuteCommandRequest, LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 
-// The VS Code face of sendcheck: start the language server, forward settings, offer three
+// The VS Code face of sendcheck: start the language server, forward settings, offer a few
 // commands and a status bar item. No analysis happens here.
 
 const checkWorkspaceCommand = 'sendcheck.checkWorkspace';
@@ -16,6 +16,33 @@ interface StatusParams {
 
 let client: LanguageClient | undefined;
 
+interface ConfigurationResult {
+  configFile: string | null;
+  explicit: string[];
+  excluded: boolean;
+  problems: string[];
+}
+
+/**
+ * The sendcheck settings the user set explicitly (user, workspace or folder level), as dotted
+ * keys. Defaults are left out so that a project configuration file (pyproject.toml,
+ * package.json, sendcheck.json) can set them: explicit editor settings win over the project
+ * file, defaults do not.
+ */
+function explicitSettings(keys: readonly string[], scope: vscode.Uri | undefined): Record<string, unknown> {
+  const section = vscode.workspace.getConfiguration('sendcheck', scope);
+  const out: Record<string, unknown> = {};
+  for (const key of keys) {
+    const i = section.inspect(key);
+    const levels = [i?.globalValue, i?.workspaceValue, i?.workspaceFolderValue].filter((v) => v !== undefined);
+    if (levels.length === 0) continue;
+    const isObject = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
+    // Objects keyed by user data (rule severities) merge across levels, as VS Code merges them.
+    out[key] = levels.every(isObject) ? Object.assign({}, ...levels) : levels[levels.length - 1];
+  }
+  return out;
+}
+
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const serverModule = context.asAbsolutePath(path.join('dist', 'server.js'));
   const serverOptions: ServerOptions = {
@@ -23,11 +50,25 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
   };
   const outputChannel = vscode.window.createOutputChannel('sendcheck', { log: true });
+  const settingKeys = Object.keys(context.extension.packageJSON.contributes.configuration.properties as Record<string, unknown>)
+    .map((k) => k.replace(/^sendcheck\./, ''))
+    .filter((k) => k !== 'trace.server');
   const clientOptions: LanguageClientOptions = {
     documentSelector,
     outputChannel,
     // The server pushes; letting the client also pull would list every problem twice.
     initializationOptions: { diagnosticMode: 'push', commandsHandledByClient: true },
+    middleware: {
+      workspace: {
+        configuration: async (params, token, next) => {
+          const answers = await next(params, token);
+          if (!Array.isArray(answers)) return answers;
+          return params.items.map((item, i) =>
+            item.section === 'sendcheck' ? explicitSettings(settingKeys, item.scopeUri ? vscode.Uri.parse(item.scopeUri) : undefined) : answers[i],
+          );
+        },
+      },
+    },
   };
   client = new LanguageClient('sendcheck', 'sendcheck', serverOptions, clientOptions);
 
@@ -72,6 +113,20 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       await client.restart();
     }),
     vscode.commands.registerCommand('sendcheck.showOutput', () => outputChannel.show(true)),
+    vscode.commands.registerCommand('sendcheck.showConfiguration', async () => {
+      const uri = vscode.window.activeTextEditor?.document.uri;
+      if (!client || !uri) return undefined;
+      const r = await client.sendRequest<ConfigurationResult>('sendcheck/configuration', { uri: uri.toString() });
+      const from = r.configFile ? vscode.workspace.asRelativePath(r.configFile) : 'no project configuration file';
+      const overrides = r.explicit.length ? `; editor settings that override it: ${r.explicit.join(', ')}` : '';
+      const text = `sendcheck settings for ${vscode.workspace.asRelativePath(uri)}: ${from}${overrides}${r.excluded ? ' (the file is excluded)' : ''}`;
+      outputChannel.appendLine(`${text}\n${JSON.stringify(r, null, 2)}`);
+      const open = r.configFile ? 'Open Configuration File' : undefined;
+      void vscode.window.showInformationMessage(text, ...(open ? [open] : [])).then((choice) => {
+        if (choice === open && r.configFile) void vscode.window.showTextDocument(vscode.Uri.file(r.configFile));
+      });
+      return r;
+    }),
   );
 
   await client.start();

@@ -1,10 +1,11 @@
 import * as path from 'node:path';
 import type { SendcheckConfig } from './engine/config';
+import { fixToApply } from './engine/fixes';
 import { applySeverityOverrides } from './engine/rules';
-import { isSuppressed } from './engine/suppressions';
+import { FileSuppressions, parseSuppressions, unusedSuppressionRule } from './engine/suppressions';
 import { applyEdits, splitLines } from './engine/text';
 import { skipReason } from './engine/files';
-import type { Finding, LanguageEngine, RuleMeta, SourceHost } from './engine/types';
+import type { Finding, LanguageEngine, RuleMeta, Severity, SourceHost } from './engine/types';
 import { createJsEngine } from './js';
 import { createPythonEngine } from './python';
 
@@ -16,6 +17,8 @@ export interface CheckOptions {
   isCancelled?: () => boolean;
   /** Receives one line per skipped file or per internal error, once per file and reason. */
   log?: (message: string) => void;
+  /** Report suppression comments that silence nothing (`unused-suppression`) with this severity. */
+  unusedSuppressions?: Severity;
 }
 
 export interface Checker {
@@ -35,7 +38,7 @@ function languageEnabled(file: string, config: SendcheckConfig): boolean {
 }
 
 export function createChecker(engines: LanguageEngine[] = [createJsEngine(), createPythonEngine()]): Checker {
-  const rules = engines.flatMap((e) => e.rules);
+  const rules = [...engines.flatMap((e) => e.rules), unusedSuppressionRule];
   const logged = new Set<string>();
   return {
     engines,
@@ -69,13 +72,27 @@ export function createChecker(engines: LanguageEngine[] = [createJsEngine(), cre
           log?.(`sendcheck: ${engine.language} engine failed: ${(e as Error)?.stack ?? e}`);
         }
       }
-      const linesOf = new Map<string, string[]>();
-      const kept = findings.filter((f) => {
-        let lines = linesOf.get(f.file);
-        if (!lines) linesOf.set(f.file, (lines = splitLines(host.readFile(f.file) ?? '')));
-        const engine = engines.find((e) => e.handles(f.file));
-        return !isSuppressed(f, lines, engine?.language ?? 'js');
-      });
+      const suppressions = new Map<string, { lines: string[]; index: FileSuppressions }>();
+      const suppressionsOf = (file: string) => {
+        let s = suppressions.get(file);
+        if (!s) {
+          const text = host.readFile(file) ?? '';
+          // Most files hold no suppression at all: not worth splitting into lines.
+          const lines = text.includes('sendcheck') ? splitLines(text) : [];
+          const language = engines.find((e) => e.handles(file))?.language ?? 'js';
+          suppressions.set(file, (s = { lines, index: new FileSuppressions(parseSuppressions(lines, language)) }));
+        }
+        return s;
+      };
+      const kept = findings.filter((f) => !suppressionsOf(f.file).index.suppresses(f));
+      // Only a check that ran to its end knows that a comment silenced nothing.
+      if (options.unusedSuppressions && !isCancelled?.()) {
+        const known = new Set(rules.map((r) => r.id));
+        for (const file of wanted) {
+          const { lines, index } = suppressionsOf(file);
+          for (const u of index.unused(file, known, lines)) kept.push({ ...u, severity: options.unusedSuppressions });
+        }
+      }
       return sortFindings(applySeverityOverrides(kept, config));
     },
     forget(files) {
@@ -94,16 +111,22 @@ export function sortFindings(findings: Finding[]): Finding[] {
   );
 }
 
-/**
- * Computes the text of each file after applying the preferred fix of every finding in it.
- * Fixes whose edits overlap an earlier fix's edits are left for the next round, so the
- * result is always a clean application of whole fixes.
- */
+/** The text of each file after applying the safe fix of every finding in it (see applyFixes). */
 export function applyPreferredFixes(findings: readonly Finding[], host: SourceHost): Map<string, string> {
+  return applyFixes(findings, host, { unsafe: false });
+}
+
+/**
+ * Computes the text of each file after applying the fix `--fix` applies to every finding in it
+ * (engine/fixes.ts: the safe fix; with `unsafe`, else the preferred unsafe fix), edit for edit as
+ * the lightbulb offers it. Fixes whose edits overlap an earlier fix's edits are left for the
+ * next round, so the result is always a clean application of whole fixes.
+ */
+export function applyFixes(findings: readonly Finding[], host: SourceHost, options: { unsafe: boolean }): Map<string, string> {
   const byFile = new Map<string, { range: Finding['range']; newText: string }[][]>();
   const seen = new Set<string>();
   for (const f of findings) {
-    const fix = f.fixes.find((x) => x.preferred);
+    const fix = fixToApply(f, options.unsafe);
     if (!fix) continue;
     const key = JSON.stringify(fix.edits);
     if (seen.has(key)) continue;

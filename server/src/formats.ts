@@ -1,7 +1,8 @@
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { fingerprint } from './engine/baseline';
 import { ruleDocUrl } from './engine/rules';
-import type { Finding, RuleMeta } from './engine/types';
+import type { Finding, RuleMeta, Severity } from './engine/types';
 
 // Output formats of the CLI. Lines and columns are 1-based here, as compilers and SARIF print
 // them; columns count UTF-16 code units like the editor does.
@@ -11,7 +12,14 @@ function rel(file: string, cwd: string): string {
   return r.startsWith('..') || path.isAbsolute(r) ? file : r.split(path.sep).join('/');
 }
 
-export function formatText(findings: readonly Finding[], cwd: string): string {
+export interface TextSummary {
+  /** Findings left out because the baseline records them. */
+  known?: number;
+  /** Findings --fix would fix, and how many more --unsafe-fixes would. */
+  fixable?: { safe: number; unsafe: number };
+}
+
+export function formatText(findings: readonly Finding[], cwd: string, summary: TextSummary = {}): string {
   const lines = findings.map(
     (f) => `${rel(f.file, cwd)}:${f.range.start.line + 1}:${f.range.start.character + 1}  ${f.severity}  ${f.message}  ${f.rule}`,
   );
@@ -21,22 +29,31 @@ export function formatText(findings: readonly Finding[], cwd: string): string {
   const other = findings.length - errors - warnings;
   if (findings.length > 0)
     lines.push('', `${findings.length} problem${findings.length === 1 ? '' : 's'} (${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}${other ? `, ${other} hint${other === 1 ? '' : 's'}` : ''})`);
+  const { safe = 0, unsafe = 0 } = summary.fixable ?? {};
+  if (safe + unsafe > 0) lines.push(`${safe} fixable with --fix${unsafe ? ` (${unsafe} more with --unsafe-fixes)` : ''}`);
+  if (summary.known) lines.push(`${summary.known} known problem${summary.known === 1 ? '' : 's'} in the baseline not shown`);
   return lines.join('\n') + (lines.length ? '\n' : '');
+}
+
+/** A file and a range, 1-based, as JSON reports them. */
+function place(file: string, r: Finding['range'], cwd: string) {
+  return { file: rel(file, cwd), line: r.start.line + 1, column: r.start.character + 1, endLine: r.end.line + 1, endColumn: r.end.character + 1 };
 }
 
 export function toJson(findings: readonly Finding[], cwd: string) {
   return findings.map((f) => ({
-    file: rel(f.file, cwd),
-    line: f.range.start.line + 1,
-    column: f.range.start.character + 1,
-    endLine: f.range.end.line + 1,
-    endColumn: f.range.end.character + 1,
+    ...place(f.file, f.range, cwd),
     rule: f.rule,
     severity: f.severity,
     message: f.message,
     path: f.path ?? null,
     related: f.related.map((r) => ({ file: rel(r.file, cwd), line: r.range.start.line + 1, column: r.range.start.character + 1, message: r.message })),
-    fixes: f.fixes.map((x) => ({ id: x.id, title: x.title, preferred: x.preferred })),
+    fixes: f.fixes.map((x) => ({
+      id: x.id,
+      title: x.title,
+      preferred: x.preferred,
+      edits: x.edits.map((e) => ({ ...place(e.file, e.range, cwd), newText: e.newText })),
+    })),
   }));
 }
 
@@ -46,7 +63,12 @@ export function formatJson(findings: readonly Finding[], cwd: string): string {
 
 const sarifLevel = { error: 'error', warning: 'warning', info: 'note', hint: 'note' } as const;
 
-export function toSarif(findings: readonly Finding[], rules: readonly RuleMeta[], cwd: string, version: string) {
+/**
+ * `linesOf` gives each file's lines for `partialFingerprints`: the baseline's fingerprint (rule,
+ * access path, code; no line numbers) plus its occurrence in the file, so code scanning keeps
+ * tracking a finding when lines above it move.
+ */
+export function toSarif(findings: readonly Finding[], rules: readonly RuleMeta[], cwd: string, version: string, linesOf?: (file: string) => readonly string[]) {
   const region = (r: Finding['range']) => ({
     startLine: r.start.line + 1,
     startColumn: r.start.character + 1,
@@ -59,6 +81,15 @@ export function toSarif(findings: readonly Finding[], rules: readonly RuleMeta[]
     return path.isAbsolute(r) ? { uri: pathToFileURL(r).href } : { uri: encodeURI(r), uriBaseId: '%SRCROOT%' };
   };
   const ruleIndex = new Map(rules.map((r, i) => [r.id, i]));
+  const occurrences = new Map<string, number>();
+  const partialFingerprints = (f: Finding) => {
+    if (!linesOf) return {};
+    const fp = fingerprint(f, linesOf(f.file));
+    const key = `${f.file}\0${fp}`;
+    const n = (occurrences.get(key) ?? 0) + 1;
+    occurrences.set(key, n);
+    return { partialFingerprints: { 'sendcheck/v1': `${fp}:${n}` } };
+  };
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -84,6 +115,7 @@ export function toSarif(findings: readonly Finding[], rules: readonly RuleMeta[]
           level: sarifLevel[f.severity],
           message: { text: f.message },
           locations: [{ physicalLocation: { artifactLocation: artifact(f.file), region: region(f.range) } }],
+          ...partialFingerprints(f),
           ...(f.related.length
             ? {
                 relatedLocations: f.related.map((r, id) => ({
@@ -97,4 +129,59 @@ export function toSarif(findings: readonly Finding[], rules: readonly RuleMeta[]
       },
     ],
   };
+}
+
+const githubCommand: Record<Severity, string> = { error: 'error', warning: 'warning', info: 'notice', hint: 'notice' };
+
+/** GitHub Actions workflow commands: one annotation per finding, shown on the pull request's diff. */
+export function formatGithub(findings: readonly Finding[], cwd: string): string {
+  // https://docs.github.com/actions/reference/workflow-commands-for-github-actions: data and properties are escaped differently.
+  const data = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  const property = (s: string) => data(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+  return findings
+    .map((f) => {
+      const r = f.range;
+      const props = [
+        `file=${property(rel(f.file, cwd))}`,
+        `line=${r.start.line + 1}`,
+        `endLine=${r.end.line + 1}`,
+        `col=${r.start.character + 1}`,
+        `endColumn=${r.end.character + 1}`,
+        `title=${property(`sendcheck ${f.rule}`)}`,
+      ];
+      return `::${githubCommand[f.severity]} ${props.join(',')}::${data(f.message)}\n`;
+    })
+    .join('');
+}
+
+export interface RuleStatistics {
+  rule: string;
+  count: number;
+  /** The most severe severity among the rule's findings. */
+  severity: Severity;
+  /** Findings with a fix `--fix` applies. */
+  fixable: number;
+}
+
+const severityRank: Record<Severity, number> = { error: 0, warning: 1, info: 2, hint: 3 };
+
+/** Findings counted per rule, most frequent first (then by rule id): which rules to look at first. */
+export function statistics(findings: readonly Finding[]): RuleStatistics[] {
+  const byRule = new Map<string, RuleStatistics>();
+  for (const f of findings) {
+    const s = byRule.get(f.rule) ?? { rule: f.rule, count: 0, severity: f.severity, fixable: 0 };
+    s.count++;
+    if (severityRank[f.severity] < severityRank[s.severity]) s.severity = f.severity;
+    if (f.fixes.some((x) => x.preferred)) s.fixable++;
+    byRule.set(f.rule, s);
+  }
+  return [...byRule.values()].sort((a, b) => b.count - a.count || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0));
+}
+
+export function formatStatistics(stats: readonly RuleStatistics[]): string {
+  const countWidth = Math.max(1, ...stats.map((s) => String(s.count).length));
+  const ruleWidth = Math.max(0, ...stats.map((s) => s.rule.length));
+  return stats
+    .map((s) => `${String(s.count).padStart(countWidth)}  ${s.rule.padEnd(ruleWidth)}  ${s.severity.padEnd(7)}${s.fixable ? `  ${s.fixable} fixable` : ''}`.trimEnd() + '\n')
+    .join('');
 }

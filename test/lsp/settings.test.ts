@@ -4,8 +4,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { defaultConfig, resolveConfig } from '../../server/src/engine/config';
-import { clientSettingKeys, configFromSettings, serverSettingKeys, settingAt } from '../../server/src/lsp/settings';
+import { clientSettingKeys, configFromSettings, defaultSettings, serverSettingKeys, settingAt } from '../../server/src/lsp/settings';
 import { root } from './harness';
 
 const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
@@ -24,7 +23,7 @@ test('every setting is resource-scoped, and its manifest default is the engine d
   for (const [key, p] of Object.entries(properties)) {
     assert.equal(p.scope, 'resource', key);
     const short = key.replace(/^sendcheck\./, '');
-    if (serverSettingKeys.includes(short)) assert.deepEqual(p.default, settingAt(defaultConfig, short), key);
+    if (serverSettingKeys.includes(short)) assert.deepEqual(p.default, settingAt(defaultSettings, short), key);
   }
 });
 
@@ -35,7 +34,7 @@ test('the enums the manifest offers are exactly what the server accepts', () => 
     let cur = raw;
     for (const part of parts.slice(0, -1)) cur = cur[part] = {} as Record<string, unknown>;
     cur[parts[parts.length - 1]] = value;
-    return resolveConfig(raw).problems.length === 0;
+    return configFromSettings(raw).problems.length === 0;
   };
   for (const [key, p] of Object.entries(properties)) {
     const short = key.replace(/^sendcheck\./, '');
@@ -68,6 +67,6 @@ test('activation is narrow and the extension is declared safe for untrusted work
   assert.equal(manifest.capabilities.untrustedWorkspaces.supported, true);
   assert.deepEqual(
     manifest.contributes.commands.map((c: { command: string }) => c.command),
-    ['sendcheck.checkWorkspace', 'sendcheck.restartServer', 'sendcheck.showOutput'],
+    ['sendcheck.checkWorkspace', 'sendcheck.restartServer', 'sendcheck.showOutput', 'sendcheck.showConfiguration'],
   );
 });

@@ -27,6 +27,8 @@ export interface SendcheckConfig {
   exclude: string[];
   /** Files larger than this many bytes are skipped with a one-line log. */
   maxFileSize: number;
+  /** Baseline file of known findings, not reported again ('' for none); absolute once resolved (see project-config.ts). */
+  baseline: string;
 }
 
 export const defaultConfig: SendcheckConfig = {
@@ -38,6 +40,7 @@ export const defaultConfig: SendcheckConfig = {
   sinks: [],
   exclude: [],
   maxFileSize: 2_000_000,
+  baseline: '',
 };
 
 export interface ConfigProblem {
@@ -72,19 +75,22 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 }
 
 /**
- * Merges user settings (from VS Code, a CLI config file or LSP initializationOptions) over the
- * defaults. Invalid values are dropped and reported, never thrown: a typo in settings must not
- * take the checker down.
+ * Merges user settings (from VS Code, a project configuration file, the CLI or LSP
+ * initializationOptions) over `base` (the defaults, or a layer of lower precedence): values
+ * replace, objects keyed by user data (`rules`, `python.serializer`) merge key by key, and lists
+ * (`sinks`, `exclude`) add to the base's. Invalid values are dropped and reported, never thrown:
+ * a typo in settings must not take the checker down.
  */
-export function resolveConfig(raw: unknown): { config: SendcheckConfig; problems: ConfigProblem[] } {
+export function resolveConfig(raw: unknown, base: SendcheckConfig = defaultConfig): { config: SendcheckConfig; problems: ConfigProblem[] } {
   const problems: ConfigProblem[] = [];
-  const config: SendcheckConfig = structuredClone(defaultConfig);
+  const config: SendcheckConfig = structuredClone(base);
   if (raw === undefined || raw === null) return { config, problems };
   if (!isRecord(raw)) {
     problems.push({ key: 'sendcheck', message: 'settings must be an object' });
     return { config, problems };
   }
   const bad = (key: string, message: string) => problems.push({ key: `sendcheck.${key}`, message });
+  for (const key of unknownKeys(raw)) bad(key, `is not a sendcheck setting${spellingHint(key)}`);
 
   if (raw.enable !== undefined) {
     if (typeof raw.enable === 'boolean') config.enable = raw.enable;
@@ -161,5 +167,28 @@ export function resolveConfig(raw: unknown): { config: SendcheckConfig; problems
     if (typeof raw.maxFileSize === 'number' && Number.isFinite(raw.maxFileSize) && raw.maxFileSize > 0) config.maxFileSize = raw.maxFileSize;
     else bad('maxFileSize', 'must be a positive number of bytes');
   }
+  if (raw.baseline !== undefined) {
+    if (typeof raw.baseline === 'string' && raw.baseline.length <= 1000 && !raw.baseline.includes('\0')) config.baseline = raw.baseline;
+    else bad('baseline', 'must be the path of a baseline file (written by sendcheck --baseline-write)');
+  }
   return { config, problems };
+}
+
+/** Keys of `raw` that name no setting, as dotted paths (the sections `js` and `python` are looked into). */
+function unknownKeys(raw: Record<string, unknown>): string[] {
+  const known = defaultConfig as unknown as Record<string, unknown>;
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(raw)) {
+    if (!(k in known)) out.push(k);
+    else if ((k === 'js' || k === 'python') && isRecord(v))
+      for (const sub of Object.keys(v)) if (!(sub in (known[k] as Record<string, unknown>))) out.push(`${k}.${sub}`);
+  }
+  return out;
+}
+
+/** `start-method` and `start_method` are how TOML users may spell `startMethod`. */
+function spellingHint(key: string): string {
+  const last = key.split('.').pop() ?? key;
+  const camel = last.replace(/[-_]([a-z])/g, (_, c: string) => c.toUpperCase());
+  return camel !== last ? ` (did you mean ${key.slice(0, key.length - last.length)}${camel}?)` : '';
 }

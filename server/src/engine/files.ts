@@ -14,8 +14,11 @@ export function isCheckable(file: string): boolean {
 }
 
 export interface WalkOptions {
+  /** Globs relative to the folder walked (or to the file's folder, for a file given directly). */
   exclude?: readonly string[];
-  maxFileSize?: number;
+  /** Asked about every folder and file on the way, with absolute paths (per-folder settings). */
+  isExcluded?: (file: string, isDir: boolean) => boolean;
+  maxFileSize?: number | ((file: string) => number);
   /** Told about every file left out for a reason worth a log line (size, binary). */
   onSkip?: (file: string, reason: string) => void;
   /** Symlinks are not followed out of `roots`: a workspace must not make us read elsewhere. */
@@ -36,12 +39,14 @@ export function looksBinary(buf: Buffer): boolean {
 export function collectFiles(roots: readonly string[], options: WalkOptions = {}): string[] {
   const out: string[] = [];
   const excluded = options.exclude?.length ? picomatch(options.exclude as string[], { dot: true }) : undefined;
-  const maxSize = options.maxFileSize ?? Infinity;
+  const maxSizeOf = (file: string) => (typeof options.maxFileSize === 'function' ? options.maxFileSize(file) : (options.maxFileSize ?? Infinity));
 
   const consider = (file: string, base: string, explicit: boolean) => {
     if (!explicit && !isCheckable(file)) return;
     const rel = path.relative(base, file).split(path.sep).join('/');
     if (excluded && (excluded(rel) || excluded(file))) return;
+    if (options.isExcluded?.(file, false)) return;
+    const maxSize = maxSizeOf(file);
     let stat: fs.Stats;
     try {
       stat = fs.statSync(file);
@@ -96,6 +101,7 @@ export function collectFiles(roots: readonly string[], options: WalkOptions = {}
       if (isDir) {
         const rel = path.relative(base, full).split(path.sep).join('/');
         if (excluded && (excluded(rel) || excluded(`${rel}/`))) continue;
+        if (options.isExcluded?.(full, true)) continue;
         walk(full, base, ig, depth + 1);
       } else if (isFile) consider(full, base, false);
     }

@@ -35,7 +35,11 @@ export interface Fix {
   title: string;
   /** Stable id of the fix kind (for example `move-to-module-scope`), used by tests and fix-all. */
   id: string;
-  /** Safe to apply without review; only preferred fixes are applied by `--fix` and fix-all. */
+  /**
+   * Safe to apply without review; only preferred fixes are applied by `--fix` and fix-all. With
+   * `--fix --unsafe-fixes`, a finding without one gets its first fix that is not a suppression
+   * (see engine/fixes.ts), so the order of a finding's fixes matters.
+   */
   preferred: boolean;
   edits: TextEdit[];
 }
@@ -55,7 +59,8 @@ export interface Finding {
 export interface RuleMeta {
   /** kebab-case; JS/TS rules are unprefixed, Python rules start with `py-`. Equals the doc page name. */
   id: string;
-  language: Language;
+  /** `any`: a rule about sendcheck's own comments, for every language. */
+  language: Language | 'any';
   defaultSeverity: Severity;
   /** One sentence for listings, SARIF rule descriptors and the settings UI. */
   summary: string;

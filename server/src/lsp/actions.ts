@@ -1,6 +1,6 @@
 import { CodeActionKind, type CodeAction, type Diagnostic, type TextDocumentEdit, type TextEdit, type WorkspaceEdit } from 'vscode-languageserver';
 import { applyPreferredFixes } from '../check';
-import { suppressionComment } from '../engine/suppressions';
+import { suppressionComment, unusedSuppressionRule } from '../engine/suppressions';
 import { lineStarts, positionAt, splitLines } from '../engine/text';
 import type { Finding, Fix, Language, SourceHost } from '../engine/types';
 import { findingKey, type DiagnosticData } from './convert';
@@ -72,6 +72,8 @@ export function codeActions(ctx: ActionContext, diagnostics: readonly Diagnostic
       const finding = findingFor(d, byKey, ctx.findings);
       if (!finding) continue;
       for (const fix of finding.fixes) actions.push(fixAction(ctx, fix, d));
+      // A comment about comments: silencing it with another comment would be absurd.
+      if (finding.rule === unusedSuppressionRule.id) continue;
       const line = finding.range.start.line;
       const ignoreKey = `${line}:${finding.rule}`;
       if (ignored.has(ignoreKey)) continue;

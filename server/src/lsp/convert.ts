@@ -2,10 +2,12 @@ import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   DiagnosticSeverity,
+  DiagnosticTag,
   type Diagnostic,
   type DiagnosticRelatedInformation,
 } from 'vscode-languageserver';
 import { ruleDocUrl } from '../engine/rules';
+import { unusedSuppressionRule } from '../engine/suppressions';
 import type { Finding, Severity } from '../engine/types';
 
 export function uriToPath(uri: string): string | undefined {
@@ -56,5 +58,7 @@ export function toDiagnostic(f: Finding, uriOf: (file: string) => string): Diagn
     data: { key: findingKey(f) } satisfies DiagnosticData,
   };
   if (related.length) d.relatedInformation = related;
+  // Editors fade an unused suppression comment, as they fade unused code.
+  if (f.rule === unusedSuppressionRule.id) d.tags = [DiagnosticTag.Unnecessary];
   return d;
 }
