@@ -12,10 +12,11 @@ import { isLibraryFile } from './origin';
 import { ProjectHost } from './project';
 import { findProxies } from './proxies';
 import { noUncloneableBuiltin } from './rules/no-uncloneable-builtin';
-import { jsRules, typeRules } from './rules';
-import type { SendContext } from './rules/rule';
-import { findUsesAfterTransfer, useAfterTransferFixes, useAfterTransferMeta } from './rules/use-after-transfer';
-import { findSinks, mayContainSinks, type Sink } from './sinks';
+import { Timeline } from './detach';
+import { fileRules, jsRules, typeRules } from './rules';
+import type { FileContext, SendContext } from './rules/rule';
+import { findSinks, mayContainSinks, skipParens, type Sink } from './sinks';
+import { pooledOrigin } from './transfer-list';
 import { clearTargetCache, resolveTarget } from './target';
 import { TypeWalker } from './walk';
 
@@ -103,11 +104,61 @@ function checkFile(program: ts.Program, file: string, config: SendcheckConfig, d
   if (!sf) return [];
   const checker = program.getTypeChecker();
   const out: Finding[] = [];
-  for (const sink of findSinks(sf, program, config.sinks)) {
+  const sinks = findSinks(sf, program, config.sinks);
+  for (const sink of sinks) {
     try {
       out.push(...judgeSink(sink, program, checker, file, config, domLib, host));
     } catch (e) {
       debug(e); // a type the checker chokes on: skip this call
+    }
+  }
+  try {
+    out.push(...judgeFile(sf, sinks, program, file, config, domLib, host));
+  } catch (e) {
+    debug(e);
+  }
+  return out;
+}
+
+/** The rules that judge calls and their order: the transfer lists, what was transferred or closed before. */
+function judgeFile(sf: ts.SourceFile, sinks: Sink[], program: ts.Program, file: string, config: SendcheckConfig, domLib: boolean, host: SourceHost): Finding[] {
+  const checker = program.getTypeChecker();
+  const others = new Map<ts.SourceFile, Sink[]>([[sf, sinks]]);
+  const sinksIn = (other: ts.SourceFile): Sink[] => {
+    let found = others.get(other);
+    if (!found) {
+      found = findSinks(other, program, config.sinks);
+      others.set(other, found);
+    }
+    return found;
+  };
+  const ctx: FileContext = {
+    sourceFile: sf,
+    file,
+    checker,
+    program,
+    sinks,
+    timeline: new Timeline(sf, sinks, checker, program, sinksIn),
+    targetOf: (sink) => resolveTarget(file, config.js.target, domLib, sink.runtime, host),
+  };
+  const out: Finding[] = [];
+  for (const rule of fileRules) {
+    let found: ReturnType<typeof rule.check> = [];
+    try {
+      found = rule.check(ctx);
+    } catch (e) {
+      debug(e);
+    }
+    for (const f of found) {
+      out.push({
+        file,
+        range: rangeOf(f.node),
+        rule: rule.meta.id,
+        severity: f.severity,
+        message: f.message,
+        related: (f.related ?? []).map((r) => ({ file: path.resolve(r.node.getSourceFile().fileName), range: rangeOf(r.node), message: r.message })),
+        fixes: f.fixes ?? [],
+      });
     }
   }
   return out;
@@ -116,8 +167,9 @@ function checkFile(program: ts.Program, file: string, config: SendcheckConfig, d
 function transferredTypeNames(sink: Sink, checker: ts.TypeChecker): Set<string> {
   const names = new Set<string>();
   if (sink.transfer.kind !== 'list') return names;
-  for (const el of sink.transfer.elements) {
-    const t = checker.getTypeAtLocation(el);
+  if (sink.transfer.open) names.add('*');
+  for (const { expr } of sink.transfer.entries) {
+    const t = checker.getTypeAtLocation(expr);
     for (const part of t.isUnion() ? t.types : [t]) {
       const n = part.getSymbol()?.getName();
       if (n) names.add(n);
@@ -147,7 +199,7 @@ function judgeSink(sink: Sink, program: ts.Program, checker: ts.TypeChecker, fil
     // A root we cannot name (a call, `new X()`) is written as "the message"; its members by their own path.
     const named = !/\s/.test(value.label);
     for (const p of walker.walk(type, named ? value.label : '')) {
-      if (p.rule === transferableCopied && stillUsedAfter(sink, value, p.path, named, checker)) continue;
+      if (p.rule === transferableCopied && (stillUsedAfter(sink, value, p.path, named, checker) || pooledMemory(value, p.path, named, checker, program))) continue;
       const subject = p.path || (named && value.label ? value.label : value.label || 'the value');
       const related = [];
       const decl = p.declaration;
@@ -188,18 +240,6 @@ function judgeSink(sink: Sink, program: ts.Program, checker: ts.TypeChecker, fil
       }
     }
   }
-  for (const use of findUsesAfterTransfer(sink, checker)) {
-    out.push({
-      file,
-      range: rangeOf(use.node),
-      rule: useAfterTransferMeta.id,
-      severity: useAfterTransferMeta.defaultSeverity,
-      message: use.message,
-      path: use.name,
-      related: [{ file, range: rangeOf(use.transferredAt), message: `${use.name} is transferred here` }],
-      fixes: safely(() => useAfterTransferFixes(sink, use, file)),
-    });
-  }
   return out;
 }
 
@@ -209,6 +249,19 @@ function stillUsedAfter(sink: Sink, value: Sink['values'][number], problemPath: 
   const ref = segments && memberReference(value.expr, segments);
   const root = ref && /^[A-Za-z_$][\w$]*/.exec(ref)?.[0];
   return root ? referencedAfter(sink.call, root, checker) : false;
+}
+
+/** A view over memory from Node's Buffer pool is not worth listing: the pool cannot be transferred. */
+function pooledMemory(value: Sink['values'][number], problemPath: string, named: boolean, checker: ts.TypeChecker, program: ts.Program): boolean {
+  const segments = pathSegments(problemPath, named ? value.label : '');
+  let node: ts.Expression | undefined = value.expr;
+  for (const s of segments ?? []) {
+    const e: ts.Expression | undefined = node && skipParens(node);
+    if (!e || s.kind !== 'property' || !ts.isObjectLiteralExpression(e)) return false;
+    const prop: ts.ObjectLiteralElementLike | undefined = e.properties.find((p) => p.name && ts.isIdentifier(p.name) && p.name.text === s.name);
+    node = prop && ts.isPropertyAssignment(prop) ? prop.initializer : prop && ts.isShorthandPropertyAssignment(prop) ? prop.name : undefined;
+  }
+  return !!segments && !!node && !!pooledOrigin({ expr: node, moved: true }, checker, program);
 }
 
 /** Fixes for one finding; a builder that fails costs the finding its fixes, never the finding. */

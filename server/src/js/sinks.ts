@@ -1,7 +1,8 @@
 import * as ts from 'typescript';
 import type { UserSink } from '../engine/config';
 import { originOf, type Origin } from './origin';
-import type { Serializer, TransferInfo } from './rules/rule';
+import type { Serializer, TransferEntry, TransferInfo } from './rules/rule';
+import { readTransferList } from './transfer-list';
 
 // Finds the calls where a value crosses a boundary. A call is a sink when the checker resolves
 // its callee to a declaration from the platform's or a pool library's typings; the method name
@@ -79,23 +80,6 @@ export function property(obj: ts.Expression | undefined, name: string): ts.Expre
   return undefined;
 }
 
-function readTransfer(expr: ts.Expression | undefined, optionKey: string | undefined): TransferInfo {
-  if (!expr) return { kind: 'none' };
-  let e = skipParens(expr);
-  if (ts.isObjectLiteralExpression(e) && optionKey) {
-    if (e.properties.some((p) => ts.isSpreadAssignment(p))) return { kind: 'unknown' };
-    const inner = property(e, optionKey);
-    if (!inner) return { kind: 'none' };
-    e = skipParens(inner);
-  }
-  if (e.kind === ts.SyntaxKind.UndefinedKeyword || e.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(e) && e.text === 'undefined')) return { kind: 'none' };
-  if (ts.isArrayLiteralExpression(e)) {
-    if (e.elements.some((el) => ts.isSpreadElement(el))) return { kind: 'unknown' };
-    return { kind: 'list', elements: [...e.elements], node: e };
-  }
-  return { kind: 'unknown' };
-}
-
 /** Serialization of `child.send`: JSON unless the child was forked with `serialization: 'advanced'`. */
 function childSerialization(checker: ts.TypeChecker, program: ts.Program, receiver: ts.Expression): Serializer {
   let e = skipParens(receiver);
@@ -159,6 +143,32 @@ export function findSinks(sf: ts.SourceFile, program: ts.Program, userSinks: rea
   const text = sf.text;
   const remoteCallsPossible = /comlink|['"]threads['"]|jest-worker/.test(text);
   const userNames = new Set(userSinks.filter((s) => s.language === 'js').map((s) => s.function.split('.').pop()!));
+  /** The transfer list in `expr` (an array, or an options object's `optionKey`), read through variables and pushes. */
+  const readTransfer = (expr: ts.Expression | undefined, optionKey: string | undefined): TransferInfo => readTransferList(expr, optionKey, checker);
+  /** `Piscina.move(x)` / `Tinypool.move(x)` as the task itself: the pool transfers `x`. */
+  const movedTask = (task: ts.Expression): TransferInfo => {
+    const e = skipParens(task);
+    if (!ts.isCallExpression(e) || !e.arguments[0] || !isLibraryFunction(e, /^(piscina|tinypool)$/, 'move')) return { kind: 'none' };
+    return { kind: 'list', entries: [{ expr: e.arguments[0], moved: true }] };
+  };
+  const isLibraryFunction = (call: ts.CallExpression, module: RegExp, name: string): boolean => {
+    const decl = safeSignature(checker, call)?.declaration;
+    const o = decl ? originOf(program, decl) : undefined;
+    return !!o && module.test(o.module) && o.name === name;
+  };
+  /** Comlink: `transfer(value, [buffers])` in an argument lists what the call transfers; without one comlink's own handlers decide. */
+  const comlinkTransfers = (args: readonly ts.Expression[]): TransferInfo => {
+    let merged: TransferInfo = { kind: 'unknown' };
+    for (const a of args) {
+      let e = skipParens(a);
+      if (ts.isIdentifier(e)) e = skipParens(resolveObject(checker, e));
+      if (!ts.isCallExpression(e) || !isLibraryFunction(e, /^comlink$/, 'transfer')) continue;
+      const list = readTransfer(e.arguments[1], undefined);
+      if (list.kind !== 'list') return { kind: 'unknown' };
+      merged = merged.kind === 'list' ? { kind: 'list', entries: [...merged.entries, ...list.entries], node: merged.node ?? list.node, open: merged.open || list.open } : list;
+    }
+    return merged;
+  };
 
   const visit = (node: ts.Node): void => {
     if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
@@ -215,7 +225,11 @@ export function findSinks(sf: ts.SourceFile, program: ts.Program, userSinks: rea
     if (origin.name === 'run' && ((origin.module === 'piscina' && origin.container === 'Piscina') || (origin.module === 'tinypool' && origin.container === 'Tinypool'))) {
       if (!args[0]) return undefined;
       const options = args[1] ? resolveObject(checker, args[1]) : undefined;
-      return { ...base, api: apiName, values: [{ expr: args[0], label: labelOf(args[0], 'the task') }], serializer: 'clone', transfer: readTransfer(property(options, 'transferList'), undefined), canTransfer: true, runtime: 'node', transferSlot: { kind: 'option', index: 1, key: 'transferList' } };
+      const moved = movedTask(args[0]);
+      const transfer = withMoved(readTransfer(property(options, 'transferList'), undefined), moved);
+      // A moved task crosses as what was moved: `move()`'s declared return type is a union of every transferable.
+      const task = moved.kind === 'list' ? moved.entries[0].expr : args[0];
+      return { ...base, api: apiName, values: [{ expr: task, label: labelOf(task, 'the task') }], serializer: 'clone', transfer, canTransfer: true, runtime: 'node', transferSlot: { kind: 'option', index: 1, key: 'transferList' } };
     }
     if (origin.name === 'exec' && origin.module === 'workerpool') {
       if (!args[1]) return undefined;
@@ -268,7 +282,7 @@ export function findSinks(sf: ts.SourceFile, program: ts.Program, userSinks: rea
       api,
       values: node.arguments.filter((a) => !ts.isSpreadElement(a)).map((a, i) => ({ expr: a, label: labelOf(a, `args[${i}]`) })),
       serializer: 'clone',
-      transfer: { kind: 'unknown' },
+      transfer: isComlink ? comlinkTransfers(node.arguments) : { kind: 'unknown' },
       canTransfer: false,
       remote: isComlink ? 'comlink' : isThreads ? 'threads' : 'jest-worker',
     };
@@ -276,6 +290,15 @@ export function findSinks(sf: ts.SourceFile, program: ts.Program, userSinks: rea
 
   visit(sf);
   return out;
+}
+
+/** A pool's transfer list plus what its task `move()`s. */
+function withMoved(list: TransferInfo, moved: TransferInfo): TransferInfo {
+  if (moved.kind !== 'list') return list;
+  if (list.kind === 'none') return moved;
+  if (list.kind === 'unknown') return list;
+  const entries: TransferEntry[] = [...list.entries, ...moved.entries];
+  return { ...list, entries };
 }
 
 function isStringish(checker: ts.TypeChecker, e: ts.Expression): boolean {

@@ -1,16 +1,36 @@
 import type * as ts from 'typescript';
 import type { Fix, RuleMeta, Severity } from '../../engine/types';
+import type { Timeline } from '../detach';
 import type { FixContext } from '../fixes/context';
 import type { Origin } from '../origin';
+import type { Sink } from '../sinks';
 
 export type Serializer = 'clone' | 'json';
 export type RuntimeTarget = 'node20' | 'node22' | 'browser';
 
+/** One value in a transfer list, as written or pushed (transfer-list.ts reads them). */
+export interface TransferEntry {
+  expr: ts.Expression;
+  /** Moved by `Piscina.move()`/`Tinypool.move()`: a view moves its buffer. */
+  moved?: boolean;
+  /** Pushed in a branch: it may be absent. */
+  conditional?: boolean;
+  /** Pushed in a loop or callback: it stands for several values. */
+  repeated?: boolean;
+}
+
 export type TransferInfo =
   | { kind: 'none' }
-  /** A transfer list we cannot read (a variable, a spread): assume it holds what is needed. */
-  | { kind: 'unknown' }
-  | { kind: 'list'; elements: ts.Expression[]; node: ts.Expression };
+  /**
+   * A transfer list we cannot take apart (a call's result, a parameter): assume it holds what is
+   * needed; `list` is the expression, whose element type can still be judged.
+   */
+  | { kind: 'unknown'; list?: ts.Expression }
+  /**
+   * `node` is the array literal the entries come from (where a fix adds or removes one), if any;
+   * `open`: it may hold more than the entries (a spread, a helper that fills it).
+   */
+  | { kind: 'list'; entries: TransferEntry[]; node?: ts.ArrayLiteralExpression; open?: boolean };
 
 /** What a rule knows about the place a value crosses. */
 export interface SendContext {
@@ -65,4 +85,31 @@ export function article(name: string): string {
   // Acronyms read letter by letter: "a URL", "an HTML...".
   if (/^U[A-Z]/.test(name)) return `a ${name}`;
   return /^[aeiouAEIOU]/.test(name) || /^[FHLMNRSX][A-Z]/.test(name) ? `an ${name}` : `a ${name}`;
+}
+
+/** What a rule that judges calls and their order, rather than a sent value's type, is given. */
+export interface FileContext {
+  sourceFile: ts.SourceFile;
+  /** Absolute path of the file being checked. */
+  file: string;
+  checker: ts.TypeChecker;
+  program: ts.Program;
+  sinks: readonly Sink[];
+  /** Every transfer and close in the file, in order (detach.ts). */
+  timeline: Timeline;
+  /** The runtime whose semantics decide the severity at a sink. */
+  targetOf(sink: Sink): RuntimeTarget;
+}
+
+export interface CallFinding {
+  node: ts.Node;
+  severity: Severity;
+  message: string;
+  related?: { node: ts.Node; message: string }[];
+  fixes?: Fix[];
+}
+
+export interface FileRule {
+  meta: RuleMeta;
+  check(ctx: FileContext): CallFinding[];
 }
