@@ -112,10 +112,14 @@ export class Timeline {
    */
   private kindFromCallers(ev: TransferEvent): string | undefined {
     const fn = enclosingFunction(ev.call);
-    const root = this.rootDeclaration(ev.expr);
-    if (!fn || !root || !ts.isParameter(root) || root.parent !== fn || !ts.isIdentifier(root.name)) return undefined;
-    const index = fn.parameters.indexOf(root);
-    const tail = ev.key.slice(storageKey(root.name, this.checker)?.length ?? ev.key.length);
+    if (!fn) return undefined;
+    // By key, so an alias (`doc.layer` of a `doc = { layer }`) finds the parameter too.
+    const index = fn.parameters.findIndex((p) => {
+      const sym = ts.isIdentifier(p.name) ? this.checker.getSymbolAtLocation(p.name) : undefined;
+      return sym && (ev.key === symbolKey(sym) || ev.key.startsWith(`${symbolKey(sym)}.`));
+    });
+    if (index < 0) return undefined;
+    const tail = ev.key.slice(symbolKey(this.checker.getSymbolAtLocation(fn.parameters[index].name)!).length);
     const name = fn.name && ts.isIdentifier(fn.name) ? fn.name : ts.isVariableDeclaration(fn.parent) && ts.isIdentifier(fn.parent.name) ? fn.parent.name : undefined;
     const sym = name && this.checker.getSymbolAtLocation(name);
     if (!sym || (tail !== '' && tail !== '.buffer')) return undefined;

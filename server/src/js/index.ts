@@ -16,7 +16,7 @@ import { Timeline } from './detach';
 import { fileRules, jsRules, typeRules } from './rules';
 import type { FileContext, SendContext } from './rules/rule';
 import { findSinks, mayContainSinks, skipParens, type Sink } from './sinks';
-import { pooledOrigin } from './transfer-list';
+import { pooledOrigin, storageKey } from './transfer-list';
 import { clearTargetCache, resolveTarget } from './target';
 import { TypeWalker } from './walk';
 
@@ -195,9 +195,9 @@ function judgeSink(sink: Sink, program: ts.Program, checker: ts.TypeChecker, fil
   };
   for (const value of sink.values) {
     const type = checker.getTypeAtLocation(value.expr);
-    const walker = new TypeWalker(ctx, typeRules);
     // A root we cannot name (a call, `new X()`) is written as "the message"; its members by their own path.
     const named = !/\s/.test(value.label);
+    const walker = new TypeWalker({ ...ctx, isListed: (p) => listedAt(sink, value, p, named, checker) }, typeRules);
     for (const p of walker.walk(type, named ? value.label : '')) {
       if (p.rule === transferableCopied && (stillUsedAfter(sink, value, p.path, named, checker) || pooledMemory(value, p.path, named, checker, program))) continue;
       const subject = p.path || (named && value.label ? value.label : value.label || 'the value');
@@ -251,17 +251,35 @@ function stillUsedAfter(sink: Sink, value: Sink['values'][number], problemPath: 
   return root ? referencedAfter(sink.call, root, checker) : false;
 }
 
-/** A view over memory from Node's Buffer pool is not worth listing: the pool cannot be transferred. */
-function pooledMemory(value: Sink['values'][number], problemPath: string, named: boolean, checker: ts.TypeChecker, program: ts.Program): boolean {
+/** The expression written for the part of a sent value at `problemPath`, through object literals. */
+function memberNode(value: Sink['values'][number], problemPath: string, named: boolean): ts.Expression | undefined {
   const segments = pathSegments(problemPath, named ? value.label : '');
+  if (!segments) return undefined;
   let node: ts.Expression | undefined = value.expr;
-  for (const s of segments ?? []) {
+  for (const s of segments) {
     const e: ts.Expression | undefined = node && skipParens(node);
-    if (!e || s.kind !== 'property' || !ts.isObjectLiteralExpression(e)) return false;
+    if (!e || s.kind !== 'property' || !ts.isObjectLiteralExpression(e)) return undefined;
     const prop: ts.ObjectLiteralElementLike | undefined = e.properties.find((p) => p.name && ts.isIdentifier(p.name) && p.name.text === s.name);
     node = prop && ts.isPropertyAssignment(prop) ? prop.initializer : prop && ts.isShorthandPropertyAssignment(prop) ? prop.name : undefined;
   }
-  return !!segments && !!node && !!pooledOrigin({ expr: node, moved: true }, checker, program);
+  return node;
+}
+
+/** A view over memory from Node's Buffer pool is not worth listing: the pool cannot be transferred. */
+function pooledMemory(value: Sink['values'][number], problemPath: string, named: boolean, checker: ts.TypeChecker, program: ts.Program): boolean {
+  const node = memberNode(value, problemPath, named);
+  return !!node && !!pooledOrigin({ expr: node, moved: true }, checker, program);
+}
+
+/** Whether the part at `path` is itself in the sink's transfer list; undefined when either side cannot be named. */
+function listedAt(sink: Sink, value: Sink['values'][number], path: string, named: boolean, checker: ts.TypeChecker): boolean | undefined {
+  if (sink.transfer.kind !== 'list' || sink.transfer.open) return undefined;
+  const node = memberNode(value, path, named);
+  const key = node && storageKey(node, checker);
+  if (!key) return undefined;
+  const listed = sink.transfer.entries.map((e) => storageKey(e.expr, checker));
+  if (listed.includes(key)) return true;
+  return listed.every((k) => k !== undefined) ? false : undefined;
 }
 
 /** Fixes for one finding; a builder that fails costs the finding its fixes, never the finding. */

@@ -54,8 +54,16 @@ function isAssignedAgain(sym: ts.Symbol, scope: ts.Node, checker: ts.TypeChecker
 
 /** The left side of `=`, a compound assignment, `++`/`--`. */
 export function isAssignmentTarget(n: ts.Node): boolean {
-  const p = n.parent;
+  let p = n.parent;
   if (!p) return false;
+  // Inside a destructuring target (`[a, b] = pair`, `({ buf } = next())`) or a `for (buf of list)` head.
+  let inner: ts.Node = n;
+  while (p && (ts.isArrayLiteralExpression(p) || ts.isObjectLiteralExpression(p) || ts.isShorthandPropertyAssignment(p) || (ts.isPropertyAssignment(p) && p.initializer === inner) || ts.isSpreadElement(p) || ts.isSpreadAssignment(p) || ts.isParenthesizedExpression(p))) {
+    inner = p;
+    p = p.parent;
+  }
+  if (inner !== n) return !!p && ts.isBinaryExpression(p) && p.left === inner && p.operatorToken.kind === ts.SyntaxKind.EqualsToken;
+  if ((ts.isForOfStatement(p) || ts.isForInStatement(p)) && p.initializer === n) return true;
   if (ts.isBinaryExpression(p) && p.left === n && p.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && p.operatorToken.kind <= ts.SyntaxKind.LastAssignment) return true;
   if ((ts.isPrefixUnaryExpression(p) || ts.isPostfixUnaryExpression(p)) && (p.operator === ts.SyntaxKind.PlusPlusToken || p.operator === ts.SyntaxKind.MinusMinusToken)) return true;
   return false;

@@ -157,7 +157,7 @@ export class TypeWalker {
     // Transferables are judged by the transfer rule alone: listed, they cross intact.
     const transferable = facts.fromLibrary && facts.ancestry.some((n) => needsTransfer.has(n));
     for (const rule of transferable ? [transferRequired] : this.rules) {
-      const verdict = rule.check(facts, this.ctx);
+      const verdict = rule.check(facts, this.ctx, path);
       if (!verdict) continue;
       this.report(rule, verdict, path, facts, declaration ?? facts.declaration);
       return verdict.descend ? 'descend' : 'stop';

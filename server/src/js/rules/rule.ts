@@ -41,6 +41,11 @@ export interface SendContext {
   transfer: TransferInfo;
   /** Names of the types present in the transfer list (`MessagePort`, `ArrayBuffer`, ...). */
   transferredTypes: Set<string>;
+  /**
+   * Whether the value at a path of the sent value is itself in the transfer list: false when the list
+   * is known and holds other values only, undefined when the engine cannot tell.
+   */
+  isListed?(path: string): boolean | undefined;
   /** The sink accepts a transfer list, so a copied ArrayBuffer could have been moved instead. */
   canTransfer: boolean;
   /** Human name of the boundary, e.g. `worker.postMessage`. */
@@ -74,7 +79,8 @@ export interface Verdict {
 
 export interface TypeRule {
   meta: RuleMeta;
-  check(facts: TypeFacts, ctx: SendContext): Verdict | undefined;
+  /** `path` is where the part sits in the sent value (`job.reply`), as in messages. */
+  check(facts: TypeFacts, ctx: SendContext, path: string): Verdict | undefined;
   /** Quick fixes for one finding of this rule, best first; builders shared by several rules live in `js/fixes/`. */
   fixes?(ctx: FixContext): Fix[];
 }

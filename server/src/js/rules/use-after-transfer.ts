@@ -140,7 +140,9 @@ function judgeUse(ref: ts.Expression, ev: TransferEvent, ctx: FileContext): Use 
     const owner = dataView ? 'DataView.prototype' : typeName(ref, ctx.checker) === 'ArrayBuffer' ? 'ArrayBuffer.prototype' : '%TypedArray%.prototype';
     if (dataView && (member === 'byteLength' || member === 'byteOffset' || /^(?:get|set)[A-Z]/.test(member))) return { severity: 'error', text: `${name}.${member}`, effect: `TypeError: Cannot perform ${owner}.${member} on a detached ArrayBuffer` };
     if (!ts.isCallExpression(call) || call.expression !== p) return undefined;
-    if (throwingMethods.has(member)) return { severity: 'error', text: `${name}.${member}()`, effect: `TypeError: Cannot perform ${owner}.${member} on a detached ArrayBuffer` };
+    // V8 names the step that fails: `subarray` constructs the new view, `toString` joins.
+    const step = member === 'subarray' ? 'Construct' : member === 'toString' ? `${owner}.join` : `${owner}.${member}`;
+    if (throwingMethods.has(member)) return { severity: 'error', text: `${name}.${member}()`, effect: `TypeError: Cannot perform ${step} on a detached ArrayBuffer` };
     return { severity: 'warning', text: `${name}.${member}()`, effect: `${detached}: it reads no bytes` };
   }
   if (ts.isElementAccessExpression(p) && p.expression === ref) {
