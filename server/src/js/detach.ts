@@ -148,7 +148,7 @@ export class Timeline {
     if (key) this.closes.push({ call, key, what: what as CloseEvent['what'], method: callee.name.text });
   }
 
-  libraryTypeName(e: ts.Expression): string | undefined {
+  private libraryTypeName(e: ts.Expression): string | undefined {
     try {
       const t = this.checker.getNonNullableType(this.checker.getTypeAtLocation(e));
       const sym = t.getSymbol();
