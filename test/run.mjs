@@ -30,9 +30,11 @@ if (files.length === 0) {
   process.exit(1);
 }
 // The real-editor tests (code-server + Chromium, Neovim, VS Code) start heavy processes; they run
-// after the rest, so the timing-sensitive tests (fuzz, LSP latency) do not compete with them.
+// after the rest, so the timing-sensitive tests (fuzz, LSP latency) do not compete with them. The
+// fuzz run measures response times, so it runs first and alone: the JS oracles drive Chromium.
 const isEditorTest = (f) => /[\\/]test[\\/](e2e|nvim|vscode)[\\/]/.test(f);
-const phases = [files.filter((f) => !isEditorTest(f)), files.filter(isEditorTest)].filter((p) => p.length > 0);
+const isFuzz = (f) => /[\\/]test[\\/]fuzz[\\/]/.test(f);
+const phases = [files.filter(isFuzz), files.filter((f) => !isEditorTest(f) && !isFuzz(f)), files.filter(isEditorTest)].filter((p) => p.length > 0);
 
 function runPhase(phaseFiles) {
   return new Promise((resolve) => {

@@ -1,83 +1,70 @@
 import * as fs from 'node:fs';
-import type { Browser } from 'playwright-core';
+import * as http from 'node:http';
+import * as path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Browser, BrowserContext } from 'playwright-core';
 
-// Runs a program in headless Chromium, for the oracles that judge browser semantics. Debian's
-// Chromium (or $SENDCHECK_CHROMIUM) driven by playwright-core; no network, a fresh profile per
-// launch, every wait bounded. The program is an ES module evaluated in an about:blank page; a
-// classic `preload` script runs first (an oracle's hook).
+// Headless Chromium for oracles that need a real browser (structured clone in Blink, IndexedDB,
+// history state, window/iframe postMessage, extension messaging). Debian's /usr/bin/chromium
+// through playwright-core; pages are served from 127.0.0.1 only; every wait is bounded.
 
-export interface PageRun {
-  /** Console lines the page printed, in order. */
-  console: string[];
-  /** Uncaught errors: the module's own (top-level) and the page's later ones. */
-  errors: string[];
-  /** What `collect` (an expression evaluated in the page at the end) returned. */
-  value: unknown;
-  timedOut: boolean;
+export const chromiumPath = [process.env.CHROMIUM, '/usr/bin/chromium'].find((p): p is string => !!p && fs.existsSync(p));
+
+// Without the background-networking flags Chromium keeps dialing out of a machine with no network.
+const flags = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
+
+let shared: Promise<Browser> | undefined;
+
+/** One browser per test process, launched on first use; pages get a fresh context each. */
+export function sharedBrowser(): Promise<Browser> {
+  if (!chromiumPath) return Promise.reject(new Error('Chromium not found (apt-get install -y chromium, or set CHROMIUM)'));
+  shared ??= import('playwright-core').then(({ chromium }) => chromium.launch({ executablePath: chromiumPath, headless: true, args: flags, timeout: 60_000 }));
+  return shared;
 }
 
-export interface PageProgram {
-  code: string;
-  preload?: string;
-  /** A page expression whose JSON value is returned as `value`. */
-  collect?: string;
-  timeoutMs?: number;
-  /** How long to let callbacks (worker replies, timers) run after the module finished. */
-  settleMs?: number;
+export async function closeSharedBrowser(): Promise<void> {
+  const b = shared;
+  shared = undefined;
+  if (b) await (await b.catch(() => undefined))?.close().catch(() => undefined);
 }
 
-// What this machine's Chromium needs to start headless as root with no network (docs of the node image).
-const flags = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-
-export function chromiumPath(): string | undefined {
-  for (const candidate of [process.env.SENDCHECK_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome']) {
-    if (candidate && fs.existsSync(candidate)) return candidate;
-  }
-  return undefined;
-}
-
-export async function launchChromium(): Promise<{ browser: Browser; close(): Promise<void> }> {
-  const executablePath = chromiumPath();
-  if (!executablePath) throw new Error('no Chromium found: install Debian\'s chromium or set SENDCHECK_CHROMIUM');
+/** A persistent context with one unpacked extension loaded (extensions need one), and the extension's id. */
+export async function launchWithExtension(extensionDir: string, userDataDir: string): Promise<{ context: BrowserContext; extensionId: string }> {
+  if (!chromiumPath) throw new Error('Chromium not found (apt-get install -y chromium, or set CHROMIUM)');
   const { chromium } = await import('playwright-core');
-  // playwright gives each launch a fresh temporary profile of its own and removes it on close.
-  const browser = await chromium.launch({ executablePath, args: flags, timeout: 60_000 });
-  return {
-    browser,
-    async close() {
-      await browser.close().catch(() => undefined);
-    },
-  };
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: chromiumPath,
+    headless: true,
+    args: [...flags, `--disable-extensions-except=${extensionDir}`, `--load-extension=${extensionDir}`],
+    timeout: 60_000,
+  });
+  try {
+    const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 15_000 }));
+    return { context, extensionId: new URL(worker.url()).host };
+  } catch (e) {
+    await context.close().catch(() => undefined);
+    throw e;
+  }
 }
 
-export async function runModuleInPage(browser: Browser, program: PageProgram): Promise<PageRun> {
-  const timeoutMs = program.timeoutMs ?? 20_000;
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const out: PageRun = { console: [], errors: [], value: undefined, timedOut: false };
-  page.on('console', (m) => out.console.push(m.text()));
-  page.on('pageerror', (e) => out.errors.push(`${e.name}: ${e.message}`));
-  page.setDefaultTimeout(timeoutMs);
-  try {
-    await page.goto('about:blank');
-    if (program.preload) await page.addScriptTag({ content: program.preload });
-    const run = page.evaluate(async ({ code, settleMs }) => {
-      const url = URL.createObjectURL(new Blob([code], { type: 'text/javascript' }));
-      let error: string | undefined;
-      try {
-        await import(url);
-      } catch (e) {
-        error = `${(e as Error)?.name}: ${(e as Error)?.message}`;
-      }
-      await new Promise((r) => setTimeout(r, settleMs));
-      return error;
-    }, { code: program.code, settleMs: program.settleMs ?? 300 });
-    const error = await Promise.race([run, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), timeoutMs).unref())]);
-    if (error === 'timeout') out.timedOut = true;
-    else if (error) out.errors.push(error);
-    if (!out.timedOut && program.collect) out.value = await page.evaluate(program.collect);
-  } finally {
-    await context.close().catch(() => undefined);
-  }
-  return out;
+const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.json': 'application/json', '.css': 'text/css' };
+
+/** Serves `root` on 127.0.0.1 (an ephemeral port) until closed. */
+export async function serveStatic(root: string): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    const rel = decodeURIComponent(new URL(req.url ?? '/', 'http://127.0.0.1').pathname).replace(/^\/+/, '');
+    const file = path.resolve(root, rel || 'index.html');
+    if (!file.startsWith(path.resolve(root) + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': types[path.extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+    fs.createReadStream(file).pipe(res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }

@@ -10,7 +10,8 @@ import { applyEdits } from '../../server/src/engine/text';
 import type { Finding, Fix, SourceHost } from '../../server/src/engine/types';
 import { assertSnapshot, fixDiff } from '../harness/snapshots';
 import { fixturesRoot, loadFixtures, type Fixture } from './fixtures';
-import { closeChromium, nodeBinaries, runProgram, transpileForNode } from './node-runner';
+import { closeSharedBrowser } from '../harness/chromium';
+import { nodeBinaries, runStaged, stageProgram } from './node-runner';
 
 // Every quick fix the JS/TS rules offer on the fixtures. The runtime is the judge: the fixed
 // program is executed with real Node under the oracle's preload (test/js/oracle-hook.cjs), and
@@ -154,45 +155,29 @@ test('npx sendcheck --fix fixes a copy of the fixtures, and a second run changes
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
   const picked = fixtures.filter((fx) => fx.primary && findingsOf.get(fx)!.some((f) => f.fixes.some((x) => x.preferred)));
-  for (const fx of picked) fs.copyFileSync(fx.file, path.join(dir, path.basename(fx.file)));
+  // Each fixture keeps its place and its folder's `_lib` (a preload, a store), as in the workspace.
+  for (const fx of picked) {
+    const to = path.join(dir, fx.name);
+    fs.mkdirSync(path.dirname(to), { recursive: true });
+    fs.copyFileSync(fx.file, to);
+    const lib = path.join(path.dirname(fx.file), '_lib');
+    if (fs.existsSync(lib)) fs.cpSync(lib, path.join(path.dirname(to), '_lib'), { recursive: true });
+  }
   const cli = path.join(root, 'bin', 'sendcheck.js');
-  const names = picked.map((fx) => path.basename(fx.file));
-  const first = spawnSync(process.execPath, [cli, '--fix', '--format', 'json', ...names], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+  // Run from the project root, as a user runs it in theirs: its node_modules (Vue, Electron's typings) are in the workspace.
+  const names = picked.map((fx) => path.relative(root, path.join(dir, fx.name)));
+  const first = spawnSync(process.execPath, [cli, '--fix', '--format', 'json', ...names], { cwd: root, encoding: 'utf8', timeout: 120_000 });
   assert.match(first.stderr, /sendcheck: fixed \d+ files?/, first.stderr);
-  const snapshot = new Map(picked.map((fx) => [fx.name, fs.readFileSync(path.join(dir, path.basename(fx.file)), 'utf8')]));
+  const snapshot = new Map(picked.map((fx) => [fx.name, fs.readFileSync(path.join(dir, fx.name), 'utf8')]));
   for (const fx of picked) assert.notEqual(snapshot.get(fx.name), fx.text, `${fx.name} was not changed by --fix`);
-  const second = spawnSync(process.execPath, [cli, '--fix', '--format', 'json', ...names], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+  const second = spawnSync(process.execPath, [cli, '--fix', '--format', 'json', ...names], { cwd: root, encoding: 'utf8', timeout: 120_000 });
   assert.doesNotMatch(second.stderr, /fixed/, 'a second --fix changes nothing');
-  for (const fx of picked) assert.equal(fs.readFileSync(path.join(dir, path.basename(fx.file)), 'utf8'), snapshot.get(fx.name));
+  for (const fx of picked) assert.equal(fs.readFileSync(path.join(dir, fx.name), 'utf8'), snapshot.get(fx.name));
   const remaining = JSON.parse(second.stdout) as { rule: string }[] | { findings: { rule: string }[] };
   const list = Array.isArray(remaining) ? remaining : remaining.findings;
   assert.ok(!list.some((f) => f.rule === 'transfer-required'), 'no transfer-required finding survives --fix');
   fs.rmSync(dir, { recursive: true, force: true });
 });
-
-
-/** Writes the fixed program (with its fixture folder's `_lib` modules) under the work folder; TS is emitted as JS. */
-function writeProgram(c: FixCase, dir: string): string {
-  const rel = (f: string) => path.relative(fixturesRoot, f);
-  const lib = path.join(path.dirname(c.fx.file), '_lib');
-  const others = fs.existsSync(lib) ? fs.readdirSync(lib).map((n) => path.join(lib, n)) : [];
-  let main = '';
-  for (const file of new Set([c.fx.file, ...others, ...c.after.keys()])) {
-    if (!fs.statSync(file).isFile()) continue;
-    const text = c.after.get(file) ?? fs.readFileSync(file, 'utf8');
-    let out = path.join(dir, rel(file));
-    let emitted = text;
-    if (/\.[mc]?tsx?$/.test(file) && !file.endsWith('.d.ts')) {
-      const js = transpileForNode(file, text);
-      emitted = js.text;
-      out = out.replace(/\.[mc]?tsx?$/, js.ext);
-    }
-    fs.mkdirSync(path.dirname(out), { recursive: true });
-    fs.writeFileSync(out, emitted);
-    if (file === c.fx.file) main = out;
-  }
-  return main;
-}
 
 
 test('after each fix the program runs with real Node: every send goes through, nothing is lost', async (t) => {
@@ -207,14 +192,15 @@ test('after each fix the program runs with real Node: every send goes through, n
       for (let item = queue.shift(); item; item = queue.shift()) {
         const { c, i } = item;
         const dir = path.join(work, `case-${i}`);
-        const main = writeProgram(c, dir);
+        const main = stageProgram(c.fx.file, dir, c.after);
         const reportFile = path.join(dir, 'sends.jsonl');
-        const r = await runProgram(c.fx.runtime, main, reportFile, bins);
+        const r = await runStaged(c.fx, main, reportFile, bins);
         const sends = r.sends;
         const bad = sends.filter((s) => s.outcome !== 'ok' || s.copied?.length);
         let why = r.timedOut ? 'timed out' : sends.length === 0 ? 'no send happened' : bad.length ? `${bad[0].outcome}: ${bad[0].error ?? bad[0].loss ?? bad[0].copied?.[0]}` : r.code !== 0 ? `exit ${r.code}: ${r.stderr.trim().split('\n').slice(0, 3).join(' | ')}` : '';
         // A fixed program that still observes the detachment or the drop it was fixed for is not fixed.
-        if (!why && /oracle: (detached|dropped)/.test(r.stdout)) why = `it still prints "${/oracle: (detached|dropped)/.exec(r.stdout)![0]}"`;
+        const observed = /oracle: (detached|dropped)/.exec(r.stdout)?.[0];
+        if (!why && observed) why = `it still prints "${observed}"`;
         // A fixture with a receiving side says what the program prints once the worker gets what it needs.
         const expected = /^\/\/ after the fix it prints: (.+)$/m.exec(c.fx.text)?.[1];
         if (!why && expected && !r.stdout.includes(expected)) why = `expected it to print "${expected}", got "${r.stdout.trim()}"`;
@@ -223,7 +209,7 @@ test('after each fix the program runs with real Node: every send goes through, n
       }
     }),
   );
-  await closeChromium();
+  await closeSharedBrowser();
   fs.rmSync(work, { recursive: true, force: true });
   const failing = fixtures.filter((fx) => fx.oracle !== 'clean');
   const line = `fixes: repaired ${repaired.size} of ${failing.length} failing JS fixtures (${cases.length} fixes run on Node)`;

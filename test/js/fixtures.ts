@@ -5,10 +5,10 @@ import type { JsTarget } from '../../server/src/engine/config';
 // The JS/TS fixtures and their headers, shared by the fixture test, the oracle test and the fix test.
 //
 //   // oracle: throws | loss | clean | detached | copied | dropped
-//   // target: node20 | node22 | browser        (optional; default: auto)
-//   // runtime: chromium                         (optional: run in headless Chromium, not Node)
-//   // oracle on node20: <outcome>               (optional: also run on Node 20, expecting this)
-//   // oracle on chromium: <outcome>             (optional: also run in headless Chromium)
+//   // target: node20 | node22 | browser | electron-main | electron-renderer   (optional; default: auto)
+//   // runtime: chromium | chromium-extension  (optional; default: Node, the major the target names)
+//   // oracle on node20: <outcome>             (optional: also run on Node 20, expecting this)
+//   // oracle on chromium: <outcome>           (optional: also run in headless Chromium)
 //
 // `throws`: running the program, a boundary throws (DataCloneError, a missing transfer, JSON's
 // BigInt TypeError), or the program dies of an operation on a detached buffer. `loss`: every send
@@ -24,7 +24,9 @@ import type { JsTarget } from '../../server/src/engine/config';
 // `(node24)` or `(chromium)` hold on that runtime only (test/harness/expectations.ts).
 
 export type OracleOutcome = 'throws' | 'loss' | 'clean' | 'detached' | 'copied' | 'dropped';
-export type Runtime = 'node20' | 'node24' | 'chromium';
+
+/** Where a program runs: a Node major, a page in headless Chromium, or an extension page whose messages reach a real service worker. */
+export type FixtureRuntime = 'node20' | 'node24' | 'chromium' | 'chromium-extension';
 
 export interface Fixture {
   file: string;
@@ -33,8 +35,7 @@ export interface Fixture {
   text: string;
   oracle: OracleOutcome;
   target: JsTarget;
-  /** Where the oracle and the fix test run the program. */
-  runtime: Runtime;
+  runtime: FixtureRuntime;
   /** The fixture's own run; false for the variants its `oracle on <runtime>` headers add. */
   primary: boolean;
 }
@@ -55,7 +56,7 @@ function listDir(dir: string): string[] {
   return out.sort();
 }
 
-const targetOf: Record<Runtime, JsTarget> = { node20: 'node20', node24: 'node22', chromium: 'browser' };
+const variantTargets: Record<'node20' | 'node24' | 'chromium', JsTarget> = { node20: 'node20', node24: 'node22', chromium: 'browser' };
 
 /** Every fixture run; `SENDCHECK_FIXTURES=<substring>[,<substring>...]` narrows them to matching names while working on a few. */
 export function loadFixtures(): Fixture[] {
@@ -69,15 +70,15 @@ function allFixtures(): Fixture[] {
     const text = fs.readFileSync(file, 'utf8');
     const name = path.relative(fixturesRoot, file);
     const oracle = new RegExp(`^\\/\\/ oracle: (${outcomes})\\b`, 'm').exec(text)?.[1] as OracleOutcome | undefined;
-    if (!oracle) throw new Error(`${file}: missing "// oracle: ${outcomes.replace(/\|/g, '|')}" header`);
-    const chromium = /^\/\/ runtime: chromium\b/m.test(text);
-    const target = (/^\/\/ target: (node20|node22|browser)\b/m.exec(text)?.[1] ?? (chromium ? 'browser' : 'auto')) as JsTarget;
-    const runtime: Runtime = chromium ? 'chromium' : target === 'node20' ? 'node20' : 'node24';
+    if (!oracle) throw new Error(`${file}: missing "// oracle: ${outcomes}" header`);
+    const target = (/^\/\/ target: (node20|node22|browser|electron-main|electron-renderer)\b/m.exec(text)?.[1] ?? 'auto') as JsTarget;
+    const page = /^\/\/ runtime: (chromium-extension|chromium)\b/m.exec(text)?.[1] as FixtureRuntime | undefined;
+    const runtime: FixtureRuntime = page ?? (target === 'node20' ? 'node20' : 'node24');
     out.push({ file, name, text, oracle, target, runtime, primary: true });
     for (const m of text.matchAll(new RegExp(`^\\/\\/ oracle on (node20|node24|chromium): (${outcomes})\\b`, 'gm'))) {
-      const variant = m[1] as Runtime;
+      const variant = m[1] as 'node20' | 'node24' | 'chromium';
       if (variant === runtime) throw new Error(`${file}: "oracle on ${variant}" repeats the fixture's own runtime`);
-      out.push({ file, name: `${name} (${variant})`, text, oracle: m[2] as OracleOutcome, target: targetOf[variant], runtime: variant, primary: false });
+      out.push({ file, name: `${name} (${variant})`, text, oracle: m[2] as OracleOutcome, target: variantTargets[variant], runtime: variant, primary: false });
     }
   }
   return out;

@@ -1,14 +1,16 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Browser } from 'playwright-core';
 import * as ts from 'typescript';
-import { launchChromium, runModuleInPage } from '../harness/chromium';
 import { runBounded, type RunResult } from '../harness/run-bounded';
+import { runInChromium } from './browser-runner';
+import { fixturesRoot, type Fixture } from './fixtures';
 
-// How the JS oracle and the fix tests run a program: with the Node major it targets, under the
-// preload (oracle-hook.cjs) that records every real send, or in headless Chromium under the
-// browser hook (browser-hook.js); bounded by a timeout.
+// How the JS oracle and the fix tests run a program: staged in a work folder (TS emitted as JS,
+// Svelte modules compiled by svelte/compiler, the fixture folder's `_lib` beside it), then run
+// with the Node major its runtime names under the preload (oracle-hook.cjs) that records every
+// real send, or in headless Chromium (browser-runner.ts) for `// runtime: chromium` fixtures and
+// `oracle on chromium` variants; bounded by a timeout either way.
 
 const hook = path.join(__dirname, 'oracle-hook.cjs');
 export const runTimeoutMs = 20_000;
@@ -31,11 +33,57 @@ export function transpileForNode(file: string, text: string): { text: string; ex
   return { text: out.outputText, ext: cjs ? '.cjs' : '.mjs' };
 }
 
+/** A `.svelte.js` / `.svelte.ts` module: its runes only mean something once svelte/compiler has compiled it. */
+const isSvelteModule = (file: string) => /\.svelte\.[cm]?[jt]s$/.test(file);
+
+function compileSvelte(file: string, js: string): string {
+  // Loaded only for Svelte fixtures: the compiler is large.
+  const { compileModule } = require('svelte/compiler') as typeof import('svelte/compiler');
+  return compileModule(js, { filename: path.basename(file), generate: 'client' }).js.code;
+}
+
+/**
+ * Writes the program of `fixtureFile` (with its folder's `_lib` modules, some files replaced by
+ * `overrides`) under `dir`, as Node can run it; returns the staged path of the fixture itself.
+ */
+export function stageProgram(fixtureFile: string, dir: string, overrides: ReadonlyMap<string, string> = new Map()): string {
+  const lib = path.join(path.dirname(fixtureFile), '_lib');
+  const others = fs.existsSync(lib) ? fs.readdirSync(lib).map((n) => path.join(lib, n)) : [];
+  let main = '';
+  for (const file of new Set([fixtureFile, ...others, ...overrides.keys()])) {
+    if (!fs.statSync(file).isFile()) continue;
+    let text = overrides.get(file) ?? fs.readFileSync(file, 'utf8');
+    let out = path.join(dir, path.relative(fixturesRoot, file));
+    if (/\.[mc]?tsx?$/.test(file) && !file.endsWith('.d.ts')) {
+      const js = transpileForNode(file, text);
+      text = js.text;
+      out = out.replace(/\.[mc]?tsx?$/, js.ext);
+    }
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    if (isSvelteModule(file)) {
+      text = compileSvelte(file, text);
+      // Compiled modules are ESM whatever their extension says.
+      if (out.endsWith('.js')) fs.writeFileSync(path.join(path.dirname(out), 'package.json'), '{ "type": "module" }\n');
+    }
+    fs.writeFileSync(out, text);
+    if (file === fixtureFile) main = out;
+  }
+  return main;
+}
+
+/** Electron cannot run here: a program that imports it runs against the oracle's model of Electron's IPC (electron-stub.cjs). */
+function importsElectron(main: string): boolean {
+  const lib = path.join(path.dirname(main), '_lib');
+  const files = [main, ...(fs.existsSync(lib) ? fs.readdirSync(lib).map((n) => path.join(lib, n)) : [])];
+  return files.some((f) => /\.[mc]?js$/.test(f) && /(?:from\s+|require\(\s*)['"]electron(?:\/\w+)?['"]/.test(fs.readFileSync(f, 'utf8')));
+}
+
 /** Runs `file` with `binary` under the oracle hook, which appends one JSON line per send to `reportFile`. */
 export function runWithOracleHook(binary: string, file: string, reportFile: string, timeoutMs = runTimeoutMs): Promise<RunResult> {
+  const electron = importsElectron(file) ? { SENDCHECK_ORACLE_ELECTRON: '1' } : {};
   return runBounded(binary, ['--require', hook, file], {
     cwd: path.dirname(file),
-    env: { ...process.env, SENDCHECK_ORACLE_REPORT: reportFile, NODE_OPTIONS: '' },
+    env: { ...process.env, SENDCHECK_ORACLE_REPORT: reportFile, NODE_OPTIONS: '', ...electron },
     timeoutMs,
   });
 }
@@ -55,33 +103,14 @@ export interface ProgramRun extends RunResult {
   sends: Send[];
 }
 
-const browserHook = path.join(__dirname, 'browser-hook.js');
-let chromium: Promise<{ browser: Browser; close(): Promise<void> }> | undefined;
-
-/** Closes the Chromium that `runProgram` started, if any; call once when a test file is done. */
-export async function closeChromium(): Promise<void> {
-  const c = chromium;
-  chromium = undefined;
-  if (c) await (await c).close();
-}
-
-/**
- * Runs a fixture program where its runtime says: `node20`/`node24` under the oracle's preload, or
- * `chromium` as a module in a headless page under the browser hook. `file` is runnable JavaScript
- * (TS already emitted); `reportFile` collects the Node hook's records.
- */
-export async function runProgram(runtime: 'node20' | 'node24' | 'chromium', file: string, reportFile: string, bins?: Record<'node20' | 'node24', string>): Promise<ProgramRun> {
-  if (runtime !== 'chromium') {
-    const binaries = bins ?? nodeBinaries();
-    const r = await runWithOracleHook(binaries[runtime], file, reportFile);
-    const sends: Send[] = fs.existsSync(reportFile) ? fs.readFileSync(reportFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
-    return { ...r, sends };
-  }
-  chromium ??= launchChromium();
-  const { browser } = await chromium;
-  const page = await runModuleInPage(browser, { code: fs.readFileSync(file, 'utf8'), preload: fs.readFileSync(browserHook, 'utf8'), collect: 'globalThis.__sendcheckOracle', timeoutMs: runTimeoutMs });
-  const sends = [...((page.value as Send[] | undefined) ?? [])];
-  // An operation on a detached buffer that ends the program is the runtime's verdict too.
-  for (const e of page.errors) if (/^TypeError: .*detached/.test(e)) sends.push({ where: 'page', api: 'program', outcome: 'threw', error: e });
-  return { code: page.errors.length ? 1 : 0, stdout: page.console.join('\n'), stderr: page.errors.join('\n'), timedOut: page.timedOut, sends };
+/** Runs a staged fixture program on the fixture's runtime (Node 20, Node 24, headless Chromium) and reads back what its sends did. */
+export async function runStaged(fx: Fixture, main: string, reportFile: string, bins: Record<'node20' | 'node24', string>): Promise<ProgramRun> {
+  const browser = fx.runtime === 'chromium' || fx.runtime === 'chromium-extension';
+  const r = browser
+    ? await runInChromium(main, path.join(path.dirname(reportFile), `chromium-${path.basename(reportFile, '.jsonl')}`), reportFile, { extension: fx.runtime === 'chromium-extension', timeoutMs: runTimeoutMs })
+    : await runWithOracleHook(bins[fx.runtime as 'node20' | 'node24'], main, reportFile);
+  const sends: Send[] = fs.existsSync(reportFile) ? fs.readFileSync(reportFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
+  // In a page, an operation on a detached buffer that ends the program is the runtime's verdict too (oracle-hook.cjs records it in Node).
+  if (browser) for (const line of r.stderr.split('\n')) if (/^TypeError: .*detached/.test(line)) sends.push({ where: 'page', api: 'program', outcome: 'threw', error: line });
+  return { ...r, sends };
 }

@@ -113,4 +113,17 @@ if (report) {
     };
   }
   require('node:module').syncBuiltinESMExports();
+  globalThis.__sendcheckOracle = { observe, record, clone: originalClone };
+  // Electron cannot run here: its modules resolve to the oracle's model of Electron's IPC.
+  if (process.env.SENDCHECK_ORACLE_ELECTRON) {
+    const Module = require('node:module');
+    const stub = require('node:path').join(__dirname, 'electron-stub.cjs');
+    const isElectron = (s) => /^electron(\/(main|renderer|common|utility))?$/.test(s);
+    const resolve = Module._resolveFilename;
+    Module._resolveFilename = function (request, ...rest) {
+      return isElectron(request) ? stub : resolve.call(this, request, ...rest);
+    };
+    const hooks = `export async function resolve(s, c, next) { return (${isElectron.toString()})(s) ? { url: ${JSON.stringify(require('node:url').pathToFileURL(stub).href)}, format: 'commonjs', shortCircuit: true } : next(s, c); }`;
+    Module.register(`data:text/javascript,${encodeURIComponent(hooks)}`);
+  }
 }

@@ -5,7 +5,8 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { expectationsOn, parseExpectations } from '../harness/expectations';
 import { loadFixtures, type Fixture } from './fixtures';
-import { closeChromium, nodeBinaries, runProgram, runTimeoutMs, transpileForNode } from './node-runner';
+import { closeSharedBrowser } from '../harness/chromium';
+import { nodeBinaries, runStaged, runTimeoutMs, stageProgram } from './node-runner';
 
 // The runtime is the judge: every fixture is executed with real Node (the version its target
 // names: Node 20 for `node20`, Node 24 otherwise) or in headless Chromium (`runtime: chromium`,
@@ -18,21 +19,12 @@ import { closeChromium, nodeBinaries, runProgram, runTimeoutMs, transpileForNode
 const root = path.resolve(__dirname, '..', '..');
 const work = path.join(root, 'test', '.cache', `oracle-${process.pid}`);
 
-/** TS fixtures run as the JavaScript TypeScript emits for them, written beside the others so package imports resolve. */
-function runnable(fx: Fixture): string {
-  if (!/\.[mc]?tsx?$/.test(fx.file)) return fx.file;
-  const out = transpileForNode(fx.file, fx.text);
-  const file = path.join(work, fx.name.replace(/[\\/ ()]/g, '_').replace(/\.[mc]?tsx?.*$/, out.ext));
-  fs.writeFileSync(file, out.text);
-  return file;
-}
-
 test('oracle: every fixture behaves at runtime as its expectations say', async (t) => {
   const fixtures = loadFixtures();
   const bins = nodeBinaries();
   fs.rmSync(work, { recursive: true, force: true });
   fs.mkdirSync(work, { recursive: true });
-  const versions: Record<string, string> = { chromium: 'Chromium' };
+  const versions: Record<string, string> = { chromium: 'Chromium', 'chromium-extension': 'a Chromium extension' };
   for (const [k, b] of Object.entries(bins)) versions[k] = spawnSync(b, ['--version'], { encoding: 'utf8' }).stdout.trim();
   const failures: string[] = [];
   const tally: Record<string, number> = { throws: 0, loss: 0, clean: 0, detached: 0, copied: 0, dropped: 0 };
@@ -47,8 +39,9 @@ test('oracle: every fixture behaves at runtime as its expectations say', async (
     const consistent =
       fx.oracle === 'throws' ? errors > 0 : fx.oracle === 'clean' ? errors === 0 && warnings === 0 : errors === 0 && warnings > 0;
     if (!consistent) return failures.push(`${fx.name}: header "oracle: ${fx.oracle}" disagrees with its expectations on ${fx.runtime} (${errors} errors, ${warnings} warnings)`);
-    const reportFile = path.join(work, `${fx.name.replace(/[\\/ ()]/g, '_')}.jsonl`);
-    const r = await runProgram(fx.runtime, runnable(fx), reportFile, bins);
+    const slug = fx.name.replace(/[\\/ ()]/g, '_');
+    const reportFile = path.join(work, `${slug}.jsonl`);
+    const r = await runStaged(fx, stageProgram(fx.file, path.join(work, slug)), reportFile, bins);
     ran++;
     tally[fx.oracle]++;
     perRuntime[fx.runtime] = (perRuntime[fx.runtime] ?? 0) + 1;
@@ -88,7 +81,7 @@ test('oracle: every fixture behaves at runtime as its expectations say', async (
       for (let fx = queue.shift(); fx; fx = queue.shift()) await judge(fx);
     }),
   );
-  await closeChromium();
+  await closeSharedBrowser();
   fs.rmSync(work, { recursive: true, force: true });
   const line = `oracle: ran ${ran} of ${fixtures.length} fixture runs (${Object.entries(tally).filter(([, n]) => n).map(([k, n]) => `${n} ${k}`).join(', ')}): ${Object.entries(perRuntime).map(([k, n]) => `${n} on ${versions[k]}`).join(', ')}`;
   t.diagnostic(line);

@@ -1,7 +1,7 @@
 import picomatch from 'picomatch';
 import type { SeverityOverride } from './types';
 
-export type JsTarget = 'auto' | 'node20' | 'node22' | 'browser';
+export type JsTarget = 'auto' | 'node20' | 'node22' | 'browser' | 'electron-main' | 'electron-renderer';
 export type StartMethod = 'auto' | 'spawn' | 'forkserver' | 'fork';
 export type PythonSerializer = 'pickle' | 'cloudpickle' | 'dill';
 
@@ -46,7 +46,7 @@ export interface ConfigProblem {
 }
 
 const severities = new Set(['off', 'hint', 'info', 'warning', 'error']);
-const jsTargets = new Set(['auto', 'node20', 'node22', 'browser']);
+const jsTargets = new Set(['auto', 'node20', 'node22', 'browser', 'electron-main', 'electron-renderer']);
 const startMethods = new Set(['auto', 'spawn', 'forkserver', 'fork']);
 const serializers = new Set(['pickle', 'cloudpickle', 'dill']);
 
@@ -110,7 +110,7 @@ export function resolveConfig(raw: unknown): { config: SendcheckConfig; problems
   if (raw.js !== undefined) {
     if (isRecord(raw.js) && raw.js.target !== undefined) {
       if (typeof raw.js.target === 'string' && jsTargets.has(raw.js.target)) config.js.target = raw.js.target as JsTarget;
-      else bad('js.target', 'must be one of auto, node20, node22, browser');
+      else bad('js.target', 'must be one of auto, node20, node22, browser, electron-main, electron-renderer');
     } else if (!isRecord(raw.js)) bad('js', 'must be an object');
   }
   if (raw.python !== undefined) {

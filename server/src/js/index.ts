@@ -5,19 +5,17 @@ import { isCheckable, jsExtensions } from '../engine/files';
 import type { Finding, Fix, LanguageEngine, Range, SourceHost } from '../engine/types';
 import { pathSegments } from './fixes/context';
 import { memberReference } from './fixes/payload';
-import { plainCopyOfProxy } from './fixes/plain-data';
 import { referencedAfter } from './fixes/transfer';
 import { transferableCopied } from './rules/transferable-copied';
 import { isLibraryFile } from './origin';
 import { ProjectHost } from './project';
-import { findProxies } from './proxies';
-import { noUncloneableBuiltin } from './rules/no-uncloneable-builtin';
 import { Timeline } from './detach';
+import { noProxyMeta, proxyProblems } from './rules/no-proxy';
 import { fileRules, jsRules, typeRules } from './rules';
 import type { FileContext, SendContext } from './rules/rule';
 import { findSinks, mayContainSinks, skipParens, type Sink } from './sinks';
 import { pooledOrigin, storageKey } from './transfer-list';
-import { clearTargetCache, resolveTarget } from './target';
+import { clearTargetCache, electronImportSide, type ElectronSide, resolveTarget } from './target';
 import { TypeWalker } from './walk';
 
 // The JS/TS engine: program per project → sinks found by the checker's symbol of the callee →
@@ -104,16 +102,17 @@ function checkFile(program: ts.Program, file: string, config: SendcheckConfig, d
   if (!sf) return [];
   const checker = program.getTypeChecker();
   const out: Finding[] = [];
+  const side = electronImportSide(sf);
   const sinks = findSinks(sf, program, config.sinks);
   for (const sink of sinks) {
     try {
-      out.push(...judgeSink(sink, program, checker, file, config, domLib, host));
+      out.push(...judgeSink(sink, program, checker, file, config, domLib, host, side));
     } catch (e) {
       debug(e); // a type the checker chokes on: skip this call
     }
   }
   try {
-    out.push(...judgeFile(sf, sinks, program, file, config, domLib, host));
+    out.push(...judgeFile(sf, sinks, program, file, config, domLib, host, side));
   } catch (e) {
     debug(e);
   }
@@ -121,7 +120,7 @@ function checkFile(program: ts.Program, file: string, config: SendcheckConfig, d
 }
 
 /** The rules that judge calls and their order: the transfer lists, what was transferred or closed before. */
-function judgeFile(sf: ts.SourceFile, sinks: Sink[], program: ts.Program, file: string, config: SendcheckConfig, domLib: boolean, host: SourceHost): Finding[] {
+function judgeFile(sf: ts.SourceFile, sinks: Sink[], program: ts.Program, file: string, config: SendcheckConfig, domLib: boolean, host: SourceHost, side?: ElectronSide): Finding[] {
   const checker = program.getTypeChecker();
   const others = new Map<ts.SourceFile, Sink[]>([[sf, sinks]]);
   const sinksIn = (other: ts.SourceFile): Sink[] => {
@@ -139,7 +138,7 @@ function judgeFile(sf: ts.SourceFile, sinks: Sink[], program: ts.Program, file: 
     program,
     sinks,
     timeline: new Timeline(sf, sinks, checker, program, sinksIn),
-    targetOf: (sink) => resolveTarget(file, config.js.target, domLib, sink.runtime, host),
+    targetOf: (sink) => resolveTarget(file, config.js.target, domLib, sink.runtime, host, side),
   };
   const out: Finding[] = [];
   for (const rule of fileRules) {
@@ -179,7 +178,7 @@ function transferredTypeNames(sink: Sink, checker: ts.TypeChecker): Set<string> 
   return names;
 }
 
-function judgeSink(sink: Sink, program: ts.Program, checker: ts.TypeChecker, file: string, config: SendcheckConfig, domLib: boolean, host: SourceHost): Finding[] {
+function judgeSink(sink: Sink, program: ts.Program, checker: ts.TypeChecker, file: string, config: SendcheckConfig, domLib: boolean, host: SourceHost, side?: ElectronSide): Finding[] {
   const out: Finding[] = [];
   const transferredTypes = transferredTypeNames(sink, checker);
   const transfer = transferredTypes.has('*') ? ({ kind: 'unknown' } as const) : sink.transfer;
@@ -187,14 +186,34 @@ function judgeSink(sink: Sink, program: ts.Program, checker: ts.TypeChecker, fil
     checker,
     program,
     serializer: sink.serializer,
-    target: resolveTarget(file, config.js.target, domLib, sink.runtime, host),
+    target: resolveTarget(file, config.js.target, domLib, sink.runtime, host, side),
     transfer,
     transferredTypes,
     canTransfer: sink.canTransfer,
     api: sink.api,
+    receiver: sink.receiver,
+    jsonChannel: sink.jsonChannel,
   };
+  const proxied = new Set<Sink['values'][number]>();
   for (const value of sink.values) {
-    const type = checker.getTypeAtLocation(value.expr);
+    for (const p of proxyProblems(sink, value, file, checker, program)) {
+      if (p.atRoot) proxied.add(value);
+      out.push({
+        file,
+        range: rangeOf(value.expr),
+        rule: noProxyMeta.id,
+        severity: noProxyMeta.defaultSeverity,
+        message: p.message,
+        path: p.path,
+        related: p.related.map((r) => ({ file: path.resolve(r.node.getSourceFile().fileName), range: rangeOf(r.node), message: r.message })),
+        fixes: safely(p.fixes),
+      });
+    }
+  }
+  for (const value of sink.values) {
+    if (proxied.has(value)) continue;
+    const seen = checker.getTypeAtLocation(value.expr);
+    const type = value.awaited ? (checker.getAwaitedType(seen) ?? seen) : seen;
     // A root we cannot name (a call, `new X()`) is written as "the message"; its members by their own path.
     const named = !/\s/.test(value.label);
     const walker = new TypeWalker({ ...ctx, isListed: (p) => listedAt(sink, value, p, named, checker) }, typeRules);
@@ -221,23 +240,6 @@ function judgeSink(sink: Sink, program: ts.Program, checker: ts.TypeChecker, fil
           return segments && p.rule.fixes ? p.rule.fixes({ program, checker, sourceFile: value.expr.getSourceFile(), file, host, sink, value, segments, facts: p.facts }) : [];
         }),
       });
-    }
-  }
-  if (sink.serializer === 'clone') {
-    for (const value of sink.values) {
-      for (const proxy of findProxies(value.expr, /\s/.test(value.label) ? '' : value.label, checker, program)) {
-        const subject = proxy.path || value.label;
-        out.push({
-          file,
-          range: rangeOf(value.expr),
-          rule: noUncloneableBuiltin.meta.id,
-          severity: 'error',
-          message: `${subject} is a Proxy: proxies cannot be cloned (DataCloneError); send a plain copy of the data (\`[...x]\`, \`{ ...x }\`, or the framework's toRaw)`,
-          path: proxy.path || undefined,
-          related: [{ file: path.resolve(proxy.created.getSourceFile().fileName), range: rangeOf(proxy.created), message: 'the Proxy is created here' }],
-          fixes: safely(() => plainCopyOfProxy(value, proxy.path, file, checker)),
-        });
-      }
     }
   }
   return out;

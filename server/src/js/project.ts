@@ -175,7 +175,11 @@ export class ProjectHost {
     const nodeTypes = findUp(base, [path.join('node_modules', '@types', 'node', 'index.d.ts')], this.fileExists);
     // An inferred project names Node's typings explicitly: automatic @types inclusion depends on the process's cwd.
     if (nodeTypes && !owns) fallbacks.push(nodeTypes);
+    // Extension messaging is a global API: @types/chrome when the project has it, else a small fallback.
+    const chromeTypes = findUp(base, [path.join('node_modules', '@types', 'chrome', 'index.d.ts')], this.fileExists);
+    if (chromeTypes && !owns) fallbacks.push(chromeTypes);
     if (typings) {
+      if (!chromeTypes) fallbacks.push(path.join(typings, 'chrome.d.ts'));
       if (!nodeTypes) fallbacks.push(path.join(typings, 'node.d.ts'));
       for (const p of fallbackPackages) if (!this.packageInstalled(dir, p) && fs.existsSync(path.join(typings, `${p}.d.ts`))) fallbacks.push(path.join(typings, `${p}.d.ts`));
     }

@@ -1,6 +1,7 @@
 import * as ts from 'typescript';
 import type { UserSink } from '../engine/config';
 import { originOf, type Origin } from './origin';
+import { classifyPlatformSink, exposedApiCall, fileCandidateNames, openerPostMessage, platformCandidateNames, platformSinkHint } from './platform-sinks';
 import type { Serializer, TransferEntry, TransferInfo } from './rules/rule';
 import { readTransferList } from './transfer-list';
 
@@ -12,6 +13,8 @@ export interface SentValue {
   expr: ts.Expression;
   /** Root of the access path in messages: the expression text (`job`), `workerData`, `args[0]`, or '' for an object literal. */
   label: string;
+  /** The value crosses once awaited (what an Electron invoke handler returns). */
+  awaited?: boolean;
 }
 
 export interface Sink {
@@ -21,8 +24,12 @@ export interface Sink {
   serializer: Serializer;
   transfer: TransferInfo;
   canTransfer: boolean;
-  /** The runtime implied by the API itself (a DOM Worker runs in a browser). */
-  runtime?: 'browser' | 'node';
+  /** The runtime implied by the API itself (a DOM Worker runs in a browser, ipcRenderer in an Electron renderer). */
+  runtime?: 'browser' | 'node' | 'electron-main' | 'electron-renderer';
+  /** Who decodes the value when that narrows what may cross: Electron's main process knows no DOM objects. */
+  receiver?: 'electron-main';
+  /** A JSON channel other than Node's child_process IPC (browser-extension messaging in Chrome). */
+  jsonChannel?: 'extension';
   /** Where a transfer list goes in this API's own shape, for the add-to-transfer-list fix. */
   transferSlot?: TransferSlot;
   /** The remote-call library, when the call goes through a comlink / threads.js / jest-worker proxy. */
@@ -39,11 +46,13 @@ export type TransferSlot = { kind: 'argument'; index: number; form: 'array' | 'o
 
 /** Cheap text test: a file that mentions none of these has no sink and costs no type work. */
 export function mayContainSinks(text: string, userSinks: readonly UserSink[]): boolean {
-  if (/postMessage|structuredClone|workerData|\.send\s*\(|\.run\s*\(|\.exec\s*\(|comlink|['"]threads['"]|jest-worker/.test(text)) return true;
+  if (/postMessage|structuredClone|workerData|\.send\s*\(|\.run\s*\(|\.exec\s*\(|comlink|['"]threads['"]|jest-worker/.test(text) || platformSinkHint.test(text)) return true;
   return userSinks.some((s) => s.language === 'js' && text.includes(s.function.split('.').pop()!));
 }
 
-const candidateNames = new Set(['postMessage', 'structuredClone', 'Worker', 'send', 'run', 'exec']);
+const workerNames = new Set(['postMessage', 'structuredClone', 'Worker', 'send', 'run', 'exec']);
+// A function, not a set built at load time: platform-sinks.ts imports this module's helpers.
+const isCandidate = (name: string) => workerNames.has(name) || platformCandidateNames.has(name);
 const browserContainers = new Set(['Worker', 'Window', 'ServiceWorker', 'DedicatedWorkerGlobalScope', 'Client', '', 'WindowProxy']);
 
 function calleeName(node: ts.CallExpression | ts.NewExpression): string | undefined {
@@ -54,7 +63,7 @@ function calleeName(node: ts.CallExpression | ts.NewExpression): string | undefi
   return undefined;
 }
 
-function labelOf(expr: ts.Expression, fallback: string): string {
+export function labelOf(expr: ts.Expression, fallback: string): string {
   const e = skipParens(expr);
   if (ts.isObjectLiteralExpression(e)) return '';
   if (ts.isIdentifier(e) || ts.isPropertyAccessExpression(e) || e.kind === ts.SyntaxKind.ThisKeyword) {
@@ -78,6 +87,11 @@ export function property(obj: ts.Expression | undefined, name: string): ts.Expre
     if (ts.isShorthandPropertyAssignment(p) && p.name.text === name) return p.name;
   }
   return undefined;
+}
+
+/** The transfer list in `expr` (an array, or an options object's `optionKey`); with a checker read through variables and pushes too. */
+export function readTransfer(expr: ts.Expression | undefined, optionKey: string | undefined, checker?: ts.TypeChecker): TransferInfo {
+  return readTransferList(expr, optionKey, checker);
 }
 
 /** Serialization of `child.send`: JSON unless the child was forked with `serialization: 'advanced'`. */
@@ -142,9 +156,9 @@ export function findSinks(sf: ts.SourceFile, program: ts.Program, userSinks: rea
   const out: Sink[] = [];
   const text = sf.text;
   const remoteCallsPossible = /comlink|['"]threads['"]|jest-worker/.test(text);
-  const userNames = new Set(userSinks.filter((s) => s.language === 'js').map((s) => s.function.split('.').pop()!));
-  /** The transfer list in `expr` (an array, or an options object's `optionKey`), read through variables and pushes. */
-  const readTransfer = (expr: ts.Expression | undefined, optionKey: string | undefined): TransferInfo => readTransferList(expr, optionKey, checker);
+  const bridgeCallsPossible = /\b(?:window|globalThis|self)\.[\w$]+\.?[\w$]*\s*\(/.test(text);
+  const userNames = new Set([...userSinks.filter((s) => s.language === 'js').map((s) => s.function.split('.').pop()!), ...fileCandidateNames(text)]);
+  const readList = (expr: ts.Expression | undefined, optionKey: string | undefined): TransferInfo => readTransfer(expr, optionKey, checker);
   /** `Piscina.move(x)` / `Tinypool.move(x)` as the task itself: the pool transfers `x`. */
   const movedTask = (task: ts.Expression): TransferInfo => {
     const e = skipParens(task);
@@ -163,7 +177,7 @@ export function findSinks(sf: ts.SourceFile, program: ts.Program, userSinks: rea
       let e = skipParens(a);
       if (ts.isIdentifier(e)) e = skipParens(resolveObject(checker, e));
       if (!ts.isCallExpression(e) || !isLibraryFunction(e, /^comlink$/, 'transfer')) continue;
-      const list = readTransfer(e.arguments[1], undefined);
+      const list = readList(e.arguments[1], undefined);
       if (list.kind !== 'list') return { kind: 'unknown' };
       merged = merged.kind === 'list' ? { kind: 'list', entries: [...merged.entries, ...list.entries], node: merged.node ?? list.node, open: merged.open || list.open } : list;
     }
@@ -173,10 +187,9 @@ export function findSinks(sf: ts.SourceFile, program: ts.Program, userSinks: rea
   const visit = (node: ts.Node): void => {
     if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
       const name = calleeName(node);
-      if ((name && (candidateNames.has(name) || userNames.has(name))) || (remoteCallsPossible && ts.isCallExpression(node))) {
-        const sink = classify(node, name);
-        if (sink) out.push(sink);
-      }
+      let sink = (name && (isCandidate(name) || userNames.has(name))) || (remoteCallsPossible && ts.isCallExpression(node)) ? classify(node, name) : undefined;
+      if (!sink && bridgeCallsPossible && ts.isCallExpression(node)) sink = exposedApiCall(node, program);
+      if (sink) out.push(sink);
     }
     ts.forEachChild(node, visit);
   };
@@ -187,20 +200,20 @@ export function findSinks(sf: ts.SourceFile, program: ts.Program, userSinks: rea
       const remote = remoteCall(node);
       if (remote) return remote;
     }
-    if (!name || !(candidateNames.has(name) || userNames.has(name))) return undefined;
+    if (!name || !(isCandidate(name) || userNames.has(name))) return undefined;
     const sig = safeSignature(checker, node);
     const decl = sig?.declaration;
-    if (!decl) return undefined;
-    const origin = originOf(program, decl);
+    if (!decl) return openerPostMessage(node, checker);
+    const origin = calleeOrigin(node, decl);
     if (!origin || origin.module === 'user') return undefined;
     const base = { call: node };
     const receiver = ts.isPropertyAccessExpression(node.expression) ? node.expression.expression : undefined;
     const apiName = receiver ? `${labelOf(receiver, origin.container || 'value')}.${origin.name}` : origin.name;
 
-    if (origin.name === 'postMessage' && (origin.module === 'dom' || origin.module === 'worker_threads' || origin.module === 'global')) {
+    if (origin.name === 'postMessage' && (origin.module === 'dom' || origin.module === 'worker_threads' || (origin.module === 'global' && !origin.container.startsWith('chrome.')))) {
       if (!args[0]) return undefined;
       const isWindow = origin.module === 'dom' && (origin.container === 'Window' || (origin.container === '' && args.length >= 2 && !ts.isArrayLiteralExpression(args[1]) && isStringish(checker, args[1])));
-      const transfer = isWindow ? (args[2] ? readTransfer(args[2], undefined) : readTransfer(args[1], 'transfer')) : readTransfer(args[1], 'transfer');
+      const transfer = isWindow ? (args[2] ? readList(args[2], undefined) : readList(args[1], 'transfer')) : readList(args[1], 'transfer');
       const runtime = origin.module === 'dom' && browserContainers.has(origin.container) ? 'browser' : origin.module === 'worker_threads' ? 'node' : undefined;
       // A global `postMessage(v)` may be a window's, where a second array argument would be read as the target origin.
       const form = origin.container === '' ? 'options' : 'array';
@@ -209,13 +222,13 @@ export function findSinks(sf: ts.SourceFile, program: ts.Program, userSinks: rea
     }
     if (origin.name === 'structuredClone' && origin.container === '') {
       if (!args[0]) return undefined;
-      return { ...base, api: 'structuredClone', values: [{ expr: args[0], label: labelOf(args[0], 'the value') }], serializer: 'clone', transfer: readTransfer(args[1], 'transfer'), canTransfer: true, transferSlot: { kind: 'argument', index: 1, form: 'options', key: 'transfer' } };
+      return { ...base, api: 'structuredClone', values: [{ expr: args[0], label: labelOf(args[0], 'the value') }], serializer: 'clone', transfer: readList(args[1], 'transfer'), canTransfer: true, transferSlot: { kind: 'argument', index: 1, form: 'options', key: 'transfer' } };
     }
     if (origin.module === 'worker_threads' && origin.container === 'Worker' && origin.name === 'constructor' && ts.isNewExpression(node)) {
       const options = args[1] ? resolveObject(checker, args[1]) : undefined;
       const data = property(options, 'workerData');
       if (!data) return undefined;
-      return { ...base, api: 'new Worker', values: [{ expr: data, label: ts.isIdentifier(skipParens(data)) ? labelOf(data, 'workerData') : 'workerData' }], serializer: 'clone', transfer: readTransfer(property(options, 'transferList'), undefined), canTransfer: true, runtime: 'node', transferSlot: { kind: 'option', index: 1, key: 'transferList' } };
+      return { ...base, api: 'new Worker', values: [{ expr: data, label: ts.isIdentifier(skipParens(data)) ? labelOf(data, 'workerData') : 'workerData' }], serializer: 'clone', transfer: readList(property(options, 'transferList'), undefined), canTransfer: true, runtime: 'node', transferSlot: { kind: 'option', index: 1, key: 'transferList' } };
     }
     if (origin.name === 'send' && ((origin.module === 'child_process' && origin.container === 'ChildProcess') || origin.container === 'NodeJS.Process' || (origin.module === 'cluster' && origin.container === 'Worker'))) {
       if (!args[0]) return undefined;
@@ -226,7 +239,7 @@ export function findSinks(sf: ts.SourceFile, program: ts.Program, userSinks: rea
       if (!args[0]) return undefined;
       const options = args[1] ? resolveObject(checker, args[1]) : undefined;
       const moved = movedTask(args[0]);
-      const transfer = withMoved(readTransfer(property(options, 'transferList'), undefined), moved);
+      const transfer = withMoved(readList(property(options, 'transferList'), undefined), moved);
       // A moved task crosses as what was moved: `move()`'s declared return type is a union of every transferable.
       const task = moved.kind === 'list' ? moved.entries[0].expr : args[0];
       return { ...base, api: apiName, values: [{ expr: task, label: labelOf(task, 'the task') }], serializer: 'clone', transfer, canTransfer: true, runtime: 'node', transferSlot: { kind: 'option', index: 1, key: 'transferList' } };
@@ -237,8 +250,10 @@ export function findSinks(sf: ts.SourceFile, program: ts.Program, userSinks: rea
       const values = ts.isArrayLiteralExpression(params)
         ? params.elements.filter((e) => !ts.isSpreadElement(e)).map((e, i) => ({ expr: e, label: labelOf(e, `params[${i}]`) }))
         : [{ expr: args[1], label: labelOf(args[1], 'params') }];
-      return { ...base, api: apiName, values, serializer: 'clone', transfer: readTransfer(args[2], 'transfer'), canTransfer: true, runtime: 'node', transferSlot: { kind: 'argument', index: 2, form: 'options', key: 'transfer' } };
+      return { ...base, api: apiName, values, serializer: 'clone', transfer: readList(args[2], 'transfer'), canTransfer: true, runtime: 'node', transferSlot: { kind: 'argument', index: 2, form: 'options', key: 'transfer' } };
     }
+    const platform = classifyPlatformSink({ node, origin, args, signature: sig, apiName, checker });
+    if (platform) return platform;
     const user = userSinkFor(origin, userSinks);
     if (user) {
       const values: SentValue[] = [];
@@ -253,6 +268,15 @@ export function findSinks(sf: ts.SourceFile, program: ts.Program, userSinks: rea
       return { ...base, api: apiName, values, serializer: user.serializer === 'json' ? 'json' : 'clone', transfer: { kind: 'unknown' }, canTransfer: false };
     }
     return undefined;
+  };
+
+  /** A method typed as a property (`reply: (channel, ...args) => void`) is named by the property, not its function type. */
+  const calleeOrigin = (node: ts.CallExpression | ts.NewExpression, decl: ts.Declaration): Origin | undefined => {
+    if (!(decl as { name?: ts.Node }).name && !ts.isConstructorDeclaration(decl) && !ts.isConstructSignatureDeclaration(decl) && ts.isPropertyAccessExpression(node.expression)) {
+      const prop = checker.getSymbolAtLocation(node.expression.name)?.declarations?.[0];
+      if (prop && (ts.isPropertySignature(prop) || ts.isPropertyDeclaration(prop))) return originOf(program, prop);
+    }
+    return originOf(program, decl);
   };
 
   // Comlink / threads.js / jest-worker: calls through a remote proxy clone their arguments.

@@ -80,14 +80,15 @@ export function scopeOf(n: ts.Node): ts.Node {
 
 /**
  * The transfer list at a sink: `expr` is the argument holding it, `optionKey` the property of an
- * options object that holds it (`transfer`), if the API takes one there.
+ * options object that holds it (`transfer`), if the API takes one there. Variables are followed
+ * with a checker.
  */
-export function readTransferList(expr: ts.Expression | undefined, optionKey: string | undefined, checker: ts.TypeChecker): TransferInfo {
+export function readTransferList(expr: ts.Expression | undefined, optionKey: string | undefined, checker?: ts.TypeChecker): TransferInfo {
   if (!expr) return { kind: 'none' };
   let e = skip(expr);
   if (isNullish(e)) return { kind: 'none' };
   if (optionKey) {
-    const obj = ts.isIdentifier(e) ? skipToInitializer(e, checker) : e;
+    const obj = ts.isIdentifier(e) ? checker && skipToInitializer(e, checker) : e;
     if (obj && ts.isObjectLiteralExpression(obj)) {
       if (obj.properties.some(ts.isSpreadAssignment)) return { kind: 'unknown' };
       const inner = propertyOf(obj, optionKey);
@@ -104,9 +105,10 @@ function skipToInitializer(id: ts.Identifier, checker: ts.TypeChecker): ts.Expre
   return decl?.initializer ? skip(decl.initializer) : undefined;
 }
 
-function readList(e: ts.Expression, use: ts.Expression, checker: ts.TypeChecker, hops: number): TransferInfo {
+/** Without a checker only literals are read. */
+function readList(e: ts.Expression, use: ts.Expression, checker: ts.TypeChecker | undefined, hops: number): TransferInfo {
   if (ts.isArrayLiteralExpression(e)) return fromLiteral(e, []);
-  if (ts.isIdentifier(e) && hops < maxHops) {
+  if (ts.isIdentifier(e) && checker && hops < maxHops) {
     // A `let` assigned again is read as open: withPushes sees the assignment as a use it cannot follow.
     const decl = soleDeclaration(e, checker) ?? letDeclaration(e, checker);
     const init = decl?.initializer && skip(decl.initializer);

@@ -60,6 +60,24 @@ export function sendDateString(ctx: FixContext): Fix[] {
   return [{ title: `Send the ISO string \`${r.sent}\` instead of the Date (rebuild it with \`new Date(...)\` on the other side)`, id: 'send-data-form', preferred: false, edits: r.edits }];
 }
 
+/** json-ipc-loss on a Map or Set: JSON keeps an array, so send the entries (values) and rebuild the collection on the other side. */
+export function sendCollectionEntries(ctx: FixContext): Fix[] {
+  const kind = ctx.facts.ancestry.find((n) => n === 'Map' || n === 'Set' || n === 'ReadonlyMap' || n === 'ReadonlySet');
+  if (!ctx.facts.fromLibrary || !kind || ctx.sink.serializer !== 'json') return [];
+  const r = replaceMember(ctx, (t) => `[...${wrap(t)}]`);
+  if (!r || r.sent.length > 70) return [];
+  const rebuilt = kind.endsWith('Map') ? 'new Map(...)' : 'new Set(...)';
+  return [{ title: `Send the ${kind.endsWith('Map') ? 'entries' : 'values'} \`${r.sent}\` instead of the ${kind} (rebuild it with \`${rebuilt}\` on the other side)`, id: 'send-data-form', preferred: false, edits: r.edits }];
+}
+
+/** json-ipc-bigint: a decimal string, which JSON carries; `BigInt(...)` on the other side. */
+export function sendBigintString(ctx: FixContext): Fix[] {
+  if (ctx.sink.serializer !== 'json') return [];
+  const r = replaceMember(ctx, (t) => `${wrap(t)}.toString()`);
+  if (!r || r.sent.length > 70) return [];
+  return [{ title: `Send the decimal string \`${r.sent}\` instead of the bigint (rebuild it with \`BigInt(...)\` on the other side)`, id: 'send-data-form', preferred: false, edits: r.edits }];
+}
+
 const statsClasses = new Set(['Stats', 'BigIntStats']);
 
 /**

@@ -4,6 +4,7 @@ import { originOf } from '../origin';
 import { type FixContext, isReevaluable, skipOuter } from './context';
 import { indentAt, indentUnit, insertAt } from './edits';
 import { memberReference, rewriteMember } from './payload';
+import { importBinding } from './imports';
 import { findReceiver, type Receiver, workerScriptOf } from './receiver';
 
 // Pass the path instead of the handle: a FileHandle, file stream or socket opened from a path or
@@ -129,4 +130,17 @@ function importedName(receiver: Receiver, opener: Opener): { name: string; edits
   }
   if (!last || new RegExp(`\\b${opener.fn}\\b`).test(sf.text)) return undefined;
   return { name: opener.fn, edits: [insertAt(receiver.file, sf, last.getEnd(), `\nimport { ${opener.fn} } from '${opener.module}';`)] };
+}
+
+/** electron-main-dom-object on a File: send its path on disk (`webUtils.getPathForFile`), which the main process opens itself. */
+export function sendPathForFile(ctx: FixContext): Fix[] {
+  if (!ctx.facts.fromLibrary || ctx.facts.name !== 'File') return [];
+  // Only where the file already talks to Electron (a preload, a renderer with node integration).
+  if (!ctx.sourceFile.statements.some((s) => /\bfrom\s+['"]electron(\/renderer)?['"]|require\(\s*['"]electron(\/renderer)?['"]\s*\)/.test(s.getText(ctx.sourceFile)))) return [];
+  const binding = importBinding(ctx.sourceFile, ctx.file, ['electron', 'electron/renderer'], 'webUtils');
+  if (!binding) return [];
+  let sent = '';
+  const edits = rewriteMember(ctx.file, ctx.value.expr, ctx.segments, { kind: 'replace', with: (t) => (sent = `${binding.callee}.getPathForFile(${t})`) });
+  if (!edits || sent.length > 80) return [];
+  return [{ title: `Send the file's path \`${sent}\` instead of the File (the main process reads it)`, id: 'pass-path-instead-of-handle', preferred: false, edits: [...edits, ...binding.edits] }];
 }

@@ -1,10 +1,13 @@
 import type { RuleMeta } from '../../engine/types';
 import { classInstanceLoss } from './class-instance-loss';
+import { contextBridgeLoss } from './context-bridge-loss';
+import { electronMainDomObject } from './electron-main-dom-object';
 import { errorSubclassLoss } from './error-subclass-loss';
 import { jsonIpcBigint } from './json-ipc-bigint';
 import { jsonIpcLoss } from './json-ipc-loss';
 import { noFunction } from './no-function';
 import { noHostObject } from './no-host-object';
+import { noProxyMeta } from './no-proxy';
 import { noSymbol } from './no-symbol';
 import { noUncloneableBuiltin } from './no-uncloneable-builtin';
 import { platformObject } from './platform-object';
@@ -20,11 +23,13 @@ export const typeRules: readonly TypeRule[] = [
   jsonIpcBigint,
   jsonIpcLoss,
   transferRequired,
+  electronMainDomObject,
   platformObject,
   noUncloneableBuiltin,
   noHostObject,
   noFunction,
   noSymbol,
+  contextBridgeLoss,
   errorSubclassLoss,
   classInstanceLoss,
   transferableCopied,
@@ -33,4 +38,4 @@ export const typeRules: readonly TypeRule[] = [
 /** Rules that judge a file's calls and their order: transfer lists, what was transferred or closed before a send. */
 export const fileRules: readonly FileRule[] = [invalidTransferList, useAfterTransfer, sendAfterClose];
 
-export const jsRules: readonly RuleMeta[] = [...typeRules.map((r) => r.meta), ...fileRules.map((r) => r.meta)];
+export const jsRules: readonly RuleMeta[] = [...typeRules.map((r) => r.meta), noProxyMeta, ...fileRules.map((r) => r.meta)];

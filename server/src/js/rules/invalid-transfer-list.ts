@@ -2,7 +2,7 @@ import * as ts from 'typescript';
 import { dropFromTransferList, listTheBuffer, transferACopy } from '../fixes/transfer';
 import type { Sink } from '../sinks';
 import { listedKind, listElementKind, pooledOrigin, poolLimit, storageKey, type ListedKind } from '../transfer-list';
-import { jsRule, type CallFinding, type FileContext, type FileRule, type RuntimeTarget, type TransferEntry } from './rule';
+import { browserLike, jsRule, type CallFinding, type FileContext, type FileRule, type RuntimeTarget, type TransferEntry } from './rule';
 
 // What a transfer list may hold, per runtime (measured on Node 20.20, 22.23, 24.21 and Chromium 156):
 // each value at most once; ArrayBuffers (not a typed array or DataView: its `.buffer`), ports,
@@ -10,14 +10,15 @@ import { jsRule, type CallFinding, type FileContext, type FileRule, type Runtime
 // or a MessageChannel is refused everywhere; a Blob is ignored by Node 20 and refused since; the
 // memory of a small Buffer is Node's shared pool, refused by Node 21+ and copied whole by Node 20.
 
-const refused: Record<RuntimeTarget, (index: number | undefined) => string> = {
-  node20: () => 'TypeError [ERR_INVALID_TRANSFER_OBJECT]: Found invalid object in transferList',
-  node22: () => 'DataCloneError: Found invalid value in transferList.',
-  browser: (i) => `DataCloneError: Value at index ${i ?? 'N'} does not have a transferable type.`,
-};
+// Electron's renderer clones like Chromium, its main process like current Node.
+function refusedMessage(target: RuntimeTarget, index: number | undefined): string {
+  if (target === 'node20') return 'TypeError [ERR_INVALID_TRANSFER_OBJECT]: Found invalid object in transferList';
+  if (browserLike(target)) return `DataCloneError: Value at index ${index ?? 'N'} does not have a transferable type.`;
+  return 'DataCloneError: Found invalid value in transferList.';
+}
 
 function duplicateMessage(target: RuntimeTarget, name: string, index: number | undefined): string {
-  if (target !== 'browser') return `DataCloneError: Transfer list contains duplicate ${name}`;
+  if (!browserLike(target)) return `DataCloneError: Transfer list contains duplicate ${name}`;
   return name === 'MessagePort' ? `DataCloneError: Message port at index ${index ?? 'N'} is a duplicate of an earlier port.` : `DataCloneError: ${name} at index ${index ?? 'N'} is a duplicate of an earlier ${name}.`;
 }
 
@@ -58,31 +59,31 @@ function judgeEntry(entry: TransferEntry, kind: ListedKind, target: RuntimeTarge
       return {
         node,
         severity: 'error',
-        message: `${what} is a ${kind.name}, not a transferable: list its memory, \`${what}.buffer\` (${refused[target](index)})`,
+        message: `${what} is a ${kind.name}, not a transferable: list its memory, \`${what}.buffer\` (${refusedMessage(target, index)})`,
         fixes: (sink, e) => listTheBuffer(sink, e, ctx.file),
       };
     case 'shared':
       return {
         node,
         severity: 'error',
-        message: `${what} is a SharedArrayBuffer: it is shared, never transferred, so it cannot be in a transfer list (${refused[target](index)})`,
+        message: `${what} is a SharedArrayBuffer: it is shared, never transferred, so it cannot be in a transfer list (${refusedMessage(target, index)})`,
         fixes: (sink, e) => dropFromTransferList(sink, e, ctx.file, 'it crosses as shared memory'),
       };
     case 'blob':
       if (target === 'node20') {
         return { node, severity: 'hint', message: `${what} is a ${kind.name}, which is not transferable: Node 20 ignores it in a transfer list, Node 21+ and browsers throw (DataCloneError: Found invalid value in transferList.)`, fixes: (sink, e) => dropFromTransferList(sink, e, ctx.file, 'it is copied') };
       }
-      return { node, severity: 'error', message: `${what} is a ${kind.name}: it is cloned, never transferred (${refused[target](index)})`, fixes: (sink, e) => dropFromTransferList(sink, e, ctx.file, 'it is copied') };
+      return { node, severity: 'error', message: `${what} is a ${kind.name}: it is cloned, never transferred (${refusedMessage(target, index)})`, fixes: (sink, e) => dropFromTransferList(sink, e, ctx.file, 'it is copied') };
     case 'not-transferable':
       if (entry.moved) return undefined;
       return {
         node,
         severity: 'error',
-        message: `${what} is ${describeKind(kind.name)}, which cannot be transferred (${refused[target](index)})`,
+        message: `${what} is ${describeKind(kind.name)}, which cannot be transferred (${refusedMessage(target, index)})`,
         fixes: (sink, e) => dropFromTransferList(sink, e, ctx.file, 'it is copied'),
       };
     case 'transferable': {
-      if (kind.name !== 'ArrayBuffer' || target === 'browser') return undefined;
+      if (kind.name !== 'ArrayBuffer' || browserLike(target)) return undefined;
       const pool = pooledOrigin(entry, ctx.checker, ctx.program);
       if (!pool) return undefined;
       const onlyNode24 = pool.size !== undefined && pool.size >= poolLimit.node20;
@@ -149,9 +150,9 @@ function duplicate(entry: TransferEntry, kind: ListedKind, seen: Map<string, Tra
 function judgeWholeList(list: ts.Expression, target: RuntimeTarget, ctx: FileContext): CallFinding[] {
   const kind = listElementKind(list, ctx.checker, ctx.program);
   const what = text(list);
-  if (kind.kind === 'view') return [{ node: list, severity: 'error', message: `${what} holds ${kind.name}s, not transferables: list their memory, \`${what}.map((v) => v.buffer)\` (${refused[target](undefined)})` }];
-  if (kind.kind === 'shared') return [{ node: list, severity: 'error', message: `${what} holds SharedArrayBuffers: they are shared, never transferred (${refused[target](undefined)})` }];
-  if (kind.kind === 'blob' && target !== 'node20') return [{ node: list, severity: 'error', message: `${what} holds ${kind.name}s: they are cloned, never transferred (${refused[target](undefined)})` }];
+  if (kind.kind === 'view') return [{ node: list, severity: 'error', message: `${what} holds ${kind.name}s, not transferables: list their memory, \`${what}.map((v) => v.buffer)\` (${refusedMessage(target, undefined)})` }];
+  if (kind.kind === 'shared') return [{ node: list, severity: 'error', message: `${what} holds SharedArrayBuffers: they are shared, never transferred (${refusedMessage(target, undefined)})` }];
+  if (kind.kind === 'blob' && target !== 'node20') return [{ node: list, severity: 'error', message: `${what} holds ${kind.name}s: they are cloned, never transferred (${refusedMessage(target, undefined)})` }];
   return [];
 }
 

@@ -24,7 +24,9 @@ const intl = new Set(['Collator', 'DateTimeFormat', 'NumberFormat', 'PluralRules
 export const noUncloneableBuiltin: TypeRule = {
   meta: jsRule('no-uncloneable-builtin', 'error', 'A Promise, WeakMap/WeakSet/WeakRef, generator, Intl formatter or WebAssembly.Memory is sent, which throws DataCloneError.'),
   check(facts, ctx) {
-    if (ctx.serializer !== 'clone' || !facts.fromLibrary || facts.origin?.module !== 'dom') return undefined;
+    if (ctx.serializer === 'json' || !facts.fromLibrary || facts.origin?.module !== 'dom') return undefined;
+    // The context bridge proxies promises and copies other objects key by key; only weak collections reach its structured clone.
+    if (ctx.serializer === 'bridge' && facts.name !== 'WeakMap' && facts.name !== 'WeakSet') return undefined;
     // Only the formatter objects: the rest of the Intl namespace (ResolvedNumberFormatOptions, parts...) is plain data.
     if (intl.has(facts.name) && facts.origin.container.startsWith('Intl')) {
       return { severity: 'error', reason: `is an Intl.${facts.name}: Intl objects cannot be cloned (DataCloneError); send the locale and options instead` };

@@ -1,6 +1,6 @@
 import { sendFileData, sendResponseData } from '../fixes/data-form';
 import { sendDataForm } from '../fixes/plain-data';
-import { article, jsRule, type TypeRule } from './rule';
+import { article, browserLike, jsRule, type TypeRule } from './rule';
 
 // Platform objects without a serialization. Measured: Node 20 copies them to `{}` silently;
 // Node 22/24 throw DataCloneError for the URL/fetch family but still copy AbortController,
@@ -28,8 +28,8 @@ export const platformObject: TypeRule = {
       return { severity: 'error', reason: `is ${article(name)}: platform objects cannot be cloned (DataCloneError on Node 22+ and in browsers)` };
     }
     const copied = facts.ancestry.find((n) => copiedToEmptyInNode.has(n));
-    if (copied && ctx.target !== 'browser') return { severity: 'warning', reason: `is ${article(name)}: Node copies it to an empty \`{}\` (browsers throw DataCloneError)` };
-    if (ctx.target === 'browser' && facts.origin?.module === 'dom' && !browserSerializable.has(name) && facts.ancestry.some((n) => browserPlatformRoots.has(n) || copiedToEmptyInNode.has(n))) {
+    if (copied && !browserLike(ctx.target)) return { severity: 'warning', reason: `is ${article(name)}: Node copies it to an empty \`{}\` (browsers throw DataCloneError)` };
+    if (browserLike(ctx.target) && facts.origin?.module === 'dom' && !browserSerializable.has(name) && facts.ancestry.some((n) => browserPlatformRoots.has(n) || copiedToEmptyInNode.has(n))) {
       return { severity: 'error', reason: `is ${article(name)}: platform objects cannot be cloned (DataCloneError)` };
     }
     return undefined;

@@ -5,8 +5,12 @@ import type { FixContext } from '../fixes/context';
 import type { Origin } from '../origin';
 import type { Sink } from '../sinks';
 
-export type Serializer = 'clone' | 'json';
-export type RuntimeTarget = 'node20' | 'node22' | 'browser';
+/** `bridge`: Electron's contextBridge, which proxies functions and copies plain objects without their prototype. */
+export type Serializer = 'clone' | 'json' | 'bridge';
+export type RuntimeTarget = 'node20' | 'node22' | 'browser' | 'electron-main' | 'electron-renderer';
+
+/** Clone rules of a browser: Blink's serializer (an Electron renderer is a page). */
+export const browserLike = (t: RuntimeTarget): boolean => t === 'browser' || t === 'electron-renderer';
 
 /** One value in a transfer list, as written or pushed (transfer-list.ts reads them). */
 export interface TransferEntry {
@@ -50,6 +54,10 @@ export interface SendContext {
   canTransfer: boolean;
   /** Human name of the boundary, e.g. `worker.postMessage`. */
   api: string;
+  /** Electron's main process decodes the value: it knows no DOM objects. */
+  receiver?: 'electron-main';
+  /** A JSON channel other than child_process IPC (extension messaging). */
+  jsonChannel?: 'extension';
 }
 
 /** The facts about one type that the rules look at, computed once per visited type. */

@@ -2,7 +2,7 @@ import * as ts from 'typescript';
 import type { CloseEvent } from '../detach';
 import { moveCloseAfterSend } from '../fixes/transfer';
 import { listedKind, storageKey } from '../transfer-list';
-import { jsRule, type CallFinding, type FileRule } from './rule';
+import { browserLike, jsRule, type CallFinding, type FileRule } from './rule';
 
 // A message posted on a port after its `close()`, or to a worker after `terminate()`, is dropped
 // without an error (Node 20/24, Chromium); a closed BroadcastChannel throws InvalidStateError.
@@ -20,7 +20,7 @@ export const sendAfterClose: FileRule = {
         const closed = key && ctx.timeline.closedBefore(key, sink.call);
         if (closed) out.push(onClosed(receiver, closed.close, closed.loop, sink.call, ctx.file));
       }
-      if (sink.transfer.kind !== 'list' || ctx.targetOf(sink) === 'browser') continue;
+      if (sink.transfer.kind !== 'list' || browserLike(ctx.targetOf(sink))) continue;
       for (const entry of sink.transfer.entries) {
         const kind = listedKind(entry, ctx.checker, ctx.program);
         if (kind.kind !== 'transferable' || kind.name !== 'MessagePort') continue;

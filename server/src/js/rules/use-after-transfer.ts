@@ -3,7 +3,7 @@ import type { TransferEvent } from '../detach';
 import { allocatePerIteration, copyInsteadOfTransfer } from '../fixes/transfer';
 import { isViewTyped } from '../transfer-list';
 import type { Severity } from '../../engine/types';
-import { jsRule, type CallFinding, type FileContext, type FileRule, type RuntimeTarget } from './rule';
+import { browserLike, jsRule, type CallFinding, type FileContext, type FileRule, type RuntimeTarget } from './rule';
 
 // After `postMessage(msg, [buf])` the sender's `buf` is detached (byteLength 0, its views empty)
 // and a transferred port is gone from this side. Measured on Node 20/24 and Chromium: reading
@@ -59,10 +59,10 @@ function related(ev: TransferEvent): CallFinding['related'] {
 function transferredAgain(what: string, target: RuntimeTarget): { severity: Severity; effect: string } {
   if (what === 'ArrayBuffer') {
     if (target === 'node20') return { severity: 'warning', effect: 'Node 20 sends it anyway and the message arrives broken or not at all (messageerror: Unable to deserialize cloned data.); Node 21+ throws' };
-    return { severity: 'error', effect: target === 'browser' ? 'DataCloneError: ArrayBuffer at index N is already detached.' : 'DataCloneError: Cannot transfer object of unsupported type.' };
+    return { severity: 'error', effect: browserLike(target) ? 'DataCloneError: ArrayBuffer at index N is already detached.' : 'DataCloneError: Cannot transfer object of unsupported type.' };
   }
-  if (what === 'MessagePort') return { severity: 'error', effect: target === 'browser' ? 'DataCloneError: Port at index N is already neutered.' : 'DataCloneError: MessagePort in transfer list is already detached' };
-  if (/Stream$/.test(what)) return { severity: 'error', effect: target === 'browser' ? `DataCloneError: A ${what} could not be cloned because it was locked` : `DataCloneError: Cannot transfer a locked ${what}` };
+  if (what === 'MessagePort') return { severity: 'error', effect: browserLike(target) ? 'DataCloneError: Port at index N is already neutered.' : 'DataCloneError: MessagePort in transfer list is already detached' };
+  if (/Stream$/.test(what)) return { severity: 'error', effect: browserLike(target) ? `DataCloneError: A ${what} could not be cloned because it was locked` : `DataCloneError: Cannot transfer a locked ${what}` };
   if (what === 'FileHandle') return { severity: 'warning', effect: 'the send goes through, but the other side gets a messageerror instead of the handle' };
   if (what === 'ImageBitmap') return { severity: 'error', effect: 'DataCloneError: An ImageBitmap is detached and could not be cloned.' };
   return { severity: 'error', effect: `DataCloneError: the ${what} is already detached` };
