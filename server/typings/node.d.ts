@@ -26,6 +26,20 @@ declare function clearTimeout(t: NodeJS.Timeout | string | number | undefined): 
 declare function clearInterval(t: NodeJS.Timeout | string | number | undefined): void;
 declare function structuredClone<T = any>(value: T, options?: { transfer?: readonly any[] }): T;
 declare var require: { (id: string): any; resolve(id: string): string };
+// Buffer: what tells a pooled Buffer (`from`, `concat`, `allocUnsafe`) from one with memory of its own (`alloc`).
+interface Buffer extends Uint8Array<ArrayBuffer> { toString(encoding?: string, start?: number, end?: number): string; subarray(start?: number, end?: number): Buffer; slice(start?: number, end?: number): Buffer }
+interface BufferConstructor {
+  from(data: string | ArrayLike<number> | Uint8Array, encoding?: string): Buffer;
+  from(arrayBuffer: ArrayBuffer | SharedArrayBuffer, byteOffset?: number, length?: number): Buffer;
+  alloc(size: number, fill?: string | number | Uint8Array, encoding?: string): Buffer;
+  allocUnsafe(size: number): Buffer;
+  allocUnsafeSlow(size: number): Buffer;
+  concat(list: readonly Uint8Array[], totalLength?: number): Buffer;
+  byteLength(string: string | ArrayBufferView | ArrayBuffer, encoding?: string): number;
+  isBuffer(obj: any): obj is Buffer;
+  poolSize: number;
+}
+declare var Buffer: BufferConstructor;
 declare var module: { exports: any };
 declare var __dirname: string;
 declare var __filename: string;
@@ -65,13 +79,15 @@ declare module 'fs/promises' {
   function readFile(path: string, options?: any): Promise<any>;
 }
 declare module 'fs' {
+  // With an `export *` in it, a module declaration exports only what says `export`.
   import { Readable, Writable } from 'stream';
-  class ReadStream extends Readable { path: string }
-  class WriteStream extends Writable { path: string }
-  function createReadStream(path: string, options?: any): ReadStream;
-  function createWriteStream(path: string, options?: any): WriteStream;
-  function readFileSync(path: string, options?: any): any;
-  function writeFileSync(path: string, data: any): void;
+  export class ReadStream extends Readable { path: string }
+  export class WriteStream extends Writable { path: string }
+  export function createReadStream(path: string | URL, options?: any): ReadStream;
+  export function createWriteStream(path: string | URL, options?: any): WriteStream;
+  export function readFileSync(path: string | URL | number, options?: { encoding?: null; flag?: string } | null): Buffer;
+  export function readFileSync(path: string | URL | number, options: string | { encoding: string; flag?: string }): string;
+  export function writeFileSync(path: string | URL | number, data: any): void;
   export * as promises from 'fs/promises';
 }
 declare module 'worker_threads' {

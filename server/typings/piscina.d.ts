@@ -6,7 +6,10 @@ declare module 'piscina' {
     run(task: T, options?: RunOptions): Promise<R>;
     close(options?: { force?: boolean }): Promise<void>;
     destroy(): Promise<void>;
+    /** Marks a value to be transferred, not copied, when it is a task or a task's result. */
+    static move<V>(value: V): V;
   }
+  function move<V>(value: V): V;
   export default Piscina;
-  export { Piscina };
+  export { Piscina, move };
 }

@@ -5,6 +5,8 @@ declare module 'tinypool' {
     constructor(options?: { filename?: string | null; runtime?: 'worker_threads' | 'child_process'; [option: string]: any });
     run(task: any, options?: RunOptions): Promise<any>;
     destroy(): Promise<void>;
+    /** Marks a value to be transferred, not copied, when it is a task or a task's result. */
+    static move<V>(value: V): V;
   }
   export default Tinypool;
   export { Tinypool };

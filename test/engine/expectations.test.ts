@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Finding } from '../../server/src/engine/types';
-import { assertFindingsMatch, parseExpectations } from '../harness/expectations';
+import { assertFindingsMatch, expectationsOn, parseExpectations } from '../harness/expectations';
 
 const js = `worker.postMessage({ onDone });
 //                 ^^^^^^^^^^ error no-function: onDone is a function
@@ -30,4 +30,16 @@ test('a matching finding passes; a shifted column, wrong rule or extra finding f
   assert.throws(() => assertFindingsMatch([finding(0, 19, 29, 'no-symbol')], es, js, 'rule'), /expected/);
   assert.throws(() => assertFindingsMatch([finding(0, 19, 29), finding(0, 1, 2)], es, js, 'extra'), /unexpected: 1:1-1:2/);
   assert.throws(() => assertFindingsMatch([], es, js, 'missing'), /expected \(fixture line 2\)/);
+});
+
+test('a scoped expectation holds on its runtime only', () => {
+  const text = `w.postMessage(p, [p.buffer]);
+//               ^^^^^^^^ (node24) error invalid-transfer-list: pool
+//               ^^^^^^^^ (node20) warning invalid-transfer-list: pool
+//               ^^^^^^^^ hint other-rule: everywhere
+`;
+  const es = parseExpectations(text, 'js');
+  assert.deepEqual(es.map((e) => e.scope), ['node24', 'node20', undefined]);
+  assert.deepEqual(expectationsOn(es, 'node20').map((e) => e.severity), ['warning', 'hint']);
+  assert.deepEqual(expectationsOn(es, 'chromium').map((e) => e.severity), ['hint']);
 });

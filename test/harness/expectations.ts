@@ -10,6 +10,14 @@ import type { Finding, Severity } from '../../server/src/engine/types';
 // not itself an expectation. `# ^^^` is the Python form. The text after `<rule>:` must be a
 // substring of the message. A finding spanning several lines is marked on its first line with
 // carets running to the end of that line.
+//
+// An expectation that holds on one runtime only names it in parentheses before the severity:
+//
+//   worker.postMessage(payload, [payload.buffer]);
+//   //                           ^^^^^^^^^^^^^^ (node24) error invalid-transfer-list: ...
+//   //                           ^^^^^^^^^^^^^^ (node20) warning invalid-transfer-list: ...
+//
+// Unscoped expectations hold on every runtime a fixture runs on.
 
 export interface Expectation {
   line: number;
@@ -20,6 +28,8 @@ export interface Expectation {
   messagePart: string;
   /** 1-based line of the expectation comment itself, for error messages. */
   at: number;
+  /** The runtime this expectation is about (`node20`, `chromium`...); undefined: every runtime. */
+  scope?: string;
 }
 
 const severities = new Set(['error', 'warning', 'info', 'hint']);
@@ -27,7 +37,7 @@ const severities = new Set(['error', 'warning', 'info', 'hint']);
 export function parseExpectations(text: string, language: 'js' | 'python'): Expectation[] {
   const lines = text.split(/\r\n|\r|\n/);
   const prefix = language === 'js' ? '//' : '#';
-  const re = new RegExp(`^(\\s*)${prefix === '//' ? '\\/\\/' : '#'}(\\s*)(\\^+)\\s+(\\w+)\\s+([a-z0-9-]+)(?::\\s*(.*))?$`);
+  const re = new RegExp(`^(\\s*)${prefix === '//' ? '\\/\\/' : '#'}(\\s*)(\\^+)\\s+(?:\\(([\\w-]+)\\)\\s+)?(\\w+)\\s+([a-z0-9-]+)(?::\\s*(.*))?$`);
   const out: Expectation[] = [];
   let target = -1;
   for (let i = 0; i < lines.length; i++) {
@@ -36,13 +46,18 @@ export function parseExpectations(text: string, language: 'js' | 'python'): Expe
       target = i;
       continue;
     }
-    const [, lead, gap, carets, severity, rule, message] = m;
+    const [, lead, gap, carets, scope, severity, rule, message] = m;
     if (!severities.has(severity)) throw new Error(`line ${i + 1}: unknown severity "${severity}"`);
     if (target < 0) throw new Error(`line ${i + 1}: expectation with no code line above`);
     const start = lead.length + prefix.length + gap.length;
-    out.push({ line: target, start, end: start + carets.length, severity: severity as Severity, rule, messagePart: (message ?? '').trim(), at: i + 1 });
+    out.push({ line: target, start, end: start + carets.length, severity: severity as Severity, rule, messagePart: (message ?? '').trim(), at: i + 1, scope });
   }
   return out;
+}
+
+/** The expectations that hold on `runtime`: the unscoped ones and those naming it. */
+export function expectationsOn(expectations: readonly Expectation[], runtime: string): Expectation[] {
+  return expectations.filter((e) => e.scope === undefined || e.scope === runtime);
 }
 
 function describe(f: Pick<Finding, 'range' | 'severity' | 'rule' | 'message'>): string {

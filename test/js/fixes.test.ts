@@ -86,15 +86,17 @@ before(async () => {
   }
 });
 
+const narrowed = process.env.SENDCHECK_FIXTURES ? 'narrowed by SENDCHECK_FIXTURES' : false;
+
 test('the JS/TS rules offer each kind of fix, with precise titles and stable ids', () => {
   const ids = new Set(cases.map((c) => c.fix.id));
-  for (const id of ['add-to-transfer-list', 'copy-instead-of-transfer', 'remove-function-from-message', 'move-function-to-worker-registry', 'wrap-with-comlink-proxy', 'add-rehydrate-hooks', 'pass-path-instead-of-handle', 'use-advanced-serialization']) assert.ok(ids.has(id), `no ${id} fix on any fixture`);
+  for (const id of narrowed ? [] : ['add-to-transfer-list', 'copy-instead-of-transfer', 'remove-function-from-message', 'move-function-to-worker-registry', 'wrap-with-comlink-proxy', 'add-rehydrate-hooks', 'pass-path-instead-of-handle', 'use-advanced-serialization']) assert.ok(ids.has(id), `no ${id} fix on any fixture`);
   for (const c of cases) {
     assert.match(c.fix.id, /^[a-z]+(-[a-z]+)*$/, 'fix ids are kebab-case');
     assert.ok(/`[^`]+`/.test(c.fix.title), `${c.fx.name}: "${c.fix.title}" names what it changes`);
     assert.ok(c.fix.edits.length > 0);
   }
-  assert.ok(cases.some((c) => c.fix.preferred), 'some fixes are safe enough to be preferred');
+  assert.ok(narrowed || cases.some((c) => c.fix.preferred), 'some fixes are safe enough to be preferred');
   // Unsafe rewrites are offered, never preferred (typescript-eslint's suggestions).
   const unsafe = new Set(['remove-function-from-message', 'move-function-to-worker-registry', 'add-rehydrate-hooks', 'pass-path-instead-of-handle', 'use-advanced-serialization', 'send-data-form', 'await-promise', 'send-plain-copy', 'remove-from-message', 'use-cloneable-collection']);
   for (const c of cases) if (unsafe.has(c.fix.id)) assert.equal(c.fix.preferred, false, `${c.fx.name}: ${c.fix.id} must not be preferred`);
@@ -103,7 +105,7 @@ test('the JS/TS rules offer each kind of fix, with precise titles and stable ids
 test('fix snapshots', () => {
   const seen = new Map<string, number>();
   for (const c of cases) {
-    const base = `${c.fx.name.replace(/[\\/]/g, '__').replace(/\.[mc]?[jt]sx?$/, '')}.${c.fix.id}`;
+    const base = `${c.fx.name.replace(/[\\/]/g, '__').replace(/\.[mc]?[jt]sx?$/, '').replace(/\.[mc]?[jt]sx? \((\w+)\)$/, '.$1')}.${c.fix.id}`;
     const n = (seen.get(base) ?? 0) + 1;
     seen.set(base, n);
     const diffs = [...c.after].map(([file, text]) => fixDiff(path.relative(fixturesRoot, file), c.fix.title, fs.readFileSync(file, 'utf8'), text));
@@ -145,14 +147,14 @@ test('fix-all applies the preferred fixes once: a second pass changes nothing', 
     assert.equal(second.size, 0, `${fx.name}: a second fix-all pass changed ${[...second.keys()].join(', ')}`);
     for (const f of again) assert.ok(!f.fixes.some((x) => x.preferred), `${fx.name}: ${f.rule} still has a preferred fix after fix-all`);
   }
-  assert.ok(fixedFiles >= 3, `fix-all changed only ${fixedFiles} fixtures`);
+  assert.ok(narrowed || fixedFiles >= 3, `fix-all changed only ${fixedFiles} fixtures`);
 });
 
 test('npx sendcheck --fix fixes a copy of the fixtures, and a second run changes nothing', () => {
   const dir = path.join(work, 'cli');
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
-  const picked = fixtures.filter((fx) => findingsOf.get(fx)!.some((f) => f.fixes.some((x) => x.preferred)));
+  const picked = fixtures.filter((fx) => fx.primary && findingsOf.get(fx)!.some((f) => f.fixes.some((x) => x.preferred)));
   // Each fixture keeps its place and its folder's `_lib` (a preload, a store), as in the workspace.
   for (const fx of picked) {
     const to = path.join(dir, fx.name);
@@ -177,12 +179,6 @@ test('npx sendcheck --fix fixes a copy of the fixtures, and a second run changes
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-interface Send {
-  outcome: 'ok' | 'loss' | 'threw';
-  loss?: string;
-  error?: string;
-}
-
 
 test('after each fix the program runs with real Node: every send goes through, nothing is lost', async (t) => {
   const bins = nodeBinaries();
@@ -199,9 +195,12 @@ test('after each fix the program runs with real Node: every send goes through, n
         const main = stageProgram(c.fx.file, dir, c.after);
         const reportFile = path.join(dir, 'sends.jsonl');
         const r = await runStaged(c.fx, main, reportFile, bins);
-        const sends: Send[] = fs.existsSync(reportFile) ? fs.readFileSync(reportFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
-        const bad = sends.filter((s) => s.outcome !== 'ok');
-        let why = r.timedOut ? 'timed out' : sends.length === 0 ? 'no send happened' : bad.length ? `${bad[0].outcome}: ${bad[0].error ?? bad[0].loss}` : r.code !== 0 ? `exit ${r.code}: ${r.stderr.trim().split('\n').slice(0, 3).join(' | ')}` : '';
+        const sends = r.sends;
+        const bad = sends.filter((s) => s.outcome !== 'ok' || s.copied?.length);
+        let why = r.timedOut ? 'timed out' : sends.length === 0 ? 'no send happened' : bad.length ? `${bad[0].outcome}: ${bad[0].error ?? bad[0].loss ?? bad[0].copied?.[0]}` : r.code !== 0 ? `exit ${r.code}: ${r.stderr.trim().split('\n').slice(0, 3).join(' | ')}` : '';
+        // A fixed program that still observes the detachment or the drop it was fixed for is not fixed.
+        const observed = /oracle: (detached|dropped)/.exec(r.stdout)?.[0];
+        if (!why && observed) why = `it still prints "${observed}"`;
         // A fixture with a receiving side says what the program prints once the worker gets what it needs.
         const expected = /^\/\/ after the fix it prints: (.+)$/m.exec(c.fx.text)?.[1];
         if (!why && expected && !r.stdout.includes(expected)) why = `expected it to print "${expected}", got "${r.stdout.trim()}"`;

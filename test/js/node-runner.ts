@@ -8,9 +8,9 @@ import { fixturesRoot, type Fixture } from './fixtures';
 
 // How the JS oracle and the fix tests run a program: staged in a work folder (TS emitted as JS,
 // Svelte modules compiled by svelte/compiler, the fixture folder's `_lib` beside it), then run
-// with the Node major it targets under the preload (oracle-hook.cjs) that records every real
-// send, or in headless Chromium (browser-runner.ts) for `// runtime: chromium` fixtures; bounded
-// by a timeout either way.
+// with the Node major its runtime names under the preload (oracle-hook.cjs) that records every
+// real send, or in headless Chromium (browser-runner.ts) for `// runtime: chromium` fixtures and
+// `oracle on chromium` variants; bounded by a timeout either way.
 
 const hook = path.join(__dirname, 'oracle-hook.cjs');
 export const runTimeoutMs = 20_000;
@@ -88,8 +88,29 @@ export function runWithOracleHook(binary: string, file: string, reportFile: stri
   });
 }
 
-/** Runs a staged fixture program where its `// runtime:` header says: Node (the major its target names) or headless Chromium. */
-export function runStaged(fx: Fixture, main: string, reportFile: string, bins: Record<'node20' | 'node24', string>): Promise<RunResult> {
-  if (fx.runtime !== 'node') return runInChromium(main, path.join(path.dirname(reportFile), `chromium-${path.basename(reportFile, '.jsonl')}`), reportFile, { extension: fx.runtime === 'chromium-extension', timeoutMs: runTimeoutMs });
-  return runWithOracleHook(fx.target === 'node20' ? bins.node20 : bins.node24, main, reportFile);
+/** One boundary call as the oracle hooks record it. */
+export interface Send {
+  where: string;
+  api: string;
+  outcome: 'ok' | 'loss' | 'threw';
+  loss?: string;
+  error?: string;
+  /** ArrayBuffers listed for transfer that the runtime copied instead. */
+  copied?: string[];
+}
+
+export interface ProgramRun extends RunResult {
+  sends: Send[];
+}
+
+/** Runs a staged fixture program on the fixture's runtime (Node 20, Node 24, headless Chromium) and reads back what its sends did. */
+export async function runStaged(fx: Fixture, main: string, reportFile: string, bins: Record<'node20' | 'node24', string>): Promise<ProgramRun> {
+  const browser = fx.runtime === 'chromium' || fx.runtime === 'chromium-extension';
+  const r = browser
+    ? await runInChromium(main, path.join(path.dirname(reportFile), `chromium-${path.basename(reportFile, '.jsonl')}`), reportFile, { extension: fx.runtime === 'chromium-extension', timeoutMs: runTimeoutMs })
+    : await runWithOracleHook(bins[fx.runtime as 'node20' | 'node24'], main, reportFile);
+  const sends: Send[] = fs.existsSync(reportFile) ? fs.readFileSync(reportFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
+  // In a page, an operation on a detached buffer that ends the program is the runtime's verdict too (oracle-hook.cjs records it in Node).
+  if (browser) for (const line of r.stderr.split('\n')) if (/^TypeError: .*detached/.test(line)) sends.push({ where: 'page', api: 'program', outcome: 'threw', error: line });
+  return { ...r, sends };
 }

@@ -4,6 +4,9 @@
 // $SENDCHECK_ORACLE_REPORT: did the runtime throw, and if not, did the value arrive changed?
 // "Changed" is judged by cloning (or JSON round-tripping) the value the same way the boundary
 // does and comparing with util.isDeepStrictEqual, which checks prototypes and own properties.
+// Besides: an ArrayBuffer listed for transfer that is still attached after the send was copied,
+// not moved (`copied`); a `messageerror` on a receiving side is a message that never arrived
+// (`loss`); an uncaught TypeError on a detached buffer ends the program (`threw`).
 'use strict';
 const fs = require('node:fs');
 const util = require('node:util');
@@ -25,14 +28,27 @@ if (report) {
     if (util.isDeepStrictEqual(value, copy)) return undefined;
     return `${util.inspect(value, { depth: 2, breakLength: Infinity }).slice(0, 160)} arrived as ${util.inspect(copy, { depth: 2, breakLength: Infinity }).slice(0, 160)}`;
   };
+  // The ArrayBuffers a transfer argument lists (an array, any iterable, or `{ transfer }`), with their sizes before the send.
+  const listedBuffers = (transfer) => {
+    const list = transfer && !Array.isArray(transfer) && typeof transfer === 'object' && 'transfer' in transfer ? transfer.transfer : transfer;
+    if (!list || typeof list[Symbol.iterator] !== 'function') return [];
+    try {
+      return [...list].filter((t) => t instanceof ArrayBuffer && t.byteLength > 0).map((t) => [t, t.byteLength]);
+    } catch {
+      return [];
+    }
+  };
+  const copiedOf = (listed) => listed.filter(([t]) => t.byteLength > 0).map(([, n]) => `an ArrayBuffer of ${n} bytes in the transfer list is still attached after the send`);
   let depth = 0;
-  const observe = (api, serializer, value, send) => {
+  const observe = (api, serializer, value, send, transfer) => {
     if (depth > 0) return send();
     depth++;
     const loss = describeLoss(value, serializer);
+    const listed = listedBuffers(transfer);
     try {
       const result = send();
-      record({ api, outcome: loss ? 'loss' : 'ok', loss });
+      const copied = copiedOf(listed);
+      record({ api, outcome: loss ? 'loss' : 'ok', loss, ...(copied.length ? { copied } : {}) });
       return result;
     } catch (e) {
       record({ api, outcome: 'threw', error: `${e && e.name}: ${e && e.message}`.slice(0, 200) });
@@ -48,22 +64,29 @@ if (report) {
       // Node's own plumbing (worker stdio, ready signals) also posts on ports: not a fixture's send.
       const caller = (new Error().stack || '').split('\n')[2] || '';
       if (caller.includes('node:internal')) return original.call(this, value, ...rest);
-      return observe(api, serializerOf(this), value, () => original.call(this, value, ...rest));
+      return observe(api, serializerOf(this), value, () => original.call(this, value, ...rest), rest[0]);
     };
   };
+  // A message that cannot be deserialized on arrival (Node 20 accepts a detached buffer in a transfer list) never arrives.
+  const lostMessage = (e) => record({ api: 'receive', outcome: 'loss', loss: `messageerror: ${e && e.message}` });
   const wt = require('node:worker_threads');
+  if (wt.parentPort) wt.parentPort.on('messageerror', lostMessage);
+  process.on('uncaughtExceptionMonitor', (e) => {
+    if (e instanceof TypeError && /detached/.test(e.message)) record({ api: 'program', outcome: 'threw', error: `${e.name}: ${e.message}`.slice(0, 200) });
+  });
   wrap(wt.MessagePort.prototype, 'postMessage', 'MessagePort.postMessage', () => 'clone');
   wrap(wt.Worker.prototype, 'postMessage', 'Worker.postMessage', () => 'clone');
   wrap(wt.BroadcastChannel.prototype, 'postMessage', 'BroadcastChannel.postMessage', () => 'clone');
   const originalClone = globalThis.structuredClone;
   globalThis.structuredClone = function structuredClone(value, options) {
-    return observe('structuredClone', 'clone', value, () => originalClone(value, options));
+    return observe('structuredClone', 'clone', value, () => originalClone(value, options), options);
   };
   const OriginalWorker = wt.Worker;
   class Worker extends OriginalWorker {
     constructor(file, options) {
-      if (options && 'workerData' in options) observe('new Worker', 'clone', options.workerData, () => super(file, options));
+      if (options && 'workerData' in options) observe('new Worker', 'clone', options.workerData, () => super(file, options), options.transferList);
       else super(file, options);
+      this.on('messageerror', lostMessage);
     }
   }
   wt.Worker = Worker;

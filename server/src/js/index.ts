@@ -9,11 +9,12 @@ import { referencedAfter } from './fixes/transfer';
 import { transferableCopied } from './rules/transferable-copied';
 import { isLibraryFile } from './origin';
 import { ProjectHost } from './project';
+import { Timeline } from './detach';
 import { noProxyMeta, proxyProblems } from './rules/no-proxy';
-import { jsRules, typeRules } from './rules';
-import type { SendContext } from './rules/rule';
-import { findUsesAfterTransfer, useAfterTransferFixes, useAfterTransferMeta } from './rules/use-after-transfer';
-import { findSinks, mayContainSinks, type Sink } from './sinks';
+import { fileRules, jsRules, typeRules } from './rules';
+import type { FileContext, SendContext } from './rules/rule';
+import { findSinks, mayContainSinks, skipParens, type Sink } from './sinks';
+import { pooledOrigin, storageKey } from './transfer-list';
 import { clearTargetCache, electronImportSide, type ElectronSide, resolveTarget } from './target';
 import { TypeWalker } from './walk';
 
@@ -102,11 +103,61 @@ function checkFile(program: ts.Program, file: string, config: SendcheckConfig, d
   const checker = program.getTypeChecker();
   const out: Finding[] = [];
   const side = electronImportSide(sf);
-  for (const sink of findSinks(sf, program, config.sinks)) {
+  const sinks = findSinks(sf, program, config.sinks);
+  for (const sink of sinks) {
     try {
       out.push(...judgeSink(sink, program, checker, file, config, domLib, host, side));
     } catch (e) {
       debug(e); // a type the checker chokes on: skip this call
+    }
+  }
+  try {
+    out.push(...judgeFile(sf, sinks, program, file, config, domLib, host, side));
+  } catch (e) {
+    debug(e);
+  }
+  return out;
+}
+
+/** The rules that judge calls and their order: the transfer lists, what was transferred or closed before. */
+function judgeFile(sf: ts.SourceFile, sinks: Sink[], program: ts.Program, file: string, config: SendcheckConfig, domLib: boolean, host: SourceHost, side?: ElectronSide): Finding[] {
+  const checker = program.getTypeChecker();
+  const others = new Map<ts.SourceFile, Sink[]>([[sf, sinks]]);
+  const sinksIn = (other: ts.SourceFile): Sink[] => {
+    let found = others.get(other);
+    if (!found) {
+      found = findSinks(other, program, config.sinks);
+      others.set(other, found);
+    }
+    return found;
+  };
+  const ctx: FileContext = {
+    sourceFile: sf,
+    file,
+    checker,
+    program,
+    sinks,
+    timeline: new Timeline(sf, sinks, checker, program, sinksIn),
+    targetOf: (sink) => resolveTarget(file, config.js.target, domLib, sink.runtime, host, side),
+  };
+  const out: Finding[] = [];
+  for (const rule of fileRules) {
+    let found: ReturnType<typeof rule.check> = [];
+    try {
+      found = rule.check(ctx);
+    } catch (e) {
+      debug(e);
+    }
+    for (const f of found) {
+      out.push({
+        file,
+        range: rangeOf(f.node),
+        rule: rule.meta.id,
+        severity: f.severity,
+        message: f.message,
+        related: (f.related ?? []).map((r) => ({ file: path.resolve(r.node.getSourceFile().fileName), range: rangeOf(r.node), message: r.message })),
+        fixes: f.fixes ?? [],
+      });
     }
   }
   return out;
@@ -115,8 +166,9 @@ function checkFile(program: ts.Program, file: string, config: SendcheckConfig, d
 function transferredTypeNames(sink: Sink, checker: ts.TypeChecker): Set<string> {
   const names = new Set<string>();
   if (sink.transfer.kind !== 'list') return names;
-  for (const el of sink.transfer.elements) {
-    const t = checker.getTypeAtLocation(el);
+  if (sink.transfer.open) names.add('*');
+  for (const { expr } of sink.transfer.entries) {
+    const t = checker.getTypeAtLocation(expr);
     for (const part of t.isUnion() ? t.types : [t]) {
       const n = part.getSymbol()?.getName();
       if (n) names.add(n);
@@ -162,11 +214,11 @@ function judgeSink(sink: Sink, program: ts.Program, checker: ts.TypeChecker, fil
     if (proxied.has(value)) continue;
     const seen = checker.getTypeAtLocation(value.expr);
     const type = value.awaited ? (checker.getAwaitedType(seen) ?? seen) : seen;
-    const walker = new TypeWalker(ctx, typeRules);
     // A root we cannot name (a call, `new X()`) is written as "the message"; its members by their own path.
     const named = !/\s/.test(value.label);
+    const walker = new TypeWalker({ ...ctx, isListed: (p) => listedAt(sink, value, p, named, checker) }, typeRules);
     for (const p of walker.walk(type, named ? value.label : '')) {
-      if (p.rule === transferableCopied && stillUsedAfter(sink, value, p.path, named, checker)) continue;
+      if (p.rule === transferableCopied && (stillUsedAfter(sink, value, p.path, named, checker) || pooledMemory(value, p.path, named, checker, program))) continue;
       const subject = p.path || (named && value.label ? value.label : value.label || 'the value');
       const related = [];
       const decl = p.declaration;
@@ -190,18 +242,6 @@ function judgeSink(sink: Sink, program: ts.Program, checker: ts.TypeChecker, fil
       });
     }
   }
-  for (const use of findUsesAfterTransfer(sink, checker)) {
-    out.push({
-      file,
-      range: rangeOf(use.node),
-      rule: useAfterTransferMeta.id,
-      severity: useAfterTransferMeta.defaultSeverity,
-      message: use.message,
-      path: use.name,
-      related: [{ file, range: rangeOf(use.transferredAt), message: `${use.name} is transferred here` }],
-      fixes: safely(() => useAfterTransferFixes(sink, use, file)),
-    });
-  }
   return out;
 }
 
@@ -211,6 +251,37 @@ function stillUsedAfter(sink: Sink, value: Sink['values'][number], problemPath: 
   const ref = segments && memberReference(value.expr, segments);
   const root = ref && /^[A-Za-z_$][\w$]*/.exec(ref)?.[0];
   return root ? referencedAfter(sink.call, root, checker) : false;
+}
+
+/** The expression written for the part of a sent value at `problemPath`, through object literals. */
+function memberNode(value: Sink['values'][number], problemPath: string, named: boolean): ts.Expression | undefined {
+  const segments = pathSegments(problemPath, named ? value.label : '');
+  if (!segments) return undefined;
+  let node: ts.Expression | undefined = value.expr;
+  for (const s of segments) {
+    const e: ts.Expression | undefined = node && skipParens(node);
+    if (!e || s.kind !== 'property' || !ts.isObjectLiteralExpression(e)) return undefined;
+    const prop: ts.ObjectLiteralElementLike | undefined = e.properties.find((p) => p.name && ts.isIdentifier(p.name) && p.name.text === s.name);
+    node = prop && ts.isPropertyAssignment(prop) ? prop.initializer : prop && ts.isShorthandPropertyAssignment(prop) ? prop.name : undefined;
+  }
+  return node;
+}
+
+/** A view over memory from Node's Buffer pool is not worth listing: the pool cannot be transferred. */
+function pooledMemory(value: Sink['values'][number], problemPath: string, named: boolean, checker: ts.TypeChecker, program: ts.Program): boolean {
+  const node = memberNode(value, problemPath, named);
+  return !!node && !!pooledOrigin({ expr: node, moved: true }, checker, program);
+}
+
+/** Whether the part at `path` is itself in the sink's transfer list; undefined when either side cannot be named. */
+function listedAt(sink: Sink, value: Sink['values'][number], path: string, named: boolean, checker: ts.TypeChecker): boolean | undefined {
+  if (sink.transfer.kind !== 'list' || sink.transfer.open) return undefined;
+  const node = memberNode(value, path, named);
+  const key = node && storageKey(node, checker);
+  if (!key) return undefined;
+  const listed = sink.transfer.entries.map((e) => storageKey(e.expr, checker));
+  if (listed.includes(key)) return true;
+  return listed.every((k) => k !== undefined) ? false : undefined;
 }
 
 /** Fixes for one finding; a builder that fails costs the finding its fixes, never the finding. */

@@ -84,3 +84,29 @@ export function resolveAlias(checker: ts.TypeChecker, sym: ts.Symbol | undefined
   }
   return sym;
 }
+
+/** The names of a class or interface type's bases, nearest first (`Duplex`, `Readable`, `Stream`, `EventEmitter` for a Socket). */
+export function baseNames(checker: ts.TypeChecker, type: ts.Type): string[] {
+  const out: string[] = [];
+  const seen = new Set<ts.Type>();
+  const queue: ts.Type[] = [type];
+  while (queue.length && out.length < 32) {
+    const t = queue.shift()!;
+    const target = (t as ts.TypeReference).target ?? t;
+    if (seen.has(target)) continue;
+    seen.add(target);
+    if (!(target.flags & ts.TypeFlags.Object) || !((target as ts.ObjectType).objectFlags & (ts.ObjectFlags.Class | ts.ObjectFlags.Interface))) continue;
+    let bases: readonly ts.BaseType[] = [];
+    try {
+      bases = checker.getBaseTypes(target as ts.InterfaceType);
+    } catch {
+      bases = [];
+    }
+    for (const b of bases) {
+      const n = b.getSymbol()?.getName();
+      if (n && !n.startsWith('__')) out.push(n);
+      queue.push(b);
+    }
+  }
+  return out;
+}

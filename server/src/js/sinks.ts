@@ -2,7 +2,8 @@ import * as ts from 'typescript';
 import type { UserSink } from '../engine/config';
 import { originOf, type Origin } from './origin';
 import { classifyPlatformSink, exposedApiCall, fileCandidateNames, openerPostMessage, platformCandidateNames, platformSinkHint } from './platform-sinks';
-import type { Serializer, TransferInfo } from './rules/rule';
+import type { Serializer, TransferEntry, TransferInfo } from './rules/rule';
+import { readTransferList } from './transfer-list';
 
 // Finds the calls where a value crosses a boundary. A call is a sink when the checker resolves
 // its callee to a declaration from the platform's or a pool library's typings; the method name
@@ -88,21 +89,9 @@ export function property(obj: ts.Expression | undefined, name: string): ts.Expre
   return undefined;
 }
 
-export function readTransfer(expr: ts.Expression | undefined, optionKey: string | undefined): TransferInfo {
-  if (!expr) return { kind: 'none' };
-  let e = skipParens(expr);
-  if (ts.isObjectLiteralExpression(e) && optionKey) {
-    if (e.properties.some((p) => ts.isSpreadAssignment(p))) return { kind: 'unknown' };
-    const inner = property(e, optionKey);
-    if (!inner) return { kind: 'none' };
-    e = skipParens(inner);
-  }
-  if (e.kind === ts.SyntaxKind.UndefinedKeyword || e.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(e) && e.text === 'undefined')) return { kind: 'none' };
-  if (ts.isArrayLiteralExpression(e)) {
-    if (e.elements.some((el) => ts.isSpreadElement(el))) return { kind: 'unknown' };
-    return { kind: 'list', elements: [...e.elements], node: e };
-  }
-  return { kind: 'unknown' };
+/** The transfer list in `expr` (an array, or an options object's `optionKey`); with a checker read through variables and pushes too. */
+export function readTransfer(expr: ts.Expression | undefined, optionKey: string | undefined, checker?: ts.TypeChecker): TransferInfo {
+  return readTransferList(expr, optionKey, checker);
 }
 
 /** Serialization of `child.send`: JSON unless the child was forked with `serialization: 'advanced'`. */
@@ -169,6 +158,31 @@ export function findSinks(sf: ts.SourceFile, program: ts.Program, userSinks: rea
   const remoteCallsPossible = /comlink|['"]threads['"]|jest-worker/.test(text);
   const bridgeCallsPossible = /\b(?:window|globalThis|self)\.[\w$]+\.?[\w$]*\s*\(/.test(text);
   const userNames = new Set([...userSinks.filter((s) => s.language === 'js').map((s) => s.function.split('.').pop()!), ...fileCandidateNames(text)]);
+  const readList = (expr: ts.Expression | undefined, optionKey: string | undefined): TransferInfo => readTransfer(expr, optionKey, checker);
+  /** `Piscina.move(x)` / `Tinypool.move(x)` as the task itself: the pool transfers `x`. */
+  const movedTask = (task: ts.Expression): TransferInfo => {
+    const e = skipParens(task);
+    if (!ts.isCallExpression(e) || !e.arguments[0] || !isLibraryFunction(e, /^(piscina|tinypool)$/, 'move')) return { kind: 'none' };
+    return { kind: 'list', entries: [{ expr: e.arguments[0], moved: true }] };
+  };
+  const isLibraryFunction = (call: ts.CallExpression, module: RegExp, name: string): boolean => {
+    const decl = safeSignature(checker, call)?.declaration;
+    const o = decl ? originOf(program, decl) : undefined;
+    return !!o && module.test(o.module) && o.name === name;
+  };
+  /** Comlink: `transfer(value, [buffers])` in an argument lists what the call transfers; without one comlink's own handlers decide. */
+  const comlinkTransfers = (args: readonly ts.Expression[]): TransferInfo => {
+    let merged: TransferInfo = { kind: 'unknown' };
+    for (const a of args) {
+      let e = skipParens(a);
+      if (ts.isIdentifier(e)) e = skipParens(resolveObject(checker, e));
+      if (!ts.isCallExpression(e) || !isLibraryFunction(e, /^comlink$/, 'transfer')) continue;
+      const list = readList(e.arguments[1], undefined);
+      if (list.kind !== 'list') return { kind: 'unknown' };
+      merged = merged.kind === 'list' ? { kind: 'list', entries: [...merged.entries, ...list.entries], node: merged.node ?? list.node, open: merged.open || list.open } : list;
+    }
+    return merged;
+  };
 
   const visit = (node: ts.Node): void => {
     if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
@@ -199,7 +213,7 @@ export function findSinks(sf: ts.SourceFile, program: ts.Program, userSinks: rea
     if (origin.name === 'postMessage' && (origin.module === 'dom' || origin.module === 'worker_threads' || (origin.module === 'global' && !origin.container.startsWith('chrome.')))) {
       if (!args[0]) return undefined;
       const isWindow = origin.module === 'dom' && (origin.container === 'Window' || (origin.container === '' && args.length >= 2 && !ts.isArrayLiteralExpression(args[1]) && isStringish(checker, args[1])));
-      const transfer = isWindow ? (args[2] ? readTransfer(args[2], undefined) : readTransfer(args[1], 'transfer')) : readTransfer(args[1], 'transfer');
+      const transfer = isWindow ? (args[2] ? readList(args[2], undefined) : readList(args[1], 'transfer')) : readList(args[1], 'transfer');
       const runtime = origin.module === 'dom' && browserContainers.has(origin.container) ? 'browser' : origin.module === 'worker_threads' ? 'node' : undefined;
       // A global `postMessage(v)` may be a window's, where a second array argument would be read as the target origin.
       const form = origin.container === '' ? 'options' : 'array';
@@ -208,13 +222,13 @@ export function findSinks(sf: ts.SourceFile, program: ts.Program, userSinks: rea
     }
     if (origin.name === 'structuredClone' && origin.container === '') {
       if (!args[0]) return undefined;
-      return { ...base, api: 'structuredClone', values: [{ expr: args[0], label: labelOf(args[0], 'the value') }], serializer: 'clone', transfer: readTransfer(args[1], 'transfer'), canTransfer: true, transferSlot: { kind: 'argument', index: 1, form: 'options', key: 'transfer' } };
+      return { ...base, api: 'structuredClone', values: [{ expr: args[0], label: labelOf(args[0], 'the value') }], serializer: 'clone', transfer: readList(args[1], 'transfer'), canTransfer: true, transferSlot: { kind: 'argument', index: 1, form: 'options', key: 'transfer' } };
     }
     if (origin.module === 'worker_threads' && origin.container === 'Worker' && origin.name === 'constructor' && ts.isNewExpression(node)) {
       const options = args[1] ? resolveObject(checker, args[1]) : undefined;
       const data = property(options, 'workerData');
       if (!data) return undefined;
-      return { ...base, api: 'new Worker', values: [{ expr: data, label: ts.isIdentifier(skipParens(data)) ? labelOf(data, 'workerData') : 'workerData' }], serializer: 'clone', transfer: readTransfer(property(options, 'transferList'), undefined), canTransfer: true, runtime: 'node', transferSlot: { kind: 'option', index: 1, key: 'transferList' } };
+      return { ...base, api: 'new Worker', values: [{ expr: data, label: ts.isIdentifier(skipParens(data)) ? labelOf(data, 'workerData') : 'workerData' }], serializer: 'clone', transfer: readList(property(options, 'transferList'), undefined), canTransfer: true, runtime: 'node', transferSlot: { kind: 'option', index: 1, key: 'transferList' } };
     }
     if (origin.name === 'send' && ((origin.module === 'child_process' && origin.container === 'ChildProcess') || origin.container === 'NodeJS.Process' || (origin.module === 'cluster' && origin.container === 'Worker'))) {
       if (!args[0]) return undefined;
@@ -224,7 +238,11 @@ export function findSinks(sf: ts.SourceFile, program: ts.Program, userSinks: rea
     if (origin.name === 'run' && ((origin.module === 'piscina' && origin.container === 'Piscina') || (origin.module === 'tinypool' && origin.container === 'Tinypool'))) {
       if (!args[0]) return undefined;
       const options = args[1] ? resolveObject(checker, args[1]) : undefined;
-      return { ...base, api: apiName, values: [{ expr: args[0], label: labelOf(args[0], 'the task') }], serializer: 'clone', transfer: readTransfer(property(options, 'transferList'), undefined), canTransfer: true, runtime: 'node', transferSlot: { kind: 'option', index: 1, key: 'transferList' } };
+      const moved = movedTask(args[0]);
+      const transfer = withMoved(readList(property(options, 'transferList'), undefined), moved);
+      // A moved task crosses as what was moved: `move()`'s declared return type is a union of every transferable.
+      const task = moved.kind === 'list' ? moved.entries[0].expr : args[0];
+      return { ...base, api: apiName, values: [{ expr: task, label: labelOf(task, 'the task') }], serializer: 'clone', transfer, canTransfer: true, runtime: 'node', transferSlot: { kind: 'option', index: 1, key: 'transferList' } };
     }
     if (origin.name === 'exec' && origin.module === 'workerpool') {
       if (!args[1]) return undefined;
@@ -232,7 +250,7 @@ export function findSinks(sf: ts.SourceFile, program: ts.Program, userSinks: rea
       const values = ts.isArrayLiteralExpression(params)
         ? params.elements.filter((e) => !ts.isSpreadElement(e)).map((e, i) => ({ expr: e, label: labelOf(e, `params[${i}]`) }))
         : [{ expr: args[1], label: labelOf(args[1], 'params') }];
-      return { ...base, api: apiName, values, serializer: 'clone', transfer: readTransfer(args[2], 'transfer'), canTransfer: true, runtime: 'node', transferSlot: { kind: 'argument', index: 2, form: 'options', key: 'transfer' } };
+      return { ...base, api: apiName, values, serializer: 'clone', transfer: readList(args[2], 'transfer'), canTransfer: true, runtime: 'node', transferSlot: { kind: 'argument', index: 2, form: 'options', key: 'transfer' } };
     }
     const platform = classifyPlatformSink({ node, origin, args, signature: sig, apiName, checker });
     if (platform) return platform;
@@ -288,7 +306,7 @@ export function findSinks(sf: ts.SourceFile, program: ts.Program, userSinks: rea
       api,
       values: node.arguments.filter((a) => !ts.isSpreadElement(a)).map((a, i) => ({ expr: a, label: labelOf(a, `args[${i}]`) })),
       serializer: 'clone',
-      transfer: { kind: 'unknown' },
+      transfer: isComlink ? comlinkTransfers(node.arguments) : { kind: 'unknown' },
       canTransfer: false,
       remote: isComlink ? 'comlink' : isThreads ? 'threads' : 'jest-worker',
     };
@@ -296,6 +314,15 @@ export function findSinks(sf: ts.SourceFile, program: ts.Program, userSinks: rea
 
   visit(sf);
   return out;
+}
+
+/** A pool's transfer list plus what its task `move()`s. */
+function withMoved(list: TransferInfo, moved: TransferInfo): TransferInfo {
+  if (moved.kind !== 'list') return list;
+  if (list.kind === 'none') return moved;
+  if (list.kind === 'unknown') return list;
+  const entries: TransferEntry[] = [...list.entries, ...moved.entries];
+  return { ...list, entries };
 }
 
 function isStringish(checker: ts.TypeChecker, e: ts.Expression): boolean {

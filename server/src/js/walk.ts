@@ -1,5 +1,5 @@
 import * as ts from 'typescript';
-import { isLibraryFile, originOf } from './origin';
+import { baseNames, isLibraryFile, originOf } from './origin';
 import type { SendContext, TypeFacts, TypeRule, Verdict } from './rules/rule';
 import { needsTransfer, transferRequired } from './rules/transfer-required';
 
@@ -157,7 +157,7 @@ export class TypeWalker {
     // Transferables are judged by the transfer rule alone: listed, they cross intact.
     const transferable = facts.fromLibrary && facts.ancestry.some((n) => needsTransfer.has(n));
     for (const rule of transferable ? [transferRequired] : this.rules) {
-      const verdict = rule.check(facts, this.ctx);
+      const verdict = rule.check(facts, this.ctx, path);
       if (!verdict) continue;
       this.report(rule, verdict, path, facts, declaration ?? facts.declaration);
       return verdict.descend ? 'descend' : 'stop';
@@ -189,31 +189,6 @@ function joinPath(path: string, name: string): string {
   const key = /^[A-Za-z_$][\w$]*$/.test(name) ? name : JSON.stringify(name);
   if (!path) return key.startsWith('"') ? `[${key}]` : key;
   return key.startsWith('"') ? `${path}[${key}]` : `${path}.${key}`;
-}
-
-function baseNames(checker: ts.TypeChecker, type: ts.Type): string[] {
-  const out: string[] = [];
-  const seen = new Set<ts.Type>();
-  const queue: ts.Type[] = [type];
-  while (queue.length && out.length < 32) {
-    const t = queue.shift()!;
-    const target = (t as ts.TypeReference).target ?? t;
-    if (seen.has(target)) continue;
-    seen.add(target);
-    if (!(target.flags & ts.TypeFlags.Object) || !((target as ts.ObjectType).objectFlags & (ts.ObjectFlags.Class | ts.ObjectFlags.Interface))) continue;
-    let bases: readonly ts.BaseType[] = [];
-    try {
-      bases = checker.getBaseTypes(target as ts.InterfaceType);
-    } catch {
-      bases = [];
-    }
-    for (const b of bases) {
-      const n = b.getSymbol()?.getName();
-      if (n && !n.startsWith('__')) out.push(n);
-      queue.push(b);
-    }
-  }
-  return out;
 }
 
 /** An instance of a class declared with methods, accessors or #private state (or a library class declared in a .d.ts). */

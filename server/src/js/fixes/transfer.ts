@@ -1,10 +1,12 @@
 import * as path from 'node:path';
 import * as ts from 'typescript';
 import type { Fix, TextEdit } from '../../engine/types';
+import type { TransferEvent } from '../detach';
+import type { FileContext, TransferEntry } from '../rules/rule';
 import { resolveObject, type Sink } from '../sinks';
 import type { FixContext } from './context';
 import { skipOuter } from './context';
-import { appendListElement, insertAt, removeListElement, replaceSpan } from './edits';
+import { appendListElement, indentAt, insertAt, removeListElement, replaceNode, replaceSpan } from './edits';
 import { memberReference } from './payload';
 
 // Add to the transfer list: create or extend the transfer argument in the API's own shape:
@@ -38,8 +40,7 @@ function transferEdits(ctx: FixContext, item: string): TextEdit[] | undefined {
   const sf = ctx.sourceFile;
   if (sink.transfer.kind === 'list') {
     const list = sink.transfer.node;
-    if (!ts.isArrayLiteralExpression(list)) return undefined;
-    if (list.elements.some((el) => el.getText(sf) === item)) return undefined;
+    if (!list || sink.transfer.entries.some((e) => e.expr.getText() === item)) return undefined;
     return [appendListElement(fileOf(list, file), list.getSourceFile(), list, item)];
   }
   const args = sink.call.arguments ?? ts.factory.createNodeArray<ts.Expression>();
@@ -100,22 +101,164 @@ function valueSymbol(id: ts.Identifier, checker: ts.TypeChecker): ts.Symbol | un
 }
 
 /** Use after transfer: send a copy instead, by taking the buffer out of the transfer list (never a port, which can only be transferred). */
-export function copyInsteadOfTransfer(sink: Sink, name: string, file: string): Fix[] {
-  if (sink.transfer.kind !== 'list' || !ts.isArrayLiteralExpression(sink.transfer.node)) return [];
+export function copyInsteadOfTransfer(sink: Sink, entry: TransferEntry, file: string, title?: string): Fix[] {
+  const edit = removeEntry(sink, entry, file);
+  if (!edit) return [];
+  const shown = entry.expr.getText();
+  return [{ title: title ?? `Copy \`${shown}\` instead of transferring it: remove it from the transfer list of ${sink.api}`, id: 'copy-instead-of-transfer', preferred: true, edits: edit }];
+}
+
+/** Takes a value out of a transfer list: `Piscina.move(x)` becomes `x`. */
+export function dropFromTransferList(sink: Sink, entry: TransferEntry, file: string, why: string, id = 'drop-from-transfer-list', preferred = true): Fix[] {
+  const edit = removeEntry(sink, entry, file);
+  if (!edit) return [];
+  return [{ title: `Remove \`${entry.expr.getText()}\` from the transfer list of ${sink.api} (${why})`, id, preferred, edits: edit }];
+}
+
+function removeEntry(sink: Sink, entry: TransferEntry, file: string): TextEdit[] | undefined {
+  if (sink.transfer.kind !== 'list') return undefined;
+  const sf = entry.expr.getSourceFile();
+  if (entry.moved) {
+    const move = entry.expr.parent;
+    return ts.isCallExpression(move) ? [replaceNode(file, move, entry.expr.getText(sf))] : undefined;
+  }
   const list = sink.transfer.node;
-  const index = list.elements.findIndex((el) => {
-    const e = ts.isPropertyAccessExpression(el) && el.name.text === 'buffer' ? el.expression : el;
-    return ts.isIdentifier(e) && e.text === name;
-  });
-  if (index < 0) return [];
-  const sf = list.getSourceFile();
-  const shown = list.elements[index].getText(sf);
-  // An emptied transfer list is dropped altogether when it is the last argument of the call.
-  const call = sink.call;
-  const args = call.arguments ?? ts.factory.createNodeArray<ts.Expression>();
-  const edit =
-    list.elements.length === 1 && args[args.length - 1] === list && args.length >= 2
-      ? replaceSpan(file, sf, args[args.length - 2].getEnd(), list.getEnd(), '')
-      : removeListElement(file, sf, list.elements, index, list);
-  return [{ title: `Copy \`${shown}\` instead of transferring it: remove it from the transfer list of ${sink.api}`, id: 'copy-instead-of-transfer', preferred: true, edits: [edit] }];
+  if (list && list.elements.includes(entry.expr)) {
+    // An emptied transfer list is dropped altogether when it is the last argument of the call.
+    const args = sink.call.arguments ?? ts.factory.createNodeArray<ts.Expression>();
+    const index = list.elements.indexOf(entry.expr);
+    if (list.elements.length === 1 && sink.transfer.entries.length === 1 && args[args.length - 1] === list && args.length >= 2) return [replaceSpan(file, sf, args[args.length - 2].getEnd(), list.getEnd(), '')];
+    return [removeListElement(file, sf, list.elements, index, list)];
+  }
+  // Pushed: `transfer.push(x)` loses the argument, or the whole statement when it was the only one.
+  const push = entry.expr.parent;
+  if (!ts.isCallExpression(push) || !push.arguments.includes(entry.expr)) return undefined;
+  if (push.arguments.length === 1 && ts.isExpressionStatement(push.parent)) return [replaceSpan(file, sf, lineStart(sf, push.parent.getStart(sf)), lineEnd(sf, push.parent.getEnd()), '')];
+  return [removeListElement(file, sf, push.arguments, push.arguments.indexOf(entry.expr), push)];
+}
+
+function lineStart(sf: ts.SourceFile, pos: number): number {
+  return sf.getPositionOfLineAndCharacter(sf.getLineAndCharacterOfPosition(pos).line, 0);
+}
+
+function lineEnd(sf: ts.SourceFile, pos: number): number {
+  const next = sf.text.indexOf('\n', pos);
+  return next < 0 ? sf.text.length : next + 1;
+}
+
+/** A typed array listed where its memory belongs: `[view]` becomes `[view.buffer]`. */
+export function listTheBuffer(sink: Sink, entry: TransferEntry, file: string): Fix[] {
+  if (sink.transfer.kind !== 'list') return [];
+  const item = `${entry.expr.getText()}.buffer`;
+  if (sink.transfer.entries.some((e) => e.expr.getText() === item)) return dropFromTransferList(sink, entry, file, `\`${item}\` is listed already`);
+  return [{ title: `List \`${item}\` instead of \`${entry.expr.getText()}\` in the transfer list of ${sink.api}`, id: 'transfer-the-buffer', preferred: true, edits: [replaceNode(file, entry.expr, item)] }];
+}
+
+/**
+ * Transfer a copy: `const payloadCopy = Uint8Array.from(payload);` before the send, which then
+ * sends and lists the copy. For a Buffer from Node's pool the copy has memory of its own.
+ */
+export function transferACopy(sink: Sink, entry: TransferEntry, ctx: { checker: ts.TypeChecker; file: string }): Fix[] {
+  const e = skipOuter(entry.expr);
+  const isBufferTyped = (x: ts.Expression) => ctx.checker.getTypeAtLocation(x).getSymbol()?.getName() === 'Buffer';
+  const copyOf = (x: ts.Expression) => (isBufferTyped(x) ? `Uint8Array.from(${x.getText()})` : `${x.getText()}.slice()`);
+  if (entry.moved) {
+    // `move(x)` becomes `move(copy of x)`: nothing else names the moved value.
+    const copy = copyOf(e);
+    return [{ title: `Move a copy: \`${copy}\`${isBufferTyped(e) ? ' has memory of its own, outside Node\'s Buffer pool' : ''}`, id: 'transfer-a-copy', preferred: true, edits: [replaceNode(ctx.file, entry.expr, copy)] }];
+  }
+  const view = ts.isPropertyAccessExpression(e) && e.name.text === 'buffer' ? skipOuter(e.expression) : undefined;
+  if (!view || !ts.isIdentifier(view)) return [];
+  const statement = statementOf(sink.call);
+  // The copy is declared right before the send: a list built earlier could not name it yet.
+  if (!statement || (sink.transfer.kind === 'list' && sink.transfer.entries.some((x) => !isWithin(x.expr, sink.call)))) return [];
+  const sym = ctx.checker.getSymbolAtLocation(view);
+  const sf = view.getSourceFile();
+  const name = freshName(sf, `${view.text}Copy`);
+  const isBuffer = isBufferTyped(view);
+  const copy = copyOf(view);
+  const edits: TextEdit[] = [insertAt(ctx.file, sf, statement.getStart(sf), `const ${name} = ${copy};\n${indentAt(sf, statement.getStart(sf))}`)];
+  const visit = (n: ts.Node): void => {
+    if (ts.isIdentifier(n) && n.text === view.text && valueSymbol(n, ctx.checker) === sym) {
+      edits.push(ts.isShorthandPropertyAssignment(n.parent) ? replaceNode(ctx.file, n.parent, `${n.text}: ${name}`) : replaceNode(ctx.file, n, name));
+      return;
+    }
+    ts.forEachChild(n, visit);
+  };
+  for (const a of sink.call.arguments ?? []) visit(a);
+  return [{ title: `Transfer a copy of \`${view.text}\`: \`${copy}\`${isBuffer ? ' has memory of its own, outside Node\'s Buffer pool' : ''}`, id: 'transfer-a-copy', preferred: true, edits }];
+}
+
+function isWithin(n: ts.Node, container: ts.Node): boolean {
+  return n.getStart() >= container.getStart() && n.getEnd() <= container.getEnd();
+}
+
+/** The statement a call is evaluated in, when new statements can go right before it. */
+export function statementOf(call: ts.Node): ts.Statement | undefined {
+  for (let p: ts.Node | undefined = call.parent; p; p = p.parent) {
+    if (ts.isExpressionStatement(p) || ts.isVariableStatement(p) || ts.isReturnStatement(p)) return ts.isBlock(p.parent) || ts.isSourceFile(p.parent) || ts.isCaseClause(p.parent) ? p : undefined;
+    if (ts.isFunctionLike(p) || ts.isBlock(p)) return undefined;
+  }
+  return undefined;
+}
+
+function freshName(sf: ts.SourceFile, base: string): string {
+  let name = base;
+  for (let i = 2; new RegExp(`\\b${name}\\b`).test(sf.text); i++) name = `${base}${i}`;
+  return name;
+}
+
+/**
+ * A buffer allocated once before a loop that transfers it in every iteration: allocate it in each
+ * iteration instead (`const pixels = new Uint8Array(n)` moves to the top of the loop body).
+ */
+export function allocatePerIteration(ev: TransferEvent, loop: ts.Node, ctx: FileContext): Fix[] {
+  if (!ts.isIterationStatement(loop, false) || !ts.isBlock(loop.statement)) return [];
+  const decl = ctx.timeline.rootDeclaration(ev.expr);
+  if (!decl || !ts.isVariableDeclaration(decl) || !ts.isIdentifier(decl.name) || !decl.initializer || !ts.isNewExpression(skipOuter(decl.initializer))) return [];
+  const statement = decl.parent.parent;
+  if (!ts.isVariableStatement(statement) || statement.declarationList.declarations.length !== 1 || statement.parent !== loop.parent || statement.getEnd() > loop.getStart()) return [];
+  // Used after the loop, it must stay where it is.
+  const sym = ctx.checker.getSymbolAtLocation(decl.name);
+  let usedOutside = false;
+  const visit = (n: ts.Node): void => {
+    if (ts.isIdentifier(n) && n !== decl.name && n.getStart() > statement.getEnd() && !(n.getStart() >= loop.getStart() && n.getEnd() <= loop.getEnd()) && ctx.checker.getSymbolAtLocation(n) === sym) usedOutside = true;
+    if (!usedOutside) ts.forEachChild(n, visit);
+  };
+  visit(statement.parent);
+  if (usedOutside) return [];
+  const sf = ctx.sourceFile;
+  const body = loop.statement;
+  const first = body.statements[0];
+  const indent = first ? indentAt(sf, first.getStart(sf)) : `${indentAt(sf, loop.getStart(sf))}  `;
+  const text = statement.getText(sf);
+  const insert = first ? insertAt(ctx.file, sf, lineStart(sf, first.getStart(sf)), `${indent}${text}\n`) : insertAt(ctx.file, sf, body.getStart(sf) + 1, `\n${indent}${text}`);
+  return [
+    {
+      title: `Allocate \`${decl.name.text}\` in each iteration of the loop on line ${sf.getLineAndCharacterOfPosition(loop.getStart(sf)).line + 1}, so every transfer moves a buffer of its own`,
+      id: 'allocate-per-iteration',
+      preferred: false,
+      edits: [replaceSpan(ctx.file, sf, lineStart(sf, statement.getStart(sf)), lineEnd(sf, statement.getEnd()), ''), insert],
+    },
+  ];
+}
+
+/** Send first, close after: the `close()`/`terminate()` statement moves below the statement that sends. */
+export function moveCloseAfterSend(close: { call: ts.CallExpression; method: string }, send: ts.Node, file: string): Fix[] {
+  let closeStatement: ts.Node = close.call.parent;
+  if (ts.isAwaitExpression(closeStatement)) closeStatement = closeStatement.parent;
+  if (!ts.isExpressionStatement(closeStatement)) return [];
+  let sendStatement: ts.Node | undefined = send;
+  while (sendStatement && sendStatement.parent !== closeStatement.parent) sendStatement = sendStatement.parent;
+  if (!sendStatement || !ts.isStatement(sendStatement) || sendStatement.getStart() < closeStatement.getEnd()) return [];
+  const sf = closeStatement.getSourceFile();
+  const text = closeStatement.getText(sf);
+  return [
+    {
+      title: `Move \`${text}\` after the send on line ${sf.getLineAndCharacterOfPosition(send.getStart(sf)).line + 1}`,
+      id: 'close-after-send',
+      preferred: false,
+      edits: [replaceSpan(file, sf, lineStart(sf, closeStatement.getStart(sf)), lineEnd(sf, closeStatement.getEnd()), ''), insertAt(file, sf, sendStatement.getEnd(), `\n${indentAt(sf, sendStatement.getStart(sf))}${text}`)],
+    },
+  ];
 }

@@ -11,10 +11,12 @@ import { noProxyMeta } from './no-proxy';
 import { noSymbol } from './no-symbol';
 import { noUncloneableBuiltin } from './no-uncloneable-builtin';
 import { platformObject } from './platform-object';
-import type { TypeRule } from './rule';
+import { invalidTransferList } from './invalid-transfer-list';
+import type { FileRule, TypeRule } from './rule';
+import { sendAfterClose } from './send-after-close';
 import { transferRequired } from './transfer-required';
 import { transferableCopied } from './transferable-copied';
-import { useAfterTransferMeta } from './use-after-transfer';
+import { useAfterTransfer } from './use-after-transfer';
 
 /** Order matters: the first rule that claims a part of a value reports it. */
 export const typeRules: readonly TypeRule[] = [
@@ -33,4 +35,7 @@ export const typeRules: readonly TypeRule[] = [
   transferableCopied,
 ];
 
-export const jsRules: readonly RuleMeta[] = [...typeRules.map((r) => r.meta), noProxyMeta, useAfterTransferMeta];
+/** Rules that judge a file's calls and their order: transfer lists, what was transferred or closed before a send. */
+export const fileRules: readonly FileRule[] = [invalidTransferList, useAfterTransfer, sendAfterClose];
+
+export const jsRules: readonly RuleMeta[] = [...typeRules.map((r) => r.meta), noProxyMeta, ...fileRules.map((r) => r.meta)];

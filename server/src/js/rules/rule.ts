@@ -1,7 +1,9 @@
 import type * as ts from 'typescript';
 import type { Fix, RuleMeta, Severity } from '../../engine/types';
+import type { Timeline } from '../detach';
 import type { FixContext } from '../fixes/context';
 import type { Origin } from '../origin';
+import type { Sink } from '../sinks';
 
 /** `bridge`: Electron's contextBridge, which proxies functions and copies plain objects without their prototype. */
 export type Serializer = 'clone' | 'json' | 'bridge';
@@ -10,11 +12,29 @@ export type RuntimeTarget = 'node20' | 'node22' | 'browser' | 'electron-main' | 
 /** Clone rules of a browser: Blink's serializer (an Electron renderer is a page). */
 export const browserLike = (t: RuntimeTarget): boolean => t === 'browser' || t === 'electron-renderer';
 
+/** One value in a transfer list, as written or pushed (transfer-list.ts reads them). */
+export interface TransferEntry {
+  expr: ts.Expression;
+  /** Moved by `Piscina.move()`/`Tinypool.move()`: a view moves its buffer. */
+  moved?: boolean;
+  /** Pushed in a branch: it may be absent. */
+  conditional?: boolean;
+  /** Pushed in a loop or callback: it stands for several values. */
+  repeated?: boolean;
+}
+
 export type TransferInfo =
   | { kind: 'none' }
-  /** A transfer list we cannot read (a variable, a spread): assume it holds what is needed. */
-  | { kind: 'unknown' }
-  | { kind: 'list'; elements: ts.Expression[]; node: ts.Expression };
+  /**
+   * A transfer list we cannot take apart (a call's result, a parameter): assume it holds what is
+   * needed; `list` is the expression, whose element type can still be judged.
+   */
+  | { kind: 'unknown'; list?: ts.Expression }
+  /**
+   * `node` is the array literal the entries come from (where a fix adds or removes one), if any;
+   * `open`: it may hold more than the entries (a spread, a helper that fills it).
+   */
+  | { kind: 'list'; entries: TransferEntry[]; node?: ts.ArrayLiteralExpression; open?: boolean };
 
 /** What a rule knows about the place a value crosses. */
 export interface SendContext {
@@ -25,6 +45,11 @@ export interface SendContext {
   transfer: TransferInfo;
   /** Names of the types present in the transfer list (`MessagePort`, `ArrayBuffer`, ...). */
   transferredTypes: Set<string>;
+  /**
+   * Whether the value at a path of the sent value is itself in the transfer list: false when the list
+   * is known and holds other values only, undefined when the engine cannot tell.
+   */
+  isListed?(path: string): boolean | undefined;
   /** The sink accepts a transfer list, so a copied ArrayBuffer could have been moved instead. */
   canTransfer: boolean;
   /** Human name of the boundary, e.g. `worker.postMessage`. */
@@ -62,7 +87,8 @@ export interface Verdict {
 
 export interface TypeRule {
   meta: RuleMeta;
-  check(facts: TypeFacts, ctx: SendContext): Verdict | undefined;
+  /** `path` is where the part sits in the sent value (`job.reply`), as in messages. */
+  check(facts: TypeFacts, ctx: SendContext, path: string): Verdict | undefined;
   /** Quick fixes for one finding of this rule, best first; builders shared by several rules live in `js/fixes/`. */
   fixes?(ctx: FixContext): Fix[];
 }
@@ -73,4 +99,31 @@ export function article(name: string): string {
   // Acronyms read letter by letter: "a URL", "an HTML...".
   if (/^U[A-Z]/.test(name)) return `a ${name}`;
   return /^[aeiouAEIOU]/.test(name) || /^[FHLMNRSX][A-Z]/.test(name) ? `an ${name}` : `a ${name}`;
+}
+
+/** What a rule that judges calls and their order, rather than a sent value's type, is given. */
+export interface FileContext {
+  sourceFile: ts.SourceFile;
+  /** Absolute path of the file being checked. */
+  file: string;
+  checker: ts.TypeChecker;
+  program: ts.Program;
+  sinks: readonly Sink[];
+  /** Every transfer and close in the file, in order (detach.ts). */
+  timeline: Timeline;
+  /** The runtime whose semantics decide the severity at a sink. */
+  targetOf(sink: Sink): RuntimeTarget;
+}
+
+export interface CallFinding {
+  node: ts.Node;
+  severity: Severity;
+  message: string;
+  related?: { node: ts.Node; message: string }[];
+  fixes?: Fix[];
+}
+
+export interface FileRule {
+  meta: RuleMeta;
+  check(ctx: FileContext): CallFinding[];
 }

@@ -8,7 +8,7 @@ export const needsTransfer = new Set(['MessagePort', 'ReadableStream', 'Writable
 
 export const transferRequired: TypeRule = {
   meta: jsRule('transfer-required', 'error', 'A MessagePort, web stream or FileHandle is sent without being listed in the transfer list, which throws.'),
-  check(facts, ctx) {
+  check(facts, ctx, path) {
     if (!facts.fromLibrary) return undefined;
     const name = facts.ancestry.find((n) => needsTransfer.has(n));
     if (!name) return undefined;
@@ -18,7 +18,11 @@ export const transferRequired: TypeRule = {
       if (ctx.transferredTypes.has('MessagePort')) return undefined;
       return { severity: 'error', reason: 'is a MessageChannel: its ports must be in the transfer list (DataCloneError); send `port2` and transfer it' };
     }
-    if (ctx.transferredTypes.has(name)) return undefined;
+    if (ctx.transferredTypes.has(name)) {
+      // The list holds a value of that type, but not this one: `postMessage({ a, b }, [b])`.
+      if (ctx.isListed?.(path) !== false) return undefined;
+      return { severity: 'error', reason: `is ${article(name)} not in the transfer list (it lists another ${name}): it can only be transferred, never copied (DataCloneError)` };
+    }
     if (!ctx.canTransfer) return { severity: 'error', reason: `is ${article(name)}: it can only cross by transfer, which ${ctx.api} does not offer` };
     return { severity: 'error', reason: `is ${article(name)} not in the transfer list: it can only be transferred, never copied (DataCloneError)` };
   },
