@@ -7,7 +7,7 @@ import { before, test } from 'node:test';
 import { resolveConfig } from '../../server/src/engine/config';
 import type { SourceHost } from '../../server/src/engine/types';
 import { createPythonEngine } from '../../server/src/python';
-import { pickleFacts, stubCallResult, stubMethodResult, tableSizes } from '../../server/src/python/stdlib';
+import { pickleFacts, stubCallResult, stubElementType, stubMethodResult, tableSizes } from '../../server/src/python/stdlib';
 
 // The generated Python knowledge: typeshed's stubs and CPython's pickle verdicts compiled by
 // tools/gen/python-stdlib.mjs into server/generated/. The committed tables must be what the
@@ -48,6 +48,7 @@ test('typeshed table: what standard-library calls return', () => {
   assert.equal(stubMethodResult('re.Pattern', 'search'), 're.Match');
   assert.equal(stubCallResult('os.scandir'), 'os._ScandirIterator');
   assert.equal(stubMethodResult('os._ScandirIterator', '__next__'), 'os.DirEntry');
+  assert.equal(stubElementType('os._ScandirIterator'), 'os.DirEntry');
   assert.equal(stubCallResult('hashlib.sha256'), '_hashlib.HASH');
   assert.equal(stubCallResult('tempfile.NamedTemporaryFile'), 'tempfile._TemporaryFileWrapper');
   assert.equal(stubCallResult('logging.FileHandler'), 'logging.FileHandler');

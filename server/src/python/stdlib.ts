@@ -229,3 +229,13 @@ export function tableSizes(): { modules: number; classes: number; failing: numbe
   for (const m of Object.values(s?.modules ?? {})) classes += Object.keys(m.c ?? {}).length;
   return { modules: Object.keys(s?.modules ?? {}).length, classes, failing: Object.keys(p?.types ?? {}).length, versions: p?.versions ?? [] };
 }
+
+/**
+ * What iterating an instance of `type` yields (`for entry in os.scandir(p)` gives `os.DirEntry`):
+ * its `__iter__` result's `__next__`. For the value flow's loop targets; undefined when the stubs
+ * do not name a class.
+ */
+export function stubElementType(type: string): string | undefined {
+  const iterator = stubMethodResult(type, '__iter__') ?? type;
+  return stubMethodResult(iterator, '__next__');
+}
