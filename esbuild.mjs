@@ -36,6 +36,8 @@ function copyAssets() {
   for (const f of fs.readdirSync(tsLib)) if (/^lib\..*\.d\.ts$/.test(f)) fs.copyFileSync(path.join(tsLib, f), path.join('dist', f));
   fs.copyFileSync(require.resolve('web-tree-sitter/web-tree-sitter.wasm'), 'dist/web-tree-sitter.wasm');
   fs.copyFileSync(require.resolve('tree-sitter-python/tree-sitter-python.wasm'), 'dist/tree-sitter-python.wasm');
+  // Generated knowledge tables (tools/gen): read lazily at run time, not bundled into the code.
+  fs.cpSync('server/generated', 'dist/generated', { recursive: true });
   const typings = 'server/typings';
   if (fs.existsSync(typings)) fs.cpSync(typings, 'dist/typings', { recursive: true });
 }

@@ -1,5 +1,11 @@
 // What the standard library and the process-pool libraries make, measured against CPython 3.11
 // (../shared/truth/runtime-truth.md). Keys are fully qualified names after import resolution.
+//
+// The hand-written records below say more than the generated tables where they exist (a rule of
+// their own, advice, a role whose methods matter); every other standard-library type and call is
+// answered from the generated tables in stdlib.ts (typeshed's stubs, CPython's pickle probes).
+import type { Node } from './parser';
+import { pickleFacts, stubAttributeType, stubCallResult, stubLookup, stubMethodResult } from './stdlib';
 
 export type Transport =
   /** Process target/args, Pool and executor initializer/initargs: pickled only when the child is spawned. */
@@ -76,7 +82,7 @@ const other = (display: string, what: string, runtime: string, role?: Role, advi
 const keepPoolOut = 'keep the pool out of what you send: submit a module-level function, or leave the pool out in `__getstate__`';
 
 /** Types by the name sendcheck gives them. */
-export const types: Record<string, TypeInfo> = {
+const handWritten: Record<string, TypeInfo> = {
   'threading.Lock': lock('threading.Lock', '_thread.lock'),
   'threading.RLock': lock('threading.RLock', '_thread.RLock'),
   '_thread.lock': lock('_thread.lock', '_thread.lock'),
@@ -156,6 +162,80 @@ export const types: Record<string, TypeInfo> = {
   'logging.Logger': { display: 'logging.Logger' },
   'data': { display: 'data' },
 };
+
+// CPython's words for file objects: these are open handles, whichever buffering class they are.
+const fileWords = /cannot pickle '(_io\.)?(FileIO|Buffered\w+|TextIOWrapper)' (object|instances)/;
+const generated = new Map<string, TypeInfo | null>();
+
+/** A standard-library type the hand-written records do not know, described from the generated tables. */
+function generatedType(name: string): TypeInfo | undefined {
+  const hit = generated.get(name);
+  if (hit !== undefined) return hit ?? undefined;
+  let info: TypeInfo | undefined;
+  const facts = pickleFacts(name);
+  const stub = stubLookup(name);
+  if (facts || stub?.kind === 'class') {
+    info = { display: name };
+    const runtime = facts?.task ?? facts?.pickle;
+    if (facts && runtime) {
+      const only = facts.task ? (facts.spawn ? undefined : 'not-spawn-args') : 'plain-pickle';
+      const words = facts.byVersion.length ? `${runtime} (${facts.byVersion.join('; ')})` : runtime;
+      info.problem = fileWords.test(runtime)
+        ? { rule: 'py-open-handle', what: `an open file (${name})`, runtime: words, only }
+        : { rule: 'py-unpicklable-object', what: `${/^[aeiou]/i.test(name) ? 'an' : 'a'} ${name}`, runtime: words, only };
+    }
+  }
+  generated.set(name, info ?? null);
+  return info;
+}
+
+/** Types by name: the hand-written records first, then the generated tables, asked only when a name is looked up. */
+export const types: Record<string, TypeInfo> = new Proxy(handWritten, {
+  get: (target, key) => (typeof key === 'string' ? (Object.hasOwn(target, key) ? target[key] : generatedType(key)) : undefined),
+});
+
+let handWrittenByStubName: Map<string, string> | undefined;
+/** The hand-written name of a type the stubs call otherwise (`_io.TextIOWrapper` is `io.TextIOWrapper`). */
+function preferHandWritten(type: string | undefined): string | undefined {
+  if (!type) return undefined;
+  if (!handWrittenByStubName) {
+    handWrittenByStubName = new Map();
+    for (const k of Object.keys(handWritten)) {
+      const q = stubLookup(k);
+      if (q?.kind === 'class' && q.q !== k && !handWrittenByStubName.has(q.q)) handWrittenByStubName.set(q.q, k);
+    }
+  }
+  return handWrittenByStubName.get(type) ?? type;
+}
+
+/**
+ * What calling a fully qualified name makes. The hand-written factory wins, except where the
+ * stubs pick a more precise type for the same rule (`open(p, "rb")` is a BufferedReader, not a
+ * TextIOWrapper, and CPython's message names it).
+ */
+export function factoryOf(qname: string, call?: Node): string | undefined {
+  const hand = factories[qname];
+  const raw = stubCallResult(qname, call);
+  const stub = preferHandWritten(raw);
+  if (hand && raw && stub && raw !== (stubLookup(hand)?.q ?? hand) && Object.hasOwn(handWritten, stub)) {
+    const a = handWritten[hand]?.problem;
+    const b = handWritten[stub].problem;
+    if (a && b && a.rule === b.rule) return stub;
+  }
+  return hand ?? stub;
+}
+
+/** What calling `name` on an object of `type` makes: the hand-written role's methods, then the stubs. */
+export function methodResultOf(type: string, role: Role | undefined, name: string, call?: Node): string | undefined {
+  const hand = role ? methodResults[role]?.[name] : undefined;
+  if (hand) return hand;
+  return preferHandWritten(stubMethodResult(type, name, call));
+}
+
+/** A module attribute that is a known object (`os.environ`, `sys.stderr`), hand-written first. */
+export function objectValueOf(qname: string): string | undefined {
+  return objectValues[qname] ?? preferHandWritten(stubAttributeType(qname));
+}
 
 /** What calling a fully qualified name makes: the name of a type in `types`, or a special form. */
 export const factories: Record<string, string> = {

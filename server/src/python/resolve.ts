@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import type { StartMethod } from '../engine/config';
 import type { SourceHost } from '../engine/types';
-import { canonicalName, factories, knownFunctions, methodResults, objectValues, types, type Role } from './knowledge';
+import { canonicalName, factories, factoryOf, knownFunctions, methodResultOf, objectValueOf, objectValues, types, type Role } from './knowledge';
 import { buildModuleModel, type Binding, type ClassInfo, type FunctionInfo, type ModuleModel, type Scope } from './model';
 import type { Node, TreeCache } from './parser';
 
@@ -372,7 +372,7 @@ export class Evaluator {
     switch (base.kind) {
       case 'ref': {
         const qname = `${base.qname}.${name}`;
-        const objType = objectValues[qname];
+        const objType = objectValueOf(qname);
         if (objType) return { kind: 'object', type: objType, library: base.library, site };
         return { kind: 'ref', qname: canonicalName(qname).name, library: base.library, isModule: false, site };
       }
@@ -483,7 +483,7 @@ export class Evaluator {
     const site = this.site(call, scope);
     switch (callee.kind) {
       case 'ref': {
-        const made = factories[callee.qname];
+        const made = factoryOf(callee.qname, call);
         if (!made) return unknown;
         if (made === 'partial') {
           const { positional, keywords } = callArgs(call);
@@ -518,7 +518,7 @@ export class Evaluator {
         if (callee.fn && callee.self.kind === 'instance') return this.returnValue(callee.fn, depth, site);
         if (callee.self.kind === 'object') {
           const role = types[callee.self.type]?.role as Role | undefined;
-          const made = role ? methodResults[role]?.[callee.name] : undefined;
+          const made = methodResultOf(callee.self.type, role, callee.name, call);
           if (!made) return unknown;
           if (made === 'pipe') return pair('multiprocessing.connection.Connection', callee.self.library, site);
           if (made === 'data') return unknown;

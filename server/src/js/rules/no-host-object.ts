@@ -1,5 +1,6 @@
 import { removeTimerHandle, sendSocketAddress } from '../fixes/data-form';
 import { passPathInsteadOfHandle } from '../fixes/path-for-handle';
+import { nodeCloneVerdict } from '../node-clone-table';
 import { article, jsRule, type TypeRule } from './rule';
 import { needsTransfer } from './transfer-required';
 
@@ -15,6 +16,16 @@ export const noHostObject: TypeRule = {
   meta: jsRule('no-host-object', 'error', 'A Node host object (stream, socket, server, child process, worker, timer, EventEmitter) is sent, which throws DataCloneError.'),
   check(facts, ctx) {
     if (!facts.fromLibrary || ctx.serializer !== 'clone' || !facts.origin) return undefined;
+    // Node's measured verdict (tools/probe/node-clone.mjs) on a class no rule here names:
+    // dns.Resolver, crypto.Sign, vm.Script, zlib streams, tls.SecureContext...
+    const { module } = facts.origin;
+    if (module !== 'dom' && module !== 'user' && module !== 'global') {
+      const measured = nodeCloneVerdict(module.replace(/^node:/, ''), facts.name, ctx.target);
+      if (measured === 'clones') return undefined;
+      // A host class already named below keeps its message; a crypto stream the list calls lazy is decided by the measurement.
+      if (measured && !facts.ancestry.some((n) => needsTransfer.has(n)) && (lazyCrypto.has(facts.name) || !facts.ancestry.some((n) => hostClasses.has(n))))
+        return { severity: 'error', reason: `is ${article(`${module}.${facts.name}`)} object, which Node refuses to clone (${measured.throws}); send plain data (the options it was made from, a path, an id) instead` };
+    }
     if (!nodeModules.has(facts.origin.module) && facts.origin.container !== 'NodeJS') return undefined;
     if (lazyCrypto.has(facts.name) || facts.ancestry.some((n) => needsTransfer.has(n))) return undefined;
     const host = facts.ancestry.find((n) => hostClasses.has(n));

@@ -1,0 +1,734 @@
+"""Which instances of the standard library's classes pickle, asked of CPython itself.
+
+Developer tool: run it under each supported CPython and commit the output. The product never
+runs it (sendcheck never executes code); server/src/python/knowledge reads the committed data.
+
+    python3 tools/probe/python-pickle.py --out data/python-pickle/3.11.7.json
+
+For every public class of every importable standard-library module (and the C types those
+classes are made from), it decides a verdict for three ways a value is pickled:
+
+    pickle   plain pickle.dumps (then pickle.loads: a value that dumps but cannot load fails too)
+    task     multiprocessing's ForkingPickler, as for Pool tasks, executor submissions, Queue.put
+    spawn    ForkingPickler while a child is being spawned (Process args, initargs)
+
+An instance comes from, in order: a recipe below (objects that need arguments, files, a
+database...), a type-level fact (a C type with the default reduction that cannot be created or
+whose C state the default reduction cannot see), or calling the class with no arguments. A
+class none of these decides is listed as undecided. Verdicts are "ok" or the runtime's own
+words ("TypeError: cannot pickle '_hashlib.HASH' object"), memory addresses and temporary
+paths normalised so two runs agree.
+"""
+import argparse
+import contextlib
+import copyreg
+import importlib
+import io
+import json
+import os
+import pickle
+import pkgutil
+import re
+import signal
+import sys
+import tempfile
+import warnings
+
+HEAPTYPE = 1 << 9
+DISALLOW_INSTANTIATION = 1 << 7
+
+# Importing these runs programs, opens windows or devices, or needs a platform we are not on.
+SKIP_MODULES = re.compile(
+    r"^(antigravity|this|__hello__|__phello__|idlelib|tkinter|turtle|turtledemo|test|ensurepip|"
+    r"lib2to3\.tests|ctypes\.test|distutils\.tests|unittest\.test|pydoc_data|encodings\..*|"
+    r"msilib|winreg|winsound|msvcrt|_winapi|nt|curses|ossaudiodev|readline|.*\.__main__)(\..*)?$"
+)
+# Calling these with no arguments starts processes, threads, connections or shared memory.
+NO_BLIND_CALL_MODULES = re.compile(
+    r"^(imaplib|nntplib|poplib|smtplib|ftplib|telnetlib|http\.server|socketserver|xmlrpc\.server|"
+    r"webbrowser|multiprocessing\.shared_memory|multiprocessing\.pool|multiprocessing\.dummy|"
+    r"wsgiref\.simple_server|pdb|bdb|code|cmd|pydoc|subprocess|pty|signal|faulthandler|trace|"
+    r"sys|asyncio(\..*)?|concurrent\.futures(\..*)?|logging\.handlers)$"
+)
+NO_BLIND_CALL = {"multiprocessing.managers.SharedMemoryManager", "multiprocessing.pool.Pool", "multiprocessing.pool.ThreadPool"}
+
+TMP = tempfile.mkdtemp(prefix="sendcheck-probe-")
+KEEP = []  # objects that must outlive their recipe (a file's directory, a database)
+CLEANUP = []  # processes a recipe started
+
+
+def normalise(text):
+    text = re.sub(r"0x[0-9a-fA-F]+", "0x…", text)
+    text = text.replace(TMP, "<tmp>")
+    return text[:300]
+
+
+def words(exc):
+    name = type(exc).__name__
+    if type(exc).__module__ not in ("builtins",) and name == "PicklingError":
+        name = "PicklingError"
+    return f"{name}: {normalise(str(exc))}"
+
+
+class Timeout(BaseException):
+    pass
+
+
+def _alarm(signum, frame):
+    raise Timeout("timed out")
+
+
+@contextlib.contextmanager
+def bounded(seconds=3):
+    old = signal.signal(signal.SIGALRM, _alarm)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def type_key(cls):
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+# ---------------------------------------------------------------------------------- recipes
+# Each returns an instance in the state a program typically sends it. Keys are labels; the
+# table is keyed by the instance's runtime type.
+
+
+def _file(name, data=b"x\n"):
+    p = os.path.join(TMP, name)
+    with open(p, "wb") as f:
+        f.write(data)
+    return p
+
+
+def _sqlite():
+    import sqlite3
+
+    con = sqlite3.connect(":memory:")
+    con.execute("create table t (a, b)")
+    con.execute("insert into t values (1, 'x')")
+    KEEP.append(con)
+    return con
+
+
+def _row():
+    import sqlite3
+
+    con = _sqlite()
+    con.row_factory = sqlite3.Row
+    return con.execute("select * from t").fetchone()
+
+
+def _gen():
+    yield 1
+
+
+async def _coro():
+    return 1
+
+
+async def _agen():
+    yield 1
+
+
+def _coroutine():
+    c = _coro()
+    KEEP.append(c)
+    return c
+
+
+def _cell():
+    x = 1
+
+    def f():
+        return x
+
+    return f.__closure__[0]
+
+
+def _traceback():
+    try:
+        raise ValueError("x")
+    except ValueError as e:
+        return e.__traceback__
+
+
+def _manager():
+    import multiprocessing
+
+    # What multiprocessing.Manager() returns: a started manager, shut down before the probe exits.
+    m = multiprocessing.get_context("spawn").Manager()
+    CLEANUP.append(m.shutdown)
+    return m
+
+
+def _mmap():
+    import mmap
+
+    f = open(_file("mmap.bin", b"\0" * 16), "r+b")
+    KEEP.append(f)
+    return mmap.mmap(f.fileno(), 0)
+
+
+def _direntry():
+    _file("entry.txt")
+    it = os.scandir(TMP)
+    KEEP.append(it)
+    return next(e for e in it if e.name == "entry.txt")
+
+
+def _scandir():
+    it = os.scandir(TMP)
+    KEEP.append(it)
+    return it
+
+
+def _csv_writer():
+    import csv
+
+    return csv.writer(io.StringIO())
+
+
+def _csv_reader():
+    import csv
+
+    return csv.reader(io.StringIO("a,b\n"))
+
+
+def _csv_dictwriter():
+    import csv
+
+    return csv.DictWriter(io.StringIO(), ["a"])
+
+
+def _zipfile():
+    import zipfile
+
+    z = zipfile.ZipFile(os.path.join(TMP, "z.zip"), "w")
+    KEEP.append(z)
+    return z
+
+
+def _tarfile():
+    import tarfile
+
+    t = tarfile.open(os.path.join(TMP, "t.tar"), "w")
+    KEEP.append(t)
+    return t
+
+
+def _socket():
+    import socket
+
+    s = socket.socket()
+    KEEP.append(s)
+    return s
+
+
+def _ssl_context():
+    import ssl
+
+    return ssl.create_default_context()
+
+
+def _event_loop():
+    import asyncio
+
+    loop = asyncio.new_event_loop()
+    KEEP.append(loop)
+    return loop
+
+
+def _future():
+    import concurrent.futures
+
+    return concurrent.futures.Future()
+
+
+def _asyncio_future():
+    import asyncio
+
+    loop = _event_loop()
+    return loop.create_future()
+
+
+def _popen():
+    import subprocess
+
+    p = subprocess.Popen([sys.executable, "-c", "pass"])
+    p.wait()
+    return p
+
+
+def _executor(kind):
+    def make():
+        import concurrent.futures
+
+        ex = getattr(concurrent.futures, kind)(1)
+        KEEP.append(ex)
+        return ex
+
+    return make
+
+
+def _mp(name, *args):
+    def make():
+        import multiprocessing
+
+        return getattr(multiprocessing.get_context("spawn"), name)(*args)
+
+    return make
+
+
+def _weak_target():
+    class Target:
+        pass
+
+    t = Target()
+    KEEP.append(t)
+    return t
+
+
+def _hash(name):
+    def make():
+        import hashlib
+
+        return hashlib.new(name)
+
+    return make
+
+
+RECIPES = {
+    "re.Match": lambda: re.match("a", "a"),
+    "re.Pattern": lambda: re.compile("a"),
+    "re.Scanner": lambda: re.Scanner([("a", None)]),
+    "struct.Struct": lambda: __import__("struct").Struct("<i"),
+    "mmap.mmap": _mmap,
+    "os.DirEntry": _direntry,
+    "os.scandir()": _scandir,
+    "os.stat_result": lambda: os.stat(TMP),
+    "os.environ": lambda: os.environ,
+    "sqlite3.Connection": _sqlite,
+    "sqlite3.Cursor": lambda: _sqlite().cursor(),
+    "sqlite3.Row": _row,
+    "sqlite3 tuple row": lambda: _sqlite().execute("select * from t").fetchone(),
+    "hashlib.sha256()": _hash("sha256"),
+    "hashlib.md5()": _hash("md5"),
+    "hashlib.blake2b()": lambda: __import__("hashlib").blake2b(),
+    "hashlib.sha3_256()": lambda: __import__("hashlib").sha3_256(),
+    "hmac.HMAC": lambda: __import__("hmac").new(b"k", digestmod="sha256"),
+    "zlib.compressobj()": lambda: __import__("zlib").compressobj(),
+    "zlib.decompressobj()": lambda: __import__("zlib").decompressobj(),
+    "bz2.BZ2Compressor": lambda: __import__("bz2").BZ2Compressor(),
+    "lzma.LZMACompressor": lambda: __import__("lzma").LZMACompressor(),
+    "csv.writer()": _csv_writer,
+    "csv.reader()": _csv_reader,
+    "csv.DictWriter": _csv_dictwriter,
+    "csv.DictReader": lambda: __import__("csv").DictReader(io.StringIO("a\n1\n")),
+    "io.TextIOWrapper(BytesIO)": lambda: io.TextIOWrapper(io.BytesIO()),
+    "io.BytesIO": lambda: io.BytesIO(b"x"),
+    "io.StringIO": lambda: io.StringIO("x"),
+    "open(p)": lambda: KEEP.append(open(_file("r.txt"))) or KEEP[-1],
+    "open(p,'rb')": lambda: KEEP.append(open(_file("rb.bin"), "rb")) or KEEP[-1],
+    "open(p,'wb')": lambda: KEEP.append(open(os.path.join(TMP, "w.bin"), "wb")) or KEEP[-1],
+    "open(p,'r+b')": lambda: KEEP.append(open(_file("rw.bin"), "r+b")) or KEEP[-1],
+    "open(p,'rb',buffering=0)": lambda: KEEP.append(open(_file("raw.bin"), "rb", buffering=0)) or KEEP[-1],
+    "sys.stderr": lambda: sys.stderr,
+    "tempfile.NamedTemporaryFile()": lambda: KEEP.append(tempfile.NamedTemporaryFile(dir=TMP)) or KEEP[-1],
+    "tempfile.TemporaryFile()": lambda: KEEP.append(tempfile.TemporaryFile(dir=TMP)) or KEEP[-1],
+    "tempfile.SpooledTemporaryFile()": lambda: tempfile.SpooledTemporaryFile(),
+    "tempfile.TemporaryDirectory()": lambda: KEEP.append(tempfile.TemporaryDirectory(dir=TMP)) or KEEP[-1],
+    "gzip.open()": lambda: KEEP.append(__import__("gzip").open(os.path.join(TMP, "g.gz"), "wb")) or KEEP[-1],
+    "zipfile.ZipFile": _zipfile,
+    "tarfile.TarFile": _tarfile,
+    "types.MappingProxyType": lambda: __import__("types").MappingProxyType({"a": 1}),
+    "types.SimpleNamespace": lambda: __import__("types").SimpleNamespace(a=1),
+    "types.ModuleType": lambda: json,
+    "weakref.ref": lambda: __import__("weakref").ref(_weak_target()),
+    "weakref.proxy": lambda: __import__("weakref").proxy(_weak_target()),
+    "weakref.WeakValueDictionary": lambda: __import__("weakref").WeakValueDictionary({"a": _weak_target()}),
+    "weakref.WeakKeyDictionary": lambda: __import__("weakref").WeakKeyDictionary({_weak_target(): 1}),
+    "weakref.WeakSet": lambda: __import__("weakref").WeakSet([_weak_target()]),
+    "weakref.finalize": lambda: __import__("weakref").finalize(_weak_target(), print),
+    "multiprocessing.managers.SyncManager": _manager,
+    "multiprocessing.Queue": _mp("Queue"),
+    "multiprocessing.SimpleQueue": _mp("SimpleQueue"),
+    "multiprocessing.JoinableQueue": _mp("JoinableQueue"),
+    "multiprocessing.Lock": _mp("Lock"),
+    "multiprocessing.RLock": _mp("RLock"),
+    "multiprocessing.Semaphore": _mp("Semaphore"),
+    "multiprocessing.Event": _mp("Event"),
+    "multiprocessing.Condition": _mp("Condition"),
+    "multiprocessing.Barrier": _mp("Barrier", 2),
+    "multiprocessing.Value": _mp("Value", "i"),
+    "multiprocessing.Array": _mp("Array", "i", 2),
+    "multiprocessing.Pipe": lambda: _mp("Pipe")()[0],
+    "multiprocessing.Process": _mp("Process"),
+    "generator": lambda: _gen(),
+    "generator expression": lambda: (i for i in ()),
+    "coroutine": _coroutine,
+    "async generator": lambda: _agen(),
+    "frame": lambda: sys._getframe(),
+    "traceback": _traceback,
+    "code": lambda: _gen.__code__,
+    "cell": _cell,
+    "module-level function": lambda: _gen,
+    "local function": lambda: (lambda: 1),
+    "bound method": lambda: [].append,
+    "builtin function": lambda: len,
+    "method-wrapper": lambda: (1).__add__,
+    "memoryview": lambda: memoryview(b"ab"),
+    "bytes(view)": lambda: bytes(memoryview(b"ab")),
+    "bytearray": lambda: bytearray(b"a"),
+    "array.array": lambda: __import__("array").array("i", [1]),
+    "dict_keys": lambda: {1: 2}.keys(),
+    "dict_values": lambda: {1: 2}.values(),
+    "dict_items": lambda: {1: 2}.items(),
+    "list_iterator": lambda: iter([1]),
+    "range": lambda: range(3),
+    "property": lambda: property(lambda s: 1),
+    "map": lambda: map(str, [1]),
+    "zip": lambda: zip([1], [2]),
+    "enumerate": lambda: enumerate([1]),
+    "itertools.count": lambda: __import__("itertools").count(),
+    "itertools.chain": lambda: __import__("itertools").chain([1]),
+    "itertools.groupby": lambda: __import__("itertools").groupby([1]),
+    "itertools.tee": lambda: __import__("itertools").tee([1])[0],
+    "functools.partial": lambda: __import__("functools").partial(int, "1"),
+    "functools.lru_cache()": lambda: __import__("functools").lru_cache()(len),
+    "operator.itemgetter": lambda: __import__("operator").itemgetter(1),
+    "operator.methodcaller": lambda: __import__("operator").methodcaller("a"),
+    "collections.deque": lambda: __import__("collections").deque([1]),
+    "collections.OrderedDict": lambda: __import__("collections").OrderedDict(a=1),
+    "collections.defaultdict(list)": lambda: __import__("collections").defaultdict(list),
+    "collections.defaultdict(lambda)": lambda: __import__("collections").defaultdict(lambda: 0),
+    "collections.ChainMap": lambda: __import__("collections").ChainMap({}),
+    "collections.Counter": lambda: __import__("collections").Counter("aa"),
+    "local namedtuple": lambda: __import__("collections").namedtuple("Local", "a")(1),
+    "make_dataclass": lambda: __import__("dataclasses").make_dataclass("Made", ["a"])(1),
+    "threading.Lock": lambda: __import__("threading").Lock(),
+    "threading.RLock": lambda: __import__("threading").RLock(),
+    "threading.Condition": lambda: __import__("threading").Condition(),
+    "threading.Semaphore": lambda: __import__("threading").Semaphore(),
+    "threading.Event": lambda: __import__("threading").Event(),
+    "threading.Barrier": lambda: __import__("threading").Barrier(2),
+    "threading.Thread": lambda: __import__("threading").Thread(),
+    "threading.Timer": lambda: __import__("threading").Timer(1, print),
+    "threading.local": lambda: __import__("threading").local(),
+    "queue.Queue": lambda: __import__("queue").Queue(),
+    "queue.SimpleQueue": lambda: __import__("queue").SimpleQueue(),
+    "contextvars.ContextVar": lambda: __import__("contextvars").ContextVar("v"),
+    "contextvars.Context": lambda: __import__("contextvars").copy_context(),
+    "contextvars.Token": lambda: __import__("contextvars").ContextVar("t").set(1),
+    "socket.socket": _socket,
+    "select.epoll": lambda: __import__("select").epoll(),
+    "select.poll": lambda: __import__("select").poll(),
+    "selectors.DefaultSelector": lambda: __import__("selectors").DefaultSelector(),
+    "ssl.SSLContext": _ssl_context,
+    "asyncio event loop": _event_loop,
+    "asyncio.Future": _asyncio_future,
+    "asyncio.Queue": lambda: __import__("asyncio").Queue(),
+    "asyncio.Lock": lambda: __import__("asyncio").Lock(),
+    "concurrent.futures.Future": _future,
+    "concurrent.futures.ProcessPoolExecutor": _executor("ProcessPoolExecutor"),
+    "concurrent.futures.ThreadPoolExecutor": _executor("ThreadPoolExecutor"),
+    "subprocess.Popen": _popen,
+    "logging.getLogger()": lambda: __import__("logging").getLogger("sendcheck.probe"),
+    "logging.Handler": lambda: __import__("logging").Handler(),
+    "logging.StreamHandler": lambda: __import__("logging").StreamHandler(),
+    "logging.FileHandler": lambda: __import__("logging").FileHandler(os.path.join(TMP, "log.txt")),
+    "logging.handlers.RotatingFileHandler": lambda: __import__("logging.handlers").handlers.RotatingFileHandler(os.path.join(TMP, "rlog.txt")),
+    "logging.handlers.QueueHandler": lambda: __import__("logging.handlers").handlers.QueueHandler(__import__("queue").Queue()),
+    "logging.LogRecord": lambda: __import__("logging").makeLogRecord({"msg": "x"}),
+    "logging.Formatter": lambda: __import__("logging").Formatter(),
+    "decimal.Context": lambda: __import__("decimal").getcontext(),
+    "random.Random": lambda: __import__("random").Random(1),
+    "datetime.datetime": lambda: __import__("datetime").datetime(2020, 1, 1),
+    "datetime.timezone": lambda: __import__("datetime").timezone.utc,
+    "zoneinfo.ZoneInfo": lambda: __import__("zoneinfo").ZoneInfo("UTC"),
+    "pathlib.Path": lambda: __import__("pathlib").Path(TMP),
+    "uuid.UUID": lambda: __import__("uuid").UUID(int=1),
+    "ipaddress.IPv4Address": lambda: __import__("ipaddress").ip_address("127.0.0.1"),
+    "fractions.Fraction": lambda: __import__("fractions").Fraction(1, 3),
+    "xml.etree.ElementTree.Element": lambda: __import__("xml.etree.ElementTree").etree.ElementTree.Element("a"),
+    "xml.dom.minidom.Document": lambda: __import__("xml.dom.minidom").dom.minidom.parseString("<a/>"),
+    "email.message.EmailMessage": lambda: __import__("email.message").message.EmailMessage(),
+    "argparse.Namespace": lambda: __import__("argparse").Namespace(a=1),
+    "argparse.ArgumentParser": lambda: __import__("argparse").ArgumentParser(),
+    "string.Template": lambda: __import__("string").Template("$a"),
+    "ctypes.c_int": lambda: __import__("ctypes").c_int(1),
+    "ctypes.pointer": lambda: __import__("ctypes").pointer(__import__("ctypes").c_int(1)),
+    "ctypes.CDLL": lambda: __import__("ctypes").CDLL(None),
+    "http.client.HTTPConnection": lambda: __import__("http.client").client.HTTPConnection("localhost"),
+    "urllib.request.Request": lambda: __import__("urllib.request").request.Request("http://localhost/"),
+    "http.cookiejar.CookieJar": lambda: __import__("http.cookiejar").cookiejar.CookieJar(),
+    "smtplib.SMTP": lambda: __import__("smtplib").SMTP(),
+    "ftplib.FTP": lambda: __import__("ftplib").FTP(),
+    "shelve.Shelf": lambda: __import__("shelve").Shelf({}),
+    "dbm.open()": lambda: KEEP.append(__import__("dbm").open(os.path.join(TMP, "db"), "c")) or KEEP[-1],
+    "sched.scheduler": lambda: __import__("sched").scheduler(),
+    "pdb.Pdb": lambda: __import__("pdb").Pdb(),
+    "cmd.Cmd": lambda: __import__("cmd").Cmd(),
+    "code.InteractiveConsole": lambda: __import__("code").InteractiveConsole(),
+    "multiprocessing.shared_memory.SharedMemory": None,  # needs an unlink in the child; measured by hand
+    "array iterator": lambda: iter(__import__("array").array("i")),
+    "enum member": lambda: __import__("signal").SIGINT,
+    "NotImplemented": lambda: NotImplemented,
+    "Ellipsis": lambda: ...,
+    "type": lambda: int,
+    "None": lambda: None,
+    "super": lambda: super(int, 1),
+    "slice": lambda: slice(1),
+    "complex": lambda: 1j,
+    "frozenset": lambda: frozenset([1]),
+    "staticmethod": lambda: staticmethod(len),
+    "classmethod": lambda: classmethod(len),
+    "builtins.object": lambda: object(),
+}
+
+
+# ------------------------------------------------------------------------------ judgement
+
+
+class _SpawningPopen:
+    """Stands in for the Popen that is spawning a child: what ForkingPickler sees for Process args."""
+
+    def duplicate_for_child(self, fd):
+        return fd
+
+    def DupFd(self, fd):
+        return fd
+
+
+def trials(obj):
+    from multiprocessing import context
+    from multiprocessing.reduction import ForkingPickler
+
+    out = {}
+    try:
+        with bounded():
+            data = pickle.dumps(obj)
+        try:
+            with bounded():
+                pickle.loads(data)
+            out["pickle"] = "ok"
+        except BaseException as e:  # noqa: BLE001 - any failure is the runtime's verdict
+            out["pickle"] = "on load: " + words(e)
+    except BaseException as e:  # noqa: BLE001
+        out["pickle"] = words(e)
+    try:
+        with bounded():
+            data = bytes(ForkingPickler.dumps(obj))
+        try:
+            with bounded():
+                ForkingPickler.loads(data)
+            out["task"] = "ok"
+        except BaseException as e:  # noqa: BLE001
+            out["task"] = "on load: " + words(e)
+    except BaseException as e:  # noqa: BLE001
+        out["task"] = words(e)
+    previous = context.get_spawning_popen()
+    context.set_spawning_popen(_SpawningPopen())
+    try:
+        with bounded():
+            ForkingPickler.dumps(obj)
+        out["spawn"] = "ok"
+    except BaseException as e:  # noqa: BLE001
+        out["spawn"] = words(e)
+    finally:
+        context.set_spawning_popen(previous)
+    return out
+
+
+def default_reduction(cls):
+    """The class relies on object's own reduction: nothing in its MRO, copyreg or multiprocessing overrides it."""
+    from multiprocessing.reduction import ForkingPickler
+
+    if cls in copyreg.dispatch_table or cls in ForkingPickler._extra_reducers:
+        return False
+    for c in cls.__mro__[:-1]:
+        for hook in ("__reduce_ex__", "__reduce__", "__getstate__", "__getnewargs__", "__getnewargs_ex__", "__setstate__"):
+            if hook in c.__dict__:
+                return False
+    return True
+
+
+def type_level(cls):
+    """A C type with the default reduction: the runtime refuses it for what the type is, not for its state."""
+    if cls.__flags__ & HEAPTYPE and cls.__module__ not in sys.builtin_module_names and "__dict__" in dir(cls) and cls.__dictoffset__:
+        return None  # a Python class: what it holds decides
+    if not default_reduction(cls) or issubclass(cls, (list, dict)):
+        return None  # object.__reduce_ex__ asks list and dict subclasses for no C-level state
+    tp_name = cls.__qualname__ if cls.__module__ == "builtins" else type_key(cls)
+    refused = f"TypeError: cannot pickle '{tp_name}' object"
+    if cls.__flags__ & DISALLOW_INSTANTIATION or cls.__itemsize__:
+        return {"pickle": refused, "task": refused, "spawn": refused}
+    ptr = 8 if sys.maxsize > 2**32 else 4
+    size = object.__basicsize__
+    if cls.__dictoffset__ > 0:
+        size += ptr
+    if cls.__weakrefoffset__ > 0:
+        size += ptr
+    slots = copyreg._slotnames(cls)
+    size += ptr * len(slots)
+    if cls.__basicsize__ > size:
+        return {"pickle": refused, "task": refused, "spawn": refused}
+    return None
+
+
+def public_classes(modules):
+    """(public name, class) for every class a public module exports, its own or re-exported."""
+    seen = []
+    for modname, mod in modules:
+        for name in sorted(vars(mod)):
+            if name.startswith("_"):
+                continue
+            obj = vars(mod)[name]
+            if not isinstance(obj, type):
+                continue
+            # A name the module merely imported (`from io import TextIOWrapper`) is not its API;
+            # a C type re-exported by its public module (`_io.TextIOWrapper` as io.TextIOWrapper) is.
+            home = obj.__module__
+            exported = name in getattr(mod, "__all__", ())
+            if exported or home == modname or home.lstrip("_") == modname or home in sys.builtin_module_names or home.startswith("_"):
+                seen.append((f"{modname}.{name}", obj))
+    return seen
+
+
+def stdlib_modules():
+    names = set()
+    for top in sorted(sys.stdlib_module_names):
+        if top.startswith("_") or SKIP_MODULES.match(top):
+            continue
+        names.add(top)
+        try:
+            with warnings.catch_warnings(), bounded(10):
+                warnings.simplefilter("ignore")
+                mod = importlib.import_module(top)
+        except BaseException:  # noqa: BLE001 - not on this platform
+            names.discard(top)
+            continue
+        if hasattr(mod, "__path__"):
+            for info in pkgutil.walk_packages(mod.__path__, top + ".", onerror=lambda n: None):
+                if any(part.startswith("_") for part in info.name.split(".")) or SKIP_MODULES.match(info.name):
+                    continue
+                names.add(info.name)
+    modules = []
+    for name in sorted(names):
+        try:
+            with warnings.catch_warnings(), bounded(10), contextlib.redirect_stdout(io.StringIO()):
+                warnings.simplefilter("ignore")
+                modules.append((name, importlib.import_module(name)))
+        except BaseException:  # noqa: BLE001
+            continue
+    return modules
+
+
+def blind_instance(public, cls):
+    mod = public.rsplit(".", 1)[0]
+    if NO_BLIND_CALL_MODULES.match(mod) or public in NO_BLIND_CALL or type_key(cls) in NO_BLIND_CALL:
+        return None
+    import enum
+
+    if isinstance(cls, enum.EnumMeta):
+        members = list(cls)
+        return (members[0],) if members else None
+    if cls.__flags__ & DISALLOW_INSTANTIATION or getattr(cls, "__abstractmethods__", None):
+        return None
+    try:
+        with warnings.catch_warnings(), bounded(2), contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            warnings.simplefilter("ignore")
+            obj = cls()
+        KEEP.append(obj)
+        return (obj,)
+    except BaseException:  # noqa: BLE001 - needs arguments
+        return None
+
+
+def probe():
+    os.chdir(TMP)
+    table = {}
+
+    def record(key, how, verdicts, public=None, recipe=None):
+        entry = table.get(key)
+        if entry is None or entry["how"] == "undecided" or (entry["how"] != "recipe" and how == "recipe"):
+            entry = {"how": how, **verdicts, "names": sorted(set((entry or {}).get("names", [])))}
+            if recipe:
+                entry["recipe"] = recipe
+            table[key] = entry
+        if public and public not in entry["names"]:
+            entry["names"] = sorted(entry["names"] + [public])
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for label, make in RECIPES.items():
+            if make is None:
+                continue
+            try:
+                with bounded(10):
+                    obj = make()
+            except BaseException as e:  # noqa: BLE001 - not on this version or platform
+                print(f"recipe {label!r} failed: {words(e)}", file=sys.stderr)
+                continue
+            record(type_key(type(obj)), "recipe", trials(obj), recipe=label)
+
+    modules = stdlib_modules()
+    classes = public_classes(modules)
+    for public, cls in classes:
+        key = type_key(cls)
+        if key in table and table[key]["how"] == "recipe":
+            record(key, "recipe", {}, public)
+            continue
+        made = blind_instance(public, cls)
+        if made is not None and type(made[0]) is cls:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                record(key, "no-arg call", trials(made[0]), public)
+            continue
+        verdicts = type_level(cls)
+        if verdicts:
+            record(key, "type", verdicts, public)
+            continue
+        record(key, "undecided", {}, public)
+    return modules, table
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--out", help="write the table here (default: stdout)")
+    args = ap.parse_args()
+    out = os.path.abspath(args.out) if args.out else None
+    modules, table = probe()
+    version = ".".join(map(str, sys.version_info[:3]))
+    counts = {}
+    for e in table.values():
+        counts[e["how"]] = counts.get(e["how"], 0) + 1
+    result = {
+        "python": version,
+        "regenerate": f"python{sys.version_info[0]}.{sys.version_info[1]} tools/probe/python-pickle.py --out data/python-pickle/{version}.json",
+        "modules": len(modules),
+        "counts": dict(sorted(counts.items())),
+        "types": dict(sorted(table.items())),
+    }
+    text = json.dumps(result, indent=1, ensure_ascii=False, sort_keys=False) + "\n"
+    if out:
+        with open(out, "w", encoding="utf-8") as f:
+            f.write(text)
+    else:
+        sys.stdout.write(text)
+    # Leave without running finalizers of the objects made above (threads, loops, managers).
+    sys.stdout.flush()
+    import shutil
+
+    for stop in CLEANUP:
+        stop()
+    shutil.rmtree(TMP, ignore_errors=True)
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()
