@@ -44,7 +44,9 @@ function trap() {
 }
 
 function readsOutside(traceFile: string, ws: string): string[] {
-  const allowed = [ws, root, path.dirname(process.execPath), '/proc', '/dev', '/sys', '/etc', '/usr', '/lib'];
+  // sendcheck's own code cache (bin/sendcheck.js keeps V8's compiled bundle per user) is its own file.
+  const codeCache = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'sendcheck');
+  const allowed = [ws, root, codeCache, path.dirname(process.execPath), '/proc', '/dev', '/sys', '/etc', '/usr', '/lib'];
   const lines = fs.existsSync(traceFile) ? fs.readFileSync(traceFile, 'utf8').split('\n').filter(Boolean) : [];
   return lines.filter((p) => {
     if (!path.isAbsolute(p)) p = path.resolve(ws, p);

@@ -62,6 +62,7 @@ export class Timeline {
   readonly transfers: TransferEvent[] = [];
   readonly closes: CloseEvent[] = [];
   private summaries = new Map<ts.Node, Summary[]>();
+  private helperNames: HelperNames;
 
   constructor(
     private sf: ts.SourceFile,
@@ -70,6 +71,7 @@ export class Timeline {
     private program: ts.Program,
     private sinksIn: (sf: ts.SourceFile) => readonly Sink[],
   ) {
+    this.helperNames = helperNamesOf(program);
     for (const ev of this.sinkEvents(sinks, true)) {
       if (!ev.what) ev.what = this.kindFromCallers(ev) ?? '';
       if (ev.what) this.transfers.push(ev);
@@ -161,6 +163,7 @@ export class Timeline {
 
   /** A call of the project's own function that transfers a parameter, a field or a module variable. */
   private helperEvents(call: ts.CallExpression, depth: number): TransferEvent[] {
+    if (!this.helperNames.mayCall(call)) return [];
     const fn = this.calledFunction(call);
     if (!fn) return [];
     const out: TransferEvent[] = [];
@@ -420,6 +423,103 @@ function enclosingFunction(n: ts.Node): ts.FunctionLikeDeclaration | undefined {
 
 function short(text: string): string {
   return text.length <= 40 ? text : `${text.slice(0, 37)}…`;
+}
+
+interface HelperNames {
+  /** False when no function of the project that may transfer can be what `call` calls. */
+  mayCall(call: ts.CallExpression): boolean;
+}
+
+const helperNamesCache = new WeakMap<ts.Program, HelperNames>();
+// Text that a sink with a transfer list needs: `postMessage(msg, [buf])`, `structuredClone(v,
+// { transfer })`, `{ transferList }`, comlink's `transfer()`, piscina's `move()`.
+const mayTransferText = /postMessage|structuredClone|\btransfer(?:List)?\b|\bmove\s*\(/;
+
+/**
+ * The names under which a call can reach a helper that transfers: the project's functions and
+ * methods whose body may hold a sink with a transfer list, or that call (by name) one that does, to a fixed point; plus,
+ * per file, the local names of default and renamed imports. Resolving the callee of every call in
+ * a file is what made the timeline most of a cold scan on generic-heavy code (effect's src/: 40 %
+ * of the run in overload resolution for calls that cannot transfer anything), so a call whose
+ * name is not here is not resolved. Names, not symbols: a superset, never a miss.
+ */
+function helperNamesOf(program: ts.Program): HelperNames {
+  const cached = helperNamesCache.get(program);
+  if (cached) return cached;
+  const functions: { name: string; calls: Set<string>; hit: boolean }[] = [];
+  const calledName = (call: ts.CallExpression): string | undefined => {
+    const e = call.expression;
+    return ts.isIdentifier(e) ? e.text : ts.isPropertyAccessExpression(e) ? e.name.text : undefined;
+  };
+  for (const sf of program.getSourceFiles()) {
+    if (sf.isDeclarationFile || isLibraryFile(program, sf)) continue;
+    const visit = (n: ts.Node): void => {
+      let name: string | undefined;
+      let body: ts.Node | undefined;
+      if ((ts.isFunctionDeclaration(n) || ts.isMethodDeclaration(n)) && n.body) {
+        body = n.body;
+        name = n.name && (ts.isIdentifier(n.name) || ts.isStringLiteral(n.name) || ts.isPrivateIdentifier(n.name)) ? n.name.text : '';
+      } else if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer && (ts.isArrowFunction(n.initializer) || ts.isFunctionExpression(n.initializer))) {
+        body = n.initializer.body;
+        name = n.name.text;
+      }
+      if (body && name !== undefined) {
+        const calls = new Set<string>();
+        const collect = (c: ts.Node): void => {
+          if (ts.isCallExpression(c)) {
+            const callee = calledName(c);
+            if (callee) calls.add(callee);
+          }
+          ts.forEachChild(c, collect);
+        };
+        collect(body);
+        functions.push({ name, calls, hit: mayTransferText.test(sf.text.slice(body.pos, body.end)) });
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(sf);
+  }
+  const names = new Set<string>();
+  let anonymous = false;
+  // As deep as helpers are followed (summaryOf stops at maxHelperDepth).
+  for (let changed = true, rounds = 0; changed && rounds <= maxHelperDepth; rounds++) {
+    changed = false;
+    for (const f of functions) {
+      if (f.hit || [...f.calls].some((c) => names.has(c))) {
+        if (f.name === '') anonymous = true;
+        else if (!names.has(f.name)) {
+          names.add(f.name);
+          changed = true;
+        }
+        f.hit = true;
+      }
+    }
+  }
+  // A default or renamed import calls the helper under a local name of the importing file's own.
+  const aliases = new WeakMap<ts.SourceFile, Set<string>>();
+  const aliasesOf = (sf: ts.SourceFile): Set<string> => {
+    let set = aliases.get(sf);
+    if (set) return set;
+    set = new Set();
+    for (const st of sf.statements) {
+      const clause = ts.isImportDeclaration(st) ? st.importClause : undefined;
+      if (!clause) continue;
+      if (clause.name && (anonymous || names.size > 0)) set.add(clause.name.text);
+      if (clause.namedBindings && ts.isNamedImports(clause.namedBindings))
+        for (const el of clause.namedBindings.elements) if (el.propertyName && (names.has(el.propertyName.text) || el.propertyName.text === 'default')) set.add(el.name.text);
+    }
+    aliases.set(sf, set);
+    return set;
+  };
+  const result: HelperNames = {
+    mayCall(call) {
+      const name = calledName(call);
+      if (name === undefined) return true;
+      return names.has(name) || aliasesOf(call.getSourceFile()).has(name);
+    },
+  };
+  helperNamesCache.set(program, result);
+  return result;
 }
 
 function helperName(call: ts.CallExpression): string {

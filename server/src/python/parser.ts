@@ -28,7 +28,9 @@ function locate(file: string, packagePath: string): string {
 export function initPythonParser(): Promise<void> {
   loading ??= (async () => {
     await Parser.init({ locateFile: () => locate('web-tree-sitter.wasm', 'web-tree-sitter/web-tree-sitter.wasm') });
-    const language = await Language.load(locate('tree-sitter-python.wasm', 'tree-sitter-python/tree-sitter-python.wasm'));
+    // The bytes, not a path: given a path, web-tree-sitter reads it through a dynamic import(),
+    // which a bundle loaded from V8's code cache (bin/sendcheck.js) cannot make.
+    const language = await Language.load(fs.readFileSync(locate('tree-sitter-python.wasm', 'tree-sitter-python/tree-sitter-python.wasm')));
     const p = new Parser();
     p.setLanguage(language);
     parser = p;
