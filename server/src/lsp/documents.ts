@@ -91,9 +91,13 @@ export class DocumentChecks {
     if (existing && existing.version === version) return existing;
     const unpublished = this.unpublished.get(file);
     if (!publish && unpublished?.version === version) return unpublished;
+    const openVersions = state.openVersions();
     const keep = (findings: Finding[]): FileResult => {
-      if (publish) return state.store(file, version, findings);
-      const result: FileResult = { uri: doc.uri, version, findings, diagnostics: [], resultId: '' };
+      // What the fixes' other files were when computed: a file to create must still be absent when applied.
+      const absentFiles = new Set<string>();
+      for (const f of findings) for (const fix of f.fixes) for (const e of fix.edits) if (e.file !== file && !absentFiles.has(e.file) && !state.host.fileExists(e.file)) absentFiles.add(e.file);
+      if (publish) return Object.assign(state.store(file, version, findings), { openVersions, absentFiles });
+      const result: FileResult = { uri: doc.uri, version, findings, diagnostics: [], resultId: '', openVersions, absentFiles };
       this.unpublished.set(file, result);
       return result;
     };

@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   CodeActionKind,
@@ -17,7 +18,7 @@ import {
   type InitializeResult,
   type WorkspaceDocumentDiagnosticReport,
 } from 'vscode-languageserver';
-import { pythonExtensions } from '../engine/files';
+import { isCheckable, pythonExtensions } from '../engine/files';
 import { isProjectConfigFile, projectConfigFiles } from '../engine/project-config';
 import type { Language } from '../engine/types';
 import { codeActions, fixAllKind } from './actions';
@@ -74,6 +75,7 @@ export function registerHandlers({ state, configuration, documents, scan }: Part
       watchRegistration: c.workspace?.didChangeWatchedFiles?.dynamicRegistration === true,
       configRegistration: c.workspace?.didChangeConfiguration?.dynamicRegistration === true,
       documentChanges: c.workspace?.workspaceEdit?.documentChanges === true,
+      createFiles: c.workspace?.workspaceEdit?.resourceOperations?.includes('create') === true,
       refresh: c.workspace?.diagnostics?.refreshSupport === true,
       workspaceFolders: c.workspace?.workspaceFolders === true,
     };
@@ -167,7 +169,10 @@ export function registerHandlers({ state, configuration, documents, scan }: Part
     return { files: state.workspaceFiles.size, findings: state.totalFindings() };
   });
 
-  connection.onCodeAction((params, token) => state.interactively(() => codeActionsFor(params, token)));
+  connection.onCodeAction((params, token) => {
+    const started = Date.now();
+    return state.interactively(() => codeActionsFor(params, token)).finally(() => state.reportIfSlow(`textDocument/codeAction for ${path.basename(params.textDocument.uri)}`, started));
+  });
   async function codeActionsFor(params: CodeActionParams, token: CancellationToken): Promise<CodeAction[] | null> {
     const started = Date.now();
     const doc = state.documents.get(params.textDocument.uri);
@@ -199,7 +204,24 @@ export function registerHandlers({ state, configuration, documents, scan }: Part
         host: state.host,
         uriOf: state.uriOf,
         versionOf: (f) => state.openDocument(f)?.version ?? null,
+        checkedVersionOf: (f) => {
+          const then = result.openVersions?.get(f);
+          if (then !== undefined) return then;
+          // Read from disk then, open now: still the same text if the editor holds what the disk does.
+          const doc = state.openDocument(f);
+          if (!doc) return null;
+          try {
+            return fs.readFileSync(f, 'utf8') === doc.getText() ? doc.version : null;
+          } catch {
+            return null;
+          }
+        },
+        exists: (f) => state.openDocument(f) !== undefined || fs.existsSync(f),
+        wasAbsent: (f) => result.absentFiles?.has(f) === true,
+        mayCreate: (f) => state.folderOf(f) !== undefined,
         documentChanges: state.caps.documentChanges,
+        createFiles: state.caps.createFiles,
+        log: state.log,
       },
       params.context.diagnostics,
       params.context.only,
@@ -209,7 +231,10 @@ export function registerHandlers({ state, configuration, documents, scan }: Part
     return actions;
   }
 
-  connection.languages.diagnostics.on((params, token) => state.interactively(() => documentDiagnostics(params, token)));
+  connection.languages.diagnostics.on((params, token) => {
+    const started = Date.now();
+    return state.interactively(() => documentDiagnostics(params, token)).finally(() => state.reportIfSlow(`textDocument/diagnostic for ${path.basename(params.textDocument.uri)}`, started));
+  });
   async function documentDiagnostics(params: DocumentDiagnosticParams, token: CancellationToken): Promise<DocumentDiagnosticReport> {
     const doc = state.documents.get(params.textDocument.uri);
     const file = uriToPath(params.textDocument.uri);
@@ -217,6 +242,9 @@ export function registerHandlers({ state, configuration, documents, scan }: Part
       const r = file ? state.results.get(file) : undefined;
       return { kind: 'full', items: r?.diagnostics ?? [] };
     }
+    // A file sendcheck does not read (a notebook, JSON, a language it does not check): nothing, at
+    // once. Asking the client to try again, as for a document that changed, would never end.
+    if (!isCheckable(file)) return { kind: 'full', items: [] };
     await tick();
     if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
     const version = doc.version;

@@ -80,7 +80,7 @@ export class WorkspaceScan {
         for (const f of batch) seen.add(f);
         const closed = batch.filter((f) => !state.openDocument(f));
         const sliceStart = Date.now();
-        const findings = closed.length ? state.runCheck(closed, settings, superseded) : [];
+        const findings = closed.length ? state.runCheck(closed, settings, superseded, 'scan slice') : [];
         const took = Date.now() - sliceStart;
         const nextSize =
           this.fixedBatch ?? (took < this.sliceMs / 2 ? Math.min(batchSize * 2, 64) : took > this.sliceMs * 2 ? Math.max(1, batchSize >> 1) : batchSize);
