@@ -1,3 +1,4 @@
+import type { CancellationToken } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Finding } from '../engine/types';
 import { isCheckable, isInside } from '../engine/files';
@@ -77,7 +78,7 @@ export class DocumentChecks {
    * overtook it. With `publish: false` (code actions while `run` is `onSave`) the findings are
    * returned without being stored or shown: the squiggles wait for the save.
    */
-  async check(doc: TextDocument, publish = true): Promise<FileResult | undefined> {
+  async check(doc: TextDocument, publish = true, token?: CancellationToken): Promise<FileResult | undefined> {
     const { state } = this;
     const file = uriToPath(doc.uri);
     if (!file || !isCheckable(file)) return undefined;
@@ -103,10 +104,16 @@ export class DocumentChecks {
     };
     if (!settings.config.enable || settings.excluded) return keep([]);
     const started = Date.now();
-    const findings = state.runCheck([file], settings, () => !stillCurrent());
+    // A newer version, a closed document or a cancelled request ends the check between files.
+    const findings = state.runCheck([file], settings, () => !stillCurrent() || token?.isCancellationRequested === true);
     this.checkMs.set(file, Date.now() - started);
-    // Never publish over a newer version: its own check is queued and will publish.
+    // Never publish over a newer version: its own check is queued and will publish. A check cut
+    // short by a cancelled request saw only part of the file: nothing of it is kept.
     if (!stillCurrent()) return undefined;
+    if (token?.isCancellationRequested) {
+      if (publish) this.schedule(doc);
+      return undefined;
+    }
     if (!findings) return existing?.version === version ? existing : undefined;
     const result = keep(findings.filter((f) => f.file === file));
     if (publish) state.sendStatus('idle');
@@ -168,15 +175,16 @@ export class DocumentChecks {
    * The findings of an open document at its current version, checking now if the debounced check
    * has not run yet. While `run` is `onSave` nothing is published by this (see check).
    */
-  async currentResult(doc: TextDocument): Promise<FileResult | undefined> {
+  async currentResult(doc: TextDocument, token?: CancellationToken): Promise<FileResult | undefined> {
     const file = uriToPath(doc.uri);
     if (!file) return undefined;
     const r = this.state.results.get(file);
     if (r && r.version === doc.version) return r;
-    if (this.runMode.get(file) === 'onSave') return this.check(doc, false);
+    if (this.runMode.get(file) === 'onSave') return this.check(doc, false, token);
     clearTimeout(this.debounceTimers.get(file));
     this.debounceTimers.delete(file);
-    return this.check(doc);
+    this.waitingForPause.delete(file);
+    return this.check(doc, true, token);
   }
 
   /** The findings last published for an open document, whatever its version (what `onSave` shows until the next save). */

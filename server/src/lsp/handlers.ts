@@ -138,18 +138,26 @@ export function registerHandlers({ state, configuration, documents, scan }: Part
     let rescan = false;
     const changed: string[] = [];
     const configs: string[] = [];
+    // A source file created or deleted changes only its folder's list of files: that folder is
+    // scanned again, not the whole workspace (a scan of 100 000 files per file saved is not cheap).
+    const createdDirs = new Set<string>();
     for (const change of params.changes) {
       const file = uriToPath(change.uri);
       if (!file) continue;
       state.host.invalidate(file);
       state.checker.forget([file]);
       if (isProjectConfigFile(file)) configs.push(file);
-      else if (baselineFiles.has(file) || path.basename(file) === '.gitignore' || change.type !== FileChangeType.Changed) rescan = true;
-      else changed.push(file);
-      if (change.type === FileChangeType.Deleted && !state.openDocument(file)) state.drop(file);
+      // .gitignore, a baseline, or a folder created or deleted (it may hold any number of files).
+      else if (baselineFiles.has(file) || path.basename(file) === '.gitignore' || !isCheckable(file)) rescan = true;
+      else if (change.type === FileChangeType.Created) createdDirs.add(path.dirname(file));
+      else if (change.type === FileChangeType.Changed) changed.push(file);
+      if (change.type === FileChangeType.Deleted && !state.openDocument(file)) {
+        state.drop(file);
+        state.workspaceFiles.delete(file);
+      }
     }
     // A project file governs the files under its folder: those are checked again, when its settings changed.
-    const configDirs: string[] = [];
+    const configDirs: string[] = [...createdDirs];
     for (const file of configs) {
       const dir = configuration.projectFileChanged(file);
       if (dir) configDirs.push(dir);
@@ -191,7 +199,7 @@ export function registerHandlers({ state, configuration, documents, scan }: Part
     }
     // Actions belong to the version the request was made for; if the user typed on, they are void.
     const version = doc.version;
-    const result = await documents.currentResult(doc);
+    const result = await documents.currentResult(doc, token);
     if (!result || token.isCancellationRequested || state.documents.get(doc.uri)?.version !== version) return null;
     const actions = codeActions(
       {
@@ -251,7 +259,8 @@ export function registerHandlers({ state, configuration, documents, scan }: Part
     // `sendcheck.run: onSave`: what the last save showed, until the next save.
     const shown = documents.runModeOf(file) === 'onSave' ? documents.lastResult(doc) : undefined;
     if (shown) return params.previousResultId === shown.resultId ? { kind: 'unchanged', resultId: shown.resultId } : { kind: 'full', resultId: shown.resultId, items: shown.diagnostics };
-    const result = await documents.currentResult(doc);
+    const result = await documents.currentResult(doc, token);
+    if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
     if (!result || state.documents.get(doc.uri)?.version !== version)
       throw new ResponseError(LSPErrorCodes.ServerCancelled, 'the document changed', { retriggerRequest: true });
     if (params.previousResultId === result.resultId) return { kind: 'unchanged', resultId: result.resultId };
