@@ -4,7 +4,7 @@ import type { Finding } from '../engine/types';
 import { isCheckable, isInside } from '../engine/files';
 import type { Configuration } from './configuration';
 import { uriToPath } from './convert';
-import type { FileResult, ServerState } from './state';
+import { tick, type FileResult, type ServerState } from './state';
 
 // Open documents: when each is checked (at once after a pause, debounced in a burst of edits),
 // and which results are still current. Only the version still open is ever published.
@@ -156,19 +156,58 @@ export class DocumentChecks {
         () => {
           this.debounceTimers.delete(file);
           this.waitingForPause.delete(file);
-          this.checksRunning.set(file, (this.checksRunning.get(file) ?? 0) + 1);
-          state
-            .interactively(() => this.check(doc))
-            .catch((e) => state.logError(`checking ${file} failed`, e))
-            .finally(() => {
-              const n = (this.checksRunning.get(file) ?? 1) - 1;
-              if (n > 0) this.checksRunning.set(file, n);
-              else this.checksRunning.delete(file);
-            });
+          this.enqueue(doc.uri, file, atOnceIfIdle);
         },
         atOnce ? 0 : state.debounceMs,
       ),
     );
+  }
+
+  /** Documents whose check is due, edited ones first, then those re-checked because something else changed. */
+  private readonly dueEdited = new Map<string, string>();
+  private readonly dueOther = new Map<string, string>();
+  private pumping = false;
+
+  private enqueue(uri: string, file: string, edited: boolean): void {
+    if (this.dueEdited.has(uri) || this.dueOther.has(uri)) {
+      if (edited && this.dueOther.delete(uri)) this.dueEdited.set(uri, file);
+      return;
+    }
+    (edited ? this.dueEdited : this.dueOther).set(uri, file);
+    this.checksRunning.set(file, (this.checksRunning.get(file) ?? 0) + 1);
+    if (!this.pumping) void this.pump();
+  }
+
+  /**
+   * Runs the due checks one per turn of the event loop, giving way to requests: a settings
+   * change or a file changed on disk re-checks every open document, and a request for one of
+   * them must not wait behind all the others (checks are synchronous once they start).
+   */
+  private async pump(): Promise<void> {
+    const { state } = this;
+    this.pumping = true;
+    try {
+      for (;;) {
+        await tick();
+        for (let waited = 0; state.requests > 0 && waited < 2_000; waited += 5) await new Promise((r) => setTimeout(r, 5));
+        const [uri, file] = this.dueEdited.entries().next().value ?? this.dueOther.entries().next().value ?? [];
+        if (uri === undefined || file === undefined) return;
+        this.dueEdited.delete(uri);
+        this.dueOther.delete(uri);
+        const doc = state.documents.get(uri);
+        try {
+          if (doc) await state.interactively(() => this.check(doc));
+        } catch (e) {
+          state.logError(`checking ${file} failed`, e);
+        } finally {
+          const n = (this.checksRunning.get(file) ?? 1) - 1;
+          if (n > 0) this.checksRunning.set(file, n);
+          else this.checksRunning.delete(file);
+        }
+      }
+    } finally {
+      this.pumping = false;
+    }
   }
 
   /**
@@ -205,6 +244,7 @@ export class DocumentChecks {
   }
 
   private cancel(file: string): void {
+    // A queued check of a closed document finds no document and is skipped (pump).
     clearTimeout(this.debounceTimers.get(file));
     this.debounceTimers.delete(file);
     this.waitingForPause.delete(file);

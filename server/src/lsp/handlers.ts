@@ -179,7 +179,7 @@ export function registerHandlers({ state, configuration, documents, scan }: Part
 
   connection.onCodeAction((params, token) => {
     const started = Date.now();
-    return state.interactively(() => codeActionsFor(params, token)).finally(() => state.reportIfSlow(`textDocument/codeAction for ${path.basename(params.textDocument.uri)}`, started));
+    return state.answering(() => codeActionsFor(params, token)).finally(() => state.reportIfSlow(`textDocument/codeAction for ${path.basename(params.textDocument.uri)}`, started));
   });
   async function codeActionsFor(params: CodeActionParams, token: CancellationToken): Promise<CodeAction[] | null> {
     const started = Date.now();
@@ -241,7 +241,7 @@ export function registerHandlers({ state, configuration, documents, scan }: Part
 
   connection.languages.diagnostics.on((params, token) => {
     const started = Date.now();
-    return state.interactively(() => documentDiagnostics(params, token)).finally(() => state.reportIfSlow(`textDocument/diagnostic for ${path.basename(params.textDocument.uri)}`, started));
+    return state.answering(() => documentDiagnostics(params, token)).finally(() => state.reportIfSlow(`textDocument/diagnostic for ${path.basename(params.textDocument.uri)}`, started));
   });
   async function documentDiagnostics(params: DocumentDiagnosticParams, token: CancellationToken): Promise<DocumentDiagnosticReport> {
     const doc = state.documents.get(params.textDocument.uri);

@@ -112,6 +112,8 @@ export class ServerState {
   readonly openUris = new Map<string, string>();
   /** Requests and checks for open documents in flight; the workspace scan waits for them. */
   interactive = 0;
+  /** Requests from the client in flight (a subset of `interactive`): queued checks of open documents wait for them. */
+  requests = 0;
   private resultCounter = 0;
   private readonly warned = new Set<string>();
   /** Baselines named in the settings, read through the host and kept until they change. */
@@ -138,6 +140,16 @@ export class ServerState {
   /** Messages to a client that went away are dropped, not turned into unhandled rejections. */
   quiet(sent: Promise<unknown>): void {
     void sent.catch(() => undefined);
+  }
+
+  /** Answers a request: it goes before the workspace scan and before queued checks of other documents. */
+  async answering<T>(work: () => Promise<T>): Promise<T> {
+    this.requests++;
+    try {
+      return await this.interactively(work);
+    } finally {
+      this.requests--;
+    }
   }
 
   async interactively<T>(work: () => Promise<T>): Promise<T> {
