@@ -161,12 +161,12 @@ function writeHostileKinds(ws, outside) {
   w('cfg-pkg/a.js', 'new Worker("w.js").postMessage({ f() {} });\n');
   w('cfg-json/sendcheck.json', JSON.stringify({ rules: 7, exclude: 'nope', languages: { python: 'yes' }, sinks: [{ language: 'cobol' }], maxFileSize: -1 }));
   w('cfg-json/a.py', 'import pickle\npickle.dumps(lambda: 1)\n');
-  kinds.push({ kind: 'config', logs: [/cfg-toml[\\/]pyproject\.toml/, /cfg-pkg[\\/]package\.json/, /cfg-json[\\/]sendcheck\.json/] });
+  kinds.push({ kind: 'config', files: ['cfg-toml/a.py', 'cfg-pkg/a.js', 'cfg-json/a.py'].map((f) => path.join(ws, f)), logs: [/cfg-toml[\\/]pyproject\.toml/, /cfg-pkg[\\/]package\.json/, /cfg-json[\\/]sendcheck\.json/] });
   // Globs and paths that point outside the workspace: refused, and the file there never read.
   w('cfg-out/sendcheck.json', JSON.stringify({ exclude: ['../../**', '/etc/**', '../*.py'], baseline: path.relative(path.join(ws, 'cfg-out'), path.join(outside, 'baseline.json')) }));
   w('cfg-out/a.py', 'import pickle\npickle.dumps(lambda: 1)\n');
   fs.writeFileSync(path.join(outside, 'baseline.json'), JSON.stringify({ version: 1, findings: [] }));
-  kinds.push({ kind: 'outside-paths', logs: [/exclude\[0\]/, /exclude\[1\]/, /baseline .*baseline\.json cannot be read/] });
+  kinds.push({ kind: 'outside-paths', files: [path.join(ws, 'cfg-out/a.py')], logs: [/exclude\[0\]/, /exclude\[1\]/, /baseline .*baseline\.json cannot be read/] });
   // tsconfig files that extend each other in a circle.
   w('tscycle/tsconfig.json', JSON.stringify({ extends: './b.json', compilerOptions: { strict: true } }));
   w('tscycle/b.json', JSON.stringify({ extends: './tsconfig.json' }));
@@ -205,6 +205,16 @@ function writeHostileKinds(ws, outside) {
   w('storm/b.ts', 'import { send, back } from "./a";\nexport function work(v: unknown) {\n  send({ v, f: () => 1 });\n  return back;\n}\n');
   kinds.push({ kind: 'edit-storm', files: ['a.py', 'b.py', 'a.ts', 'b.ts'].map((f) => path.join(ws, 'storm', f)), logs: [] });
   return kinds;
+}
+
+/** A slow-answer log line, shortened to its total and the five longest pieces of work that ran meanwhile. */
+function summarizeCause(line) {
+  const m = /: (\d+ ms); meanwhile: (.*)$/.exec(line);
+  if (!m) return line;
+  const parts = m[2].split(', ').map((p) => ({ p, ms: Number(/(\d+) ms$/.exec(p)?.[1] ?? 0) }));
+  const total = parts.reduce((n, x) => n + x.ms, 0);
+  const top = parts.sort((a, b) => b.ms - a.ms).slice(0, 5).map((x) => x.p);
+  return `server: ${m[1]}; meanwhile ${parts.length} piece(s) of work, ${total} ms in all, longest: ${top.join(', ')}`;
 }
 
 function rssMiB(pid) {
@@ -257,7 +267,9 @@ async function main() {
   conn.onRequest('workspace/diagnostic/refresh', () => null);
   conn.onRequest('workspace/applyEdit', () => ({ applied: false }));
   const logs = [];
+  const slowLines = [];
   conn.onNotification('window/logMessage', (m) => {
+    if (m.message.startsWith('sendcheck: slow answer') && slowLines.length < 10_000) slowLines.push({ text: m.message, at: Date.now() });
     if (/unhandled/i.test(m.message)) counts.unhandled++;
     // The per-file skip lines of each rescan would crowd out the lines looked for at the end.
     if (logs.length < 50_000 && !m.message.startsWith('sendcheck: skipped ')) logs.push(m.message);
@@ -314,7 +326,7 @@ async function main() {
     const t0 = performance.now();
     await request('textDocument/diagnostic', { textDocument: { uri } });
     const ms = performance.now() - t0;
-    timings.push({ ms, file, what, at: Date.now() });
+    timings.push({ ms, file, what, end: Date.now() });
     counts.maxDiagMs = Math.max(counts.maxDiagMs, ms);
     if (ms > slowMs) {
       counts.slow++;
@@ -450,8 +462,10 @@ async function main() {
     console.error('fuzz: slowest diagnostics answers:');
     for (const t of timings.sort((a, b) => b.ms - a.ms).slice(0, 10)) {
       const name = path.basename(t.file);
-      const cause = logs.filter((l) => l.startsWith('sendcheck: slow answer') && l.includes(name)).pop();
-      console.error(`  ${t.ms.toFixed(0).padStart(6)} ms  ${path.relative(ws, t.file)} (${t.what})${cause ? `\n          ${cause.replace(/^sendcheck: slow answer[^:]*: /, '')}` : ''}`);
+      // The server's line for this answer (logged when it was sent, so the closest in time).
+      const lines = slowLines.filter((l) => l.text.includes(`for ${name}: `));
+      const cause = lines.sort((a, b) => Math.abs(a.at - t.end) - Math.abs(b.at - t.end))[0]?.text;
+      console.error(`  ${t.ms.toFixed(0).padStart(6)} ms  ${path.relative(ws, t.file)} (${t.what})${cause ? `\n          ${summarizeCause(cause)}` : ''}`);
     }
   }
   console.log(
