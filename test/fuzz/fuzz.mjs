@@ -268,8 +268,12 @@ async function main() {
   conn.onRequest('workspace/applyEdit', () => ({ applied: false }));
   const logs = [];
   const slowLines = [];
+  /** Synchronous work the server reported (over 300 ms): what a request that arrived meanwhile waited for. */
+  const busyLines = [];
   conn.onNotification('window/logMessage', (m) => {
     if (m.message.startsWith('sendcheck: slow answer') && slowLines.length < 10_000) slowLines.push({ text: m.message, at: Date.now() });
+    const busy = /^sendcheck: busy (\d+) ms from (\d+): (.*)$/.exec(m.message);
+    if (busy && busyLines.length < 50_000) busyLines.push({ start: Number(busy[2]), end: Number(busy[2]) + Number(busy[1]), what: busy[3] });
     if (/unhandled/i.test(m.message)) counts.unhandled++;
     // The per-file skip lines of each rescan would crowd out the lines looked for at the end.
     if (logs.length < 50_000 && !m.message.startsWith('sendcheck: skipped ')) logs.push(m.message);
@@ -326,7 +330,7 @@ async function main() {
     const t0 = performance.now();
     await request('textDocument/diagnostic', { textDocument: { uri } });
     const ms = performance.now() - t0;
-    timings.push({ ms, file, what, end: Date.now() });
+    timings.push({ ms, file, what, start: Date.now() - ms, end: Date.now() });
     counts.maxDiagMs = Math.max(counts.maxDiagMs, ms);
     if (ms > slowMs) {
       counts.slow++;
@@ -465,7 +469,12 @@ async function main() {
       // The server's line for this answer (logged when it was sent, so the closest in time).
       const lines = slowLines.filter((l) => l.text.includes(`for ${name}: `));
       const cause = lines.sort((a, b) => Math.abs(a.at - t.end) - Math.abs(b.at - t.end))[0]?.text;
-      console.error(`  ${t.ms.toFixed(0).padStart(6)} ms  ${path.relative(ws, t.file)} (${t.what})${cause ? `\n          ${summarizeCause(cause)}` : ''}`);
+      // Before its handler ran, a request waits for whatever synchronous work holds the event loop.
+      const blocking = busyLines.filter((b) => b.end > t.start && b.start < t.end).sort((a, b) => b.end - b.start - (a.end - a.start));
+      const waited = blocking.length
+        ? `blocked by ${blocking.length} long piece(s) of work: ${blocking.slice(0, 3).map((b) => `${b.what} ${b.end - b.start} ms`).join(', ')}`
+        : 'no long server work reported meanwhile (the client or the machine was slow)';
+      console.error(`  ${t.ms.toFixed(0).padStart(6)} ms  ${path.relative(ws, t.file)} (${t.what})\n          ${cause ? summarizeCause(cause) : 'handler under 1 s'}; ${waited}`);
     }
   }
   console.log(

@@ -78,6 +78,9 @@ export interface CheckSettings {
   editor: EditorSettings;
 }
 
+/** Synchronous work longer than this is logged on its own (it delays every message that arrives meanwhile). */
+export const busyLogMs = 300;
+
 /** Answers slower than this are logged with what ran meanwhile. */
 export const slowAnswerMs = 1_000;
 
@@ -231,6 +234,9 @@ export class ServerState {
 
   recordWork(what: string, start: number, end = Date.now()): void {
     if (end - start < 20) return;
+    // Long enough to hold up requests that arrive meanwhile, before their handler even runs: said
+    // with the wall-clock start, so a client (the fuzz harness) can match it to its slow answers.
+    if (end - start >= busyLogMs) this.log(`sendcheck: busy ${end - start} ms from ${start}: ${what}`);
     this.recentWork.push({ what, start, end });
     if (this.recentWork.length > 64) this.recentWork.shift();
   }
