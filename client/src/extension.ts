@@ -1,6 +1,18 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { ExecuteCommandRequest, LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import {
+  CloseAction,
+  ErrorAction,
+  ExecuteCommandRequest,
+  LanguageClient,
+  State,
+  TransportKind,
+  type CloseHandlerResult,
+  type ErrorHandler,
+  type ErrorHandlerResult,
+  type LanguageClientOptions,
+  type ServerOptions,
+} from 'vscode-languageclient/node';
 
 // The VS Code face of sendcheck: start the language server, forward settings, offer a few
 // commands and a status bar item. No analysis happens here.
@@ -15,6 +27,38 @@ interface StatusParams {
 }
 
 let client: LanguageClient | undefined;
+
+/** Restarts within this window that are still allowed before the client gives up on a crashing server. */
+const restartWindowMs = 3 * 60_000;
+const maxRestarts = 5;
+
+/**
+ * When the server process dies (killed, out of memory, a crash), start a new one: the client
+ * then opens the documents again and the new server scans the workspace, so the squiggles and
+ * the Problems panel come back. A server that keeps dying (five times in three minutes) is left
+ * stopped, with a message, rather than restarted in a loop.
+ */
+function restartingErrorHandler(outputChannel: vscode.OutputChannel): ErrorHandler {
+  const restarts: number[] = [];
+  return {
+    error(_error, _message, count): ErrorHandlerResult {
+      // A few bad messages are survivable; a stream that keeps failing means the server is gone.
+      return { action: (count ?? 0) <= 3 ? ErrorAction.Continue : ErrorAction.Shutdown, handled: true };
+    },
+    closed(): CloseHandlerResult {
+      const now = Date.now();
+      while (restarts.length && now - restarts[0] > restartWindowMs) restarts.shift();
+      if (restarts.length >= maxRestarts) {
+        const message = `sendcheck: the server stopped ${maxRestarts + 1} times in ${restartWindowMs / 60_000} minutes and will not be restarted; run "sendcheck: Restart Server" after looking at its output.`;
+        outputChannel.appendLine(message);
+        return { action: CloseAction.DoNotRestart, message, handled: false };
+      }
+      restarts.push(now);
+      outputChannel.appendLine(`sendcheck: the server stopped unexpectedly; restarting it (${restarts.length} of ${maxRestarts} restarts allowed in ${restartWindowMs / 60_000} minutes)`);
+      return { action: CloseAction.Restart, handled: true };
+    },
+  };
+}
 
 interface ConfigurationResult {
   configFile: string | null;
@@ -56,6 +100,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const clientOptions: LanguageClientOptions = {
     documentSelector,
     outputChannel,
+    errorHandler: restartingErrorHandler(outputChannel),
     // The server pushes; letting the client also pull would list every problem twice.
     initializationOptions: { diagnosticMode: 'push', commandsHandledByClient: true },
     middleware: {

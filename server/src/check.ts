@@ -122,8 +122,9 @@ export function applyPreferredFixes(findings: readonly Finding[], host: SourceHo
  * the lightbulb offers it. Fixes whose edits overlap an earlier fix's edits are left for the
  * next round, so the result is always a clean application of whole fixes.
  */
-export function applyFixes(findings: readonly Finding[], host: SourceHost, options: { unsafe: boolean }): Map<string, string> {
-  const byFile = new Map<string, { range: Finding['range']; newText: string }[][]>();
+export function applyFixes(findings: readonly Finding[], host: SourceHost, options: { unsafe: boolean; created?: Set<string> }): Map<string, string> {
+  type Edit = { range: Finding['range']; newText: string };
+  const fixes: Map<string, Edit[]>[] = [];
   const seen = new Set<string>();
   for (const f of findings) {
     const fix = fixToApply(f, options.unsafe);
@@ -131,23 +132,46 @@ export function applyFixes(findings: readonly Finding[], host: SourceHost, optio
     const key = JSON.stringify(fix.edits);
     if (seen.has(key)) continue;
     seen.add(key);
-    for (const file of new Set(fix.edits.map((e) => e.file))) {
-      const list = byFile.get(file) ?? [];
-      list.push(fix.edits.filter((e) => e.file === file));
-      byFile.set(file, list);
+    const byFile = new Map<string, Edit[]>();
+    for (const e of fix.edits) byFile.set(e.file, [...(byFile.get(e.file) ?? []), e]);
+    fixes.push(byFile);
+  }
+  // A file that does not exist is created by fixes whose edits to it all insert at its start,
+  // when the caller can create files (`created` collects them).
+  const base = new Map<string, string | undefined>();
+  const creating = new Set<string>();
+  const baseText = (file: string): string | undefined => {
+    if (!base.has(file)) {
+      const insertsOnly = fixes.every((fix) => (fix.get(file) ?? []).every((e) => isAtStart(e.range)));
+      const create = options.created !== undefined && insertsOnly && !host.fileExists(file);
+      if (create) creating.add(file);
+      base.set(file, create ? '' : host.readFile(file));
     }
+    return base.get(file);
+  };
+  // Whole fixes only: a fix with an edit in a file that cannot be read, or overlapping an
+  // accepted fix's edit in any of its files, is left out in every file (a half-applied fix that
+  // adds an import of a function it did not move breaks the program).
+  const accepted = new Map<string, Edit[]>();
+  for (const fix of fixes) {
+    const ok = [...fix].every(([file, edits]) => {
+      const text = baseText(file);
+      return text !== undefined && applyEdits(text, [...(accepted.get(file) ?? []), ...edits]).skipped === 0;
+    });
+    if (!ok) continue;
+    for (const [file, edits] of fix) accepted.set(file, [...(accepted.get(file) ?? []), ...edits]);
   }
   const out = new Map<string, string>();
-  for (const [file, fixes] of byFile) {
-    const text = host.readFile(file);
-    if (text === undefined) continue;
-    const accepted: { range: Finding['range']; newText: string }[] = [];
-    for (const edits of fixes) {
-      const trial = applyEdits(text, [...accepted, ...edits]);
-      if (trial.skipped === 0) accepted.push(...edits);
-    }
-    const result = applyEdits(text, accepted).text;
-    if (result !== text) out.set(file, result);
+  for (const [file, edits] of accepted) {
+    const text = base.get(file)!;
+    const result = applyEdits(text, edits).text;
+    if (result === text) continue;
+    out.set(file, result);
+    if (creating.has(file)) options.created!.add(file);
   }
   return out;
+}
+
+function isAtStart(r: Finding['range']): boolean {
+  return r.start.line === 0 && r.start.character === 0 && r.end.line === 0 && r.end.character === 0;
 }

@@ -216,7 +216,7 @@ export async function runCli(argv: string[], io = { stdout: process.stdout, stde
 
   const roots = opts.paths.map((p) => path.resolve(io.cwd, p));
   // The checker may read the working folder and what was named on the command line, nothing else.
-  const host = new DiskHost({ roots: [io.cwd, ...roots].map((p) => (fs.statSync(p).isDirectory() ? p : path.dirname(p))) });
+  const host = new SnapshotHost({ roots: [io.cwd, ...roots].map((p) => (fs.statSync(p).isDirectory() ? p : path.dirname(p))) });
   const settings = new CliSettings(io.cwd, roots, host, opts.settings, fixed);
   if (opts.showConfig !== undefined) {
     const file = path.resolve(io.cwd, opts.showConfig);
@@ -240,7 +240,8 @@ export async function runCli(argv: string[], io = { stdout: process.stdout, stde
   const checkAll = () => sortFindings(groups.flatMap((g) => checker.check(g.files, host, g.resolved.config, { log, unusedSuppressions })));
   let findings = checkAll();
 
-  if (opts.fix) findings = fixAll(findings, host, checker, checkAll, opts.unsafeFixes, io.stderr);
+  let fixFailed = false;
+  if (opts.fix) ({ findings, failed: fixFailed } = fixAll(findings, host, checker, checkAll, opts.unsafeFixes, io.stderr));
 
   const linesOf = lineReader((f) => host.readFile(f));
   if (opts.baselineWrite !== undefined) {
@@ -279,6 +280,8 @@ export async function runCli(argv: string[], io = { stdout: process.stdout, stde
   if (opts.output) fs.writeFileSync(path.resolve(io.cwd, opts.output), report);
   else io.stdout.write(report);
   for (const o of opts.outputs) fs.writeFileSync(path.resolve(io.cwd, o.file), render(o.format));
+  // Fixes that could not be written are an error of the run, whatever the findings.
+  if (fixFailed) return 2;
   return findings.some((f) => f.severity === 'error' || f.severity === 'warning') ? 1 : 0;
 }
 
@@ -411,24 +414,160 @@ class CliSettings {
   }
 }
 
+/**
+ * The disk as the checks of one run saw it: each file's text is read once and kept until the run
+ * writes that file, so fixes are applied to the very text their findings were computed from,
+ * and the writer can tell when the file changed on disk in the meantime.
+ */
+class SnapshotHost extends DiskHost {
+  private readonly seen = new Map<string, { text: string | undefined; version: string }>();
+
+  override readFile(file: string): string | undefined {
+    return this.snapshot(file).text;
+  }
+
+  override version(file: string): string {
+    return this.snapshot(file).version;
+  }
+
+  override invalidate(file: string): void {
+    this.seen.delete(file);
+    super.invalidate(file);
+  }
+
+  private snapshot(file: string): { text: string | undefined; version: string } {
+    let s = this.seen.get(file);
+    if (!s) {
+      s = { version: super.version(file), text: super.readFile(file) };
+      this.seen.set(file, s);
+    }
+    return s;
+  }
+}
+
 const maxFixRounds = 5;
 
 /** Applies fixes (safe ones; with `unsafe`, the preferred unsafe ones too), re-checking after each round, until nothing changes. */
-function fixAll(findings: Finding[], host: DiskHost, checker: Checker, checkAll: () => Finding[], unsafe: boolean, stderr: NodeJS.WritableStream): Finding[] {
+function fixAll(
+  findings: Finding[],
+  host: SnapshotHost,
+  checker: Checker,
+  checkAll: () => Finding[],
+  unsafe: boolean,
+  stderr: NodeJS.WritableStream,
+): { findings: Finding[]; failed: boolean } {
   let changedFiles = 0;
+  let failed = false;
   for (let round = 0; round < maxFixRounds; round++) {
-    const changes = applyFixes(findings, host, { unsafe });
+    const created = new Set<string>();
+    const changes = applyFixes(findings, host, { unsafe, created });
+    // New files only inside what the command may read (the working folder and the paths given).
+    for (const file of created)
+      if (!host.isAllowed(file)) {
+        stderr.write(`sendcheck: a fix would create ${file}, outside the checked folders; not applied\n`);
+        changes.delete(file);
+        created.delete(file);
+      }
     if (changes.size === 0) break;
-    for (const [file, text] of changes) {
-      fs.writeFileSync(file, text);
-      host.invalidate(file);
-      changedFiles++;
-    }
+    const written = writeFilesAtomically(changes, created, (f) => host.readFile(f), stderr);
+    for (const file of changes.keys()) host.invalidate(file);
     checker.forget([...changes.keys()]);
+    changedFiles += written.length;
+    if (written.length < changes.size) {
+      failed = true;
+      break;
+    }
     findings = checkAll();
   }
   if (changedFiles) stderr.write(`sendcheck: fixed ${changedFiles} file${changedFiles === 1 ? '' : 's'}\n`);
-  return findings;
+  if (failed) findings = checkAll();
+  return { findings, failed };
+}
+
+/** The file system calls the fix writer makes; tests put failures in between. */
+export type FixFs = Pick<typeof fs, 'openSync' | 'writeSync' | 'fsyncSync' | 'closeSync' | 'renameSync' | 'linkSync' | 'unlinkSync' | 'statSync' | 'realpathSync' | 'readFileSync' | 'fchmodSync'>;
+
+/**
+ * Writes one round of fixed texts so that no file is ever left half written or lost: each text
+ * goes to a temporary file in the same folder (so the rename cannot cross file systems), is
+ * flushed, then renamed over the file (renames are atomic), with the file's mode kept and
+ * through a symbolic link to its target. A new file is linked into place, which fails rather
+ * than overwrite a file of that name that appeared meanwhile. A file whose text on disk is no
+ * longer the text the fixes were computed from (someone saved it meanwhile) is not written. Any
+ * failure leaves every file as it was: temporary files are removed, files already replaced in
+ * this round are put back, new files removed. Returns the files written.
+ */
+export function writeFilesAtomically(
+  changes: ReadonlyMap<string, string>,
+  created: ReadonlySet<string>,
+  baseText: (file: string) => string | undefined,
+  stderr: NodeJS.WritableStream,
+  fsi: FixFs = fs,
+): string[] {
+  const staged: { file: string; target: string; temp: string; original?: string; isNew: boolean }[] = [];
+  const done: typeof staged = [];
+  const cleanUp = () => {
+    for (const s of staged) {
+      try {
+        fsi.unlinkSync(s.temp);
+      } catch {}
+    }
+  };
+  let current = '';
+  try {
+    for (const [file, text] of changes) {
+      current = file;
+      const isNew = created.has(file);
+      const target = isNew ? file : fsi.realpathSync(file);
+      const original = isNew ? undefined : fsi.readFileSync(target, 'utf8');
+      if (!isNew && original !== baseText(file)) throw new Error('it changed on disk since it was checked');
+      const mode = isNew ? 0o666 : fsi.statSync(target).mode & 0o7777;
+      const temp = path.join(path.dirname(target), `.${path.basename(target)}.sendcheck-${process.pid}-${Math.random().toString(36).slice(2, 10)}.tmp`);
+      const fd = fsi.openSync(temp, 'wx', 0o600);
+      staged.push({ file, target, temp, original, isNew });
+      try {
+        fsi.fchmodSync(fd, mode);
+        fsi.writeSync(fd, text);
+        fsi.fsyncSync(fd);
+      } finally {
+        fsi.closeSync(fd);
+      }
+    }
+    // New files first: if a name was taken meanwhile, nothing else has been touched yet.
+    for (const s of [...staged.filter((x) => x.isNew), ...staged.filter((x) => !x.isNew)]) {
+      current = s.file;
+      if (s.isNew) {
+        fsi.linkSync(s.temp, s.target);
+        fsi.unlinkSync(s.temp);
+      } else fsi.renameSync(s.temp, s.target);
+      done.push(s);
+    }
+    return staged.map((s) => s.file);
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code === 'EEXIST' ? 'a file of that name exists now' : (e as Error).message;
+    const undone: string[] = [];
+    for (const s of done.reverse()) {
+      try {
+        if (s.isNew) fsi.unlinkSync(s.target);
+        else {
+          const fd = fsi.openSync(s.temp, 'wx', 0o600);
+          try {
+            fsi.fchmodSync(fd, fsi.statSync(s.target).mode & 0o7777);
+            fsi.writeSync(fd, s.original!);
+            fsi.fsyncSync(fd);
+          } finally {
+            fsi.closeSync(fd);
+          }
+          fsi.renameSync(s.temp, s.target);
+        }
+      } catch {
+        undone.push(s.file);
+      }
+    }
+    cleanUp();
+    stderr.write(`sendcheck: could not write the fixes to ${current}: ${why}; no file was changed${undone.length ? ` except ${undone.join(', ')}, which could not be restored` : ''}\n`);
+    return [];
+  }
 }
 
 export async function main(argv = process.argv.slice(2)): Promise<void> {

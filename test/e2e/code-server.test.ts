@@ -1,7 +1,8 @@
 // VS Code end to end: the packaged .vsix installed into code-server, a copy of the fixture
 // workspace opened in Chromium through playwright-core, and what a person sees asserted: the
 // squiggle on the argument that cannot be sent, the hover text, the Problems panel listing a
-// file that was never opened, and the lightbulb's quick fix changing the text.
+// file that was never opened, the server killed mid-session and restarted with the Problems panel
+// refilled, and the lightbulb's quick fix changing the text.
 // Screenshots of each step go to test-results/code-server/.
 // Needs code-server (bash test/e2e/install-code-server.sh) and /usr/bin/chromium.
 import * as assert from 'node:assert/strict';
@@ -108,6 +109,26 @@ async function runCommand(page: Page, title: string): Promise<void> {
   await input.fill(`>${title}`);
   await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 20_000 });
   await page.keyboard.press('Enter');
+}
+
+/** Process ids of the sendcheck language servers started from this test's extensions folder. */
+function serverPids(extensionsDir: string): number[] {
+  const out: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmd = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (cmd.some((a) => a.startsWith(extensionsDir) && a.endsWith(path.join('dist', 'server.js')))) out.push(Number(entry));
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return out;
+}
+
+/** How many workspace scans the sendcheck Output view has logged. */
+async function outputScans(page: Page): Promise<number> {
+  return ((await page.locator('.part.panel .view-lines').first().textContent().catch(() => '')) ?? '').match(/checked\s\d+\sfiles/g)?.length ?? 0;
 }
 
 test('code-server: squiggle, hover, Problems for a closed file, lightbulb quick fix', { timeout: 600_000 }, async (t) => {
@@ -266,6 +287,37 @@ test('code-server: squiggle, hover, Problems for a closed file, lightbulb quick 
     await status.filter({ hasText: /sendcheck\s2/ }).waitFor({ timeout: 60_000 });
     await shot(page, '06-restarted');
     await page.keyboard.press('Control+J');
+  });
+
+  await t.test('the server process killed mid-session: the client starts a new one, squiggles and the Problems panel come back', async () => {
+    const before = serverPids(extensionsDir);
+    assert.equal(before.length, 1, `one sendcheck server running (pids ${before.join(', ')})`);
+    await runCommand(page, 'sendcheck: Show Output');
+    await page.waitForTimeout(500);
+    const scansBefore = await outputScans(page);
+    assert.ok(scansBefore >= 3, `the Output view shows the scans so far (${scansBefore})`);
+    process.kill(before[0], 'SIGKILL');
+    // A new process, then its workspace scan.
+    const until = Date.now() + 90_000;
+    let after: number[] = [];
+    while (Date.now() < until) {
+      after = serverPids(extensionsDir).filter((p) => p !== before[0]);
+      if (after.length) break;
+      await page.waitForTimeout(250);
+    }
+    assert.equal(after.length, 1, 'the client started a new server');
+    while ((await outputScans(page)) <= scansBefore && Date.now() < until) await page.waitForTimeout(500);
+    const log = (await page.locator('.part.panel .view-lines').first().textContent())?.replace(/\u00a0/g, ' ') ?? '';
+    assert.match(log, /the server stopped unexpectedly; restarting it/);
+    assert.ok((await outputScans(page)) > scansBefore, 'the new server scanned the workspace');
+    await page.locator('.editor-instance .squiggly-error').first().waitFor({ timeout: 60_000 });
+    await page.keyboard.press('Control+Shift+M');
+    const panel = page.locator('.markers-panel');
+    await panel.locator('.monaco-list-row', { hasText: 'crawler.py' }).first().waitFor({ timeout: 60_000 });
+    await panel.locator('.monaco-list-row', { hasText: 'Ln 16' }).filter({ hasText: 'sendcheck' }).first().waitFor({ timeout: 30_000 });
+    await page.locator('.statusbar-item', { hasText: 'sendcheck' }).filter({ hasText: /sendcheck\s2/ }).first().waitFor({ timeout: 60_000 });
+    await shot(page, '06b-recovered');
+    await page.keyboard.press('Control+Shift+M');
   });
 
   await t.test('the lightbulb offers the quick fix, and applying it changes the text', async () => {

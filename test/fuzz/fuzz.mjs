@@ -1,10 +1,15 @@
 // The language server's fuzz harness: `npm run fuzz [-- --seed N --edits N --bad-files N
 // --tiny-files N --seconds N]`. It drives the stdio server with random edits to the fixtures,
 // hostile files (binary, NUL, invalid UTF-8, a 10 MB single line, 50 000-deep nesting, many tiny
-// files), open/change/close storms, cancellations and requests for ranges outside the document.
+// files), open/change/close storms, cancellations and requests for ranges outside the document,
+// and the newer kinds (writeHostileKinds): broken and huge notebooks, broken project
+// configuration files, paths outside the workspace, circular tsconfig `extends`, symbolic link
+// loops, a 5 000-module Python import cycle, an edit storm across two files that call each other.
 // Pass: no crash, no unhandled rejection, every request answered or cancelled, every
-// diagnostics response within 2 s, memory bounded. The last line prints the counts; the exit
-// code is 1 when any of crashes, hangs, slow or unhandled is not zero.
+// diagnostics response within 2 s, start-up diagnostics within 1.5 s, peak RSS within 800 MiB,
+// each new kind's log line seen and no file outside the workspace read. The last line prints
+// the counts; the exit code is 1 when any of them fails, and then the slowest ten answers are
+// listed with what the server was doing meanwhile.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -27,7 +32,8 @@ const badFileTarget = opt('bad-files', 1_000);
 const tinyFiles = opt('tiny-files', 100_000);
 const seconds = opt('seconds', 600);
 const slowMs = opt('slow-ms', 2_000);
-const maxRssMiB = opt('max-rss-mib', 2_048);
+const maxRssMiB = opt('max-rss-mib', 800);
+const startupBudgetMs = opt('startup-ms', 1_500);
 const serverJs = path.join(root, 'dist', 'server.js');
 
 let state = seed >>> 0 || 1;
@@ -122,6 +128,95 @@ function writeBadFiles(ws, count) {
   return files;
 }
 
+/**
+ * The hostile inputs the newer features meet, one folder each, with what must be seen of them:
+ * a log line naming the problem (`logs`), or nothing at all but a clean skip. None may crash,
+ * hang, slow an answer down, or make the server read a file outside the workspace.
+ */
+function writeHostileKinds(ws, outside) {
+  const w = (rel, data) => {
+    const f = path.join(ws, rel);
+    fs.mkdirSync(path.dirname(f), { recursive: true });
+    fs.writeFileSync(f, data);
+    return f;
+  };
+  const kinds = [];
+  // Notebooks: invalid JSON, cells of the wrong type, 10 000 cells, an output of 50 MB.
+  const cell = (src) => ({ cell_type: 'code', metadata: {}, execution_count: null, outputs: [], source: src });
+  const nb = (cells) => JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells });
+  kinds.push({
+    kind: 'notebook',
+    files: [
+      w('nb/invalid.ipynb', '{"cells": [ {"cell_type": "code", "source": ["import pickle\n", '),
+      w('nb/wrong-types.ipynb', JSON.stringify({ nbformat: 4, cells: [1, 'x', null, { cell_type: 5, source: 7 }, { cell_type: 'code', source: { a: 1 } }, { cell_type: 'code', source: [1, null] }] })),
+      w('nb/many-cells.ipynb', nb(Array.from({ length: 10_000 }, (_, i) => cell([`def f${i}(x):\n`, `    return x + ${i}\n`, i % 100 === 0 ? 'from multiprocessing import Pool\nPool().map(lambda x: x, [1])\n' : ''])))),
+      w('nb/huge-output.ipynb', nb([cell(['import pickle\n', 'pickle.dumps(lambda: 1)\n']), { ...cell(['print(1)\n']), outputs: [{ output_type: 'stream', name: 'stdout', text: ['x'.repeat(50 * 1024 * 1024)] }] }])),
+    ],
+    logs: [],
+  });
+  // Project configuration files that cannot be parsed or hold values of the wrong type.
+  w('cfg-toml/pyproject.toml', '[tool.sendcheck\nrules = { "py-lambda" = \n');
+  w('cfg-toml/a.py', 'from multiprocessing import Pool\nPool().map(lambda x: x, [1])\n');
+  w('cfg-pkg/package.json', '{ "name": "x", "sendcheck": { "rules": ');
+  w('cfg-pkg/a.js', 'new Worker("w.js").postMessage({ f() {} });\n');
+  w('cfg-json/sendcheck.json', JSON.stringify({ rules: 7, exclude: 'nope', languages: { python: 'yes' }, sinks: [{ language: 'cobol' }], maxFileSize: -1 }));
+  w('cfg-json/a.py', 'import pickle\npickle.dumps(lambda: 1)\n');
+  kinds.push({ kind: 'config', files: ['cfg-toml/a.py', 'cfg-pkg/a.js', 'cfg-json/a.py'].map((f) => path.join(ws, f)), logs: [/cfg-toml[\\/]pyproject\.toml/, /cfg-pkg[\\/]package\.json/, /cfg-json[\\/]sendcheck\.json/] });
+  // Globs and paths that point outside the workspace: refused, and the file there never read.
+  w('cfg-out/sendcheck.json', JSON.stringify({ exclude: ['../../**', '/etc/**', '../*.py'], baseline: path.relative(path.join(ws, 'cfg-out'), path.join(outside, 'baseline.json')) }));
+  w('cfg-out/a.py', 'import pickle\npickle.dumps(lambda: 1)\n');
+  fs.writeFileSync(path.join(outside, 'baseline.json'), JSON.stringify({ version: 1, findings: [] }));
+  kinds.push({ kind: 'outside-paths', files: [path.join(ws, 'cfg-out/a.py')], logs: [/exclude\[0\]/, /exclude\[1\]/, /baseline .*baseline\.json cannot be read/] });
+  // tsconfig files that extend each other in a circle.
+  w('tscycle/tsconfig.json', JSON.stringify({ extends: './b.json', compilerOptions: { strict: true } }));
+  w('tscycle/b.json', JSON.stringify({ extends: './tsconfig.json' }));
+  w('tscycle/a.ts', 'const w = new Worker("w.js");\nw.postMessage({ f: () => 1 });\n');
+  kinds.push({ kind: 'tsconfig-cycle', files: [path.join(ws, 'tscycle/a.ts')], logs: [] });
+  // Symbolic link loops, and a link out of the workspace.
+  w('links/real.py', 'x = 1\n');
+  const link = (target, rel) => {
+    try {
+      fs.symlinkSync(target, path.join(ws, rel));
+    } catch {}
+  };
+  link('.', 'links/self');
+  link('loop-b', 'links/loop-a');
+  link('loop-a', 'links/loop-b');
+  link('loop.py', 'links/loop.py');
+  link(path.join(outside, 'secret.py'), 'links/secret.py');
+  fs.writeFileSync(path.join(outside, 'secret.py'), 'import pickle\npickle.dumps(lambda: "read from outside")\n');
+  kinds.push({ kind: 'symlink-loop', files: [path.join(ws, 'links/loop.py')], logs: [] });
+  // A 5 000-module Python import cycle for the value-flow summaries: each function passes its
+  // argument on to the next module's, the last one sends it.
+  const n = 5_000;
+  for (let i = 0; i < n; i++) {
+    const next = (i + 1) % n;
+    const body =
+      i === n - 1
+        ? `from multiprocessing import Pool\nimport m0\n\ndef f${i}(x):\n    with Pool() as p:\n        return p.map(x, [1])\n`
+        : `import m${next}\n\ndef f${i}(x):\n    return m${next}.f${next}(x)\n`;
+    w(`cycle/m${i}.py`, i === 0 ? `${body}\nf0(lambda v: v)\n` : body);
+  }
+  kinds.push({ kind: 'import-cycle', files: [path.join(ws, 'cycle/m0.py'), path.join(ws, `cycle/m${n - 1}.py`)], logs: [] });
+  // Two files that call each other, for the edit storm.
+  w('storm/a.py', 'import b\nfrom multiprocessing import Pool\n\ndef send(x):\n    with Pool() as p:\n        return p.map(b.work, x)\n\ndef back(y):\n    return b.work(y)\n');
+  w('storm/b.py', 'import a\n\ndef work(v):\n    return a.back(v) if v else v\n\ndef go():\n    a.send([lambda: 1])\n');
+  w('storm/a.ts', 'import { work } from "./b";\nexport function send(x: unknown) {\n  new Worker("w.js").postMessage(x);\n}\nexport function back(y: () => void) {\n  return work(y);\n}\n');
+  w('storm/b.ts', 'import { send, back } from "./a";\nexport function work(v: unknown) {\n  send({ v, f: () => 1 });\n  return back;\n}\n');
+  kinds.push({ kind: 'edit-storm', files: ['a.py', 'b.py', 'a.ts', 'b.ts'].map((f) => path.join(ws, 'storm', f)), logs: [] });
+  return kinds;
+}
+
+/** A slow-answer log line, shortened to its total and the five longest pieces of work that ran meanwhile. */
+function summarizeCause(line) {
+  const m = /: (\d+ ms); meanwhile: (.*)$/.exec(line);
+  if (!m) return line;
+  const parts = m[2].split(', ').map((p) => ({ p, ms: Number(/(\d+) ms$/.exec(p)?.[1] ?? 0) }));
+  const total = parts.reduce((n, x) => n + x.ms, 0);
+  const top = parts.sort((a, b) => b.ms - a.ms).slice(0, 5).map((x) => x.p);
+  return `server: ${m[1]}; meanwhile ${parts.length} piece(s) of work, ${total} ms in all, longest: ${top.join(', ')}`;
+}
+
 function rssMiB(pid) {
   try {
     const m = /VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -146,6 +241,8 @@ async function main() {
     texts.set(dest, text);
   }
   const badFiles = writeBadFiles(ws, badFileTarget);
+  const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'sendcheck-fuzz-outside-'));
+  const kinds = writeHostileKinds(ws, outside);
 
   const counts = { edits: 0, files: texts.size, badFiles: badFiles.length, tinyFiles, requests: 0, answered: 0, cancelled: 0, crashes: 0, hangs: 0, slow: 0, unhandled: 0, maxDiagMs: 0, startupMs: 0, peakRssMiB: 0 };
   let stderr = '';
@@ -169,10 +266,28 @@ async function main() {
   conn.onRequest('client/registerCapability', () => null);
   conn.onRequest('workspace/diagnostic/refresh', () => null);
   conn.onRequest('workspace/applyEdit', () => ({ applied: false }));
+  const logs = [];
+  const slowLines = [];
+  /** Synchronous work the server reported (over 300 ms): what a request that arrived meanwhile waited for. */
+  const busyLines = [];
   conn.onNotification('window/logMessage', (m) => {
+    if (m.message.startsWith('sendcheck: slow answer') && slowLines.length < 10_000) slowLines.push({ text: m.message, at: Date.now() });
+    const busy = /^sendcheck: busy (\d+) ms from (\d+): (.*)$/.exec(m.message);
+    if (busy && busyLines.length < 50_000) busyLines.push({ start: Number(busy[2]), end: Number(busy[2]) + Number(busy[1]), what: busy[3] });
     if (/unhandled/i.test(m.message)) counts.unhandled++;
+    // The per-file skip lines of each rescan would crowd out the lines looked for at the end.
+    if (logs.length < 50_000 && !m.message.startsWith('sendcheck: skipped ')) logs.push(m.message);
   });
-  conn.onNotification('textDocument/publishDiagnostics', () => {});
+  const outsideUri = pathToFileURL(outside).href;
+  const secretUri = pathToFileURL(path.join(ws, 'links', 'secret.py')).href;
+  let wrongReads = 0;
+  conn.onNotification('textDocument/publishDiagnostics', (p) => {
+    // A file outside the workspace, or reached through a link out of it, must never be read.
+    if (p.diagnostics.length && (p.uri.startsWith(outsideUri) || p.uri === secretUri)) {
+      wrongReads++;
+      console.error(`fuzz: diagnostics for ${p.uri}, which lies outside the workspace`);
+    }
+  });
   let scanEnded;
   const scanDone = new Promise((r) => (scanEnded = r));
   conn.onNotification('$/progress', (p) => {
@@ -208,6 +323,22 @@ async function main() {
     }
   }
 
+  /** Every timed diagnostics answer, for the slowest-ten list. */
+  const timings = [];
+  async function timedDiagnostics(file, what) {
+    const uri = pathToFileURL(file).href;
+    const t0 = performance.now();
+    await request('textDocument/diagnostic', { textDocument: { uri } });
+    const ms = performance.now() - t0;
+    timings.push({ ms, file, what, start: Date.now() - ms, end: Date.now() });
+    counts.maxDiagMs = Math.max(counts.maxDiagMs, ms);
+    if (ms > slowMs) {
+      counts.slow++;
+      console.error(`fuzz: diagnostics for ${path.relative(ws, file)} (${what}) took ${ms.toFixed(0)} ms`);
+    }
+    return ms;
+  }
+
   const open = new Map(); // uri -> { version, text, lang }
   const docs = [...texts.keys(), ...badFiles.filter((f) => fs.statSync(f).size < 200_000)];
   const langOf = (f) => (f.endsWith('.py') ? 'python' : /\.tsx?$/.test(f) ? 'typescript' : 'javascript');
@@ -236,6 +367,33 @@ async function main() {
   for (const f of warmFiles) counts.startupMs = Math.max(counts.startupMs, await firstDiag(f));
   await Promise.race([scanDone, new Promise((r) => setTimeout(r, Math.min(120_000, Math.max(0, deadline - Date.now()))))]);
 
+  // The hostile kinds, each opened and asked about as an editor would.
+  const kindFailures = [];
+  const langOfAny = (f) => (f.endsWith('.ipynb') ? 'json' : langOf(f));
+  for (const k of kinds) {
+    if (crashed) break;
+    const files = (k.files ?? []).filter((f) => fs.existsSync(f) && fs.statSync(f).size < 5_000_000);
+    for (const f of files) {
+      const uri = pathToFileURL(f).href;
+      conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: langOfAny(f), version: 1, text: fs.readFileSync(f).toString('utf8') } });
+      if (pull) await timedDiagnostics(f, k.kind);
+    }
+    if (k.kind === 'edit-storm') {
+      // Edits across two files that call each other, without waiting, with a pull now and then.
+      const docsOf = new Map(files.map((f) => [f, { version: 1, text: fs.readFileSync(f, 'utf8') }]));
+      for (let i = 0; i < 400 && !crashed; i++) {
+        const f = files[i % files.length];
+        const d = docsOf.get(f);
+        d.text = rand() < 0.7 ? d.text.replace(/\n$/, '') + `\n${f.endsWith('.py') ? '#' : '//'} ${i}\n` : mutate(d.text);
+        d.version++;
+        counts.edits++;
+        conn.sendNotification('textDocument/didChange', { textDocument: { uri: pathToFileURL(f).href, version: d.version }, contentChanges: [{ text: d.text }] });
+        if (i % 7 === 0 && pull) await timedDiagnostics(f, 'edit-storm');
+      }
+    }
+    for (const f of files) conn.sendNotification('textDocument/didClose', { textDocument: { uri: pathToFileURL(f).href } });
+  }
+
 
   while (counts.edits < editTarget && Date.now() < deadline && !crashed) {
     const file = pick(docs);
@@ -256,14 +414,7 @@ async function main() {
     }
     const r = rand();
     if (r < 0.3 && pull) {
-      const t0 = performance.now();
-      await request('textDocument/diagnostic', { textDocument: { uri } });
-      const ms = performance.now() - t0;
-      counts.maxDiagMs = Math.max(counts.maxDiagMs, ms);
-      if (ms > slowMs) {
-        counts.slow++;
-        console.error(`fuzz: diagnostics for ${path.basename(file)} took ${ms.toFixed(0)} ms`);
-      }
+      await timedDiagnostics(file, burst > 1 ? `after a burst of ${burst} edits` : 'after an edit');
     } else if (r < 0.45) {
       // Ranges that may lie outside the document, sometimes cancelled at once.
       const line = pick([0, 5, 1e6, -1 >>> 0]);
@@ -302,11 +453,36 @@ async function main() {
   }
   if (/Unhandled|unhandledRejection|UnhandledPromiseRejection/i.test(stderr)) counts.unhandled++;
   if (counts.peakRssMiB > maxRssMiB) console.error(`fuzz: server RSS reached ${counts.peakRssMiB.toFixed(0)} MiB (limit ${maxRssMiB})`);
-  fs.rmSync(ws, { recursive: true, force: true });
-  const failed = counts.crashes + counts.hangs + counts.slow + counts.unhandled > 0 || counts.peakRssMiB > maxRssMiB;
+  if (counts.startupMs > startupBudgetMs) console.error(`fuzz: start-up diagnostics took ${counts.startupMs.toFixed(0)} ms (budget ${startupBudgetMs})`);
+  for (const k of kinds)
+    for (const re of k.logs)
+      if (!logs.some((l) => re.test(l))) kindFailures.push(`${k.kind}: no log line matching ${re}`);
+  if (wrongReads) kindFailures.push(`${wrongReads} diagnostics for files outside the workspace`);
+  for (const f of kindFailures) console.error(`fuzz: ${f}`);
+  const failed =
+    counts.crashes + counts.hangs + counts.slow + counts.unhandled + kindFailures.length > 0 || counts.peakRssMiB > maxRssMiB || counts.startupMs > startupBudgetMs;
+  if (failed || process.env.FUZZ_SLOWEST) {
+    // The slowest ten answers and what the server said it was doing meanwhile (its slow-answer log lines).
+    console.error('fuzz: slowest diagnostics answers:');
+    for (const t of timings.sort((a, b) => b.ms - a.ms).slice(0, 10)) {
+      const name = path.basename(t.file);
+      // The server's line for this answer (logged when it was sent, so the closest in time).
+      const lines = slowLines.filter((l) => l.text.includes(`for ${name}: `));
+      const cause = lines.sort((a, b) => Math.abs(a.at - t.end) - Math.abs(b.at - t.end))[0]?.text;
+      // Before its handler ran, a request waits for whatever synchronous work holds the event loop.
+      const blocking = busyLines.filter((b) => b.end > t.start && b.start < t.end).sort((a, b) => b.end - b.start - (a.end - a.start));
+      const waited = blocking.length
+        ? `blocked by ${blocking.length} long piece(s) of work: ${blocking.slice(0, 3).map((b) => `${b.what} ${b.end - b.start} ms`).join(', ')}`
+        : 'no long server work reported meanwhile (the client or the machine was slow)';
+      console.error(`  ${t.ms.toFixed(0).padStart(6)} ms  ${path.relative(ws, t.file)} (${t.what})\n          ${cause ? summarizeCause(cause) : 'handler under 1 s'}; ${waited}`);
+    }
+  }
   console.log(
-    `fuzz: seed=${seed} edits=${counts.edits} files=${counts.files} bad-files=${counts.badFiles} tiny-files=${counts.tinyFiles} requests=${counts.requests} answered=${counts.answered} cancelled=${counts.cancelled} crashes=${counts.crashes} hangs=${counts.hangs} slow=${counts.slow} unhandled=${counts.unhandled} max-diag-ms=${counts.maxDiagMs.toFixed(0)} startup-diag-ms=${counts.startupMs.toFixed(0)} peak-rss-mib=${counts.peakRssMiB.toFixed(0)}`,
+    `fuzz: seed=${seed} edits=${counts.edits} files=${counts.files} bad-files=${counts.badFiles} tiny-files=${counts.tinyFiles} requests=${counts.requests} answered=${counts.answered} cancelled=${counts.cancelled} crashes=${counts.crashes} hangs=${counts.hangs} slow=${counts.slow} unhandled=${counts.unhandled} max-diag-ms=${counts.maxDiagMs.toFixed(0)} startup-diag-ms=${counts.startupMs.toFixed(0)} peak-rss-mib=${counts.peakRssMiB.toFixed(0)}/${maxRssMiB} new-kinds=${kinds.length}(${kinds.map((k) => k.kind).join(',')}) kind-failures=${kindFailures.length}`,
   );
+  // After the summary: removing 100 000 files takes a while on a busy machine.
+  fs.rmSync(ws, { recursive: true, force: true });
+  fs.rmSync(outside, { recursive: true, force: true });
   process.exit(failed ? 1 : 0);
 }
 

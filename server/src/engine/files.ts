@@ -37,6 +37,19 @@ export function looksBinary(buf: Buffer): boolean {
  * whatever the `.gitignore` files on the way ignore, and the `exclude` globs.
  */
 export function collectFiles(roots: readonly string[], options: WalkOptions = {}): string[] {
+  const walk = collectFilesStepwise(roots, options);
+  for (;;) {
+    const step = walk.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * collectFiles one folder at a time: the generator pauses after each folder it reads, so a
+ * caller on an event loop (the language server's workspace scan) can give way between folders
+ * of a 100 000-file workspace. Returns the files when done.
+ */
+export function* collectFilesStepwise(roots: readonly string[], options: WalkOptions = {}): Generator<void, string[]> {
   const out: string[] = [];
   const excluded = options.exclude?.length ? picomatch(options.exclude as string[], { dot: true }) : undefined;
   const maxSizeOf = (file: string) => (typeof options.maxFileSize === 'function' ? options.maxFileSize(file) : (options.maxFileSize ?? Infinity));
@@ -60,7 +73,7 @@ export function collectFiles(roots: readonly string[], options: WalkOptions = {}
     out.push(file);
   };
 
-  const walk = (dir: string, base: string, ignores: { ig: Ignore; dir: string }[], depth: number) => {
+  const walk = function* (dir: string, base: string, ignores: { ig: Ignore; dir: string }[], depth: number): Generator<void> {
     if (depth > 64) return;
     let ig = ignores;
     const gi = path.join(dir, '.gitignore');
@@ -102,9 +115,10 @@ export function collectFiles(roots: readonly string[], options: WalkOptions = {}
         const rel = path.relative(base, full).split(path.sep).join('/');
         if (excluded && (excluded(rel) || excluded(`${rel}/`))) continue;
         if (options.isExcluded?.(full, true)) continue;
-        walk(full, base, ig, depth + 1);
+        yield* walk(full, base, ig, depth + 1);
       } else if (isFile) consider(full, base, false);
     }
+    yield;
   };
 
   for (const root of roots) {
@@ -115,7 +129,7 @@ export function collectFiles(roots: readonly string[], options: WalkOptions = {}
     } catch {
       continue;
     }
-    if (st.isDirectory()) walk(abs, abs, [], 0);
+    if (st.isDirectory()) yield* walk(abs, abs, [], 0);
     else consider(abs, path.dirname(abs), true);
   }
   return [...new Set(out)];

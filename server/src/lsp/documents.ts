@@ -1,9 +1,10 @@
+import type { CancellationToken } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Finding } from '../engine/types';
 import { isCheckable, isInside } from '../engine/files';
 import type { Configuration } from './configuration';
 import { uriToPath } from './convert';
-import type { FileResult, ServerState } from './state';
+import { tick, type FileResult, type ServerState } from './state';
 
 // Open documents: when each is checked (at once after a pause, debounced in a burst of edits),
 // and which results are still current. Only the version still open is ever published.
@@ -77,7 +78,7 @@ export class DocumentChecks {
    * overtook it. With `publish: false` (code actions while `run` is `onSave`) the findings are
    * returned without being stored or shown: the squiggles wait for the save.
    */
-  async check(doc: TextDocument, publish = true): Promise<FileResult | undefined> {
+  async check(doc: TextDocument, publish = true, token?: CancellationToken): Promise<FileResult | undefined> {
     const { state } = this;
     const file = uriToPath(doc.uri);
     if (!file || !isCheckable(file)) return undefined;
@@ -91,18 +92,28 @@ export class DocumentChecks {
     if (existing && existing.version === version) return existing;
     const unpublished = this.unpublished.get(file);
     if (!publish && unpublished?.version === version) return unpublished;
+    const openVersions = state.openVersions();
     const keep = (findings: Finding[]): FileResult => {
-      if (publish) return state.store(file, version, findings);
-      const result: FileResult = { uri: doc.uri, version, findings, diagnostics: [], resultId: '' };
+      // What the fixes' other files were when computed: a file to create must still be absent when applied.
+      const absentFiles = new Set<string>();
+      for (const f of findings) for (const fix of f.fixes) for (const e of fix.edits) if (e.file !== file && !absentFiles.has(e.file) && !state.host.fileExists(e.file)) absentFiles.add(e.file);
+      if (publish) return Object.assign(state.store(file, version, findings), { openVersions, absentFiles });
+      const result: FileResult = { uri: doc.uri, version, findings, diagnostics: [], resultId: '', openVersions, absentFiles };
       this.unpublished.set(file, result);
       return result;
     };
     if (!settings.config.enable || settings.excluded) return keep([]);
     const started = Date.now();
-    const findings = state.runCheck([file], settings, () => !stillCurrent());
+    // A newer version, a closed document or a cancelled request ends the check between files.
+    const findings = state.runCheck([file], settings, () => !stillCurrent() || token?.isCancellationRequested === true);
     this.checkMs.set(file, Date.now() - started);
-    // Never publish over a newer version: its own check is queued and will publish.
+    // Never publish over a newer version: its own check is queued and will publish. A check cut
+    // short by a cancelled request saw only part of the file: nothing of it is kept.
     if (!stillCurrent()) return undefined;
+    if (token?.isCancellationRequested) {
+      if (publish) this.schedule(doc);
+      return undefined;
+    }
     if (!findings) return existing?.version === version ? existing : undefined;
     const result = keep(findings.filter((f) => f.file === file));
     if (publish) state.sendStatus('idle');
@@ -145,34 +156,74 @@ export class DocumentChecks {
         () => {
           this.debounceTimers.delete(file);
           this.waitingForPause.delete(file);
-          this.checksRunning.set(file, (this.checksRunning.get(file) ?? 0) + 1);
-          state
-            .interactively(() => this.check(doc))
-            .catch((e) => state.logError(`checking ${file} failed`, e))
-            .finally(() => {
-              const n = (this.checksRunning.get(file) ?? 1) - 1;
-              if (n > 0) this.checksRunning.set(file, n);
-              else this.checksRunning.delete(file);
-            });
+          this.enqueue(doc.uri, file, atOnceIfIdle);
         },
         atOnce ? 0 : state.debounceMs,
       ),
     );
   }
 
+  /** Documents whose check is due, edited ones first, then those re-checked because something else changed. */
+  private readonly dueEdited = new Map<string, string>();
+  private readonly dueOther = new Map<string, string>();
+  private pumping = false;
+
+  private enqueue(uri: string, file: string, edited: boolean): void {
+    if (this.dueEdited.has(uri) || this.dueOther.has(uri)) {
+      if (edited && this.dueOther.delete(uri)) this.dueEdited.set(uri, file);
+      return;
+    }
+    (edited ? this.dueEdited : this.dueOther).set(uri, file);
+    this.checksRunning.set(file, (this.checksRunning.get(file) ?? 0) + 1);
+    if (!this.pumping) void this.pump();
+  }
+
+  /**
+   * Runs the due checks one per turn of the event loop, giving way to requests: a settings
+   * change or a file changed on disk re-checks every open document, and a request for one of
+   * them must not wait behind all the others (checks are synchronous once they start).
+   */
+  private async pump(): Promise<void> {
+    const { state } = this;
+    this.pumping = true;
+    try {
+      for (;;) {
+        await tick();
+        for (let waited = 0; state.requests > 0 && waited < 2_000; waited += 5) await new Promise((r) => setTimeout(r, 5));
+        const [uri, file] = this.dueEdited.entries().next().value ?? this.dueOther.entries().next().value ?? [];
+        if (uri === undefined || file === undefined) return;
+        this.dueEdited.delete(uri);
+        this.dueOther.delete(uri);
+        const doc = state.documents.get(uri);
+        try {
+          if (doc) await state.interactively(() => this.check(doc));
+        } catch (e) {
+          state.logError(`checking ${file} failed`, e);
+        } finally {
+          const n = (this.checksRunning.get(file) ?? 1) - 1;
+          if (n > 0) this.checksRunning.set(file, n);
+          else this.checksRunning.delete(file);
+        }
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
   /**
    * The findings of an open document at its current version, checking now if the debounced check
    * has not run yet. While `run` is `onSave` nothing is published by this (see check).
    */
-  async currentResult(doc: TextDocument): Promise<FileResult | undefined> {
+  async currentResult(doc: TextDocument, token?: CancellationToken): Promise<FileResult | undefined> {
     const file = uriToPath(doc.uri);
     if (!file) return undefined;
     const r = this.state.results.get(file);
     if (r && r.version === doc.version) return r;
-    if (this.runMode.get(file) === 'onSave') return this.check(doc, false);
+    if (this.runMode.get(file) === 'onSave') return this.check(doc, false, token);
     clearTimeout(this.debounceTimers.get(file));
     this.debounceTimers.delete(file);
-    return this.check(doc);
+    this.waitingForPause.delete(file);
+    return this.check(doc, true, token);
   }
 
   /** The findings last published for an open document, whatever its version (what `onSave` shows until the next save). */
@@ -193,6 +244,7 @@ export class DocumentChecks {
   }
 
   private cancel(file: string): void {
+    // A queued check of a closed document finds no document and is skipped (pump).
     clearTimeout(this.debounceTimers.get(file));
     this.debounceTimers.delete(file);
     this.waitingForPause.delete(file);

@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   CodeActionKind,
@@ -17,7 +18,7 @@ import {
   type InitializeResult,
   type WorkspaceDocumentDiagnosticReport,
 } from 'vscode-languageserver';
-import { pythonExtensions } from '../engine/files';
+import { isCheckable, pythonExtensions } from '../engine/files';
 import { isProjectConfigFile, projectConfigFiles } from '../engine/project-config';
 import type { Language } from '../engine/types';
 import { codeActions, fixAllKind } from './actions';
@@ -74,6 +75,7 @@ export function registerHandlers({ state, configuration, documents, scan }: Part
       watchRegistration: c.workspace?.didChangeWatchedFiles?.dynamicRegistration === true,
       configRegistration: c.workspace?.didChangeConfiguration?.dynamicRegistration === true,
       documentChanges: c.workspace?.workspaceEdit?.documentChanges === true,
+      createFiles: c.workspace?.workspaceEdit?.resourceOperations?.includes('create') === true,
       refresh: c.workspace?.diagnostics?.refreshSupport === true,
       workspaceFolders: c.workspace?.workspaceFolders === true,
     };
@@ -136,18 +138,26 @@ export function registerHandlers({ state, configuration, documents, scan }: Part
     let rescan = false;
     const changed: string[] = [];
     const configs: string[] = [];
+    // A source file created or deleted changes only its folder's list of files: that folder is
+    // scanned again, not the whole workspace (a scan of 100 000 files per file saved is not cheap).
+    const createdDirs = new Set<string>();
     for (const change of params.changes) {
       const file = uriToPath(change.uri);
       if (!file) continue;
       state.host.invalidate(file);
       state.checker.forget([file]);
       if (isProjectConfigFile(file)) configs.push(file);
-      else if (baselineFiles.has(file) || path.basename(file) === '.gitignore' || change.type !== FileChangeType.Changed) rescan = true;
-      else changed.push(file);
-      if (change.type === FileChangeType.Deleted && !state.openDocument(file)) state.drop(file);
+      // .gitignore, a baseline, or a folder created or deleted (it may hold any number of files).
+      else if (baselineFiles.has(file) || path.basename(file) === '.gitignore' || !isCheckable(file)) rescan = true;
+      else if (change.type === FileChangeType.Created) createdDirs.add(path.dirname(file));
+      else if (change.type === FileChangeType.Changed) changed.push(file);
+      if (change.type === FileChangeType.Deleted && !state.openDocument(file)) {
+        state.drop(file);
+        state.workspaceFiles.delete(file);
+      }
     }
     // A project file governs the files under its folder: those are checked again, when its settings changed.
-    const configDirs: string[] = [];
+    const configDirs: string[] = [...createdDirs];
     for (const file of configs) {
       const dir = configuration.projectFileChanged(file);
       if (dir) configDirs.push(dir);
@@ -167,7 +177,10 @@ export function registerHandlers({ state, configuration, documents, scan }: Part
     return { files: state.workspaceFiles.size, findings: state.totalFindings() };
   });
 
-  connection.onCodeAction((params, token) => state.interactively(() => codeActionsFor(params, token)));
+  connection.onCodeAction((params, token) => {
+    const started = Date.now();
+    return state.answering(() => codeActionsFor(params, token)).finally(() => state.reportIfSlow(`textDocument/codeAction for ${path.basename(params.textDocument.uri)}`, started));
+  });
   async function codeActionsFor(params: CodeActionParams, token: CancellationToken): Promise<CodeAction[] | null> {
     const started = Date.now();
     const doc = state.documents.get(params.textDocument.uri);
@@ -186,7 +199,7 @@ export function registerHandlers({ state, configuration, documents, scan }: Part
     }
     // Actions belong to the version the request was made for; if the user typed on, they are void.
     const version = doc.version;
-    const result = await documents.currentResult(doc);
+    const result = await documents.currentResult(doc, token);
     if (!result || token.isCancellationRequested || state.documents.get(doc.uri)?.version !== version) return null;
     const actions = codeActions(
       {
@@ -199,7 +212,24 @@ export function registerHandlers({ state, configuration, documents, scan }: Part
         host: state.host,
         uriOf: state.uriOf,
         versionOf: (f) => state.openDocument(f)?.version ?? null,
+        checkedVersionOf: (f) => {
+          const then = result.openVersions?.get(f);
+          if (then !== undefined) return then;
+          // Read from disk then, open now: still the same text if the editor holds what the disk does.
+          const doc = state.openDocument(f);
+          if (!doc) return null;
+          try {
+            return fs.readFileSync(f, 'utf8') === doc.getText() ? doc.version : null;
+          } catch {
+            return null;
+          }
+        },
+        exists: (f) => state.openDocument(f) !== undefined || fs.existsSync(f),
+        wasAbsent: (f) => result.absentFiles?.has(f) === true,
+        mayCreate: (f) => state.folderOf(f) !== undefined,
         documentChanges: state.caps.documentChanges,
+        createFiles: state.caps.createFiles,
+        log: state.log,
       },
       params.context.diagnostics,
       params.context.only,
@@ -209,7 +239,10 @@ export function registerHandlers({ state, configuration, documents, scan }: Part
     return actions;
   }
 
-  connection.languages.diagnostics.on((params, token) => state.interactively(() => documentDiagnostics(params, token)));
+  connection.languages.diagnostics.on((params, token) => {
+    const started = Date.now();
+    return state.answering(() => documentDiagnostics(params, token)).finally(() => state.reportIfSlow(`textDocument/diagnostic for ${path.basename(params.textDocument.uri)}`, started));
+  });
   async function documentDiagnostics(params: DocumentDiagnosticParams, token: CancellationToken): Promise<DocumentDiagnosticReport> {
     const doc = state.documents.get(params.textDocument.uri);
     const file = uriToPath(params.textDocument.uri);
@@ -217,13 +250,17 @@ export function registerHandlers({ state, configuration, documents, scan }: Part
       const r = file ? state.results.get(file) : undefined;
       return { kind: 'full', items: r?.diagnostics ?? [] };
     }
+    // A file sendcheck does not read (a notebook, JSON, a language it does not check): nothing, at
+    // once. Asking the client to try again, as for a document that changed, would never end.
+    if (!isCheckable(file)) return { kind: 'full', items: [] };
     await tick();
     if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
     const version = doc.version;
     // `sendcheck.run: onSave`: what the last save showed, until the next save.
     const shown = documents.runModeOf(file) === 'onSave' ? documents.lastResult(doc) : undefined;
     if (shown) return params.previousResultId === shown.resultId ? { kind: 'unchanged', resultId: shown.resultId } : { kind: 'full', resultId: shown.resultId, items: shown.diagnostics };
-    const result = await documents.currentResult(doc);
+    const result = await documents.currentResult(doc, token);
+    if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
     if (!result || state.documents.get(doc.uri)?.version !== version)
       throw new ResponseError(LSPErrorCodes.ServerCancelled, 'the document changed', { retriggerRequest: true });
     if (params.previousResultId === result.resultId) return { kind: 'unchanged', resultId: result.resultId };

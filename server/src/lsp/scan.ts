@@ -1,6 +1,6 @@
 import { LSPErrorCodes, ResponseError, type CancellationToken, type WorkDoneProgressReporter } from 'vscode-languageserver';
 import type { SendcheckConfig } from '../engine/config';
-import { collectFiles, isInside } from '../engine/files';
+import { collectFilesStepwise, isInside } from '../engine/files';
 import type { Finding } from '../engine/types';
 import type { Configuration } from './configuration';
 import { tick, type CheckSettings, type ServerState } from './state';
@@ -42,11 +42,32 @@ export class WorkspaceScan {
     for (const folder of state.folders) {
       if (!onTheWay(folder)) continue;
       const settings = await this.configuration.folderOf(folder);
-      const files = collectFiles([folder], {
+      // The walk gives way every few milliseconds: a workspace of 100 000 files takes seconds to
+      // list, and an open document's request must not wait for that.
+      const walk = collectFilesStepwise([folder], {
         isExcluded: (p, isDir) => (isDir ? !onTheWay(p) : !inScope(p)) || settings.isExcluded(p, isDir),
         maxFileSize: (f) => settings.forFile(f).config.maxFileSize,
         onSkip: (f, why) => state.log(`sendcheck: skipped ${f}: ${why}`),
       });
+      let files: string[];
+      for (let sliceStart = Date.now(); ; ) {
+        const step = walk.next();
+        if (step.done) {
+          files = step.value;
+          break;
+        }
+        if (Date.now() - sliceStart < this.sliceMs / 2) continue;
+        state.recordWork('listing the workspace', sliceStart);
+        await tick();
+        for (let waited = 0; state.interactive > 0 && !superseded() && waited < 5_000; waited += 5) await new Promise((r) => setTimeout(r, 5));
+        if (superseded()) {
+          walk.return([]);
+          files = [];
+          break;
+        }
+        sliceStart = Date.now();
+      }
+      if (superseded()) break;
       // Files under one project configuration share settings and are checked together.
       const groups = new Map<SendcheckConfig, { settings: CheckSettings; files: string[] }>();
       for (const f of files) {
@@ -58,6 +79,12 @@ export class WorkspaceScan {
         groups.set(fileSettings.config, group);
       }
       plan.push(...groups.values());
+    }
+    // Superseded while listing: the newer scan does the work; this one ends here, changing nothing.
+    if (superseded()) {
+      if (generation === this.generation) state.sendStatus('idle');
+      if (token?.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'workspace check cancelled');
+      return;
     }
     const total = plan.reduce((n, p) => n + p.files.length, 0);
     progress?.begin('sendcheck', 0, `0/${total} files`, true);
@@ -80,7 +107,7 @@ export class WorkspaceScan {
         for (const f of batch) seen.add(f);
         const closed = batch.filter((f) => !state.openDocument(f));
         const sliceStart = Date.now();
-        const findings = closed.length ? state.runCheck(closed, settings, superseded) : [];
+        const findings = closed.length ? state.runCheck(closed, settings, superseded, 'scan slice') : [];
         const took = Date.now() - sliceStart;
         const nextSize =
           this.fixedBatch ?? (took < this.sliceMs / 2 ? Math.min(batchSize * 2, 64) : took > this.sliceMs * 2 ? Math.max(1, batchSize >> 1) : batchSize);

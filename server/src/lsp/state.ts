@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { MessageType, ShowMessageNotification, TextDocuments, type Connection, type Diagnostic } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Checker } from '../check';
@@ -49,6 +50,8 @@ export interface ClientCaps {
   watchRegistration: boolean;
   configRegistration: boolean;
   documentChanges: boolean;
+  /** The client applies `CreateFile` in workspace edits. */
+  createFiles: boolean;
   refresh: boolean;
   workspaceFolders: boolean;
 }
@@ -60,6 +63,13 @@ export interface FileResult {
   findings: Finding[];
   diagnostics: Diagnostic[];
   resultId: string;
+  /**
+   * Versions of the open documents when the findings were computed (open documents only): a fix
+   * that edits another file is valid only while that file is still at the version it was read at.
+   */
+  openVersions?: ReadonlyMap<string, number>;
+  /** Files the fixes edit that did not exist when the findings were computed: those fixes create them. */
+  absentFiles?: ReadonlySet<string>;
 }
 
 /** What a check needs to know: the engine's settings and how the editor shows the results. */
@@ -67,6 +77,12 @@ export interface CheckSettings {
   config: SendcheckConfig;
   editor: EditorSettings;
 }
+
+/** Synchronous work longer than this is logged on its own (it delays every message that arrives meanwhile). */
+export const busyLogMs = 300;
+
+/** Answers slower than this are logged with what ran meanwhile. */
+export const slowAnswerMs = 1_000;
 
 export const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -84,6 +100,7 @@ export class ServerState {
     watchRegistration: false,
     configRegistration: false,
     documentChanges: false,
+    createFiles: false,
     refresh: false,
     workspaceFolders: false,
   };
@@ -98,6 +115,8 @@ export class ServerState {
   readonly openUris = new Map<string, string>();
   /** Requests and checks for open documents in flight; the workspace scan waits for them. */
   interactive = 0;
+  /** Requests from the client in flight (a subset of `interactive`): queued checks of open documents wait for them. */
+  requests = 0;
   private resultCounter = 0;
   private readonly warned = new Set<string>();
   /** Baselines named in the settings, read through the host and kept until they change. */
@@ -126,6 +145,16 @@ export class ServerState {
     void sent.catch(() => undefined);
   }
 
+  /** Answers a request: it goes before the workspace scan and before queued checks of other documents. */
+  async answering<T>(work: () => Promise<T>): Promise<T> {
+    this.requests++;
+    try {
+      return await this.interactively(work);
+    } finally {
+      this.requests--;
+    }
+  }
+
   async interactively<T>(work: () => Promise<T>): Promise<T> {
     this.interactive++;
     try {
@@ -136,6 +165,16 @@ export class ServerState {
   }
 
   uriOf = (file: string): string => this.openUris.get(file) ?? pathToUri(file);
+
+  /** The version of every open document, taken before a check reads them. */
+  openVersions(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const [file, uri] of this.openUris) {
+      const doc = this.documents.get(uri);
+      if (doc) out.set(file, doc.version);
+    }
+    return out;
+  }
 
   openDocument(file: string): TextDocument | undefined {
     const uri = this.openUris.get(file);
@@ -161,14 +200,17 @@ export class ServerState {
    * Runs the engines, then sets the findings the baseline records apart (hints, or hidden). A
    * failure is logged and yields no findings, so other files keep being served.
    */
-  runCheck(files: string[], settings: CheckSettings, isCancelled?: () => boolean): Finding[] | undefined {
+  runCheck(files: string[], settings: CheckSettings, isCancelled?: () => boolean, why = 'check'): Finding[] | undefined {
     let findings: Finding[];
+    const started = Date.now();
     try {
       // Comments that suppress nothing are hints in the editor (the CLI reports them when asked).
       findings = this.checker.check(files, this.host, settings.config, { isCancelled, log: this.log, unusedSuppressions: 'hint' });
     } catch (e) {
       this.logError(`checking ${files.length === 1 ? files[0] : `${files.length} files`} failed`, e);
       return undefined;
+    } finally {
+      this.recordWork(`${why} of ${files.length === 1 ? path.basename(files[0]) : `${files.length} files (${path.basename(files[0])}, …)`}`, started);
     }
     return settings.config.baseline ? this.applyBaseline(findings, settings) : findings;
   }
@@ -185,6 +227,33 @@ export class ServerState {
     const isKnown = new Set(known);
     if (editor.baselineFindings === 'hide') return findings.filter((f) => !isKnown.has(f));
     return findings.map((f) => (isKnown.has(f) ? { ...f, severity: 'hint', message: `${f.message} (in the baseline)` } : f));
+  }
+
+  /** Synchronous work that took a while (checks, scan slices): what an answer was queued behind. */
+  private readonly recentWork: { what: string; start: number; end: number }[] = [];
+
+  recordWork(what: string, start: number, end = Date.now()): void {
+    if (end - start < 20) return;
+    // Long enough to hold up requests that arrive meanwhile, before their handler even runs: said
+    // with the wall-clock start, so a client (the fuzz harness) can match it to its slow answers.
+    if (end - start >= busyLogMs) this.log(`sendcheck: busy ${end - start} ms from ${start}: ${what}`);
+    this.recentWork.push({ what, start, end });
+    if (this.recentWork.length > 64) this.recentWork.shift();
+  }
+
+  /**
+   * Logs an answer that took longer than `slowAnswerMs`, with the work that ran meanwhile (the
+   * fuzz harness lists these as the causes of its slowest answers).
+   */
+  reportIfSlow(what: string, started: number): void {
+    const end = Date.now();
+    const took = end - started;
+    if (took < slowAnswerMs) return;
+    const during = this.recentWork
+      .filter((w) => w.end > started && w.start < end)
+      .map((w) => `${w.what} ${Math.min(w.end, end) - Math.max(w.start, started)} ms`)
+      .join(', ');
+    this.log(`sendcheck: slow answer to ${what}: ${took} ms; meanwhile: ${during || 'no recorded check (waiting for the engines, settings or the event loop)'}`);
   }
 
   /** A warning in the log and in a notification, once until `forgetWarnings`. */
