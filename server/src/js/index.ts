@@ -16,7 +16,8 @@ import type { FileContext, SendContext } from './rules/rule';
 import { findSinks, mayContainSinks, skipParens, type Sink } from './sinks';
 import { pooledOrigin, storageKey } from './transfer-list';
 import { clearTargetCache, electronImportSide, type ElectronSide, resolveTarget } from './target';
-import { TypeWalker } from './walk';
+import { joinPath, TypeWalker } from './walk';
+import { prototypeMembers } from './flow';
 
 // The JS/TS engine: program per project → sinks found by the checker's symbol of the callee →
 // each sent value's type walked → findings. It never runs workspace code.
@@ -217,7 +218,10 @@ function judgeSink(sink: Sink, program: ts.Program, checker: ts.TypeChecker, fil
     // A root we cannot name (a call, `new X()`) is written as "the message"; its members by their own path.
     const named = !/\s/.test(value.label);
     const walker = new TypeWalker({ ...ctx, isListed: (p) => listedAt(sink, value, p, named, checker) }, typeRules);
-    for (const p of walker.walk(type, named ? value.label : '')) {
+    // `X.prototype` is not an X: structured clone copies the prototype object's own enumerable properties.
+    const protoMembers = prototypeMembers(checker, value.expr);
+    const problems = protoMembers ? protoMembers.flatMap((m) => walker.walk(checker.getTypeAtLocation(m.value), joinPath(named ? value.label : '', m.name))) : walker.walk(type, named ? value.label : '');
+    for (const p of new Set(problems)) {
       if (p.rule === transferableCopied && (stillUsedAfter(sink, value, p.path, named, checker) || pooledMemory(value, p.path, named, checker, program))) continue;
       const subject = p.path || (named && value.label ? value.label : value.label || 'the value');
       const related = [];
