@@ -13,7 +13,8 @@ import { Timeline } from './detach';
 import { noProxyMeta, proxyProblems } from './rules/no-proxy';
 import { fileRules, jsRules, typeRules } from './rules';
 import type { FileContext, SendContext } from './rules/rule';
-import { findSinks, mayContainSinks, skipParens, type Sink } from './sinks';
+import { mayContainSinks, skipParens, type Sink } from './sinks';
+import { type DerivedSink, type Reach, Summaries } from './summaries';
 import { pooledOrigin, storageKey } from './transfer-list';
 import { clearTargetCache, electronImportSide, type ElectronSide, resolveTarget } from './target';
 import { joinPath, TypeWalker } from './walk';
@@ -43,7 +44,7 @@ export function createJsEngine(): LanguageEngine {
         try {
           const text = host.readFile(file);
           if (text === undefined || text.length > config.maxFileSize) continue;
-          if (mayContainSinks(text, config.sinks)) candidates.push(path.resolve(file));
+          if (mayContainSinks(text, config.sinks) || importsSinkModule(path.resolve(file), text, host, config, 0)) candidates.push(path.resolve(file));
         } catch (e) {
           debug(e);
         }
@@ -87,6 +88,37 @@ export function createJsEngine(): LanguageEngine {
   };
 }
 
+const relativeSpecifier = /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s+)['"](\.{1,2}\/[^'"]+)['"]/gm;
+const importedExtensions = ['', '.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs', '/index.ts', '/index.js'];
+const sinkModuleCache = new Map<string, { version: string; result: boolean }>();
+
+/**
+ * Whether a file without a sink of its own imports (relatively, a few levels deep) a module that has
+ * one: its calls may be calls of derived sinks (a helper that wraps the send). Read through the host
+ * by text, before any program is built.
+ */
+function importsSinkModule(file: string, text: string, host: SourceHost, config: SendcheckConfig, depth: number): boolean {
+  if (depth > 3) return false;
+  for (const m of text.matchAll(relativeSpecifier)) {
+    const base = path.resolve(path.dirname(file), m[1]);
+    const candidates = /\.[mc]?js$/.test(base) ? [base, base.replace(/\.([mc]?)js$/, '.$1ts')] : importedExtensions.map((e) => base + e);
+    const target = candidates.find((c) => c !== file && host.fileExists(c) && jsExtensions.includes(path.extname(c).toLowerCase()));
+    if (!target) continue;
+    const version = host.version(target);
+    const hit = sinkModuleCache.get(target);
+    if (hit && hit.version === version) {
+      if (hit.result) return true;
+      continue;
+    }
+    sinkModuleCache.set(target, { version, result: false }); // import cycles end here
+    const t = host.readFile(target);
+    const result = t !== undefined && t.length <= config.maxFileSize && (mayContainSinks(t, config.sinks) || importsSinkModule(target, t, host, config, depth + 1));
+    sinkModuleCache.set(target, { version, result });
+    if (result) return true;
+  }
+  return false;
+}
+
 function debug(e: unknown): void {
   if (process.env.SENDCHECK_DEBUG) console.error('sendcheck js engine:', e);
 }
@@ -104,7 +136,10 @@ function checkFile(program: ts.Program, file: string, config: SendcheckConfig, d
   const checker = program.getTypeChecker();
   const out: Finding[] = [];
   const side = electronImportSide(sf);
-  const sinks = findSinks(sf, program, config.sinks);
+  const summaries = new Summaries(program, config.sinks);
+  // A file admitted only for what it imports has no sink of its own: only its calls of derived sinks matter.
+  const direct = mayContainSinks(sf.text, config.sinks);
+  const sinks = direct ? summaries.sinksIn(sf) : [];
   for (const sink of sinks) {
     try {
       out.push(...judgeSink(sink, program, checker, file, config, domLib, host, side));
@@ -112,6 +147,21 @@ function checkFile(program: ts.Program, file: string, config: SendcheckConfig, d
       debug(e); // a type the checker chokes on: skip this call
     }
   }
+  // Calls of the project's own functions that hand a parameter on to a sink: judged at the argument.
+  let derived: DerivedSink[] = [];
+  try {
+    derived = summaries.mayReachSinks(sf) ? summaries.derivedSinksIn(sf) : [];
+  } catch (e) {
+    debug(e);
+  }
+  for (const sink of derived) {
+    try {
+      out.push(...judgeSink(sink, program, checker, file, config, domLib, host, side));
+    } catch (e) {
+      debug(e);
+    }
+  }
+  if (!direct) return out;
   try {
     out.push(...judgeFile(sf, sinks, program, file, config, domLib, host, side));
   } catch (e) {
@@ -123,15 +173,8 @@ function checkFile(program: ts.Program, file: string, config: SendcheckConfig, d
 /** The rules that judge calls and their order: the transfer lists, what was transferred or closed before. */
 function judgeFile(sf: ts.SourceFile, sinks: Sink[], program: ts.Program, file: string, config: SendcheckConfig, domLib: boolean, host: SourceHost, side?: ElectronSide): Finding[] {
   const checker = program.getTypeChecker();
-  const others = new Map<ts.SourceFile, Sink[]>([[sf, sinks]]);
-  const sinksIn = (other: ts.SourceFile): Sink[] => {
-    let found = others.get(other);
-    if (!found) {
-      found = findSinks(other, program, config.sinks);
-      others.set(other, found);
-    }
-    return found;
-  };
+  const summaries = new Summaries(program, config.sinks);
+  const sinksIn = (other: ts.SourceFile): Sink[] => (other === sf ? sinks : summaries.sinksIn(other));
   const ctx: FileContext = {
     sourceFile: sf,
     file,
@@ -196,7 +239,8 @@ function judgeSink(sink: Sink, program: ts.Program, checker: ts.TypeChecker, fil
     jsonChannel: sink.jsonChannel,
   };
   const proxied = new Set<Sink['values'][number]>();
-  for (const value of sink.values) {
+  const derived = (sink as Partial<DerivedSink>).derived;
+  for (const value of derived ? [] : sink.values) {
     for (const p of proxyProblems(sink, value, file, checker, program)) {
       if (p.atRoot) proxied.add(value);
       out.push({
@@ -221,7 +265,16 @@ function judgeSink(sink: Sink, program: ts.Program, checker: ts.TypeChecker, fil
     // `X.prototype` is not an X: structured clone copies the prototype object's own enumerable properties.
     const protoMembers = prototypeMembers(checker, value.expr);
     const problems = protoMembers ? protoMembers.flatMap((m) => walker.walk(checker.getTypeAtLocation(m.value), joinPath(named ? value.label : '', m.name))) : walker.walk(type, named ? value.label : '');
+    const through = derived?.params[sink.values.indexOf(value)];
+    const already = through ? declaredProblems(through.reach, derived!.fn, through.index, ctx, sink) : undefined;
     for (const p of new Set(problems)) {
+      if (through && already) {
+        const rel = relativePath(p.path, named ? value.label : '');
+        // The wrapper's own declared parameter type already shows this problem at the inner sink.
+        if (already.has(`${p.rule.meta.id}\0${rel}`)) continue;
+        // A spread copies own properties: the prototype is not lost, it was never sent.
+        if (through.reach.spread && rel === '' && prototypeRules.has(p.rule.meta.id)) continue;
+      }
       if (p.rule === transferableCopied && (stillUsedAfter(sink, value, p.path, named, checker) || pooledMemory(value, p.path, named, checker, program))) continue;
       const subject = p.path || (named && value.label ? value.label : value.label || 'the value');
       const related = [];
@@ -230,6 +283,12 @@ function judgeSink(sink: Sink, program: ts.Program, checker: ts.TypeChecker, fil
         const target = (decl as { name?: ts.Node }).name ?? decl;
         const what = ts.isClassLike(decl) || ts.isInterfaceDeclaration(decl) ? `${decl.name?.text ?? 'the class'}` : lastSegment(subject);
         related.push({ file: path.resolve(decl.getSourceFile().fileName), range: rangeOf(target), message: `${what} is declared here` });
+      }
+      if (through) {
+        related.unshift(
+          { file: path.resolve(derived!.fn.getSourceFile().fileName), range: rangeOf(derived!.fn.parameters[through.index]), message: `${functionLabel(derived!.fn, through.index)} sends its parameter on to ${through.reach.sink.api}` },
+          ...through.reach.chain.map((h) => ({ file: path.resolve(h.node.getSourceFile().fileName), range: rangeOf(h.node), message: h.message })),
+        );
       }
       out.push({
         file,
@@ -247,6 +306,34 @@ function judgeSink(sink: Sink, program: ts.Program, checker: ts.TypeChecker, fil
     }
   }
   return out;
+}
+
+const prototypeRules = new Set(['class-instance-loss', 'error-subclass-loss']);
+
+function relativePath(p: string, root: string): string {
+  if (root && p.startsWith(root)) return p.slice(root.length).replace(/^\./, '');
+  return p;
+}
+
+/** `publish(body)`: how a chain names the wrapper. */
+function functionLabel(fn: ts.SignatureDeclaration, index: number): string {
+  const name = fn.name && (ts.isIdentifier(fn.name) || ts.isPrivateIdentifier(fn.name)) ? fn.name.text : ts.isVariableDeclaration(fn.parent) && ts.isIdentifier(fn.parent.name) ? fn.parent.name.text : 'the function';
+  return `\`${name}(${fn.parameters[index]?.name.getText() ?? ''})\``;
+}
+
+/**
+ * What the wrapper's declared parameter type alone already shows (reported at the inner sink), keyed
+ * by rule and path relative to the parameter: a caller adds only what its own argument brings.
+ */
+function declaredProblems(reach: Reach, fn: ts.SignatureDeclaration, index: number, ctx: SendContext, sink: Sink): Set<string> {
+  const param = fn.parameters[index];
+  const keys = new Set<string>();
+  if (!param) return keys;
+  const type = ctx.checker.getTypeAtLocation(param);
+  const walker = new TypeWalker({ ...ctx, serializer: reach.sink.serializer, isListed: () => undefined }, typeRules);
+  void sink;
+  for (const p of walker.walk(type, '')) keys.add(`${p.rule.meta.id}\0${p.path}`);
+  return keys;
 }
 
 /** A buffer the sender reads again after the send is not worth moving: transferring would detach it. */
