@@ -49,8 +49,18 @@ export function skipOuter(e: ts.Expression): ts.Expression {
   return e;
 }
 
+/** One variable or field, also when the checker hands out a separate symbol for an instance's member. */
+function sameSymbol(a: ts.Symbol | undefined, b: ts.Symbol | undefined): boolean {
+  if (!a || !b) return false;
+  if (a === b) return true;
+  const d = a.declarations?.[0];
+  return !!d && d === b.declarations?.[0];
+}
+
 function symbolOf(checker: ts.TypeChecker, node: ts.Node): ts.Symbol | undefined {
   try {
+    // `{ job }` names the property; the value is the variable `job`.
+    if (node.parent && ts.isShorthandPropertyAssignment(node.parent) && node.parent.name === node) return checker.getShorthandAssignmentValueSymbol(node.parent);
     return resolveAlias(checker, checker.getSymbolAtLocation(node));
   } catch {
     return undefined;
@@ -138,7 +148,7 @@ export function originsOf(checker: ts.TypeChecker, expr: ts.Expression): ts.Expr
         if (sf.isDeclarationFile) continue;
         for (const a of assignmentsIn(sf).get(name) ?? []) {
           const left = skipOuter(a.left);
-          if (symbolOf(checker, ts.isPropertyAccessExpression(left) ? left.name : left) === sym) add(a.right, hops + 1);
+          if (sameSymbol(symbolOf(checker, ts.isPropertyAccessExpression(left) ? left.name : left), sym)) add(a.right, hops + 1);
         }
       }
       if (out.length === before) out.push(x);
@@ -264,4 +274,128 @@ export function libraryCallee(checker: ts.TypeChecker, program: ts.Program, call
   }
   const o = decl ? originOf(program, decl) : undefined;
   return o && o.module !== 'user' ? { module: o.module, name: o.name } : undefined;
+}
+
+/** Container writes in a file by method (`set`, `add`, `push`, `unshift`), built once per parsed file. */
+const containerWriteIndex = new WeakMap<ts.SourceFile, ts.CallExpression[]>();
+const writeMethods = new Set(['set', 'add', 'push', 'unshift']);
+
+function containerWritesIn(sf: ts.SourceFile): ts.CallExpression[] {
+  let found = containerWriteIndex.get(sf);
+  if (found) return found;
+  const list: ts.CallExpression[] = [];
+  const visit = (n: ts.Node): void => {
+    if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && writeMethods.has(n.expression.name.text) && n.arguments.length) list.push(n);
+    ts.forEachChild(n, visit);
+  };
+  visit(sf);
+  containerWriteIndex.set(sf, list);
+  found = list;
+  return found;
+}
+
+/** The values written into the container `container` names (a variable or field): `m.set(k, v)`, `s.add(v)`, `a.push(v)`, `o[k] = v`. */
+function containerValues(checker: ts.TypeChecker, container: ts.Expression): ts.Expression[] {
+  const c = skipOuter(container);
+  const sym = symbolOf(checker, ts.isPropertyAccessExpression(c) ? c.name : c);
+  if (!sym) return [];
+  const out: ts.Expression[] = [];
+  for (const sf of new Set((sym.declarations ?? []).map((d) => d.getSourceFile()))) {
+    if (sf.isDeclarationFile) continue;
+    for (const call of containerWritesIn(sf)) {
+      const recv = skipOuter((call.expression as ts.PropertyAccessExpression).expression);
+      if (!sameSymbol(symbolOf(checker, ts.isPropertyAccessExpression(recv) ? recv.name : recv), sym)) continue;
+      const method = (call.expression as ts.PropertyAccessExpression).name.text;
+      const values = method === 'set' ? call.arguments.slice(1, 2) : call.arguments.filter((a) => !ts.isSpreadElement(a));
+      out.push(...values);
+      if (out.length >= maxOrigins) return out;
+    }
+  }
+  return out;
+}
+
+/** Assignments `v.name = value` to a property of the object a variable holds, anywhere in its file. */
+function propertyWrites(checker: ts.TypeChecker, variable: ts.Symbol): { name: string; value: ts.Expression }[] {
+  const out: { name: string; value: ts.Expression }[] = [];
+  for (const sf of new Set((variable.declarations ?? []).map((d) => d.getSourceFile()))) {
+    if (sf.isDeclarationFile) continue;
+    for (const [name, list] of assignmentsIn(sf)) {
+      for (const a of list) {
+        const left = skipOuter(a.left);
+        if (ts.isPropertyAccessExpression(left) && ts.isIdentifier(left.expression) && symbolOf(checker, left.expression) === variable) out.push({ name, value: a.right });
+      }
+    }
+  }
+  return out;
+}
+
+function isAnyLike(t: ts.Type): boolean {
+  return (t.flags & (ts.TypeFlags.Any | ts.TypeFlags.Null | ts.TypeFlags.Undefined)) !== 0;
+}
+
+/**
+ * Where the untyped (`any`) parts of a sent value come from, each with its path from the value:
+ * origins through variables, fields, returns (originsOf), the values written into a container that is
+ * read (`m.get(k)`, `[...m.values()]`, `Array.from(s)`), properties assigned after an object literal
+ * was created (`job.timer = setTimeout(...)`), and the members of object and array literals. Only
+ * origins whose type says something are returned; an `any` with no visible origin yields nothing.
+ */
+export function typedOriginsOfUntyped(checker: ts.TypeChecker, expr: ts.Expression): { expr: ts.Expression; path: string[] }[] {
+  const out: { expr: ts.Expression; path: string[] }[] = [];
+  const seen = new Set<ts.Node>();
+  let budget = 200;
+  const visit = (e0: ts.Expression, path: string[], depth: number, untyped: boolean): void => {
+    if (depth > maxHops || --budget < 0 || out.length >= maxOrigins) return;
+    const e = skipOuter(e0);
+    if (seen.has(e)) return;
+    seen.add(e);
+    let t: ts.Type;
+    try {
+      t = checker.getTypeAtLocation(e);
+    } catch {
+      return;
+    }
+    if (ts.isObjectLiteralExpression(e)) {
+      for (const p of e.properties) {
+        if (ts.isPropertyAssignment(p) && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name))) visit(p.initializer, [...path, p.name.text], depth + 1, untyped);
+        else if (ts.isShorthandPropertyAssignment(p)) visit(p.name, [...path, p.name.text], depth + 1, untyped);
+      }
+      // Properties set on the literal's variable after it was created (`job.timer = setTimeout(...)`).
+      const holder = ts.isVariableDeclaration(e.parent) && ts.isIdentifier(e.parent.name) ? symbolOf(checker, e.parent.name) : undefined;
+      if (holder) for (const w of propertyWrites(checker, holder)) visit(w.value, [...path, w.name], depth + 1, true);
+      return;
+    }
+    if (ts.isArrayLiteralExpression(e)) {
+      for (const el of e.elements) {
+        if (ts.isSpreadElement(el)) visitElements(el.expression, path, depth);
+        else visit(el, [...path, 'i'], depth + 1, untyped);
+      }
+      return;
+    }
+    if (!isAnyLike(t)) {
+      if (untyped) out.push({ expr: e, path });
+      // A local holding an object literal: its later property writes can still add untyped parts.
+      if (ts.isIdentifier(e)) {
+        const d = symbolOf(checker, e)?.valueDeclaration;
+        if (d && ts.isVariableDeclaration(d) && d.initializer && ts.isObjectLiteralExpression(skipOuter(d.initializer))) visit(d.initializer, path, depth + 1, false);
+      }
+      return;
+    }
+    // `m.get(k)`: what was written into `m`.
+    if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === 'get') {
+      for (const v of containerValues(checker, e.expression.expression)) visit(v, path, depth + 1, true);
+      return;
+    }
+    for (const o of originsOf(checker, e)) if (o !== e) visit(o, path, depth + 1, true);
+  };
+  /** `[...m.values()]`, `[...s]`, `Array.from(m.values())`: each element is a value written into the container. */
+  const visitElements = (source: ts.Expression, path: string[], depth: number): void => {
+    let c = skipOuter(source);
+    if (ts.isCallExpression(c) && ts.isPropertyAccessExpression(c.expression) && c.expression.name.text === 'values' && c.arguments.length === 0) c = c.expression.expression;
+    for (const v of containerValues(checker, c)) visit(v, [...path, 'i'], depth + 1, true);
+  };
+  const root = skipOuter(expr);
+  if (ts.isCallExpression(root) && root.expression.getText() === 'Array.from' && root.arguments[0]) visitElements(root.arguments[0], [], 0);
+  else visit(expr, [], 0, false);
+  return out;
 }

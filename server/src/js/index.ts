@@ -18,7 +18,7 @@ import { type DerivedSink, type Reach, Summaries } from './summaries';
 import { pooledOrigin, storageKey } from './transfer-list';
 import { clearTargetCache, electronImportSide, type ElectronSide, resolveTarget } from './target';
 import { joinPath, TypeWalker } from './walk';
-import { prototypeMembers } from './flow';
+import { prototypeMembers, typedOriginsOfUntyped } from './flow';
 
 // The JS/TS engine: program per project → sinks found by the checker's symbol of the callee →
 // each sent value's type walked → findings. It never runs workspace code.
@@ -264,7 +264,12 @@ function judgeSink(sink: Sink, program: ts.Program, checker: ts.TypeChecker, fil
     const walker = new TypeWalker({ ...ctx, isListed: (p) => listedAt(sink, value, p, named, checker) }, typeRules);
     // `X.prototype` is not an X: structured clone copies the prototype object's own enumerable properties.
     const protoMembers = prototypeMembers(checker, value.expr);
-    const problems = protoMembers ? protoMembers.flatMap((m) => walker.walk(checker.getTypeAtLocation(m.value), joinPath(named ? value.label : '', m.name))) : walker.walk(type, named ? value.label : '');
+    const root = named ? value.label : '';
+    const problems = protoMembers ? protoMembers.flatMap((m) => walker.walk(checker.getTypeAtLocation(m.value), joinPath(root, m.name))) : walker.walk(type, root);
+    // The untyped (`any`) parts of the value, judged by the types of their origins.
+    if (!protoMembers && !value.awaited) {
+      for (const o of typedOriginsOfUntyped(checker, value.expr)) walker.walk(checker.getTypeAtLocation(o.expr), o.path.reduce((p, s) => (s === 'i' ? `${p}[i]` : joinPath(p, s)), root));
+    }
     const through = derived?.params[sink.values.indexOf(value)];
     const already = through ? declaredProblems(through.reach, derived!.fn, through.index, ctx, sink) : undefined;
     for (const p of new Set(problems)) {
@@ -305,7 +310,7 @@ function judgeSink(sink: Sink, program: ts.Program, checker: ts.TypeChecker, fil
       });
     }
   }
-  return out;
+  return onePerArgumentAndRule(out);
 }
 
 const prototypeRules = new Set(['class-instance-loss', 'error-subclass-loss']);
@@ -334,6 +339,43 @@ function declaredProblems(reach: Reach, fn: ts.SignatureDeclaration, index: numb
   void sink;
   for (const p of walker.walk(type, '')) keys.add(`${p.rule.meta.id}\0${p.path}`);
   return keys;
+}
+
+const severityRank: Record<string, number> = { error: 0, warning: 1, information: 2, hint: 3 };
+
+/**
+ * One diagnostic per argument per rule: the most severe path leads the message with `and N more`,
+ * each further path is a related-information entry at the argument (or where its member is declared).
+ */
+function onePerArgumentAndRule(findings: Finding[]): Finding[] {
+  const groups = new Map<string, Finding[]>();
+  for (const f of findings) {
+    const key = `${f.rule}\0${f.range.start.line}:${f.range.start.character}-${f.range.end.line}:${f.range.end.character}`;
+    const g = groups.get(key);
+    if (g) g.push(f);
+    else groups.set(key, [f]);
+  }
+  const out: Finding[] = [];
+  for (const group of groups.values()) {
+    if (group.length === 1) {
+      out.push(group[0]);
+      continue;
+    }
+    const sorted = [...group].sort((a, b) => (severityRank[a.severity] ?? 9) - (severityRank[b.severity] ?? 9));
+    const [lead, ...rest] = sorted;
+    out.push({
+      ...lead,
+      message: `${lead.message} (and ${rest.length} more)`,
+      related: [
+        ...(lead.related ?? []),
+        ...rest.map((f) => {
+          const declared = f.related?.find((r) => r.message.endsWith('is declared here'));
+          return { file: declared?.file ?? f.file, range: declared?.range ?? f.range, message: f.message };
+        }),
+      ],
+    });
+  }
+  return out;
 }
 
 /** A buffer the sender reads again after the send is not worth moving: transferring would detach it. */
