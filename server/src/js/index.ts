@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import * as ts from 'typescript';
 import type { SendcheckConfig } from '../engine/config';
 import { isCheckable, jsExtensions } from '../engine/files';
-import type { Finding, Fix, LanguageEngine, Range, SourceHost } from '../engine/types';
+import type { Finding, Fix, LanguageEngine, Range, SourceHost, TextEdit } from '../engine/types';
 import { pathSegments } from './fixes/context';
 import { memberReference } from './fixes/payload';
 import { referencedAfter } from './fixes/transfer';
@@ -365,6 +365,7 @@ function onePerArgumentAndRule(findings: Finding[]): Finding[] {
     const [lead, ...rest] = sorted;
     out.push({
       ...lead,
+      fixes: mergedFixes(lead, rest),
       message: `${lead.message} (and ${rest.length} more)`,
       related: [
         ...(lead.related ?? []),
@@ -376,6 +377,26 @@ function onePerArgumentAndRule(findings: Finding[]): Finding[] {
     });
   }
   return out;
+}
+
+/**
+ * The fixes of a merged diagnostic: a fix kind every path offers, with all their edits when none
+ * overlap (converting every Map and Set of the argument, not only the first); otherwise the lead's.
+ */
+function mergedFixes(lead: Finding, rest: Finding[]): Fix[] {
+  return lead.fixes.map((fix) => {
+    const others = rest.map((f) => f.fixes.find((x) => x.id === fix.id));
+    if (others.some((o) => !o)) return fix;
+    const edits = [...fix.edits, ...others.flatMap((o) => o!.edits)];
+    const key = (e: TextEdit) => [e.file, e.range.start.line, e.range.start.character, e.range.end.line, e.range.end.character] as const;
+    const sorted = [...edits].sort((a, b) => (a.file === b.file ? a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character : a.file < b.file ? -1 : 1));
+    for (let i = 1; i < sorted.length; i++) {
+      const [f0, , , el, ec] = key(sorted[i - 1]);
+      const [f1, sl, sc] = key(sorted[i]);
+      if (f0 === f1 && (sl < el || (sl === el && sc < ec))) return fix;
+    }
+    return { ...fix, title: `${fix.title} (and ${rest.length} more)`, edits };
+  });
 }
 
 /** A buffer the sender reads again after the send is not worth moving: transferring would detach it. */
