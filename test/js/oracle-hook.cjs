@@ -91,20 +91,23 @@ if (report) {
   }
   wt.Worker = Worker;
   const cp = require('node:child_process');
-  const originalFork = cp.fork;
-  cp.fork = function fork(modulePath, args, options) {
-    const opts = Array.isArray(args) ? options : args;
-    const child = originalFork.apply(this, arguments);
-    const serializer = (opts && opts.serialization) === 'advanced' ? 'clone' : 'json';
-    // `send` is an own method set up with the IPC channel, not a prototype method.
-    const send = child.send;
-    if (typeof send === 'function') {
-      child.send = function (value, ...rest) {
-        return observe('ChildProcess.send', serializer, value, () => send.call(this, value, ...rest));
-      };
-    }
-    return child;
-  };
+  // fork, and spawn with an 'ipc' stdio slot: both give the child a `send` over the IPC channel.
+  const observeChild = (original) =>
+    function (modulePath, args, options) {
+      const opts = Array.isArray(args) ? options : args;
+      const child = original.apply(this, arguments);
+      const serializer = (opts && opts.serialization) === 'advanced' ? 'clone' : 'json';
+      // `send` is an own method set up with the IPC channel, not a prototype method.
+      const send = child.send;
+      if (typeof send === 'function') {
+        child.send = function (value, ...rest) {
+          return observe('ChildProcess.send', serializer, value, () => send.call(this, value, ...rest));
+        };
+      }
+      return child;
+    };
+  cp.fork = observeChild(cp.fork);
+  cp.spawn = observeChild(cp.spawn);
   if (typeof process.send === 'function') {
     const mode = process.env.NODE_CHANNEL_SERIALIZATION_MODE === 'advanced' ? 'clone' : 'json';
     const originalSend = process.send;

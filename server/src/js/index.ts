@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import * as ts from 'typescript';
 import type { SendcheckConfig } from '../engine/config';
 import { isCheckable, jsExtensions } from '../engine/files';
-import type { Finding, Fix, LanguageEngine, Range, SourceHost } from '../engine/types';
+import type { Finding, Fix, LanguageEngine, Range, SourceHost, TextEdit } from '../engine/types';
 import { pathSegments } from './fixes/context';
 import { memberReference } from './fixes/payload';
 import { referencedAfter } from './fixes/transfer';
@@ -13,10 +13,12 @@ import { Timeline } from './detach';
 import { noProxyMeta, proxyProblems } from './rules/no-proxy';
 import { fileRules, jsRules, typeRules } from './rules';
 import type { FileContext, SendContext } from './rules/rule';
-import { findSinks, mayContainSinks, skipParens, type Sink } from './sinks';
+import { mayContainSinks, skipParens, type Sink } from './sinks';
+import { type DerivedSink, type Reach, Summaries } from './summaries';
 import { pooledOrigin, storageKey } from './transfer-list';
 import { clearTargetCache, electronImportSide, type ElectronSide, resolveTarget } from './target';
-import { TypeWalker } from './walk';
+import { joinPath, TypeWalker } from './walk';
+import { prototypeMembers, typedOriginsOfUntyped } from './flow';
 
 // The JS/TS engine: program per project → sinks found by the checker's symbol of the callee →
 // each sent value's type walked → findings. It never runs workspace code.
@@ -42,7 +44,7 @@ export function createJsEngine(): LanguageEngine {
         try {
           const text = host.readFile(file);
           if (text === undefined || text.length > config.maxFileSize) continue;
-          if (mayContainSinks(text, config.sinks)) candidates.push(path.resolve(file));
+          if (mayContainSinks(text, config.sinks) || importsSinkModule(path.resolve(file), text, host, config, 0)) candidates.push(path.resolve(file));
         } catch (e) {
           debug(e);
         }
@@ -86,6 +88,37 @@ export function createJsEngine(): LanguageEngine {
   };
 }
 
+const relativeSpecifier = /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s+)['"](\.{1,2}\/[^'"]+)['"]/gm;
+const importedExtensions = ['', '.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs', '/index.ts', '/index.js'];
+const sinkModuleCache = new Map<string, { version: string; result: boolean }>();
+
+/**
+ * Whether a file without a sink of its own imports (relatively, a few levels deep) a module that has
+ * one: its calls may be calls of derived sinks (a helper that wraps the send). Read through the host
+ * by text, before any program is built.
+ */
+function importsSinkModule(file: string, text: string, host: SourceHost, config: SendcheckConfig, depth: number): boolean {
+  if (depth > 3) return false;
+  for (const m of text.matchAll(relativeSpecifier)) {
+    const base = path.resolve(path.dirname(file), m[1]);
+    const candidates = /\.[mc]?js$/.test(base) ? [base, base.replace(/\.([mc]?)js$/, '.$1ts')] : importedExtensions.map((e) => base + e);
+    const target = candidates.find((c) => c !== file && host.fileExists(c) && jsExtensions.includes(path.extname(c).toLowerCase()));
+    if (!target) continue;
+    const version = host.version(target);
+    const hit = sinkModuleCache.get(target);
+    if (hit && hit.version === version) {
+      if (hit.result) return true;
+      continue;
+    }
+    sinkModuleCache.set(target, { version, result: false }); // import cycles end here
+    const t = host.readFile(target);
+    const result = t !== undefined && t.length <= config.maxFileSize && (mayContainSinks(t, config.sinks) || importsSinkModule(target, t, host, config, depth + 1));
+    sinkModuleCache.set(target, { version, result });
+    if (result) return true;
+  }
+  return false;
+}
+
 function debug(e: unknown): void {
   if (process.env.SENDCHECK_DEBUG) console.error('sendcheck js engine:', e);
 }
@@ -103,7 +136,10 @@ function checkFile(program: ts.Program, file: string, config: SendcheckConfig, d
   const checker = program.getTypeChecker();
   const out: Finding[] = [];
   const side = electronImportSide(sf);
-  const sinks = findSinks(sf, program, config.sinks);
+  const summaries = new Summaries(program, config.sinks);
+  // A file admitted only for what it imports has no sink of its own: only its calls of derived sinks matter.
+  const direct = mayContainSinks(sf.text, config.sinks);
+  const sinks = direct ? summaries.sinksIn(sf) : [];
   for (const sink of sinks) {
     try {
       out.push(...judgeSink(sink, program, checker, file, config, domLib, host, side));
@@ -111,6 +147,21 @@ function checkFile(program: ts.Program, file: string, config: SendcheckConfig, d
       debug(e); // a type the checker chokes on: skip this call
     }
   }
+  // Calls of the project's own functions that hand a parameter on to a sink: judged at the argument.
+  let derived: DerivedSink[] = [];
+  try {
+    derived = summaries.mayReachSinks(sf) ? summaries.derivedSinksIn(sf) : [];
+  } catch (e) {
+    debug(e);
+  }
+  for (const sink of derived) {
+    try {
+      out.push(...judgeSink(sink, program, checker, file, config, domLib, host, side));
+    } catch (e) {
+      debug(e);
+    }
+  }
+  if (!direct) return out;
   try {
     out.push(...judgeFile(sf, sinks, program, file, config, domLib, host, side));
   } catch (e) {
@@ -122,15 +173,8 @@ function checkFile(program: ts.Program, file: string, config: SendcheckConfig, d
 /** The rules that judge calls and their order: the transfer lists, what was transferred or closed before. */
 function judgeFile(sf: ts.SourceFile, sinks: Sink[], program: ts.Program, file: string, config: SendcheckConfig, domLib: boolean, host: SourceHost, side?: ElectronSide): Finding[] {
   const checker = program.getTypeChecker();
-  const others = new Map<ts.SourceFile, Sink[]>([[sf, sinks]]);
-  const sinksIn = (other: ts.SourceFile): Sink[] => {
-    let found = others.get(other);
-    if (!found) {
-      found = findSinks(other, program, config.sinks);
-      others.set(other, found);
-    }
-    return found;
-  };
+  const summaries = new Summaries(program, config.sinks);
+  const sinksIn = (other: ts.SourceFile): Sink[] => (other === sf ? sinks : summaries.sinksIn(other));
   const ctx: FileContext = {
     sourceFile: sf,
     file,
@@ -195,7 +239,8 @@ function judgeSink(sink: Sink, program: ts.Program, checker: ts.TypeChecker, fil
     jsonChannel: sink.jsonChannel,
   };
   const proxied = new Set<Sink['values'][number]>();
-  for (const value of sink.values) {
+  const derived = (sink as Partial<DerivedSink>).derived;
+  for (const value of derived ? [] : sink.values) {
     for (const p of proxyProblems(sink, value, file, checker, program)) {
       if (p.atRoot) proxied.add(value);
       out.push({
@@ -217,7 +262,24 @@ function judgeSink(sink: Sink, program: ts.Program, checker: ts.TypeChecker, fil
     // A root we cannot name (a call, `new X()`) is written as "the message"; its members by their own path.
     const named = !/\s/.test(value.label);
     const walker = new TypeWalker({ ...ctx, isListed: (p) => listedAt(sink, value, p, named, checker) }, typeRules);
-    for (const p of walker.walk(type, named ? value.label : '')) {
+    // `X.prototype` is not an X: structured clone copies the prototype object's own enumerable properties.
+    const protoMembers = prototypeMembers(checker, value.expr);
+    const root = named ? value.label : '';
+    const problems = protoMembers ? protoMembers.flatMap((m) => walker.walk(checker.getTypeAtLocation(m.value), joinPath(root, m.name))) : walker.walk(type, root);
+    // The untyped (`any`) parts of the value, judged by the types of their origins.
+    if (!protoMembers && !value.awaited) {
+      for (const o of typedOriginsOfUntyped(checker, value.expr)) walker.walk(checker.getTypeAtLocation(o.expr), o.path.reduce((p, s) => (s === 'i' ? `${p}[i]` : joinPath(p, s)), root));
+    }
+    const through = derived?.params[sink.values.indexOf(value)];
+    const already = through ? declaredProblems(through.reach, derived!.fn, through.index, ctx, sink) : undefined;
+    for (const p of new Set(problems)) {
+      if (through && already) {
+        const rel = relativePath(p.path, named ? value.label : '');
+        // The wrapper's own declared parameter type already shows this problem at the inner sink.
+        if (already.has(`${p.rule.meta.id}\0${rel}`)) continue;
+        // A spread copies own properties: the prototype is not lost, it was never sent.
+        if (through.reach.spread && rel === '' && prototypeRules.has(p.rule.meta.id)) continue;
+      }
       if (p.rule === transferableCopied && (stillUsedAfter(sink, value, p.path, named, checker) || pooledMemory(value, p.path, named, checker, program))) continue;
       const subject = p.path || (named && value.label ? value.label : value.label || 'the value');
       const related = [];
@@ -226,6 +288,12 @@ function judgeSink(sink: Sink, program: ts.Program, checker: ts.TypeChecker, fil
         const target = (decl as { name?: ts.Node }).name ?? decl;
         const what = ts.isClassLike(decl) || ts.isInterfaceDeclaration(decl) ? `${decl.name?.text ?? 'the class'}` : lastSegment(subject);
         related.push({ file: path.resolve(decl.getSourceFile().fileName), range: rangeOf(target), message: `${what} is declared here` });
+      }
+      if (through) {
+        related.unshift(
+          { file: path.resolve(derived!.fn.getSourceFile().fileName), range: rangeOf(derived!.fn.parameters[through.index]), message: `${functionLabel(derived!.fn, through.index)} sends its parameter on to ${through.reach.sink.api}` },
+          ...through.reach.chain.map((h) => ({ file: path.resolve(h.node.getSourceFile().fileName), range: rangeOf(h.node), message: h.message })),
+        );
       }
       out.push({
         file,
@@ -242,7 +310,93 @@ function judgeSink(sink: Sink, program: ts.Program, checker: ts.TypeChecker, fil
       });
     }
   }
+  return onePerArgumentAndRule(out);
+}
+
+const prototypeRules = new Set(['class-instance-loss', 'error-subclass-loss']);
+
+function relativePath(p: string, root: string): string {
+  if (root && p.startsWith(root)) return p.slice(root.length).replace(/^\./, '');
+  return p;
+}
+
+/** `publish(body)`: how a chain names the wrapper. */
+function functionLabel(fn: ts.SignatureDeclaration, index: number): string {
+  const name = fn.name && (ts.isIdentifier(fn.name) || ts.isPrivateIdentifier(fn.name)) ? fn.name.text : ts.isVariableDeclaration(fn.parent) && ts.isIdentifier(fn.parent.name) ? fn.parent.name.text : 'the function';
+  return `\`${name}(${fn.parameters[index]?.name.getText() ?? ''})\``;
+}
+
+/**
+ * What the wrapper's declared parameter type alone already shows (reported at the inner sink), keyed
+ * by rule and path relative to the parameter: a caller adds only what its own argument brings.
+ */
+function declaredProblems(reach: Reach, fn: ts.SignatureDeclaration, index: number, ctx: SendContext, sink: Sink): Set<string> {
+  const param = fn.parameters[index];
+  const keys = new Set<string>();
+  if (!param) return keys;
+  const type = ctx.checker.getTypeAtLocation(param);
+  const walker = new TypeWalker({ ...ctx, serializer: reach.sink.serializer, isListed: () => undefined }, typeRules);
+  void sink;
+  for (const p of walker.walk(type, '')) keys.add(`${p.rule.meta.id}\0${p.path}`);
+  return keys;
+}
+
+const severityRank: Record<string, number> = { error: 0, warning: 1, information: 2, hint: 3 };
+
+/**
+ * One diagnostic per argument per rule: the most severe path leads the message with `and N more`,
+ * each further path is a related-information entry at the argument (or where its member is declared).
+ */
+function onePerArgumentAndRule(findings: Finding[]): Finding[] {
+  const groups = new Map<string, Finding[]>();
+  for (const f of findings) {
+    const key = `${f.rule}\0${f.range.start.line}:${f.range.start.character}-${f.range.end.line}:${f.range.end.character}`;
+    const g = groups.get(key);
+    if (g) g.push(f);
+    else groups.set(key, [f]);
+  }
+  const out: Finding[] = [];
+  for (const group of groups.values()) {
+    if (group.length === 1) {
+      out.push(group[0]);
+      continue;
+    }
+    const sorted = [...group].sort((a, b) => (severityRank[a.severity] ?? 9) - (severityRank[b.severity] ?? 9));
+    const [lead, ...rest] = sorted;
+    out.push({
+      ...lead,
+      fixes: mergedFixes(lead, rest),
+      message: `${lead.message} (and ${rest.length} more)`,
+      related: [
+        ...(lead.related ?? []),
+        ...rest.map((f) => {
+          const declared = f.related?.find((r) => r.message.endsWith('is declared here'));
+          return { file: declared?.file ?? f.file, range: declared?.range ?? f.range, message: f.message };
+        }),
+      ],
+    });
+  }
   return out;
+}
+
+/**
+ * The fixes of a merged diagnostic: a fix kind every path offers, with all their edits when none
+ * overlap (converting every Map and Set of the argument, not only the first); otherwise the lead's.
+ */
+function mergedFixes(lead: Finding, rest: Finding[]): Fix[] {
+  return lead.fixes.map((fix) => {
+    const others = rest.map((f) => f.fixes.find((x) => x.id === fix.id));
+    if (others.some((o) => !o)) return fix;
+    const edits = [...fix.edits, ...others.flatMap((o) => o!.edits)];
+    const key = (e: TextEdit) => [e.file, e.range.start.line, e.range.start.character, e.range.end.line, e.range.end.character] as const;
+    const sorted = [...edits].sort((a, b) => (a.file === b.file ? a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character : a.file < b.file ? -1 : 1));
+    for (let i = 1; i < sorted.length; i++) {
+      const [f0, , , el, ec] = key(sorted[i - 1]);
+      const [f1, sl, sc] = key(sorted[i]);
+      if (f0 === f1 && (sl < el || (sl === el && sc < ec))) return fix;
+    }
+    return { ...fix, title: `${fix.title} (and ${rest.length} more)`, edits };
+  });
 }
 
 /** A buffer the sender reads again after the send is not worth moving: transferring would detach it. */

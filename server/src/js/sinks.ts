@@ -1,5 +1,6 @@
 import * as ts from 'typescript';
 import type { UserSink } from '../engine/config';
+import { commonJsInteropType, libraryCallee, originsOf } from './flow';
 import { originOf, type Origin } from './origin';
 import { classifyPlatformSink, exposedApiCall, fileCandidateNames, openerPostMessage, platformCandidateNames, platformSinkHint } from './platform-sinks';
 import type { Serializer, TransferEntry, TransferInfo } from './rules/rule';
@@ -94,28 +95,57 @@ export function readTransfer(expr: ts.Expression | undefined, optionKey: string 
   return readTransferList(expr, optionKey, checker);
 }
 
-/** Serialization of `child.send`: JSON unless the child was forked with `serialization: 'advanced'`. */
+/**
+ * Serialization of `child.send`: structured clone when every `fork`/`spawn` the child can come from
+ * (through variables, fields assigned in any method, getters, helpers' returns) passes
+ * `serialization: 'advanced'`; JSON otherwise, and when no origin is seen (Node's default).
+ */
 function childSerialization(checker: ts.TypeChecker, program: ts.Program, receiver: ts.Expression): Serializer {
-  let e = skipParens(receiver);
-  for (let hops = 0; hops < 4; hops++) {
-    if (ts.isCallExpression(e)) {
-      const sig = safeSignature(checker, e);
-      const o = sig?.declaration ? originOf(program, sig.declaration) : undefined;
-      if (o && o.module === 'child_process' && o.name === 'fork') {
-        for (const a of e.arguments.slice(1)) {
-          const ser = property(resolveObject(checker, a), 'serialization');
-          if (ser && ts.isStringLiteralLike(ser) && ser.text === 'advanced') return 'clone';
-        }
-      }
-      return 'json';
-    }
-    if (!ts.isIdentifier(e)) return 'json';
-    const sym = checker.getSymbolAtLocation(e);
-    const decl = sym?.valueDeclaration;
-    if (!decl || !ts.isVariableDeclaration(decl) || !decl.initializer) return 'json';
-    e = skipParens(decl.initializer);
+  const spawns = originsOf(checker, receiver).filter((o): o is ts.CallExpression => ts.isCallExpression(o) && isChildSpawn(checker, program, o));
+  return spawns.length > 0 && spawns.every((c) => spawnsAdvanced(checker, c)) ? 'clone' : 'json';
+}
+
+function isChildSpawn(checker: ts.TypeChecker, program: ts.Program, call: ts.CallExpression): boolean {
+  const callee = libraryCallee(checker, program, call);
+  return !!callee && callee.module === 'child_process' && (callee.name === 'fork' || callee.name === 'spawn');
+}
+
+function spawnsAdvanced(checker: ts.TypeChecker, call: ts.CallExpression): boolean {
+  return call.arguments.slice(1).some((a) => {
+    const ser = property(resolveObject(checker, a), 'serialization');
+    return !!ser && ts.isStringLiteralLike(ser) && ser.text === 'advanced';
+  });
+}
+
+/** What names this very file in a fork/spawn: `process.argv[1]`, `__filename`, `import.meta.url`/`filename`, `fileURLToPath(import.meta.url)`. */
+function namesThisFile(checker: ts.TypeChecker, e: ts.Expression, hops = 0): boolean {
+  const x = skipParens(e);
+  const text = x.getText();
+  if (/^process\.argv\[1\]$|^__filename$|^import\.meta\.(url|filename)$/.test(text)) return true;
+  if (hops > 3) return false;
+  if (ts.isCallExpression(x) || ts.isNewExpression(x)) return (x.arguments ?? []).some((a) => /import\.meta\.url/.test(a.getText()) && namesThisFile(checker, a, hops + 1));
+  if (ts.isArrayLiteralExpression(x)) return x.elements.some((el) => namesThisFile(checker, el, hops + 1));
+  if (ts.isIdentifier(x)) {
+    const init = resolveObject(checker, x);
+    return init !== x && namesThisFile(checker, init, hops + 1);
   }
-  return 'json';
+  return false;
+}
+
+/**
+ * Serialization of `process.send` in a file that forks or spawns itself (the parent branch of a
+ * `process.argv[2] === 'child'` program): what those calls ask for; JSON when the file starts no
+ * copy of itself (another file's parent decides, and JSON is Node's default).
+ */
+function selfForkSerialization(checker: ts.TypeChecker, program: ts.Program, sf: ts.SourceFile): Serializer {
+  if (!/serialization/.test(sf.text)) return 'json';
+  const selfSpawns: ts.CallExpression[] = [];
+  const visit = (n: ts.Node): void => {
+    if (ts.isCallExpression(n) && n.arguments.length >= 2 && isChildSpawn(checker, program, n) && n.arguments.slice(0, 2).some((a) => namesThisFile(checker, a))) selfSpawns.push(n);
+    ts.forEachChild(n, visit);
+  };
+  visit(sf);
+  return selfSpawns.length > 0 && selfSpawns.every((c) => spawnsAdvanced(checker, c)) ? 'clone' : 'json';
 }
 
 export function resolveObject(checker: ts.TypeChecker, e: ts.Expression): ts.Expression {
@@ -202,7 +232,7 @@ export function findSinks(sf: ts.SourceFile, program: ts.Program, userSinks: rea
     }
     if (!name || !(isCandidate(name) || userNames.has(name))) return undefined;
     const sig = safeSignature(checker, node);
-    const decl = sig?.declaration;
+    const decl = sig?.declaration ?? untypedReceiverMethod(node);
     if (!decl) return openerPostMessage(node, checker);
     const origin = calleeOrigin(node, decl);
     if (!origin || origin.module === 'user') return undefined;
@@ -232,7 +262,8 @@ export function findSinks(sf: ts.SourceFile, program: ts.Program, userSinks: rea
     }
     if (origin.name === 'send' && ((origin.module === 'child_process' && origin.container === 'ChildProcess') || origin.container === 'NodeJS.Process' || (origin.module === 'cluster' && origin.container === 'Worker'))) {
       if (!args[0]) return undefined;
-      const serializer = origin.module === 'child_process' && receiver ? childSerialization(checker, program, receiver) : 'json';
+      const serializer =
+        origin.module === 'child_process' && receiver ? childSerialization(checker, program, receiver) : origin.container === 'NodeJS.Process' ? selfForkSerialization(checker, program, sf) : 'json';
       return { ...base, api: apiName, values: [{ expr: args[0], label: labelOf(args[0], 'the message') }], serializer, transfer: { kind: 'none' }, canTransfer: false, runtime: 'node' };
     }
     if (origin.name === 'run' && ((origin.module === 'piscina' && origin.container === 'Piscina') || (origin.module === 'tinypool' && origin.container === 'Tinypool'))) {
@@ -266,6 +297,36 @@ export function findSinks(sf: ts.SourceFile, program: ts.Program, userSinks: rea
       }
       if (!values.length) return undefined;
       return { ...base, api: apiName, values, serializer: user.serializer === 'json' ? 'json' : 'clone', transfer: { kind: 'unknown' }, canTransfer: false };
+    }
+    return undefined;
+  };
+
+  /**
+   * The declaration of `recv.name(...)` when the checker cannot type `recv`: a CommonJS `require()` of
+   * a default-exporting module (`require('node:cluster').fork()`), or an untyped JS variable or field
+   * (`this._fork = undefined` in the constructor, `this._fork ||= fork(...)` elsewhere) whose origins
+   * the flow module finds. The first library declaration any origin's type has for the method.
+   */
+  const untypedReceiverMethod = (node: ts.CallExpression | ts.NewExpression): ts.Declaration | undefined => {
+    if (!ts.isCallExpression(node) || !ts.isPropertyAccessExpression(node.expression)) return undefined;
+    const recv = node.expression.expression;
+    const name = node.expression.name.text;
+    if (!(checker.getTypeAtLocation(recv).flags & ts.TypeFlags.Any)) return undefined;
+    const fromLibrary = (t: ts.Type | undefined): ts.Declaration | undefined => {
+      for (const part of t ? (t.isUnion() ? t.types : [t]) : []) {
+        const d = part.getProperty(name)?.declarations?.[0];
+        if (d && d.getSourceFile().isDeclarationFile) return d;
+      }
+      return undefined;
+    };
+    if (sf.text.includes('require')) {
+      const d = fromLibrary(commonJsInteropType(checker, recv));
+      if (d) return d;
+    }
+    for (const o of originsOf(checker, recv)) {
+      if (o === skipParens(recv)) continue;
+      const d = fromLibrary(checker.getTypeAtLocation(o)) ?? fromLibrary(commonJsInteropType(checker, o));
+      if (d) return d;
     }
     return undefined;
   };

@@ -19,6 +19,7 @@ export interface Problem {
 }
 
 const maxDepth = 12;
+const primitiveFlags = ts.TypeFlags.StringLike | ts.TypeFlags.NumberLike | ts.TypeFlags.BooleanLike | ts.TypeFlags.EnumLike | ts.TypeFlags.BigIntLike | ts.TypeFlags.ESSymbolLike;
 const maxProblems = 20;
 
 // Library types that are data (serialisable) and need no look inside.
@@ -74,6 +75,12 @@ export class TypeWalker {
       return;
     }
     if (type.flags & (ts.TypeFlags.StringLike | ts.TypeFlags.NumberLike | ts.TypeFlags.BooleanLike | ts.TypeFlags.EnumLike)) return;
+    // A branded primitive (`string & { __brand }`, `string & Record<string, never>`) is the primitive at
+    // run time: the object part exists only in the type system, and the primitive's methods are not its own.
+    if (type.isIntersection()) {
+      const primitive = type.types.find((t) => t.flags & primitiveFlags);
+      if (primitive) return this.visit(primitive, path, declaration, depth, onPath);
+    }
     if (type.flags & (ts.TypeFlags.BigIntLike | ts.TypeFlags.ESSymbolLike)) {
       this.applyRules(this.facts(type), path, declaration);
       return;
@@ -185,7 +192,7 @@ export class TypeWalker {
   }
 }
 
-function joinPath(path: string, name: string): string {
+export function joinPath(path: string, name: string): string {
   const key = /^[A-Za-z_$][\w$]*$/.test(name) ? name : JSON.stringify(name);
   if (!path) return key.startsWith('"') ? `[${key}]` : key;
   return key.startsWith('"') ? `${path}[${key}]` : `${path}.${key}`;

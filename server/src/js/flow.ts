@@ -1,0 +1,401 @@
+import * as ts from 'typescript';
+import { originOf, resolveAlias } from './origin';
+
+// Where a value can come from, when the expression at the sink does not say: a bounded
+// may-analysis over variable initialisers and assignments, fields assigned anywhere in their
+// class (`this._fork ||= fork(...)` in one method, `this._fork.send(...)` in another), getters and
+// helpers' return values. Rules and sink classification ask this module; they do not follow
+// assignments themselves.
+
+const maxHops = 6;
+const maxOrigins = 16;
+
+/** Assignments in a file by the assigned name (`x = …`, `this.x ||= …`, `obj.x ??= …`), built once per parsed file. */
+const assignmentIndex = new WeakMap<ts.SourceFile, Map<string, ts.BinaryExpression[]>>();
+
+function isAssignment(kind: ts.SyntaxKind): boolean {
+  return (
+    kind === ts.SyntaxKind.EqualsToken ||
+    kind === ts.SyntaxKind.BarBarEqualsToken ||
+    kind === ts.SyntaxKind.QuestionQuestionEqualsToken ||
+    kind === ts.SyntaxKind.AmpersandAmpersandEqualsToken
+  );
+}
+
+function assignmentsIn(sf: ts.SourceFile): Map<string, ts.BinaryExpression[]> {
+  let index = assignmentIndex.get(sf);
+  if (index) return index;
+  const built = new Map<string, ts.BinaryExpression[]>();
+  const visit = (n: ts.Node): void => {
+    if (ts.isBinaryExpression(n) && isAssignment(n.operatorToken.kind)) {
+      const left = skipOuter(n.left);
+      const name = ts.isIdentifier(left) ? left.text : ts.isPropertyAccessExpression(left) ? left.name.text : undefined;
+      if (name) {
+        const list = built.get(name) ?? [];
+        list.push(n);
+        built.set(name, list);
+      }
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(sf);
+  assignmentIndex.set(sf, built);
+  index = built;
+  return index;
+}
+
+export function skipOuter(e: ts.Expression): ts.Expression {
+  while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isNonNullExpression(e) || ts.isSatisfiesExpression(e) || ts.isTypeAssertionExpression(e)) e = e.expression;
+  return e;
+}
+
+/** One variable or field, also when the checker hands out a separate symbol for an instance's member. */
+function sameSymbol(a: ts.Symbol | undefined, b: ts.Symbol | undefined): boolean {
+  if (!a || !b) return false;
+  if (a === b) return true;
+  const d = a.declarations?.[0];
+  return !!d && d === b.declarations?.[0];
+}
+
+function symbolOf(checker: ts.TypeChecker, node: ts.Node): ts.Symbol | undefined {
+  try {
+    // `{ job }` names the property; the value is the variable `job`.
+    if (node.parent && ts.isShorthandPropertyAssignment(node.parent) && node.parent.name === node) return checker.getShorthandAssignmentValueSymbol(node.parent);
+    return resolveAlias(checker, checker.getSymbolAtLocation(node));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Functions a call may run: a user function or method, its declaration with a body. */
+export function calledFunction(checker: ts.TypeChecker, call: ts.CallExpression | ts.NewExpression): ts.SignatureDeclaration | undefined {
+  const callee = ts.isPropertyAccessExpression(call.expression) ? call.expression.name : call.expression;
+  const sym = symbolOf(checker, callee);
+  for (const d of sym?.declarations ?? []) {
+    const fn = functionOf(d);
+    if (fn && !fn.getSourceFile().isDeclarationFile) return fn;
+  }
+  return undefined;
+}
+
+function functionOf(d: ts.Node): ts.SignatureDeclaration | undefined {
+  if (ts.isFunctionDeclaration(d) || ts.isMethodDeclaration(d) || ts.isFunctionExpression(d) || ts.isArrowFunction(d)) return d.body ? d : undefined;
+  if ((ts.isVariableDeclaration(d) || ts.isPropertyDeclaration(d) || ts.isPropertyAssignment(d)) && d.initializer) {
+    const init = skipOuter(d.initializer);
+    if (ts.isFunctionExpression(init) || ts.isArrowFunction(init)) return init;
+  }
+  return undefined;
+}
+
+/** The expressions a function returns (an arrow's expression body included). */
+export function returnedExpressions(fn: ts.SignatureDeclaration): ts.Expression[] {
+  const body = (fn as { body?: ts.Node }).body;
+  if (!body) return [];
+  if (!ts.isBlock(body)) return [body as ts.Expression];
+  const out: ts.Expression[] = [];
+  const visit = (n: ts.Node): void => {
+    if (ts.isFunctionLike(n)) return; // a nested function's returns are its own
+    if (ts.isReturnStatement(n) && n.expression) out.push(n.expression);
+    ts.forEachChild(n, visit);
+  };
+  ts.forEachChild(body, visit);
+  return out;
+}
+
+/**
+ * The possible origins of `expr`: the expressions that produce its value (calls, `new`, literals,
+ * parameters), found through variables, assignments anywhere in the variable's or field's file,
+ * `||=`/`??=`, logical and conditional operators, getters and user functions' returns. Bounded by
+ * hops and count; an empty answer means nothing was seen, never "nothing can reach it".
+ */
+export function originsOf(checker: ts.TypeChecker, expr: ts.Expression): ts.Expression[] {
+  const out: ts.Expression[] = [];
+  const seen = new Set<ts.Node>();
+  const add = (e: ts.Expression, hops: number): void => {
+    if (out.length >= maxOrigins || seen.has(e)) return;
+    seen.add(e);
+    const x = skipOuter(e);
+    if (hops >= maxHops) return void out.push(x);
+    if (ts.isConditionalExpression(x)) return add(x.whenTrue, hops), add(x.whenFalse, hops);
+    if (ts.isBinaryExpression(x)) {
+      const op = x.operatorToken.kind;
+      if (op === ts.SyntaxKind.BarBarToken || op === ts.SyntaxKind.QuestionQuestionToken || isAssignment(op)) {
+        if (op !== ts.SyntaxKind.EqualsToken) add(x.left, hops + 1);
+        return add(x.right, hops + 1);
+      }
+      if (op === ts.SyntaxKind.CommaToken) return add(x.right, hops);
+    }
+    if (ts.isAwaitExpression(x)) return add(x.expression, hops);
+    if (ts.isIdentifier(x) || ts.isPropertyAccessExpression(x)) {
+      const sym = symbolOf(checker, ts.isPropertyAccessExpression(x) ? x.name : x);
+      if (!sym) return void out.push(x);
+      const before = out.length;
+      for (const d of sym.declarations ?? []) {
+        if (ts.isVariableDeclaration(d) || ts.isPropertyDeclaration(d)) {
+          if (d.initializer) add(d.initializer, hops + 1);
+        } else if (ts.isGetAccessorDeclaration(d)) {
+          for (const r of returnedExpressions(d)) add(r, hops + 1);
+        } else if (ts.isParameter(d)) {
+          out.push(x);
+        } else if (ts.isFunctionDeclaration(d) || ts.isClassDeclaration(d)) {
+          out.push(x);
+        }
+      }
+      // Every assignment to the same variable or field, wherever it is in the file that declares it.
+      const name = sym.getName();
+      const files = new Set((sym.declarations ?? []).map((d) => d.getSourceFile()));
+      for (const sf of files) {
+        if (sf.isDeclarationFile) continue;
+        for (const a of assignmentsIn(sf).get(name) ?? []) {
+          const left = skipOuter(a.left);
+          if (sameSymbol(symbolOf(checker, ts.isPropertyAccessExpression(left) ? left.name : left), sym)) add(a.right, hops + 1);
+        }
+      }
+      if (out.length === before) out.push(x);
+      return;
+    }
+    if (ts.isCallExpression(x)) {
+      const fn = calledFunction(checker, x);
+      if (fn && !fn.getSourceFile().fileName.includes('/node_modules/')) {
+        const returns = returnedExpressions(fn);
+        if (returns.length) {
+          for (const r of returns) add(r, hops + 1);
+          return;
+        }
+      }
+    }
+    out.push(x);
+  };
+  add(expr, 0);
+  return out;
+}
+
+/**
+ * The own enumerable properties of `X.prototype` when `X` is a user class or constructor function:
+ * class syntax defines methods and accessors non-enumerable, so a class's prototype clones as `{}`;
+ * `X.prototype.name = value` adds an ordinary (enumerable) property. Undefined when `expr` is not
+ * such a prototype.
+ */
+export function prototypeMembers(checker: ts.TypeChecker, expr: ts.Expression): { name: string; value: ts.Expression }[] | undefined {
+  const e = skipOuter(expr);
+  if (!ts.isPropertyAccessExpression(e) || e.name.text !== 'prototype') return undefined;
+  const owner = symbolOf(checker, e.expression);
+  const decls = owner?.declarations ?? [];
+  const isConstructor = decls.some(
+    (d) => ts.isClassLike(d) || ts.isFunctionDeclaration(d) || (ts.isVariableDeclaration(d) && !!d.initializer && (ts.isClassExpression(skipOuter(d.initializer)) || ts.isFunctionExpression(skipOuter(d.initializer)))),
+  );
+  if (!owner || !isConstructor || decls.every((d) => d.getSourceFile().isDeclarationFile)) return undefined;
+  const out: { name: string; value: ts.Expression }[] = [];
+  for (const sf of new Set(decls.map((d) => d.getSourceFile()))) {
+    for (const list of assignmentsIn(sf).values()) {
+      for (const a of list) {
+        const left = skipOuter(a.left);
+        if (a.operatorToken.kind !== ts.SyntaxKind.EqualsToken) continue;
+        // `X.prototype.name = value`
+        if (ts.isPropertyAccessExpression(left) && ts.isPropertyAccessExpression(left.expression) && left.expression.name.text === 'prototype' && symbolOf(checker, left.expression.expression) === owner) {
+          out.push({ name: left.name.text, value: a.right });
+        }
+        // `X.prototype = { ... }`: the literal's own properties.
+        if (ts.isPropertyAccessExpression(left) && left.name.text === 'prototype' && symbolOf(checker, left.expression) === owner) {
+          const lit = skipOuter(a.right);
+          if (ts.isObjectLiteralExpression(lit)) {
+            for (const p of lit.properties) {
+              if (ts.isPropertyAssignment(p) && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name))) out.push({ name: p.name.text, value: p.initializer });
+              else if (ts.isMethodDeclaration(p) && ts.isIdentifier(p.name)) out.push({ name: p.name.text, value: p as never as ts.Expression });
+            }
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * The type of an expression the checker gives up on because a CommonJS `require()` of a module whose
+ * typings export a default (`const cluster = require('node:cluster')`) is typed as the ES namespace,
+ * while at run time it is the default export itself. Follows variables and calls.
+ */
+export function commonJsInteropType(checker: ts.TypeChecker, expr: ts.Expression, hops = 0): ts.Type | undefined {
+  if (hops > 4) return undefined;
+  const e = skipOuter(expr);
+  if (ts.isIdentifier(e)) {
+    const d = symbolOf(checker, e)?.valueDeclaration;
+    if (d && ts.isVariableDeclaration(d) && d.initializer && !d.type) {
+      const t = checker.getTypeAtLocation(e);
+      if (t.flags & ts.TypeFlags.Any) return commonJsInteropType(checker, d.initializer, hops + 1);
+      return isModuleNamespace(t) ? defaultExportType(checker, t) : undefined;
+    }
+    return undefined;
+  }
+  if (ts.isPropertyAccessExpression(e)) {
+    const own = checker.getTypeAtLocation(e);
+    if (!(own.flags & ts.TypeFlags.Any)) return undefined;
+    const objType = checker.getTypeAtLocation(e.expression);
+    const base = isModuleNamespace(objType) ? defaultExportType(checker, objType) : objType.flags & ts.TypeFlags.Any ? commonJsInteropType(checker, e.expression, hops + 1) : undefined;
+    const prop = base?.getProperty(e.name.text);
+    return prop ? checker.getTypeOfSymbol(prop) : undefined;
+  }
+  if (ts.isCallExpression(e)) {
+    const own = checker.getTypeAtLocation(e);
+    if (!(own.flags & ts.TypeFlags.Any)) return undefined;
+    const fnType = commonJsInteropType(checker, e.expression, hops + 1);
+    const sig = fnType?.getCallSignatures()[0];
+    return sig ? sig.getReturnType() : undefined;
+  }
+  return undefined;
+}
+
+function isModuleNamespace(t: ts.Type): boolean {
+  const s = t.getSymbol();
+  return !!s && (s.flags & ts.SymbolFlags.ValueModule) !== 0;
+}
+
+function defaultExportType(checker: ts.TypeChecker, namespace: ts.Type): ts.Type | undefined {
+  const mod = namespace.getSymbol();
+  if (!mod) return undefined;
+  let def: ts.Symbol | undefined;
+  try {
+    def = checker.getExportsOfModule(mod).find((s) => s.getName() === 'default');
+  } catch {
+    return undefined;
+  }
+  const target = resolveAlias(checker, def);
+  return target ? checker.getTypeOfSymbol(target) : undefined;
+}
+
+/** The module function a call resolves to, as `module.name` (`child_process.fork`), or undefined. */
+export function libraryCallee(checker: ts.TypeChecker, program: ts.Program, call: ts.CallExpression): { module: string; name: string } | undefined {
+  let decl: ts.Declaration | undefined;
+  try {
+    decl = checker.getResolvedSignature(call)?.declaration;
+  } catch {
+    decl = undefined;
+  }
+  const o = decl ? originOf(program, decl) : undefined;
+  return o && o.module !== 'user' ? { module: o.module, name: o.name } : undefined;
+}
+
+/** Container writes in a file by method (`set`, `add`, `push`, `unshift`), built once per parsed file. */
+const containerWriteIndex = new WeakMap<ts.SourceFile, ts.CallExpression[]>();
+const writeMethods = new Set(['set', 'add', 'push', 'unshift']);
+
+function containerWritesIn(sf: ts.SourceFile): ts.CallExpression[] {
+  let found = containerWriteIndex.get(sf);
+  if (found) return found;
+  const list: ts.CallExpression[] = [];
+  const visit = (n: ts.Node): void => {
+    if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && writeMethods.has(n.expression.name.text) && n.arguments.length) list.push(n);
+    ts.forEachChild(n, visit);
+  };
+  visit(sf);
+  containerWriteIndex.set(sf, list);
+  found = list;
+  return found;
+}
+
+/** The values written into the container `container` names (a variable or field): `m.set(k, v)`, `s.add(v)`, `a.push(v)`, `o[k] = v`. */
+function containerValues(checker: ts.TypeChecker, container: ts.Expression): ts.Expression[] {
+  const c = skipOuter(container);
+  const sym = symbolOf(checker, ts.isPropertyAccessExpression(c) ? c.name : c);
+  if (!sym) return [];
+  const out: ts.Expression[] = [];
+  for (const sf of new Set((sym.declarations ?? []).map((d) => d.getSourceFile()))) {
+    if (sf.isDeclarationFile) continue;
+    for (const call of containerWritesIn(sf)) {
+      const recv = skipOuter((call.expression as ts.PropertyAccessExpression).expression);
+      if (!sameSymbol(symbolOf(checker, ts.isPropertyAccessExpression(recv) ? recv.name : recv), sym)) continue;
+      const method = (call.expression as ts.PropertyAccessExpression).name.text;
+      const values = method === 'set' ? call.arguments.slice(1, 2) : call.arguments.filter((a) => !ts.isSpreadElement(a));
+      out.push(...values);
+      if (out.length >= maxOrigins) return out;
+    }
+  }
+  return out;
+}
+
+/** Assignments `v.name = value` to a property of the object a variable holds, anywhere in its file. */
+function propertyWrites(checker: ts.TypeChecker, variable: ts.Symbol): { name: string; value: ts.Expression }[] {
+  const out: { name: string; value: ts.Expression }[] = [];
+  for (const sf of new Set((variable.declarations ?? []).map((d) => d.getSourceFile()))) {
+    if (sf.isDeclarationFile) continue;
+    for (const [name, list] of assignmentsIn(sf)) {
+      for (const a of list) {
+        const left = skipOuter(a.left);
+        if (ts.isPropertyAccessExpression(left) && ts.isIdentifier(left.expression) && symbolOf(checker, left.expression) === variable) out.push({ name, value: a.right });
+      }
+    }
+  }
+  return out;
+}
+
+function isAnyLike(t: ts.Type): boolean {
+  return (t.flags & (ts.TypeFlags.Any | ts.TypeFlags.Null | ts.TypeFlags.Undefined)) !== 0;
+}
+
+/**
+ * Where the untyped (`any`) parts of a sent value come from, each with its path from the value:
+ * origins through variables, fields, returns (originsOf), the values written into a container that is
+ * read (`m.get(k)`, `[...m.values()]`, `Array.from(s)`), properties assigned after an object literal
+ * was created (`job.timer = setTimeout(...)`), and the members of object and array literals. Only
+ * origins whose type says something are returned; an `any` with no visible origin yields nothing.
+ */
+export function typedOriginsOfUntyped(checker: ts.TypeChecker, expr: ts.Expression): { expr: ts.Expression; path: string[] }[] {
+  const out: { expr: ts.Expression; path: string[] }[] = [];
+  const seen = new Set<ts.Node>();
+  let budget = 200;
+  const visit = (e0: ts.Expression, path: string[], depth: number, untyped: boolean): void => {
+    if (depth > maxHops || --budget < 0 || out.length >= maxOrigins) return;
+    const e = skipOuter(e0);
+    if (seen.has(e)) return;
+    seen.add(e);
+    let t: ts.Type;
+    try {
+      t = checker.getTypeAtLocation(e);
+    } catch {
+      return;
+    }
+    if (ts.isObjectLiteralExpression(e)) {
+      for (const p of e.properties) {
+        if (ts.isPropertyAssignment(p) && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name))) visit(p.initializer, [...path, p.name.text], depth + 1, untyped);
+        else if (ts.isShorthandPropertyAssignment(p)) visit(p.name, [...path, p.name.text], depth + 1, untyped);
+      }
+      // Properties set on the literal's variable after it was created (`job.timer = setTimeout(...)`).
+      const holder = ts.isVariableDeclaration(e.parent) && ts.isIdentifier(e.parent.name) ? symbolOf(checker, e.parent.name) : undefined;
+      if (holder) for (const w of propertyWrites(checker, holder)) visit(w.value, [...path, w.name], depth + 1, true);
+      return;
+    }
+    if (ts.isArrayLiteralExpression(e)) {
+      for (const el of e.elements) {
+        if (ts.isSpreadElement(el)) visitElements(el.expression, path, depth);
+        else visit(el, [...path, 'i'], depth + 1, untyped);
+      }
+      return;
+    }
+    if (!isAnyLike(t)) {
+      if (untyped) out.push({ expr: e, path });
+      // A local holding an object literal: its later property writes can still add untyped parts.
+      if (ts.isIdentifier(e)) {
+        const d = symbolOf(checker, e)?.valueDeclaration;
+        if (d && ts.isVariableDeclaration(d) && d.initializer && ts.isObjectLiteralExpression(skipOuter(d.initializer))) visit(d.initializer, path, depth + 1, false);
+      }
+      return;
+    }
+    // `m.get(k)`: what was written into `m`.
+    if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === 'get') {
+      for (const v of containerValues(checker, e.expression.expression)) visit(v, path, depth + 1, true);
+      return;
+    }
+    for (const o of originsOf(checker, e)) if (o !== e) visit(o, path, depth + 1, true);
+  };
+  /** `[...m.values()]`, `[...s]`, `Array.from(m.values())`: each element is a value written into the container. */
+  const visitElements = (source: ts.Expression, path: string[], depth: number): void => {
+    let c = skipOuter(source);
+    if (ts.isCallExpression(c) && ts.isPropertyAccessExpression(c.expression) && c.expression.name.text === 'values' && c.arguments.length === 0) c = c.expression.expression;
+    for (const v of containerValues(checker, c)) visit(v, [...path, 'i'], depth + 1, true);
+  };
+  const root = skipOuter(expr);
+  if (ts.isCallExpression(root) && root.expression.getText() === 'Array.from' && root.arguments[0]) visitElements(root.arguments[0], [], 0);
+  else visit(expr, [], 0, false);
+  return out;
+}

@@ -1,0 +1,383 @@
+import * as ts from 'typescript';
+import type { UserSink } from '../engine/config';
+import { calledFunction, skipOuter } from './flow';
+import { resolveAlias } from './origin';
+import type { TransferInfo } from './rules/rule';
+import { findSinks, labelOf, mayContainSinks, type SentValue, type Sink } from './sinks';
+
+// Derived sinks. A function whose parameter reaches a sink — directly, through local variables,
+// object and array literals, spreads, or a call of another derived sink — is itself a sink for that
+// parameter, with the inner sink's serializer and runtime. Its callers are then judged at their
+// argument, where the bad value is and where the fix goes, with the type the argument has there
+// (a generic `publish(body: T)` is judged with each call's `T`). Summaries are computed on demand,
+// bounded in depth, and kept per program (a program is rebuilt only when a file changed).
+
+const maxDepth = 4;
+const maxCarryHops = 6;
+
+/** One step of the chain from the caller's argument to the real sink, for related information. */
+export interface Hop {
+  node: ts.Node;
+  message: string;
+}
+
+/** A parameter's way to a sink. */
+export interface Reach {
+  /** The real (platform or library) sink at the end of the chain. */
+  sink: Sink;
+  /** From the function's parameter to the real sink. */
+  chain: Hop[];
+  /** The parameter crosses only as a spread (`{ ...p }`): its own enumerable properties, not its prototype. */
+  spread: boolean;
+}
+
+export type Summary = Map<number, Reach[]>;
+
+/** A call of a derived sink, judged like any sink at the caller's arguments. */
+export interface DerivedSink extends Sink {
+  derived: { fn: ts.SignatureDeclaration; params: { index: number; reach: Reach }[] };
+}
+
+const programCaches = new WeakMap<ts.Program, SummaryCache>();
+
+class SummaryCache {
+  readonly sinksByFile = new Map<ts.SourceFile, Sink[]>();
+  readonly summaries = new Map<ts.Node, Summary>();
+  readonly inProgress = new Set<ts.Node>();
+  readonly reachesSinks = new Map<ts.SourceFile, boolean>();
+  /** Names of the functions that may be derived sinks, by text alone (see candidateNames). */
+  names?: Set<string>;
+}
+
+function cacheFor(program: ts.Program): SummaryCache {
+  let c = programCaches.get(program);
+  if (!c) {
+    c = new SummaryCache();
+    programCaches.set(program, c);
+  }
+  return c;
+}
+
+export class Summaries {
+  private cache: SummaryCache;
+  private checker: ts.TypeChecker;
+
+  constructor(
+    private program: ts.Program,
+    private userSinks: readonly UserSink[],
+  ) {
+    this.cache = cacheFor(program);
+    this.checker = program.getTypeChecker();
+  }
+
+  /** The direct sinks of a file, found once per program. */
+  sinksIn(sf: ts.SourceFile): Sink[] {
+    let found = this.cache.sinksByFile.get(sf);
+    if (!found) {
+      found = findSinks(sf, this.program, this.userSinks);
+      this.cache.sinksByFile.set(sf, found);
+    }
+    return found;
+  }
+
+  /**
+   * Whether a file can hold a derived sink at all: it mentions a sink, or imports a module that can
+   * (followed through the checker's module resolution, a few levels deep). A cheap gate before any
+   * function of the file is summarised.
+   */
+  mayReachSinks(sf: ts.SourceFile, depth = 0): boolean {
+    const known = this.cache.reachesSinks.get(sf);
+    if (known !== undefined) return known;
+    if (sf.isDeclarationFile || sf.fileName.includes('/node_modules/')) return false;
+    this.cache.reachesSinks.set(sf, false); // a cycle of imports adds nothing
+    let result = mayContainSinks(sf.text, this.userSinks);
+    if (!result && depth < maxDepth) {
+      for (const spec of moduleSpecifiers(sf)) {
+        const target = this.moduleFile(spec);
+        if (target && this.mayReachSinks(target, depth + 1)) {
+          result = true;
+          break;
+        }
+      }
+    }
+    this.cache.reachesSinks.set(sf, result);
+    return result;
+  }
+
+  private moduleFile(spec: ts.StringLiteralLike): ts.SourceFile | undefined {
+    if (!spec.text.startsWith('.') && !spec.text.startsWith('/')) return undefined;
+    let sym: ts.Symbol | undefined;
+    try {
+      sym = this.checker.getSymbolAtLocation(spec);
+    } catch {
+      return undefined;
+    }
+    const decl = sym?.valueDeclaration ?? sym?.declarations?.[0];
+    return decl && ts.isSourceFile(decl) ? decl : undefined;
+  }
+
+  /**
+   * The names of functions and methods that may be derived sinks, by text alone: those whose body
+   * mentions a sink, then (a few rounds) those whose body calls such a name. Only calls of these
+   * names are resolved through the checker, which keeps derived sinks cheap on large programs.
+   */
+  candidateNames(): Set<string> {
+    if (this.cache.names) return this.cache.names;
+    const bodies: { name: string; text: string }[] = [];
+    for (const sf of this.program.getSourceFiles()) {
+      if (sf.isDeclarationFile || sf.fileName.includes('/node_modules/') || !this.mayReachSinks(sf)) continue;
+      const visit = (n: ts.Node): void => {
+        const fn = ts.isFunctionDeclaration(n) || ts.isMethodDeclaration(n) || ts.isFunctionExpression(n) || ts.isArrowFunction(n) ? n : undefined;
+        if (fn?.body) {
+          const name = functionName(fn);
+          if (name) bodies.push({ name, text: fn.body.getText(sf) });
+        }
+        ts.forEachChild(n, visit);
+      };
+      visit(sf);
+    }
+    const names = new Set<string>();
+    let pending = bodies.filter((b) => {
+      if (!mayContainSinks(b.text, this.userSinks)) return true;
+      names.add(b.name);
+      return false;
+    });
+    for (let round = 0; round < maxDepth && pending.length; round++) {
+      const added: string[] = [];
+      pending = pending.filter((b) => {
+        for (const n of names) {
+          if (b.text.includes(`${n}(`)) {
+            added.push(b.name);
+            return false;
+          }
+        }
+        return true;
+      });
+      if (!added.length) break;
+      for (const n of added) names.add(n);
+    }
+    this.cache.names = names;
+    return names;
+  }
+
+  /** The calls in `sf` of functions that pass a parameter on to a sink. */
+  derivedSinksIn(sf: ts.SourceFile): DerivedSink[] {
+    const out: DerivedSink[] = [];
+    const names = this.candidateNames();
+    if (!names.size) return out;
+    const visit = (n: ts.Node): void => {
+      if (ts.isCallExpression(n) && n.arguments.length > 0 && names.has(calleeName(n) ?? '')) {
+        const d = this.derivedSinkAt(n);
+        if (d) out.push(d);
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(sf);
+    return out;
+  }
+
+  private derivedSinkAt(call: ts.CallExpression, depth = 0): DerivedSink | undefined {
+    const fn = this.calleeWithBody(call);
+    if (!fn) return undefined;
+    const summary = this.summaryOf(fn, depth);
+    if (!summary.size) return undefined;
+    const params: { index: number; reach: Reach }[] = [];
+    const values: SentValue[] = [];
+    for (const [index, reaches] of summary) {
+      const arg = call.arguments[index];
+      if (!arg || ts.isSpreadElement(arg)) continue;
+      params.push({ index, reach: reaches[0] });
+      values.push({ expr: arg, label: labelOf(arg, 'the argument') });
+    }
+    if (!params.length) return undefined;
+    const first = params[0].reach.sink;
+    return {
+      call,
+      api: call.expression.getText().slice(0, 60),
+      values,
+      serializer: first.serializer,
+      transfer: outerTransfer(first.transfer),
+      canTransfer: false,
+      runtime: first.runtime,
+      receiver: first.receiver,
+      jsonChannel: first.jsonChannel,
+      derived: { fn, params },
+    };
+  }
+
+  private calleeWithBody(call: ts.CallExpression): ts.SignatureDeclaration | undefined {
+    const fn = calledFunction(this.checker, call);
+    if (!fn) return undefined;
+    const sf = fn.getSourceFile();
+    if (sf.isDeclarationFile || !this.mayReachSinks(sf)) return undefined;
+    return fn;
+  }
+
+  /** Which parameters of `fn` reach a sink, and how. */
+  summaryOf(fn: ts.SignatureDeclaration, depth = 0): Summary {
+    const cached = this.cache.summaries.get(fn);
+    if (cached) return cached;
+    const empty: Summary = new Map();
+    // Recursion (direct or mutual) and depth beyond the bound add nothing; a later, shallower
+    // request computes the summary properly.
+    if (this.cache.inProgress.has(fn) || depth > maxDepth) return empty;
+    const body = (fn as { body?: ts.Node }).body;
+    if (!body) return empty;
+    const params = fn.parameters.map((p) => (ts.isIdentifier(p.name) ? this.symbolOf(p.name) : undefined));
+    if (!params.some(Boolean)) {
+      this.cache.summaries.set(fn, empty);
+      return empty;
+    }
+    this.cache.inProgress.add(fn);
+    const summary: Summary = new Map();
+    try {
+      const within = (n: ts.Node) => n.getStart() >= body.getStart() && n.getEnd() <= body.getEnd();
+      const note = (index: number, reach: Reach) => {
+        const list = summary.get(index) ?? [];
+        if (list.length < 4) list.push(reach);
+        summary.set(index, list);
+      };
+      for (const sink of this.sinksIn(fn.getSourceFile())) {
+        if (!within(sink.call)) continue;
+        for (const value of sink.values) {
+          params.forEach((sym, index) => {
+            const how = sym && this.carries(value.expr, sym, body, 0);
+            if (how) note(index, { sink, spread: how === 'spread', chain: [{ node: sink.call, message: `\`${fn.parameters[index].name.getText()}\` is sent here by ${sink.api}` }] });
+          });
+        }
+      }
+      const names = this.candidateNames();
+      const visit = (n: ts.Node): void => {
+        if (ts.isCallExpression(n) && n.arguments.length > 0 && names.has(calleeName(n) ?? '')) {
+          const inner = this.calleeWithBody(n);
+          if (inner && inner !== fn) {
+            const innerSummary = this.summaryOf(inner, depth + 1);
+            for (const [j, reaches] of innerSummary) {
+              const arg = n.arguments[j];
+              if (!arg || ts.isSpreadElement(arg)) continue;
+              params.forEach((sym, index) => {
+                const how = sym && this.carries(arg, sym, body, 0);
+                if (!how) return;
+                const r = reaches[0];
+                note(index, { sink: r.sink, spread: how === 'spread' || r.spread, chain: [{ node: n, message: `\`${fn.parameters[index].name.getText()}\` is passed on here` }, ...r.chain].slice(0, 8) });
+              });
+            }
+          }
+        }
+        ts.forEachChild(n, visit);
+      };
+      visit(body);
+    } finally {
+      this.cache.inProgress.delete(fn);
+    }
+    this.cache.summaries.set(fn, summary);
+    return summary;
+  }
+
+  private symbolOf(node: ts.Node): ts.Symbol | undefined {
+    try {
+      return resolveAlias(this.checker, this.checker.getSymbolAtLocation(node));
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Whether `expr` carries the whole value of parameter `param` (`'whole'`), or its own properties
+   * only (`'spread'`): the parameter itself, a local variable initialised with it, an object or array
+   * literal holding it, a conditional or logical operand.
+   */
+  private carries(expr: ts.Expression, param: ts.Symbol, body: ts.Node, hops: number): 'whole' | 'spread' | undefined {
+    if (hops > maxCarryHops) return undefined;
+    const e = skipOuter(expr);
+    if (ts.isIdentifier(e)) {
+      const sym = this.symbolOf(e) ?? (ts.isShorthandPropertyAssignment(e.parent) ? this.checker.getShorthandAssignmentValueSymbol(e.parent) : undefined);
+      if (!sym) return undefined;
+      if (sym === param) return 'whole';
+      const d = sym.valueDeclaration;
+      // A local `const env = { ..., body }` inside the same function.
+      if (d && ts.isVariableDeclaration(d) && d.initializer && ts.isIdentifier(d.name) && d.getStart() >= body.getStart() && d.getEnd() <= body.getEnd()) {
+        return this.carries(d.initializer, param, body, hops + 1);
+      }
+      return undefined;
+    }
+    if (ts.isObjectLiteralExpression(e)) {
+      let found: 'whole' | 'spread' | undefined;
+      for (const p of e.properties) {
+        const how = ts.isPropertyAssignment(p)
+          ? this.carries(p.initializer, param, body, hops + 1)
+          : ts.isShorthandPropertyAssignment(p)
+            ? this.carriesShorthand(p, param, body, hops)
+            : ts.isSpreadAssignment(p)
+              ? this.carries(p.expression, param, body, hops + 1) && 'spread'
+              : undefined;
+        if (how === 'whole') return 'whole';
+        found = found ?? how;
+      }
+      return found;
+    }
+    if (ts.isArrayLiteralExpression(e)) {
+      for (const el of e.elements) {
+        const how = ts.isSpreadElement(el) ? undefined : this.carries(el, param, body, hops + 1);
+        if (how) return how;
+      }
+      return undefined;
+    }
+    if (ts.isConditionalExpression(e)) return this.carries(e.whenTrue, param, body, hops + 1) ?? this.carries(e.whenFalse, param, body, hops + 1);
+    if (ts.isBinaryExpression(e) && (e.operatorToken.kind === ts.SyntaxKind.BarBarToken || e.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken)) {
+      return this.carries(e.left, param, body, hops + 1) ?? this.carries(e.right, param, body, hops + 1);
+    }
+    // `Object.assign({}, defaults, p)` copies p's own enumerable properties.
+    if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.getText() === 'Object.assign') {
+      for (const a of e.arguments) if (this.carries(a, param, body, hops + 1)) return 'spread';
+    }
+    return undefined;
+  }
+
+  private carriesShorthand(p: ts.ShorthandPropertyAssignment, param: ts.Symbol, body: ts.Node, hops: number): 'whole' | 'spread' | undefined {
+    let sym: ts.Symbol | undefined;
+    try {
+      sym = this.checker.getShorthandAssignmentValueSymbol(p);
+    } catch {
+      sym = undefined;
+    }
+    if (!sym) return undefined;
+    if (sym === param) return 'whole';
+    const d = sym.valueDeclaration;
+    if (d && ts.isVariableDeclaration(d) && d.initializer && d.getStart() >= body.getStart() && d.getEnd() <= body.getEnd()) return this.carries(d.initializer, param, body, hops + 1);
+    return undefined;
+  }
+}
+
+/** What a derived sink's caller knows of the inner transfer list: nothing of the caller's own values is listed unless the inner list may hold them. */
+function outerTransfer(inner: TransferInfo): TransferInfo {
+  return inner.kind === 'none' ? inner : { kind: 'unknown' };
+}
+
+function calleeName(call: ts.CallExpression): string | undefined {
+  const e = call.expression;
+  return ts.isIdentifier(e) ? e.text : ts.isPropertyAccessExpression(e) ? e.name.text : undefined;
+}
+
+/** The name a function is called by: its own, its method's, or the variable or property it initialises. */
+function functionName(fn: ts.FunctionLikeDeclaration): string | undefined {
+  if (fn.name && (ts.isIdentifier(fn.name) || ts.isPrivateIdentifier(fn.name))) return fn.name.text;
+  const p = fn.parent;
+  if ((ts.isVariableDeclaration(p) || ts.isPropertyDeclaration(p) || ts.isPropertyAssignment(p)) && p.name && ts.isIdentifier(p.name)) return p.name.text;
+  return undefined;
+}
+
+function moduleSpecifiers(sf: ts.SourceFile): ts.StringLiteralLike[] {
+  const out: ts.StringLiteralLike[] = [];
+  for (const st of sf.statements) {
+    if ((ts.isImportDeclaration(st) || ts.isExportDeclaration(st)) && st.moduleSpecifier && ts.isStringLiteralLike(st.moduleSpecifier)) out.push(st.moduleSpecifier);
+  }
+  if (sf.text.includes('require(')) {
+    const visit = (n: ts.Node): void => {
+      if (ts.isCallExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === 'require' && n.arguments[0] && ts.isStringLiteralLike(n.arguments[0])) out.push(n.arguments[0]);
+      else ts.forEachChild(n, visit);
+    };
+    visit(sf);
+  }
+  return out;
+}
