@@ -15,6 +15,8 @@ export interface Scope {
   bindings: Map<string, Binding[]>;
   fn?: FunctionInfo;
   cls?: ClassInfo;
+  /** Names a function declares `global`: a def or class of that name inside it is a module attribute. */
+  globals?: Set<string>;
 }
 
 interface BindingBase {
@@ -160,6 +162,9 @@ export function buildModuleModel(file: string, root: Node): ModuleModel {
     for (let c: Scope | undefined = s; c; c = c.parent) if (c.kind === 'function' || c.kind === 'lambda') return true;
     return false;
   };
+  // `global name` then `def name` / `class name` inside a function binds a module attribute:
+  // pickle finds it by its plain name, so it is no local object, and module code may use it.
+  const declaredGlobal = (s: Scope, name: string) => s.kind === 'function' && !!s.globals?.has(name);
 
   // The method whose first parameter is `self` (by position, whatever its name).
   const selfName = (scope: Scope): { name: string; cls: ClassInfo } | undefined => {
@@ -267,7 +272,7 @@ export function buildModuleModel(file: string, root: Node): ModuleModel {
           module: model,
           outer: scope,
           scope: undefined as unknown as Scope,
-          local: inFunction(scope),
+          local: inFunction(scope) && !declaredGlobal(scope, nameNode.text),
           mainGuard,
           isGenerator: false,
           returns: [],
@@ -277,6 +282,7 @@ export function buildModuleModel(file: string, root: Node): ModuleModel {
         fn.scope = newScope('function', node, scope);
         fn.scope.fn = fn;
         addBinding(scope, { kind: 'def', name: fn.name, node: nameNode, scope, fn });
+        if (declaredGlobal(scope, fn.name)) addBinding(moduleScope, { kind: 'def', name: fn.name, node: nameNode, scope: moduleScope, fn });
         if (scope.kind === 'class' && scope.cls) scope.cls.methods.set(fn.name, fn);
         const params = node.childForFieldName('parameters');
         bindParams(params, fn);
@@ -296,7 +302,7 @@ export function buildModuleModel(file: string, root: Node): ModuleModel {
           module: model,
           outer: scope,
           scope: undefined as unknown as Scope,
-          local: inFunction(scope),
+          local: inFunction(scope) && !declaredGlobal(scope, nameNode.text),
           mainGuard,
           bases: supers ? supers.namedChildren.filter((c): c is Node => !!c && c.type !== 'keyword_argument') : [],
           methods: new Map(),
@@ -308,6 +314,7 @@ export function buildModuleModel(file: string, root: Node): ModuleModel {
         cls.scope.cls = cls;
         model.classes.push(cls);
         addBinding(scope, { kind: 'class', name: cls.name, node: nameNode, scope, cls });
+        if (declaredGlobal(scope, cls.name)) addBinding(moduleScope, { kind: 'class', name: cls.name, node: nameNode, scope: moduleScope, cls });
         if (supers) walk(supers, scope, mainGuard);
         const body = node.childForFieldName('body');
         if (body) walk(body, cls.scope, mainGuard);
@@ -424,6 +431,12 @@ export function buildModuleModel(file: string, root: Node): ModuleModel {
         }
         break;
       }
+      case 'global_statement':
+        if (scope.kind === 'function') {
+          scope.globals ??= new Set();
+          for (const c of node.namedChildren) if (c?.type === 'identifier') scope.globals.add(c.text);
+        }
+        return;
       case 'yield':
         if (scope.fn) scope.fn.isGenerator = true;
         break;

@@ -581,3 +581,72 @@ export function classChain(cls: ClassInfo, ev: Evaluator): ClassInfo[] {
   visit(cls, 0);
   return out;
 }
+
+/**
+ * Whether a `Process(...)` object made at `call` may be started. A Process pickles its target and
+ * arguments only in `start()`; one that is built and then only inspected (`p.name`, `p.daemon`,
+ * `p.is_alive()`) or dropped pickles nothing. Anything we cannot follow (returned, passed on,
+ * stored in an attribute, indexed) may be started elsewhere, so it counts as started.
+ */
+export function processStarted(call: Node, scope: Scope): boolean {
+  let node = call;
+  // `[Process(...) for ...]`, `[Process(...), ...]`: the list's fate is the process's fate.
+  for (let p = node.parent; p && (p.type === 'list_comprehension' || p.type === 'list' || p.type === 'tuple' || p.type === 'generator_expression'); p = p.parent) node = p;
+  const parent = node.parent;
+  if (!parent) return true;
+  if (parent.type === 'expression_statement') return false;
+  if (parent.type === 'attribute') return parent.childForFieldName('attribute')?.text === 'start';
+  if (parent.type === 'assignment' && parent.childForFieldName('right')?.id === node.id) {
+    const left = parent.childForFieldName('left');
+    return left?.type !== 'identifier' || nameMayStart(left, scope, 0);
+  }
+  // `workers.append(Process(...))`: started if `workers` may be.
+  if (parent.type === 'argument_list') {
+    const fnNode = parent.parent?.childForFieldName('function');
+    if (fnNode?.type === 'attribute' && /^(append|add|insert|extend)$/.test(fnNode.childForFieldName('attribute')?.text ?? '')) {
+      const obj = fnNode.childForFieldName('object');
+      return obj?.type !== 'identifier' || nameMayStart(obj, scope, 0);
+    }
+  }
+  return true;
+}
+
+/** Whether any use of the variable bound at `target` may start it (or what it holds). */
+function nameMayStart(target: Node, scope: Scope, depth: number): boolean {
+  if (depth > 2) return true;
+  const name = target.text;
+  let started = false;
+  const visit = (n: Node): void => {
+    if (started) return;
+    if (n.type === 'identifier' && n.text === name && n.id !== target.id) {
+      started = useMayStart(n, scope, depth);
+      return;
+    }
+    for (const c of n.namedChildren) if (c) visit(c);
+  };
+  visit(scope.node);
+  return started;
+}
+
+function useMayStart(use: Node, scope: Scope, depth: number): boolean {
+  const parent = use.parent;
+  if (!parent) return true;
+  // Another assignment to the same name rebinds it: not a use.
+  if (parent.type === 'assignment' && parent.childForFieldName('left')?.id === use.id) return false;
+  if (parent.type === 'attribute' && parent.childForFieldName('object')?.id === use.id) {
+    const attr = parent.childForFieldName('attribute')?.text ?? '';
+    if (attr === 'start') return true;
+    // Filling the container: `workers.append(...)` is not a start.
+    return false;
+  }
+  // `for w in workers:` / `... for w in workers`: the loop variable's uses decide.
+  if ((parent.type === 'for_statement' || parent.type === 'for_in_clause') && parent.childForFieldName('right')?.id === use.id) {
+    const left = parent.childForFieldName('left');
+    if (left?.type !== 'identifier') return true;
+    return nameMayStart(left, scope, depth + 1);
+  }
+  if (parent.type === 'for_statement' || parent.type === 'for_in_clause') return false;
+  // `len(workers)` reads only the size.
+  if (parent.type === 'argument_list' && parent.parent?.childForFieldName('function')?.text === 'len') return false;
+  return true;
+}
