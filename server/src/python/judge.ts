@@ -271,9 +271,12 @@ export class Judge {
         }
         for (const [name, list] of c.attrs) {
           // What __init__ assigns is what every instance holds; assignments elsewhere depend on
-          // which methods ran before the object was sent, so they count only when __init__ is silent.
+          // which methods ran before the object was sent, so they count when __init__ is silent
+          // or when their method is seen called on this very object before it is sent.
           const inInit = list.filter((a) => a.scope.fn?.name === '__init__');
-          for (const a of inInit.length ? inInit : list) {
+          const called = inInit.length && inInit.length < list.length ? this.ev.methodsCalledOn(v) : undefined;
+          const origins = inInit.length ? [...inInit, ...list.filter((a) => a.scope.fn && called?.has(a.scope.fn.name))] : list;
+          for (const a of origins) {
             const av = this.ev.attrValue(v, a, 2);
             const p = this.judge(av, [...segments, `self.${name}`], anchor, ctx, depth + 1, seen);
             if (p) return this.withAssignment(p, a.statement, c, name, anchor);

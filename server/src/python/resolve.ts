@@ -29,7 +29,17 @@ export type Value =
   | { kind: 'method'; self: Value; name: string; fn?: FunctionInfo; site: Site }
   | { kind: 'partial'; func: Value; args: Item[]; site: Site }
   | { kind: 'container'; items: Item[]; site: Site; dict?: boolean }
-  | { kind: 'module'; model: ModuleModel };
+  | { kind: 'module'; model: ModuleModel }
+  /**
+   * An unannotated parameter: unknown here, judged at each caller's argument instead (a function
+   * whose parameter reaches a sink is itself a sink, see flow.ts). Never a finding by itself.
+   */
+  | { kind: 'param'; fn: FunctionInfo; index: number; name: string };
+
+/** Nothing known about the value itself (an unannotated parameter is not known either). */
+export function isUnknown(v: Value): boolean {
+  return v.kind === 'unknown' || v.kind === 'param';
+}
 
 export interface Item {
   label: string;
@@ -85,27 +95,42 @@ export class Workspace {
 
   beginCheck(): void {
     this.found.clear();
+    this.exists.clear();
+  }
+
+  /** File existence, remembered for one check: module lookups probe the same paths many times. */
+  private exists = new Map<string, boolean>();
+  fileExists(file: string): boolean {
+    let e = this.exists.get(file);
+    if (e === undefined) this.exists.set(file, (e = this.host.fileExists(file)));
+    return e;
   }
 
   /** A workspace module by its import name, looked up beside the importing file and in its parents. */
   findModule(from: ModuleModel, moduleName: string, level: number): ModuleModel | undefined {
-    const key = `${path.dirname(from.file)}\0${moduleName}\0${level}`;
-    let file = this.found.get(key);
-    if (file === undefined) {
-      file = this.locateModule(from, moduleName, level) ?? null;
-      this.found.set(key, file);
-    }
-    return file === null || file === from.file ? undefined : this.model(file);
+    const file = this.locate(from.file, moduleName, level);
+    return file === undefined ? undefined : this.model(file);
   }
 
-  private locateModule(from: ModuleModel, moduleName: string, level: number): string | undefined {
+  /** The file of a workspace module imported from `fromFile`, without reading it. */
+  locate(fromFile: string, moduleName: string, level: number): string | undefined {
+    const key = `${path.dirname(fromFile)}\0${moduleName}\0${level}`;
+    let file = this.found.get(key);
+    if (file === undefined) {
+      file = this.locateModule(fromFile, moduleName, level) ?? null;
+      this.found.set(key, file);
+    }
+    return file === null || file === fromFile ? undefined : file;
+  }
+
+  private locateModule(fromFile: string, moduleName: string, level: number): string | undefined {
     const parts = moduleName ? moduleName.split('.') : [];
     const candidates = (base: string) => {
       const stem = path.join(base, ...parts);
       return parts.length ? [`${stem}.py`, path.join(stem, '__init__.py')] : [path.join(base, '__init__.py')];
     };
     const dirs: string[] = [];
-    let dir = path.dirname(from.file);
+    let dir = path.dirname(fromFile);
     if (level > 0) {
       for (let i = 1; i < level; i++) dir = path.dirname(dir);
       dirs.push(dir);
@@ -119,8 +144,8 @@ export class Workspace {
     }
     for (const d of dirs)
       for (const c of candidates(d)) {
-        if (c === from.file) continue;
-        if (this.host.fileExists(c)) return c;
+        if (c === fromFile) continue;
+        if (this.fileExists(c)) return c;
       }
     return undefined;
   }
@@ -298,7 +323,7 @@ export class Evaluator {
         if (b.index === 0 && fn.outer.kind === 'class' && fn.outer.cls && !fn.decorators.some((d) => /staticmethod|classmethod/.test(d.text)))
           return { kind: 'instance', cls: fn.outer.cls, site: { module: fn.module, node: fn.outer.cls.nameNode } };
         if (b.annotation) return this.evalAnnotation(b.annotation, b.scope, depth + 1, { module: b.scope.module, node: b.node });
-        return unknown;
+        return b.index >= 0 ? { kind: 'param', fn, index: b.index, name: b.name } : unknown;
       }
       case 'import':
         return this.evalImport(b, site);
@@ -419,6 +444,53 @@ export class Evaluator {
     return unknown;
   }
 
+  /**
+   * Methods run on the object an instance value was built by, seen from where it was built:
+   * `job = RenderJob(...)` then `job.open_log(...)` in the same function (and the methods those
+   * call on `self`). Memoised by the constructor call.
+   */
+  methodsCalledOn(inst: Extract<Value, { kind: 'instance' }>): Set<string> {
+    const out = new Set<string>();
+    const call = inst.call;
+    const scope = inst.callScope;
+    if (!call || !scope) return out;
+    const key = `${scope.module.file}:${call.id}`;
+    const hit = this.calledMemo.get(key);
+    if (hit) return hit;
+    this.calledMemo.set(key, out);
+    const parent = call.parent;
+    const target = parent?.type === 'assignment' && parent.childForFieldName('right')?.id === call.id ? parent.childForFieldName('left') : undefined;
+    if (!target || target.type !== 'identifier') return out;
+    const name = target.text;
+    const visit = (n: Node): void => {
+      if (n.type === 'call' && n.startIndex > call.endIndex) {
+        const f = n.childForFieldName('function');
+        const obj = f?.type === 'attribute' ? f.childForFieldName('object') : undefined;
+        if (obj?.type === 'identifier' && obj.text === name) out.add(f!.childForFieldName('attribute')?.text ?? '');
+      }
+      for (const c of n.namedChildren) if (c) visit(c);
+    };
+    visit(scope.node);
+    // One more step: a method called on `self` inside a method called on the object.
+    for (const m of [...out]) {
+      const fn = findMethod(inst.cls, m, this);
+      if (!fn || !fn.params.length) continue;
+      const self = fn.params[0];
+      const inner = (n: Node): void => {
+        if (n.type === 'call') {
+          const f = n.childForFieldName('function');
+          const obj = f?.type === 'attribute' ? f.childForFieldName('object') : undefined;
+          if (obj?.type === 'identifier' && obj.text === self) out.add(f!.childForFieldName('attribute')?.text ?? '');
+        }
+        for (const c of n.namedChildren) if (c) inner(c);
+      };
+      inner(fn.node);
+    }
+    return out;
+  }
+
+  private calledMemo = new Map<string, Set<string>>();
+
   /** The value of `self.x = <value>`; a parameter of `__init__` is mapped to the constructor call's argument when known. */
   attrValue(inst: Extract<Value, { kind: 'instance' }>, a: import('./model').InstanceAttr, depth: number): Value {
     if (!a.value) return a.annotation ? this.evalAnnotation(a.annotation, a.scope, depth + 1, { module: a.scope.module, node: a.node }) : unknown;
@@ -426,8 +498,8 @@ export class Evaluator {
     const fromParam = this.paramFromCall(inst, a.value, a.scope, depth);
     v = fromParam ?? this.eval(a.value, a.scope, depth + 1);
     for (const i of a.unpack) v = element(v, i);
-    if (v.kind === 'unknown' && a.annotation) return this.evalAnnotation(a.annotation, a.scope, depth + 1, { module: a.scope.module, node: a.node });
-    if (v.kind === 'unknown') {
+    if (isUnknown(v) && a.annotation) return this.evalAnnotation(a.annotation, a.scope, depth + 1, { module: a.scope.module, node: a.node });
+    if (isUnknown(v)) {
       // `class C: pool: ProcessPoolExecutor` declares what `self.pool` holds.
       const cls = inst.cls;
       const declared = cls.scope.bindings.get(a.name)?.find((b) => b.kind === 'annotation');
@@ -541,7 +613,7 @@ export class Evaluator {
     if (fn.node.isAsync) return { kind: 'object', type: 'builtins.coroutine', library: 'builtins', site };
     const v = fn.returns.length === 1 ? this.eval(fn.returns[0], fn.scope, depth + 1) : unknown;
     const annotation = fn.node.childForFieldName('return_type');
-    if (v.kind === 'unknown' && annotation) return this.evalAnnotation(annotation, fn.outer, depth + 1, site);
+    if (isUnknown(v) && annotation) return this.evalAnnotation(annotation, fn.outer, depth + 1, site);
     return v;
   }
 }
