@@ -316,6 +316,8 @@ export class Flow {
         return [...this.paramsIn(v.func, fn, [...segments, '.func'], depth + 1), ...v.args.flatMap((a) => this.paramsIn(a.value, fn, [...segments, a.label], depth + 1))];
       case 'method':
         return this.paramsIn(v.self, fn, segments, depth + 1);
+      case 'union':
+        return v.options.flatMap((o) => this.paramsIn(o, fn, segments, depth + 1));
       case 'instance': {
         if (!v.call || !v.callScope || v.callScope.fn !== fn) return [];
         const out: Occurrence[] = [];

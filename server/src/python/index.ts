@@ -155,6 +155,12 @@ function judgeDerived(d: DerivedCall, model: ModuleModel, ev: Evaluator, judge: 
   };
 }
 
+/** `a value holding \`.default_factory\`, ` when the bad part sits inside what is returned. */
+function heldInResult(segments: string[], head: string): string {
+  const inner = [segments[0].slice(head.length), ...segments.slice(1)].filter(Boolean);
+  return inner.length ? `a value holding \`${inner.join(' → ')}\`, ` : '';
+}
+
 /**
  * A task's return value travels back the same way: a worker function that returns a generator
  * or an open file fails when its result is sent (`MaybeEncodingError: Error sending result`).
@@ -163,10 +169,15 @@ function judgeResult(sink: Sink, model: ModuleModel, ev: Evaluator, judge: Judge
   if (sink.transport !== 'task') return undefined;
   const funcArg = sink.sent.find((s) => s.label === 'func' || s.label === 'fn');
   if (!funcArg) return undefined;
-  const fn = ev.eval(funcArg.node, sink.call.scope);
-  if (fn.kind !== 'function' || fn.fn.local || fn.fn.mainGuard) return undefined;
+  const worker = ev.eval(funcArg.node, sink.call.scope);
+  // The function the pool runs: a module function, a bound method, or what a partial wraps.
+  const target = worker.kind === 'partial' ? worker.func : worker;
+  const fn = target.kind === 'function' ? target : target.kind === 'method' && target.fn ? { kind: 'function' as const, fn: target.fn } : undefined;
+  if (!fn || fn.fn.local || fn.fn.mainGuard) return undefined;
+  // Whatever it returns crosses back: a generator, an open file, a lock, a defaultdict whose
+  // default_factory is a lambda, an object holding any of those.
   const result = ev.returnValue(fn.fn, 1, { module: fn.fn.module, node: fn.fn.nameNode });
-  if (result.kind !== 'object') return undefined;
+  if (result.kind === 'unknown' || result.kind === 'param' || result.kind === 'data') return undefined;
   const ctx: JudgeContext = { transport: 'task', serializer: sink.serializer, method: sink.method, call: { module: model, node: sink.call.node }, copyreg };
   const problem = judge.judge(result, [`${fn.fn.name}(...)`], { module: model, node: funcArg.node }, ctx);
   if (!problem) return undefined;
@@ -178,7 +189,7 @@ function judgeResult(sink: Sink, model: ModuleModel, ev: Evaluator, judge: Judge
     range: rangeOf(funcArg.node),
     rule: rule.meta.id,
     severity: rule.meta.defaultSeverity,
-    message: `\`${fn.fn.name}(...)\` returns ${problem.what}, pickled to send the result back from ${sink.name}: ${rule.because} (${problem.runtime}); ${problem.advice ?? rule.advice}`,
+    message: `\`${fn.fn.name}(...)\` returns ${heldInResult(problem.segments, `${fn.fn.name}(...)`)}${problem.what}, pickled to send the result back from ${sink.name}: ${rule.because} (${problem.runtime}); ${problem.advice ?? rule.advice}`,
     path: `${fn.fn.name}(...) → return: ${problem.typeName}`,
     related: [{ file: fn.fn.module.file, range: rangeOf(returned), message: fn.fn.isGenerator ? `${fn.fn.name} is a generator function` : `${fn.fn.name} returns here` }],
     fixes: [],

@@ -137,6 +137,13 @@ export class Judge {
         return this.judgeObject('builtins.module', undefined, segments, anchor, ctx);
       case 'instance':
         return this.judgeInstance(v, segments, anchor, ctx, depth, seen);
+      case 'union':
+        // A may-value: any option that definitely fails is a failure of the send.
+        for (const o of v.options) {
+          const p = this.judge(o, segments, anchor, ctx, depth + 1, seen);
+          if (p) return p;
+        }
+        return undefined;
       default:
         return undefined;
     }
@@ -148,6 +155,13 @@ export class Judge {
    * inside an object is copied along with the state it guards, which is consistent.)
    */
   private judgeForkCopy(v: Value, segments: string[], anchor: Site, ctx: JudgeContext, depth: number): Problem | undefined {
+    if (v.kind === 'union') {
+      for (const o of v.options) {
+        const p = this.judgeForkCopy(o, segments, anchor, ctx, depth + 1);
+        if (p) return p;
+      }
+      return undefined;
+    }
     if (v.kind === 'container' && depth < 3) {
       for (const item of v.items) {
         const last = segments[segments.length - 1] ?? '';

@@ -27,7 +27,7 @@ interface BindingBase {
 }
 
 export type Binding =
-  | (BindingBase & { kind: 'value'; value: Node; unpack: number[] })
+  | (BindingBase & { kind: 'value'; value: Node; unpack: number[]; /** `for x in value`: an element of the value. */ iterate?: boolean })
   | (BindingBase & { kind: 'annotation'; type: Node })
   | (BindingBase & { kind: 'param'; fn: FunctionInfo; index: number; annotation?: Node })
   | (BindingBase & { kind: 'import'; module: string; member?: string; level: number; asModule: boolean })
@@ -174,10 +174,10 @@ export function buildModuleModel(file: string, root: Node): ModuleModel {
     return { name: fn.params[0], cls: fn.outer.cls };
   };
 
-  const bindTarget = (target: Node, value: Node | undefined, scope: Scope, unpack: number[], statement: Node, annotation?: Node) => {
+  const bindTarget = (target: Node, value: Node | undefined, scope: Scope, unpack: number[], statement: Node, annotation?: Node, iterate?: boolean) => {
     switch (target.type) {
       case 'identifier':
-        if (value) addBinding(scope, { kind: 'value', name: target.text, node: target, scope, value, unpack });
+        if (value) addBinding(scope, { kind: 'value', name: target.text, node: target, scope, value, unpack, iterate });
         else if (annotation) addBinding(scope, { kind: 'annotation', name: target.text, node: target, scope, type: annotation });
         else addBinding(scope, { kind: 'opaque', name: target.text, node: target, scope });
         return;
@@ -187,7 +187,7 @@ export function buildModuleModel(file: string, root: Node): ModuleModel {
         let i = 0;
         for (const c of target.namedChildren) {
           if (!c) continue;
-          bindTarget(c, value, scope, [...unpack, i], statement);
+          bindTarget(c, value, scope, [...unpack, i], statement, undefined, iterate);
           i++;
         }
         return;
@@ -378,8 +378,11 @@ export function buildModuleModel(file: string, root: Node): ModuleModel {
       }
       case 'for_statement':
       case 'for_in_clause': {
+        // The loop variable is an element of what is iterated (known when that is a container).
         const left = node.childForFieldName('left');
-        if (left) bindOpaque(left, scope);
+        const right = node.childForFieldName('right');
+        if (left && right && (left.type === 'identifier' || left.type === 'pattern_list' || left.type === 'tuple_pattern')) bindTarget(left, right, scope, [], node, undefined, true);
+        else if (left) bindOpaque(left, scope);
         break;
       }
       case 'except_clause': {

@@ -30,6 +30,8 @@ export type Value =
   | { kind: 'partial'; func: Value; args: Item[]; site: Site }
   | { kind: 'container'; items: Item[]; site: Site; dict?: boolean }
   | { kind: 'module'; model: ModuleModel }
+  /** One of several values (loop elements, returns): judged one by one, the first failing one reported. */
+  | { kind: 'union'; options: Value[] }
   /**
    * An unannotated parameter: unknown here, judged at each caller's argument instead (a function
    * whose parameter reaches a sink is itself a sink, see flow.ts). Never a finding by itself.
@@ -63,9 +65,6 @@ const dataNodes = new Set([
   'boolean_operator',
   'not_operator',
   'unary_operator',
-  'list_comprehension',
-  'dictionary_comprehension',
-  'set_comprehension',
 ]);
 
 /** Module models by file, valid while the file's version is unchanged; they outlive any one host. */
@@ -274,6 +273,15 @@ export class Evaluator {
         }
         return { kind: 'container', items, site: this.site(node, scope), dict: true };
       }
+      case 'list_comprehension':
+      case 'set_comprehension':
+      case 'dictionary_comprehension': {
+        // What each element is: the comprehension's body, its loop variables bound to elements.
+        const body = node.childForFieldName('body');
+        const value = body?.type === 'pair' ? body.childForFieldName('value') : body;
+        if (!value) return { kind: 'data', site: this.site(node, scope) };
+        return { kind: 'container', items: [{ label: '[i]', value: this.eval(value, scope, depth + 1), node: value, module: scope.module }], site: this.site(node, scope), dict: node.type === 'dictionary_comprehension' };
+      }
       case 'generator_expression':
         return { kind: 'object', type: 'builtins.generator', library: 'builtins', site: this.site(node, scope) };
       case 'await':
@@ -313,6 +321,7 @@ export class Evaluator {
     switch (b.kind) {
       case 'value': {
         let v = this.eval(b.value, b.scope, depth + 1);
+        if (b.iterate) v = elementOf(v);
         for (const i of b.unpack) v = element(v, i);
         return v;
       }
@@ -418,6 +427,8 @@ export class Evaluator {
       }
       case 'object':
         return { kind: 'method', self: base, name, site };
+      case 'union':
+        return union(base.options.map((o) => (o.kind === 'instance' ? this.instanceAttribute(o, name, site, depth + 1) : unknown)));
       default:
         return unknown;
     }
@@ -555,6 +566,12 @@ export class Evaluator {
     const site = this.site(call, scope);
     switch (callee.kind) {
       case 'ref': {
+        if (callee.qname === 'collections.defaultdict') {
+          // Pickled with its default_factory: a lambda or a nested function there fails.
+          const factory = callArgs(call).positional[0];
+          const items: Item[] = factory ? [{ label: '.default_factory', value: this.eval(factory, scope, depth + 1), node: factory, module: scope.module }] : [];
+          return { kind: 'container', items, site, dict: true };
+        }
         const made = factories[callee.qname];
         if (!made) return unknown;
         if (made === 'partial') {
@@ -611,7 +628,7 @@ export class Evaluator {
       return { kind: 'object', type: async ? 'builtins.coroutine' : 'builtins.generator', library: 'builtins', site };
     }
     if (fn.node.isAsync) return { kind: 'object', type: 'builtins.coroutine', library: 'builtins', site };
-    const v = fn.returns.length === 1 ? this.eval(fn.returns[0], fn.scope, depth + 1) : unknown;
+    const v = fn.returns.length === 1 ? this.eval(fn.returns[0], fn.scope, depth + 1) : fn.returns.length <= MAX_OPTIONS ? union(fn.returns.map((r) => this.eval(r, fn.scope, depth + 1))) : unknown;
     const annotation = fn.node.childForFieldName('return_type');
     if (isUnknown(v) && annotation) return this.evalAnnotation(annotation, fn.outer, depth + 1, site);
     return v;
@@ -628,6 +645,29 @@ function pair(type: string, library: string, site: Site): Value {
 
 function element(v: Value, i: number): Value {
   if (v.kind === 'container' && i < v.items.length) return v.items[i].value;
+  if (v.kind === 'union') return union(v.options.map((o) => element(o, i)));
+  return unknown;
+}
+
+const MAX_OPTIONS = 8;
+
+/** A may-value: what is not known is left out (it never produces a finding anyway). */
+export function union(values: Value[]): Value {
+  const options: Value[] = [];
+  for (const v of values) {
+    for (const o of v.kind === 'union' ? v.options : [v]) {
+      if (isUnknown(o) && o.kind === 'unknown') continue;
+      if (options.length < MAX_OPTIONS && !options.includes(o)) options.push(o);
+    }
+  }
+  if (options.length === 0) return unknown;
+  return options.length === 1 ? options[0] : { kind: 'union', options };
+}
+
+/** An element of an iterated value: any item of a list, tuple or set literal (a dict iterates its keys). */
+function elementOf(v: Value): Value {
+  if (v.kind === 'container' && !v.dict) return union(v.items.map((i) => i.value));
+  if (v.kind === 'union') return union(v.options.map(elementOf));
   return unknown;
 }
 
