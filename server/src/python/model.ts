@@ -15,6 +15,8 @@ export interface Scope {
   bindings: Map<string, Binding[]>;
   fn?: FunctionInfo;
   cls?: ClassInfo;
+  /** Container writes by variable name: `name.append(v)`, `name[k] = v`, `name.update(...)`; the written value nodes. */
+  writes?: Map<string, { node: Node; label: string }[]>;
   /** Names a function declares `global`: a def or class of that name inside it is a module attribute. */
   globals?: Set<string>;
 }
@@ -348,6 +350,9 @@ export function buildModuleModel(file: string, root: Node): ModuleModel {
         }
         const annotation = type?.namedChildren[0] ?? undefined;
         for (const t of targets) {
+          // `d[k] = v` writes into the container `d` holds.
+          const obj = t.type === 'subscript' ? t.childForFieldName('value') : undefined;
+          if (obj?.type === 'identifier' && value) addWrite(scope, obj.text, value, `[${t.childForFieldName('subscript')?.text ?? 'k'}]`);
           bindTarget(t, value, scope, [], node, annotation);
           if (scope.kind === 'class' && scope.cls?.isDataclass && t.type === 'identifier' && annotation) {
             scope.cls.fields.push({ name: t.text, node: t, value, annotation, unpack: [], scope, statement: node });
@@ -451,6 +456,7 @@ export function buildModuleModel(file: string, root: Node): ModuleModel {
         break;
       case 'call': {
         model.calls.push({ node, scope });
+        recordWrite(node, scope);
         const fnText = node.childForFieldName('function')?.text ?? '';
         if (/set_start_method$/.test(fnText)) model.startMethodCalls.push({ node, scope });
         if (/(^|\.)pickle$/.test(fnText)) model.copyregCalls.push({ node, scope });
@@ -460,6 +466,36 @@ export function buildModuleModel(file: string, root: Node): ModuleModel {
         break;
     }
     for (const c of node.namedChildren) if (c) walk(c, scope, mainGuard);
+  };
+
+  const addWrite = (scope: Scope, name: string, node: Node, label: string) => {
+    scope.writes ??= new Map();
+    const list = scope.writes.get(name);
+    if (list) {
+      if (list.length < 16) list.push({ node, label });
+    } else scope.writes.set(name, [{ node, label }]);
+  };
+  const recordWrite = (call: Node, scope: Scope) => {
+    const f = call.childForFieldName('function');
+    if (f?.type !== 'attribute') return;
+    const obj = f.childForFieldName('object');
+    const method = f.childForFieldName('attribute')?.text;
+    if (obj?.type !== 'identifier' || !method) return;
+    const args = call.childForFieldName('arguments')?.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment') ?? [];
+    if ((method === 'append' || method === 'add') && args[0] && args[0].type !== 'keyword_argument') addWrite(scope, obj.text, args[0], '[i]');
+    else if (method === 'insert' && args[1]) addWrite(scope, obj.text, args[1], '[i]');
+    else if (method === 'setdefault' && args[1]) addWrite(scope, obj.text, args[1], `[${args[0]?.text ?? 'k'}]`);
+    else if (method === 'update')
+      for (const a of args) {
+        if (a.type === 'keyword_argument') {
+          const v = a.childForFieldName('value');
+          if (v) addWrite(scope, obj.text, v, `[${a.childForFieldName('name')?.text ?? 'k'}]`);
+        } else if (a.type === 'dictionary')
+          for (const pair of a.namedChildren) {
+            const v = pair?.type === 'pair' ? pair.childForFieldName('value') : undefined;
+            if (v) addWrite(scope, obj.text, v, `[${pair!.childForFieldName('key')?.text ?? 'k'}]`);
+          }
+      }
   };
 
   // Parameter defaults and annotations are evaluated in the enclosing scope.

@@ -321,6 +321,7 @@ export class Evaluator {
     switch (b.kind) {
       case 'value': {
         let v = this.eval(b.value, b.scope, depth + 1);
+        if (v.kind === 'container' && !b.iterate && !b.unpack.length) v = this.withWrites(v, b, depth);
         if (b.iterate) v = elementOf(v);
         for (const i of b.unpack) v = element(v, i);
         return v;
@@ -343,6 +344,21 @@ export class Evaluator {
       default:
         return unknown;
     }
+  }
+
+  /** A container literal bound to a name, with what is later written into it in the same scope (`append`, `d[k] = v`, `update`). */
+  private withWrites(v: Extract<Value, { kind: 'container' }>, b: Extract<Binding, { kind: 'value' }>, depth: number): Value {
+    const writes = b.scope.writes?.get(b.name);
+    if (!writes) return v;
+    const t = b.value.type;
+    const literal = t === 'list' || t === 'dictionary' || t === 'set' || t === 'call';
+    if (!literal) return v;
+    // Writes after this binding and before the next one of the same name.
+    const next = b.scope.bindings.get(b.name)?.find((o) => o.node.startIndex > b.node.startIndex);
+    const mine = writes.filter((w) => w.node.startIndex > b.node.startIndex && (!next || w.node.startIndex < next.node.startIndex));
+    if (!mine.length) return v;
+    const items: Item[] = [...v.items, ...mine.map((w) => ({ label: w.label, value: this.eval(w.node, b.scope, depth + 1), node: w.node, module: b.scope.module }))];
+    return { ...v, items };
   }
 
   private evalImport(b: Extract<Binding, { kind: 'import' }>, site: Site): Value {
@@ -566,6 +582,8 @@ export class Evaluator {
     const site = this.site(call, scope);
     switch (callee.kind) {
       case 'ref': {
+        if (/^builtins\.(list|dict|set)$/.test(callee.qname) && callArgs(call).positional.length === 0 && callArgs(call).keywords.size === 0)
+          return { kind: 'container', items: [], site, dict: callee.qname === 'builtins.dict' };
         if (callee.qname === 'collections.defaultdict') {
           // Pickled with its default_factory: a lambda or a nested function there fails.
           const factory = callArgs(call).positional[0];
