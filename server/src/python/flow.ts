@@ -84,6 +84,7 @@ export class Flow {
   private names = new Map<string, Set<string>>();
   private exported = new Map<ModuleModel, Set<string>>();
   private imports = new Map<string, string[]>();
+  private textDefs = new Map<string, string[]>();
   private reach = new Map<string, boolean>();
   private callsByScope = new Map<ModuleModel, Map<Scope, CallSite[]>>();
 
@@ -110,9 +111,15 @@ export class Flow {
   /** The imported workspace modules that name a boundary (only those can export a derived sink). */
   private boundaryImports(file: string, text: string): ModuleModel[] {
     const out: ModuleModel[] = [];
+    let called: Set<string> | undefined;
     for (const target of this.importedFiles(file, text)) {
       const t = this.ws.host.readFile(target);
       if (t === undefined || !this.mentionsBoundary(t)) continue;
+      // Parsed only when this file calls a name the module defines (read from both texts).
+      called ??= new Set(Array.from(text.matchAll(/\b(\w+)[ \t]*\(/g), (m) => m[1]));
+      let defs = this.textDefs.get(target);
+      if (!defs) this.textDefs.set(target, (defs = Array.from(t.matchAll(/^[ \t]*(?:async[ \t]+)?def[ \t]+(\w+)/gm), (m) => m[1])));
+      if (!defs.some((d) => called!.has(d))) continue;
       const m = this.ws.model(target);
       if (m) out.push(m);
     }
