@@ -8,17 +8,11 @@ import { initPythonParser, parserReady, TreeCache } from './parser';
 import { rangeOf } from './ranges';
 import { type ConcreteMethod, type ModelCache, Evaluator, startMethodLiteral, Workspace, callArgs } from './resolve';
 import { pythonRuleById, pythonRules } from './rules';
-import { findSinks, type Sink } from './sinks';
+import { Flow, type DerivedCall } from './flow';
+import type { Sink } from './sinks';
 
 // The Python engine: tree-sitter parse (cached by file version), a model of each file's scopes,
 // the sinks in it, and for every argument that crosses, the first part pickle would refuse.
-
-/**
- * Files that mention none of these are not parsed at all: the libraries with process boundaries,
- * and the pool methods a file may call on a pool made in another module.
- */
-const boundaryWords =
-  /\b(?:multiprocess(?:ing)?|concurrent|pickle|cloudpickle|dill|joblib|loky|dask|distributed|ray|Pool|Process)\b|Executor\b|\.(?:imap|imap_unordered|starmap|apply_async|map_async|starmap_async|submit|run_in_executor)\(/;
 
 export function createPythonEngine(): LanguageEngine {
   const trees = new TreeCache();
@@ -59,11 +53,13 @@ export function createPythonEngine(): LanguageEngine {
       config = request.config;
       const ws = workspaceFor(request.host);
       ws.beginCheck();
+      // Summaries of derived sinks live for one check: they depend on every module they pass through.
+      const flow = new Flow(ws, new Evaluator(ws), request.config, defaultMethodOf);
       const findings: Finding[] = [];
       for (const file of request.files) {
         if (request.isCancelled?.()) break;
         try {
-          findings.push(...checkFile(file, ws, request.config, defaultMethodOf));
+          findings.push(...checkFile(file, ws, flow, defaultMethodOf));
         } catch (e) {
           // One file the analysis trips over must not hide the findings of the others.
           if (process.env.SENDCHECK_DEBUG) console.error(`sendcheck: python analysis of ${file} failed:`, e);
@@ -80,11 +76,9 @@ export function createPythonEngine(): LanguageEngine {
   };
 }
 
-function checkFile(file: string, ws: Workspace, config: SendcheckConfig, defaultMethodOf: (m: ModuleModel) => ConcreteMethod): Finding[] {
-  const text = ws.host.readFile(file);
-  if (text === undefined) return [];
-  const userWords = config.sinks.filter((s) => s.language === 'python').map((s) => s.function.split('.').pop()!);
-  if (!boundaryWords.test(text) && !userWords.some((w) => text.includes(w))) return [];
+function checkFile(file: string, ws: Workspace, flow: Flow, defaultMethodOf: (m: ModuleModel) => ConcreteMethod): Finding[] {
+  // Files that name no process boundary and import no workspace module that does are not parsed.
+  if (!flow.mayReachSink(file)) return [];
   const model = ws.model(file);
   if (!model) return [];
   const ev = new Evaluator(ws);
@@ -101,7 +95,8 @@ function checkFile(file: string, ws: Workspace, config: SendcheckConfig, default
     }
     return false;
   };
-  for (const sink of findSinks(model, ev, config, method)) {
+  void method;
+  for (const sink of flow.moduleSinks(model)) {
     for (const sent of sink.sent) {
       const finding = judgeArgument(sink, sent, model, ev, judge, copyreg);
       if (finding) findings.push(finding);
@@ -109,7 +104,61 @@ function checkFile(file: string, ws: Workspace, config: SendcheckConfig, default
     const result = judgeResult(sink, model, ev, judge, copyreg);
     if (result) findings.push(result);
   }
+  // One diagnostic per argument per rule, whichever chain reached it first.
+  const reported = new Set<string>();
+  for (const d of flow.derivedCalls(model)) {
+    const finding = judgeDerived(d, model, ev, judge, copyreg);
+    if (!finding) continue;
+    const key = `${finding.file}:${finding.range.start.line}:${finding.range.start.character}:${finding.rule}`;
+    if (reported.has(key)) continue;
+    reported.add(key);
+    findings.push(finding);
+  }
   return findings;
+}
+
+/** A call of a derived sink, judged at the caller's argument with the real sink's serializer and start method. */
+function judgeDerived(d: DerivedCall, model: ModuleModel, ev: Evaluator, judge: Judge, copyreg: (cls: ClassInfo) => boolean): Finding | undefined {
+  const { entry, arg, call } = d;
+  const value = ev.eval(arg, call.scope);
+  if (entry.items && (value.kind !== 'container' || value.dict)) return undefined;
+  const real = entry.sink;
+  const ctx: JudgeContext = { transport: real.transport, serializer: real.serializer, method: real.method, call: { module: model, node: call.node }, copyreg };
+  const problem = judge.judge(value, [entry.name], { module: model, node: arg }, ctx);
+  if (!problem) return undefined;
+  const rule = pythonRuleById.get(problem.rule)!;
+  const links = [`${d.fn.name}(${entry.name})`, ...entry.chain.map((l) => l.text)].filter((t, i, all) => t && all.indexOf(t) === i);
+  const [head, ...rest] = problem.segments;
+  const subject = rest.length ? `\`${head}\` holds \`${rest.join(' → ')}\`, ${problem.what}` : `\`${head}\` is ${problem.what}`;
+  const how =
+    real.transport === 'fork-copy'
+      ? `copied (not shared) into the child ${real.name} forks`
+      : real.transport === 'spawn-args'
+        ? `pickled when ${real.name} starts a ${real.method} child`
+        : real.transport === 'task'
+          ? `pickled to send it through ${real.name}`
+          : `pickled by ${real.name}`;
+  const created = problem.leafSite ? ` (${problem.typeName}, created at ${path.basename(problem.leafSite.module.file)}:${problem.leafSite.node.startPosition.row + 1})` : ` (${problem.typeName})`;
+  const callerSink: Sink = { call, name: real.name, transport: real.transport, serializer: real.serializer, method: real.method, sent: [{ label: entry.name, node: arg }] };
+  return {
+    file: problem.anchor.module.file,
+    range: rangeOf(problem.anchor.node),
+    rule: rule.meta.id,
+    severity: rule.meta.defaultSeverity,
+    message: `${subject}, ${how} through \`${links.join(' → ')}\`: ${rule.because} (${problem.runtime}); ${problem.advice ?? rule.advice}`,
+    path: `${problem.segments.join(' → ')}${created}`,
+    related: [
+      ...entry.chain.map((l) => ({ file: l.site.module.file, range: rangeOf(l.site.node), message: `\`${entry.name}\` reaches \`${l.text}\` here` })),
+      ...problem.related,
+    ],
+    fixes: rule.fixes({ problem, sink: callerSink, ev }),
+  };
+}
+
+/** `a value holding \`.default_factory\`, ` when the bad part sits inside what is returned. */
+function heldInResult(segments: string[], head: string): string {
+  const inner = [segments[0].slice(head.length), ...segments.slice(1)].filter(Boolean);
+  return inner.length ? `a value holding \`${inner.join(' → ')}\`, ` : '';
 }
 
 /**
@@ -120,10 +169,15 @@ function judgeResult(sink: Sink, model: ModuleModel, ev: Evaluator, judge: Judge
   if (sink.transport !== 'task') return undefined;
   const funcArg = sink.sent.find((s) => s.label === 'func' || s.label === 'fn');
   if (!funcArg) return undefined;
-  const fn = ev.eval(funcArg.node, sink.call.scope);
-  if (fn.kind !== 'function' || fn.fn.local || fn.fn.mainGuard) return undefined;
+  const worker = ev.eval(funcArg.node, sink.call.scope);
+  // The function the pool runs: a module function, a bound method, or what a partial wraps.
+  const target = worker.kind === 'partial' ? worker.func : worker;
+  const fn = target.kind === 'function' ? target : target.kind === 'method' && target.fn ? { kind: 'function' as const, fn: target.fn } : undefined;
+  if (!fn || fn.fn.local || fn.fn.mainGuard) return undefined;
+  // Whatever it returns crosses back: a generator, an open file, a lock, a defaultdict whose
+  // default_factory is a lambda, an object holding any of those.
   const result = ev.returnValue(fn.fn, 1, { module: fn.fn.module, node: fn.fn.nameNode });
-  if (result.kind !== 'object') return undefined;
+  if (result.kind === 'unknown' || result.kind === 'param' || result.kind === 'data') return undefined;
   const ctx: JudgeContext = { transport: 'task', serializer: sink.serializer, method: sink.method, call: { module: model, node: sink.call.node }, copyreg };
   const problem = judge.judge(result, [`${fn.fn.name}(...)`], { module: model, node: funcArg.node }, ctx);
   if (!problem) return undefined;
@@ -135,7 +189,7 @@ function judgeResult(sink: Sink, model: ModuleModel, ev: Evaluator, judge: Judge
     range: rangeOf(funcArg.node),
     rule: rule.meta.id,
     severity: rule.meta.defaultSeverity,
-    message: `\`${fn.fn.name}(...)\` returns ${problem.what}, pickled to send the result back from ${sink.name}: ${rule.because} (${problem.runtime}); ${problem.advice ?? rule.advice}`,
+    message: `\`${fn.fn.name}(...)\` returns ${heldInResult(problem.segments, `${fn.fn.name}(...)`)}${problem.what}, pickled to send the result back from ${sink.name}: ${rule.because} (${problem.runtime}); ${problem.advice ?? rule.advice}`,
     path: `${fn.fn.name}(...) → return: ${problem.typeName}`,
     related: [{ file: fn.fn.module.file, range: rangeOf(returned), message: fn.fn.isGenerator ? `${fn.fn.name} is a generator function` : `${fn.fn.name} returns here` }],
     fixes: [],

@@ -137,6 +137,13 @@ export class Judge {
         return this.judgeObject('builtins.module', undefined, segments, anchor, ctx);
       case 'instance':
         return this.judgeInstance(v, segments, anchor, ctx, depth, seen);
+      case 'union':
+        // A may-value: any option that definitely fails is a failure of the send.
+        for (const o of v.options) {
+          const p = this.judge(o, segments, anchor, ctx, depth + 1, seen);
+          if (p) return p;
+        }
+        return undefined;
       default:
         return undefined;
     }
@@ -148,6 +155,13 @@ export class Judge {
    * inside an object is copied along with the state it guards, which is consistent.)
    */
   private judgeForkCopy(v: Value, segments: string[], anchor: Site, ctx: JudgeContext, depth: number): Problem | undefined {
+    if (v.kind === 'union') {
+      for (const o of v.options) {
+        const p = this.judgeForkCopy(o, segments, anchor, ctx, depth + 1);
+        if (p) return p;
+      }
+      return undefined;
+    }
     if (v.kind === 'container' && depth < 3) {
       for (const item of v.items) {
         const last = segments[segments.length - 1] ?? '';
@@ -271,9 +285,12 @@ export class Judge {
         }
         for (const [name, list] of c.attrs) {
           // What __init__ assigns is what every instance holds; assignments elsewhere depend on
-          // which methods ran before the object was sent, so they count only when __init__ is silent.
+          // which methods ran before the object was sent, so they count when __init__ is silent
+          // or when their method is seen called on this very object before it is sent.
           const inInit = list.filter((a) => a.scope.fn?.name === '__init__');
-          for (const a of inInit.length ? inInit : list) {
+          const called = inInit.length && inInit.length < list.length ? this.ev.methodsCalledOn(v) : undefined;
+          const origins = inInit.length ? [...inInit, ...list.filter((a) => a.scope.fn && called?.has(a.scope.fn.name))] : list;
+          for (const a of origins) {
             const av = this.ev.attrValue(v, a, 2);
             const p = this.judge(av, [...segments, `self.${name}`], anchor, ctx, depth + 1, seen);
             if (p) return this.withAssignment(p, a.statement, c, name, anchor);

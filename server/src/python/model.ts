@@ -15,6 +15,10 @@ export interface Scope {
   bindings: Map<string, Binding[]>;
   fn?: FunctionInfo;
   cls?: ClassInfo;
+  /** Container writes by variable name: `name.append(v)`, `name[k] = v`, `name.update(...)`; the written value nodes. */
+  writes?: Map<string, { node: Node; label: string }[]>;
+  /** Names a function declares `global`: a def or class of that name inside it is a module attribute. */
+  globals?: Set<string>;
 }
 
 interface BindingBase {
@@ -25,7 +29,7 @@ interface BindingBase {
 }
 
 export type Binding =
-  | (BindingBase & { kind: 'value'; value: Node; unpack: number[] })
+  | (BindingBase & { kind: 'value'; value: Node; unpack: number[]; /** `for x in value`: an element of the value. */ iterate?: boolean })
   | (BindingBase & { kind: 'annotation'; type: Node })
   | (BindingBase & { kind: 'param'; fn: FunctionInfo; index: number; annotation?: Node })
   | (BindingBase & { kind: 'import'; module: string; member?: string; level: number; asModule: boolean })
@@ -160,6 +164,9 @@ export function buildModuleModel(file: string, root: Node): ModuleModel {
     for (let c: Scope | undefined = s; c; c = c.parent) if (c.kind === 'function' || c.kind === 'lambda') return true;
     return false;
   };
+  // `global name` then `def name` / `class name` inside a function binds a module attribute:
+  // pickle finds it by its plain name, so it is no local object, and module code may use it.
+  const declaredGlobal = (s: Scope, name: string) => s.kind === 'function' && !!s.globals?.has(name);
 
   // The method whose first parameter is `self` (by position, whatever its name).
   const selfName = (scope: Scope): { name: string; cls: ClassInfo } | undefined => {
@@ -169,10 +176,10 @@ export function buildModuleModel(file: string, root: Node): ModuleModel {
     return { name: fn.params[0], cls: fn.outer.cls };
   };
 
-  const bindTarget = (target: Node, value: Node | undefined, scope: Scope, unpack: number[], statement: Node, annotation?: Node) => {
+  const bindTarget = (target: Node, value: Node | undefined, scope: Scope, unpack: number[], statement: Node, annotation?: Node, iterate?: boolean) => {
     switch (target.type) {
       case 'identifier':
-        if (value) addBinding(scope, { kind: 'value', name: target.text, node: target, scope, value, unpack });
+        if (value) addBinding(scope, { kind: 'value', name: target.text, node: target, scope, value, unpack, iterate });
         else if (annotation) addBinding(scope, { kind: 'annotation', name: target.text, node: target, scope, type: annotation });
         else addBinding(scope, { kind: 'opaque', name: target.text, node: target, scope });
         return;
@@ -182,7 +189,7 @@ export function buildModuleModel(file: string, root: Node): ModuleModel {
         let i = 0;
         for (const c of target.namedChildren) {
           if (!c) continue;
-          bindTarget(c, value, scope, [...unpack, i], statement);
+          bindTarget(c, value, scope, [...unpack, i], statement, undefined, iterate);
           i++;
         }
         return;
@@ -267,7 +274,7 @@ export function buildModuleModel(file: string, root: Node): ModuleModel {
           module: model,
           outer: scope,
           scope: undefined as unknown as Scope,
-          local: inFunction(scope),
+          local: inFunction(scope) && !declaredGlobal(scope, nameNode.text),
           mainGuard,
           isGenerator: false,
           returns: [],
@@ -277,6 +284,7 @@ export function buildModuleModel(file: string, root: Node): ModuleModel {
         fn.scope = newScope('function', node, scope);
         fn.scope.fn = fn;
         addBinding(scope, { kind: 'def', name: fn.name, node: nameNode, scope, fn });
+        if (declaredGlobal(scope, fn.name)) addBinding(moduleScope, { kind: 'def', name: fn.name, node: nameNode, scope: moduleScope, fn });
         if (scope.kind === 'class' && scope.cls) scope.cls.methods.set(fn.name, fn);
         const params = node.childForFieldName('parameters');
         bindParams(params, fn);
@@ -296,7 +304,7 @@ export function buildModuleModel(file: string, root: Node): ModuleModel {
           module: model,
           outer: scope,
           scope: undefined as unknown as Scope,
-          local: inFunction(scope),
+          local: inFunction(scope) && !declaredGlobal(scope, nameNode.text),
           mainGuard,
           bases: supers ? supers.namedChildren.filter((c): c is Node => !!c && c.type !== 'keyword_argument') : [],
           methods: new Map(),
@@ -308,6 +316,7 @@ export function buildModuleModel(file: string, root: Node): ModuleModel {
         cls.scope.cls = cls;
         model.classes.push(cls);
         addBinding(scope, { kind: 'class', name: cls.name, node: nameNode, scope, cls });
+        if (declaredGlobal(scope, cls.name)) addBinding(moduleScope, { kind: 'class', name: cls.name, node: nameNode, scope: moduleScope, cls });
         if (supers) walk(supers, scope, mainGuard);
         const body = node.childForFieldName('body');
         if (body) walk(body, cls.scope, mainGuard);
@@ -341,6 +350,9 @@ export function buildModuleModel(file: string, root: Node): ModuleModel {
         }
         const annotation = type?.namedChildren[0] ?? undefined;
         for (const t of targets) {
+          // `d[k] = v` writes into the container `d` holds.
+          const obj = t.type === 'subscript' ? t.childForFieldName('value') : undefined;
+          if (obj?.type === 'identifier' && value) addWrite(scope, obj.text, value, `[${t.childForFieldName('subscript')?.text ?? 'k'}]`);
           bindTarget(t, value, scope, [], node, annotation);
           if (scope.kind === 'class' && scope.cls?.isDataclass && t.type === 'identifier' && annotation) {
             scope.cls.fields.push({ name: t.text, node: t, value, annotation, unpack: [], scope, statement: node });
@@ -371,8 +383,11 @@ export function buildModuleModel(file: string, root: Node): ModuleModel {
       }
       case 'for_statement':
       case 'for_in_clause': {
+        // The loop variable is an element of what is iterated (known when that is a container).
         const left = node.childForFieldName('left');
-        if (left) bindOpaque(left, scope);
+        const right = node.childForFieldName('right');
+        if (left && right && (left.type === 'identifier' || left.type === 'pattern_list' || left.type === 'tuple_pattern')) bindTarget(left, right, scope, [], node, undefined, true);
+        else if (left) bindOpaque(left, scope);
         break;
       }
       case 'except_clause': {
@@ -424,6 +439,12 @@ export function buildModuleModel(file: string, root: Node): ModuleModel {
         }
         break;
       }
+      case 'global_statement':
+        if (scope.kind === 'function') {
+          scope.globals ??= new Set();
+          for (const c of node.namedChildren) if (c?.type === 'identifier') scope.globals.add(c.text);
+        }
+        return;
       case 'yield':
         if (scope.fn) scope.fn.isGenerator = true;
         break;
@@ -435,6 +456,7 @@ export function buildModuleModel(file: string, root: Node): ModuleModel {
         break;
       case 'call': {
         model.calls.push({ node, scope });
+        recordWrite(node, scope);
         const fnText = node.childForFieldName('function')?.text ?? '';
         if (/set_start_method$/.test(fnText)) model.startMethodCalls.push({ node, scope });
         if (/(^|\.)pickle$/.test(fnText)) model.copyregCalls.push({ node, scope });
@@ -444,6 +466,36 @@ export function buildModuleModel(file: string, root: Node): ModuleModel {
         break;
     }
     for (const c of node.namedChildren) if (c) walk(c, scope, mainGuard);
+  };
+
+  const addWrite = (scope: Scope, name: string, node: Node, label: string) => {
+    scope.writes ??= new Map();
+    const list = scope.writes.get(name);
+    if (list) {
+      if (list.length < 16) list.push({ node, label });
+    } else scope.writes.set(name, [{ node, label }]);
+  };
+  const recordWrite = (call: Node, scope: Scope) => {
+    const f = call.childForFieldName('function');
+    if (f?.type !== 'attribute') return;
+    const obj = f.childForFieldName('object');
+    const method = f.childForFieldName('attribute')?.text;
+    if (obj?.type !== 'identifier' || !method) return;
+    const args = call.childForFieldName('arguments')?.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment') ?? [];
+    if ((method === 'append' || method === 'add') && args[0] && args[0].type !== 'keyword_argument') addWrite(scope, obj.text, args[0], '[i]');
+    else if (method === 'insert' && args[1]) addWrite(scope, obj.text, args[1], '[i]');
+    else if (method === 'setdefault' && args[1]) addWrite(scope, obj.text, args[1], `[${args[0]?.text ?? 'k'}]`);
+    else if (method === 'update')
+      for (const a of args) {
+        if (a.type === 'keyword_argument') {
+          const v = a.childForFieldName('value');
+          if (v) addWrite(scope, obj.text, v, `[${a.childForFieldName('name')?.text ?? 'k'}]`);
+        } else if (a.type === 'dictionary')
+          for (const pair of a.namedChildren) {
+            const v = pair?.type === 'pair' ? pair.childForFieldName('value') : undefined;
+            if (v) addWrite(scope, obj.text, v, `[${pair!.childForFieldName('key')?.text ?? 'k'}]`);
+          }
+      }
   };
 
   // Parameter defaults and annotations are evaluated in the enclosing scope.

@@ -29,7 +29,19 @@ export type Value =
   | { kind: 'method'; self: Value; name: string; fn?: FunctionInfo; site: Site }
   | { kind: 'partial'; func: Value; args: Item[]; site: Site }
   | { kind: 'container'; items: Item[]; site: Site; dict?: boolean }
-  | { kind: 'module'; model: ModuleModel };
+  | { kind: 'module'; model: ModuleModel }
+  /** One of several values (loop elements, returns): judged one by one, the first failing one reported. */
+  | { kind: 'union'; options: Value[] }
+  /**
+   * An unannotated parameter: unknown here, judged at each caller's argument instead (a function
+   * whose parameter reaches a sink is itself a sink, see flow.ts). Never a finding by itself.
+   */
+  | { kind: 'param'; fn: FunctionInfo; index: number; name: string };
+
+/** Nothing known about the value itself (an unannotated parameter is not known either). */
+export function isUnknown(v: Value): boolean {
+  return v.kind === 'unknown' || v.kind === 'param';
+}
 
 export interface Item {
   label: string;
@@ -53,9 +65,6 @@ const dataNodes = new Set([
   'boolean_operator',
   'not_operator',
   'unary_operator',
-  'list_comprehension',
-  'dictionary_comprehension',
-  'set_comprehension',
 ]);
 
 /** Module models by file, valid while the file's version is unchanged; they outlive any one host. */
@@ -85,27 +94,42 @@ export class Workspace {
 
   beginCheck(): void {
     this.found.clear();
+    this.exists.clear();
+  }
+
+  /** File existence, remembered for one check: module lookups probe the same paths many times. */
+  private exists = new Map<string, boolean>();
+  fileExists(file: string): boolean {
+    let e = this.exists.get(file);
+    if (e === undefined) this.exists.set(file, (e = this.host.fileExists(file)));
+    return e;
   }
 
   /** A workspace module by its import name, looked up beside the importing file and in its parents. */
   findModule(from: ModuleModel, moduleName: string, level: number): ModuleModel | undefined {
-    const key = `${path.dirname(from.file)}\0${moduleName}\0${level}`;
-    let file = this.found.get(key);
-    if (file === undefined) {
-      file = this.locateModule(from, moduleName, level) ?? null;
-      this.found.set(key, file);
-    }
-    return file === null || file === from.file ? undefined : this.model(file);
+    const file = this.locate(from.file, moduleName, level);
+    return file === undefined ? undefined : this.model(file);
   }
 
-  private locateModule(from: ModuleModel, moduleName: string, level: number): string | undefined {
+  /** The file of a workspace module imported from `fromFile`, without reading it. */
+  locate(fromFile: string, moduleName: string, level: number): string | undefined {
+    const key = `${path.dirname(fromFile)}\0${moduleName}\0${level}`;
+    let file = this.found.get(key);
+    if (file === undefined) {
+      file = this.locateModule(fromFile, moduleName, level) ?? null;
+      this.found.set(key, file);
+    }
+    return file === null || file === fromFile ? undefined : file;
+  }
+
+  private locateModule(fromFile: string, moduleName: string, level: number): string | undefined {
     const parts = moduleName ? moduleName.split('.') : [];
     const candidates = (base: string) => {
       const stem = path.join(base, ...parts);
       return parts.length ? [`${stem}.py`, path.join(stem, '__init__.py')] : [path.join(base, '__init__.py')];
     };
     const dirs: string[] = [];
-    let dir = path.dirname(from.file);
+    let dir = path.dirname(fromFile);
     if (level > 0) {
       for (let i = 1; i < level; i++) dir = path.dirname(dir);
       dirs.push(dir);
@@ -119,8 +143,8 @@ export class Workspace {
     }
     for (const d of dirs)
       for (const c of candidates(d)) {
-        if (c === from.file) continue;
-        if (this.host.fileExists(c)) return c;
+        if (c === fromFile) continue;
+        if (this.fileExists(c)) return c;
       }
     return undefined;
   }
@@ -249,6 +273,15 @@ export class Evaluator {
         }
         return { kind: 'container', items, site: this.site(node, scope), dict: true };
       }
+      case 'list_comprehension':
+      case 'set_comprehension':
+      case 'dictionary_comprehension': {
+        // What each element is: the comprehension's body, its loop variables bound to elements.
+        const body = node.childForFieldName('body');
+        const value = body?.type === 'pair' ? body.childForFieldName('value') : body;
+        if (!value) return { kind: 'data', site: this.site(node, scope) };
+        return { kind: 'container', items: [{ label: '[i]', value: this.eval(value, scope, depth + 1), node: value, module: scope.module }], site: this.site(node, scope), dict: node.type === 'dictionary_comprehension' };
+      }
       case 'generator_expression':
         return { kind: 'object', type: 'builtins.generator', library: 'builtins', site: this.site(node, scope) };
       case 'await':
@@ -288,6 +321,8 @@ export class Evaluator {
     switch (b.kind) {
       case 'value': {
         let v = this.eval(b.value, b.scope, depth + 1);
+        if (v.kind === 'container' && !b.iterate && !b.unpack.length) v = this.withWrites(v, b, depth);
+        if (b.iterate) v = elementOf(v);
         for (const i of b.unpack) v = element(v, i);
         return v;
       }
@@ -298,7 +333,7 @@ export class Evaluator {
         if (b.index === 0 && fn.outer.kind === 'class' && fn.outer.cls && !fn.decorators.some((d) => /staticmethod|classmethod/.test(d.text)))
           return { kind: 'instance', cls: fn.outer.cls, site: { module: fn.module, node: fn.outer.cls.nameNode } };
         if (b.annotation) return this.evalAnnotation(b.annotation, b.scope, depth + 1, { module: b.scope.module, node: b.node });
-        return unknown;
+        return b.index >= 0 ? { kind: 'param', fn, index: b.index, name: b.name } : unknown;
       }
       case 'import':
         return this.evalImport(b, site);
@@ -309,6 +344,21 @@ export class Evaluator {
       default:
         return unknown;
     }
+  }
+
+  /** A container literal bound to a name, with what is later written into it in the same scope (`append`, `d[k] = v`, `update`). */
+  private withWrites(v: Extract<Value, { kind: 'container' }>, b: Extract<Binding, { kind: 'value' }>, depth: number): Value {
+    const writes = b.scope.writes?.get(b.name);
+    if (!writes) return v;
+    const t = b.value.type;
+    const literal = t === 'list' || t === 'dictionary' || t === 'set' || t === 'call';
+    if (!literal) return v;
+    // Writes after this binding and before the next one of the same name.
+    const next = b.scope.bindings.get(b.name)?.find((o) => o.node.startIndex > b.node.startIndex);
+    const mine = writes.filter((w) => w.node.startIndex > b.node.startIndex && (!next || w.node.startIndex < next.node.startIndex));
+    if (!mine.length) return v;
+    const items: Item[] = [...v.items, ...mine.map((w) => ({ label: w.label, value: this.eval(w.node, b.scope, depth + 1), node: w.node, module: b.scope.module }))];
+    return { ...v, items };
   }
 
   private evalImport(b: Extract<Binding, { kind: 'import' }>, site: Site): Value {
@@ -393,6 +443,8 @@ export class Evaluator {
       }
       case 'object':
         return { kind: 'method', self: base, name, site };
+      case 'union':
+        return union(base.options.map((o) => (o.kind === 'instance' ? this.instanceAttribute(o, name, site, depth + 1) : unknown)));
       default:
         return unknown;
     }
@@ -419,6 +471,53 @@ export class Evaluator {
     return unknown;
   }
 
+  /**
+   * Methods run on the object an instance value was built by, seen from where it was built:
+   * `job = RenderJob(...)` then `job.open_log(...)` in the same function (and the methods those
+   * call on `self`). Memoised by the constructor call.
+   */
+  methodsCalledOn(inst: Extract<Value, { kind: 'instance' }>): Set<string> {
+    const out = new Set<string>();
+    const call = inst.call;
+    const scope = inst.callScope;
+    if (!call || !scope) return out;
+    const key = `${scope.module.file}:${call.id}`;
+    const hit = this.calledMemo.get(key);
+    if (hit) return hit;
+    this.calledMemo.set(key, out);
+    const parent = call.parent;
+    const target = parent?.type === 'assignment' && parent.childForFieldName('right')?.id === call.id ? parent.childForFieldName('left') : undefined;
+    if (!target || target.type !== 'identifier') return out;
+    const name = target.text;
+    const visit = (n: Node): void => {
+      if (n.type === 'call' && n.startIndex > call.endIndex) {
+        const f = n.childForFieldName('function');
+        const obj = f?.type === 'attribute' ? f.childForFieldName('object') : undefined;
+        if (obj?.type === 'identifier' && obj.text === name) out.add(f!.childForFieldName('attribute')?.text ?? '');
+      }
+      for (const c of n.namedChildren) if (c) visit(c);
+    };
+    visit(scope.node);
+    // One more step: a method called on `self` inside a method called on the object.
+    for (const m of [...out]) {
+      const fn = findMethod(inst.cls, m, this);
+      if (!fn || !fn.params.length) continue;
+      const self = fn.params[0];
+      const inner = (n: Node): void => {
+        if (n.type === 'call') {
+          const f = n.childForFieldName('function');
+          const obj = f?.type === 'attribute' ? f.childForFieldName('object') : undefined;
+          if (obj?.type === 'identifier' && obj.text === self) out.add(f!.childForFieldName('attribute')?.text ?? '');
+        }
+        for (const c of n.namedChildren) if (c) inner(c);
+      };
+      inner(fn.node);
+    }
+    return out;
+  }
+
+  private calledMemo = new Map<string, Set<string>>();
+
   /** The value of `self.x = <value>`; a parameter of `__init__` is mapped to the constructor call's argument when known. */
   attrValue(inst: Extract<Value, { kind: 'instance' }>, a: import('./model').InstanceAttr, depth: number): Value {
     if (!a.value) return a.annotation ? this.evalAnnotation(a.annotation, a.scope, depth + 1, { module: a.scope.module, node: a.node }) : unknown;
@@ -426,8 +525,8 @@ export class Evaluator {
     const fromParam = this.paramFromCall(inst, a.value, a.scope, depth);
     v = fromParam ?? this.eval(a.value, a.scope, depth + 1);
     for (const i of a.unpack) v = element(v, i);
-    if (v.kind === 'unknown' && a.annotation) return this.evalAnnotation(a.annotation, a.scope, depth + 1, { module: a.scope.module, node: a.node });
-    if (v.kind === 'unknown') {
+    if (isUnknown(v) && a.annotation) return this.evalAnnotation(a.annotation, a.scope, depth + 1, { module: a.scope.module, node: a.node });
+    if (isUnknown(v)) {
       // `class C: pool: ProcessPoolExecutor` declares what `self.pool` holds.
       const cls = inst.cls;
       const declared = cls.scope.bindings.get(a.name)?.find((b) => b.kind === 'annotation');
@@ -483,6 +582,14 @@ export class Evaluator {
     const site = this.site(call, scope);
     switch (callee.kind) {
       case 'ref': {
+        if (/^builtins\.(list|dict|set)$/.test(callee.qname) && callArgs(call).positional.length === 0 && callArgs(call).keywords.size === 0)
+          return { kind: 'container', items: [], site, dict: callee.qname === 'builtins.dict' };
+        if (callee.qname === 'collections.defaultdict') {
+          // Pickled with its default_factory: a lambda or a nested function there fails.
+          const factory = callArgs(call).positional[0];
+          const items: Item[] = factory ? [{ label: '.default_factory', value: this.eval(factory, scope, depth + 1), node: factory, module: scope.module }] : [];
+          return { kind: 'container', items, site, dict: true };
+        }
         const made = factoryOf(callee.qname, call);
         if (!made) return unknown;
         if (made === 'partial') {
@@ -539,9 +646,9 @@ export class Evaluator {
       return { kind: 'object', type: async ? 'builtins.coroutine' : 'builtins.generator', library: 'builtins', site };
     }
     if (fn.node.isAsync) return { kind: 'object', type: 'builtins.coroutine', library: 'builtins', site };
-    const v = fn.returns.length === 1 ? this.eval(fn.returns[0], fn.scope, depth + 1) : unknown;
+    const v = fn.returns.length === 1 ? this.eval(fn.returns[0], fn.scope, depth + 1) : fn.returns.length <= MAX_OPTIONS ? union(fn.returns.map((r) => this.eval(r, fn.scope, depth + 1))) : unknown;
     const annotation = fn.node.childForFieldName('return_type');
-    if (v.kind === 'unknown' && annotation) return this.evalAnnotation(annotation, fn.outer, depth + 1, site);
+    if (isUnknown(v) && annotation) return this.evalAnnotation(annotation, fn.outer, depth + 1, site);
     return v;
   }
 }
@@ -556,6 +663,29 @@ function pair(type: string, library: string, site: Site): Value {
 
 function element(v: Value, i: number): Value {
   if (v.kind === 'container' && i < v.items.length) return v.items[i].value;
+  if (v.kind === 'union') return union(v.options.map((o) => element(o, i)));
+  return unknown;
+}
+
+const MAX_OPTIONS = 8;
+
+/** A may-value: what is not known is left out (it never produces a finding anyway). */
+export function union(values: Value[]): Value {
+  const options: Value[] = [];
+  for (const v of values) {
+    for (const o of v.kind === 'union' ? v.options : [v]) {
+      if (isUnknown(o) && o.kind === 'unknown') continue;
+      if (options.length < MAX_OPTIONS && !options.includes(o)) options.push(o);
+    }
+  }
+  if (options.length === 0) return unknown;
+  return options.length === 1 ? options[0] : { kind: 'union', options };
+}
+
+/** An element of an iterated value: any item of a list, tuple or set literal (a dict iterates its keys). */
+function elementOf(v: Value): Value {
+  if (v.kind === 'container' && !v.dict) return union(v.items.map((i) => i.value));
+  if (v.kind === 'union') return union(v.options.map(elementOf));
   return unknown;
 }
 
@@ -580,4 +710,73 @@ export function classChain(cls: ClassInfo, ev: Evaluator): ClassInfo[] {
   };
   visit(cls, 0);
   return out;
+}
+
+/**
+ * Whether a `Process(...)` object made at `call` may be started. A Process pickles its target and
+ * arguments only in `start()`; one that is built and then only inspected (`p.name`, `p.daemon`,
+ * `p.is_alive()`) or dropped pickles nothing. Anything we cannot follow (returned, passed on,
+ * stored in an attribute, indexed) may be started elsewhere, so it counts as started.
+ */
+export function processStarted(call: Node, scope: Scope): boolean {
+  let node = call;
+  // `[Process(...) for ...]`, `[Process(...), ...]`: the list's fate is the process's fate.
+  for (let p = node.parent; p && (p.type === 'list_comprehension' || p.type === 'list' || p.type === 'tuple' || p.type === 'generator_expression'); p = p.parent) node = p;
+  const parent = node.parent;
+  if (!parent) return true;
+  if (parent.type === 'expression_statement') return false;
+  if (parent.type === 'attribute') return parent.childForFieldName('attribute')?.text === 'start';
+  if (parent.type === 'assignment' && parent.childForFieldName('right')?.id === node.id) {
+    const left = parent.childForFieldName('left');
+    return left?.type !== 'identifier' || nameMayStart(left, scope, 0);
+  }
+  // `workers.append(Process(...))`: started if `workers` may be.
+  if (parent.type === 'argument_list') {
+    const fnNode = parent.parent?.childForFieldName('function');
+    if (fnNode?.type === 'attribute' && /^(append|add|insert|extend)$/.test(fnNode.childForFieldName('attribute')?.text ?? '')) {
+      const obj = fnNode.childForFieldName('object');
+      return obj?.type !== 'identifier' || nameMayStart(obj, scope, 0);
+    }
+  }
+  return true;
+}
+
+/** Whether any use of the variable bound at `target` may start it (or what it holds). */
+function nameMayStart(target: Node, scope: Scope, depth: number): boolean {
+  if (depth > 2) return true;
+  const name = target.text;
+  let started = false;
+  const visit = (n: Node): void => {
+    if (started) return;
+    if (n.type === 'identifier' && n.text === name && n.id !== target.id) {
+      started = useMayStart(n, scope, depth);
+      return;
+    }
+    for (const c of n.namedChildren) if (c) visit(c);
+  };
+  visit(scope.node);
+  return started;
+}
+
+function useMayStart(use: Node, scope: Scope, depth: number): boolean {
+  const parent = use.parent;
+  if (!parent) return true;
+  // Another assignment to the same name rebinds it: not a use.
+  if (parent.type === 'assignment' && parent.childForFieldName('left')?.id === use.id) return false;
+  if (parent.type === 'attribute' && parent.childForFieldName('object')?.id === use.id) {
+    const attr = parent.childForFieldName('attribute')?.text ?? '';
+    if (attr === 'start') return true;
+    // Filling the container: `workers.append(...)` is not a start.
+    return false;
+  }
+  // `for w in workers:` / `... for w in workers`: the loop variable's uses decide.
+  if ((parent.type === 'for_statement' || parent.type === 'for_in_clause') && parent.childForFieldName('right')?.id === use.id) {
+    const left = parent.childForFieldName('left');
+    if (left?.type !== 'identifier') return true;
+    return nameMayStart(left, scope, depth + 1);
+  }
+  if (parent.type === 'for_statement' || parent.type === 'for_in_clause') return false;
+  // `len(workers)` reads only the size.
+  if (parent.type === 'argument_list' && parent.parent?.childForFieldName('function')?.text === 'len') return false;
+  return true;
 }

@@ -2,7 +2,7 @@ import type { PythonSerializer, SendcheckConfig } from '../engine/config';
 import { librarySerializers, types, type Role, type Transport } from './knowledge';
 import type { CallSite, ClassInfo, ModuleModel } from './model';
 import type { Node } from './parser';
-import { callArgs, classChain, lookup, type ConcreteMethod, type Evaluator, type Value } from './resolve';
+import { callArgs, classChain, lookup, processStarted, type ConcreteMethod, type Evaluator, type Value } from './resolve';
 
 // Where a value crosses into another process, and how: which arguments, through which
 // serializer, to a child started how. Thread pools and threading.Thread are not sinks.
@@ -125,7 +125,7 @@ function sinkAt(site: CallSite, ev: Evaluator, config: SendcheckConfig, defaultM
   if (callee.kind === 'class') {
     // A subclass of Process is pickled whole, attributes and all, when a spawned child starts.
     const base = processBase(callee.cls, ev);
-    if (!base) return undefined;
+    if (!base || !processStarted(call, site.scope)) return undefined;
     add(`${callee.cls.name}(...)`, call);
     return gateSpawn(make('Process', 'spawn-args', base.library, base.method), defaultMethod);
   }
@@ -267,7 +267,7 @@ function gateSpawn(sink: Sink | undefined, defaultMethod: ConcreteMethod): Sink 
 }
 
 function processSink(
-  _site: CallSite,
+  site: CallSite,
   arg: (index: number, name?: string) => Node | undefined,
   add: (label: string, node: Node | undefined) => void,
   make: (name: string, transport: Transport, library: string, method: ConcreteMethod | undefined) => Sink | undefined,
@@ -275,6 +275,8 @@ function processSink(
   method: ConcreteMethod | undefined,
   defaultMethod: ConcreteMethod,
 ): Sink | undefined {
+  // A Process pickles its target and arguments when it is started, not when it is made.
+  if (!processStarted(site.node, site.scope)) return undefined;
   add('target', arg(1, 'target'));
   add('args', arg(3, 'args'));
   add('kwargs', arg(4, 'kwargs'));

@@ -1,0 +1,417 @@
+import * as path from 'node:path';
+import type { SendcheckConfig } from '../engine/config';
+import type { CallSite, FunctionInfo, ModuleModel, Scope } from './model';
+import type { Node } from './parser';
+import { callArgs, classChain, lookup, type ConcreteMethod, type Evaluator, type Site, type Value, type Workspace } from './resolve';
+import { findSinks, type Sink } from './sinks';
+
+// Derived sinks: a function whose parameter reaches a sink (directly, through locals, containers,
+// partials, objects built from it, or another derived sink) is itself a sink for that parameter,
+// with the real sink's serializer and start method. Its callers are judged at their argument,
+// where the bad value is and where the fix goes. Summaries are computed on demand, memoised for
+// one check, and bounded: call depth, entries per function, and files that cannot reach a sink
+// (no boundary word in them or in the workspace modules they import) are never parsed for this.
+
+/** Files that mention none of these cannot hold a sink (see index.ts for the same test). */
+export const boundaryWords =
+  /\b(?:multiprocess(?:ing)?|concurrent|pickle|cloudpickle|dill|joblib|loky|dask|distributed|ray|Pool|Process)\b|Executor\b|\.(?:imap|imap_unordered|starmap|apply_async|map_async|starmap_async|submit|run_in_executor)\(/;
+
+const MAX_CALL_DEPTH = 4;
+const MAX_ENTRIES = 12;
+
+export interface ChainLink {
+  site: Site;
+  /** `save(model)`, `pickle.dump(model)`. */
+  text: string;
+}
+
+export interface ParamSink {
+  /** The parameter's position among the function's parameters (`self` counts). */
+  index: number;
+  name: string;
+  /** The real sink at the end of the chain. */
+  sink: Sink;
+  /** The parameter is the iterable of a map-like sink: its items are sent. */
+  items?: 1 | 2;
+  /** From the call inside the function down to the real sink. */
+  chain: ChainLink[];
+}
+
+export interface DerivedCall {
+  call: CallSite;
+  fn: FunctionInfo;
+  arg: Node;
+  entry: ParamSink;
+}
+
+interface Occurrence {
+  index: number;
+  name: string;
+  segments: string[];
+}
+
+function short(text: string): string {
+  const one = text.replace(/\s+/g, ' ');
+  return one.length > 40 ? `${one.slice(0, 37)}…` : one;
+}
+
+export class Flow {
+  private sinks = new Map<ModuleModel, Sink[]>();
+  private summaries = new Map<FunctionInfo, ParamSink[]>();
+  private active = new Set<FunctionInfo>();
+  private userWords: string[];
+
+  constructor(
+    readonly ws: Workspace,
+    readonly ev: Evaluator,
+    readonly config: SendcheckConfig,
+    readonly methodOf: (m: ModuleModel) => ConcreteMethod,
+  ) {
+    this.userWords = config.sinks.filter((s) => s.language === 'python').map((s) => s.function.split('.').pop()!);
+  }
+
+  /** The direct sinks of a module, found once per check. */
+  moduleSinks(model: ModuleModel): Sink[] {
+    let list = this.sinks.get(model);
+    if (!list) this.sinks.set(model, (list = findSinks(model, this.ev, this.config, this.methodOf(model))));
+    return list;
+  }
+
+  private mentionsBoundary(text: string): boolean {
+    return boundaryWords.test(text) || this.userWords.some((w) => text.includes(w));
+  }
+
+  private names = new Map<string, Set<string>>();
+  private exported = new Map<ModuleModel, Set<string>>();
+  private imports = new Map<string, string[]>();
+  private textDefs = new Map<string, string[]>();
+  private reach = new Map<string, boolean>();
+  private callsByScope = new Map<ModuleModel, Map<Scope, CallSite[]>>();
+
+  private importedFiles(file: string, text: string): string[] {
+    let list = this.imports.get(file);
+    if (!list) this.imports.set(file, (list = readImports(this.ws, file, text)));
+    return list;
+  }
+
+  private callsIn(model: ModuleModel, scope: Scope): CallSite[] {
+    let byScope = this.callsByScope.get(model);
+    if (!byScope) {
+      byScope = new Map();
+      for (const c of model.calls) {
+        const list = byScope.get(c.scope);
+        if (list) list.push(c);
+        else byScope.set(c.scope, [c]);
+      }
+      this.callsByScope.set(model, byScope);
+    }
+    return byScope.get(scope) ?? [];
+  }
+
+  /** The imported workspace modules that name a boundary (only those can export a derived sink). */
+  private boundaryImports(file: string, text: string): ModuleModel[] {
+    const out: ModuleModel[] = [];
+    let called: Set<string> | undefined;
+    for (const target of this.importedFiles(file, text)) {
+      const t = this.ws.host.readFile(target);
+      if (t === undefined || !this.mentionsBoundary(t)) continue;
+      // Parsed only when this file calls a name the module defines (read from both texts).
+      called ??= new Set(Array.from(text.matchAll(/\b(\w+)[ \t]*\(/g), (m) => m[1]));
+      let defs = this.textDefs.get(target);
+      if (!defs) this.textDefs.set(target, (defs = Array.from(t.matchAll(/^[ \t]*(?:async[ \t]+)?def[ \t]+(\w+)/gm), (m) => m[1])));
+      if (!defs.some((d) => called!.has(d))) continue;
+      const m = this.ws.model(target);
+      if (m) out.push(m);
+    }
+    return out;
+  }
+
+  /**
+   * Names of the functions of a module (top level or methods) that are derived sinks: those holding
+   * a sink, and those calling one of them by name, kept when their summary is not empty.
+   */
+  sinkFunctionNames(model: ModuleModel): Set<string> {
+    let names = this.exported.get(model);
+    if (names) return names;
+    names = new Set();
+    this.exported.set(model, names);
+    const fns = new Set<FunctionInfo>();
+    for (const sink of this.moduleSinks(model)) if (sink.call.scope.fn) fns.add(sink.call.scope.fn);
+    const holding = new Set([...fns].map((f) => f.name));
+    for (const site of model.calls) {
+      const f = site.node.childForFieldName('function');
+      const name = f?.type === 'attribute' ? f.childForFieldName('attribute')?.text : f?.text;
+      if (site.scope.fn && name && holding.has(name)) fns.add(site.scope.fn);
+    }
+    for (const fn of fns) if (this.summary(fn).length) names.add(fn.name);
+    return names;
+  }
+
+  /**
+   * Names a call in `file` must have to be worth resolving as a derived sink: functions defined in
+   * the file, and the derived sinks of the boundary modules it imports. A call by any other name is
+   * not resolved (resolving it could parse modules that have nothing to do with a boundary).
+   */
+  private callableSinkNames(file: string): Set<string> {
+    let set = this.names.get(file);
+    if (set) return set;
+    set = new Set();
+    this.names.set(file, set);
+    const text = this.ws.host.readFile(file);
+    if (text === undefined) return set;
+    for (const m of text.matchAll(/^[ \t]*(?:async[ \t]+)?def[ \t]+(\w+)/gm)) set.add(m[1]);
+    for (const m of this.boundaryImports(file, text)) for (const n of this.sinkFunctionNames(m)) set.add(n);
+    return set;
+  }
+
+  /**
+   * Whether calls made in `file` may reach a sink: it names a boundary itself, or it calls by name
+   * a derived sink of a workspace module it imports.
+   */
+  mayReachSink(file: string): boolean {
+    const hit = this.reach.get(file);
+    if (hit !== undefined) return hit;
+    this.reach.set(file, false);
+    const text = this.ws.host.readFile(file);
+    let result = false;
+    if (text !== undefined) {
+      if (this.mentionsBoundary(text)) result = true;
+      else
+        for (const m of this.boundaryImports(file, text)) {
+          for (const n of this.sinkFunctionNames(m))
+            if (new RegExp(`\\b${n}\\s*\\(`).test(text)) {
+              result = true;
+              break;
+            }
+          if (result) break;
+        }
+    }
+    this.reach.set(file, result);
+    return result;
+  }
+
+  /** The workspace function a call invokes, and how many leading parameters the call binds implicitly. */
+  callee(site: CallSite): { fn: FunctionInfo; offset: number } | undefined {
+    const fnNode = site.node.childForFieldName('function');
+    if (!fnNode) return undefined;
+    // Resolve only what may lead to a sink, so unrelated imports are never parsed: the called name
+    // must be defined by a `def` in this file or in an imported module that names a boundary.
+    const called = fnNode.type === 'attribute' ? fnNode.childForFieldName('attribute') : fnNode;
+    const file = site.scope.module.file;
+    if (!called || !this.callableSinkNames(file).has(called.text)) return undefined;
+    let root: Node = fnNode;
+    while (root.type === 'attribute') root = root.childForFieldName('object') ?? root;
+    if (root.type !== 'identifier') return undefined;
+    const b = lookup(root.text, site.scope, root);
+    if (!b) return undefined;
+    const direct = root.parent?.id === fnNode.id || root.id === fnNode.id;
+    switch (b.kind) {
+      case 'import': {
+        // `save(...)` from `from .store import save`, `store.save(...)` from `import store`: the
+        // module that defines it must name a boundary.
+        if (!direct) return undefined;
+        const target = b.asModule
+          ? this.ws.locate(file, b.module, 0)
+          : (this.ws.locate(file, b.module ? `${b.module}.${b.member}` : (b.member ?? ''), b.level) ?? this.ws.locate(file, b.module, b.level));
+        if (!target) return undefined;
+        const text = this.ws.host.readFile(target);
+        const model = text !== undefined && this.mentionsBoundary(text) ? this.ws.model(target) : undefined;
+        if (!model || !this.sinkFunctionNames(model).has(called.text)) return undefined;
+        break;
+      }
+      case 'def':
+      case 'param':
+      case 'value':
+      case 'annotation':
+        break;
+      default:
+        return undefined;
+    }
+    return this.functionOf(this.ev.eval(fnNode, site.scope));
+  }
+
+  private functionOf(v: Value): { fn: FunctionInfo; offset: number } | undefined {
+    if (v.kind === 'function') {
+      const fn = v.fn;
+      // `Class.method(obj, ...)` binds nothing implicitly; a classmethod binds the class.
+      const isClassMethod = fn.decorators.some((d) => /\bclassmethod\b/.test(d.text));
+      return { fn, offset: isClassMethod ? 1 : 0 };
+    }
+    if (v.kind === 'method' && v.fn && v.self.kind === 'instance') {
+      const isStatic = v.fn.decorators.some((d) => /\bstaticmethod\b/.test(d.text));
+      return { fn: v.fn, offset: isStatic ? 0 : 1 };
+    }
+    return undefined;
+  }
+
+  /** The parameters of `fn` that reach a sink, each with the chain to it. */
+  summary(fn: FunctionInfo, depth = 0): ParamSink[] {
+    const hit = this.summaries.get(fn);
+    if (hit) return hit;
+    if (this.active.has(fn) || depth > MAX_CALL_DEPTH) return [];
+    if (!this.mayReachSink(fn.module.file)) {
+      this.summaries.set(fn, []);
+      return [];
+    }
+    this.active.add(fn);
+    const out: ParamSink[] = [];
+    const add = (e: ParamSink) => {
+      if (out.length >= MAX_ENTRIES) return;
+      if (out.some((o) => o.index === e.index && o.sink === e.sink && o.chain.length === e.chain.length)) return;
+      out.push(e);
+    };
+    try {
+      const model = fn.module;
+      const direct = new Set<number>();
+      for (const sink of this.moduleSinks(model)) {
+        if (sink.call.scope !== fn.scope) continue;
+        direct.add(sink.call.node.id);
+        if (caughtInside(sink.call.node, fn)) continue;
+        for (const sent of sink.sent) {
+          const v = this.ev.eval(sent.node, fn.scope);
+          for (const occ of this.paramsIn(v, fn, [], 0)) {
+            // Items of a map-like sink: the parameter may be the iterable, or one item in it.
+            if (sent.items && occ.segments.length > 1) continue;
+            add({
+              index: occ.index,
+              name: occ.name,
+              sink,
+              items: sent.items && occ.segments.length === 0 ? sent.items : undefined,
+              chain: [{ site: { module: model, node: sink.call.node }, text: `${sink.name}(${/^[a-z_]+$/.test(sent.label) && sent.label !== 'obj' ? `${sent.label}=` : ''}${short(sent.node.text)})` }],
+            });
+          }
+        }
+      }
+      for (const site of this.callsIn(model, fn.scope)) {
+        if (direct.has(site.node.id) || caughtInside(site.node, fn)) continue;
+        const target = this.callee(site);
+        if (!target || target.fn === fn) continue;
+        const entries = this.summary(target.fn, depth + 1);
+        if (!entries.length) continue;
+        for (const entry of entries) {
+          const arg = argumentFor(site.node, target.fn, entry, target.offset);
+          if (!arg) continue;
+          const v = this.ev.eval(arg, fn.scope);
+          for (const occ of this.paramsIn(v, fn, [], 0)) {
+            if (entry.items && occ.segments.length > 0) continue;
+            add({
+              index: occ.index,
+              name: occ.name,
+              sink: entry.sink,
+              items: entry.items,
+              chain: [{ site: { module: model, node: site.node }, text: `${target.fn.name}(${short(arg.text)})` }, ...entry.chain],
+            });
+          }
+        }
+      }
+    } finally {
+      this.active.delete(fn);
+    }
+    this.summaries.set(fn, out);
+    return out;
+  }
+
+  /** Where the parameters of `fn` sit inside a value: the value itself, an item, a partial's argument, an attribute set from a constructor argument. */
+  private paramsIn(v: Value, fn: FunctionInfo, segments: string[], depth: number): Occurrence[] {
+    if (depth > 3) return [];
+    switch (v.kind) {
+      case 'param':
+        return v.fn === fn ? [{ index: v.index, name: v.name, segments }] : [];
+      case 'container':
+        return v.items.flatMap((item) => this.paramsIn(item.value, fn, [...segments, item.label], depth + 1));
+      case 'partial':
+        return [...this.paramsIn(v.func, fn, [...segments, '.func'], depth + 1), ...v.args.flatMap((a) => this.paramsIn(a.value, fn, [...segments, a.label], depth + 1))];
+      case 'method':
+        return this.paramsIn(v.self, fn, segments, depth + 1);
+      case 'union':
+        return v.options.flatMap((o) => this.paramsIn(o, fn, segments, depth + 1));
+      case 'instance': {
+        if (!v.call || !v.callScope || v.callScope.fn !== fn) return [];
+        const out: Occurrence[] = [];
+        for (const c of classChain(v.cls, this.ev)) {
+          for (const f of c.fields) out.push(...this.paramsIn(this.ev.fieldValue(v, c, f, 2), fn, [...segments, `self.${f.name}`], depth + 1));
+          for (const [name, list] of c.attrs)
+            for (const a of list) if (a.scope.fn?.name === '__init__') out.push(...this.paramsIn(this.ev.attrValue(v, a, 2), fn, [...segments, `self.${name}`], depth + 1));
+        }
+        return out;
+      }
+      default:
+        return [];
+    }
+  }
+
+  /** Every call in `model` to a function that is a derived sink, with the argument each entry judges. */
+  derivedCalls(model: ModuleModel): DerivedCall[] {
+    const out: DerivedCall[] = [];
+    for (const site of model.calls) {
+      const target = this.callee(site);
+      if (!target) continue;
+      for (const entry of this.summary(target.fn)) {
+        const arg = argumentFor(site.node, target.fn, entry, target.offset);
+        if (arg) out.push({ call: site, fn: target.fn, arg, entry });
+      }
+    }
+    return out;
+  }
+}
+
+const caughtPickleErrors = /^(?:Exception|BaseException|TypeError|AttributeError|(?:pickle\.)?PicklingError|ValueError)$/;
+
+/**
+ * Whether a failure at `call` is caught inside `fn`: a helper that tries pickle and falls back
+ * (`try: pickle.dumps(x) except Exception: cloudpickle.dumps(x)`) does not hand the failure to
+ * its callers, so it is no derived sink.
+ */
+function caughtInside(call: Node, fn: FunctionInfo): boolean {
+  for (let n: Node | null = call.parent, child: Node = call; n && n.id !== fn.node.id; child = n, n = n.parent) {
+    if (n.type !== 'try_statement' || n.childForFieldName('body')?.id !== child.id) continue;
+    for (const clause of n.namedChildren) {
+      if (clause?.type !== 'except_clause') continue;
+      const caught = clause.namedChildren.filter((c): c is Node => !!c && c.type !== 'block' && c.type !== 'comment');
+      if (caught.length === 0) return true;
+      const first = caught[0].type === 'as_pattern' ? caught[0].namedChildren[0] : caught[0];
+      const names = first?.type === 'tuple' ? first.namedChildren.map((c) => c?.text ?? '') : [first?.text ?? ''];
+      if (names.some((t) => caughtPickleErrors.test(t))) return true;
+    }
+  }
+  return false;
+}
+
+/** The argument a call passes for the entry's parameter, by keyword or by position. */
+function argumentFor(call: Node, fn: FunctionInfo, entry: ParamSink, offset: number): Node | undefined {
+  const { positional, keywords, splat } = callArgs(call);
+  const byName = keywords.get(entry.name);
+  if (byName) return byName;
+  if (splat) return undefined;
+  const i = entry.index - offset;
+  if (i < 0 || fn.params[entry.index] !== entry.name) return undefined;
+  return positional[i];
+}
+
+const fromImport = /^[ \t]*from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+\(?([\w, \t\\\n]+)/gm;
+const plainImport = /^[ \t]*import[ \t]+([\w.]+(?:[ \t]*,[ \t]*[\w.]+)*)/gm;
+
+/** The workspace files a module imports, read from its text (submodules named in `from pkg import mod` included). */
+function readImports(ws: Workspace, file: string, text: string): string[] {
+  const out = new Set<string>();
+  const add = (name: string, level: number): string | undefined => {
+    const f = ws.locate(file, name, level);
+    if (f && f !== file) out.add(path.normalize(f));
+    return f;
+  };
+  for (const m of text.matchAll(fromImport)) {
+    const level = m[1].length;
+    const mod = m[2];
+    const found = mod || level ? add(mod, level) : undefined;
+    // `from pkg import store` may import a submodule: probed only when `pkg` is a package here
+    // (every probe is a file-system lookup, and most imported names are plain members).
+    if (mod && !(found && path.basename(found) === '__init__.py')) continue;
+    for (const part of m[3].split(',')) {
+      const n = part.trim().split(/\s+/)[0]?.replace(/[()\\]/g, '');
+      if (n && /^\w+$/.test(n)) add(mod ? `${mod}.${n}` : n, level);
+    }
+    if (out.size > 24) break;
+  }
+  for (const m of text.matchAll(plainImport)) for (const n of m[1].split(/\s*,\s*/)) add(n.trim(), 0);
+  return [...out];
+}
