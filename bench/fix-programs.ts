@@ -100,6 +100,9 @@ function failure(run: Run): string | undefined {
   if (run.code !== 0) return `exit code ${run.code}: ${lastLine(run.err) || lastLine(run.out)}`;
   if (/Traceback \(most recent call last\)|DataCloneError|could not be cloned|cannot pickle|Can't pickle|Can't get attribute/.test(run.out + run.err))
     return `error in output: ${lastLine((run.err.match(/.*(Error|pickle|cloned).*/g) ?? []).join('\n')) || lastLine(run.out)}`;
+  // Programs that catch the failure print it: an exception name with its message is no success.
+  const caught = /^.*\b[A-Z]\w*(Error|Exception|Pool): .*$/m.exec(run.out);
+  if (caught) return `prints an error: ${caught[0].trim()}`;
   return undefined;
 }
 
