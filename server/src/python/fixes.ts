@@ -919,3 +919,50 @@ export function setContextVarInWorkerFix(ctx: FixContext): Fix | undefined {
     edits: [...prologue, replaceNode(anchor.module, anchor.node, `${name}.get()`)],
   };
 }
+
+/**
+ * A lambda that reads locals of the function it is written in: a module-level def takes them
+ * as keyword-only parameters, and the lambda becomes `functools.partial(def, x=x)`, which
+ * pickles by the def's name and the bound values. Offered only when each local is bound once,
+ * before the lambda and outside any loop, so binding its value now reads the same as reading it
+ * later.
+ */
+export function lambdaToPartialFix(model: ModuleModel, lambda: Node, sink: Sink): Fix | undefined {
+  const scope = enclosingScope(model, lambda);
+  if (scope.kind !== 'function' || !scope.fn) return undefined;
+  const params = lambda.childForFieldName('parameters');
+  const rawBody = lambda.childForFieldName('body');
+  if (!rawBody || (params && /[*]/.test(params.text))) return undefined;
+  const free = new Set<string>();
+  for (const { node: n, binding: b } of outsideReads(model, lambda)) {
+    if (b.scope === scope) {
+      const all = scope.bindings.get(n.text)!;
+      if (all.length !== 1 || !(all[0].kind === 'param' || all[0].kind === 'value') || all[0].node.startIndex > lambda.startIndex) return undefined;
+      for (let p = lambda.parent; p && p.id !== scope.node.id; p = p.parent) if (p.type === 'for_statement' || p.type === 'while_statement') return undefined;
+      free.add(n.text);
+      continue;
+    }
+    if (b.scope.kind !== 'module' || model.mainGuards.some((g) => isInside(b.node, g))) return undefined;
+  }
+  if (free.size === 0) return undefined;
+  const q = qualified(model, 'functools', 'partial', lambda);
+  if (!q) return undefined;
+  const names = [...free].sort();
+  const role = sink.name.split('.').pop()!.replace(/[^A-Za-z0-9_]/g, '_').toLowerCase();
+  const name = freshName(model, `_${scope.fn.name.replace(/^_+/, '')}_${role}_fn`);
+  const body = rawBody.text.includes('\n') ? `(${rawBody.text})` : rawBody.text;
+  const top = topLevelStatement(lambda);
+  const row = top.startPosition.row;
+  const gap = lineText(model, row - 1).trim() === '' ? '' : '\n\n';
+  const signature = [...(params?.namedChildren.map((p) => p.text) ?? []), '*', ...names].join(', ');
+  return {
+    title: `Move the lambda to a module-level function \`${name}\`, binding ${names.map((n) => `\`${n}\``).join(', ')} with functools.partial`,
+    id: 'move-to-module-scope',
+    preferred: false,
+    edits: [
+      ...q.edits,
+      edit(model, { line: row, character: 0 }, { line: row, character: 0 }, `${gap}def ${name}(${signature}):\n    return ${body}\n\n\n`),
+      replaceNode(model, lambda, `${q.text}(${name}, ${names.map((n) => `${n}=${n}`).join(', ')})`),
+    ],
+  };
+}
