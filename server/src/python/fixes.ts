@@ -966,3 +966,56 @@ export function lambdaToPartialFix(model: ModuleModel, lambda: Node, sink: Sink)
     ],
   };
 }
+
+/**
+ * A multiprocessing Value/Array/Lock/Queue handed to a Pool task: hand it once to each worker as
+ * it starts (`initializer`/`initargs`, which are inherited, not pickled), keep it in a module
+ * global there, and send `None` in its place; the worker function reads the global. Offered when
+ * the pool is made in this file without an initializer of its own, and the value is a name bound
+ * once before the pool is made.
+ */
+export function poolInitializerFix(ctx: FixContext): Fix | undefined {
+  const { problem, sink, ev } = ctx;
+  const anchor = problem.anchor;
+  if (problem.holder || !anchorIsObject(ctx) || anchor.node.type !== 'identifier' || !/^Pool\./.test(sink.name)) return undefined;
+  const target = workerParam(ctx);
+  if (!target) return undefined;
+  const { fn, param } = target;
+  const model = fn.module;
+  const callee = sink.call.node.childForFieldName('function');
+  const receiver = callee?.type === 'attribute' ? callee.childForFieldName('object') : null;
+  if (!receiver) return undefined;
+  const pool = ev.eval(receiver, sink.call.scope);
+  if (pool.kind !== 'object' || pool.site.module !== model || pool.site.node.type !== 'call') return undefined;
+  const poolCall = pool.site.node;
+  const args = poolCall.childForFieldName('arguments');
+  if (!args || args.namedChildren.length > 1 || args.namedChildren.some((a) => a.type !== 'integer' && a.type !== 'identifier' && a.type !== 'keyword_argument')) return undefined;
+  if (args.namedChildren.some((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text !== 'processes')) return undefined;
+  // The name must hold the same value where the pool is made.
+  const scope = enclosingScope(anchor.module, anchor.node);
+  if (enclosingScope(model, poolCall) !== scope) return undefined;
+  const bindings = scope.bindings.get(anchor.node.text);
+  if (!bindings || bindings.length !== 1 || bindings[0].node.startIndex > poolCall.startIndex) return undefined;
+  // Sent once: every other place it is sent would still send it.
+  if (identifierCount(sink.call.node, anchor.node.text) !== 1) return undefined;
+  const global = freshName(model, `_${param}`);
+  const init = freshName(model, `_init_${param}`);
+  const end = args.endPosition;
+  const at = { line: end.row, character: end.column - 1 };
+  const sep = args.namedChildren.length ? ', ' : '';
+  const prologue = workerPrologue(model, fn, [`${param} = ${global}`]);
+  if (!prologue) return undefined;
+  const top = topLevelStatement(fn.node.parent?.type === 'decorated_definition' ? fn.node.parent : fn.node);
+  const row = top.startPosition.row;
+  return {
+    title: `Hand \`${anchor.node.text}\` to each pool worker once as it starts (\`initializer=${init}\`), and read it from a module global in \`${fn.name}\``,
+    id: 'pass-through-pool-initializer',
+    preferred: false,
+    edits: [
+      edit(model, { line: row, character: 0 }, { line: row, character: 0 }, `${global} = None\n\n\ndef ${init}(value):\n    global ${global}\n    ${global} = value\n\n\n`),
+      ...prologue,
+      edit(model, at, at, `${sep}initializer=${init}, initargs=(${anchor.node.text},)`),
+      replaceNode(anchor.module, anchor.node, 'None'),
+    ],
+  };
+}
