@@ -79,9 +79,10 @@ if __name__ == "__main__":
 `;
 
 test('a ContextVar is replaced by its value only when the worker only reads it', () => {
-  assert.deepEqual(fixIds(contextVar('var.get()')), ['send-context-value']);
-  assert.deepEqual(fixIds(contextVar('var.set("x")')), []);
-  assert.deepEqual(fixIds(contextVar('var.get("fallback")')), []);
+  // Setting the module-level variable again in the worker keeps every use meaning the same.
+  assert.deepEqual(fixIds(contextVar('var.get()')), ['send-context-value', 'set-context-var-in-worker']);
+  assert.deepEqual(fixIds(contextVar('var.set("x")')), ['set-context-var-in-worker']);
+  assert.deepEqual(fixIds(contextVar('var.get("fallback")')), ['set-context-var-in-worker']);
 });
 
 test('a handle whose worker is also called elsewhere is not replaced by its path', () => {

@@ -11,6 +11,8 @@ import { resolveConfig, type SendcheckConfig } from '../../server/src/engine/con
 //   # oracle: silent <text>    (a warning: the run exits 0 but prints <text>, showing the loss)
 //   # oracle: skip <reason>    (cannot run here, e.g. joblib is not installed)
 //   # config: startMethod=fork (optional: sendcheck.python.startMethod for this fixture)
+//   # fixed: <text>            (optional: what the program prints once a fix is applied, the
+//                             proof that the fixed program did what the original meant to do)
 
 export const fixtureDir = path.resolve(__dirname, '..', 'fixtures', 'py');
 
@@ -20,6 +22,8 @@ export interface PyFixture {
   text: string;
   oracle: { kind: 'fails'; text: string; alternatives: string[] } | { kind: 'silent'; text: string } | { kind: 'clean' } | { kind: 'skip'; reason: string };
   config: SendcheckConfig;
+  /** What the program must print after any of its fixes (`# fixed:`), if the fixture says. */
+  fixedPrints?: string;
   /** The start method the engine assumes when the code sets none: what the oracle imposes. */
   startMethod: 'spawn' | 'fork' | 'forkserver';
 }
@@ -49,6 +53,7 @@ export function loadFixtures(): PyFixture[] {
       const { config, problems } = resolveConfig(raw);
       if (problems.length) throw new Error(`${f}: ${problems.map((p) => p.message).join(', ')}`);
       const m = config.python.startMethod;
-      return { file, name: f, text, oracle, config, startMethod: m === 'auto' ? 'spawn' : m };
+      const fixed = /^# fixed: (.+)$/m.exec(text)?.[1].trim();
+      return { file, name: f, text, oracle, config, fixedPrints: fixed, startMethod: m === 'auto' ? 'spawn' : m };
     });
 }

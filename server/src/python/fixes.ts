@@ -265,7 +265,11 @@ export function rehydrateHooksFix(problem: Problem, leaveOut = false, ev?: Evalu
   if (cls.isDataclass && cls.node.parent?.type === 'decorated_definition' && /frozen\s*=\s*True|slots\s*=\s*True/.test(cls.node.parent.text)) return undefined;
   const recreated: { attr: string; text: string }[] = [];
   let reopened: string | undefined;
-  if (leaveOut) recreated.push({ attr: holder.attr, text: 'None' });
+  const carried = leaveOut ? undefined : carriedState(problem, model, cls.node);
+  if (carried === null || (carried && ['state', 'saved', 'database', 'self'].includes(holder.attr))) return undefined;
+  if (carried) {
+    // handled below: the attribute's state crosses as plain data and is rebuilt from it
+  } else if (leaveOut) recreated.push({ attr: holder.attr, text: 'None' });
   else if (site && site.node.type === 'call' && site.module === model && problem.objectType && fileTypes.has(problem.objectType)) {
     if (!ev || !opensFile(site, ev)) return undefined;
     reopened = holder.attr;
@@ -298,21 +302,98 @@ export function rehydrateHooksFix(problem: Problem, leaveOut = false, ev?: Evalu
       `${inner}    state[${key}] = {"file": handle.name, "mode": handle.mode.replace("w", "a").replace("x", "a"), "encoding": getattr(handle, "encoding", None)}\n`;
     setstate += `${inner}reopen = state.pop(${key}, None)\n`;
   }
+  if (carried) {
+    const ckey = JSON.stringify(`_${holder.attr}_state`);
+    getstate += `${inner}${holder.attr} = state.pop(${JSON.stringify(holder.attr)}, None)\n${inner}if ${holder.attr} is not None:\n${carried.save(holder.attr).map((l) => `${inner}    ${l.replace('{key}', `state[${ckey}]`)}\n`).join('')}`;
+    setstate += `${inner}saved = state.pop(${ckey}, None)\n`;
+  }
   setstate += `${inner}self.__dict__.update(state)\n`;
+  if (carried) setstate += `${inner}if saved is not None:\n${carried.restore(`self.${holder.attr}`).map((l) => `${inner}    ${l}\n`).join('')}`;
   for (const r of recreated) setstate += `${inner}self.${r.attr} = ${r.text}\n`;
   if (reopened) setstate += `${inner}if reopen is not None:\n${inner}    self.${reopened} = open(**reopen)\n`;
   const text = `\n${indent}def __getstate__(self):\n${getstate}${inner}return state\n\n${indent}def __setstate__(self, state):\n${setstate}`;
   const names = recreated.map((r) => `self.${r.attr}`).join(', ');
   return {
-    title: leaveOut
+    title: carried
+      ? `Add __getstate__/__setstate__ to ${cls.name} that ${carried.title(`self.${holder.attr}`)}`
+      : leaveOut
       ? `Add __getstate__/__setstate__ to ${cls.name} that leave self.${holder.attr} out of what is pickled (None on the other side)`
       : reopened
         ? `Add __getstate__/__setstate__ to ${cls.name} that reopen self.${reopened} by its file name on the other side (appending, not truncating)`
         : `Add __getstate__/__setstate__ to ${cls.name} that recreate ${names} on the other side`,
     id: 'add-rehydrate-hooks',
     preferred: false,
-    edits: [edit(model, { line: endRow + 1, character: 0 }, { line: endRow + 1, character: 0 }, text)],
+    edits: [...(carried?.imports ?? []), edit(model, { line: endRow + 1, character: 0 }, { line: endRow + 1, character: 0 }, text)],
   };
+}
+
+interface CarriedState {
+  /** Lines run in `__getstate__` with the attribute's value in a local of the attribute's name; `{key}` is where its plain state goes. */
+  save(local: string): string[];
+  /** Lines run in `__setstate__` with the plain state in `saved`, rebuilding `target`. */
+  restore(target: string): string[];
+  title(target: string): string;
+  imports: TextEdit[];
+}
+
+/**
+ * Attributes whose object cannot be recreated by repeating the call that made it, but whose
+ * state can cross as plain data: a sqlite3 connection (its database file, or the SQL dump of an
+ * in-memory database, the same rows on the other side) and a ContextVar (its name and the value
+ * it has now, which the new variable has as its default in every context of the worker).
+ * undefined when the attribute is not of that kind, null when it is but the hooks cannot be
+ * written (a name they need is shadowed).
+ */
+function carriedState(problem: Problem, model: ModuleModel, at: Node): CarriedState | null | undefined {
+  const holder = problem.holder!;
+  if (problem.objectType === 'sqlite3.Connection') {
+    const q = qualified(model, 'sqlite3', 'connect', at);
+    if (!q) return null;
+    // Pools and executors pickle a task in a feeder thread, and a sqlite3 connection refuses
+    // any thread but its creator's unless told otherwise (the library serializes access itself).
+    const imports = [...q.edits];
+    const site = problem.leafSite;
+    const args = site?.node.type === 'call' ? site.node.childForFieldName('arguments') : null;
+    if (site && args && !/check_same_thread/.test(args.text) && !args.namedChildren.some((a) => a.type === 'list_splat' || a.type === 'dictionary_splat')) {
+      const end = args.endPosition;
+      const pos = { row: end.row, column: end.column - 1 };
+      const needsComma = args.namedChildren.length > 0 && args.text.slice(0, -1).trimEnd().slice(-1) !== ',';
+      imports.push({ file: site.module.file, range: { start: { line: pos.row, character: pos.column }, end: { line: pos.row, character: pos.column } }, newText: `${needsComma ? ', ' : ''}check_same_thread=False` });
+    }
+    return {
+      save: (local) => [
+        `database = ${local}.execute("PRAGMA database_list").fetchone()[2]`,
+        `{key} = {"database": database} if database else {"database": ":memory:", "script": "\\n".join(${local}.iterdump())}`,
+      ],
+      restore: (target) => [`${target} = ${q.text}(saved["database"])`, `if "script" in saved:`, `    ${target}.executescript(saved["script"])`],
+      title: (target) => `reconnect ${target} on the other side (to the same database file; an in-memory database is copied)`,
+      imports,
+    };
+  }
+  if (problem.objectType === 'contextvars.ContextVar') {
+    const q = qualified(model, 'contextvars', 'ContextVar', at);
+    if (!q) return null;
+    // Pools and executors pickle in a feeder thread, whose context is not the sender's: the value
+    // is read where the variable is stored, in the sender's context, and crosses with the object.
+    const stmt = holder.statement;
+    const row = stmt.endPosition.row;
+    if (stmt.type !== 'assignment' || stmt.parent?.type !== 'expression_statement' || stmt.parent.endPosition.row !== row) return null;
+    const snapshot = `_${holder.attr.replace(/^_+/, '')}_value`;
+    if (holder.cls.attrs.has(snapshot)) return null;
+    const indent = indentOf(lineText(holder.cls.module, stmt.startPosition.row));
+    const left = stmt.childForFieldName('left')!.text;
+    const self = left.slice(0, left.lastIndexOf('.'));
+    return {
+      save: (local) => [`{key} = {"name": ${local}.name, "default": state.pop(${JSON.stringify(snapshot)}, None)}`],
+      restore: (target) => [`${target} = ${q.text}(saved["name"], default=saved["default"])`],
+      title: (target) => `send the value ${target} has when it is stored (a ContextVar of the same name has it on the other side)`,
+      imports: [
+        ...q.edits,
+        edit(holder.cls.module, { line: row + 1, character: 0 }, { line: row + 1, character: 0 }, `${indent}${self}.${snapshot} = ${left}.get(None)\n`),
+      ],
+    };
+  }
+  return undefined;
 }
 
 /** `site` is `open(...)` or `path.open(...)`: the file has a name to reopen. */
@@ -743,5 +824,198 @@ export function passModuleNameFix(ctx: FixContext): Fix | undefined {
     id: 'pass-module-name',
     preferred: false,
     edits: [...q.edits, ...prologue, replaceNode(anchor.module, anchor.node, JSON.stringify(v.qname))],
+  };
+}
+
+/**
+ * Edits turning each use of `param` in `fn` into the plain value that now arrives: every use
+ * must be `param.<method>(...)` (or `param(...)` when `method` is '()'), or nothing is returned —
+ * any other use needs the object itself.
+ */
+function rewriteWorkerUses(fn: FunctionInfo, param: string, method: string): TextEdit[] | undefined {
+  const body = fn.node.childForFieldName('body');
+  if (!body) return undefined;
+  const edits: TextEdit[] = [];
+  const stack: Node[] = [body];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === 'identifier' && n.text === param) {
+      if (enclosingScope(fn.module, n) !== fn.scope) return undefined;
+      let call: Node | null;
+      if (method === '()') call = n.parent?.type === 'call' && n.field === 'function' ? n.parent : null;
+      else {
+        const attr = n.parent;
+        call = attr?.type === 'attribute' && n.field === 'object' && attr.childForFieldName('attribute')?.text === method && attr.parent?.type === 'call' ? attr.parent : null;
+      }
+      if (!call) return undefined;
+      edits.push(replaceNode(fn.module, call, param));
+      continue;
+    }
+    for (const c of n.namedChildren) stack.push(c);
+  }
+  return edits;
+}
+
+/** What to send instead of an object whose useful content is one call away, and how the receiver used to reach it. */
+const sendInstead: Record<string, { text: (x: string) => string; method?: string; what: string }> = {
+  'builtins.generator': { text: (x) => `list(${x})`, what: 'the items it yields, as a list (the worker iterates it the same way)' },
+  'concurrent.futures.Future': { text: (x) => `${x}.result()`, method: 'result', what: 'its result' },
+  'weakref.ref': { text: (x) => `${x}()`, method: '()', what: 'the object it refers to' },
+};
+
+/** Sinks whose receiving side is data read elsewhere (a pickle, a queue, a pipe), not a worker function's parameter. */
+const dataChannel = /^(pickle\.dumps?|.*\.put(_nowait)?|.*\.send)$/;
+
+/**
+ * A generator, a Future or a weak reference sent directly: send what it holds (`list(gen)`,
+ * `fut.result()`, `ref()`). When the worker is a function of this file, its uses
+ * (`fut.result()`, `ref()`) become the value; a generator's list iterates the same way.
+ */
+export function sendValueFix(ctx: FixContext): Fix | undefined {
+  const { problem, sink } = ctx;
+  const how = problem.objectType ? sendInstead[problem.objectType] : undefined;
+  const anchor = problem.anchor;
+  if (!how || !anchorIsObject(ctx)) return undefined;
+  if (how.text('').startsWith('list(') && lookup('list', enclosingScope(anchor.module, anchor.node), anchor.node)) return undefined;
+  const text = how.text(/^[\w.]+$/.test(anchor.node.text) || anchor.node.type === 'call' || anchor.node.type === 'generator_expression' ? anchor.node.text : `(${anchor.node.text})`);
+  const send = replaceNode(anchor.module, anchor.node, text);
+  if (!how.method) return { title: `Send \`${text}\`: ${how.what}`, id: 'send-the-value', preferred: false, edits: [send] };
+  const target = workerParam(ctx);
+  if (target) {
+    const uses = rewriteWorkerUses(target.fn, target.param, how.method);
+    if (!uses?.length) return undefined;
+    return { title: `Send \`${text}\` (${how.what}) and use it as it is in \`${target.fn.name}\``, id: 'send-the-value', preferred: false, edits: [...uses, send] };
+  }
+  if (!dataChannel.test(sink.name)) return undefined;
+  return { title: `Send \`${text}\` (${how.what}); whoever reads it gets the value, not the ${problem.typeName}`, id: 'send-the-value', preferred: false, edits: [send] };
+}
+
+/**
+ * A module-level ContextVar sent to a worker of this file: send its current value, and the
+ * worker sets the same variable (module globals exist in every process) before anything reads
+ * it; the parameter names the variable again, so every other use of it means what it meant.
+ */
+export function setContextVarInWorkerFix(ctx: FixContext): Fix | undefined {
+  const { problem, ev } = ctx;
+  const anchor = problem.anchor;
+  if (problem.objectType !== 'contextvars.ContextVar' || !anchorIsObject(ctx) || anchor.node.type !== 'identifier') return undefined;
+  const b = lookup(anchor.node.text, enclosingScope(anchor.module, anchor.node), anchor.node);
+  if (!b || b.scope.kind !== 'module' || anchor.module.mainGuards.some((g) => isInside(b.node, g))) return undefined;
+  const target = workerParam(ctx);
+  if (!target) return undefined;
+  const { fn, param } = target;
+  const name = anchor.node.text;
+  // The worker must see the module-level variable under the same name.
+  const inWorker = lookup(name, fn.scope, fn.node);
+  if (!inWorker || inWorker.scope.kind !== 'module' || inWorker.node.id !== b.node.id || name === param) return undefined;
+  const v = ev.eval(anchor.node, enclosingScope(anchor.module, anchor.node));
+  if (v.kind !== 'object') return undefined;
+  const prologue = workerPrologue(fn.module, fn, [`${name}.set(${param})`, `${param} = ${name}`]);
+  if (!prologue) return undefined;
+  return {
+    title: `Send \`${name}.get()\` (the current value) and set \`${name}\` to it in \`${fn.name}\``,
+    id: 'set-context-var-in-worker',
+    preferred: false,
+    edits: [...prologue, replaceNode(anchor.module, anchor.node, `${name}.get()`)],
+  };
+}
+
+/**
+ * A lambda that reads locals of the function it is written in: a module-level def takes them
+ * as keyword-only parameters, and the lambda becomes `functools.partial(def, x=x)`, which
+ * pickles by the def's name and the bound values. Offered only when each local is bound once,
+ * before the lambda and outside any loop, so binding its value now reads the same as reading it
+ * later.
+ */
+export function lambdaToPartialFix(model: ModuleModel, lambda: Node, sink: Sink): Fix | undefined {
+  const scope = enclosingScope(model, lambda);
+  if (scope.kind !== 'function' || !scope.fn) return undefined;
+  const params = lambda.childForFieldName('parameters');
+  const rawBody = lambda.childForFieldName('body');
+  if (!rawBody || (params && /[*]/.test(params.text))) return undefined;
+  const free = new Set<string>();
+  for (const { node: n, binding: b } of outsideReads(model, lambda)) {
+    if (b.scope === scope) {
+      const all = scope.bindings.get(n.text)!;
+      if (all.length !== 1 || !(all[0].kind === 'param' || all[0].kind === 'value') || all[0].node.startIndex > lambda.startIndex) return undefined;
+      for (let p = lambda.parent; p && p.id !== scope.node.id; p = p.parent) if (p.type === 'for_statement' || p.type === 'while_statement') return undefined;
+      free.add(n.text);
+      continue;
+    }
+    if (b.scope.kind !== 'module' || model.mainGuards.some((g) => isInside(b.node, g))) return undefined;
+  }
+  if (free.size === 0) return undefined;
+  const q = qualified(model, 'functools', 'partial', lambda);
+  if (!q) return undefined;
+  const names = [...free].sort();
+  const role = sink.name.split('.').pop()!.replace(/[^A-Za-z0-9_]/g, '_').toLowerCase();
+  const name = freshName(model, `_${scope.fn.name.replace(/^_+/, '')}_${role}_fn`);
+  const body = rawBody.text.includes('\n') ? `(${rawBody.text})` : rawBody.text;
+  const top = topLevelStatement(lambda);
+  const row = top.startPosition.row;
+  const gap = lineText(model, row - 1).trim() === '' ? '' : '\n\n';
+  const signature = [...(params?.namedChildren.map((p) => p.text) ?? []), '*', ...names].join(', ');
+  return {
+    title: `Move the lambda to a module-level function \`${name}\`, binding ${names.map((n) => `\`${n}\``).join(', ')} with functools.partial`,
+    id: 'move-to-module-scope',
+    preferred: false,
+    edits: [
+      ...q.edits,
+      edit(model, { line: row, character: 0 }, { line: row, character: 0 }, `${gap}def ${name}(${signature}):\n    return ${body}\n\n\n`),
+      replaceNode(model, lambda, `${q.text}(${name}, ${names.map((n) => `${n}=${n}`).join(', ')})`),
+    ],
+  };
+}
+
+/**
+ * A multiprocessing Value/Array/Lock/Queue handed to a Pool task: hand it once to each worker as
+ * it starts (`initializer`/`initargs`, which are inherited, not pickled), keep it in a module
+ * global there, and send `None` in its place; the worker function reads the global. Offered when
+ * the pool is made in this file without an initializer of its own, and the value is a name bound
+ * once before the pool is made.
+ */
+export function poolInitializerFix(ctx: FixContext): Fix | undefined {
+  const { problem, sink, ev } = ctx;
+  const anchor = problem.anchor;
+  if (problem.holder || !anchorIsObject(ctx) || anchor.node.type !== 'identifier' || !/^Pool\./.test(sink.name)) return undefined;
+  const target = workerParam(ctx);
+  if (!target) return undefined;
+  const { fn, param } = target;
+  const model = fn.module;
+  const callee = sink.call.node.childForFieldName('function');
+  const receiver = callee?.type === 'attribute' ? callee.childForFieldName('object') : null;
+  if (!receiver) return undefined;
+  const pool = ev.eval(receiver, sink.call.scope);
+  if (pool.kind !== 'object' || pool.site.module !== model || pool.site.node.type !== 'call') return undefined;
+  const poolCall = pool.site.node;
+  const args = poolCall.childForFieldName('arguments');
+  if (!args || args.namedChildren.length > 1 || args.namedChildren.some((a) => a.type !== 'integer' && a.type !== 'identifier' && a.type !== 'keyword_argument')) return undefined;
+  if (args.namedChildren.some((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text !== 'processes')) return undefined;
+  // The name must hold the same value where the pool is made.
+  const scope = enclosingScope(anchor.module, anchor.node);
+  if (enclosingScope(model, poolCall) !== scope) return undefined;
+  const bindings = scope.bindings.get(anchor.node.text);
+  if (!bindings || bindings.length !== 1 || bindings[0].node.startIndex > poolCall.startIndex) return undefined;
+  // Sent once: every other place it is sent would still send it.
+  if (identifierCount(sink.call.node, anchor.node.text) !== 1) return undefined;
+  const global = freshName(model, `_${param}`);
+  const init = freshName(model, `_init_${param}`);
+  const end = args.endPosition;
+  const at = { line: end.row, character: end.column - 1 };
+  const sep = args.namedChildren.length ? ', ' : '';
+  const prologue = workerPrologue(model, fn, [`${param} = ${global}`]);
+  if (!prologue) return undefined;
+  const top = topLevelStatement(fn.node.parent?.type === 'decorated_definition' ? fn.node.parent : fn.node);
+  const row = top.startPosition.row;
+  return {
+    title: `Hand \`${anchor.node.text}\` to each pool worker once as it starts (\`initializer=${init}\`), and read it from a module global in \`${fn.name}\``,
+    id: 'pass-through-pool-initializer',
+    preferred: false,
+    edits: [
+      edit(model, { line: row, character: 0 }, { line: row, character: 0 }, `${global} = None\n\n\ndef ${init}(value):\n    global ${global}\n    ${global} = value\n\n\n`),
+      ...prologue,
+      edit(model, at, at, `${sep}initializer=${init}, initargs=(${anchor.node.text},)`),
+      replaceNode(anchor.module, anchor.node, 'None'),
+    ],
   };
 }

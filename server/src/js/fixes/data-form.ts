@@ -224,13 +224,24 @@ export function spreadFiniteGenerator(ctx: FixContext): Fix[] {
   const found = producerOf(ctx, names);
   if (!found || !ts.isCallExpression(found.expr)) return [];
   const decl = ctx.checker.getSymbolAtLocation(found.expr.expression)?.valueDeclaration;
-  if (!decl || !(ts.isFunctionDeclaration(decl) || ts.isFunctionExpression(decl)) || !decl.asteriskToken || !decl.body || !visiblyFinite(decl.body, ctx.checker)) return [];
+  if (!decl || !(ts.isFunctionDeclaration(decl) || ts.isFunctionExpression(decl) || ts.isMethodDeclaration(decl)) || !decl.asteriskToken || !decl.body || !visiblyFinite(decl.body, ctx.checker)) return [];
   // A generator held in a variable is consumed by the spread: only when nothing reads it afterwards.
   const ref = reevaluableMember(ctx);
   if (found.declaration && ref && referencedAfter(ctx.sink.call, /^[\w$]+/.exec(ref)![0], ctx.checker)) return [];
   const r = replaceMember(ctx, (t) => `[...${wrap(t)}]`);
   if (!r || r.sent.length > 70) return [];
   return [{ title: `Send the generated values \`${r.sent}\` instead of the generator (it ends after a bounded number of values)`, id: 'send-data-form', preferred: false, edits: r.edits }];
+}
+
+const finiteCollections = new Set(['Map', 'Set', 'ReadonlyMap', 'ReadonlySet', 'Array', 'ReadonlyArray']);
+
+/** A Map, a Set, or the `keys()`/`values()`/`entries()` of one or of an array: a loop over it ends. */
+function isFiniteCollection(e: ts.Expression, checker: ts.TypeChecker): boolean {
+  let x = skipOuter(e);
+  if (ts.isCallExpression(x) && x.arguments.length === 0 && ts.isPropertyAccessExpression(x.expression) && ['keys', 'values', 'entries'].includes(x.expression.name.text)) x = x.expression.expression;
+  const t = checker.getTypeAtLocation(x);
+  const name = (t.getSymbol() ?? t.aliasSymbol)?.getName();
+  return (name !== undefined && finiteCollections.has(name)) || checker.isArrayType(t) || checker.isTupleType(t);
 }
 
 /** No `while`/`do`, no `yield*`, every `for` bounded by a comparison and every `for...of` over an array: the generator ends. */
@@ -246,7 +257,7 @@ function visiblyFinite(body: ts.Block, checker: ts.TypeChecker): boolean {
       if (!relational || !n.incrementor) ok = false;
     } else if (ts.isForOfStatement(n)) {
       const t = checker.getTypeAtLocation(n.expression);
-      if (!(checker.isArrayType(t) || checker.isTupleType(t)) || n.awaitModifier) ok = false;
+      if (!(checker.isArrayType(t) || checker.isTupleType(t) || isFiniteCollection(n.expression, checker)) || n.awaitModifier) ok = false;
     }
     ts.forEachChild(n, visit);
   };

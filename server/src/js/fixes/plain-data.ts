@@ -18,6 +18,8 @@ const dataForms: Record<string, { form: (text: string) => string; what: string }
   // Node copies both to `{}`: what crosses is whether it was aborted, not the ability to abort.
   AbortController: { form: (t) => `${wrap(t)}.signal.aborted`, what: 'whether it was aborted; a later abort does not reach the other side' },
   AbortSignal: { form: (t) => `${wrap(t)}.aborted`, what: 'whether it was aborted; a later abort does not reach the other side' },
+  // no-uncloneable-builtin: the object a WeakRef points at is what the other side can use (undefined once collected).
+  WeakRef: { form: (t) => `${wrap(t)}.deref()`, what: 'the object it refers to; the other side gets that object, not a WeakRef' },
 };
 
 /** platform-object: a URL → `.href`, URLSearchParams → `.toString()`, Headers → `Object.fromEntries(...)`. */

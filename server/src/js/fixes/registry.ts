@@ -104,3 +104,32 @@ function registryPosition(sf: ts.SourceFile): number {
   const first = sf.statements[0];
   return first ? sf.text.lastIndexOf('\n', first.getStart(sf)) + 1 : 0;
 }
+
+/**
+ * no-function on the classes held by a collection (a registry `Map<string, Ctor>`, an array of
+ * classes) sent whole: send the class names instead, the same keys with `C.name` as values; the
+ * other side looks each class up by name in its own registry. The collection must be the last
+ * named member of the path (`registry<value>`, `msg.parsers[i]`), and its values classes.
+ */
+export function sendClassNames(ctx: FixContext): Fix[] {
+  const facts = ctx.facts;
+  if (facts.type.getConstructSignatures().length === 0 || facts.type.getCallSignatures().length > 0) return [];
+  const last = ctx.segments[ctx.segments.length - 1];
+  const prefix = ctx.segments.slice(0, -1);
+  if (!last || last.kind !== 'element' || prefix.some((s) => s.kind !== 'property')) return [];
+  let form: ((t: string) => string) | undefined;
+  if (last.text === '<value>') form = (t) => `new Map([...${t}].map(([key, Class]) => [key, Class.name]))`;
+  else if (/^\[[^\]]*\]$/.test(last.text)) form = (t) => `${t}.map((Class) => Class.name)`;
+  if (!form) return [];
+  let holder = '';
+  const edits = rewriteMember(ctx.file, ctx.value.expr, prefix, { kind: 'replace', with: (t) => ((holder = t), form!(/^[\w$.]+$/.test(t) ? t : `(${t})`)) });
+  if (!edits || !/^[\w$.]+$/.test(holder)) return [];
+  return [
+    {
+      title: `Send the class names (\`Class.name\`) held by \`${holder}\` instead of the classes; the receiving side looks each class up by name in a registry of its own`,
+      id: 'send-class-names',
+      preferred: false,
+      edits,
+    },
+  ];
+}

@@ -1,6 +1,6 @@
 import { removeFunctionFromMessage, wrapWithComlinkProxy } from '../fixes/move-function';
 import { addRehydrateHooksToOwner } from '../fixes/rehydrate';
-import { moveFunctionToWorkerRegistry } from '../fixes/registry';
+import { moveFunctionToWorkerRegistry, sendClassNames } from '../fixes/registry';
 import { jsRule, type TypeRule } from './rule';
 
 // Functions, methods, bound functions and class constructors: V8's serializer refuses them.
@@ -14,6 +14,8 @@ export const noFunction: TypeRule = {
   fixes(ctx) {
     // When the worker calls the function, moving it there is the fix; removing it would break the worker.
     const moved = moveFunctionToWorkerRegistry(ctx);
-    return [...wrapWithComlinkProxy(ctx), ...moved, ...addRehydrateHooksToOwner(ctx), ...(moved.length ? [] : removeFunctionFromMessage(ctx))];
+    // Class names keep a collection of classes readable on the other side; removing it would not.
+    const names = sendClassNames(ctx);
+    return [...wrapWithComlinkProxy(ctx), ...moved, ...addRehydrateHooksToOwner(ctx), ...names, ...(moved.length || names.length ? [] : removeFunctionFromMessage(ctx))];
   },
 };

@@ -1,5 +1,5 @@
 import { spreadFiniteGenerator, useStrongCollection } from '../fixes/data-form';
-import { awaitPromise, sendIntlOptions } from '../fixes/plain-data';
+import { awaitPromise, sendDataForm, sendIntlOptions } from '../fixes/plain-data';
 import { article, jsRule, type TypeRule } from './rule';
 
 // Built-ins the HTML structured-clone algorithm has no serialization for (measured on Node 20 and 24).
@@ -36,5 +36,5 @@ export const noUncloneableBuiltin: TypeRule = {
     if ((facts.name === 'Memory' || facts.name === 'Instance') && facts.origin.container !== 'WebAssembly') return undefined;
     return { severity: 'error', reason: `is ${article(facts.name)}: ${why} (DataCloneError)` };
   },
-  fixes: (ctx) => [...awaitPromise(ctx), ...sendIntlOptions(ctx), ...useStrongCollection(ctx), ...spreadFiniteGenerator(ctx)],
+  fixes: (ctx) => [...awaitPromise(ctx), ...sendIntlOptions(ctx), ...useStrongCollection(ctx), ...spreadFiniteGenerator(ctx), ...sendDataForm(ctx)],
 };

@@ -1,4 +1,4 @@
-import { contextValueFix } from '../fixes';
+import { contextValueFix, rehydrateHooksFix, setContextVarInWorkerFix } from '../fixes';
 import { pyRule } from './types';
 
 export const pyContextVar = pyRule(
@@ -6,5 +6,5 @@ export const pyContextVar = pyRule(
   'A `contextvars.ContextVar` or `Context` (or an object holding one) is sent to another process.',
   'context variables and contexts belong to the running interpreter and cannot be pickled',
   'send the current value (`var.get()`) and set it again in the worker',
-  (ctx) => [contextValueFix(ctx)],
+  (ctx) => (ctx.problem.holder ? [rehydrateHooksFix(ctx.problem, false, ctx.ev)] : [contextValueFix(ctx), setContextVarInWorkerFix(ctx)]),
 );

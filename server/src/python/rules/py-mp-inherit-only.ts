@@ -1,4 +1,4 @@
-import { replaceConstructorFix } from '../fixes';
+import { poolInitializerFix, replaceConstructorFix } from '../fixes';
 import { pyRule } from './types';
 
 const managed: Record<string, string> = {
@@ -18,9 +18,11 @@ export const pyMpInheritOnly = pyRule(
   'A multiprocessing Queue, Lock, Value or Array is passed to a Pool, executor, queue or pipe; they can only be inherited by a Process.',
   'multiprocessing queues, locks and shared values can only be handed to a child when it starts (Process args, Pool initargs), never through a task',
   'use `multiprocessing.Manager().Queue()` / `.Lock()` / `.Value()`, or pass it once through the Pool `initializer`/`initargs`',
-  ({ problem }) => {
+  (ctx) => {
+    const { problem } = ctx;
     const member = problem.objectType ? managed[problem.objectType] : undefined;
-    if (!member || problem.holder) return [];
-    return [replaceConstructorFix(problem, 'multiprocessing', `Manager().${member}`, 'Use a Manager proxy: {name}(...)', false, 'use-manager-proxy')];
+    const viaInitializer = poolInitializerFix(ctx);
+    if (!member || problem.holder) return [viaInitializer];
+    return [replaceConstructorFix(problem, 'multiprocessing', `Manager().${member}`, 'Use a Manager proxy: {name}(...)', false, 'use-manager-proxy'), viaInitializer];
   },
 );
