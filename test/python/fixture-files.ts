@@ -11,6 +11,12 @@ import { resolveConfig, type SendcheckConfig } from '../../server/src/engine/con
 //   # oracle: silent <text>    (a warning: the run exits 0 but prints <text>, showing the loss)
 //   # oracle: skip <reason>    (cannot run here, e.g. joblib is not installed)
 //   # config: startMethod=fork (optional: sendcheck.python.startMethod for this fixture)
+//   # requires: torch, h5py    (optional: modules the run needs; see python-runner.ts interpreterFor)
+//   # oracle-timeout: 10       (optional, seconds: a run that hangs by design, e.g. a Pool whose
+//                              workers keep dying, is killed sooner; its output is still judged)
+//
+// SENDCHECK_PY_FIXTURES=name1,name2 limits the oracle and fix runs to fixtures whose file name
+// contains one of the substrings (for a quick local run; CI runs them all).
 
 export const fixtureDir = path.resolve(__dirname, '..', 'fixtures', 'py');
 
@@ -22,6 +28,16 @@ export interface PyFixture {
   config: SendcheckConfig;
   /** The start method the engine assumes when the code sets none: what the oracle imposes. */
   startMethod: 'spawn' | 'fork' | 'forkserver';
+  /** Modules the program imports that CPython does not ship (torch, joblib...). */
+  requires: string[];
+  /** Milliseconds before the run is killed, when the header shortens the default. */
+  timeoutMs?: number;
+}
+
+/** The fixtures SENDCHECK_PY_FIXTURES selects, or all of them. */
+export function selectedFixtures(all: PyFixture[]): PyFixture[] {
+  const only = process.env.SENDCHECK_PY_FIXTURES?.split(',').filter(Boolean);
+  return only?.length ? all.filter((f) => only.some((o) => f.name.includes(o))) : all;
 }
 
 export function loadFixtures(): PyFixture[] {
@@ -49,6 +65,8 @@ export function loadFixtures(): PyFixture[] {
       const { config, problems } = resolveConfig(raw);
       if (problems.length) throw new Error(`${f}: ${problems.map((p) => p.message).join(', ')}`);
       const m = config.python.startMethod;
-      return { file, name: f, text, oracle, config, startMethod: m === 'auto' ? 'spawn' : m };
+      const requires = (/^# requires: (.+)$/m.exec(text)?.[1] ?? '').split(',').map((r) => r.trim()).filter(Boolean);
+      const timeout = /^# oracle-timeout: (\d+)$/m.exec(text);
+      return { file, name: f, text, oracle, config, startMethod: m === 'auto' ? 'spawn' : m, requires, timeoutMs: timeout ? Number(timeout[1]) * 1000 : undefined };
     });
 }

@@ -8,6 +8,7 @@ import { initPythonParser, parserReady, TreeCache } from './parser';
 import { rangeOf } from './ranges';
 import { type ConcreteMethod, type ModelCache, Evaluator, startMethodLiteral, Workspace, callArgs } from './resolve';
 import { pythonRuleById, pythonRules } from './rules';
+import { checkMissingMainGuard } from './rules/py-missing-main-guard';
 import { findSinks, type Sink } from './sinks';
 
 // The Python engine: tree-sitter parse (cached by file version), a model of each file's scopes,
@@ -109,6 +110,7 @@ function checkFile(file: string, ws: Workspace, config: SendcheckConfig, default
     const result = judgeResult(sink, model, ev, judge, copyreg);
     if (result) findings.push(result);
   }
+  findings.push(...checkMissingMainGuard(model, ev, method));
   return findings;
 }
 

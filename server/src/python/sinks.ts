@@ -280,3 +280,62 @@ function processSink(
   add('kwargs', arg(4, 'kwargs'));
   return gateSpawn(make('Process', 'spawn-args', library, method), defaultMethod);
 }
+
+/** A call that starts child processes: where a spawned child's bootstrap would start them again. */
+export interface ProcessStart {
+  call: CallSite;
+  /** How the message names it: `Pool(...)`, `Process.start()`, `ProcessPoolExecutor.map`... */
+  what: string;
+  method: ConcreteMethod;
+}
+
+/**
+ * The call at `site` starts child processes right away: a Pool or a Manager (their workers or
+ * server start in the constructor), `Process.start()`, and the first `submit`/`map` of a process
+ * executor (its workers start on demand). Thread pools start no process.
+ */
+export function processStartAt(site: CallSite, ev: Evaluator, defaultMethod: ConcreteMethod): ProcessStart | undefined {
+  const fnNode = site.node.childForFieldName('function');
+  if (!fnNode || (fnNode.type !== 'identifier' && fnNode.type !== 'attribute')) return undefined;
+  const last = fnNode.type === 'attribute' ? fnNode.childForFieldName('attribute')!.text : fnNode.text;
+  if (!startWords.has(last)) return undefined;
+  const make = (what: string, method: ConcreteMethod | undefined): ProcessStart => ({ call: site, what, method: method ?? defaultMethod });
+  if (last === 'start') {
+    const receiver = fnNode.type === 'attribute' ? fnNode.childForFieldName('object') : null;
+    const made = receiver ? processCreation(receiver, site.scope, ev) : undefined;
+    return made ? make(`${made.name}.start()`, made.method) : undefined;
+  }
+  const callee = ev.eval(fnNode, site.scope);
+  if (callee.kind === 'ref') {
+    if (callee.qname === 'multiprocessing.Pool' || callee.qname === 'multiprocessing.pool.Pool') return make('Pool(...)', undefined);
+    if (callee.qname === 'multiprocessing.Manager') return make('Manager()', undefined);
+    return undefined;
+  }
+  if (callee.kind !== 'method' || callee.self.kind !== 'object') return undefined;
+  const role = types[callee.self.type]?.role;
+  if (role === 'mp-context' && (last === 'Pool' || last === 'Manager')) return make(`${last === 'Pool' ? 'Pool(...)' : 'Manager()'}`, callee.self.method);
+  if (role === 'process-executor' && (last === 'submit' || last === 'map') && callee.self.library === 'concurrent')
+    return make(`ProcessPoolExecutor.${last}`, callee.self.method);
+  return undefined;
+}
+
+const startWords = new Set(['start', 'Pool', 'Manager', 'submit', 'map']);
+
+/** `Process(...)`, `ctx.Process(...)` or a Process subclass, written at `node` or assigned once to the name `node` reads. */
+function processCreation(node: Node, scope: CallSite['scope'], ev: Evaluator, hops = 0): { name: string; method?: ConcreteMethod } | undefined {
+  if (node.type === 'identifier' && hops === 0) {
+    const b = lookup(node.text, scope, node);
+    if (b?.kind !== 'value' || b.unpack.length) return undefined;
+    return processCreation(b.value, b.scope, ev, hops + 1);
+  }
+  if (node.type !== 'call') return undefined;
+  const callee = ev.eval(node.childForFieldName('function')!, scope);
+  if (callee.kind === 'ref' && callee.qname === 'multiprocessing.Process') return { name: 'Process' };
+  if (callee.kind === 'method' && callee.name === 'Process' && callee.self.kind === 'object' && callee.self.type === 'multiprocessing.context')
+    return { name: 'Process', method: callee.self.method };
+  if (callee.kind === 'class') {
+    const base = processBase(callee.cls, ev);
+    if (base) return { name: callee.cls.name, method: base.method };
+  }
+  return undefined;
+}

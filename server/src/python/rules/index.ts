@@ -3,6 +3,7 @@ import { pyForkCopy } from './py-fork-copy';
 import { pyLambda } from './py-lambda';
 import { pyLocalObject } from './py-local-object';
 import { pyMainGuardObject } from './py-main-guard-object';
+import { pyMissingMainGuard } from './py-missing-main-guard';
 import { pyMpInheritOnly } from './py-mp-inherit-only';
 import { pyOpenHandle } from './py-open-handle';
 import { pyThreadLocal } from './py-thread-local';
@@ -15,6 +16,7 @@ export const pythonRules: readonly PyRule[] = [
   pyLambda,
   pyLocalObject,
   pyMainGuardObject,
+  pyMissingMainGuard,
   pyThreadLock,
   pyThreadQueue,
   pyMpInheritOnly,
