@@ -9,6 +9,7 @@ import { rangeOf } from './ranges';
 import { type ConcreteMethod, type ModelCache, Evaluator, startMethodLiteral, Workspace, callArgs } from './resolve';
 import { pythonRuleById, pythonRules } from './rules';
 import { checkMissingMainGuard } from './rules/py-missing-main-guard';
+import { mergeScenarioFindings, profileScenarios, PythonVersionFinder } from './profile';
 import { findSinks, type Sink } from './sinks';
 
 // The Python engine: tree-sitter parse (cached by file version), a model of each file's scopes,
@@ -27,8 +28,11 @@ export function createPythonEngine(): LanguageEngine {
   let config: SendcheckConfig | undefined;
   let workspace: Workspace | undefined;
   let host: SourceHost | undefined;
+  let versions: PythonVersionFinder | undefined;
+  /** The platform default being analysed when neither the settings nor the code choose a method. */
+  let scenarioMethod: ConcreteMethod = 'spawn';
 
-  const defaultMethodOf = (model: ModuleModel): ConcreteMethod => {
+  const chosenMethodOf = (model: ModuleModel): ConcreteMethod | undefined => {
     const configured = config?.python.startMethod ?? 'auto';
     if (configured !== 'auto') return configured;
     const ev = new Evaluator(workspace!);
@@ -39,7 +43,27 @@ export function createPythonEngine(): LanguageEngine {
       const m = startMethodLiteral(positional[0] ?? keywords.get('method'));
       if (m) return m;
     }
-    return 'spawn';
+    return undefined;
+  };
+  const defaultMethodOf = (model: ModuleModel): ConcreteMethod => chosenMethodOf(model) ?? scenarioMethod;
+
+  /**
+   * With `startMethod: auto` and code that sets none, each platform's default in scope applies:
+   * the file is analysed under the strictest non-fork method and, when Linux ≤ 3.13 is in scope
+   * too, under fork; findings that hold under only one say where (see profile.ts).
+   */
+  const checkProfiled = (file: string, ws: Workspace, cfg: SendcheckConfig): Finding[] => {
+    const scenarios = cfg.python.startMethod === 'auto' ? profileScenarios(cfg, file, versions!) : [];
+    const spawned = scenarios.filter((s) => s.method !== 'fork');
+    const forked = scenarios.filter((s) => s.method === 'fork');
+    scenarioMethod = (spawned[0] ?? forked[0])?.method ?? 'spawn';
+    const first = checkFile(file, ws, cfg, defaultMethodOf);
+    if (!spawned.length || !forked.length) return first;
+    const model = ws.model(file);
+    if (!model || chosenMethodOf(model)) return first;
+    scenarioMethod = 'fork';
+    const second = checkFile(file, ws, cfg, defaultMethodOf);
+    return mergeScenarioFindings(first, second, spawned, forked);
   };
 
   const workspaceFor = (h: SourceHost): Workspace => {
@@ -60,11 +84,13 @@ export function createPythonEngine(): LanguageEngine {
       config = request.config;
       const ws = workspaceFor(request.host);
       ws.beginCheck();
+      // pyproject.toml may change between checks: requires-python is read afresh each time.
+      versions = new PythonVersionFinder(request.host);
       const findings: Finding[] = [];
       for (const file of request.files) {
         if (request.isCancelled?.()) break;
         try {
-          findings.push(...checkFile(file, ws, request.config, defaultMethodOf));
+          findings.push(...checkProfiled(file, ws, request.config));
         } catch (e) {
           // One file the analysis trips over must not hide the findings of the others.
           if (process.env.SENDCHECK_DEBUG) console.error(`sendcheck: python analysis of ${file} failed:`, e);
