@@ -88,7 +88,7 @@ test('after each fix the program runs without its boundary error', { skip: !hasP
     const file = path.join(work, `fixed_${i++}_${c.fx.name}`);
     fs.writeFileSync(file, c.after);
     const interpreter = interpreterFor(c.fx.requires);
-    const o = await runPython(file, c.fx.startMethod, siteDir, { python: 'python' in interpreter ? interpreter.python : undefined });
+    const o = await runPython(file, c.fx.startMethod, siteDir, { python: 'python' in interpreter ? interpreter.python : undefined, timeoutMs: c.fx.oracle.kind === 'fails' && c.fx.timeoutMs && c.fx.timeoutMs < 45_000 ? undefined : c.fx.timeoutMs });
     const texts = c.fx.oracle.kind === 'fails' ? c.fx.oracle.alternatives : c.fx.oracle.kind === 'silent' ? [c.fx.oracle.text] : [];
     if (o.timedOut || o.code !== 0 || /Traceback/.test(o.stderr) || texts.some((t) => `${o.stdout}${o.stderr}`.includes(t)))
       failures.push(`${c.fx.name} after "${c.fix.title}":${describeOutcome(o)}`);

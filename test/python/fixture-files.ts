@@ -16,8 +16,9 @@ import { minorsAllowed, scenariosFor } from '../../server/src/python/profile';
 //   # oracle on fork: clean    (optional, repeatable: the run under another start method and its
 //                              outcome, for fixtures whose verdict depends on the platform)
 //   # requires: torch, h5py    (optional: modules the run needs; see python-runner.ts interpreterFor)
-//   # oracle-timeout: 10       (optional, seconds: a run that hangs by design, e.g. a Pool whose
-//                              workers keep dying, is killed sooner; its output is still judged)
+//   # oracle-timeout: 10       (optional, seconds, instead of 45: shorter for a run that hangs by
+//                              design, e.g. a Pool whose workers keep dying (its output is still
+//                              judged); longer for workers that import torch on a busy machine)
 //
 // SENDCHECK_PY_FIXTURES=name1,name2 limits the oracle and fix runs to fixtures whose file name
 // contains one of the substrings (for a quick local run; CI runs them all).
@@ -48,7 +49,7 @@ export interface PyFixture {
   startMethod: 'spawn' | 'fork' | 'forkserver';
   /** Modules the program imports that CPython does not ship (torch, joblib...). */
   requires: string[];
-  /** Milliseconds before the run is killed, when the header shortens the default. */
+  /** Milliseconds before the run is killed, when the header replaces the default. */
   timeoutMs?: number;
 }
 

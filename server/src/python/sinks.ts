@@ -2,7 +2,7 @@ import type { PythonSerializer, SendcheckConfig } from '../engine/config';
 import { librarySerializers, types, type Role, type Transport } from './knowledge';
 import type { CallSite, ClassInfo, ModuleModel } from './model';
 import type { Node } from './parser';
-import { callArgs, classChain, lookup, type ConcreteMethod, type Evaluator, type Value } from './resolve';
+import { callArgs, classChain, lookup, startMethodLiteral, type ConcreteMethod, type Evaluator, type Value } from './resolve';
 
 // Where a value crosses into another process, and how: which arguments, through which
 // serializer, to a child started how. Thread pools and threading.Thread are not sinks.
@@ -46,6 +46,7 @@ const sinkMethodNames = new Set([
   'run_in_executor',
   'scatter',
   'get_reusable_executor',
+  'DataLoader',
 ]);
 
 const poolMethods: Record<string, 'func+args' | 'func+iter' | 'func+stariter'> = {
@@ -142,6 +143,9 @@ function sinkAt(site: CallSite, ev: Evaluator, config: SendcheckConfig, defaultM
     switch (q) {
       case 'multiprocessing.Process':
         return processSink(site, arg, add, make, callee.library, undefined, defaultMethod);
+      case 'torch.utils.data.DataLoader':
+      case 'torch.utils.data.dataloader.DataLoader':
+        return dataLoaderSink(site, arg, add, make, ev, defaultMethod);
       case 'multiprocessing.Pool':
       case 'multiprocessing.pool.Pool':
         add('initializer', arg(1, 'initializer'));
@@ -338,4 +342,39 @@ function processCreation(node: Node, scope: CallSite['scope'], ev: Evaluator, ho
     if (base) return { name: callee.cls.name, method: base.method };
   }
   return undefined;
+}
+
+/**
+ * PyTorch `DataLoader(dataset, num_workers=N)`: with workers, each worker is a Process whose
+ * arguments are the dataset (with everything its `__init__` stored), `collate_fn` and
+ * `worker_init_fn`; they are pickled when the workers are spawned (forkserver too) and inherited
+ * under fork. The sampler and batch sampler stay in the main process (only indices travel).
+ * `num_workers` left out or a literal 0 loads in the main process: no boundary. Any other
+ * value (a setting, an expression) may be positive, and is taken as workers.
+ */
+function dataLoaderSink(
+  site: CallSite,
+  arg: (index: number, name?: string) => Node | undefined,
+  add: (label: string, node: Node | undefined) => void,
+  make: (name: string, transport: Transport, library: string, method: ConcreteMethod | undefined) => Sink | undefined,
+  ev: Evaluator,
+  defaultMethod: ConcreteMethod,
+): Sink | undefined {
+  const workers = arg(5, 'num_workers');
+  if (!workers || /^0+$/.test(workers.text)) return undefined;
+  add('dataset', arg(0, 'dataset'));
+  add('collate_fn', arg(6, 'collate_fn'));
+  add('worker_init_fn', arg(10, 'worker_init_fn'));
+  let method: ConcreteMethod | undefined;
+  const context = arg(11, 'multiprocessing_context');
+  if (context) {
+    method = startMethodLiteral(context);
+    if (!method) {
+      const c = ev.eval(context, site.scope);
+      if (c.kind === 'object' && c.type === 'multiprocessing.context') method = c.method;
+      // A context sendcheck cannot read could be any method: no finding rather than a guess.
+      else if (context.type !== 'none') return undefined;
+    }
+  }
+  return gateSpawn(make('DataLoader', 'spawn-args', 'torch', method), defaultMethod);
 }
