@@ -117,7 +117,10 @@ function sinkAt(site: CallSite, ev: Evaluator, config: SendcheckConfig, defaultM
       add('func', innerArgs.positional[0]);
       restArgs(0);
       restKeywords();
-      return make('joblib.delayed', 'task', 'joblib', undefined);
+      const sink = make('joblib.delayed', 'task', 'joblib', undefined);
+      // joblib's `multiprocessing` backend sends tasks through a multiprocessing Pool with plain
+      // pickle (lambdas fail there); loky, the default, uses cloudpickle.
+      return sink && joblibBackend(call, site.scope, ev) === 'multiprocessing' ? { ...sink, serializer: 'pickle' } : sink;
     }
     return undefined;
   }
@@ -377,4 +380,23 @@ function dataLoaderSink(
     }
   }
   return gateSpawn(make('DataLoader', 'spawn-args', 'torch', method), defaultMethod);
+}
+
+/** The `backend=` literal of the `Parallel(...)` that runs the `delayed(...)(...)` call at `task`. */
+function joblibBackend(task: Node, scope: CallSite['scope'], ev: Evaluator): string | undefined {
+  let n: Node | null = task.parent;
+  for (let i = 0; n && i < 4 && n.type !== 'call'; i++) n = n.parent;
+  const runner = n?.type === 'call' ? n.childForFieldName('function') : null;
+  if (!runner) return undefined;
+  let parallel: Node | undefined = runner.type === 'call' ? runner : undefined;
+  if (runner.type === 'identifier') {
+    const b = lookup(runner.text, scope, runner);
+    if (b?.kind === 'value' && !b.unpack.length && b.value.type === 'call') parallel = b.value;
+  }
+  if (!parallel) return undefined;
+  const callee = ev.eval(parallel.childForFieldName('function')!, scope);
+  if (callee.kind !== 'ref' || callee.qname !== 'joblib.Parallel') return undefined;
+  const backend = callArgs(parallel).keywords.get('backend');
+  const text = backend?.type === 'string' ? backend.text.replace(/^['"]|['"]$/g, '') : undefined;
+  return text;
 }
