@@ -8,6 +8,7 @@ import { initPythonParser, parserReady, TreeCache } from './parser';
 import { rangeOf } from './ranges';
 import { type ConcreteMethod, type ModelCache, Evaluator, startMethodLiteral, Workspace, callArgs } from './resolve';
 import { pythonRuleById, pythonRules } from './rules';
+import { checkCeleryJson } from './rules/py-celery-json';
 import { checkMissingMainGuard } from './rules/py-missing-main-guard';
 import { mergeScenarioFindings, profileScenarios, PythonVersionFinder } from './profile';
 import { findSinks, type Sink } from './sinks';
@@ -20,7 +21,7 @@ import { findSinks, type Sink } from './sinks';
  * and the pool methods a file may call on a pool made in another module.
  */
 const boundaryWords =
-  /\b(?:multiprocess(?:ing)?|concurrent|pickle|cloudpickle|dill|joblib|loky|dask|distributed|ray|Pool|Process|DataLoader)\b|Executor\b|\.(?:imap|imap_unordered|starmap|apply_async|map_async|starmap_async|submit|run_in_executor)\(/;
+  /\b(?:multiprocess(?:ing)?|concurrent|pickle|cloudpickle|dill|joblib|loky|dask|distributed|ray|Pool|Process|DataLoader)\b|Executor\b|\.(?:imap|imap_unordered|starmap|apply_async|map_async|starmap_async|submit|run_in_executor|delay)\(/;
 
 export function createPythonEngine(): LanguageEngine {
   const trees = new TreeCache();
@@ -137,6 +138,7 @@ function checkFile(file: string, ws: Workspace, config: SendcheckConfig, default
     if (result) findings.push(result);
   }
   findings.push(...checkMissingMainGuard(model, ev, method));
+  findings.push(...checkCeleryJson(model, ev));
   return findings;
 }
 

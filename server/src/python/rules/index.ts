@@ -1,3 +1,4 @@
+import { pyCeleryJson } from './py-celery-json';
 import { pyContextVar } from './py-context-var';
 import { pyForkCopy } from './py-fork-copy';
 import { pyLambda } from './py-lambda';
@@ -25,6 +26,7 @@ export const pythonRules: readonly PyRule[] = [
   pyOpenHandle,
   pyUnpicklableObject,
   pyForkCopy,
+  pyCeleryJson,
 ];
 
 export const pythonRuleById = new Map(pythonRules.map((r) => [r.meta.id, r]));
