@@ -8,8 +8,8 @@ import { createChecker } from '../../server/src/check';
 import { applyEdits } from '../../server/src/engine/text';
 import type { Finding, Fix, SourceHost } from '../../server/src/engine/types';
 import { assertSnapshot, fixDiff } from '../harness/snapshots';
-import { fixtureDir, loadFixtures, type PyFixture } from './fixture-files';
-import { describeOutcome, hasPython, inParallel, makeSiteDir, python, runPython } from './python-runner';
+import { fixtureDir, loadFixtures, selectedFixtures, type PyFixture } from './fixture-files';
+import { describeOutcome, hasPython, inParallel, interpreterFor, makeSiteDir, python, runPython } from './python-runner';
 
 // Every quick fix the Python rules offer on the fixtures: its before/after diff is a reviewed
 // snapshot (test/python/snapshots/), and the program after the fix runs under CPython without
@@ -73,13 +73,22 @@ test('after each fix the program runs without its boundary error', { skip: !hasP
   const siteDir = makeSiteDir();
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'sendcheck-fixed-'));
   fs.cpSync(path.join(fixtureDir, '_lib'), path.join(work, '_lib'), { recursive: true });
-  const runnable = cases.filter((c) => c.fx.oracle.kind === 'fails' || c.fx.oracle.kind === 'silent');
+  const selected = new Set(selectedFixtures(cases.map((c) => c.fx)));
+  const runnable = cases.filter((c) => selected.has(c.fx) && (c.fx.oracle.kind === 'fails' || c.fx.oracle.kind === 'silent'));
   const failures: string[] = [];
+  const missing = runnable.filter((c) => 'missing' in interpreterFor(c.fx.requires));
+  for (const c of missing) {
+    const i = interpreterFor(c.fx.requires);
+    const why = `${c.fx.name} after "${c.fix.title}": not run, ${'missing' in i ? i.missing : ''}`;
+    if (process.env.CI === 'true') failures.push(why);
+    else t.diagnostic(`skipped ${why}`);
+  }
   let i = 0;
-  await inParallel(runnable, async (c) => {
+  await inParallel(runnable.filter((c) => !missing.includes(c)), async (c) => {
     const file = path.join(work, `fixed_${i++}_${c.fx.name}`);
     fs.writeFileSync(file, c.after);
-    const o = await runPython(file, c.fx.startMethod, siteDir);
+    const interpreter = interpreterFor(c.fx.requires);
+    const o = await runPython(file, c.fx.startMethod, siteDir, { python: 'python' in interpreter ? interpreter.python : undefined, timeoutMs: c.fx.oracle.kind === 'fails' && c.fx.timeoutMs && c.fx.timeoutMs < 45_000 ? undefined : c.fx.timeoutMs });
     const texts = c.fx.oracle.kind === 'fails' ? c.fx.oracle.alternatives : c.fx.oracle.kind === 'silent' ? [c.fx.oracle.text] : [];
     if (o.timedOut || o.code !== 0 || /Traceback/.test(o.stderr) || texts.some((t) => `${o.stdout}${o.stderr}`.includes(t)))
       failures.push(`${c.fx.name} after "${c.fix.title}":${describeOutcome(o)}`);

@@ -10,6 +10,30 @@ import * as path from 'node:path';
 
 export const python = process.env.SENDCHECK_PYTHON ?? 'python3';
 export const hasPython = spawnSync(python, ['--version'], { encoding: 'utf8' }).status === 0;
+
+/**
+ * Fixtures that import third-party libraries (torch, joblib, dask, celery...) run under the
+ * interpreter that has them: SENDCHECK_PYTHON_LIBS if set, else Debian's /usr/bin/python3, where
+ * .ci/run installs the python3-* packages; the default interpreter last. The plain fixtures keep
+ * running under `python` (the pyenv CPython on PATH). `missing` names the Debian packages to
+ * install when no interpreter has every module.
+ */
+export function interpreterFor(modules: readonly string[]): { python: string } | { missing: string } {
+  if (!modules.length) return { python };
+  const key = modules.join(',');
+  let hit = interpreters.get(key);
+  if (!hit) {
+    const candidates = [...new Set([process.env.SENDCHECK_PYTHON_LIBS, '/usr/bin/python3', python].filter((c): c is string => !!c))];
+    const found = candidates.find((c) => spawnSync(c, ['-c', `import ${modules.join(', ')}`], { encoding: 'utf8', timeout: 60_000 }).status === 0);
+    hit = found
+      ? { python: found }
+      : { missing: `no interpreter among ${candidates.join(', ')} imports ${modules.join(', ')} (apt-get install ${modules.map((m) => debianPackages[m] ?? `python3-${m}`).join(' ')})` };
+    interpreters.set(key, hit);
+  }
+  return hit;
+}
+const interpreters = new Map<string, { python: string } | { missing: string }>();
+const debianPackages: Record<string, string> = { torch: 'python3-torch', sklearn: 'python3-sklearn', yaml: 'python3-yaml' };
 const TIMEOUT_MS = 45_000;
 
 const sitecustomize = `import os
@@ -27,13 +51,13 @@ export function makeSiteDir(): string {
   return dir;
 }
 
-export async function runPython(file: string, startMethod: string, siteDir: string): Promise<Outcome> {
+export async function runPython(file: string, startMethod: string, siteDir: string, options: { python?: string; timeoutMs?: number } = {}): Promise<Outcome> {
   const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'sendcheck-oracle-run-'));
   try {
-    return await runBounded(python, [file], {
+    return await runBounded(options.python ?? python, [file], {
       cwd,
       env: { ...process.env, PYTHONPATH: siteDir, SENDCHECK_ORACLE_START: startMethod, PYTHONDONTWRITEBYTECODE: '1', PYTHONUNBUFFERED: '1' },
-      timeoutMs: TIMEOUT_MS,
+      timeoutMs: options.timeoutMs ?? TIMEOUT_MS,
       processGroup: true,
     });
   } finally {

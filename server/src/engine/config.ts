@@ -4,6 +4,11 @@ import type { SeverityOverride } from './types';
 export type JsTarget = 'auto' | 'node20' | 'node22' | 'browser' | 'electron-main' | 'electron-renderer';
 export type StartMethod = 'auto' | 'spawn' | 'forkserver' | 'fork';
 export type PythonSerializer = 'pickle' | 'cloudpickle' | 'dill';
+export type PythonPlatform = 'linux' | 'macos' | 'windows';
+/** The Python versions whose start-method defaults sendcheck knows; `auto` reads `requires-python`. */
+export const pythonVersions = ['3.8', '3.9', '3.10', '3.11', '3.12', '3.13', '3.14'] as const;
+export type PythonVersion = 'auto' | (typeof pythonVersions)[number];
+export const pythonPlatforms: readonly PythonPlatform[] = ['linux', 'macos', 'windows'];
 
 /** A call the user declares as a boundary, e.g. `{ module: 'mylib', function: 'run_remote', args: [0, 1] }`. */
 export interface UserSink {
@@ -22,7 +27,14 @@ export interface SendcheckConfig {
   languages: { javascript: boolean; typescript: boolean; python: boolean };
   rules: Record<string, SeverityOverride>;
   js: { target: JsTarget };
-  python: { startMethod: StartMethod; serializer: Record<string, PythonSerializer> };
+  python: {
+    startMethod: StartMethod;
+    serializer: Record<string, PythonSerializer>;
+    /** The Python the code must run on: `auto` reads `requires-python` from pyproject.toml, else the newest. */
+    version: PythonVersion;
+    /** The platforms the code must run on; with `startMethod: auto` they decide the start methods in scope. */
+    platforms: PythonPlatform[];
+  };
   sinks: UserSink[];
   exclude: string[];
   /** Files larger than this many bytes are skipped with a one-line log. */
@@ -36,7 +48,7 @@ export const defaultConfig: SendcheckConfig = {
   languages: { javascript: true, typescript: true, python: true },
   rules: {},
   js: { target: 'auto' },
-  python: { startMethod: 'auto', serializer: {} },
+  python: { startMethod: 'auto', serializer: {}, version: 'auto', platforms: ['linux', 'macos', 'windows'] },
   sinks: [],
   exclude: [],
   maxFileSize: 2_000_000,
@@ -122,7 +134,16 @@ export function resolveConfig(raw: unknown, base: SendcheckConfig = defaultConfi
   if (raw.python !== undefined) {
     if (!isRecord(raw.python)) bad('python', 'must be an object');
     else {
-      const { startMethod, serializer } = raw.python;
+      const { startMethod, serializer, version, platforms } = raw.python;
+      if (version !== undefined) {
+        if (typeof version === 'string' && (version === 'auto' || (pythonVersions as readonly string[]).includes(version))) config.python.version = version as PythonVersion;
+        else bad('python.version', `must be one of auto, ${pythonVersions.join(', ')}`);
+      }
+      if (platforms !== undefined) {
+        if (Array.isArray(platforms) && platforms.length > 0 && platforms.every((p) => typeof p === 'string' && (pythonPlatforms as readonly string[]).includes(p)))
+          config.python.platforms = [...new Set(platforms as PythonPlatform[])];
+        else bad('python.platforms', 'must be a non-empty list of linux, macos, windows');
+      }
       if (startMethod !== undefined) {
         if (typeof startMethod === 'string' && startMethods.has(startMethod)) config.python.startMethod = startMethod as StartMethod;
         else bad('python.startMethod', 'must be one of auto, spawn, forkserver, fork');

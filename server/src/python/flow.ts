@@ -14,7 +14,7 @@ import { findSinks, type Sink } from './sinks';
 
 /** Files that mention none of these cannot hold a sink (see index.ts for the same test). */
 export const boundaryWords =
-  /\b(?:multiprocess(?:ing)?|concurrent|pickle|cloudpickle|dill|joblib|loky|dask|distributed|ray|Pool|Process)\b|Executor\b|\.(?:imap|imap_unordered|starmap|apply_async|map_async|starmap_async|submit|run_in_executor)\(/;
+  /\b(?:multiprocess(?:ing)?|concurrent|pickle|cloudpickle|dill|joblib|loky|dask|distributed|ray|Pool|Process|DataLoader)\b|Executor\b|\.(?:imap|imap_unordered|starmap|apply_async|map_async|starmap_async|submit|run_in_executor|delay)\(/;
 
 const MAX_CALL_DEPTH = 4;
 const MAX_ENTRIES = 12;

@@ -9,6 +9,9 @@ import { rangeOf } from './ranges';
 import { type ConcreteMethod, type ModelCache, Evaluator, startMethodLiteral, Workspace, callArgs } from './resolve';
 import { pythonRuleById, pythonRules } from './rules';
 import { Flow, type DerivedCall } from './flow';
+import { checkCeleryJson } from './rules/py-celery-json';
+import { checkMissingMainGuard } from './rules/py-missing-main-guard';
+import { mergeScenarioFindings, profileScenarios, PythonVersionFinder } from './profile';
 import type { Sink } from './sinks';
 
 // The Python engine: tree-sitter parse (cached by file version), a model of each file's scopes,
@@ -20,8 +23,13 @@ export function createPythonEngine(): LanguageEngine {
   let config: SendcheckConfig | undefined;
   let workspace: Workspace | undefined;
   let host: SourceHost | undefined;
+  let versions: PythonVersionFinder | undefined;
+  let flow: Flow | undefined;
+  let forkFlow: Flow | undefined;
+  /** The platform default being analysed when neither the settings nor the code choose a method. */
+  let scenarioMethod: ConcreteMethod = 'spawn';
 
-  const defaultMethodOf = (model: ModuleModel): ConcreteMethod => {
+  const chosenMethodOf = (model: ModuleModel): ConcreteMethod | undefined => {
     const configured = config?.python.startMethod ?? 'auto';
     if (configured !== 'auto') return configured;
     const ev = new Evaluator(workspace!);
@@ -32,7 +40,29 @@ export function createPythonEngine(): LanguageEngine {
       const m = startMethodLiteral(positional[0] ?? keywords.get('method'));
       if (m) return m;
     }
-    return 'spawn';
+    return undefined;
+  };
+  const defaultMethodOf = (model: ModuleModel): ConcreteMethod => chosenMethodOf(model) ?? scenarioMethod;
+
+  /**
+   * With `startMethod: auto` and code that sets none, each platform's default in scope applies:
+   * the file is analysed under the strictest non-fork method and, when Linux ≤ 3.13 is in scope
+   * too, under fork; findings that hold under only one say where (see profile.ts).
+   */
+  const checkProfiled = (file: string, ws: Workspace, cfg: SendcheckConfig): Finding[] => {
+    const scenarios = cfg.python.startMethod === 'auto' ? profileScenarios(cfg, file, versions!) : [];
+    const spawned = scenarios.filter((s) => s.method !== 'fork');
+    const forked = scenarios.filter((s) => s.method === 'fork');
+    scenarioMethod = (spawned[0] ?? forked[0])?.method ?? 'spawn';
+    const first = checkFile(file, ws, flow!, defaultMethodOf);
+    if (!spawned.length || !forked.length) return first;
+    const model = ws.model(file);
+    if (!model || chosenMethodOf(model)) return first;
+    scenarioMethod = 'fork';
+    // Sinks and summaries depend on the start method: the fork scenario has a flow of its own.
+    forkFlow ??= new Flow(ws, new Evaluator(ws), cfg, defaultMethodOf);
+    const second = checkFile(file, ws, forkFlow, defaultMethodOf);
+    return mergeScenarioFindings(first, second, spawned, forked);
   };
 
   const workspaceFor = (h: SourceHost): Workspace => {
@@ -54,12 +84,15 @@ export function createPythonEngine(): LanguageEngine {
       const ws = workspaceFor(request.host);
       ws.beginCheck();
       // Summaries of derived sinks live for one check: they depend on every module they pass through.
-      const flow = new Flow(ws, new Evaluator(ws), request.config, defaultMethodOf);
+      flow = new Flow(ws, new Evaluator(ws), request.config, defaultMethodOf);
+      forkFlow = undefined;
+      // pyproject.toml may change between checks: requires-python is read afresh each time.
+      versions = new PythonVersionFinder(request.host);
       const findings: Finding[] = [];
       for (const file of request.files) {
         if (request.isCancelled?.()) break;
         try {
-          findings.push(...checkFile(file, ws, flow, defaultMethodOf));
+          findings.push(...checkProfiled(file, ws, request.config));
         } catch (e) {
           // One file the analysis trips over must not hide the findings of the others.
           if (process.env.SENDCHECK_DEBUG) console.error(`sendcheck: python analysis of ${file} failed:`, e);
@@ -95,7 +128,6 @@ function checkFile(file: string, ws: Workspace, flow: Flow, defaultMethodOf: (m:
     }
     return false;
   };
-  void method;
   for (const sink of flow.moduleSinks(model)) {
     for (const sent of sink.sent) {
       const finding = judgeArgument(sink, sent, model, ev, judge, copyreg);
@@ -114,6 +146,8 @@ function checkFile(file: string, ws: Workspace, flow: Flow, defaultMethodOf: (m:
     reported.add(key);
     findings.push(finding);
   }
+  findings.push(...checkMissingMainGuard(model, ev, method));
+  findings.push(...checkCeleryJson(model, ev));
   return findings;
 }
 

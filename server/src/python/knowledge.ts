@@ -425,6 +425,11 @@ export const neutralBases = new Set([
   'typing.Protocol',
   'enum.Enum',
   'enum.IntEnum',
+  // PyTorch's dataset bases define no pickling hooks and hold no state of their own.
+  'torch.utils.data.Dataset',
+  'torch.utils.data.IterableDataset',
+  'torch.utils.data.dataset.Dataset',
+  'torch.utils.data.dataset.IterableDataset',
 ]);
 
 /** Thread primitives a fork child gets a private copy of, and the multiprocessing class that is shared instead. */

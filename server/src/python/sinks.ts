@@ -2,7 +2,7 @@ import type { PythonSerializer, SendcheckConfig } from '../engine/config';
 import { librarySerializers, types, type Role, type Transport } from './knowledge';
 import type { CallSite, ClassInfo, ModuleModel } from './model';
 import type { Node } from './parser';
-import { callArgs, classChain, lookup, processStarted, type ConcreteMethod, type Evaluator, type Value } from './resolve';
+import { callArgs, classChain, lookup, processStarted, startMethodLiteral, type ConcreteMethod, type Evaluator, type Value } from './resolve';
 
 // Where a value crosses into another process, and how: which arguments, through which
 // serializer, to a child started how. Thread pools and threading.Thread are not sinks.
@@ -46,6 +46,7 @@ const sinkMethodNames = new Set([
   'run_in_executor',
   'scatter',
   'get_reusable_executor',
+  'DataLoader',
 ]);
 
 const poolMethods: Record<string, 'func+args' | 'func+iter' | 'func+stariter'> = {
@@ -116,7 +117,10 @@ function sinkAt(site: CallSite, ev: Evaluator, config: SendcheckConfig, defaultM
       add('func', innerArgs.positional[0]);
       restArgs(0);
       restKeywords();
-      return make('joblib.delayed', 'task', 'joblib', undefined);
+      const sink = make('joblib.delayed', 'task', 'joblib', undefined);
+      // joblib's `multiprocessing` backend sends tasks through a multiprocessing Pool with plain
+      // pickle (lambdas fail there); loky, the default, uses cloudpickle.
+      return sink && joblibBackend(call, site.scope, ev) === 'multiprocessing' ? { ...sink, serializer: 'pickle' } : sink;
     }
     return undefined;
   }
@@ -142,6 +146,9 @@ function sinkAt(site: CallSite, ev: Evaluator, config: SendcheckConfig, defaultM
     switch (q) {
       case 'multiprocessing.Process':
         return processSink(site, arg, add, make, callee.library, undefined, defaultMethod);
+      case 'torch.utils.data.DataLoader':
+      case 'torch.utils.data.dataloader.DataLoader':
+        return dataLoaderSink(site, arg, add, make, ev, defaultMethod);
       case 'multiprocessing.Pool':
       case 'multiprocessing.pool.Pool':
         add('initializer', arg(1, 'initializer'));
@@ -281,4 +288,117 @@ function processSink(
   add('args', arg(3, 'args'));
   add('kwargs', arg(4, 'kwargs'));
   return gateSpawn(make('Process', 'spawn-args', library, method), defaultMethod);
+}
+
+/** A call that starts child processes: where a spawned child's bootstrap would start them again. */
+export interface ProcessStart {
+  call: CallSite;
+  /** How the message names it: `Pool(...)`, `Process.start()`, `ProcessPoolExecutor.map`... */
+  what: string;
+  method: ConcreteMethod;
+}
+
+/**
+ * The call at `site` starts child processes right away: a Pool or a Manager (their workers or
+ * server start in the constructor), `Process.start()`, and the first `submit`/`map` of a process
+ * executor (its workers start on demand). Thread pools start no process.
+ */
+export function processStartAt(site: CallSite, ev: Evaluator, defaultMethod: ConcreteMethod): ProcessStart | undefined {
+  const fnNode = site.node.childForFieldName('function');
+  if (!fnNode || (fnNode.type !== 'identifier' && fnNode.type !== 'attribute')) return undefined;
+  const last = fnNode.type === 'attribute' ? fnNode.childForFieldName('attribute')!.text : fnNode.text;
+  if (!startWords.has(last)) return undefined;
+  const make = (what: string, method: ConcreteMethod | undefined): ProcessStart => ({ call: site, what, method: method ?? defaultMethod });
+  if (last === 'start') {
+    const receiver = fnNode.type === 'attribute' ? fnNode.childForFieldName('object') : null;
+    const made = receiver ? processCreation(receiver, site.scope, ev) : undefined;
+    return made ? make(`${made.name}.start()`, made.method) : undefined;
+  }
+  const callee = ev.eval(fnNode, site.scope);
+  if (callee.kind === 'ref') {
+    if (callee.qname === 'multiprocessing.Pool' || callee.qname === 'multiprocessing.pool.Pool') return make('Pool(...)', undefined);
+    if (callee.qname === 'multiprocessing.Manager') return make('Manager()', undefined);
+    return undefined;
+  }
+  if (callee.kind !== 'method' || callee.self.kind !== 'object') return undefined;
+  const role = types[callee.self.type]?.role;
+  if (role === 'mp-context' && (last === 'Pool' || last === 'Manager')) return make(`${last === 'Pool' ? 'Pool(...)' : 'Manager()'}`, callee.self.method);
+  if (role === 'process-executor' && (last === 'submit' || last === 'map') && callee.self.library === 'concurrent')
+    return make(`ProcessPoolExecutor.${last}`, callee.self.method);
+  return undefined;
+}
+
+const startWords = new Set(['start', 'Pool', 'Manager', 'submit', 'map']);
+
+/** `Process(...)`, `ctx.Process(...)` or a Process subclass, written at `node` or assigned once to the name `node` reads. */
+function processCreation(node: Node, scope: CallSite['scope'], ev: Evaluator, hops = 0): { name: string; method?: ConcreteMethod } | undefined {
+  if (node.type === 'identifier' && hops === 0) {
+    const b = lookup(node.text, scope, node);
+    if (b?.kind !== 'value' || b.unpack.length) return undefined;
+    return processCreation(b.value, b.scope, ev, hops + 1);
+  }
+  if (node.type !== 'call') return undefined;
+  const callee = ev.eval(node.childForFieldName('function')!, scope);
+  if (callee.kind === 'ref' && callee.qname === 'multiprocessing.Process') return { name: 'Process' };
+  if (callee.kind === 'method' && callee.name === 'Process' && callee.self.kind === 'object' && callee.self.type === 'multiprocessing.context')
+    return { name: 'Process', method: callee.self.method };
+  if (callee.kind === 'class') {
+    const base = processBase(callee.cls, ev);
+    if (base) return { name: callee.cls.name, method: base.method };
+  }
+  return undefined;
+}
+
+/**
+ * PyTorch `DataLoader(dataset, num_workers=N)`: with workers, each worker is a Process whose
+ * arguments are the dataset (with everything its `__init__` stored), `collate_fn` and
+ * `worker_init_fn`; they are pickled when the workers are spawned (forkserver too) and inherited
+ * under fork. The sampler and batch sampler stay in the main process (only indices travel).
+ * `num_workers` left out or a literal 0 loads in the main process: no boundary. Any other
+ * value (a setting, an expression) may be positive, and is taken as workers.
+ */
+function dataLoaderSink(
+  site: CallSite,
+  arg: (index: number, name?: string) => Node | undefined,
+  add: (label: string, node: Node | undefined) => void,
+  make: (name: string, transport: Transport, library: string, method: ConcreteMethod | undefined) => Sink | undefined,
+  ev: Evaluator,
+  defaultMethod: ConcreteMethod,
+): Sink | undefined {
+  const workers = arg(5, 'num_workers');
+  if (!workers || /^0+$/.test(workers.text)) return undefined;
+  add('dataset', arg(0, 'dataset'));
+  add('collate_fn', arg(6, 'collate_fn'));
+  add('worker_init_fn', arg(10, 'worker_init_fn'));
+  let method: ConcreteMethod | undefined;
+  const context = arg(11, 'multiprocessing_context');
+  if (context) {
+    method = startMethodLiteral(context);
+    if (!method) {
+      const c = ev.eval(context, site.scope);
+      if (c.kind === 'object' && c.type === 'multiprocessing.context') method = c.method;
+      // A context sendcheck cannot read could be any method: no finding rather than a guess.
+      else if (context.type !== 'none') return undefined;
+    }
+  }
+  return gateSpawn(make('DataLoader', 'spawn-args', 'torch', method), defaultMethod);
+}
+
+/** The `backend=` literal of the `Parallel(...)` that runs the `delayed(...)(...)` call at `task`. */
+function joblibBackend(task: Node, scope: CallSite['scope'], ev: Evaluator): string | undefined {
+  let n: Node | null = task.parent;
+  for (let i = 0; n && i < 4 && n.type !== 'call'; i++) n = n.parent;
+  const runner = n?.type === 'call' ? n.childForFieldName('function') : null;
+  if (!runner) return undefined;
+  let parallel: Node | undefined = runner.type === 'call' ? runner : undefined;
+  if (runner.type === 'identifier') {
+    const b = lookup(runner.text, scope, runner);
+    if (b?.kind === 'value' && !b.unpack.length && b.value.type === 'call') parallel = b.value;
+  }
+  if (!parallel) return undefined;
+  const callee = ev.eval(parallel.childForFieldName('function')!, scope);
+  if (callee.kind !== 'ref' || callee.qname !== 'joblib.Parallel') return undefined;
+  const backend = callArgs(parallel).keywords.get('backend');
+  const text = backend?.type === 'string' ? backend.text.replace(/^['"]|['"]$/g, '') : undefined;
+  return text;
 }

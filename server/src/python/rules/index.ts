@@ -1,8 +1,10 @@
+import { pyCeleryJson } from './py-celery-json';
 import { pyContextVar } from './py-context-var';
 import { pyForkCopy } from './py-fork-copy';
 import { pyLambda } from './py-lambda';
 import { pyLocalObject } from './py-local-object';
 import { pyMainGuardObject } from './py-main-guard-object';
+import { pyMissingMainGuard } from './py-missing-main-guard';
 import { pyMpInheritOnly } from './py-mp-inherit-only';
 import { pyOpenHandle } from './py-open-handle';
 import { pyThreadLocal } from './py-thread-local';
@@ -15,6 +17,7 @@ export const pythonRules: readonly PyRule[] = [
   pyLambda,
   pyLocalObject,
   pyMainGuardObject,
+  pyMissingMainGuard,
   pyThreadLock,
   pyThreadQueue,
   pyMpInheritOnly,
@@ -23,6 +26,7 @@ export const pythonRules: readonly PyRule[] = [
   pyOpenHandle,
   pyUnpicklableObject,
   pyForkCopy,
+  pyCeleryJson,
 ];
 
 export const pythonRuleById = new Map(pythonRules.map((r) => [r.meta.id, r]));
