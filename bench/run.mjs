@@ -71,21 +71,23 @@ function timed(script, scriptArgs, cwd) {
   return { ms, rss, cpuMs, status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** Calls `fn(path)` for every source file under `dir` with one of `exts` (no .d.ts, node_modules or dot folders). */
+function eachSource(dir, exts, fn) {
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (e.name === 'node_modules' || e.name.startsWith('.')) continue;
+    const full = path.join(dir, e.name);
+    if (e.isDirectory()) eachSource(full, exts, fn);
+    else if (exts.some((x) => e.name.endsWith(x)) && !e.name.endsWith('.d.ts')) fn(full);
+  }
+}
+
 function countLines(dir, exts) {
   let lines = 0;
   let files = 0;
-  const walk = (d) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      if (e.name === 'node_modules' || e.name.startsWith('.')) continue;
-      const full = path.join(d, e.name);
-      if (e.isDirectory()) walk(full);
-      else if (exts.some((x) => e.name.endsWith(x)) && !e.name.endsWith('.d.ts')) {
-        files++;
-        lines += fs.readFileSync(full, 'utf8').split('\n').length;
-      }
-    }
-  };
-  walk(dir);
+  eachSource(dir, exts, (full) => {
+    files++;
+    lines += fs.readFileSync(full, 'utf8').split('\n').length;
+  });
   return { lines, files };
 }
 
@@ -253,19 +255,11 @@ function writeBigFile(tsRoot) {
 /** The largest file among those sendcheck will treat as roots (they hold a possible sink). */
 function hottestFile(dir, exts) {
   let best;
-  const walk = (d) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      if (e.name === 'node_modules' || e.name.startsWith('.')) continue;
-      const full = path.join(d, e.name);
-      if (e.isDirectory()) walk(full);
-      else if (exts.some((x) => e.name.endsWith(x)) && !e.name.endsWith('.d.ts')) {
-        const size = fs.statSync(full).size;
-        const text = fs.readFileSync(full, 'utf8');
-        if (/postMessage|structuredClone|workerData|\.send\s*\(|\.run\s*\(/.test(text) && (!best || size > best.size)) best = { file: full, size };
-      }
-    }
-  };
-  walk(dir);
+  eachSource(dir, exts, (full) => {
+    const size = fs.statSync(full).size;
+    const text = fs.readFileSync(full, 'utf8');
+    if (/postMessage|structuredClone|workerData|\.send\s*\(|\.run\s*\(/.test(text) && (!best || size > best.size)) best = { file: full, size };
+  });
   return best?.file;
 }
 
