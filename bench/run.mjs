@@ -443,7 +443,10 @@ async function main() {
   if (!fs.existsSync(cli)) spawnSync(process.execPath, ['esbuild.mjs'], { cwd: root, stdio: 'inherit' });
   const results = { date: new Date().toISOString(), machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadavg: os.loadavg().map((x) => Math.round(x * 100) / 100) }, runs, beds: [] };
   const names = bedArg === 'all' ? ['generated', ...Object.keys(BEDS)] : bedArg.split(',').filter(Boolean);
-  if (project) results.beds.push(await benchBed({ name: path.basename(path.resolve(project)), dir: path.resolve(project), about: 'a project named on the command line' }));
+  if (project) {
+    results.beds.push(await benchBed({ name: path.basename(path.resolve(project)), dir: path.resolve(project), about: 'a project named on the command line' }));
+    printTable(results, results.beds.at(-1));
+  }
   for (const name of names) {
     if (name === 'generated') {
       const ws = path.join(root, 'bench', 'workspace');
