@@ -143,13 +143,14 @@ test('code-server: squiggle, hover, Problems for a closed file, lightbulb quick 
   fs.rmSync(shots, { recursive: true, force: true });
   fs.mkdirSync(shots, { recursive: true });
 
-  // The package a user installs: only bundles, wasm, TS lib files, typings, README, CHANGELOG, LICENSE, docs.
+  // The package a user installs: only bundles, wasm, TS lib files, typings, the generated knowledge
+  // tables (dist/generated/*.json), README, CHANGELOG, LICENSE, docs.
   const vsix = packageVsix(path.join(resultsDir, `sendcheck-${pkg.version}.vsix`));
   assert.ok(vsix.bytes < 5 * 1024 * 1024, `${vsix.bytes} bytes`);
   const files = vsix.entries.filter((e) => e.startsWith('extension/'));
   for (const need of ['extension/dist/client.js', 'extension/dist/server.js', 'extension/dist/web-tree-sitter.wasm', 'extension/dist/tree-sitter-python.wasm', 'extension/readme.md', 'extension/changelog.md', 'extension/LICENSE.txt', 'extension/dist/lib.es5.d.ts'])
     assert.ok(files.includes(need), `${need} is packaged`);
-  const allowed = /^extension\/(package\.json|readme\.md|changelog\.md|LICENSE\.txt|dist\/(client\.js|server\.js|[\w.-]+\.wasm|lib\.[\w.]+\.d\.ts|typings\/.+\.d\.ts)|docs\/.+)$/;
+  const allowed = /^extension\/(package\.json|readme\.md|changelog\.md|LICENSE\.txt|dist\/(client\.js|server\.js|[\w.-]+\.wasm|lib\.[\w.]+\.d\.ts|typings\/.+\.d\.ts|generated\/[\w.-]+\.json)|docs\/.+)$/;
   assert.deepEqual(files.filter((f) => !allowed.test(f)), [], 'nothing but the allowed files');
 
   const workspace = copyWorkspace();

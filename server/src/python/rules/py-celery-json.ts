@@ -74,7 +74,8 @@ function jsonProblem(v: Value, segments: string[], ev: Evaluator, depth: number)
       return undefined;
     }
     case 'container': {
-      if (v.site.node.type === 'set') return { segments, what: 'a set', typeName: 'set' };
+      // A set display or a set comprehension (now a container of its elements).
+      if (v.site.node.type === 'set' || v.site.node.type === 'set_comprehension') return { segments, what: 'a set', typeName: 'set' };
       for (const item of v.items) {
         const last = segments[segments.length - 1];
         const p = jsonProblem(item.value, [...segments.slice(0, -1), `${last}${item.label}`], ev, depth + 1);
