@@ -710,25 +710,9 @@ export function contextValueFix(ctx: FixContext): Fix | undefined {
   const target = workerParam(ctx);
   if (!target) return undefined;
   const { fn, param } = target;
-  const body = fn.node.childForFieldName('body');
-  if (!body) return undefined;
-  const edits: TextEdit[] = [];
-  const stack: Node[] = [body];
-  while (stack.length) {
-    const n = stack.pop()!;
-    if (n.type === 'identifier' && n.text === param) {
-      // Only `param.get()` with no default: anything else needs the variable itself.
-      const attr = n.parent;
-      const call = attr?.parent;
-      if (attr?.type !== 'attribute' || n.field !== 'object' || attr.childForFieldName('attribute')?.text !== 'get' || call?.type !== 'call' || (call.childForFieldName('arguments')?.namedChildren.length ?? 1) !== 0)
-        return undefined;
-      if (enclosingScope(fn.module, n) !== fn.scope) return undefined;
-      edits.push(replaceNode(fn.module, call, param));
-      continue;
-    }
-    for (const c of n.namedChildren) stack.push(c);
-  }
-  if (edits.length === 0) return undefined;
+  // Only `param.get()` with no default: anything else needs the variable itself.
+  const edits = rewriteWorkerUses(fn, param, 'get', { noArguments: true });
+  if (!edits?.length) return undefined;
   return {
     title: `Send \`${anchor.node.text}.get()\` (the current value) instead of the ContextVar, and use the value in \`${fn.name}\``,
     id: 'send-context-value',
@@ -829,10 +813,10 @@ export function passModuleNameFix(ctx: FixContext): Fix | undefined {
 
 /**
  * Edits turning each use of `param` in `fn` into the plain value that now arrives: every use
- * must be `param.<method>(...)` (or `param(...)` when `method` is '()'), or nothing is returned —
- * any other use needs the object itself.
+ * must be `param.<method>(...)` (or `param(...)` when `method` is '()'), with no arguments when
+ * `noArguments` is set, or nothing is returned — any other use needs the object itself.
  */
-function rewriteWorkerUses(fn: FunctionInfo, param: string, method: string): TextEdit[] | undefined {
+function rewriteWorkerUses(fn: FunctionInfo, param: string, method: string, options: { noArguments?: boolean } = {}): TextEdit[] | undefined {
   const body = fn.node.childForFieldName('body');
   if (!body) return undefined;
   const edits: TextEdit[] = [];
@@ -847,7 +831,7 @@ function rewriteWorkerUses(fn: FunctionInfo, param: string, method: string): Tex
         const attr = n.parent;
         call = attr?.type === 'attribute' && n.field === 'object' && attr.childForFieldName('attribute')?.text === method && attr.parent?.type === 'call' ? attr.parent : null;
       }
-      if (!call) return undefined;
+      if (!call || (options.noArguments && (call.childForFieldName('arguments')?.namedChildren.length ?? 1) !== 0)) return undefined;
       edits.push(replaceNode(fn.module, call, param));
       continue;
     }
