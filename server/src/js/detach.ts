@@ -1,7 +1,7 @@
 import * as ts from 'typescript';
 import { isLibraryFile } from './origin';
 import type { TransferEntry } from './rules/rule';
-import type { Sink } from './sinks';
+import { calleeName, type Sink } from './sinks';
 import { isAssignmentTarget, listedKind, scopeOf, storageKey, symbolKey, valueSymbolOf } from './transfer-list';
 
 // Order matters once something is transferred: the sender's buffer is detached and a port is gone
@@ -447,10 +447,6 @@ function helperNamesOf(program: ts.Program): HelperNames {
   const cached = helperNamesCache.get(program);
   if (cached) return cached;
   const functions: { name: string; calls: Set<string>; hit: boolean }[] = [];
-  const calledName = (call: ts.CallExpression): string | undefined => {
-    const e = call.expression;
-    return ts.isIdentifier(e) ? e.text : ts.isPropertyAccessExpression(e) ? e.name.text : undefined;
-  };
   for (const sf of program.getSourceFiles()) {
     if (sf.isDeclarationFile || isLibraryFile(program, sf)) continue;
     const visit = (n: ts.Node): void => {
@@ -467,7 +463,7 @@ function helperNamesOf(program: ts.Program): HelperNames {
         const calls = new Set<string>();
         const collect = (c: ts.Node): void => {
           if (ts.isCallExpression(c)) {
-            const callee = calledName(c);
+            const callee = calleeName(c);
             if (callee) calls.add(callee);
           }
           ts.forEachChild(c, collect);
@@ -513,7 +509,7 @@ function helperNamesOf(program: ts.Program): HelperNames {
   };
   const result: HelperNames = {
     mayCall(call) {
-      const name = calledName(call);
+      const name = calleeName(call);
       if (name === undefined) return true;
       return names.has(name) || aliasesOf(call.getSourceFile()).has(name);
     },

@@ -56,7 +56,7 @@ const workerNames = new Set(['postMessage', 'structuredClone', 'Worker', 'send',
 const isCandidate = (name: string) => workerNames.has(name) || platformCandidateNames.has(name);
 const browserContainers = new Set(['Worker', 'Window', 'ServiceWorker', 'DedicatedWorkerGlobalScope', 'Client', '', 'WindowProxy']);
 
-function calleeName(node: ts.CallExpression | ts.NewExpression): string | undefined {
+export function calleeName(node: ts.CallExpression | ts.NewExpression): string | undefined {
   const e = node.expression;
   if (ts.isIdentifier(e)) return e.text;
   if (ts.isPropertyAccessExpression(e)) return e.name.text;
