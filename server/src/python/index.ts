@@ -7,7 +7,7 @@ import type { ClassInfo, ModuleModel } from './model';
 import { initPythonParser, parserReady, TreeCache } from './parser';
 import { rangeOf } from './ranges';
 import { type ConcreteMethod, type ModelCache, Evaluator, startMethodLiteral, Workspace, callArgs } from './resolve';
-import { pythonRuleById, pythonRules } from './rules';
+import { pythonRuleById, pythonRules, sinkChecks } from './rules';
 import { Flow, type DerivedCall } from './flow';
 import { checkCeleryJson } from './rules/py-celery-json';
 import { checkMissingMainGuard } from './rules/py-missing-main-guard';
@@ -148,6 +148,7 @@ function checkFile(file: string, ws: Workspace, flow: Flow, defaultMethodOf: (m:
   }
   findings.push(...checkMissingMainGuard(model, ev, method));
   findings.push(...checkCeleryJson(model, ev));
+  for (const check of sinkChecks) findings.push(...check(model, ev, flow.moduleSinks(model)));
   return findings;
 }
 
