@@ -3,11 +3,12 @@ import type { Finding, RelatedInfo } from '../../engine/types';
 import type { ModuleModel } from '../model';
 import type { Node } from '../parser';
 import { rangeOf } from '../ranges';
-import { findMethod, type Evaluator, type Value } from '../resolve';
+import { findMethod, lookup, type Evaluator, type Value } from '../resolve';
+import type { FunctionInfo } from '../model';
 import { types } from '../knowledge';
 import type { Sink } from '../sinks';
 import { pyRule } from './types';
-import { methodReads, mutationsOf, readAfter, returnsParam, selfMutations, short, workerCall, type Mutation } from './worker-calls';
+import { bodyNodes, bodyOf, methodReads, mutationsOf, readAfter, returnsParam, selfMutations, short, workerCall, type Mutation } from './worker-calls';
 
 // A child process works on a copy of what it is given: pickled for spawn/forkserver and for every
 // pool task, copied with the whole address space under fork. A worker that fills a dict or list it
@@ -53,6 +54,8 @@ export function checkLostMutation(model: ModuleModel, ev: Evaluator, sinks: Sink
   const findings: Finding[] = [];
   for (const sink of sinks) {
     if (sink.transport === 'pickle') continue;
+    const subclass = processSubclass(model, ev, sink);
+    if (subclass) findings.push(subclass);
     const call = workerCall(sink, ev);
     if (!call) continue;
     const scope = sink.call.scope;
@@ -69,6 +72,17 @@ export function checkLostMutation(model: ModuleModel, ev: Evaluator, sinks: Sink
       if (!read) continue;
       findings.push(finding(model, sink, a.node, a.label, a.node.text, what, call.fn.name, relevant[0], read, `the worker \`${call.fn.name}\` changes its copy of \`${a.param}\` (\`${short(relevant[0].node.text)}\`)`));
     }
+    if (call.items?.node.type === 'identifier') {
+      // `pool.map(mark_done, records)`: each item is pickled into a task; marking it changes the copy.
+      const a = call.items;
+      const value = ev.eval(a.node, scope);
+      const element = value.kind === 'container' && !value.dict ? value.items.map((i) => describe(i.value)).find(Boolean) : undefined;
+      const mutations = element ? mutationsOf(call.fn, a.param, ev).filter((m) => element.startsWith('a `') || !m.attr || m.node.type === 'call') : [];
+      const read = mutations.length && !returnsParam(call.fn, a.param) ? readAfter(a.node.text, a.node, scope, sink.call.node) : undefined;
+      if (read && element)
+        findings.push(finding(model, sink, a.node, `${a.label}[i]`, a.node.text, `a list holding ${element}`, call.fn.name, mutations[0], read, `the worker \`${call.fn.name}\` changes its copy of each item (\`${short(mutations[0].node.text)}\`)`));
+    }
+    findings.push(...globalMutations(model, ev, sink, call.fn));
     if (call.self) {
       // `pool.map(stats.fetch, urls)`: the instance is pickled with the method into every task.
       const self = call.self;
@@ -77,15 +91,7 @@ export function checkLostMutation(model: ModuleModel, ev: Evaluator, sinks: Sink
       if (!changed.length) continue;
       const attrs = new Set(changed.map((m) => m.attr!));
       const cls = self.value.cls;
-      const read = readAfter(self.node.text, self.node, scope, sink.call.node, (use) => {
-        const parent = use.parent;
-        if (parent?.type !== 'attribute' || parent.childForFieldName('object')?.id !== use.id) return false;
-        const attr = parent.childForFieldName('attribute')?.text ?? '';
-        if (attrs.has(attr)) return !(parent.parent?.type === 'assignment' && parent.parent.childForFieldName('left')?.id === parent.id);
-        // `stats.summary()` reads the counters inside.
-        const m = parent.parent?.type === 'call' ? findMethod(cls, attr, ev) : undefined;
-        return !!m && !!methodReads(m, attrs);
-      });
+      const read = readAfter(self.node.text, self.node, scope, sink.call.node, readsChanged(attrs, cls, ev));
       if (!read) continue;
       const first = changed[0];
       findings.push(
@@ -100,7 +106,7 @@ export function checkLostMutation(model: ModuleModel, ev: Evaluator, sinks: Sink
           first,
           read,
           `each task pickles a copy of \`${self.node.text}\` with the method, and \`${call.fn.name}\` updates \`self.${first.attr}\` on that copy`,
-          true,
+          'self',
         ),
       );
     }
@@ -108,10 +114,11 @@ export function checkLostMutation(model: ModuleModel, ev: Evaluator, sinks: Sink
   return findings;
 }
 
-function finding(model: ModuleModel, sink: Sink, node: Node, label: string, name: string, what: string, worker: string, m: Mutation, read: Node, how: string, bound = false): Finding {
+function finding(model: ModuleModel, sink: Sink, node: Node, label: string, name: string, what: string, worker: string, m: Mutation, read: Node, how: string, kind: 'arg' | 'self' | 'global' = 'arg'): Finding {
+  const bound = kind !== 'arg';
   const subject = bound ? `\`${label}\` is ${what}` : `\`${label}\` (\`${name}\`) is ${what}`;
   const related: RelatedInfo[] = [
-    { file: m.module.file, range: rangeOf(m.node), message: bound ? `\`${worker}\` changes \`self.${m.attr}\` here, in the child` : `\`${worker}\` changes it here, in the child` },
+    { file: m.module.file, range: rangeOf(m.node), message: kind === 'self' ? `\`${worker}\` changes \`self.${m.attr}\` here, in the child` : `\`${worker}\` changes it here, in the child` },
     { file: model.file, range: rangeOf(read), message: `the parent reads \`${name}\` here, after ${sink.name}; it still holds the old contents` },
   ];
   return {
@@ -119,9 +126,96 @@ function finding(model: ModuleModel, sink: Sink, node: Node, label: string, name
     range: rangeOf(node),
     rule: pyLostMutation.meta.id,
     severity: pyLostMutation.meta.defaultSeverity,
-    message: `${subject} that ${sink.name} hands to another process: ${how} (${where(m)}), but the parent's \`${name}\`, read at line ${read.startPosition.row + 1}, never changes: ${pyLostMutation.because} (no error: the update is silently lost); ${pyLostMutation.advice}`,
-    path: bound ? `${label} → self (${name}, copied)` : `${label}: ${name} (copied)`,
+    message: `${subject}, handed to another process by ${sink.name}: ${how} (${where(m)}), but the parent's \`${name}\`, read at line ${read.startPosition.row + 1}, never changes: ${pyLostMutation.because} (no error: the update is silently lost); ${pyLostMutation.advice}`,
+    path: kind === 'self' ? `${label} → self (${name}, copied)` : kind === 'global' ? `${label} → global ${name} (the child's copy)` : `${label}: ${name} (copied)`,
     related,
     fixes: [],
   };
+}
+
+/** Reads of `name.<attr>` for a changed attribute, or calls of a method of `cls` that reads one. */
+function readsChanged(attrs: Set<string>, cls: Extract<Value, { kind: 'instance' }>['cls'], ev: Evaluator): (use: Node) => boolean {
+  return (use) => {
+    const parent = use.parent;
+    if (parent?.type !== 'attribute' || parent.childForFieldName('object')?.id !== use.id) return false;
+    const attr = parent.childForFieldName('attribute')?.text ?? '';
+    if (attrs.has(attr)) return !(parent.parent?.type === 'assignment' && parent.parent.childForFieldName('left')?.id === parent.id);
+    const m = parent.parent?.type === 'call' ? findMethod(cls, attr, ev) : undefined;
+    return !!m && !!methodReads(m, attrs);
+  };
+}
+
+/**
+ * `w = Worker(...)` (a Process subclass) started, then `w.total` read in the parent: `run()` updates
+ * the child's copy of the object, never the parent's.
+ */
+function processSubclass(model: ModuleModel, ev: Evaluator, sink: Sink): Finding | undefined {
+  if (sink.name !== 'Process' || sink.sent.length !== 1 || sink.sent[0].node.type !== 'call') return undefined;
+  const made = sink.sent[0].node;
+  const inst = ev.eval(made, sink.call.scope);
+  if (inst.kind !== 'instance') return undefined;
+  const parent = made.parent;
+  const target = parent?.type === 'assignment' && parent.childForFieldName('right')?.id === made.id ? parent.childForFieldName('left') : undefined;
+  if (target?.type !== 'identifier') return undefined;
+  const run = findMethod(inst.cls, 'run', ev);
+  if (!run) return undefined;
+  const changed = selfMutations(run, ev);
+  if (!changed.length) return undefined;
+  const attrs = new Set(changed.map((m) => m.attr!));
+  const read = readAfter(target.text, made, sink.call.scope, made, readsChanged(attrs, inst.cls, ev));
+  if (!read) return undefined;
+  const first = changed[0];
+  return finding(
+    model,
+    sink,
+    made,
+    target.text,
+    target.text,
+    `a \`${inst.cls.name}\` process`,
+    'run',
+    first,
+    read,
+    `\`run()\` executes in the child, on its own copy of the object, and updates \`self.${first.attr}\` there`,
+    'self',
+  );
+}
+
+/**
+ * A worker that fills a module-level container (`RESULTS.append(x)`) while the parent reads that
+ * global afterwards: the child has its own module (re-imported under spawn, copied under fork).
+ */
+function globalMutations(model: ModuleModel, ev: Evaluator, sink: Sink, fn: FunctionInfo): Finding[] {
+  if (fn.module !== model || fn.local) return [];
+  const out: Finding[] = [];
+  const done = new Set<string>();
+  for (const n of bodyNodes(bodyOf(fn))) {
+    if (n.type !== 'identifier' || done.has(n.text)) continue;
+    const b = lookup(n.text, fn.scope, n);
+    if (!b || b.scope !== model.scope || b.kind !== 'value') continue;
+    done.add(n.text);
+    const what = describe(ev.evalBinding(b, 1));
+    if (!what || what.startsWith('a `')) continue;
+    const mutations = mutationsOf(fn, n.text, ev).filter((m) => !m.attr || m.node.type === 'call');
+    if (!mutations.length) continue;
+    // The parent must read the very same global after the call.
+    const read = readAfter(n.text, sink.call.node, sink.call.scope, sink.call.node, (use) => lookup(use.text, sink.call.scope, use) === b);
+    if (!read) continue;
+    const fnNode = sink.sent.find((s) => s.label === 'target' || s.label === 'func' || s.label === 'fn')?.node ?? sink.call.node;
+    out.push(
+      finding(
+        model,
+        sink,
+        fnNode,
+        fnNode.text,
+        n.text,
+        `a function that changes the module-level ${what.slice(2)} \`${n.text}\``,
+        fn.name,
+        mutations[0],
+        read,
+        `the child has its own copy of the module (re-imported under spawn, copied under fork), and \`${fn.name}\` changes that copy's \`${n.text}\``,
+        'global',
+      ),
+    );
+  }
+  return out;
 }

@@ -27,6 +27,8 @@ export interface WorkerCall {
   /** `obj.method` handed over as a bound method: the `obj` expression and the instance it is. */
   self?: { node: Node; value: Extract<Value, { kind: 'instance' }> };
   args: WorkerArg[];
+  /** For map-like sinks: the iterable whose items become the worker's `param`. */
+  items?: WorkerArg;
 }
 
 const callableLabels = new Set(['target', 'func', 'fn']);
@@ -111,7 +113,10 @@ export function workerCall(sink: Sink, ev: Evaluator): WorkerCall | undefined {
     if (param) args.push({ node: p.node, param, label: p.label });
   });
   for (const k of keywords) if (fn.params.includes(k.name)) args.push({ node: k.node, param: k.name, label: k.label });
-  return { sink, fn, funcNode: funcArg.node, self, args };
+  const iterable = sink.sent.find((s) => s.items === 1);
+  const itemParam = iterable ? fn.params[offset + positional.length] : undefined;
+  const items = iterable && itemParam ? { node: iterable.node, param: itemParam, label: iterable.label } : undefined;
+  return { sink, fn, funcNode: funcArg.node, self, args, items };
 }
 
 /** Every node under `root`, depth first, not descending into nested defs, classes or lambdas. */
