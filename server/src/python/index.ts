@@ -136,6 +136,8 @@ function checkFile(file: string, ws: Workspace, flow: Flow, defaultMethodOf: (m:
     const result = judgeResult(sink, model, ev, judge, copyreg);
     if (result) findings.push(result);
   }
+  // State that pickles but does not cross: what the worker does with its copy (rules/index.ts).
+  for (const check of sinkChecks) findings.push(...check(model, ev, flow.moduleSinks(model)));
   // One diagnostic per argument per rule, whichever chain reached it first.
   const reported = new Set<string>();
   for (const d of flow.derivedCalls(model)) {
@@ -148,7 +150,6 @@ function checkFile(file: string, ws: Workspace, flow: Flow, defaultMethodOf: (m:
   }
   findings.push(...checkMissingMainGuard(model, ev, method));
   findings.push(...checkCeleryJson(model, ev));
-  for (const check of sinkChecks) findings.push(...check(model, ev, flow.moduleSinks(model)));
   return findings;
 }
 
