@@ -8,7 +8,7 @@ import type { FunctionInfo } from '../model';
 import { types } from '../knowledge';
 import type { Sink } from '../sinks';
 import { pyRule } from './types';
-import { bodyNodes, bodyOf, methodReads, mutationsOf, readAfter, returnsParam, selfMutations, short, workerCall, type Mutation } from './worker-calls';
+import { allNodes, bodyNodes, bodyOf, methodReads, mutationsOf, readAfter, returnsParam, selfMutations, short, workerCall, type Mutation } from './worker-calls';
 
 // A child process works on a copy of what it is given: pickled for spawn/forkserver and for every
 // pool task, copied with the whole address space under fork. A worker that fills a dict or list it
@@ -52,6 +52,8 @@ function where(m: Mutation): string {
 
 export function checkLostMutation(model: ModuleModel, ev: Evaluator, sinks: Sink[]): Finding[] {
   const findings: Finding[] = [];
+  // Handing the object to another process again is not reading what the worker wrote.
+  const notResent = (use: Node) => !sinks.some((s) => use.startIndex >= s.call.node.startIndex && use.endIndex <= s.call.node.endIndex);
   for (const sink of sinks) {
     if (sink.transport === 'pickle') continue;
     const subclass = processSubclass(model, ev, sink);
@@ -68,7 +70,7 @@ export function checkLostMutation(model: ModuleModel, ev: Evaluator, sinks: Sink
       // Attribute writes matter only on objects; `d.x = 1` on a dict would have raised.
       const relevant = value.kind === 'instance' ? mutations : mutations.filter((m) => !m.attr || m.node.type === 'call');
       if (!relevant.length || returnsParam(call.fn, a.param)) continue;
-      const read = readAfter(a.node.text, a.node, scope, sink.call.node);
+      const read = readAfter(a.node.text, a.node, scope, sink.call.node, notResent);
       if (!read) continue;
       findings.push(finding(model, sink, a.node, a.label, a.node.text, what, call.fn.name, relevant[0], read, `the worker \`${call.fn.name}\` changes its copy of \`${a.param}\` (\`${short(relevant[0].node.text)}\`)`));
     }
@@ -78,9 +80,11 @@ export function checkLostMutation(model: ModuleModel, ev: Evaluator, sinks: Sink
       const value = ev.eval(a.node, scope);
       const element = value.kind === 'container' && !value.dict ? value.items.map((i) => describe(i.value)).find(Boolean) : undefined;
       const mutations = element ? mutationsOf(call.fn, a.param, ev).filter((m) => element.startsWith('a `') || !m.attr || m.node.type === 'call') : [];
-      const read = mutations.length && !returnsParam(call.fn, a.param) ? readAfter(a.node.text, a.node, scope, sink.call.node) : undefined;
+      // The parent must look at what the task wrote: the attribute or key it sets is read outside the worker.
+      const written = mutations.find((m) => m.node.type === 'call' || readOutside(model, call.fn, m));
+      const read = written && !returnsParam(call.fn, a.param) ? readAfter(a.node.text, a.node, scope, sink.call.node, notResent) : undefined;
       if (read && element)
-        findings.push(finding(model, sink, a.node, `${a.label}[i]`, a.node.text, `a list holding ${element}`, call.fn.name, mutations[0], read, `the worker \`${call.fn.name}\` changes its copy of each item (\`${short(mutations[0].node.text)}\`)`));
+        findings.push(finding(model, sink, a.node, `${a.label}[i]`, a.node.text, `a list holding ${element}`, call.fn.name, written!, read, `the worker \`${call.fn.name}\` changes its copy of each item (\`${short(written!.node.text)}\`)`));
     }
     findings.push(...globalMutations(model, ev, sink, call.fn));
     if (call.self) {
@@ -218,4 +222,23 @@ function globalMutations(model: ModuleModel, ev: Evaluator, sink: Sink, fn: Func
     );
   }
   return out;
+}
+
+/** `x.total` / `x["total"]` for what the mutation writes, read somewhere in the parent's module outside the worker. */
+function readOutside(model: ModuleModel, worker: FunctionInfo, m: Mutation): boolean {
+  const left = m.node.childForFieldName('left');
+  let name = m.attr;
+  if (!name && left?.type === 'subscript') {
+    const key = left.childForFieldName('subscript');
+    const literal = key?.type === 'string' ? /^['"](\w+)['"]$/.exec(key.text) : null;
+    name = literal?.[1];
+  }
+  if (!name) return false;
+  for (const n of allNodes(model.root)) {
+    if (worker.module === model && n.startIndex >= worker.node.startIndex && n.endIndex <= worker.node.endIndex) continue;
+    const isRead = (t: Node) => !(t.parent?.type === 'assignment' && t.parent.childForFieldName('left')?.id === t.id);
+    if (n.type === 'attribute' && n.childForFieldName('attribute')?.text === name && isRead(n)) return true;
+    if (n.type === 'subscript' && /^['"]\w+['"]$/.test(n.childForFieldName('subscript')?.text ?? '') && n.childForFieldName('subscript')!.text.slice(1, -1) === name && isRead(n)) return true;
+  }
+  return false;
 }

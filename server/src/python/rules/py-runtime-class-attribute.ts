@@ -6,7 +6,7 @@ import { rangeOf } from '../ranges';
 import { callArgs, classChain, type Evaluator, type Value } from '../resolve';
 import type { Sink } from '../sinks';
 import { pyRule } from './types';
-import { bodyNodes, bodyOf, instancesIn, methodReads } from './worker-calls';
+import { allNodes, bodyNodes, bodyOf, instancesIn, methodReads } from './worker-calls';
 
 // An instance pickles its own `__dict__` and a reference to its class, never the class's
 // attributes. A spawn or forkserver child imports the class afresh, so a class attribute the
@@ -34,18 +34,6 @@ interface ClassAssignment {
 }
 
 const cache = new WeakMap<Evaluator, Map<ModuleModel, ClassAssignment[]>>();
-
-function* allNodes(root: Node): Generator<Node> {
-  const stack: Node[] = [root];
-  while (stack.length) {
-    const n = stack.pop()!;
-    yield n;
-    for (let i = n.namedChildren.length - 1; i >= 0; i--) {
-      const c = n.namedChildren[i];
-      if (c) stack.push(c);
-    }
-  }
-}
 
 function within(inner: Node, outer: Node): boolean {
   return inner.startIndex >= outer.startIndex && inner.endIndex <= outer.endIndex;

@@ -133,6 +133,19 @@ export function* bodyNodes(root: Node): Generator<Node> {
   }
 }
 
+/** Every node under `root`, nested functions and classes included. */
+export function* allNodes(root: Node): Generator<Node> {
+  const stack: Node[] = [root];
+  while (stack.length) {
+    const n = stack.pop()!;
+    yield n;
+    for (let i = n.namedChildren.length - 1; i >= 0; i--) {
+      const c = n.namedChildren[i];
+      if (c) stack.push(c);
+    }
+  }
+}
+
 /** The function's body (its parameters and decorators left out). */
 export function bodyOf(fn: FunctionInfo): Node {
   return fn.node.childForFieldName('body') ?? fn.node;
