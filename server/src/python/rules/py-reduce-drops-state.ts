@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { Finding } from '../../engine/types';
+import type { Finding, Fix } from '../../engine/types';
 import type { FunctionInfo, ModuleModel } from '../model';
 import type { Node } from '../parser';
 import { rangeOf } from '../ranges';
@@ -120,7 +120,7 @@ export function checkReduceDropsState(model: ModuleModel, ev: Evaluator, sinks: 
               { file: reducer.fn.module.file, range: rangeOf(reducer.fn.nameNode), message: `\`${reducer.fn.name}\` rebuilds the object without it` },
               { file: read.module.file, range: rangeOf(read.node), message: `the other side reads \`${late.attr}\` here` },
             ],
-            fixes: [],
+            fixes: [returnStateFix(reducer.fn)].filter((f): f is Fix => !!f),
           });
           reported = true;
           break;
@@ -129,4 +129,24 @@ export function checkReduceDropsState(model: ModuleModel, ev: Evaluator, sinks: 
     }
   }
   return findings;
+}
+
+/**
+ * `return (Cls, (self.path,))` → `return (Cls, (self.path,), self.__dict__)`: pickle rebuilds the
+ * object as before, then restores its attributes. A suggestion, not applied by --fix: a class may
+ * rebuild from arguments precisely to avoid pickling what its `__dict__` holds.
+ */
+function returnStateFix(fn: FunctionInfo): Fix | undefined {
+  const self = fn.params[0];
+  if (!self || fn.name !== '__reduce__') return undefined;
+  const edits = [];
+  for (const r of fn.returns) {
+    const inner = r.type === 'parenthesized_expression' ? r.namedChildren.find((x) => x && x.type !== 'comment') : r;
+    if (!inner) return undefined;
+    // Before the closing parenthesis of `(Cls, args)`, or after a bare `Cls, args`.
+    const end = inner.type === 'tuple' || r.type === 'parenthesized_expression' ? (inner.type === 'tuple' ? inner.endPosition : r.endPosition) : inner.endPosition;
+    const at = inner.type === 'tuple' || r.type === 'parenthesized_expression' ? { line: end.row, character: end.column - 1 } : { line: end.row, character: end.column };
+    edits.push({ file: fn.module.file, range: { start: at, end: at }, newText: `, ${self}.__dict__` });
+  }
+  return edits.length ? { title: `Return the state from \`__reduce__\` too (\`${self}.__dict__\`)`, id: 'reduce-with-state', preferred: false, edits } : undefined;
 }
