@@ -48,6 +48,33 @@ function runsOnImport(fn: FunctionInfo, model: ModuleModel): boolean {
   });
 }
 
+/** The function is handed over as a value (`initializer=setup`, `target=configure`), so it may run in the child too. */
+function passedAsValue(name: string, model: ModuleModel): boolean {
+  for (const n of allNodes(model.root)) {
+    if (n.type !== 'identifier' || n.text !== name) continue;
+    const p = n.parent;
+    if (!p) continue;
+    if (p.type === 'call' && p.childForFieldName('function')?.id === n.id) continue;
+    if ((p.type === 'function_definition' || p.type === 'class_definition') && p.childForFieldName('name')?.id === n.id) continue;
+    if (p.type === 'keyword_argument' && p.childForFieldName('name')?.id === n.id) continue;
+    if (p.type === 'attribute' || p.type === 'import_from_statement' || p.type === 'dotted_name' || p.type === 'aliased_import') continue;
+    return true;
+  }
+  return false;
+}
+
+/** A Pool initializer (or anything handed over as a callable), or a function such a callable calls: it runs in the child as well. */
+function mayRunInChild(fn: FunctionInfo, model: ModuleModel): boolean {
+  if (passedAsValue(fn.name, model)) return true;
+  // One level up: `def init(): configure()` with `initializer=init`.
+  for (const c of model.calls) {
+    const f = c.node.childForFieldName('function');
+    const caller = c.scope.fn;
+    if (f?.type === 'identifier' && f.text === fn.name && caller && caller !== fn && passedAsValue(caller.name, model)) return true;
+  }
+  return false;
+}
+
 /** `Cls.attr = v` (and `+=`, `setattr(Cls, "attr", v)`) executed at run time, not while the module is imported. */
 function classAssignments(model: ModuleModel, ev: Evaluator): ClassAssignment[] {
   let byModule = cache.get(ev);
@@ -75,7 +102,7 @@ function classAssignments(model: ModuleModel, ev: Evaluator): ClassAssignment[] 
     const scope = enclosingScope(model, n);
     if (scope.kind === 'class' || scope.kind === 'lambda') continue;
     if (scope.kind === 'module' && !model.mainGuards.some((g) => within(n, g))) continue;
-    if (scope.kind === 'function' && scope.fn && runsOnImport(scope.fn, model)) continue;
+    if (scope.kind === 'function' && scope.fn && (runsOnImport(scope.fn, model) || mayRunInChild(scope.fn, model))) continue;
     const v = ev.eval(target, scope);
     if (v.kind !== 'class') continue;
     out.push({ cls: v.cls, attr, statement: n, scope, module: model });
