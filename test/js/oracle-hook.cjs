@@ -18,6 +18,28 @@ if (report) {
       fs.appendFileSync(report, JSON.stringify({ where, ...event }) + '\n');
     } catch {}
   };
+  // The value with each user-written toJSON() applied, as JSON.stringify calls them (not Date's or Buffer's,
+  // whose conversion is the loss being measured); a node whose subtree has none is returned as it is.
+  const isNative = (fn) => /\{\s*\[native code\]\s*\}\s*$/.test(Function.prototype.toString.call(fn));
+  const ownToJSON = (v, key, seen) => {
+    if (!v || typeof v !== 'object') return v;
+    if (seen.has(v)) return seen.get(v);
+    if (typeof v.toJSON === 'function' && !isNative(v.toJSON) && !Buffer.isBuffer(v)) {
+      const r = v.toJSON(key);
+      seen.set(v, r);
+      if (!r || typeof r !== 'object') return r;
+      v = r;
+    }
+    seen.set(v, v);
+    let out = v;
+    for (const k of Object.keys(v)) {
+      const c = ownToJSON(v[k], k, seen);
+      if (c === v[k]) continue;
+      if (out === v) out = Array.isArray(v) ? v.slice() : Object.assign(Object.create(Object.getPrototypeOf(v)), v);
+      out[k] = c;
+    }
+    return out;
+  };
   const describeLoss = (value, serializer) => {
     let copy;
     try {
@@ -25,7 +47,8 @@ if (report) {
     } catch {
       return undefined; // the real call decides (it may need a transfer list the copy lacks)
     }
-    if (util.isDeepStrictEqual(value, copy)) return undefined;
+    // JSON sends what a program's own toJSON() returns: that form arriving is what the code meant.
+    if (util.isDeepStrictEqual(serializer === 'json' ? ownToJSON(value, '', new Map()) : value, copy)) return undefined;
     return `${util.inspect(value, { depth: 2, breakLength: Infinity }).slice(0, 160)} arrived as ${util.inspect(copy, { depth: 2, breakLength: Infinity }).slice(0, 160)}`;
   };
   // The ArrayBuffers a transfer argument lists (an array, any iterable, or `{ transfer }`), with their sizes before the send.

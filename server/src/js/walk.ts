@@ -54,7 +54,7 @@ export class TypeWalker {
     this.problems.push({ rule, verdict, path, declaration, facts });
   }
 
-  private visit(type: ts.Type, path: string, declaration: ts.Node | undefined, depth: number, onPath: Set<ts.Type>): void {
+  private visit(type: ts.Type, path: string, declaration: ts.Node | undefined, depth: number, onPath: Set<ts.Type>, jsonified = false): void {
     if (depth > maxDepth || this.problems.length >= maxProblems) return;
     const { checker } = this.ctx;
     if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.Never)) return;
@@ -65,7 +65,7 @@ export class TypeWalker {
     }
     if (type.isUnion()) {
       // `boolean` is the union `true | false`; enums are unions of literals: nothing to see.
-      for (const t of type.types) this.visit(t, path, declaration, depth, onPath);
+      for (const t of type.types) this.visit(t, path, declaration, depth, onPath, jsonified);
       return;
     }
     if (type.flags & (ts.TypeFlags.Null | ts.TypeFlags.Void)) return;
@@ -93,6 +93,13 @@ export class TypeWalker {
     if (depth === 0 && isProxyMarked(type, this.ctx.program)) return;
 
     const facts = this.facts(type);
+    // JSON.stringify sends what a user type's `toJSON()` returns (own or inherited), not its fields;
+    // it does not call toJSON again on that result, but it does on the result's members.
+    if (this.ctx.serializer === 'json' && !facts.fromLibrary && !jsonified) {
+      const sent = toJSONResult(checker, type);
+      // The path names the call, so that no fix edits `x.member` of a member toJSON() made up.
+      if (sent) return this.visit(sent, path ? `${path}.toJSON()` : 'toJSON()', declaration, depth + 1, onPath, true);
+    }
     if (type.isIntersection()) {
       for (const part of type.types) {
         const f = this.facts(part);
@@ -196,6 +203,22 @@ export function joinPath(path: string, name: string): string {
   const key = /^[A-Za-z_$][\w$]*$/.test(name) ? name : JSON.stringify(name);
   if (!path) return key.startsWith('"') ? `[${key}]` : key;
   return key.startsWith('"') ? `${path}[${key}]` : `${path}.${key}`;
+}
+
+/** The type a `toJSON()` method of `type` returns, when it has one that JSON.stringify would call. */
+function toJSONResult(checker: ts.TypeChecker, type: ts.Type): ts.Type | undefined {
+  const prop = type.getProperty('toJSON');
+  if (!prop) return undefined;
+  let t: ts.Type;
+  try {
+    t = checker.getNonNullableType(checker.getTypeOfSymbol(prop));
+  } catch {
+    return undefined;
+  }
+  const sigs = t.getCallSignatures();
+  if (!sigs.length) return undefined;
+  // An untyped toJSON still decides what is sent: its `any` result is judged (by nothing) instead of the fields.
+  return checker.getReturnTypeOfSignature(sigs[0]);
 }
 
 /** An instance of a class declared with methods, accessors or #private state (or a library class declared in a .d.ts). */
