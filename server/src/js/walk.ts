@@ -1,6 +1,6 @@
 import * as ts from 'typescript';
 import { baseNames, isLibraryFile, originOf } from './origin';
-import type { SendContext, TypeFacts, TypeRule, Verdict } from './rules/rule';
+import type { MemberFacts, SendContext, TypeFacts, TypeRule, Verdict } from './rules/rule';
 import { needsTransfer, transferRequired } from './rules/transfer-required';
 
 // Walks the type of a sent value member by member and asks the type rules about each part.
@@ -149,8 +149,14 @@ export class TypeWalker {
     const { checker } = this.ctx;
     for (const prop of checker.getPropertiesOfType(type)) {
       const name = prop.getName();
-      if (name.startsWith('__@') || name.startsWith('__#')) continue; // symbol keys and #private are not copied (reported by their class)
       const decl = prop.valueDeclaration ?? prop.declarations?.[0];
+      const symbolKeyed = name.startsWith('__@');
+      if (decl && (symbolKeyed || ts.isAccessor(decl)) && !isLibraryFile(this.ctx.program, decl.getSourceFile()) && !isPrototypeMember(decl, this.ctx.program, facts)) {
+        const key = ts.getNameOfDeclaration(decl);
+        const keyText = symbolKeyed && key && ts.isComputedPropertyName(key) ? key.getText() : undefined;
+        this.applyMemberRules({ symbol: prop, declaration: decl as ts.Declaration, owner: facts, symbolKeyed }, keyText ? `${path}${keyText}` : joinPath(path, name), decl);
+      }
+      if (symbolKeyed || name.startsWith('__#')) continue; // symbol keys and #private are not copied (reported above, or by their class)
       // Methods and accessors of a class live on its prototype: they are lost, not fatal (class-instance-loss).
       if (decl && isPrototypeMember(decl, this.ctx.program, facts)) continue;
       let propType: ts.Type;
@@ -165,6 +171,13 @@ export class TypeWalker {
     }
     const index = checker.getIndexInfoOfType(type, ts.IndexKind.String) ?? checker.getIndexInfoOfType(type, ts.IndexKind.Number);
     if (index) this.visit(index.type, `${path}[key]`, index.declaration, depth + 1, onPath);
+  }
+
+  private applyMemberRules(member: MemberFacts, path: string, declaration: ts.Node): void {
+    for (const rule of this.rules) {
+      const verdict = rule.checkMember?.(member, this.ctx, path);
+      if (verdict) return this.report(rule, verdict, path, member.owner, declaration);
+    }
   }
 
   private applyRules(facts: TypeFacts, path: string, declaration: ts.Node | undefined): 'stop' | 'descend' | 'none' {

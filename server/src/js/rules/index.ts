@@ -9,6 +9,7 @@ import { noFunction } from './no-function';
 import { noHostObject } from './no-host-object';
 import { noProxyMeta } from './no-proxy';
 import { noSymbol } from './no-symbol';
+import { symbolKeyLoss } from './symbol-key-loss';
 import { noUncloneableBuiltin } from './no-uncloneable-builtin';
 import { platformObject } from './platform-object';
 import { invalidTransferList } from './invalid-transfer-list';
@@ -29,6 +30,7 @@ export const typeRules: readonly TypeRule[] = [
   noHostObject,
   noFunction,
   noSymbol,
+  symbolKeyLoss,
   contextBridgeLoss,
   errorSubclassLoss,
   classInstanceLoss,
