@@ -62,6 +62,33 @@ if (report) {
     }
   };
   const copiedOf = (listed) => listed.filter(([t]) => t.byteLength > 0).map(([, n]) => `an ArrayBuffer of ${n} bytes in the transfer list is still attached after the send`);
+  // Own getters of sent plain objects arrive as data frozen at the send: when reading the getter
+  // again at exit gives another value, the other side was left with a stale one (`loss`).
+  const liveAccessors = [];
+  const collectAccessors = (api, v, where, depthLeft, seen) => {
+    if (!v || typeof v !== 'object' || depthLeft < 0 || seen.has(v)) return;
+    seen.add(v);
+    for (const key of Object.keys(v)) {
+      const d = Object.getOwnPropertyDescriptor(v, key);
+      const at = `${where}.${key}`;
+      if (d && d.get) {
+        try {
+          liveAccessors.push({ api, obj: v, key, at, sent: d.get.call(v) });
+        } catch {}
+      } else if (d) collectAccessors(api, d.value, at, depthLeft - 1, seen);
+    }
+  };
+  process.on('exit', () => {
+    for (const a of liveAccessors) {
+      let now;
+      try {
+        now = a.obj[a.key];
+      } catch {
+        continue;
+      }
+      if (!util.isDeepStrictEqual(now, a.sent)) record({ api: a.api, outcome: 'loss', loss: `getter ${a.at.slice(1)} was sent as ${util.inspect(a.sent)} and now reads ${util.inspect(now)}` });
+    }
+  });
   let depth = 0;
   const observe = (api, serializer, value, send, transfer) => {
     if (depth > 0) return send();
@@ -72,6 +99,7 @@ if (report) {
       const result = send();
       const copied = copiedOf(listed);
       record({ api, outcome: loss ? 'loss' : 'ok', loss, ...(copied.length ? { copied } : {}) });
+      if (!loss) collectAccessors(api, value, '', 6, new Set());
       return result;
     } catch (e) {
       record({ api, outcome: 'threw', error: `${e && e.name}: ${e && e.message}`.slice(0, 200) });
