@@ -54,24 +54,24 @@ export class TypeWalker {
     this.problems.push({ rule, verdict, path, declaration, facts });
   }
 
-  private visit(type: ts.Type, path: string, declaration: ts.Node | undefined, depth: number, onPath: Set<ts.Type>, jsonified = false): void {
+  private visit(type: ts.Type, path: string, declaration: ts.Node | undefined, depth: number, onPath: Set<ts.Type>, jsonified = false, via?: ts.Symbol): void {
     if (depth > maxDepth || this.problems.length >= maxProblems) return;
     const { checker } = this.ctx;
     if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.Never)) return;
     if (type.flags & ts.TypeFlags.TypeParameter) {
       const constraint = checker.getBaseConstraintOfType(type);
       if (!constraint || constraint === type || constraint.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return;
-      return this.visit(constraint, path, declaration, depth + 1, onPath);
+      return this.visit(constraint, path, declaration, depth + 1, onPath, jsonified, via);
     }
     if (type.isUnion()) {
       // `boolean` is the union `true | false`; enums are unions of literals: nothing to see.
-      for (const t of type.types) this.visit(t, path, declaration, depth, onPath, jsonified);
+      for (const t of type.types) this.visit(t, path, declaration, depth, onPath, jsonified, via);
       return;
     }
     if (type.flags & (ts.TypeFlags.Null | ts.TypeFlags.Void)) return;
     if (type.flags & ts.TypeFlags.Undefined) {
       // Only an explicitly `undefined` member matters (JSON drops it); optional members are unwrapped below.
-      this.applyRules(this.facts(type), path, declaration);
+      this.applyRules(this.facts(type), path, declaration, via);
       return;
     }
     if (type.flags & (ts.TypeFlags.StringLike | ts.TypeFlags.NumberLike | ts.TypeFlags.BooleanLike | ts.TypeFlags.EnumLike)) return;
@@ -79,10 +79,10 @@ export class TypeWalker {
     // run time: the object part exists only in the type system, and the primitive's methods are not its own.
     if (type.isIntersection()) {
       const primitive = type.types.find((t) => t.flags & primitiveFlags);
-      if (primitive) return this.visit(primitive, path, declaration, depth, onPath);
+      if (primitive) return this.visit(primitive, path, declaration, depth, onPath, jsonified, via);
     }
     if (type.flags & (ts.TypeFlags.BigIntLike | ts.TypeFlags.ESSymbolLike)) {
-      this.applyRules(this.facts(type), path, declaration);
+      this.applyRules(this.facts(type), path, declaration, via);
       return;
     }
     if (!(type.flags & (ts.TypeFlags.Object | ts.TypeFlags.Intersection | ts.TypeFlags.NonPrimitive))) return;
@@ -104,11 +104,11 @@ export class TypeWalker {
       for (const part of type.types) {
         const f = this.facts(part);
         if (f.callable || f.fromLibrary) {
-          if (this.applyRules(f, path, declaration) === 'stop') return;
+          if (this.applyRules(f, path, declaration, via) === 'stop') return;
         }
       }
     }
-    const decision = this.applyRules(facts, path, declaration ?? facts.declaration);
+    const decision = this.applyRules(facts, path, declaration ?? facts.declaration, via);
     if (decision === 'stop') return;
 
     onPath.add(type);
@@ -167,7 +167,7 @@ export class TypeWalker {
       }
       if (prop.flags & ts.SymbolFlags.Optional) propType = checker.getNonNullableType(propType);
       const userDecl = decl && !isLibraryFile(this.ctx.program, decl.getSourceFile()) ? decl : undefined;
-      this.visit(propType, joinPath(path, name), userDecl, depth + 1, onPath);
+      this.visit(propType, joinPath(path, name), userDecl, depth + 1, onPath, false, prop);
     }
     const index = checker.getIndexInfoOfType(type, ts.IndexKind.String) ?? checker.getIndexInfoOfType(type, ts.IndexKind.Number);
     if (index) this.visit(index.type, `${path}[key]`, index.declaration, depth + 1, onPath);
@@ -180,11 +180,11 @@ export class TypeWalker {
     }
   }
 
-  private applyRules(facts: TypeFacts, path: string, declaration: ts.Node | undefined): 'stop' | 'descend' | 'none' {
+  private applyRules(facts: TypeFacts, path: string, declaration: ts.Node | undefined, via?: ts.Symbol): 'stop' | 'descend' | 'none' {
     // Transferables are judged by the transfer rule alone: listed, they cross intact.
     const transferable = facts.fromLibrary && facts.ancestry.some((n) => needsTransfer.has(n));
     for (const rule of transferable ? [transferRequired] : this.rules) {
-      const verdict = rule.check(facts, this.ctx, path);
+      const verdict = rule.check(facts, this.ctx, path, via);
       if (!verdict) continue;
       this.report(rule, verdict, path, facts, declaration ?? facts.declaration);
       return verdict.descend ? 'descend' : 'stop';
