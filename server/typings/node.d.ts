@@ -15,6 +15,8 @@ declare namespace NodeJS {
     exit(code?: number): never;
     cwd(): string;
     on(event: string, listener: (...args: any[]) => void): this;
+    hrtime: { (time?: [number, number]): [number, number]; bigint(): bigint };
+    uptime(): number;
   }
   interface EventEmitterLike { on(event: string | symbol, listener: (...args: any[]) => void): this }
 }
@@ -88,6 +90,16 @@ declare module 'fs' {
   export function readFileSync(path: string | URL | number, options?: { encoding?: null; flag?: string } | null): Buffer;
   export function readFileSync(path: string | URL | number, options: string | { encoding: string; flag?: string }): string;
   export function writeFileSync(path: string | URL | number, data: any): void;
+  // Stats arrive as plain objects (no isFile()); with `bigint: true` their fields are bigints, which JSON IPC refuses.
+  export class Stats { size: number; mtimeMs: number; mode: number; isFile(): boolean; isDirectory(): boolean; isSymbolicLink(): boolean }
+  export class BigIntStats { size: bigint; mtimeMs: bigint; mtimeNs: bigint; mode: bigint; ino: bigint; isFile(): boolean; isDirectory(): boolean; isSymbolicLink(): boolean }
+  interface StatOptions { bigint?: boolean; throwIfNoEntry?: boolean }
+  export function statSync(path: string | URL, options: StatOptions & { bigint: true }): BigIntStats;
+  export function statSync(path: string | URL, options?: StatOptions & { bigint?: false }): Stats;
+  export function lstatSync(path: string | URL, options: StatOptions & { bigint: true }): BigIntStats;
+  export function lstatSync(path: string | URL, options?: StatOptions & { bigint?: false }): Stats;
+  export function fstatSync(fd: number, options: { bigint: true }): BigIntStats;
+  export function fstatSync(fd: number, options?: { bigint?: false }): Stats;
   export * as promises from 'fs/promises';
 }
 declare module 'worker_threads' {
@@ -130,11 +142,22 @@ declare module 'cluster' {
   export default cluster;
 }
 declare module 'crypto' {
+  import { Writable } from 'stream';
   class KeyObject { readonly type: string; export(options?: any): any }
+  // Sign/Verify are Writable streams (DataCloneError when sent); a Hash arrives as a methodless object.
+  class Sign extends Writable { update(data: any, encoding?: string): this; sign(key: any, encoding?: string): any }
+  class Verify extends Writable { update(data: any, encoding?: string): this; verify(key: any, signature: any, encoding?: string): boolean }
+  class Hash { update(data: any, encoding?: string): this; digest(encoding?: string): any; copy(): Hash }
+  class Hmac { update(data: any, encoding?: string): this; digest(encoding?: string): any }
+  function createSign(algorithm: string, options?: any): Sign;
+  function createVerify(algorithm: string, options?: any): Verify;
+  function createHash(algorithm: string, options?: any): Hash;
+  function createHmac(algorithm: string, key: any, options?: any): Hmac;
   function createSecretKey(key: any): KeyObject;
   function randomUUID(): string;
 }
-declare module 'node:events' { export * from 'events'; import E = require('events'); export default E }
+// `export =` so that `import { EventEmitter } from 'node:events'` and the default import both resolve.
+declare module 'node:events' { import E = require('events'); export = E }
 declare module 'node:stream' { export * from 'stream'; import S = require('stream'); export default S }
 declare module 'node:net' { export * from 'net' }
 declare module 'node:fs' { export * from 'fs' }

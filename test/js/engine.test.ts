@@ -39,6 +39,31 @@ test('a folder without @types/node still gets its sinks from the fallback typing
   assert.equal(findings[0].related.length, 1, 'related information points at the member');
 });
 
+test('the fallback typings give the types of a plain JS program: named EventEmitter import, bigint stats, hrtime, crypto Sign', () => {
+  const dir = tree({
+    'main.mjs': `import { EventEmitter } from 'node:events';
+import { fork } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { createSign } from 'node:crypto';
+const bus = new EventEmitter();
+bus.on('tick', () => {});
+structuredClone({ bus });
+const child = fork('./child.mjs');
+child.send({ size: statSync('main.mjs', { bigint: true }).size, at: process.hrtime.bigint(), plain: statSync('main.mjs').size });
+structuredClone({ signer: createSign('sha256') });
+`,
+  });
+  const findings = check([path.join(dir, 'main.mjs')]);
+  assert.deepEqual(
+    findings.map((f) => [f.rule, f.message.split(':')[0]]),
+    [
+      ['no-host-object', 'bus is an EventEmitter host object'],
+      ['json-ipc-bigint', 'size is a bigint'],
+      ['no-host-object', 'signer is a crypto.Sign object, which Node refuses to clone (DataCloneError'],
+    ],
+  );
+});
+
 test('pool libraries without their package are recognised through fallback typings', () => {
   const dir = tree({
     'pool.mjs': `import Piscina from 'piscina';

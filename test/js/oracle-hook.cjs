@@ -18,6 +18,28 @@ if (report) {
       fs.appendFileSync(report, JSON.stringify({ where, ...event }) + '\n');
     } catch {}
   };
+  // The value with each user-written toJSON() applied, as JSON.stringify calls them (not Date's or Buffer's,
+  // whose conversion is the loss being measured); a node whose subtree has none is returned as it is.
+  const isNative = (fn) => /\{\s*\[native code\]\s*\}\s*$/.test(Function.prototype.toString.call(fn));
+  const ownToJSON = (v, key, seen) => {
+    if (!v || typeof v !== 'object') return v;
+    if (seen.has(v)) return seen.get(v);
+    if (typeof v.toJSON === 'function' && !isNative(v.toJSON) && !Buffer.isBuffer(v)) {
+      const r = v.toJSON(key);
+      seen.set(v, r);
+      if (!r || typeof r !== 'object') return r;
+      v = r;
+    }
+    seen.set(v, v);
+    let out = v;
+    for (const k of Object.keys(v)) {
+      const c = ownToJSON(v[k], k, seen);
+      if (c === v[k]) continue;
+      if (out === v) out = Array.isArray(v) ? v.slice() : Object.assign(Object.create(Object.getPrototypeOf(v)), v);
+      out[k] = c;
+    }
+    return out;
+  };
   const describeLoss = (value, serializer) => {
     let copy;
     try {
@@ -25,7 +47,8 @@ if (report) {
     } catch {
       return undefined; // the real call decides (it may need a transfer list the copy lacks)
     }
-    if (util.isDeepStrictEqual(value, copy)) return undefined;
+    // JSON sends what a program's own toJSON() returns: that form arriving is what the code meant.
+    if (util.isDeepStrictEqual(serializer === 'json' ? ownToJSON(value, '', new Map()) : value, copy)) return undefined;
     return `${util.inspect(value, { depth: 2, breakLength: Infinity }).slice(0, 160)} arrived as ${util.inspect(copy, { depth: 2, breakLength: Infinity }).slice(0, 160)}`;
   };
   // The ArrayBuffers a transfer argument lists (an array, any iterable, or `{ transfer }`), with their sizes before the send.
@@ -39,6 +62,33 @@ if (report) {
     }
   };
   const copiedOf = (listed) => listed.filter(([t]) => t.byteLength > 0).map(([, n]) => `an ArrayBuffer of ${n} bytes in the transfer list is still attached after the send`);
+  // Own getters of sent plain objects arrive as data frozen at the send: when reading the getter
+  // again at exit gives another value, the other side was left with a stale one (`loss`).
+  const liveAccessors = [];
+  const collectAccessors = (api, v, where, depthLeft, seen) => {
+    if (!v || typeof v !== 'object' || depthLeft < 0 || seen.has(v)) return;
+    seen.add(v);
+    for (const key of Object.keys(v)) {
+      const d = Object.getOwnPropertyDescriptor(v, key);
+      const at = `${where}.${key}`;
+      if (d && d.get) {
+        try {
+          liveAccessors.push({ api, obj: v, key, at, sent: d.get.call(v) });
+        } catch {}
+      } else if (d) collectAccessors(api, d.value, at, depthLeft - 1, seen);
+    }
+  };
+  process.on('exit', () => {
+    for (const a of liveAccessors) {
+      let now;
+      try {
+        now = a.obj[a.key];
+      } catch {
+        continue;
+      }
+      if (!util.isDeepStrictEqual(now, a.sent)) record({ api: a.api, outcome: 'loss', loss: `getter ${a.at.slice(1)} was sent as ${util.inspect(a.sent)} and now reads ${util.inspect(now)}` });
+    }
+  });
   let depth = 0;
   const observe = (api, serializer, value, send, transfer) => {
     if (depth > 0) return send();
@@ -49,6 +99,7 @@ if (report) {
       const result = send();
       const copied = copiedOf(listed);
       record({ api, outcome: loss ? 'loss' : 'ok', loss, ...(copied.length ? { copied } : {}) });
+      if (!loss) collectAccessors(api, value, '', 6, new Set());
       return result;
     } catch (e) {
       record({ api, outcome: 'threw', error: `${e && e.name}: ${e && e.message}`.slice(0, 200) });

@@ -1,6 +1,6 @@
 import * as ts from 'typescript';
 import { baseNames, isLibraryFile, originOf } from './origin';
-import type { SendContext, TypeFacts, TypeRule, Verdict } from './rules/rule';
+import type { MemberFacts, SendContext, TypeFacts, TypeRule, Verdict } from './rules/rule';
 import { needsTransfer, transferRequired } from './rules/transfer-required';
 
 // Walks the type of a sent value member by member and asks the type rules about each part.
@@ -54,24 +54,24 @@ export class TypeWalker {
     this.problems.push({ rule, verdict, path, declaration, facts });
   }
 
-  private visit(type: ts.Type, path: string, declaration: ts.Node | undefined, depth: number, onPath: Set<ts.Type>): void {
+  private visit(type: ts.Type, path: string, declaration: ts.Node | undefined, depth: number, onPath: Set<ts.Type>, jsonified = false, via?: ts.Symbol): void {
     if (depth > maxDepth || this.problems.length >= maxProblems) return;
     const { checker } = this.ctx;
     if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.Never)) return;
     if (type.flags & ts.TypeFlags.TypeParameter) {
       const constraint = checker.getBaseConstraintOfType(type);
       if (!constraint || constraint === type || constraint.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return;
-      return this.visit(constraint, path, declaration, depth + 1, onPath);
+      return this.visit(constraint, path, declaration, depth + 1, onPath, jsonified, via);
     }
     if (type.isUnion()) {
       // `boolean` is the union `true | false`; enums are unions of literals: nothing to see.
-      for (const t of type.types) this.visit(t, path, declaration, depth, onPath);
+      for (const t of type.types) this.visit(t, path, declaration, depth, onPath, jsonified, via);
       return;
     }
     if (type.flags & (ts.TypeFlags.Null | ts.TypeFlags.Void)) return;
     if (type.flags & ts.TypeFlags.Undefined) {
       // Only an explicitly `undefined` member matters (JSON drops it); optional members are unwrapped below.
-      this.applyRules(this.facts(type), path, declaration);
+      this.applyRules(this.facts(type), path, declaration, via);
       return;
     }
     if (type.flags & (ts.TypeFlags.StringLike | ts.TypeFlags.NumberLike | ts.TypeFlags.BooleanLike | ts.TypeFlags.EnumLike)) return;
@@ -79,10 +79,10 @@ export class TypeWalker {
     // run time: the object part exists only in the type system, and the primitive's methods are not its own.
     if (type.isIntersection()) {
       const primitive = type.types.find((t) => t.flags & primitiveFlags);
-      if (primitive) return this.visit(primitive, path, declaration, depth, onPath);
+      if (primitive) return this.visit(primitive, path, declaration, depth, onPath, jsonified, via);
     }
     if (type.flags & (ts.TypeFlags.BigIntLike | ts.TypeFlags.ESSymbolLike)) {
-      this.applyRules(this.facts(type), path, declaration);
+      this.applyRules(this.facts(type), path, declaration, via);
       return;
     }
     if (!(type.flags & (ts.TypeFlags.Object | ts.TypeFlags.Intersection | ts.TypeFlags.NonPrimitive))) return;
@@ -93,15 +93,22 @@ export class TypeWalker {
     if (depth === 0 && isProxyMarked(type, this.ctx.program)) return;
 
     const facts = this.facts(type);
+    // JSON.stringify sends what a user type's `toJSON()` returns (own or inherited), not its fields;
+    // it does not call toJSON again on that result, but it does on the result's members.
+    if (this.ctx.serializer === 'json' && !facts.fromLibrary && !jsonified) {
+      const sent = toJSONResult(checker, type);
+      // The path names the call, so that no fix edits `x.member` of a member toJSON() made up.
+      if (sent) return this.visit(sent, path ? `${path}.toJSON()` : 'toJSON()', declaration, depth + 1, onPath, true);
+    }
     if (type.isIntersection()) {
       for (const part of type.types) {
         const f = this.facts(part);
         if (f.callable || f.fromLibrary) {
-          if (this.applyRules(f, path, declaration) === 'stop') return;
+          if (this.applyRules(f, path, declaration, via) === 'stop') return;
         }
       }
     }
-    const decision = this.applyRules(facts, path, declaration ?? facts.declaration);
+    const decision = this.applyRules(facts, path, declaration ?? facts.declaration, via);
     if (decision === 'stop') return;
 
     onPath.add(type);
@@ -142,8 +149,14 @@ export class TypeWalker {
     const { checker } = this.ctx;
     for (const prop of checker.getPropertiesOfType(type)) {
       const name = prop.getName();
-      if (name.startsWith('__@') || name.startsWith('__#')) continue; // symbol keys and #private are not copied (reported by their class)
       const decl = prop.valueDeclaration ?? prop.declarations?.[0];
+      const symbolKeyed = name.startsWith('__@');
+      if (decl && (symbolKeyed || ts.isAccessor(decl)) && !isLibraryFile(this.ctx.program, decl.getSourceFile()) && !isPrototypeMember(decl, this.ctx.program, facts)) {
+        const key = ts.getNameOfDeclaration(decl);
+        const keyText = symbolKeyed && key && ts.isComputedPropertyName(key) ? key.getText() : undefined;
+        this.applyMemberRules({ symbol: prop, declaration: decl as ts.Declaration, owner: facts, symbolKeyed }, keyText ? `${path}${keyText}` : joinPath(path, name), decl);
+      }
+      if (symbolKeyed || name.startsWith('__#')) continue; // symbol keys and #private are not copied (reported above, or by their class)
       // Methods and accessors of a class live on its prototype: they are lost, not fatal (class-instance-loss).
       if (decl && isPrototypeMember(decl, this.ctx.program, facts)) continue;
       let propType: ts.Type;
@@ -154,17 +167,24 @@ export class TypeWalker {
       }
       if (prop.flags & ts.SymbolFlags.Optional) propType = checker.getNonNullableType(propType);
       const userDecl = decl && !isLibraryFile(this.ctx.program, decl.getSourceFile()) ? decl : undefined;
-      this.visit(propType, joinPath(path, name), userDecl, depth + 1, onPath);
+      this.visit(propType, joinPath(path, name), userDecl, depth + 1, onPath, false, prop);
     }
     const index = checker.getIndexInfoOfType(type, ts.IndexKind.String) ?? checker.getIndexInfoOfType(type, ts.IndexKind.Number);
     if (index) this.visit(index.type, `${path}[key]`, index.declaration, depth + 1, onPath);
   }
 
-  private applyRules(facts: TypeFacts, path: string, declaration: ts.Node | undefined): 'stop' | 'descend' | 'none' {
+  private applyMemberRules(member: MemberFacts, path: string, declaration: ts.Node): void {
+    for (const rule of this.rules) {
+      const verdict = rule.checkMember?.(member, this.ctx, path);
+      if (verdict) return this.report(rule, verdict, path, member.owner, declaration);
+    }
+  }
+
+  private applyRules(facts: TypeFacts, path: string, declaration: ts.Node | undefined, via?: ts.Symbol): 'stop' | 'descend' | 'none' {
     // Transferables are judged by the transfer rule alone: listed, they cross intact.
     const transferable = facts.fromLibrary && facts.ancestry.some((n) => needsTransfer.has(n));
     for (const rule of transferable ? [transferRequired] : this.rules) {
-      const verdict = rule.check(facts, this.ctx, path);
+      const verdict = rule.check(facts, this.ctx, path, via);
       if (!verdict) continue;
       this.report(rule, verdict, path, facts, declaration ?? facts.declaration);
       return verdict.descend ? 'descend' : 'stop';
@@ -196,6 +216,22 @@ export function joinPath(path: string, name: string): string {
   const key = /^[A-Za-z_$][\w$]*$/.test(name) ? name : JSON.stringify(name);
   if (!path) return key.startsWith('"') ? `[${key}]` : key;
   return key.startsWith('"') ? `${path}[${key}]` : `${path}.${key}`;
+}
+
+/** The type a `toJSON()` method of `type` returns, when it has one that JSON.stringify would call. */
+function toJSONResult(checker: ts.TypeChecker, type: ts.Type): ts.Type | undefined {
+  const prop = type.getProperty('toJSON');
+  if (!prop) return undefined;
+  let t: ts.Type;
+  try {
+    t = checker.getNonNullableType(checker.getTypeOfSymbol(prop));
+  } catch {
+    return undefined;
+  }
+  const sigs = t.getCallSignatures();
+  if (!sigs.length) return undefined;
+  // An untyped toJSON still decides what is sent: its `any` result is judged (by nothing) instead of the fields.
+  return checker.getReturnTypeOfSignature(sigs[0]);
 }
 
 /** An instance of a class declared with methods, accessors or #private state (or a library class declared in a .d.ts). */

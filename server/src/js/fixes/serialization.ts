@@ -15,6 +15,8 @@ export function forkWithAdvancedSerialization(ctx: FixContext): Fix[] {
   if (facts.callable || facts.classInstance || facts.type.flags & ts.TypeFlags.ESSymbolLike) return [];
   const call = sink.call;
   if (!ts.isCallExpression(call) || !ts.isPropertyAccessExpression(call.expression)) return [];
+  // Structured clone ignores toJSON(): the form the program chose for JSON would be replaced by the bare instance.
+  if (holdsToJSON(checker, checker.getTypeAtLocation(ctx.value.expr), 0, new Set())) return [];
   const fork = forkCall(call.expression.expression, ctx);
   if (!fork) return [];
   const file = ctx.file;
@@ -32,6 +34,24 @@ export function forkWithAdvancedSerialization(ctx: FixContext): Fix[] {
     edit = insertAt(file, sf, args[args.length - 1].getEnd(), `, { serialization: 'advanced' }`);
   }
   return [{ title: `Fork \`${call.expression.expression.getText(ctx.sourceFile)}\` with \`serialization: 'advanced'\` (structured clone instead of JSON for every message)`, id: 'use-advanced-serialization', preferred: false, edits: [edit] }];
+}
+
+function holdsToJSON(checker: ts.TypeChecker, type: ts.Type, depth: number, seen: Set<ts.Type>): boolean {
+  if (depth > 4 || seen.has(type)) return false;
+  seen.add(type);
+  if (type.isUnion() || type.isIntersection()) return type.types.some((t) => holdsToJSON(checker, t, depth, seen));
+  if (!(type.flags & ts.TypeFlags.Object)) return false;
+  const decl = type.getSymbol()?.declarations?.[0];
+  if (decl?.getSourceFile().isDeclarationFile) return false;
+  if (type.getProperty('toJSON')) return true;
+  if (checker.isArrayType(type) || checker.isTupleType(type)) return checker.getTypeArguments(type as ts.TypeReference).some((t) => holdsToJSON(checker, t, depth + 1, seen));
+  return checker.getPropertiesOfType(type).some((p) => {
+    try {
+      return holdsToJSON(checker, checker.getTypeOfSymbol(p), depth + 1, seen);
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** The `fork(...)` call a child process variable was created by, in this file. */

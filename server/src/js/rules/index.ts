@@ -3,12 +3,15 @@ import { classInstanceLoss } from './class-instance-loss';
 import { contextBridgeLoss } from './context-bridge-loss';
 import { electronMainDomObject } from './electron-main-dom-object';
 import { errorSubclassLoss } from './error-subclass-loss';
+import { getterFrozen } from './getter-frozen';
 import { jsonIpcBigint } from './json-ipc-bigint';
+import { jsonIpcCircular } from './json-ipc-circular';
 import { jsonIpcLoss } from './json-ipc-loss';
 import { noFunction } from './no-function';
 import { noHostObject } from './no-host-object';
 import { noProxyMeta } from './no-proxy';
 import { noSymbol } from './no-symbol';
+import { symbolKeyLoss } from './symbol-key-loss';
 import { noUncloneableBuiltin } from './no-uncloneable-builtin';
 import { platformObject } from './platform-object';
 import { invalidTransferList } from './invalid-transfer-list';
@@ -21,6 +24,7 @@ import { useAfterTransfer } from './use-after-transfer';
 /** Order matters: the first rule that claims a part of a value reports it. */
 export const typeRules: readonly TypeRule[] = [
   jsonIpcBigint,
+  jsonIpcCircular,
   jsonIpcLoss,
   transferRequired,
   electronMainDomObject,
@@ -29,6 +33,8 @@ export const typeRules: readonly TypeRule[] = [
   noHostObject,
   noFunction,
   noSymbol,
+  symbolKeyLoss,
+  getterFrozen,
   contextBridgeLoss,
   errorSubclassLoss,
   classInstanceLoss,

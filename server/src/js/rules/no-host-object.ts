@@ -1,6 +1,8 @@
 import { removeTimerHandle, sendSocketAddress } from '../fixes/data-form';
 import { passPathInsteadOfHandle } from '../fixes/path-for-handle';
 import { nodeCloneVerdict } from '../node-clone-table';
+import * as ts from 'typescript';
+import { isLibraryFile } from '../origin';
 import { article, jsRule, type TypeRule } from './rule';
 import { needsTransfer } from './transfer-required';
 
@@ -14,7 +16,7 @@ const nodeModules = new Set(['global', 'events', 'stream', 'net', 'tls', 'http',
 
 export const noHostObject: TypeRule = {
   meta: jsRule('no-host-object', 'error', 'A Node host object (stream, socket, server, child process, worker, timer, EventEmitter) is sent, which throws DataCloneError.'),
-  check(facts, ctx) {
+  check(facts, ctx, _path, via) {
     if (!facts.fromLibrary || ctx.serializer !== 'clone' || !facts.origin) return undefined;
     // Node's measured verdict (tools/probe/node-clone.mjs) on a class no rule here names:
     // dns.Resolver, crypto.Sign, vm.Script, zlib streams, tls.SecureContext...
@@ -30,6 +32,9 @@ export const noHostObject: TypeRule = {
     if (lazyCrypto.has(facts.name) || facts.ancestry.some((n) => needsTransfer.has(n))) return undefined;
     const host = facts.ancestry.find((n) => hostClasses.has(n));
     if (!host) return undefined;
+    // A bare EventEmitter with no listener yet clones (measured: `_events` is an empty object) and
+    // arrives without on/emit: a lost prototype (class-instance-loss), not a DataCloneError.
+    if (host === 'EventEmitter' && facts.name === 'EventEmitter' && via && listenersRegistered(via, ctx.checker, ctx.program) === false) return undefined;
     const why = host === 'EventEmitter' ? 'its listeners are functions' : host === 'Timeout' || host === 'Immediate' ? 'it holds its callback' : 'it wraps native handles and callbacks';
     const shown = facts.origin.container === 'NodeJS' ? `NodeJS.${facts.name}` : facts.name;
     return { severity: 'error', reason: `is ${article(shown)} host object: ${why}, so it cannot be cloned (DataCloneError); send plain data (a path, an address, an id) instead` };
@@ -40,3 +45,52 @@ export const noHostObject: TypeRule = {
     return [...opened, ...(opened.length ? [] : sendSocketAddress(ctx)), ...removeTimerHandle(ctx)];
   },
 };
+
+const listenerMethods = new Set(['on', 'once', 'addListener', 'prependListener', 'prependOnceListener']);
+const registrations = new WeakMap<ts.Program, ts.PropertyAccessExpression[]>();
+
+/** Every `<receiver>.on(...)`-like call's callee in the program's own files, found once per program. */
+function listenerCalls(program: ts.Program): ts.PropertyAccessExpression[] {
+  let calls = registrations.get(program);
+  if (calls) return calls;
+  calls = [];
+  for (const sf of program.getSourceFiles()) {
+    if (sf.isDeclarationFile || isLibraryFile(program, sf)) continue;
+    const visit = (n: ts.Node): void => {
+      if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && listenerMethods.has(n.expression.name.text)) calls!.push(n.expression);
+      ts.forEachChild(n, visit);
+    };
+    visit(sf);
+  }
+  registrations.set(program, calls);
+  return calls;
+}
+
+/**
+ * Whether the program registers a listener on the emitter held by `member` (a field or a variable
+ * it was shorthand for): false only when no `.on(...)` reaches it, also by name through an untyped
+ * receiver (`upload.progress.on(...)` with `upload` untyped counts), undefined when it cannot tell.
+ */
+function listenersRegistered(member: ts.Symbol, checker: ts.TypeChecker, program: ts.Program): boolean | undefined {
+  const decl = member.valueDeclaration ?? member.declarations?.[0];
+  if (!decl) return undefined;
+  const targets = new Set<ts.Node>([decl]);
+  let name = member.getName();
+  // `{ bus }` and `{ events: bus }` hold the variable: listeners are registered on `bus`.
+  const held = ts.isShorthandPropertyAssignment(decl) ? checker.getShorthandAssignmentValueSymbol(decl) : ts.isPropertyAssignment(decl) && ts.isIdentifier(decl.initializer) ? checker.getSymbolAtLocation(decl.initializer) : undefined;
+  if (held?.valueDeclaration) {
+    targets.add(held.valueDeclaration);
+    name = held.getName();
+  } else if (held) return undefined;
+  for (const callee of listenerCalls(program)) {
+    const receiver = callee.expression;
+    const key = ts.isPropertyAccessExpression(receiver) ? receiver.name : ts.isIdentifier(receiver) ? receiver : undefined;
+    // `this.on(...)`, `make().on(...)`: not an emitter held in a field or variable.
+    if (!key) continue;
+    const sym = checker.getSymbolAtLocation(key);
+    const d = sym?.valueDeclaration ?? sym?.declarations?.[0];
+    if (d && targets.has(d)) return true;
+    if (!sym && key.text === name) return true;
+  }
+  return false;
+}

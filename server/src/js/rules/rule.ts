@@ -85,10 +85,26 @@ export interface Verdict {
   descend?: boolean;
 }
 
+/** One own member of a sent object, as declared: what member rules (symbol keys, accessors) judge. */
+export interface MemberFacts {
+  symbol: ts.Symbol;
+  /** The user-code declaration (`[kAttempts]: 3`, `get uptimeMs() {…}`). */
+  declaration: ts.Declaration;
+  /** The object it belongs to. */
+  owner: TypeFacts;
+  /** Keyed by a symbol (`[kAttempts]`): the walk does not visit these members' values. */
+  symbolKeyed: boolean;
+}
+
 export interface TypeRule {
   meta: RuleMeta;
-  /** `path` is where the part sits in the sent value (`job.reply`), as in messages. */
-  check(facts: TypeFacts, ctx: SendContext, path: string): Verdict | undefined;
+  /**
+   * `path` is where the part sits in the sent value (`job.reply`), as in messages; `via` is the
+   * member it was reached through (`job.events`), when it was reached through one.
+   */
+  check(facts: TypeFacts, ctx: SendContext, path: string, via?: ts.Symbol): Verdict | undefined;
+  /** Judges a member by how it is declared rather than by its value's type; `path` names the member. */
+  checkMember?(member: MemberFacts, ctx: SendContext, path: string): Verdict | undefined;
   /** Quick fixes for one finding of this rule, best first; builders shared by several rules live in `js/fixes/`. */
   fixes?(ctx: FixContext): Fix[];
 }
