@@ -130,12 +130,44 @@ declare module 'cluster' {
   export default cluster;
 }
 declare module 'crypto' {
+  import { Transform, Writable } from 'stream';
   class KeyObject { readonly type: string; export(options?: any): any }
+  // Node's crypto streams: a Sign/Verify throws DataCloneError, a Hash/Hmac/Cipher arrives without its methods.
+  class Hash extends Transform { update(data: any, inputEncoding?: string): Hash; digest(encoding?: string): any; copy(): Hash }
+  class Hmac extends Transform { update(data: any, inputEncoding?: string): Hmac; digest(encoding?: string): any }
+  class Sign extends Writable { update(data: any, inputEncoding?: string): this; sign(privateKey: any, outputFormat?: string): any }
+  class Verify extends Writable { update(data: any, inputEncoding?: string): this; verify(key: any, signature: any, signatureEncoding?: string): boolean }
+  class Cipheriv extends Transform { update(data: any, inputEncoding?: string, outputEncoding?: string): any; final(outputEncoding?: string): any }
+  class Decipheriv extends Transform { update(data: any, inputEncoding?: string, outputEncoding?: string): any; final(outputEncoding?: string): any }
   function createSecretKey(key: any): KeyObject;
+  function createPublicKey(key: any): KeyObject;
+  function createPrivateKey(key: any): KeyObject;
+  function generateKeyPairSync(type: string, options?: any): { publicKey: KeyObject; privateKey: KeyObject };
+  function createHash(algorithm: string, options?: any): Hash;
+  function createHmac(algorithm: string, key: any, options?: any): Hmac;
+  function createSign(algorithm: string, options?: any): Sign;
+  function createVerify(algorithm: string, options?: any): Verify;
+  function createCipheriv(algorithm: string, key: any, iv: any, options?: any): Cipheriv;
+  function createDecipheriv(algorithm: string, key: any, iv: any, options?: any): Decipheriv;
+  function sign(algorithm: string | null | undefined, data: any, key: any): Buffer;
+  function verify(algorithm: string | null | undefined, data: any, key: any, signature: any): boolean;
+  function randomBytes(size: number): Buffer;
   function randomUUID(): string;
 }
-declare module 'node:events' { export * from 'events'; import E = require('events'); export default E }
-declare module 'node:stream' { export * from 'stream'; import S = require('stream'); export default S }
+declare module 'node:sqlite' {
+  // Native handles: a worker port refuses both (`Cannot clone object of unsupported type`).
+  class StatementSync { run(...params: any[]): any; get(...params: any[]): any; all(...params: any[]): any[] }
+  class DatabaseSync {
+    constructor(location: string, options?: any);
+    exec(sql: string): void;
+    prepare(sql: string): StatementSync;
+    close(): void;
+    open(): void;
+  }
+}
+// `export =` so that `const { EventEmitter } = require('node:events')` and `import { EventEmitter } from 'node:events'` resolve.
+declare module 'node:events' { import E = require('events'); export = E }
+declare module 'node:stream' { import S = require('stream'); export = S }
 declare module 'node:net' { export * from 'net' }
 declare module 'node:fs' { export * from 'fs' }
 declare module 'node:fs/promises' { export * from 'fs/promises' }
