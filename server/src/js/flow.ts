@@ -102,41 +102,127 @@ export function returnedExpressions(fn: ts.SignatureDeclaration): ts.Expression[
   return out;
 }
 
+/** Calls and `new` expressions in a file by the name they call (`watch(...)`, `x.send(...)`, `new Upload(...)`), built once per parsed file. */
+const callIndex = new WeakMap<ts.SourceFile, Map<string, (ts.CallExpression | ts.NewExpression)[]>>();
+
+function callsIn(sf: ts.SourceFile): Map<string, (ts.CallExpression | ts.NewExpression)[]> {
+  let index = callIndex.get(sf);
+  if (index) return index;
+  const built = new Map<string, (ts.CallExpression | ts.NewExpression)[]>();
+  const visit = (n: ts.Node): void => {
+    if ((ts.isCallExpression(n) || ts.isNewExpression(n)) && n.arguments?.length) {
+      const e = n.expression;
+      const name = ts.isIdentifier(e) ? e.text : ts.isPropertyAccessExpression(e) ? e.name.text : undefined;
+      if (name) {
+        const list = built.get(name) ?? [];
+        list.push(n);
+        built.set(name, list);
+      }
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(sf);
+  callIndex.set(sf, built);
+  index = built;
+  return index;
+}
+
+const maxCallers = 8;
+
+/**
+ * The arguments the project's callers pass for parameter `param` of a user function, method or
+ * constructor (`watch(new Upload(...))`, `new Scheduler(worker)`), each call resolved by the checker.
+ * Bounded; an empty answer means no caller was seen.
+ */
+export function argumentsFromCallers(checker: ts.TypeChecker, program: ts.Program, param: ts.ParameterDeclaration): ts.Expression[] {
+  const fn = param.parent;
+  if (!ts.isFunctionLike(fn) || param.dotDotDotToken || !ts.isIdentifier(param.name)) return [];
+  const index = fn.parameters.indexOf(param);
+  let name: string | undefined;
+  if (ts.isConstructorDeclaration(fn)) name = fn.parent.name?.text;
+  else if (fn.name && (ts.isIdentifier(fn.name) || ts.isPrivateIdentifier(fn.name))) name = fn.name.text;
+  else if ((ts.isVariableDeclaration(fn.parent) || ts.isPropertyAssignment(fn.parent) || ts.isPropertyDeclaration(fn.parent)) && ts.isIdentifier(fn.parent.name)) name = fn.parent.name.text;
+  if (!name) return [];
+  const out: ts.Expression[] = [];
+  for (const sf of program.getSourceFiles()) {
+    if (sf.isDeclarationFile || sf.fileName.includes('/node_modules/')) continue;
+    for (const call of callsIn(sf).get(name) ?? []) {
+      if (ts.isConstructorDeclaration(fn) ? !ts.isNewExpression(call) || constructorOf(checker, call) !== fn : !ts.isCallExpression(call) || calledFunction(checker, call) !== fn) continue;
+      const arg = call.arguments?.[index];
+      if (arg && !ts.isSpreadElement(arg)) out.push(arg);
+      if (out.length >= maxCallers) return out;
+    }
+  }
+  return out;
+}
+
+/** A parameter whose declared type says nothing: none written (JS), or `any`/`unknown` (also in JSDoc). */
+function untypedParameter(p: ts.ParameterDeclaration): boolean {
+  const t = p.type ?? ts.getJSDocType(p);
+  return !t || t.kind === ts.SyntaxKind.AnyKeyword || t.kind === ts.SyntaxKind.UnknownKeyword || t.kind === ts.SyntaxKind.JSDocAllType || t.kind === ts.SyntaxKind.JSDocUnknownType;
+}
+
+function constructorOf(checker: ts.TypeChecker, call: ts.NewExpression): ts.Node | undefined {
+  try {
+    return checker.getResolvedSignature(call)?.declaration;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Parameters bound to the arguments of the call whose returns are being followed (`watch(x)` returning its `upload` is `x`). */
+interface Bindings {
+  args: Map<ts.Symbol, ts.Expression>;
+  outer?: Bindings;
+}
+
+export interface OriginOptions {
+  /** Where to look for callers: a parameter's origins are then what its callers pass. */
+  program?: ts.Program;
+  /** Parameters whose callers are not followed (those of the function that sends: derived sinks judge their callers). */
+  skipCallersOf?: (param: ts.ParameterDeclaration) => boolean;
+}
+
 /**
  * The possible origins of `expr`: the expressions that produce its value (calls, `new`, literals,
  * parameters), found through variables, assignments anywhere in the variable's or field's file,
- * `||=`/`??=`, logical and conditional operators, getters and user functions' returns. Bounded by
- * hops and count; an empty answer means nothing was seen, never "nothing can reach it".
+ * `||=`/`??=`, logical and conditional operators, getters and user functions' returns (a returned
+ * parameter is that call's argument), and, given a program, what callers pass for a parameter.
+ * Bounded by hops and count; an empty answer means nothing was seen, never "nothing can reach it".
  */
-export function originsOf(checker: ts.TypeChecker, expr: ts.Expression): ts.Expression[] {
+export function originsOf(checker: ts.TypeChecker, expr: ts.Expression, options: OriginOptions = {}): ts.Expression[] {
   const out: ts.Expression[] = [];
   const seen = new Set<ts.Node>();
-  const add = (e: ts.Expression, hops: number): void => {
+  const add = (e: ts.Expression, hops: number, bound?: Bindings): void => {
     if (out.length >= maxOrigins || seen.has(e)) return;
     seen.add(e);
     const x = skipOuter(e);
     if (hops >= maxHops) return void out.push(x);
-    if (ts.isConditionalExpression(x)) return add(x.whenTrue, hops), add(x.whenFalse, hops);
+    if (ts.isConditionalExpression(x)) return add(x.whenTrue, hops, bound), add(x.whenFalse, hops, bound);
     if (ts.isBinaryExpression(x)) {
       const op = x.operatorToken.kind;
       if (op === ts.SyntaxKind.BarBarToken || op === ts.SyntaxKind.QuestionQuestionToken || isAssignment(op)) {
-        if (op !== ts.SyntaxKind.EqualsToken) add(x.left, hops + 1);
-        return add(x.right, hops + 1);
+        if (op !== ts.SyntaxKind.EqualsToken) add(x.left, hops + 1, bound);
+        return add(x.right, hops + 1, bound);
       }
-      if (op === ts.SyntaxKind.CommaToken) return add(x.right, hops);
+      if (op === ts.SyntaxKind.CommaToken) return add(x.right, hops, bound);
     }
-    if (ts.isAwaitExpression(x)) return add(x.expression, hops);
+    if (ts.isAwaitExpression(x)) return add(x.expression, hops, bound);
     if (ts.isIdentifier(x) || ts.isPropertyAccessExpression(x)) {
       const sym = symbolOf(checker, ts.isPropertyAccessExpression(x) ? x.name : x);
       if (!sym) return void out.push(x);
+      const arg = ts.isIdentifier(x) ? lookup(bound, sym) : undefined;
+      if (arg) return add(arg.expr, hops + 1, arg.bound);
       const before = out.length;
       for (const d of sym.declarations ?? []) {
         if (ts.isVariableDeclaration(d) || ts.isPropertyDeclaration(d)) {
-          if (d.initializer) add(d.initializer, hops + 1);
+          if (d.initializer) add(d.initializer, hops + 1, bound);
         } else if (ts.isGetAccessorDeclaration(d)) {
           for (const r of returnedExpressions(d)) add(r, hops + 1);
         } else if (ts.isParameter(d)) {
-          out.push(x);
+          const callers = options.program && untypedParameter(d) && !options.skipCallersOf?.(d) ? argumentsFromCallers(checker, options.program, d) : [];
+          if (callers.length) for (const a of callers) add(a, hops + 1);
+          else out.push(x);
         } else if (ts.isFunctionDeclaration(d) || ts.isClassDeclaration(d)) {
           out.push(x);
         }
@@ -148,7 +234,7 @@ export function originsOf(checker: ts.TypeChecker, expr: ts.Expression): ts.Expr
         if (sf.isDeclarationFile) continue;
         for (const a of assignmentsIn(sf).get(name) ?? []) {
           const left = skipOuter(a.left);
-          if (sameSymbol(symbolOf(checker, ts.isPropertyAccessExpression(left) ? left.name : left), sym)) add(a.right, hops + 1);
+          if (sameSymbol(symbolOf(checker, ts.isPropertyAccessExpression(left) ? left.name : left), sym)) add(a.right, hops + 1, bound);
         }
       }
       if (out.length === before) out.push(x);
@@ -159,7 +245,8 @@ export function originsOf(checker: ts.TypeChecker, expr: ts.Expression): ts.Expr
       if (fn && !fn.getSourceFile().fileName.includes('/node_modules/')) {
         const returns = returnedExpressions(fn);
         if (returns.length) {
-          for (const r of returns) add(r, hops + 1);
+          const inner = bindArguments(checker, fn, x, bound);
+          for (const r of returns) add(r, hops + 1, inner);
           return;
         }
       }
@@ -168,6 +255,23 @@ export function originsOf(checker: ts.TypeChecker, expr: ts.Expression): ts.Expr
   };
   add(expr, 0);
   return out;
+}
+
+function lookup(bound: Bindings | undefined, sym: ts.Symbol): { expr: ts.Expression; bound?: Bindings } | undefined {
+  const expr = bound?.args.get(sym);
+  return expr ? { expr, bound: bound!.outer } : undefined;
+}
+
+/** The parameters of `fn` bound to the arguments of `call`, evaluated where the call is. */
+export function bindArguments(checker: ts.TypeChecker, fn: ts.SignatureDeclaration, call: ts.CallExpression | ts.NewExpression, outer?: Bindings): Bindings | undefined {
+  const args = new Map<ts.Symbol, ts.Expression>();
+  fn.parameters.forEach((p, i) => {
+    const a = call.arguments?.[i];
+    if (p.dotDotDotToken || !ts.isIdentifier(p.name) || !a || ts.isSpreadElement(a)) return;
+    const sym = symbolOf(checker, p.name);
+    if (sym) args.set(sym, a);
+  });
+  return args.size ? { args, outer } : outer;
 }
 
 /**
@@ -340,8 +444,12 @@ function isAnyLike(t: ts.Type): boolean {
  * was created (`job.timer = setTimeout(...)`), and the members of object and array literals. Only
  * origins whose type says something are returned; an `any` with no visible origin yields nothing.
  */
-export function typedOriginsOfUntyped(checker: ts.TypeChecker, expr: ts.Expression): { expr: ts.Expression; path: string[] }[] {
+export function typedOriginsOfUntyped(checker: ts.TypeChecker, expr: ts.Expression, program?: ts.Program): { expr: ts.Expression; path: string[] }[] {
   const out: { expr: ts.Expression; path: string[] }[] = [];
+  // A parameter of a function around the send is judged at that function's callers (a derived sink), not here.
+  const sending = new Set<ts.Node>();
+  for (let n: ts.Node | undefined = expr.parent; n; n = n.parent) if (ts.isFunctionLike(n)) sending.add(n);
+  const options: OriginOptions = { program, skipCallersOf: (p) => sending.has(p.parent) };
   const seen = new Set<ts.Node>();
   let budget = 200;
   const visit = (e0: ts.Expression, path: string[], depth: number, untyped: boolean): void => {
@@ -386,7 +494,7 @@ export function typedOriginsOfUntyped(checker: ts.TypeChecker, expr: ts.Expressi
       for (const v of containerValues(checker, e.expression.expression)) visit(v, path, depth + 1, true);
       return;
     }
-    for (const o of originsOf(checker, e)) if (o !== e) visit(o, path, depth + 1, true);
+    for (const o of originsOf(checker, e, options)) if (o !== e) visit(o, path, depth + 1, true);
   };
   /** `[...m.values()]`, `[...s]`, `Array.from(m.values())`: each element is a value written into the container. */
   const visitElements = (source: ts.Expression, path: string[], depth: number): void => {

@@ -268,7 +268,7 @@ function judgeSink(sink: Sink, program: ts.Program, checker: ts.TypeChecker, fil
     const problems = protoMembers ? protoMembers.flatMap((m) => walker.walk(checker.getTypeAtLocation(m.value), joinPath(root, m.name))) : walker.walk(type, root);
     // The untyped (`any`) parts of the value, judged by the types of their origins.
     if (!protoMembers && !value.awaited) {
-      for (const o of typedOriginsOfUntyped(checker, value.expr)) walker.walk(checker.getTypeAtLocation(o.expr), o.path.reduce((p, s) => (s === 'i' ? `${p}[i]` : joinPath(p, s)), root));
+      for (const o of typedOriginsOfUntyped(checker, value.expr, program)) walker.walk(checker.getTypeAtLocation(o.expr), o.path.reduce((p, s) => (s === 'i' ? `${p}[i]` : joinPath(p, s)), root));
     }
     const through = derived?.params[sink.values.indexOf(value)];
     const already = through ? declaredProblems(through.reach, derived!.fn, through.index, ctx, sink) : undefined;
