@@ -3,7 +3,7 @@ import type { UserSink } from '../engine/config';
 import { calledFunction, originsOf, skipOuter } from './flow';
 import { resolveAlias } from './origin';
 import type { Serializer, TransferInfo } from './rules/rule';
-import { childSerializationOf, findSinks, labelOf, mayContainSinks, type SentValue, type Sink } from './sinks';
+import { childSerializationOf, findSinks, labelOf, mayContainSinks, readTransfer, type SentValue, type Sink } from './sinks';
 
 // Derived sinks. A function whose parameter reaches a sink — directly, through local variables,
 // object and array literals, spreads, or a call of another derived sink — is itself a sink for that
@@ -35,6 +35,8 @@ export interface Reach {
    * `serialization: 'advanced'` or not).
    */
   receiverParam?: number;
+  /** The parameter that is the real sink's transfer list (`send(port, msg, transfer)` → `port.postMessage(msg, transfer)`): each caller's list is read. */
+  transferParam?: number;
 }
 
 export type Summary = Map<number, Reach[]>;
@@ -190,6 +192,7 @@ export class Summaries {
     const params: { index: number; reach: Reach }[] = [];
     const values: SentValue[] = [];
     let serializer: Serializer | undefined;
+    let transfer: TransferInfo | undefined;
     for (const [index, reaches] of summary) {
       const arg = call.arguments[index];
       if (!arg || ts.isSpreadElement(arg)) continue;
@@ -198,6 +201,10 @@ export class Summaries {
       params.push({ index, reach });
       values.push({ expr: arg, label: labelOf(arg, 'the argument') });
       serializer ??= this.serializerAt(call, reach);
+      if (!transfer && reach.transferParam !== undefined) {
+        const list = call.arguments[reach.transferParam];
+        transfer = list && ts.isSpreadElement(list) ? { kind: 'unknown' } : readTransfer(list, undefined, this.checker);
+      }
     }
     if (!params.length) return undefined;
     const first = params[0].reach.sink;
@@ -206,8 +213,8 @@ export class Summaries {
       api: call.expression.getText().slice(0, 60),
       values,
       serializer: serializer ?? first.serializer,
-      transfer: outerTransfer(first.transfer),
-      canTransfer: false,
+      transfer: transfer ?? outerTransfer(first.transfer),
+      canTransfer: transfer !== undefined,
       runtime: first.runtime,
       receiver: first.receiver,
       jsonChannel: first.jsonChannel,
@@ -292,10 +299,11 @@ export class Summaries {
       for (const sink of this.sinksIn(fn.getSourceFile())) {
         if (!within(sink.call)) continue;
         const receiverParam = paramCarried(receiverOf(sink.call));
+        const transferParam = sink.transfer.kind === 'unknown' ? paramCarried(sink.transfer.list) : undefined;
         for (const value of sink.values) {
           params.forEach((sym, index) => {
             const how = sym && this.carries(value.expr, sym, body, 0);
-            if (how) note(index, { sink, spread: how === 'spread', receiverParam, chain: [{ node: sink.call, message: `\`${fn.parameters[index].name.getText()}\` is sent here by ${sink.api}` }] });
+            if (how) note(index, { sink, spread: how === 'spread', receiverParam, transferParam, chain: [{ node: sink.call, message: `\`${fn.parameters[index].name.getText()}\` is sent here by ${sink.api}` }] });
           });
         }
       }
@@ -315,7 +323,8 @@ export class Summaries {
                 const r = reaches.find((x) => x.receiverParam === undefined || paramCarried(argAt(n, x.receiverParam)) !== undefined || this.receiverAccepts(n, x));
                 if (!r) return;
                 const receiverParam = r.receiverParam === undefined ? undefined : paramCarried(argAt(n, r.receiverParam));
-                note(index, { sink: r.sink, spread: how === 'spread' || r.spread, receiverParam, chain: [{ node: n, message: `\`${fn.parameters[index].name.getText()}\` is passed on here` }, ...r.chain].slice(0, 8) });
+                const transferParam = r.transferParam === undefined ? undefined : paramCarried(argAt(n, r.transferParam));
+                note(index, { sink: r.sink, spread: how === 'spread' || r.spread, receiverParam, transferParam, chain: [{ node: n, message: `\`${fn.parameters[index].name.getText()}\` is passed on here` }, ...r.chain].slice(0, 8) });
               });
             }
           }
