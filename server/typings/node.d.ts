@@ -15,8 +15,6 @@ declare namespace NodeJS {
     exit(code?: number): never;
     cwd(): string;
     on(event: string, listener: (...args: any[]) => void): this;
-    hrtime: { (time?: [number, number]): [number, number]; bigint(): bigint };
-    uptime(): number;
   }
   interface EventEmitterLike { on(event: string | symbol, listener: (...args: any[]) => void): this }
 }
@@ -90,16 +88,6 @@ declare module 'fs' {
   export function readFileSync(path: string | URL | number, options?: { encoding?: null; flag?: string } | null): Buffer;
   export function readFileSync(path: string | URL | number, options: string | { encoding: string; flag?: string }): string;
   export function writeFileSync(path: string | URL | number, data: any): void;
-  // Stats arrive as plain objects (no isFile()); with `bigint: true` their fields are bigints, which JSON IPC refuses.
-  export class Stats { size: number; mtimeMs: number; mode: number; isFile(): boolean; isDirectory(): boolean; isSymbolicLink(): boolean }
-  export class BigIntStats { size: bigint; mtimeMs: bigint; mtimeNs: bigint; mode: bigint; ino: bigint; isFile(): boolean; isDirectory(): boolean; isSymbolicLink(): boolean }
-  interface StatOptions { bigint?: boolean; throwIfNoEntry?: boolean }
-  export function statSync(path: string | URL, options: StatOptions & { bigint: true }): BigIntStats;
-  export function statSync(path: string | URL, options?: StatOptions & { bigint?: false }): Stats;
-  export function lstatSync(path: string | URL, options: StatOptions & { bigint: true }): BigIntStats;
-  export function lstatSync(path: string | URL, options?: StatOptions & { bigint?: false }): Stats;
-  export function fstatSync(fd: number, options: { bigint: true }): BigIntStats;
-  export function fstatSync(fd: number, options?: { bigint?: false }): Stats;
   export * as promises from 'fs/promises';
 }
 declare module 'worker_threads' {
@@ -142,23 +130,44 @@ declare module 'cluster' {
   export default cluster;
 }
 declare module 'crypto' {
-  import { Writable } from 'stream';
+  import { Transform, Writable } from 'stream';
   class KeyObject { readonly type: string; export(options?: any): any }
-  // Sign/Verify are Writable streams (DataCloneError when sent); a Hash arrives as a methodless object.
-  class Sign extends Writable { update(data: any, encoding?: string): this; sign(key: any, encoding?: string): any }
-  class Verify extends Writable { update(data: any, encoding?: string): this; verify(key: any, signature: any, encoding?: string): boolean }
-  class Hash { update(data: any, encoding?: string): this; digest(encoding?: string): any; copy(): Hash }
-  class Hmac { update(data: any, encoding?: string): this; digest(encoding?: string): any }
-  function createSign(algorithm: string, options?: any): Sign;
-  function createVerify(algorithm: string, options?: any): Verify;
+  // Node's crypto streams: a Sign/Verify throws DataCloneError, a Hash/Hmac/Cipher arrives without its methods.
+  class Hash extends Transform { update(data: any, inputEncoding?: string): Hash; digest(encoding?: string): any; copy(): Hash }
+  class Hmac extends Transform { update(data: any, inputEncoding?: string): Hmac; digest(encoding?: string): any }
+  class Sign extends Writable { update(data: any, inputEncoding?: string): this; sign(privateKey: any, outputFormat?: string): any }
+  class Verify extends Writable { update(data: any, inputEncoding?: string): this; verify(key: any, signature: any, signatureEncoding?: string): boolean }
+  class Cipheriv extends Transform { update(data: any, inputEncoding?: string, outputEncoding?: string): any; final(outputEncoding?: string): any }
+  class Decipheriv extends Transform { update(data: any, inputEncoding?: string, outputEncoding?: string): any; final(outputEncoding?: string): any }
+  function createSecretKey(key: any): KeyObject;
+  function createPublicKey(key: any): KeyObject;
+  function createPrivateKey(key: any): KeyObject;
+  function generateKeyPairSync(type: string, options?: any): { publicKey: KeyObject; privateKey: KeyObject };
   function createHash(algorithm: string, options?: any): Hash;
   function createHmac(algorithm: string, key: any, options?: any): Hmac;
-  function createSecretKey(key: any): KeyObject;
+  function createSign(algorithm: string, options?: any): Sign;
+  function createVerify(algorithm: string, options?: any): Verify;
+  function createCipheriv(algorithm: string, key: any, iv: any, options?: any): Cipheriv;
+  function createDecipheriv(algorithm: string, key: any, iv: any, options?: any): Decipheriv;
+  function sign(algorithm: string | null | undefined, data: any, key: any): Buffer;
+  function verify(algorithm: string | null | undefined, data: any, key: any, signature: any): boolean;
+  function randomBytes(size: number): Buffer;
   function randomUUID(): string;
 }
-// `export =` so that `import { EventEmitter } from 'node:events'` and the default import both resolve.
+declare module 'node:sqlite' {
+  // Native handles: a worker port refuses both (`Cannot clone object of unsupported type`).
+  class StatementSync { run(...params: any[]): any; get(...params: any[]): any; all(...params: any[]): any[] }
+  class DatabaseSync {
+    constructor(location: string, options?: any);
+    exec(sql: string): void;
+    prepare(sql: string): StatementSync;
+    close(): void;
+    open(): void;
+  }
+}
+// `export =` so that `const { EventEmitter } = require('node:events')` and `import { EventEmitter } from 'node:events'` resolve.
 declare module 'node:events' { import E = require('events'); export = E }
-declare module 'node:stream' { export * from 'stream'; import S = require('stream'); export default S }
+declare module 'node:stream' { import S = require('stream'); export = S }
 declare module 'node:net' { export * from 'net' }
 declare module 'node:fs' { export * from 'fs' }
 declare module 'node:fs/promises' { export * from 'fs/promises' }

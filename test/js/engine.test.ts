@@ -75,6 +75,38 @@ await pool.run({ n: 1, onProgress: (p) => p });
   assert.deepEqual(findings.map((f) => f.message.split(':')[0]), ['onProgress is a function']);
 });
 
+test('fallback typings: EventEmitter through require() and named imports, crypto streams, node:sqlite handles', () => {
+  const dir = tree({
+    'cjs.cjs': `const { EventEmitter } = require('node:events');
+const { Worker } = require('node:worker_threads');
+const progress = new EventEmitter();
+progress.on('tick', () => {});
+new Worker('./w.js').postMessage({ progress });
+`,
+    'esm.mjs': `import { EventEmitter } from 'node:events';
+import { createSign, createHash } from 'node:crypto';
+import { DatabaseSync } from 'node:sqlite';
+structuredClone({ bus: new EventEmitter() });
+structuredClone({ sign: createSign('sha256') });
+structuredClone({ digest: createHash('sha256') });
+structuredClone({ db: new DatabaseSync(':memory:') });
+`,
+  });
+  const findings = check(['cjs.cjs', 'esm.mjs'].map((f) => path.join(dir, f)), { js: { target: 'node22' } });
+  assert.deepEqual(
+    findings.map((f) => [path.basename(f.file), f.range.start.line, f.rule, f.severity]),
+    [
+      ['cjs.cjs', 4, 'no-host-object', 'error'],
+      ['esm.mjs', 3, 'no-host-object', 'error'],
+      ['esm.mjs', 4, 'no-host-object', 'error'],
+      // A Hash arrives as a plain object (measured): its methods are lost, nothing throws.
+      ['esm.mjs', 5, 'class-instance-loss', 'warning'],
+      ['esm.mjs', 6, 'no-host-object', 'error'],
+    ],
+  );
+  assert.match(findings[4].message, /sqlite\.DatabaseSync object, which Node refuses to clone/);
+});
+
 test('syntax errors, a broken tsconfig and oversized files never throw out of check', () => {
   const dir = tree({
     'tsconfig.json': '{ "compilerOptions": { "strict": tru',

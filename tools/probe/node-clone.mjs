@@ -139,6 +139,9 @@ const recipes = {
     return t;
   },
   'vm.Script': () => new (require('node:vm').Script)('1'),
+  // Native handles; node:sqlite exists from Node 22.5 (behind a flag before 22.13), so older majors skip these.
+  'sqlite.DatabaseSync': () => keep[keep.push(new (require('node:sqlite').DatabaseSync)(':memory:')) - 1],
+  'sqlite.StatementSync': () => keep[keep.push(new (require('node:sqlite').DatabaseSync)(':memory:').prepare('SELECT 1')) - 1],
   'zlib.Gzip': () => require('node:zlib').createGzip(),
   'perf_hooks.Histogram': () => require('node:perf_hooks').createHistogram(),
   'async_hooks.AsyncLocalStorage': () => new (require('node:async_hooks').AsyncLocalStorage)(),

@@ -102,41 +102,130 @@ export function returnedExpressions(fn: ts.SignatureDeclaration): ts.Expression[
   return out;
 }
 
+/** Calls and `new` expressions in a file by the name they call (`watch(...)`, `x.send(...)`, `new Upload(...)`), built once per parsed file. */
+const callIndex = new WeakMap<ts.SourceFile, Map<string, (ts.CallExpression | ts.NewExpression)[]>>();
+
+function callsIn(sf: ts.SourceFile): Map<string, (ts.CallExpression | ts.NewExpression)[]> {
+  let index = callIndex.get(sf);
+  if (index) return index;
+  const built = new Map<string, (ts.CallExpression | ts.NewExpression)[]>();
+  const visit = (n: ts.Node): void => {
+    if ((ts.isCallExpression(n) || ts.isNewExpression(n)) && n.arguments?.length) {
+      const e = n.expression;
+      const name = ts.isIdentifier(e) ? e.text : ts.isPropertyAccessExpression(e) ? e.name.text : undefined;
+      if (name) {
+        const list = built.get(name) ?? [];
+        list.push(n);
+        built.set(name, list);
+      }
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(sf);
+  callIndex.set(sf, built);
+  index = built;
+  return index;
+}
+
+const maxCallers = 8;
+
+/**
+ * The arguments the project's callers pass for parameter `param` of a user function, method or
+ * constructor (`watch(new Upload(...))`, `new Scheduler(worker)`), each call resolved by the checker.
+ * Bounded; an empty answer means no caller was seen.
+ */
+export function argumentsFromCallers(checker: ts.TypeChecker, program: ts.Program, param: ts.ParameterDeclaration): ts.Expression[] {
+  const fn = param.parent;
+  if (!ts.isFunctionLike(fn) || param.dotDotDotToken || !ts.isIdentifier(param.name)) return [];
+  const index = fn.parameters.indexOf(param);
+  let name: string | undefined;
+  if (ts.isConstructorDeclaration(fn)) name = fn.parent.name?.text;
+  else if (fn.name && (ts.isIdentifier(fn.name) || ts.isPrivateIdentifier(fn.name))) name = fn.name.text;
+  else if ((ts.isVariableDeclaration(fn.parent) || ts.isPropertyAssignment(fn.parent) || ts.isPropertyDeclaration(fn.parent)) && ts.isIdentifier(fn.parent.name)) name = fn.parent.name.text;
+  if (!name) return [];
+  const out: ts.Expression[] = [];
+  for (const sf of program.getSourceFiles()) {
+    if (sf.isDeclarationFile || sf.fileName.includes('/node_modules/')) continue;
+    for (const call of callsIn(sf).get(name) ?? []) {
+      if (ts.isConstructorDeclaration(fn) ? !ts.isNewExpression(call) || constructorOf(checker, call) !== fn : !ts.isCallExpression(call) || calledFunction(checker, call) !== fn) continue;
+      const arg = call.arguments?.[index];
+      if (arg && !ts.isSpreadElement(arg)) out.push(arg);
+      if (out.length >= maxCallers) return out;
+    }
+  }
+  return out;
+}
+
+/** A parameter whose declared type says nothing: none written (JS), or `any`/`unknown` (also in JSDoc). */
+function untypedParameter(p: ts.ParameterDeclaration): boolean {
+  const t = p.type ?? ts.getJSDocType(p);
+  return !t || t.kind === ts.SyntaxKind.AnyKeyword || t.kind === ts.SyntaxKind.UnknownKeyword || t.kind === ts.SyntaxKind.JSDocAllType || t.kind === ts.SyntaxKind.JSDocUnknownType;
+}
+
+function constructorOf(checker: ts.TypeChecker, call: ts.NewExpression): ts.Node | undefined {
+  try {
+    return checker.getResolvedSignature(call)?.declaration;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Parameters bound to the arguments of the call whose returns are being followed (`watch(x)` returning its `upload` is `x`). */
+interface Bindings {
+  args: Map<ts.Symbol, ts.Expression>;
+  outer?: Bindings;
+}
+
+export interface OriginOptions {
+  /** Where to look for callers: a parameter's origins are then what its callers pass. */
+  program?: ts.Program;
+  /** Parameters whose callers are not followed (those of the function that sends: derived sinks judge their callers). */
+  skipCallersOf?: (param: ts.ParameterDeclaration) => boolean;
+}
+
 /**
  * The possible origins of `expr`: the expressions that produce its value (calls, `new`, literals,
  * parameters), found through variables, assignments anywhere in the variable's or field's file,
- * `||=`/`??=`, logical and conditional operators, getters and user functions' returns. Bounded by
- * hops and count; an empty answer means nothing was seen, never "nothing can reach it".
+ * `||=`/`??=`, logical and conditional operators, getters and user functions' returns (a returned
+ * parameter is that call's argument), and, given a program, what callers pass for a parameter.
+ * Bounded by hops and count; an empty answer means nothing was seen, never "nothing can reach it".
  */
-export function originsOf(checker: ts.TypeChecker, expr: ts.Expression): ts.Expression[] {
+export function originsOf(checker: ts.TypeChecker, expr: ts.Expression, options: OriginOptions = {}): ts.Expression[] {
   const out: ts.Expression[] = [];
   const seen = new Set<ts.Node>();
-  const add = (e: ts.Expression, hops: number): void => {
+  const add = (e: ts.Expression, hops: number, bound?: Bindings): void => {
     if (out.length >= maxOrigins || seen.has(e)) return;
     seen.add(e);
     const x = skipOuter(e);
     if (hops >= maxHops) return void out.push(x);
-    if (ts.isConditionalExpression(x)) return add(x.whenTrue, hops), add(x.whenFalse, hops);
+    if (ts.isConditionalExpression(x)) return add(x.whenTrue, hops, bound), add(x.whenFalse, hops, bound);
     if (ts.isBinaryExpression(x)) {
       const op = x.operatorToken.kind;
       if (op === ts.SyntaxKind.BarBarToken || op === ts.SyntaxKind.QuestionQuestionToken || isAssignment(op)) {
-        if (op !== ts.SyntaxKind.EqualsToken) add(x.left, hops + 1);
-        return add(x.right, hops + 1);
+        if (op !== ts.SyntaxKind.EqualsToken) add(x.left, hops + 1, bound);
+        return add(x.right, hops + 1, bound);
       }
-      if (op === ts.SyntaxKind.CommaToken) return add(x.right, hops);
+      if (op === ts.SyntaxKind.CommaToken) return add(x.right, hops, bound);
     }
-    if (ts.isAwaitExpression(x)) return add(x.expression, hops);
+    if (ts.isAwaitExpression(x)) return add(x.expression, hops, bound);
     if (ts.isIdentifier(x) || ts.isPropertyAccessExpression(x)) {
       const sym = symbolOf(checker, ts.isPropertyAccessExpression(x) ? x.name : x);
       if (!sym) return void out.push(x);
+      const arg = ts.isIdentifier(x) ? lookup(bound, sym) : undefined;
+      if (arg) return add(arg.expr, hops + 1, arg.bound);
       const before = out.length;
       for (const d of sym.declarations ?? []) {
-        if (ts.isVariableDeclaration(d) || ts.isPropertyDeclaration(d)) {
-          if (d.initializer) add(d.initializer, hops + 1);
+        if (ts.isVariableDeclaration(d) && ts.isCatchClause(d.parent)) {
+          // `catch (err)`: what the try block throws, also from the project's functions it calls.
+          for (const t of thrownIn(checker, d.parent.parent.tryBlock, 0)) add(t, hops + 1);
+        } else if (ts.isVariableDeclaration(d) || ts.isPropertyDeclaration(d)) {
+          if (d.initializer) add(d.initializer, hops + 1, bound);
         } else if (ts.isGetAccessorDeclaration(d)) {
           for (const r of returnedExpressions(d)) add(r, hops + 1);
         } else if (ts.isParameter(d)) {
-          out.push(x);
+          const callers = options.program && untypedParameter(d) && !options.skipCallersOf?.(d) ? argumentsFromCallers(checker, options.program, d) : [];
+          if (callers.length) for (const a of callers) add(a, hops + 1);
+          else out.push(x);
         } else if (ts.isFunctionDeclaration(d) || ts.isClassDeclaration(d)) {
           out.push(x);
         }
@@ -148,7 +237,7 @@ export function originsOf(checker: ts.TypeChecker, expr: ts.Expression): ts.Expr
         if (sf.isDeclarationFile) continue;
         for (const a of assignmentsIn(sf).get(name) ?? []) {
           const left = skipOuter(a.left);
-          if (sameSymbol(symbolOf(checker, ts.isPropertyAccessExpression(left) ? left.name : left), sym)) add(a.right, hops + 1);
+          if (sameSymbol(symbolOf(checker, ts.isPropertyAccessExpression(left) ? left.name : left), sym)) add(a.right, hops + 1, bound);
         }
       }
       if (out.length === before) out.push(x);
@@ -159,7 +248,8 @@ export function originsOf(checker: ts.TypeChecker, expr: ts.Expression): ts.Expr
       if (fn && !fn.getSourceFile().fileName.includes('/node_modules/')) {
         const returns = returnedExpressions(fn);
         if (returns.length) {
-          for (const r of returns) add(r, hops + 1);
+          const inner = bindArguments(checker, fn, x, bound);
+          for (const r of returns) add(r, hops + 1, inner);
           return;
         }
       }
@@ -168,6 +258,49 @@ export function originsOf(checker: ts.TypeChecker, expr: ts.Expression): ts.Expr
   };
   add(expr, 0);
   return out;
+}
+
+const maxThrowDepth = 2;
+
+/** The expressions `throw` statements in `body` throw, and those of user functions it calls (bounded); a nested try that catches keeps its own. */
+function thrownIn(checker: ts.TypeChecker, body: ts.Node, depth: number, seen = new Set<ts.Node>()): ts.Expression[] {
+  const out: ts.Expression[] = [];
+  if (seen.has(body)) return out;
+  seen.add(body);
+  const visit = (n: ts.Node): void => {
+    if (out.length >= maxOrigins || (ts.isFunctionLike(n) && n !== body)) return;
+    if (ts.isThrowStatement(n) && n.expression) out.push(n.expression);
+    if (ts.isTryStatement(n) && n.catchClause) {
+      visit(n.catchClause.block);
+      if (n.finallyBlock) visit(n.finallyBlock);
+      return;
+    }
+    if (ts.isCallExpression(n) && depth < maxThrowDepth) {
+      const fn = calledFunction(checker, n);
+      const fnBody = fn && (fn as { body?: ts.Node }).body;
+      if (fnBody && !fn.getSourceFile().fileName.includes('/node_modules/')) out.push(...thrownIn(checker, fnBody, depth + 1, seen));
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(body);
+  return out;
+}
+
+function lookup(bound: Bindings | undefined, sym: ts.Symbol): { expr: ts.Expression; bound?: Bindings } | undefined {
+  const expr = bound?.args.get(sym);
+  return expr ? { expr, bound: bound!.outer } : undefined;
+}
+
+/** The parameters of `fn` bound to the arguments of `call`, evaluated where the call is. */
+export function bindArguments(checker: ts.TypeChecker, fn: ts.SignatureDeclaration, call: ts.CallExpression | ts.NewExpression, outer?: Bindings): Bindings | undefined {
+  const args = new Map<ts.Symbol, ts.Expression>();
+  fn.parameters.forEach((p, i) => {
+    const a = call.arguments?.[i];
+    if (p.dotDotDotToken || !ts.isIdentifier(p.name) || !a || ts.isSpreadElement(a)) return;
+    const sym = symbolOf(checker, p.name);
+    if (sym) args.set(sym, a);
+  });
+  return args.size ? { args, outer } : outer;
 }
 
 /**
@@ -314,23 +447,113 @@ function containerValues(checker: ts.TypeChecker, container: ts.Expression): ts.
   return out;
 }
 
-/** Assignments `v.name = value` to a property of the object a variable holds, anywhere in its file. */
-function propertyWrites(checker: ts.TypeChecker, variable: ts.Symbol): { name: string; value: ts.Expression }[] {
+/**
+ * Assignments `v.name = value` / `this.f.name = value` to a property of the object a variable or field
+ * holds, anywhere in the files that declare it; writes that cannot have run before `send` are left out
+ * (see mayRunBefore).
+ */
+function propertyWrites(checker: ts.TypeChecker, holder: ts.Symbol, send: ts.Node): { name: string; value: ts.Expression }[] {
   const out: { name: string; value: ts.Expression }[] = [];
-  for (const sf of new Set((variable.declarations ?? []).map((d) => d.getSourceFile()))) {
+  const holderName = holder.getName();
+  for (const sf of new Set((holder.declarations ?? []).map((d) => d.getSourceFile()))) {
     if (sf.isDeclarationFile) continue;
     for (const [name, list] of assignmentsIn(sf)) {
       for (const a of list) {
         const left = skipOuter(a.left);
-        if (ts.isPropertyAccessExpression(left) && ts.isIdentifier(left.expression) && symbolOf(checker, left.expression) === variable) out.push({ name, value: a.right });
+        if (!ts.isPropertyAccessExpression(left)) continue;
+        const obj = skipOuter(left.expression);
+        // By name first: resolving every assignment's target through the checker is the expensive part.
+        const named = ts.isIdentifier(obj) ? obj : ts.isPropertyAccessExpression(obj) ? obj.name : undefined;
+        if (!named || named.text !== holderName || !sameSymbol(symbolOf(checker, named), holder)) continue;
+        if (mayRunBefore(a, send)) out.push({ name, value: a.right });
       }
     }
   }
   return out;
 }
 
+/**
+ * Whether `write` may have run when `send` runs: not when both run in the same function (or at top
+ * level), the send directly, the write later in the text, with no loop around both and no hoisted
+ * function declaration in between (`doc.layout = cache` after the first `checkpoint(doc)`).
+ */
+function mayRunBefore(write: ts.Node, send: ts.Node): boolean {
+  if (write.getSourceFile() !== send.getSourceFile() || write.getStart() < send.getStart()) return true;
+  const scope = (n: ts.Node): ts.Node => {
+    for (let p = n.parent; p; p = p.parent) if (ts.isFunctionLike(p) || ts.isSourceFile(p) || ts.isClassStaticBlockDeclaration(p)) return p;
+    return n.getSourceFile();
+  };
+  const sendScope = scope(send);
+  let hoisted = false;
+  let common: ts.Node | undefined;
+  for (let p: ts.Node | undefined = write.parent; p; p = p.parent) {
+    if (p === sendScope) {
+      common = p;
+      break;
+    }
+    if (ts.isFunctionDeclaration(p)) hoisted = true;
+  }
+  // The send sits in a function the write is not in (a callback, another method): it may run any time.
+  if (!common || hoisted) return true;
+  for (let p: ts.Node | undefined = send.parent; p && p !== common; p = p.parent) {
+    if (ts.isIterationStatement(p, false) && write.getStart() >= p.getStart() && write.getEnd() <= p.getEnd()) return true;
+  }
+  return false;
+}
+
+/** The variable or field an expression names, for its property writes. */
+function holderOf(checker: ts.TypeChecker, e: ts.Expression): ts.Symbol | undefined {
+  if (ts.isIdentifier(e)) {
+    const sym = symbolOf(checker, e);
+    const d = sym?.valueDeclaration;
+    return d && (ts.isVariableDeclaration(d) || ts.isParameter(d)) ? sym : undefined;
+  }
+  if (ts.isPropertyAccessExpression(e) && e.expression.kind === ts.SyntaxKind.ThisKeyword) {
+    const sym = symbolOf(checker, e.name);
+    return sym && sym.flags & ts.SymbolFlags.Property ? sym : undefined;
+  }
+  return undefined;
+}
+
+/** What `new Error(message, { cause })` (and the other built-in errors) was given as its cause; structured clone copies it. */
+function errorCause(checker: ts.TypeChecker, e: ts.Expression, depth = 0): ts.Expression | undefined {
+  if (!ts.isNewExpression(e) || !e.arguments?.length || depth > 3) return undefined;
+  const callee = skipOuter(e.expression);
+  if (!ts.isIdentifier(callee)) return undefined;
+  const decl = symbolOf(checker, callee)?.declarations?.[0];
+  if (!decl) return undefined;
+  if (decl.getSourceFile().isDeclarationFile) {
+    if (!/^(Error|EvalError|RangeError|ReferenceError|SyntaxError|TypeError|URIError|AggregateError)$/.test(callee.text)) return undefined;
+    return causeOption(e.arguments[callee.text === 'AggregateError' ? 2 : 1]);
+  }
+  // A project's error class: `super(message, { cause: response })` in its constructor, a parameter
+  // there being what this `new` passes.
+  if (!ts.isClassDeclaration(decl) || !decl.heritageClauses?.length) return undefined;
+  const ctor = decl.members.find((m): m is ts.ConstructorDeclaration => ts.isConstructorDeclaration(m) && !!m.body);
+  const superCall = ctor?.body?.statements
+    .map((st) => (ts.isExpressionStatement(st) ? skipOuter(st.expression) : undefined))
+    .find((x): x is ts.CallExpression => !!x && ts.isCallExpression(x) && x.expression.kind === ts.SyntaxKind.SuperKeyword);
+  const cause = superCall && causeOption(superCall.arguments[1]);
+  if (!cause) return undefined;
+  const c = skipOuter(cause);
+  const index = ts.isIdentifier(c) ? ctor!.parameters.findIndex((p) => ts.isIdentifier(p.name) && p.name.text === c.text) : -1;
+  if (index < 0) return cause;
+  const arg = e.arguments[index];
+  return arg && !ts.isSpreadElement(arg) ? arg : undefined;
+}
+
+function causeOption(options: ts.Expression | undefined): ts.Expression | undefined {
+  const lit = options && skipOuter(options);
+  if (!lit || !ts.isObjectLiteralExpression(lit)) return undefined;
+  for (const p of lit.properties) {
+    if (ts.isPropertyAssignment(p) && ts.isIdentifier(p.name) && p.name.text === 'cause') return p.initializer;
+    if (ts.isShorthandPropertyAssignment(p) && p.name.text === 'cause') return p.name;
+  }
+  return undefined;
+}
+
 function isAnyLike(t: ts.Type): boolean {
-  return (t.flags & (ts.TypeFlags.Any | ts.TypeFlags.Null | ts.TypeFlags.Undefined)) !== 0;
+  return (t.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.Null | ts.TypeFlags.Undefined)) !== 0;
 }
 
 /**
@@ -340,8 +563,20 @@ function isAnyLike(t: ts.Type): boolean {
  * was created (`job.timer = setTimeout(...)`), and the members of object and array literals. Only
  * origins whose type says something are returned; an `any` with no visible origin yields nothing.
  */
-export function typedOriginsOfUntyped(checker: ts.TypeChecker, expr: ts.Expression): { expr: ts.Expression; path: string[] }[] {
-  const out: { expr: ts.Expression; path: string[] }[] = [];
+export interface UntypedOrigin {
+  expr: ts.Expression;
+  path: string[];
+  /** The path goes through an error's `cause`: no rewrite of the message reaches it (spreading an Error drops its message). */
+  viaErrorCause?: boolean;
+}
+
+export function typedOriginsOfUntyped(checker: ts.TypeChecker, expr: ts.Expression, program?: ts.Program): UntypedOrigin[] {
+  const out: UntypedOrigin[] = [];
+  const causes: string[][] = [];
+  // A parameter of a function around the send is judged at that function's callers (a derived sink), not here.
+  const sending = new Set<ts.Node>();
+  for (let n: ts.Node | undefined = expr.parent; n; n = n.parent) if (ts.isFunctionLike(n)) sending.add(n);
+  const options: OriginOptions = { program, skipCallersOf: (p) => sending.has(p.parent) };
   const seen = new Set<ts.Node>();
   let budget = 200;
   const visit = (e0: ts.Expression, path: string[], depth: number, untyped: boolean): void => {
@@ -362,7 +597,7 @@ export function typedOriginsOfUntyped(checker: ts.TypeChecker, expr: ts.Expressi
       }
       // Properties set on the literal's variable after it was created (`job.timer = setTimeout(...)`).
       const holder = ts.isVariableDeclaration(e.parent) && ts.isIdentifier(e.parent.name) ? symbolOf(checker, e.parent.name) : undefined;
-      if (holder) for (const w of propertyWrites(checker, holder)) visit(w.value, [...path, w.name], depth + 1, true);
+      if (holder) for (const w of propertyWrites(checker, holder, expr)) visit(w.value, [...path, w.name], depth + 1, true);
       return;
     }
     if (ts.isArrayLiteralExpression(e)) {
@@ -372,12 +607,24 @@ export function typedOriginsOfUntyped(checker: ts.TypeChecker, expr: ts.Expressi
       }
       return;
     }
+    // Properties set on the variable or field later (`doc.layout = cache`, `this.state.conn = db`), before the send.
+    const holder = holderOf(checker, e);
+    if (holder) for (const w of propertyWrites(checker, holder, expr)) visit(w.value, [...path, w.name], depth + 1, true);
     if (!isAnyLike(t)) {
       if (untyped) out.push({ expr: e, path });
       // A local holding an object literal: its later property writes can still add untyped parts.
       if (ts.isIdentifier(e)) {
         const d = symbolOf(checker, e)?.valueDeclaration;
         if (d && ts.isVariableDeclaration(d) && d.initializer && ts.isObjectLiteralExpression(skipOuter(d.initializer))) visit(d.initializer, path, depth + 1, false);
+      }
+      // An error's `cause`, given to its constructor here or where the variable was set.
+      const cause = errorCause(checker, e);
+      if (cause) {
+        causes.push([...path, 'cause']);
+        visit(cause, [...path, 'cause'], depth + 1, true);
+      }
+      else if (ts.isIdentifier(e) && /Error$/.test(t.getSymbol()?.getName() ?? '')) {
+        for (const o of originsOf(checker, e, options)) if (o !== e && ts.isNewExpression(o)) visit(o, path, depth + 1, false);
       }
       return;
     }
@@ -386,7 +633,7 @@ export function typedOriginsOfUntyped(checker: ts.TypeChecker, expr: ts.Expressi
       for (const v of containerValues(checker, e.expression.expression)) visit(v, path, depth + 1, true);
       return;
     }
-    for (const o of originsOf(checker, e)) if (o !== e) visit(o, path, depth + 1, true);
+    for (const o of originsOf(checker, e, options)) if (o !== e) visit(o, path, depth + 1, true);
   };
   /** `[...m.values()]`, `[...s]`, `Array.from(m.values())`: each element is a value written into the container. */
   const visitElements = (source: ts.Expression, path: string[], depth: number): void => {
@@ -397,5 +644,6 @@ export function typedOriginsOfUntyped(checker: ts.TypeChecker, expr: ts.Expressi
   const root = skipOuter(expr);
   if (ts.isCallExpression(root) && root.expression.getText() === 'Array.from' && root.arguments[0]) visitElements(root.arguments[0], [], 0);
   else visit(expr, [], 0, false);
+  for (const o of out) if (causes.some((c) => c.every((seg, i) => o.path[i] === seg))) o.viaErrorCause = true;
   return out;
 }

@@ -267,8 +267,13 @@ function judgeSink(sink: Sink, program: ts.Program, checker: ts.TypeChecker, fil
     const root = named ? value.label : '';
     const problems = protoMembers ? protoMembers.flatMap((m) => walker.walk(checker.getTypeAtLocation(m.value), joinPath(root, m.name))) : walker.walk(type, root);
     // The untyped (`any`) parts of the value, judged by the types of their origins.
+    const unrewritable: string[] = [];
     if (!protoMembers && !value.awaited) {
-      for (const o of typedOriginsOfUntyped(checker, value.expr)) walker.walk(checker.getTypeAtLocation(o.expr), o.path.reduce((p, s) => (s === 'i' ? `${p}[i]` : joinPath(p, s)), root));
+      for (const o of typedOriginsOfUntyped(checker, value.expr, program)) {
+        const at = o.path.reduce((p, s) => (s === 'i' ? `${p}[i]` : joinPath(p, s)), root);
+        if (o.viaErrorCause) unrewritable.push(at);
+        walker.walk(checker.getTypeAtLocation(o.expr), at);
+      }
     }
     const through = derived?.params[sink.values.indexOf(value)];
     const already = through ? declaredProblems(through.reach, derived!.fn, through.index, ctx, sink) : undefined;
@@ -304,6 +309,7 @@ function judgeSink(sink: Sink, program: ts.Program, checker: ts.TypeChecker, fil
         path: p.path || undefined,
         related,
         fixes: safely(() => {
+          if (unrewritable.some((u) => p.path === u || p.path.startsWith(`${u}.`) || p.path.startsWith(`${u}[`))) return [];
           const segments = pathSegments(p.path, named ? value.label : '');
           return segments && p.rule.fixes ? p.rule.fixes({ program, checker, sourceFile: value.expr.getSourceFile(), file, host, sink, value, segments, facts: p.facts }) : [];
         }),

@@ -101,8 +101,14 @@ export function readTransfer(expr: ts.Expression | undefined, optionKey: string 
  * `serialization: 'advanced'`; JSON otherwise, and when no origin is seen (Node's default).
  */
 function childSerialization(checker: ts.TypeChecker, program: ts.Program, receiver: ts.Expression): Serializer {
-  const spawns = originsOf(checker, receiver).filter((o): o is ts.CallExpression => ts.isCallExpression(o) && isChildSpawn(checker, program, o));
-  return spawns.length > 0 && spawns.every((c) => spawnsAdvanced(checker, c)) ? 'clone' : 'json';
+  return childSerializationOf(checker, program, receiver) ?? 'json';
+}
+
+/** The serialization of a child `expr` can be, from the `fork`/`spawn` calls it comes from; undefined when none is seen. */
+export function childSerializationOf(checker: ts.TypeChecker, program: ts.Program, expr: ts.Expression): Serializer | undefined {
+  const spawns = originsOf(checker, expr, { program }).filter((o): o is ts.CallExpression => ts.isCallExpression(o) && isChildSpawn(checker, program, o));
+  if (!spawns.length) return undefined;
+  return spawns.every((c) => spawnsAdvanced(checker, c)) ? 'clone' : 'json';
 }
 
 function isChildSpawn(checker: ts.TypeChecker, program: ts.Program, call: ts.CallExpression): boolean {
@@ -323,7 +329,8 @@ export function findSinks(sf: ts.SourceFile, program: ts.Program, userSinks: rea
       const d = fromLibrary(commonJsInteropType(checker, recv));
       if (d) return d;
     }
-    for (const o of originsOf(checker, recv)) {
+    // An untyped parameter (`function relay(port, msg) { port.postMessage(msg) }`): what its callers pass.
+    for (const o of originsOf(checker, recv, { program })) {
       if (o === skipParens(recv)) continue;
       const d = fromLibrary(checker.getTypeAtLocation(o)) ?? fromLibrary(commonJsInteropType(checker, o));
       if (d) return d;

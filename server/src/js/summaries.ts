@@ -1,9 +1,9 @@
 import * as ts from 'typescript';
 import type { UserSink } from '../engine/config';
-import { calledFunction, skipOuter } from './flow';
+import { calledFunction, originsOf, skipOuter } from './flow';
 import { resolveAlias } from './origin';
-import type { TransferInfo } from './rules/rule';
-import { findSinks, labelOf, mayContainSinks, type SentValue, type Sink } from './sinks';
+import type { Serializer, TransferInfo } from './rules/rule';
+import { childSerializationOf, findSinks, labelOf, mayContainSinks, readTransfer, type SentValue, type Sink } from './sinks';
 
 // Derived sinks. A function whose parameter reaches a sink — directly, through local variables,
 // object and array literals, spreads, or a call of another derived sink — is itself a sink for that
@@ -29,6 +29,14 @@ export interface Reach {
   chain: Hop[];
   /** The parameter crosses only as a spread (`{ ...p }`): its own enumerable properties, not its prototype. */
   spread: boolean;
+  /**
+   * The parameter that is the real sink's receiver (`function relay(port, msg) { port.postMessage(msg) }`):
+   * each caller's argument there decides whether the call sends at all, and how (a child forked with
+   * `serialization: 'advanced'` or not).
+   */
+  receiverParam?: number;
+  /** The parameter that is the real sink's transfer list (`send(port, msg, transfer)` → `port.postMessage(msg, transfer)`): each caller's list is read. */
+  transferParam?: number;
 }
 
 export type Summary = Map<number, Reach[]>;
@@ -183,11 +191,20 @@ export class Summaries {
     if (!summary.size) return undefined;
     const params: { index: number; reach: Reach }[] = [];
     const values: SentValue[] = [];
+    let serializer: Serializer | undefined;
+    let transfer: TransferInfo | undefined;
     for (const [index, reaches] of summary) {
       const arg = call.arguments[index];
       if (!arg || ts.isSpreadElement(arg)) continue;
-      params.push({ index, reach: reaches[0] });
+      const reach = reaches.find((r) => this.receiverAccepts(call, r));
+      if (!reach) continue;
+      params.push({ index, reach });
       values.push({ expr: arg, label: labelOf(arg, 'the argument') });
+      serializer ??= this.serializerAt(call, reach);
+      if (!transfer && reach.transferParam !== undefined) {
+        const list = call.arguments[reach.transferParam];
+        transfer = list && ts.isSpreadElement(list) ? { kind: 'unknown' } : readTransfer(list, undefined, this.checker);
+      }
     }
     if (!params.length) return undefined;
     const first = params[0].reach.sink;
@@ -195,14 +212,50 @@ export class Summaries {
       call,
       api: call.expression.getText().slice(0, 60),
       values,
-      serializer: first.serializer,
-      transfer: outerTransfer(first.transfer),
-      canTransfer: false,
+      serializer: serializer ?? first.serializer,
+      transfer: transfer ?? outerTransfer(first.transfer),
+      canTransfer: transfer !== undefined,
       runtime: first.runtime,
       receiver: first.receiver,
       jsonChannel: first.jsonChannel,
       derived: { fn, params },
     };
+  }
+
+  /**
+   * Whether what `call` passes as the real sink's receiver can be one: an argument whose origins are
+   * seen and none has the sink's method from a library declaration (a user's own bus object) makes
+   * the call no send. An argument with no visible origin is given the benefit of the other callers.
+   */
+  private receiverAccepts(call: ts.CallExpression, reach: Reach): boolean {
+    if (reach.receiverParam === undefined) return true;
+    const arg = call.arguments[reach.receiverParam];
+    const method = methodName(reach.sink.call);
+    if (!arg || ts.isSpreadElement(arg) || !method) return true;
+    const origins = originsOf(this.checker, arg, { program: this.program });
+    let seen = false;
+    for (const o of origins) {
+      let t: ts.Type;
+      try {
+        t = this.checker.getTypeAtLocation(o);
+      } catch {
+        continue;
+      }
+      if (t.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) continue;
+      seen = true;
+      for (const part of t.isUnion() ? t.types : [t]) {
+        const d = part.getProperty(method)?.declarations?.[0];
+        if (d && d.getSourceFile().isDeclarationFile) return true;
+      }
+    }
+    return !seen;
+  }
+
+  /** A `child.send` reached through a receiver parameter: how the caller's child was started decides JSON or structured clone. */
+  private serializerAt(call: ts.CallExpression, reach: Reach): Serializer | undefined {
+    if (reach.receiverParam === undefined || reach.sink.serializer === 'bridge' || methodName(reach.sink.call) !== 'send') return undefined;
+    const arg = call.arguments[reach.receiverParam];
+    return arg && !ts.isSpreadElement(arg) ? childSerializationOf(this.checker, this.program, arg) : undefined;
   }
 
   private calleeWithBody(call: ts.CallExpression): ts.SignatureDeclaration | undefined {
@@ -237,12 +290,20 @@ export class Summaries {
         if (list.length < 4) list.push(reach);
         summary.set(index, list);
       };
+      /** The parameter `e` is (through locals), for a receiver. */
+      const paramCarried = (e: ts.Expression | undefined): number | undefined => {
+        if (!e) return undefined;
+        const i = params.findIndex((sym) => sym && this.carries(e, sym, body, 0) === 'whole');
+        return i >= 0 ? i : undefined;
+      };
       for (const sink of this.sinksIn(fn.getSourceFile())) {
         if (!within(sink.call)) continue;
+        const receiverParam = paramCarried(receiverOf(sink.call));
+        const transferParam = sink.transfer.kind === 'unknown' ? paramCarried(sink.transfer.list) : undefined;
         for (const value of sink.values) {
           params.forEach((sym, index) => {
             const how = sym && this.carries(value.expr, sym, body, 0);
-            if (how) note(index, { sink, spread: how === 'spread', chain: [{ node: sink.call, message: `\`${fn.parameters[index].name.getText()}\` is sent here by ${sink.api}` }] });
+            if (how) note(index, { sink, spread: how === 'spread', receiverParam, transferParam, chain: [{ node: sink.call, message: `\`${fn.parameters[index].name.getText()}\` is sent here by ${sink.api}` }] });
           });
         }
       }
@@ -258,8 +319,12 @@ export class Summaries {
               params.forEach((sym, index) => {
                 const how = sym && this.carries(arg, sym, body, 0);
                 if (!how) return;
-                const r = reaches[0];
-                note(index, { sink: r.sink, spread: how === 'spread' || r.spread, chain: [{ node: n, message: `\`${fn.parameters[index].name.getText()}\` is passed on here` }, ...r.chain].slice(0, 8) });
+                // The receiver is either this function's parameter too, or fixed here and checked once.
+                const r = reaches.find((x) => x.receiverParam === undefined || paramCarried(argAt(n, x.receiverParam)) !== undefined || this.receiverAccepts(n, x));
+                if (!r) return;
+                const receiverParam = r.receiverParam === undefined ? undefined : paramCarried(argAt(n, r.receiverParam));
+                const transferParam = r.transferParam === undefined ? undefined : paramCarried(argAt(n, r.transferParam));
+                note(index, { sink: r.sink, spread: how === 'spread' || r.spread, receiverParam, transferParam, chain: [{ node: n, message: `\`${fn.parameters[index].name.getText()}\` is passed on here` }, ...r.chain].slice(0, 8) });
               });
             }
           }
@@ -352,6 +417,20 @@ export class Summaries {
 /** What a derived sink's caller knows of the inner transfer list: nothing of the caller's own values is listed unless the inner list may hold them. */
 function outerTransfer(inner: TransferInfo): TransferInfo {
   return inner.kind === 'none' ? inner : { kind: 'unknown' };
+}
+
+/** The object a sink method is called on (`port` in `port.postMessage(m)`). */
+function receiverOf(call: ts.CallExpression | ts.NewExpression): ts.Expression | undefined {
+  return ts.isCallExpression(call) && ts.isPropertyAccessExpression(call.expression) ? call.expression.expression : undefined;
+}
+
+function methodName(call: ts.CallExpression | ts.NewExpression): string | undefined {
+  return ts.isCallExpression(call) && ts.isPropertyAccessExpression(call.expression) ? call.expression.name.text : undefined;
+}
+
+function argAt(call: ts.CallExpression, index: number): ts.Expression | undefined {
+  const a = call.arguments[index];
+  return a && !ts.isSpreadElement(a) ? a : undefined;
 }
 
 function calleeName(call: ts.CallExpression): string | undefined {
