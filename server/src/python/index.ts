@@ -226,7 +226,7 @@ function judgeResult(sink: Sink, model: ModuleModel, ev: Evaluator, judge: Judge
     message: `\`${fn.fn.name}(...)\` returns ${heldInResult(problem.segments, `${fn.fn.name}(...)`)}${problem.what}, pickled to send the result back from ${sink.name}: ${rule.because} (${problem.runtime}); ${problem.advice ?? rule.advice}`,
     path: `${fn.fn.name}(...) → return: ${problem.typeName}`,
     related: [{ file: fn.fn.module.file, range: rangeOf(returned), message: fn.fn.isGenerator ? `${fn.fn.name} is a generator function` : `${fn.fn.name} returns here` }],
-    fixes: [],
+    fixes: rule.fixes({ problem, sink, ev, returnedBy: fn.fn }),
   };
 }
 
