@@ -849,6 +849,8 @@ const sendInstead: Record<string, { text: (x: string) => string; method?: string
   'builtins.generator': { text: (x) => `list(${x})`, what: 'the items it yields, as a list (the worker iterates it the same way)' },
   'concurrent.futures.Future': { text: (x) => `${x}.result()`, method: 'result', what: 'its result' },
   'weakref.ref': { text: (x) => `${x}()`, method: '()', what: 'the object it refers to' },
+  // The rows a cursor still holds are what a worker reads with `fetchall()`.
+  'sqlite3.Cursor': { text: (x) => `${x}.fetchall()`, method: 'fetchall', what: 'the rows it holds' },
 };
 
 /** Sinks whose receiving side is data read elsewhere (a pickle, a queue, a pipe), not a worker function's parameter. */
@@ -1198,4 +1200,30 @@ function poolCallOf(receiver: Node, sink: Sink, ev: Evaluator): Node | undefined
   const b = lookup(receiver.text, sink.call.scope, receiver);
   if (!b || b.kind !== 'value' || b.value.type !== 'call' || b.scope.bindings.get(receiver.text)?.length !== 1) return undefined;
   return /(^|\.)Pool$/.test(b.value.childForFieldName('function')?.text ?? '') ? b.value : undefined;
+}
+
+/**
+ * A task that is a generator function: its results are generators, which cannot cross back.
+ * The pool runs a module-level wrapper that returns the items as a list instead (the caller
+ * iterates a list as it would the generator); other callers of the generator are untouched.
+ */
+export function listResultsFix(ctx: FixContext): Fix | undefined {
+  const { problem, sink, returnedBy: fn } = ctx;
+  const anchor = problem.anchor;
+  if (!fn || !fn.isGenerator || problem.objectType !== 'builtins.generator' || problem.segments.length !== 1) return undefined;
+  const model = sink.call.scope.module;
+  if (fn.module !== model || fn.outer.kind !== 'module' || anchor.node.type !== 'identifier' || anchor.node.text !== fn.name) return undefined;
+  if (lookup('list', enclosingScope(model, anchor.node), anchor.node)) return undefined;
+  const name = freshName(model, `_${fn.name.replace(/^_+/, '')}_list`);
+  const def = fn.node.parent?.type === 'decorated_definition' ? fn.node.parent : fn.node;
+  const end = def.endPosition.row + 1;
+  return {
+    title: `Run \`${fn.name}\` through a module-level \`${name}\` that returns its items as a list`,
+    id: 'return-a-list',
+    preferred: false,
+    edits: [
+      edit(model, { line: end, character: 0 }, { line: end, character: 0 }, `\n\ndef ${name}(*args, **kwargs):\n    return list(${fn.name}(*args, **kwargs))\n`),
+      replaceNode(model, anchor.node, name),
+    ],
+  };
 }
