@@ -1227,3 +1227,50 @@ export function listResultsFix(ctx: FixContext): Fix | undefined {
     ],
   };
 }
+
+/** Attributes of unpicklable objects that hold plain data (strings, numbers, tuples), which a worker may read. */
+const plainAttributes: Record<string, ReadonlySet<string>> = {
+  'threading.Thread': new Set(['name', 'ident', 'native_id', 'daemon']),
+  'subprocess.Popen': new Set(['args', 'pid', 'returncode']),
+  'logging.Handler': new Set(['level', 'name']),
+  'sqlite3.Cursor': new Set(['rowcount', 'lastrowid', 'description', 'arraysize']),
+};
+
+/**
+ * An object whose worker only reads plain-data attributes of it (`t.name`, `proc.returncode`):
+ * send a `types.SimpleNamespace` holding those attributes' current values, so the worker's code
+ * reads them unchanged. Offered when the worker is a function of this file and every use of the
+ * parameter there is a read of one of the type's plain attributes.
+ */
+export function sendAttributesFix(ctx: FixContext): Fix | undefined {
+  const { problem } = ctx;
+  const plain = problem.objectType ? plainAttributes[problem.objectType] : undefined;
+  const anchor = problem.anchor;
+  if (!plain || !anchorIsObject(ctx) || !/^[\w.]+$/.test(anchor.node.text)) return undefined;
+  const target = workerParam(ctx);
+  if (!target) return undefined;
+  const { fn, param } = target;
+  const body = fn.node.childForFieldName('body');
+  if (!body) return undefined;
+  const read = new Set<string>();
+  for (const use of usesIn(fn.module, body, param)) {
+    if (enclosingScope(fn.module, use) !== fn.scope) return undefined;
+    const attr = use.parent;
+    const name = attr?.type === 'attribute' && use.field === 'object' ? attr.childForFieldName('attribute')?.text : undefined;
+    // A read only: not called, not assigned to, not deleted.
+    if (!name || !plain.has(name) || attr!.parent?.type === 'call' && attr!.field === 'function') return undefined;
+    if ((attr!.parent?.type === 'assignment' || attr!.parent?.type === 'augmented_assignment') && attr!.field === 'left') return undefined;
+    read.add(name);
+  }
+  if (read.size === 0) return undefined;
+  const q = qualified(anchor.module, 'types', 'SimpleNamespace', anchor.node);
+  if (!q) return undefined;
+  const names = [...read].sort();
+  const text = `${q.text}(${names.map((n) => `${n}=${anchor.node.text}.${n}`).join(', ')})`;
+  return {
+    title: `Send what \`${fn.name}\` reads of it (${names.map((n) => `\`.${n}\``).join(', ')}) in a SimpleNamespace instead of the ${problem.typeName}`,
+    id: 'send-attributes-read',
+    preferred: false,
+    edits: [...q.edits, replaceNode(anchor.module, anchor.node, text)],
+  };
+}
