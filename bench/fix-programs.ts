@@ -6,7 +6,8 @@
 // then runs the fixed program with its real runtime and reports:
 //   no fix       an error finding whose only fix is a suppression (or that has none)
 //   still fails  fixed, but a boundary call still throws, the program crashes or it hangs
-//   runs         fixed, and the program exits cleanly with no boundary call throwing
+//   runs         fixed, and the program exits cleanly with no boundary call throwing (`prints
+//                nothing` when its stdout is empty: judge those by hand)
 //
 //   node --import tsx bench/fix-programs.ts [--cli] [-v] [--keep] <folder>...
 //
@@ -107,6 +108,7 @@ function failure(run: Run): string | undefined {
 }
 
 const lastLine = (s: string) => s.trim().split('\n').pop() ?? '';
+const pct = (n: number, of: number) => (of ? `${Math.round((100 * n) / of)}%` : '-');
 
 function copyFolder(src: string): string {
   const dst = fs.mkdtempSync(path.join(os.tmpdir(), `fixprog-${path.basename(src)}-`));
@@ -125,7 +127,7 @@ async function main(): Promise<void> {
   const checker = createChecker();
   await checker.init();
   const config = resolveConfig({}).config;
-  let totals = { withError: 0, noFix: 0, fixed: 0, stillFails: 0, runs: 0 };
+  let totals = { withError: 0, noFix: 0, fixed: 0, stillFails: 0, runs: 0, silent: 0 };
   for (const folder of folders) {
     const work = copyFolder(folder);
     const host = new DiskHost({ roots: [work] });
@@ -160,7 +162,7 @@ async function main(): Promise<void> {
         for (let f = queue.shift(); f; f = queue.shift()) runs.set(f, await runProgram(f, nodeTs));
       }),
     );
-    const counts = { withError: errorFiles.length, noFix: noFix.size, fixed: changed.length, stillFails: 0, runs: 0 };
+    const counts = { withError: errorFiles.length, noFix: noFix.size, fixed: changed.length, stillFails: 0, runs: 0, silent: 0 };
     console.log(`\n== ${folder} (copy in ${work})`);
     for (const f of errorFiles) {
       const rel = path.relative(work, f);
@@ -176,7 +178,9 @@ async function main(): Promise<void> {
           status = `STILL FAILS: ${why}`;
         } else {
           counts.runs++;
-          status = 'runs';
+          // A program whose fixed run prints nothing may have lost what its receiving side prints; judge it by hand.
+          if (run.out.trim() === '') counts.silent++;
+          status = run.out.trim() === '' ? 'runs (prints nothing)' : 'runs';
         }
         const left = after.filter((x) => x.file === f && isError(x));
         if (left.length) lines.push(`  still reported: ${left.map((x) => `${x.range.start.line + 1} ${x.rule}`).join(', ')}`);
@@ -187,7 +191,8 @@ async function main(): Promise<void> {
     }
     console.log(
       `${folder}: ${counts.withError} files with an error finding; ${counts.noFix} with an error finding that has no fix; ` +
-        `${counts.fixed} changed by fixes: ${counts.runs} run, ${counts.stillFails} still fail`,
+        `${counts.fixed} changed by fixes: ${counts.runs} run (${counts.silent} printing nothing), ${counts.stillFails} still fail; ` +
+        `fix offered for ${pct(counts.withError - counts.noFix, counts.withError)} of files with an error, ${pct(counts.runs, counts.fixed)} of fixed files run`,
     );
     for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += counts[k];
     if (!keep) fs.rmSync(work, { recursive: true, force: true });

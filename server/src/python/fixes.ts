@@ -14,6 +14,8 @@ export interface FixContext {
   problem: Problem;
   sink: Sink;
   ev: Evaluator;
+  /** Set when the bad value is what this task function returns: the result crosses back to the caller. */
+  returnedBy?: FunctionInfo;
 }
 
 function edit(model: ModuleModel, start: { line: number; character: number }, end: { line: number; character: number }, newText: string): TextEdit {
@@ -183,7 +185,9 @@ export function lambdaToDefFix(model: ModuleModel, lambda: Node, sink: Sink, hol
     };
   }
   const role = sink.name.split('.').pop()!.replace(/[^A-Za-z0-9_]/g, '_').toLowerCase();
-  const name = freshName(model, `_${role}_task`);
+  // A defaultdict's factory is named for what it is, not for the sink its container crosses.
+  const factoryOf = lambda.parent?.type === 'argument_list' && lambda.parent.namedChildren[0]?.id === lambda.id ? lambda.parent.parent?.childForFieldName('function')?.text : undefined;
+  const name = freshName(model, factoryOf && /(^|\.)defaultdict$/.test(factoryOf) ? '_default_factory' : `_${role}_task`);
   const row = top.startPosition.row;
   const gap = lineText(model, row - 1).trim() === '' ? '' : '\n\n';
   return {
@@ -845,6 +849,8 @@ const sendInstead: Record<string, { text: (x: string) => string; method?: string
   'builtins.generator': { text: (x) => `list(${x})`, what: 'the items it yields, as a list (the worker iterates it the same way)' },
   'concurrent.futures.Future': { text: (x) => `${x}.result()`, method: 'result', what: 'its result' },
   'weakref.ref': { text: (x) => `${x}()`, method: '()', what: 'the object it refers to' },
+  // The rows a cursor still holds are what a worker reads with `fetchall()`.
+  'sqlite3.Cursor': { text: (x) => `${x}.fetchall()`, method: 'fetchall', what: 'the rows it holds' },
 };
 
 /** Sinks whose receiving side is data read elsewhere (a pickle, a queue, a pipe), not a worker function's parameter. */
@@ -1001,5 +1007,270 @@ export function poolInitializerFix(ctx: FixContext): Fix | undefined {
       edit(model, at, at, `${sep}initializer=${init}, initargs=(${anchor.node.text},)`),
       replaceNode(anchor.module, anchor.node, 'None'),
     ],
+  };
+}
+
+/** The uses of `name` in `scope`, or undefined when one is bound in a nested scope of the same name. */
+function usesIn(model: ModuleModel, root: Node, name: string): Node[] {
+  const out: Node[] = [];
+  const stack: Node[] = [root];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === 'identifier' && n.text === name) {
+      if (n.parent?.type === 'attribute' && n.field === 'attribute') continue;
+      if (n.parent?.type === 'keyword_argument' && n.field === 'name') continue;
+      out.push(n);
+      continue;
+    }
+    for (const c of n.children) stack.push(c);
+  }
+  return out;
+}
+
+/**
+ * Edits that turn the caller's `handle.read()` calls into the data itself, for a task whose
+ * results are the handles: `handles = pool.map(task, ...)` read as `for fh in handles: fh.read()`
+ * (or directly `for fh in pool.map(...)`). Undefined when a result is used any other way.
+ */
+function readCallsOnResults(ctx: FixContext): TextEdit[] | undefined {
+  const { sink } = ctx;
+  const model = sink.call.scope.module;
+  const call = sink.call.node;
+  const scope = sink.call.scope;
+  const loops: Node[] = [];
+  const parent = call.parent;
+  if ((parent?.type === 'for_statement' || parent?.type === 'for_in_clause') && call.field === 'right') loops.push(parent);
+  else if (parent?.type === 'assignment' && call.field === 'right' && parent.childForFieldName('left')?.type === 'identifier') {
+    const name = parent.childForFieldName('left')!.text;
+    if (scope.bindings.get(name)?.length !== 1) return undefined;
+    for (const use of usesIn(model, scope.node, name)) {
+      if (use.id === parent.childForFieldName('left')!.id) continue;
+      // `len(handles)` means the same for a list of texts.
+      if (use.parent?.type === 'argument_list' && use.parent.namedChildren.length === 1 && use.parent.parent?.childForFieldName('function')?.text === 'len') continue;
+      const loop = use.parent;
+      if (!loop || (loop.type !== 'for_statement' && loop.type !== 'for_in_clause') || use.field !== 'right') return undefined;
+      loops.push(loop);
+    }
+  } else return undefined;
+  if (loops.length === 0) return undefined;
+  const edits: TextEdit[] = [];
+  for (const loop of loops) {
+    const v = loop.childForFieldName('left');
+    if (v?.type !== 'identifier' || (scope.bindings.get(v.text)?.length ?? 0) > 1) return undefined;
+    const area = loop.type === 'for_statement' ? loop.childForFieldName('body') : loop.parent;
+    if (!area) return undefined;
+    for (const use of usesIn(model, area, v.text)) {
+      if (use.id === v.id) continue;
+      const attr = use.parent;
+      const read = attr?.type === 'attribute' && use.field === 'object' && attr.childForFieldName('attribute')?.text === 'read' && attr.parent?.type === 'call' ? attr.parent : null;
+      if (!read || read.childForFieldName('arguments')?.namedChildren.length) return undefined;
+      edits.push(replaceNode(model, read, v.text));
+    }
+  }
+  return edits.length ? edits : undefined;
+}
+
+/**
+ * A task that returns an open file: return what is left to read in it (`fh.read()`, the
+ * handle closed first in the worker by the `with`-less read), and the caller's `fh.read()`
+ * calls on the results become the data. Offered when the task's every return is the one
+ * handle it opened and the caller only reads the results.
+ */
+export function returnDataFix(ctx: FixContext): Fix | undefined {
+  const { problem, returnedBy: fn } = ctx;
+  const site = problem.leafSite;
+  if (!fn || !site || site.node.type !== 'call' || !problem.objectType?.startsWith('io.')) return undefined;
+  if (fn.module !== ctx.sink.call.scope.module || fn.isGenerator || fn.returns.length === 0) return undefined;
+  // Every return gives the handle opened in this function (by name, or the open call itself).
+  const returned: Node[] = [];
+  for (const r of fn.returns) {
+    if (r.id === site.node.id) returned.push(r);
+    else if (r.type === 'identifier') {
+      const b = fn.scope.bindings.get(r.text);
+      if (!b || b.length !== 1 || b[0].kind !== 'value' || b[0].value.id !== site.node.id) return undefined;
+      returned.push(r);
+    } else return undefined;
+  }
+  const reads = readCallsOnResults(ctx);
+  if (!reads) return undefined;
+  const edits = returned.map((r) => replaceNode(fn.module, r, r.type === 'identifier' ? `${r.text}.read()` : `${r.text}.read()`));
+  return {
+    title: `Return the data (\`.read()\`) from \`${fn.name}\` instead of the open file, and use it as it is where the results are read`,
+    id: 'return-the-data',
+    preferred: false,
+    edits: [...edits, ...reads],
+  };
+}
+
+/** Objects a worker can build for itself from data: made by one call and set up by method calls on it. */
+const buildableInWorker = new Set(['logging.Handler']);
+
+/**
+ * A logging handler (it holds a lock and often a file) handed to Pool tasks: each worker builds
+ * its own as it starts, in the pool's `initializer`, from the same constructor call and the
+ * same set-up calls (`setFormatter`, `setLevel`), with the locals they read passed as
+ * `initargs`; the task reads it from a module global and `None` is sent in its place. A
+ * FileHandler opens its file in append mode, so every worker's records reach the same file.
+ * Offered when the handler is a name bound once before the pool, by a call, in the same
+ * function, and the set-up calls sit between them.
+ */
+export function buildInWorkerFix(ctx: FixContext): Fix | undefined {
+  const { problem, sink, ev } = ctx;
+  const anchor = problem.anchor;
+  if (!problem.objectType || !buildableInWorker.has(problem.objectType)) return undefined;
+  if (problem.holder || !anchorIsObject(ctx) || anchor.node.type !== 'identifier' || !/^Pool\./.test(sink.name)) return undefined;
+  const target = workerParam(ctx);
+  if (!target) return undefined;
+  const { fn, param } = target;
+  const model = fn.module;
+  const name = anchor.node.text;
+  const callee = sink.call.node.childForFieldName('function');
+  const receiver = callee?.type === 'attribute' ? callee.childForFieldName('object') : null;
+  if (!receiver) return undefined;
+  const poolCall = poolCallOf(receiver, sink, ev);
+  if (!poolCall) return undefined;
+  const args = poolCall.childForFieldName('arguments');
+  if (!args || args.namedChildren.some((a) => a.type === 'keyword_argument' && /^initializer|initargs$/.test(a.childForFieldName('name')?.text ?? ''))) return undefined;
+  if (args.namedChildren.some((a) => a.type === 'list_splat' || a.type === 'dictionary_splat') || args.namedChildren.filter((a) => a.type !== 'keyword_argument').length > 1) return undefined;
+  const scope = enclosingScope(anchor.module, anchor.node);
+  if (enclosingScope(model, poolCall) !== scope || identifierCount(sink.call.node, name) !== 1) return undefined;
+  const bindings = scope.bindings.get(name);
+  if (!bindings || bindings.length !== 1 || bindings[0].kind !== 'value' || bindings[0].value.type !== 'call' || bindings[0].node.startIndex > poolCall.startIndex) return undefined;
+  const made = bindings[0].value;
+  const assignment = made.parent;
+  const statement = assignment?.parent;
+  if (assignment?.type !== 'assignment' || statement?.type !== 'expression_statement' || !statement.parent) return undefined;
+  // The set-up: `name.method(...)` statements after it in the same block, before the pool.
+  const setup: Node[] = [];
+  for (const s of statement.parent.namedChildren) {
+    if (s.startIndex <= statement.startIndex || s.startIndex >= poolCall.startIndex || isInside(poolCall, s)) continue;
+    if (s.type === 'comment' || !usesIn(model, s, name).length) continue;
+    const call = s.type === 'expression_statement' ? s.namedChildren[0] : undefined;
+    const obj = call?.type === 'call' ? call.childForFieldName('function') : undefined;
+    if (obj?.type !== 'attribute' || obj.childForFieldName('object')?.text !== name || usesIn(model, s, name).length !== 1) return undefined;
+    setup.push(s);
+  }
+  // What the construction and the set-up read from this function becomes the initializer's parameters.
+  const locals: string[] = [];
+  for (const part of [made, ...setup]) {
+    for (const { node: n, binding: b } of outsideReads(model, part)) {
+      if (n.text === name) continue;
+      const guarded = model.mainGuards.some((g) => isInside(b.node, g));
+      if (b.scope.kind === 'module' && !guarded) continue;
+      if (b.scope !== scope) return undefined;
+      const all = scope.bindings.get(n.text)!;
+      if (all.length !== 1 || !(all[0].kind === 'value' || all[0].kind === 'param') || all[0].node.startIndex > made.startIndex) return undefined;
+      if (!locals.includes(n.text)) locals.push(n.text);
+    }
+  }
+  const global = freshName(model, `_${param}`);
+  const init = freshName(model, `_init_${param}`);
+  const setupText = setup.map((s) => {
+    const use = usesIn(model, s, name)[0];
+    return `    ${s.text.slice(0, use.startIndex - s.startIndex)}${global}${s.text.slice(use.endIndex - s.startIndex)}`;
+  });
+  if (setupText.some((t) => t.includes('\n'))) return undefined;
+  const prologue = workerPrologue(model, fn, [`${param} = ${global}`]);
+  if (!prologue) return undefined;
+  const top = topLevelStatement(fn.node.parent?.type === 'decorated_definition' ? fn.node.parent : fn.node);
+  const row = top.startPosition.row;
+  const end = args.endPosition;
+  const at = { line: end.row, character: end.column - 1 };
+  const sep = args.namedChildren.length ? ', ' : '';
+  const initargs = locals.length ? `, initargs=(${locals.join(', ')}${locals.length === 1 ? ',' : ''})` : '';
+  return {
+    title: `Build \`${name}\` in each pool worker as it starts (\`initializer=${init}\`), send \`None\` in its place, and read it from a module global in \`${fn.name}\``,
+    id: 'build-in-worker-initializer',
+    preferred: false,
+    edits: [
+      edit(model, { line: row, character: 0 }, { line: row, character: 0 }, `${global} = None\n\n\ndef ${init}(${locals.join(', ')}):\n    global ${global}\n    ${global} = ${made.text}\n${setupText.map((t) => `${t}\n`).join('')}\n\n`),
+      ...prologue,
+      edit(model, at, at, `${sep}initializer=${init}${initargs}`),
+      replaceNode(anchor.module, anchor.node, 'None'),
+    ],
+  };
+}
+
+/** The call in this file that made the pool `receiver` names (`Pool(2)`, `ctx.Pool(2)`, also through `with ... as pool`). */
+function poolCallOf(receiver: Node, sink: Sink, ev: Evaluator): Node | undefined {
+  const model = sink.call.scope.module;
+  const pool = ev.eval(receiver, sink.call.scope);
+  if (pool.kind === 'object') return pool.site.module === model && pool.site.node.type === 'call' ? pool.site.node : undefined;
+  if (receiver.type !== 'identifier') return undefined;
+  const b = lookup(receiver.text, sink.call.scope, receiver);
+  if (!b || b.kind !== 'value' || b.value.type !== 'call' || b.scope.bindings.get(receiver.text)?.length !== 1) return undefined;
+  return /(^|\.)Pool$/.test(b.value.childForFieldName('function')?.text ?? '') ? b.value : undefined;
+}
+
+/**
+ * A task that is a generator function: its results are generators, which cannot cross back.
+ * The pool runs a module-level wrapper that returns the items as a list instead (the caller
+ * iterates a list as it would the generator); other callers of the generator are untouched.
+ */
+export function listResultsFix(ctx: FixContext): Fix | undefined {
+  const { problem, sink, returnedBy: fn } = ctx;
+  const anchor = problem.anchor;
+  if (!fn || !fn.isGenerator || problem.objectType !== 'builtins.generator' || problem.segments.length !== 1) return undefined;
+  const model = sink.call.scope.module;
+  if (fn.module !== model || fn.outer.kind !== 'module' || anchor.node.type !== 'identifier' || anchor.node.text !== fn.name) return undefined;
+  if (lookup('list', enclosingScope(model, anchor.node), anchor.node)) return undefined;
+  const name = freshName(model, `_${fn.name.replace(/^_+/, '')}_list`);
+  const def = fn.node.parent?.type === 'decorated_definition' ? fn.node.parent : fn.node;
+  const end = def.endPosition.row + 1;
+  return {
+    title: `Run \`${fn.name}\` through a module-level \`${name}\` that returns its items as a list`,
+    id: 'return-a-list',
+    preferred: false,
+    edits: [
+      edit(model, { line: end, character: 0 }, { line: end, character: 0 }, `\n\ndef ${name}(*args, **kwargs):\n    return list(${fn.name}(*args, **kwargs))\n`),
+      replaceNode(model, anchor.node, name),
+    ],
+  };
+}
+
+/** Attributes of unpicklable objects that hold plain data (strings, numbers, tuples), which a worker may read. */
+const plainAttributes: Record<string, ReadonlySet<string>> = {
+  'threading.Thread': new Set(['name', 'ident', 'native_id', 'daemon']),
+  'subprocess.Popen': new Set(['args', 'pid', 'returncode']),
+  'logging.Handler': new Set(['level', 'name']),
+  'sqlite3.Cursor': new Set(['rowcount', 'lastrowid', 'description', 'arraysize']),
+};
+
+/**
+ * An object whose worker only reads plain-data attributes of it (`t.name`, `proc.returncode`):
+ * send a `types.SimpleNamespace` holding those attributes' current values, so the worker's code
+ * reads them unchanged. Offered when the worker is a function of this file and every use of the
+ * parameter there is a read of one of the type's plain attributes.
+ */
+export function sendAttributesFix(ctx: FixContext): Fix | undefined {
+  const { problem } = ctx;
+  const plain = problem.objectType ? plainAttributes[problem.objectType] : undefined;
+  const anchor = problem.anchor;
+  if (!plain || !anchorIsObject(ctx) || !/^[\w.]+$/.test(anchor.node.text)) return undefined;
+  const target = workerParam(ctx);
+  if (!target) return undefined;
+  const { fn, param } = target;
+  const body = fn.node.childForFieldName('body');
+  if (!body) return undefined;
+  const read = new Set<string>();
+  for (const use of usesIn(fn.module, body, param)) {
+    if (enclosingScope(fn.module, use) !== fn.scope) return undefined;
+    const attr = use.parent;
+    const name = attr?.type === 'attribute' && use.field === 'object' ? attr.childForFieldName('attribute')?.text : undefined;
+    // A read only: not called, not assigned to, not deleted.
+    if (!name || !plain.has(name) || attr!.parent?.type === 'call' && attr!.field === 'function') return undefined;
+    if ((attr!.parent?.type === 'assignment' || attr!.parent?.type === 'augmented_assignment') && attr!.field === 'left') return undefined;
+    read.add(name);
+  }
+  if (read.size === 0) return undefined;
+  const q = qualified(anchor.module, 'types', 'SimpleNamespace', anchor.node);
+  if (!q) return undefined;
+  const names = [...read].sort();
+  const text = `${q.text}(${names.map((n) => `${n}=${anchor.node.text}.${n}`).join(', ')})`;
+  return {
+    title: `Send what \`${fn.name}\` reads of it (${names.map((n) => `\`.${n}\``).join(', ')}) in a SimpleNamespace instead of the ${problem.typeName}`,
+    id: 'send-attributes-read',
+    preferred: false,
+    edits: [...q.edits, replaceNode(anchor.module, anchor.node, text)],
   };
 }

@@ -191,6 +191,9 @@ function judgeDerived(d: DerivedCall, model: ModuleModel, ev: Evaluator, judge: 
   };
 }
 
+/** What to do when a task returns a handle: the caller needs what it reads, not the handle. */
+const returnedHandleAdvice = 'return what the caller needs from it instead (the data, `f.read()`, or the path) and open it again where the result is used';
+
 /** `a value holding \`.default_factory\`, ` when the bad part sits inside what is returned. */
 function heldInResult(segments: string[], head: string): string {
   const inner = [segments[0].slice(head.length), ...segments.slice(1)].filter(Boolean);
@@ -225,10 +228,10 @@ function judgeResult(sink: Sink, model: ModuleModel, ev: Evaluator, judge: Judge
     range: rangeOf(funcArg.node),
     rule: rule.meta.id,
     severity: rule.meta.defaultSeverity,
-    message: `\`${fn.fn.name}(...)\` returns ${heldInResult(problem.segments, `${fn.fn.name}(...)`)}${problem.what}, pickled to send the result back from ${sink.name}: ${rule.because} (${problem.runtime}); ${problem.advice ?? rule.advice}`,
+    message: `\`${fn.fn.name}(...)\` returns ${heldInResult(problem.segments, `${fn.fn.name}(...)`)}${problem.what}, pickled to send the result back from ${sink.name}: ${rule.because} (${problem.runtime}); ${problem.rule === 'py-open-handle' && !problem.holder ? returnedHandleAdvice : (problem.advice ?? rule.advice)}`,
     path: `${fn.fn.name}(...) → return: ${problem.typeName}`,
     related: [{ file: fn.fn.module.file, range: rangeOf(returned), message: fn.fn.isGenerator ? `${fn.fn.name} is a generator function` : `${fn.fn.name} returns here` }],
-    fixes: [],
+    fixes: rule.fixes({ problem, sink, ev, returnedBy: fn.fn }),
   };
 }
 

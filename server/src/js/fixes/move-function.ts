@@ -3,6 +3,7 @@ import type { Fix, TextEdit } from '../../engine/types';
 import type { FixContext } from './context';
 import { insertAt } from './edits';
 import { rewriteMember } from './payload';
+import { receiverOfSend } from './receiver';
 
 // Move the function out of the message: a function cannot be cloned, so either it stays on this
 // side (removed from the payload), or, with comlink, it crosses as a proxy the other side calls back.
@@ -16,7 +17,21 @@ export function removeFunctionFromMessage(ctx: FixContext): Fix[] {
   if (!edits) return [];
   const name = (segments[segments.length - 1] as { name: string }).name;
   const what = firstElement < 0 ? `the function \`${name}\`` : `\`${name}\`, which holds functions,`;
-  return [{ title: `Remove ${what} from the message sent by ${ctx.sink.api} (it stays on this side)`, id: 'remove-function-from-message', preferred: false, edits }];
+  return [{ title: `Remove ${what} from the message sent by ${ctx.sink.api} (${receivingSideNote(ctx, segments.map((s) => (s as { name: string }).name))})`, id: 'remove-function-from-message', preferred: false, edits }];
+}
+
+/**
+ * What removing the member means for the other side: whether the worker's message handler (when it
+ * is in the workspace) reads it, or that the receiving side was not found and must be checked.
+ */
+function receivingSideNote(ctx: FixContext, names: string[]): string {
+  if (!/\.(postMessage|send)$/.test(ctx.sink.api)) return 'it stays on this side';
+  const receiver = receiverOfSend(ctx.sink.call, ctx.checker, ctx.file, ctx.sourceFile, ctx.host);
+  if (!receiver) return 'it stays on this side; the receiving side was not found in the workspace: check that it does not call it';
+  const target = receiver.messageAt(names);
+  const body = receiver.handler.body.getText(receiver.sourceFile);
+  if (target && !new RegExp(`(^|[^\\w$.])${target.replace(/[.$]/g, '\\$&')}(?![\\w$])`).test(body)) return "it stays on this side; the worker's message handler does not read it";
+  return target ? `it stays on this side; the worker's message handler reads \`${target}\`, which will be missing there` : "it stays on this side; the worker's message handler takes the whole message: check that nothing there calls it";
 }
 
 /** `Comlink.proxy(fn)`: comlink's own way to pass a callback, which the other side calls back through a port. */

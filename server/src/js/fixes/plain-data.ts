@@ -1,6 +1,7 @@
 import * as ts from 'typescript';
 import type { Fix } from '../../engine/types';
-import { type FixContext, pathSegments, skipOuter } from './context';
+import { accessText, type FixContext, pathSegments, propertyKey, skipOuter } from './context';
+import { handlerPrologue, receiverOfSend } from './receiver';
 import { rewriteMember } from './payload';
 import type { SentValue } from '../sinks';
 
@@ -11,9 +12,9 @@ import type { SentValue } from '../sinks';
 const simple = /^[\w$.]+$|^new [\w$.]+\([^()]*\)$|^[\w$.]+\([^()]*\)$/;
 export const wrap = (text: string) => (simple.test(text) ? text : `(${text})`);
 
-const dataForms: Record<string, { form: (text: string) => string; what: string }> = {
-  URL: { form: (t) => `${wrap(t)}.href`, what: 'its string' },
-  URLSearchParams: { form: (t) => `${wrap(t)}.toString()`, what: 'its query string' },
+const dataForms: Record<string, { form: (text: string) => string; what: string; rebuild?: (text: string) => string }> = {
+  URL: { form: (t) => `${wrap(t)}.href`, what: 'its string', rebuild: (t) => `new URL(${t})` },
+  URLSearchParams: { form: (t) => `${wrap(t)}.toString()`, what: 'its query string', rebuild: (t) => `new URLSearchParams(${t})` },
   Headers: { form: (t) => `Object.fromEntries(${t})`, what: 'its entries as an object' },
   // Node copies both to `{}`: what crosses is whether it was aborted, not the ability to abort.
   AbortController: { form: (t) => `${wrap(t)}.signal.aborted`, what: 'whether it was aborted; a later abort does not reach the other side' },
@@ -22,14 +23,42 @@ const dataForms: Record<string, { form: (text: string) => string; what: string }
   WeakRef: { form: (t) => `${wrap(t)}.deref()`, what: 'the object it refers to; the other side gets that object, not a WeakRef' },
 };
 
-/** platform-object: a URL → `.href`, URLSearchParams → `.toString()`, Headers → `Object.fromEntries(...)`. */
+/**
+ * platform-object: a URL → `.href`, URLSearchParams → `.toString()`, Headers → `Object.fromEntries(...)`.
+ * In an array (`links[i]`, `list[i].loc`) each element is mapped (`links.map((item) => item.href)`).
+ * Where the data can be made into the object again (a URL) and the worker's message handler is in
+ * the workspace, it is rebuilt there first, so the handler's code reads what it read before.
+ */
 export function sendDataForm(ctx: FixContext): Fix[] {
   const data = ctx.facts.fromLibrary ? dataForms[ctx.facts.name] : undefined;
   if (!data) return [];
+  const at = ctx.segments.findIndex((s) => s.kind === 'element');
+  const head = at < 0 ? ctx.segments : ctx.segments.slice(0, at);
+  const tail = at < 0 ? [] : ctx.segments.slice(at + 1);
+  // One array level: `[i]` elements only (a Map's `<value>` or a keyed member is not an array's).
+  if (at >= 0 && (!/^\[\w*\]$/.test((ctx.segments[at] as { text: string }).text) || tail.some((s) => s.kind !== 'property'))) return [];
+  const names = tail.map((s) => (s as { name: string }).name);
+  const inElement = (base: string, form: (t: string) => string, rest: readonly string[]): string =>
+    rest.length === 0 ? form(base) : `{ ...${base}, ${propertyKey(rest[0])}: ${inElement(accessText(base, rest[0]), form, rest.slice(1))} }`;
+  const mapped = (t: string, form: (t: string) => string) => {
+    const body = inElement('item', form, names);
+    return `${/^\[[^\n]*\]$/.test(t) ? t : wrap(t)}.map((item) => ${names.length ? `(${body})` : body})`;
+  };
   let sent = '';
-  const edits = rewriteMember(ctx.file, ctx.value.expr, ctx.segments, { kind: 'replace', with: (t) => (sent = data.form(t)) });
-  if (!edits || sent.length > 70) return [];
-  return [{ title: `Send \`${sent}\` (${data.what}) instead of the ${ctx.facts.name}`, id: 'send-data-form', preferred: false, edits }];
+  const edits = rewriteMember(ctx.file, ctx.value.expr, head, { kind: 'replace', with: (t) => (sent = at < 0 ? data.form(t) : mapped(t, data.form)) });
+  if (!edits || sent.length > (at < 0 ? 70 : 120)) return [];
+  const what = at < 0 ? `(${data.what})` : `(each element's ${ctx.facts.name} as ${data.what})`;
+  let where = '';
+  if (data.rebuild) {
+    const receiver = head.every((s) => s.kind === 'property') ? receiverOfSend(ctx.sink.call, ctx.checker, ctx.file, ctx.sourceFile, ctx.host) : undefined;
+    const target = receiver?.messageAt(head.map((s) => (s as { name: string }).name));
+    if (receiver && target) {
+      const again = at < 0 ? data.rebuild(target) : mapped(target, data.rebuild);
+      edits.push(handlerPrologue(receiver, `${target} = ${again};`));
+      where = `, and rebuild it in the worker's message handler (\`${data.rebuild('…')}\`)`;
+    } else if (ctx.sink.api !== 'structuredClone') where = ` (the receiving side was not found in the workspace: rebuild it there with \`${data.rebuild('…')}\`)`;
+  }
+  return [{ title: `Send \`${sent}\` ${what} instead of the ${ctx.facts.name}${where}`, id: 'send-data-form', preferred: false, edits }];
 }
 
 /** no-uncloneable-builtin on a Promise: await it where the send is, when that place can await. */

@@ -1,7 +1,8 @@
 import * as path from 'node:path';
 import * as ts from 'typescript';
-import type { SourceHost } from '../../engine/types';
+import type { SourceHost, TextEdit } from '../../engine/types';
 import { accessText, skipOuter } from './context';
+import { indentAt, indentUnit, insertAt, spanRange } from './edits';
 
 // The receiving side of a send, when it is in the workspace: the worker file a `new Worker(...)`
 // names, and its one message handler (`parentPort.on('message', ...)`, `self.onmessage`,
@@ -126,4 +127,25 @@ function bound(name: ts.BindingName, names: readonly string[]): string | undefin
   }
   const restElement = name.elements.find((el) => el.dotDotDotToken);
   return restElement ? bound(restElement.name, names) : undefined;
+}
+
+/** Puts `statement` first in the handler's body (a concise arrow body becomes a block returning it). */
+export function handlerPrologue(receiver: Receiver, statement: string): TextEdit {
+  const sf = receiver.sourceFile;
+  const h = receiver.handler;
+  if (ts.isBlock(h.body)) {
+    const first = h.body.statements[0];
+    const ind = first ? indentAt(sf, first.getStart(sf)) : indentAt(sf, h.getStart(sf)) + indentUnit(sf);
+    if (first) return insertAt(receiver.file, sf, first.getStart(sf), `${statement}\n${ind}`);
+    return insertAt(receiver.file, sf, h.body.getStart(sf) + 1, `\n${ind}${statement}\n${indentAt(sf, h.getStart(sf))}`);
+  }
+  const outer = indentAt(sf, h.getStart(sf));
+  const ind = outer + indentUnit(sf);
+  return { file: receiver.file, range: spanRange(sf, h.body.getStart(sf), h.body.getEnd()), newText: `{\n${ind}${statement}\n${ind}return ${h.body.getText(sf)};\n${outer}}` };
+}
+
+/** The receiving side of a `worker.postMessage(...)` found in the workspace, if there is exactly one handler. */
+export function receiverOfSend(call: ts.CallExpression | ts.NewExpression, checker: ts.TypeChecker, file: string, here: ts.SourceFile, host: SourceHost): Receiver | undefined {
+  const script = workerScriptOf(call, checker, file);
+  return script ? findReceiver(script, here, host) : undefined;
 }

@@ -5,7 +5,7 @@ import { isLibraryFile } from '../origin';
 import { type FixContext, isTypeScriptFile, type PathSegment } from './context';
 import { indentAt, indentUnit, insertAt } from './edits';
 import { rewriteMember } from './payload';
-import { findReceiver, type Receiver, workerScriptOf } from './receiver';
+import { findReceiver, handlerPrologue, type Receiver, workerScriptOf } from './receiver';
 
 // Add rehydrate hooks: a class instance crosses as a plain object, so say so explicitly:
 // `toMessage()` returns its data fields, `static fromMessage(data)` rebuilds an instance, the send
@@ -145,20 +145,7 @@ function receiverEdits(ctx: FixContext, segments: PathSegment[], cls: ts.ClassDe
   const target = receiver.messageAt(segments.map((s) => (s as { name: string }).name));
   if (!target) return undefined;
   const statement = `${target} = ${binding.name}.fromMessage(${target});`;
-  const sf = receiver.sourceFile;
-  const h = receiver.handler;
-  const edits: TextEdit[] = [...binding.edits];
-  if (ts.isBlock(h.body)) {
-    const first = h.body.statements[0];
-    const ind = first ? indentAt(sf, first.getStart(sf)) : indentAt(sf, h.getStart(sf)) + indentUnit(sf);
-    if (first) edits.push(insertAt(receiver.file, sf, first.getStart(sf), `${statement}\n${ind}`));
-    else edits.push(insertAt(receiver.file, sf, h.body.getStart(sf) + 1, `\n${ind}${statement}\n${indentAt(sf, h.getStart(sf))}`));
-  } else {
-    const outer = indentAt(sf, h.getStart(sf));
-    const ind = outer + indentUnit(sf);
-    edits.push({ ...insertAt(receiver.file, sf, 0, ''), range: rangeBetween(sf, h.body.getStart(sf), h.body.getEnd()), newText: `{\n${ind}${statement}\n${ind}return ${h.body.getText(sf)};\n${outer}}` });
-  }
-  return { file: receiver.file, edits };
+  return { file: receiver.file, edits: [...binding.edits, handlerPrologue(receiver, statement)] };
 }
 
 /** How the receiver names the class: declared in the same module scope, already imported, or a new import of an exported class. */

@@ -68,16 +68,25 @@ function transferredAgain(what: string, target: RuntimeTarget): { severity: Seve
   return { severity: 'error', effect: `DataCloneError: the ${what} is already detached` };
 }
 
+/** What to do by hand when a transferred object cannot be copied: each receiver needs its own. */
+function oneOwnerAdvice(what: string): string {
+  if (what === 'MessagePort') return '; a port has one owner: make a `new MessageChannel()` for each receiver and transfer each its own `port2`';
+  if (/Stream$/.test(what)) return '; a stream has one reader: split it with `const [a, b] = stream.tee()` and transfer one to each receiver';
+  if (what === 'ImageBitmap') return '; give each receiver its own: `await createImageBitmap(bitmap)` makes a copy to transfer';
+  return '';
+}
+
 function retransfer(ev: TransferEvent, target: RuntimeTarget, ctx: FileContext): CallFinding | undefined {
   // Listed twice in one list is invalid-transfer-list's finding.
   if (ctx.timeline.transfers.some((t) => t.call === ev.call && t.key === ev.key && t.expr.getStart() < ev.expr.getStart())) return undefined;
   const before = ctx.timeline.earlier(ev.key, ev.call);
   const { severity, effect } = transferredAgain(ev.what, target);
   if (before) {
+    const byHand = isBuffer(before.what) ? '' : oneOwnerAdvice(ev.what);
     return {
       node: ev.expr,
       severity,
-      message: `${rootText(ev)} is transferred again, but ${before.api} already transferred it on line ${lineOf(before.call)} (detached): ${effect}`,
+      message: `${rootText(ev)} is transferred again, but ${before.api} already transferred it on line ${lineOf(before.call)} (detached): ${effect}${byHand}`,
       related: related(before),
       // The first transfer is the one to turn into a copy: the second then has something to move.
       fixes: before.sink && before.entry && isBuffer(before.what) ? copyInsteadOfTransfer(before.sink, before.entry, ctx.file, `Copy \`${before.entry.expr.getText()}\` at its first send (line ${lineOf(before.call)}) instead of transferring it`) : [],
