@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { nodeCloneVerdict } from '../../server/src/js/node-clone-table';
+import { nodeBinaries } from './node-runner';
 
 // Node's verdicts on its built-in classes (tools/probe/node-clone.mjs, committed per major under
 // data/node-clone/): a fresh probe on the running Node must agree with its committed table, and
@@ -14,7 +15,7 @@ import { nodeCloneVerdict } from '../../server/src/js/node-clone-table';
 const root = path.resolve(__dirname, '..', '..');
 const dataDir = path.join(root, 'data', 'node-clone');
 
-test('node clone tables: coverage per Node major, and a fresh probe of this Node agrees', { timeout: 60_000 }, (t) => {
+test('node clone tables: coverage per Node major, and a fresh probe of each Node the suite has agrees', { timeout: 400_000 }, (t) => {
   for (const f of fs.readdirSync(dataDir).filter((x) => x.endsWith('.json')).sort()) {
     const d = JSON.parse(fs.readFileSync(path.join(dataDir, f), 'utf8'));
     const values = Object.values(d.values) as { how: string; port?: string }[];
@@ -23,16 +24,20 @@ test('node clone tables: coverage per Node major, and a fresh probe of this Node
     t.diagnostic(line);
     console.log(line);
   }
-  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sendcheck-node-probe-')), 'fresh.json');
-  const r = spawnSync(process.execPath, [path.join(root, 'tools', 'probe', 'node-clone.mjs'), '--out', out], { encoding: 'utf8', timeout: 50_000, stdio: ['ignore', 'pipe', 'pipe'] });
-  assert.equal(r.status, 0, r.stderr);
-  const fresh = JSON.parse(fs.readFileSync(out, 'utf8'));
-  fs.rmSync(path.dirname(out), { recursive: true, force: true });
-  const file = path.join(dataDir, `${process.versions.node.split('.')[0]}.json`);
-  assert.ok(fs.existsSync(file), `no committed table for Node ${process.versions.node}: run ${fresh.regenerate}`);
-  const committed = JSON.parse(fs.readFileSync(file, 'utf8'));
-  const differ = Object.keys({ ...committed.values, ...fresh.values }).filter((k) => JSON.stringify(committed.values[k]) !== JSON.stringify(fresh.values[k]));
-  assert.deepEqual(differ, [], `the table for Node ${process.versions.node.split('.')[0]} is stale: run ${committed.regenerate}`);
+  // Every Node the suite runs fixtures with (20 and 24, test/js/setup-node.mjs), not only this one.
+  for (const bin of new Set([process.execPath, ...Object.values(nodeBinaries())])) {
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sendcheck-node-probe-')), 'fresh.json');
+    const r = spawnSync(bin, [path.join(root, 'tools', 'probe', 'node-clone.mjs'), '--out', out], { encoding: 'utf8', timeout: 50_000, stdio: ['ignore', 'pipe', 'pipe'] });
+    assert.equal(r.status, 0, r.stderr);
+    const fresh = JSON.parse(fs.readFileSync(out, 'utf8'));
+    fs.rmSync(path.dirname(out), { recursive: true, force: true });
+    const file = path.join(dataDir, `${fresh.node.split('.')[0]}.json`);
+    assert.ok(fs.existsSync(file), `no committed table for Node ${fresh.node}: run ${fresh.regenerate}`);
+    const committed = JSON.parse(fs.readFileSync(file, 'utf8'));
+    const differ = Object.keys({ ...committed.values, ...fresh.values }).filter((k) => JSON.stringify(committed.values[k]) !== JSON.stringify(fresh.values[k]));
+    t.diagnostic(`fresh probe under Node ${fresh.node}: ${Object.keys(fresh.values).length} values, ${differ.length} disagree`);
+    assert.deepEqual(differ, [], `the table for Node ${fresh.node.split('.')[0]} is stale: run ${committed.regenerate}`);
+  }
 });
 
 test('node clone table: the merged table is current, and says what Node says', () => {

@@ -17,7 +17,7 @@ const dataDir = path.join(root, 'data', 'python-pickle');
 const probe = path.join(root, 'tools', 'probe', 'python-pickle.py');
 
 interface Entry {
-  how: 'recipe' | 'no-arg call' | 'type' | 'undecided';
+  how: 'recipe' | 'no-arg call' | 'call' | 'type' | 'abstract' | 'undecided';
   pickle?: string;
   task?: string;
   spawn?: string;
@@ -30,12 +30,29 @@ interface Table {
   types: Record<string, Entry>;
 }
 
+// The public classes typeshed's stdlib stubs declare (server/generated/python-stdlib.json), by module.
+const typeshedClasses = (() => {
+  const stdlib = JSON.parse(fs.readFileSync(path.join(root, 'server', 'generated', 'python-stdlib.json'), 'utf8')) as { modules: Record<string, { c?: Record<string, unknown> }> };
+  const out = new Set<string>();
+  for (const [mod, m] of Object.entries(stdlib.modules)) {
+    if (mod.split('.').some((p) => p.startsWith('_'))) continue;
+    for (const c of Object.keys(m.c ?? {})) if (!c.startsWith('_')) out.add(`${mod}.${c}`);
+  }
+  return out;
+})();
+
 function coverage(t: Table): string {
-  const entries = Object.values(t.types);
+  // Abstract classes (ABCs, Protocols, member-less Enum bases) have no instances of their own to judge.
+  const entries = Object.values(t.types).filter((e) => e.how !== 'abstract');
   const decided = entries.filter((e) => e.how !== 'undecided');
   const failing = decided.filter((e) => e.pickle !== 'ok' || e.task !== 'ok');
   const by = (how: Entry['how']) => entries.filter((e) => e.how === how).length;
-  return `CPython ${t.python}: ${decided.length} of ${entries.length} standard-library types have a verdict (${by('recipe')} from recipes, ${by('no-arg call')} from a no-argument call, ${by('type')} from type-level facts) across ${t.modules} modules; ${failing.length} fail to pickle`;
+  // Typeshed's classes that exist at runtime under that name, and how many of those have a verdict.
+  const byName = new Map<string, Entry>();
+  for (const [key, e] of Object.entries(t.types)) for (const n of [key, ...e.names]) if (!byName.has(n) || byName.get(n)?.how === 'undecided') byName.set(n, e);
+  const stubbed = [...typeshedClasses].map((n) => byName.get(n)).filter((e): e is Entry => !!e && e.how !== 'abstract');
+  const stubbedDecided = stubbed.filter((e) => e.how !== 'undecided').length;
+  return `CPython ${t.python}: ${decided.length} of ${entries.length} instantiable standard-library types have a verdict (${by('recipe')} from recipes, ${by('no-arg call')} from a no-argument call, ${by('call')} from a call with guessed arguments, ${by('type')} from type-level facts; ${Object.keys(t.types).length - entries.length} abstract) across ${t.modules} modules; typeshed's public classes: ${stubbedDecided} of ${stubbed.length} found at runtime have one; ${failing.length} fail to pickle`;
 }
 
 test('pickle tables: coverage of every committed CPython version', (t) => {

@@ -447,7 +447,8 @@ function pickleTable(resolver) {
   const names = {};
   for (const v of versions) {
     for (const [key, e] of Object.entries(v.types)) {
-      if (e.how === 'undecided') continue;
+      // An abstract class has no instances of its own: no verdict to merge.
+      if (e.how === 'undecided' || e.how === 'abstract') continue;
       const t = (types[key] ??= { v: {} });
       t.v[v.python] = [e.pickle, e.task, e.spawn];
       for (const n of e.names) if (n !== key) (names[n] ??= new Set()).add(key);
@@ -468,6 +469,11 @@ function pickleTable(resolver) {
     }
     out[key] = Object.fromEntries(Object.entries(grouped).map(([x, ver]) => [ver, JSON.parse(x).map((s) => (s === 'ok' ? 0 : s))]));
   }
+  // Types that pickle on every version, by runtime and public name: a measured pass must not
+  // inherit a failing base's verdict (an exception class whose base holds nothing bad).
+  const clean = new Set();
+  for (const [key, t] of Object.entries(types)) if (!out[key]) clean.add(key);
+  for (const [n, keys] of Object.entries(names)) if ([...keys].every((k) => clean.has(k))) clean.add(n);
   const alias = {};
   for (const [n, keys] of Object.entries(names)) {
     const failing = [...keys].filter((k) => out[k]);
@@ -478,6 +484,7 @@ function pickleTable(resolver) {
     versions: versions.map((v) => v.python),
     types: Object.fromEntries(Object.entries(out).sort()),
     names: Object.fromEntries(Object.entries(alias).sort()),
+    clean: [...clean].sort(),
   };
 }
 

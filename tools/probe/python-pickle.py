@@ -221,6 +221,32 @@ def _tarfile():
     return t
 
 
+def _zipfile_read():
+    import zipfile
+
+    p = _in_tmp("r.zip")
+    if not os.path.exists(p):
+        with zipfile.ZipFile(p, "w") as z:
+            z.writestr("a.txt", "x")
+    z = zipfile.ZipFile(p)
+    KEEP.append(z)
+    return z
+
+
+def _tar_member():
+    import tarfile
+
+    p = _in_tmp("r.tar")
+    if not os.path.exists(p):
+        with tarfile.open(p, "w") as t:
+            t.add(_file("member.txt"), "member.txt")
+    t = tarfile.open(p)
+    KEEP.append(t)
+    f = t.extractfile("member.txt")
+    KEEP.append(f)
+    return f
+
+
 def _socket():
     import socket
 
@@ -291,6 +317,51 @@ def _weak_target():
     t = Target()
     KEEP.append(t)
     return t
+
+
+_MANAGER = []
+
+
+def _manager_value(method, *args):
+    """A proxy from one shared spawn Manager (dict(), list(), Value(), Lock()...)."""
+
+    def make():
+        if not _MANAGER:
+            _MANAGER.append(_manager())
+        return getattr(_MANAGER[0], method)(*args)
+
+    return make
+
+
+def _pool_result(method, *args):
+    """A pool's result object once its task is done (a running one holds the pool's lock: the verdict would depend on timing)."""
+
+    def make():
+        from multiprocessing.pool import ThreadPool
+
+        pool = ThreadPool(1)
+        r = getattr(pool, method)(*args)
+        pool.close()
+        pool.join()
+        KEEP.append(r)
+        return r
+
+    return make
+
+
+def _spawn_pool():
+    import multiprocessing
+
+    # Closed and joined at once: a pool refuses pickling whatever its state, and terminating a
+    # pool at exit can hang on 3.13.
+    pool = multiprocessing.get_context("spawn").Pool(1)
+    pool.close()
+    pool.join()
+    return pool
+
+
+def _in_tmp(name):
+    return os.path.join(TMP, name)
 
 
 def _hash(name):
@@ -488,6 +559,174 @@ RECIPES = {
     "staticmethod": lambda: staticmethod(len),
     "classmethod": lambda: classmethod(len),
     "builtins.object": lambda: object(),
+    "datetime.date": lambda: __import__("datetime").date(2020, 1, 1),
+    "itertools.islice": lambda: __import__("itertools").islice([1], 1),
+    "itertools.accumulate": lambda: __import__("itertools").accumulate([1]),
+    "itertools.combinations": lambda: __import__("itertools").combinations([1], 1),
+    "itertools.combinations_with_replacement": lambda: __import__("itertools").combinations_with_replacement([1], 1),
+    "itertools.compress": lambda: __import__("itertools").compress([1], [1]),
+    "itertools.cycle": lambda: __import__("itertools").cycle([1]),
+    "itertools.dropwhile": lambda: __import__("itertools").dropwhile(bool, [1]),
+    "itertools.filterfalse": lambda: __import__("itertools").filterfalse(bool, [1]),
+    "itertools.permutations": lambda: __import__("itertools").permutations([1]),
+    "itertools.repeat": lambda: __import__("itertools").repeat(1),
+    "itertools.starmap": lambda: __import__("itertools").starmap(pow, [(1, 1)]),
+    "itertools.takewhile": lambda: __import__("itertools").takewhile(bool, [1]),
+    "filter": lambda: filter(None, [1]),
+    "reversed": lambda: reversed([1]),
+    "method of an instance": lambda: json.JSONEncoder().encode,
+    "ExceptionGroup": lambda: ExceptionGroup("x", [ValueError("x")]),
+    "UnicodeDecodeError": lambda: UnicodeDecodeError("utf-8", b"x", 0, 1, "bad"),
+    "UnicodeEncodeError": lambda: UnicodeEncodeError("utf-8", "x", 0, 1, "bad"),
+    "UnicodeTranslateError": lambda: UnicodeTranslateError("x", 0, 1, "bad"),
+    "subprocess.CalledProcessError": lambda: __import__("subprocess").CalledProcessError(1, "x"),
+    "subprocess.TimeoutExpired": lambda: __import__("subprocess").TimeoutExpired("x", 1),
+    "subprocess.CompletedProcess": lambda: __import__("subprocess").CompletedProcess(["x"], 0),
+    "unittest.mock.Mock": lambda: __import__("unittest.mock").mock.Mock(),
+    "unittest.mock.MagicMock": lambda: __import__("unittest.mock").mock.MagicMock(),
+    "unittest.mock.NonCallableMock": lambda: __import__("unittest.mock").mock.NonCallableMock(),
+    "unittest.mock.NonCallableMagicMock": lambda: __import__("unittest.mock").mock.NonCallableMagicMock(),
+    "unittest.mock.AsyncMock": lambda: __import__("unittest.mock").mock.AsyncMock(),
+    "unittest.mock.PropertyMock": lambda: __import__("unittest.mock").mock.PropertyMock(),
+    "logging.LoggerAdapter": lambda: __import__("logging").LoggerAdapter(__import__("logging").getLogger("sendcheck.probe"), {}),
+    "logging.root": lambda: __import__("logging").root,
+    "logging.handlers.TimedRotatingFileHandler": lambda: __import__("logging.handlers").handlers.TimedRotatingFileHandler(_in_tmp("tlog.txt")),
+    "logging.handlers.WatchedFileHandler": lambda: __import__("logging.handlers").handlers.WatchedFileHandler(_in_tmp("wlog.txt")),
+    "logging.handlers.MemoryHandler": lambda: __import__("logging.handlers").handlers.MemoryHandler(10),
+    "logging.handlers.BufferingHandler": lambda: __import__("logging.handlers").handlers.BufferingHandler(10),
+    "logging.handlers.SocketHandler": lambda: __import__("logging.handlers").handlers.SocketHandler("localhost", 9),
+    "logging.handlers.DatagramHandler": lambda: __import__("logging.handlers").handlers.DatagramHandler("localhost", 9),
+    "logging.handlers.QueueListener": lambda: __import__("logging.handlers").handlers.QueueListener(__import__("queue").Queue()),
+    "logging.handlers.HTTPHandler": lambda: __import__("logging.handlers").handlers.HTTPHandler("localhost", "/"),
+    "logging.handlers.SMTPHandler": lambda: __import__("logging.handlers").handlers.SMTPHandler("localhost", "a@b", ["c@d"], "x"),
+    "asyncio.Event": lambda: __import__("asyncio").Event(),
+    "asyncio.Semaphore": lambda: __import__("asyncio").Semaphore(),
+    "asyncio.BoundedSemaphore": lambda: __import__("asyncio").BoundedSemaphore(),
+    "asyncio.Condition": lambda: __import__("asyncio").Condition(),
+    "asyncio.Barrier": lambda: __import__("asyncio").Barrier(2),
+    "asyncio.LifoQueue": lambda: __import__("asyncio").LifoQueue(),
+    "asyncio.PriorityQueue": lambda: __import__("asyncio").PriorityQueue(),
+    "asyncio.StreamReader": lambda: __import__("asyncio").StreamReader(),
+    "asyncio.TaskGroup": lambda: __import__("asyncio").TaskGroup(),
+    "asyncio.Runner": lambda: __import__("asyncio").Runner(),
+    "asyncio.timeout()": lambda: __import__("asyncio.timeouts").timeouts.Timeout(None),
+    "asyncio.Handle": lambda: _event_loop().call_soon(print),
+    "asyncio.TimerHandle": lambda: _event_loop().call_later(1000, print),
+    "asyncio.IncompleteReadError": lambda: __import__("asyncio").IncompleteReadError(b"x", 2),
+    "asyncio.LimitOverrunError": lambda: __import__("asyncio").LimitOverrunError("x", 1),
+    "contextlib.closing": lambda: __import__("contextlib").closing(io.BytesIO()),
+    "contextlib.redirect_stdout": lambda: __import__("contextlib").redirect_stdout(io.StringIO()),
+    "contextlib.redirect_stderr": lambda: __import__("contextlib").redirect_stderr(io.StringIO()),
+    "contextlib.chdir": lambda: __import__("contextlib").chdir(TMP),
+    "contextlib.aclosing": lambda: __import__("contextlib").aclosing(_agen()),
+    "functools.cached_property": lambda: __import__("functools").cached_property(len),
+    "functools.partialmethod": lambda: __import__("functools").partialmethod(len),
+    "functools.singledispatchmethod": lambda: __import__("functools").singledispatchmethod(len),
+    "operator.attrgetter": lambda: __import__("operator").attrgetter("a"),
+    "dataclasses.field()": lambda: __import__("dataclasses").field(),
+    "dataclasses.InitVar": lambda: __import__("dataclasses").InitVar(int),
+    "decimal.DecimalTuple": lambda: __import__("decimal").Decimal(1).as_tuple(),
+    "difflib.Match": lambda: __import__("difflib").SequenceMatcher(None, "a", "a").find_longest_match(0, 1, 0, 1),
+    "dis.Bytecode": lambda: __import__("dis").Bytecode(_gen),
+    "dis.Instruction": lambda: next(iter(__import__("dis").Bytecode(_gen))),
+    "inspect.Parameter": lambda: __import__("inspect").Parameter("x", __import__("inspect").Parameter.POSITIONAL_ONLY),
+    "inspect.BoundArguments": lambda: __import__("inspect").signature(_gen).bind(),
+    "inspect.FrameInfo": lambda: __import__("inspect").stack()[0],
+    "inspect.Traceback": lambda: __import__("inspect").getframeinfo(sys._getframe()),
+    "inspect.FullArgSpec": lambda: __import__("inspect").getfullargspec(_gen),
+    "inspect.ClosureVars": lambda: __import__("inspect").getclosurevars(_gen),
+    "inspect.Attribute": lambda: __import__("inspect").classify_class_attrs(int)[0],
+    "inspect.Arguments": lambda: __import__("inspect").getargs(_gen.__code__),
+    "ipaddress.IPv6Address": lambda: __import__("ipaddress").ip_address("::1"),
+    "ipaddress.IPv6Network": lambda: __import__("ipaddress").ip_network("::1/128"),
+    "ipaddress.IPv4Interface": lambda: __import__("ipaddress").ip_interface("10.0.0.1/8"),
+    "ipaddress.IPv6Interface": lambda: __import__("ipaddress").ip_interface("::1/64"),
+    "json.JSONDecodeError": lambda: json.JSONDecodeError("x", "x", 0),
+    "re.error": lambda: re.error("x"),
+    "time.struct_time": lambda: __import__("time").gmtime(0),
+    "os.uname()": lambda: os.uname(),
+    "os.times()": lambda: os.times(),
+    "os.statvfs()": lambda: os.statvfs(TMP),
+    "os.sched_param": lambda: os.sched_param(0),
+    "resource.getrusage()": lambda: __import__("resource").getrusage(0),
+    "pwd.getpwuid()": lambda: __import__("pwd").getpwuid(os.getuid()),
+    "grp.getgrgid()": lambda: __import__("grp").getgrgid(os.getgid()),
+    "platform.uname()": lambda: __import__("platform").uname(),
+    "traceback.TracebackException": lambda: __import__("traceback").TracebackException.from_exception(ValueError("x")),
+    "traceback.FrameSummary": lambda: __import__("traceback").FrameSummary("f.py", 1, "f"),
+    "tokenize.TokenInfo": lambda: next(__import__("tokenize").generate_tokens(io.StringIO("x").readline)),
+    "types.GenericAlias": lambda: list[int],
+    "types.UnionType": lambda: int | str,
+    "typing.TypeVar": lambda: __import__("typing").TypeVar("T"),
+    "typing.ParamSpec": lambda: __import__("typing").ParamSpec("P"),
+    "typing.TypeVarTuple": lambda: __import__("typing").TypeVarTuple("Ts"),
+    "typing.NewType": lambda: __import__("typing").NewType("N", int),
+    "typing.ForwardRef": lambda: __import__("typing").ForwardRef("x"),
+    "warnings.WarningMessage": lambda: __import__("warnings").WarningMessage("x", UserWarning, "f.py", 1),
+    "urllib.error.URLError": lambda: __import__("urllib.error").error.URLError("x"),
+    "urllib.error.HTTPError": lambda: __import__("urllib.error").error.HTTPError("http://localhost/", 404, "x", {}, None),
+    "urllib.error.ContentTooShortError": lambda: __import__("urllib.error").error.ContentTooShortError("x", b""),
+    "mailbox.mbox": lambda: __import__("mailbox").mbox(_in_tmp("mbox")),
+    "mailbox.Maildir": lambda: __import__("mailbox").Maildir(_in_tmp("maildir")),
+    "mailbox.MH": lambda: __import__("mailbox").MH(_in_tmp("mh")),
+    "mailbox.MMDF": lambda: __import__("mailbox").MMDF(_in_tmp("mmdf")),
+    "mailbox.Babyl": lambda: __import__("mailbox").Babyl(_in_tmp("babyl")),
+    "shelve.open()": lambda: KEEP.append(__import__("shelve").open(_in_tmp("shelf"))) or KEEP[-1],
+    "bz2.BZ2File": lambda: KEEP.append(__import__("bz2").BZ2File(_in_tmp("f.bz2"), "w")) or KEEP[-1],
+    "lzma.LZMAFile": lambda: KEEP.append(__import__("lzma").LZMAFile(_in_tmp("f.xz"), "w")) or KEEP[-1],
+    "wave.open(p,'wb')": lambda: KEEP.append(__import__("wave").open(_in_tmp("f.wav"), "wb")) or KEEP[-1],
+    "codecs.lookup()": lambda: __import__("codecs").lookup("utf-8"),
+    "zipfile.Path": lambda: __import__("zipfile").Path(_zipfile()),
+    "zipfile.ZipFile.open()": lambda: KEEP.append(_zipfile_read().open("a.txt")) or KEEP[-1],
+    "tarfile.TarFile.extractfile()": _tar_member,
+    "multiprocessing Manager().dict()": _manager_value("dict"),
+    "multiprocessing Manager().list()": _manager_value("list"),
+    "multiprocessing Manager().Value()": _manager_value("Value", "i", 1),
+    "multiprocessing Manager().Namespace()": _manager_value("Namespace"),
+    "multiprocessing Manager().Lock()": _manager_value("Lock"),
+    "multiprocessing Manager().Event()": _manager_value("Event"),
+    "multiprocessing Manager().Condition()": _manager_value("Condition"),
+    "multiprocessing Manager().Barrier()": _manager_value("Barrier", 2),
+    "multiprocessing Manager().Array()": _manager_value("Array", "i", [1]),
+    "multiprocessing Manager().Pool()": None,  # starts a pool inside the manager
+    "multiprocessing.Pool": _spawn_pool,
+    "ThreadPool.apply_async()": _pool_result("apply_async", abs, (1,)),
+    "ThreadPool.map_async()": _pool_result("map_async", abs, [1]),
+    "ThreadPool.imap()": _pool_result("imap", abs, [1]),
+    "ThreadPool.imap_unordered()": _pool_result("imap_unordered", abs, [1]),
+    "ssl.SSLObject": lambda: _ssl_context().wrap_bio(__import__("ssl").MemoryBIO(), __import__("ssl").MemoryBIO()),
+    "ssl.SSLSocket": lambda: KEEP.append(_ssl_context().wrap_socket(_socket(), server_hostname="localhost", do_handshake_on_connect=False)) or KEEP[-1],
+    "http.client.HTTPSConnection": lambda: __import__("http.client").client.HTTPSConnection("localhost"),
+    "smtplib.SMTP_SSL": lambda: __import__("smtplib").SMTP_SSL(),
+    "smtplib.LMTP": lambda: __import__("smtplib").LMTP(),
+    "xmlrpc.client.ServerProxy": lambda: __import__("xmlrpc.client").client.ServerProxy("http://localhost/"),
+    "xmlrpc.client.Fault": lambda: __import__("xmlrpc.client").client.Fault(1, "x"),
+    "xmlrpc.client.ProtocolError": lambda: __import__("xmlrpc.client").client.ProtocolError("localhost", 500, "x", {}),
+    "socket.SocketIO": lambda: __import__("socket").SocketIO(_socket(), "r"),
+    "selectors.SelectorKey": lambda: __import__("selectors").SelectorKey(None, 0, 1, None),
+    "http.cookiejar.Cookie": lambda: __import__("http.cookiejar").cookiejar.Cookie(0, "a", "b", None, False, "localhost", False, False, "/", False, False, None, False, None, None, {}),
+    "sched.Event": lambda: (lambda s: s.enter(1, 1, print))(__import__("sched").scheduler()),
+    "tracemalloc.Filter": lambda: __import__("tracemalloc").Filter(True, "x"),
+    "tracemalloc.DomainFilter": lambda: __import__("tracemalloc").DomainFilter(True, 0),
+    "csv.Dialect": lambda: __import__("csv").excel(),
+    "enum.member": lambda: __import__("enum").member(1),
+    "enum.nonmember": lambda: __import__("enum").nonmember(1),
+    "calendar.different_locale": lambda: __import__("calendar").different_locale("C"),
+    "importlib.metadata.EntryPoint": lambda: __import__("importlib.metadata").metadata.EntryPoint("a", "b:c", "g"),
+    "importlib.util.spec_from_loader()": lambda: __import__("importlib.util").util.spec_from_loader("x", None),
+    "xml.dom.minidom.Attr": lambda: __import__("xml.dom.minidom").dom.minidom.parseString("<a b='1'/>").documentElement.getAttributeNode("b"),
+    "xml.dom.minidom.Comment": lambda: __import__("xml.dom.minidom").dom.minidom.parseString("<a/>").createComment("x"),
+    "xml.dom.minidom.NamedNodeMap": lambda: __import__("xml.dom.minidom").dom.minidom.parseString("<a b='1'/>").documentElement.attributes,
+    "xml.dom.minidom.ProcessingInstruction": lambda: __import__("xml.dom.minidom").dom.minidom.parseString("<a/>").createProcessingInstruction("x", "y"),
+    "xml.etree.ElementTree.QName": lambda: __import__("xml.etree.ElementTree").etree.ElementTree.QName("x"),
+    "xml.sax.xmlreader.AttributesImpl": lambda: __import__("xml.sax.xmlreader").sax.xmlreader.AttributesImpl({}),
+    "xml.sax.xmlreader.AttributesNSImpl": lambda: __import__("xml.sax.xmlreader").sax.xmlreader.AttributesNSImpl({}, {}),
+    "plistlib.UID": lambda: __import__("plistlib").UID(1),
+    "netrc.netrc": lambda: __import__("netrc").netrc(_file("netrc", b"machine a login b password c\n")),
+    "symtable.symtable()": lambda: __import__("symtable").symtable("x = 1", "f.py", "exec"),
+    "symtable Symbol": lambda: __import__("symtable").symtable("x = 1", "f.py", "exec").lookup("x"),
+    "pkgutil.ModuleInfo": lambda: next(__import__("pkgutil").iter_modules()),
+    "pstats.Stats": None,
 }
 
 
@@ -628,25 +867,56 @@ def stdlib_modules():
     return modules
 
 
+def abstract(cls):
+    """No instance is ever of this class itself: an ABC with abstract methods, a typing Protocol, a member-less Enum base."""
+    import enum
+    import inspect
+
+    if inspect.isabstract(cls) or getattr(cls, "_is_protocol", False):
+        return True
+    return isinstance(cls, enum.EnumMeta) and not list(cls)
+
+
+def argument_shapes(cls):
+    """Arguments to try, in order, when the class has no recipe: none, then the shapes most
+    constructors of the standard library accept (a name, a number, a few strings for exceptions
+    and records, a binary or text stream, lib2to3's fixers' (options, log)). Named tuples and
+    struct sequences get one value per field."""
+    shapes = [()]
+    fields = getattr(cls, "_fields", None)
+    if isinstance(fields, tuple):
+        shapes.append((None,) * len(fields))
+    n = getattr(cls, "n_sequence_fields", None)
+    if isinstance(n, int):
+        shapes.append(((0,) * n,))
+    shapes += [("x",), (1,), ("x", "x"), ("x", "x", "x"), ("x", "x", "x", "x"), ("x", "x", "x", "x", "x"), (b"x",), (io.BytesIO(b"x"),), (io.StringIO("x"),), ({}, [])]
+    return shapes
+
+
 def blind_instance(public, cls):
     mod = public.rsplit(".", 1)[0]
-    if NO_BLIND_CALL_MODULES.match(mod) or public in NO_BLIND_CALL or type_key(cls) in NO_BLIND_CALL:
+    # Making an exception never starts anything, whatever its module does.
+    if (NO_BLIND_CALL_MODULES.match(mod) or public in NO_BLIND_CALL or type_key(cls) in NO_BLIND_CALL) and not issubclass(cls, BaseException):
         return None
     import enum
 
     if isinstance(cls, enum.EnumMeta):
         members = list(cls)
-        return (members[0],) if members else None
+        return (members[0], "enum member") if members else None
     if cls.__flags__ & DISALLOW_INSTANTIATION or getattr(cls, "__abstractmethods__", None):
         return None
-    try:
-        with warnings.catch_warnings(), bounded(2), contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-            warnings.simplefilter("ignore")
-            obj = cls()
+    for args in argument_shapes(cls):
+        try:
+            with warnings.catch_warnings(), bounded(2), contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+                warnings.simplefilter("ignore")
+                obj = cls(*args)
+        except BaseException:  # noqa: BLE001 - needs other arguments
+            continue
+        if type(obj) is not cls:
+            continue
         KEEP.append(obj)
-        return (obj,)
-    except BaseException:  # noqa: BLE001 - needs arguments
-        return None
+        return (obj, "no-arg call" if not args else "call(" + ", ".join(type(a).__name__ if isinstance(a, (io.IOBase, dict, list)) else repr(a) for a in args) + ")")
+    return None
 
 
 def probe():
@@ -655,7 +925,7 @@ def probe():
 
     def record(key, how, verdicts, public=None, recipe=None):
         entry = table.get(key)
-        if entry is None or entry["how"] == "undecided" or (entry["how"] != "recipe" and how == "recipe"):
+        if entry is None or entry["how"] in ("undecided", "abstract") or (entry["how"] != "recipe" and how == "recipe"):
             entry = {"how": how, **verdicts, "names": sorted(set((entry or {}).get("names", [])))}
             if recipe:
                 entry["recipe"] = recipe
@@ -687,11 +957,16 @@ def probe():
         if made is not None and type(made[0]) is cls:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                record(key, "no-arg call", trials(made[0]), public)
+                # A call with guessed arguments is a "call"; the arguments are kept as its recipe.
+                how = "no-arg call" if made[1] in ("no-arg call", "enum member") else "call"
+                record(key, how, trials(made[0]), public, recipe=None if how == "no-arg call" else made[1])
             continue
         verdicts = type_level(cls)
         if verdicts:
             record(key, "type", verdicts, public)
+            continue
+        if abstract(cls):
+            record(key, "abstract", {}, public)
             continue
         record(key, "undecided", {}, public)
     return modules, table
