@@ -5,6 +5,7 @@ import { pyLambda } from './py-lambda';
 import { pyLocalObject } from './py-local-object';
 import { pyMainGuardObject } from './py-main-guard-object';
 import { pyMissingMainGuard } from './py-missing-main-guard';
+import { pyNotebookDefinition } from './py-notebook-definition';
 import { pyMpInheritOnly } from './py-mp-inherit-only';
 import { pyOpenHandle } from './py-open-handle';
 import { pyThreadLocal } from './py-thread-local';
@@ -18,6 +19,7 @@ export const pythonRules: readonly PyRule[] = [
   pyLocalObject,
   pyMainGuardObject,
   pyMissingMainGuard,
+  pyNotebookDefinition,
   pyThreadLock,
   pyThreadQueue,
   pyMpInheritOnly,
