@@ -125,6 +125,8 @@ export function registerHandlers({ state, configuration, documents, notebooks, s
         state.folders = [...state.folders.filter((f) => !removed.has(f)), ...e.added.map((f) => uriToPath(f.uri)).filter((p): p is string => !!p)];
         state.confineHost();
         configuration.clear();
+        // The new host holds no notebook text: each open notebook puts its cells back and is checked again.
+        notebooks.recheckAll();
         scan.schedule();
       });
     // A short grace period: the documents an editor restores at startup are checked first, on the cold engine.
