@@ -80,10 +80,6 @@ class NotebookHost implements SourceHost {
   version(file: string): string {
     return this.base.version(file);
   }
-
-  forget(file: string): void {
-    this.modules.delete(file);
-  }
 }
 
 /**
