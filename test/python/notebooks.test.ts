@@ -17,7 +17,8 @@ import { describeOutcome, hasPython, inParallel, makeSiteDir, python, runPython,
 // cells in order, in one `__main__` with no file), and run that way by run_notebook.py under the
 // start method the engine assumed. The header sits in the first code cell (`# oracle: ...`, as in
 // the .py fixtures); each cell carries its own `# ^^^` expectations, so the cell a finding is
-// placed in is asserted too. Modules beside the notebooks are what the notebooks import.
+// placed in is asserted too. Modules beside the notebooks are what the notebooks import. The same
+// fixtures also run in a real Jupyter kernel (Debian's ipykernel through nbclient), which must agree.
 
 const fixtureDir = path.resolve(__dirname, '..', 'fixtures', 'ipynb');
 const runner = path.join(__dirname, 'run_notebook.py');
@@ -111,6 +112,24 @@ test('oracle: every notebook fixture behaves, run as a kernel runs it, as its ex
     const o = await runPython(runner, method, siteDir, { args: [fx.file], timeoutMs: 60_000 });
     const problem = verdict(oracle, o);
     if (problem) failures.push(`${fx.name} (${method}): ${problem}`);
+  });
+  fs.rmSync(siteDir, { recursive: true, force: true });
+  assert.deepEqual(failures, []);
+});
+
+// The same verdicts in a real kernel: Debian's ipykernel and nbclient (.ci/run installs them).
+const kernelPython = process.env.SENDCHECK_PYTHON_LIBS ?? '/usr/bin/python3';
+const hasKernel = spawnSync(kernelPython, ['-c', 'import ipykernel, nbclient'], { encoding: 'utf8', timeout: 60_000 }).status === 0;
+
+test('kernel oracle: every notebook fixture behaves so in a real Jupyter kernel too', { skip: !hasKernel && process.env.CI !== 'true' && `${kernelPython} has no ipykernel/nbclient (apt-get install python3-ipykernel python3-nbclient)` }, async () => {
+  assert.ok(hasKernel, `${kernelPython} has no ipykernel/nbclient (apt-get install python3-ipykernel python3-nbclient)`);
+  const siteDir = makeSiteDir();
+  const failures: string[] = [];
+  await inParallel(fixtures, async (fx) => {
+    const o = await runPython(path.join(__dirname, 'run_in_kernel.py'), 'spawn', siteDir, { python: kernelPython, args: [fx.file], timeoutMs: 180_000 });
+    // A cell that raised is the kernel's failure, not an oracle's: judged by its printed output like the others.
+    const problem = verdict(fx.oracle, fx.oracle.kind === 'fails' ? o : { ...o, stderr: o.stderr.replace(/^.*Debugging will proceed.*$/gm, '') });
+    if (problem) failures.push(`${fx.name} (kernel, spawn): ${problem}`);
   });
   fs.rmSync(siteDir, { recursive: true, force: true });
   assert.deepEqual(failures, []);
