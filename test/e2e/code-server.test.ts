@@ -368,7 +368,7 @@ test('code-server: squiggle, hover, Problems for a closed file, lightbulb quick 
     // Opened in VS Code's notebook editor (the built-in ipynb support); its Python cells reach the
     // server through LSP notebook sync and the diagnostic is published on the cell.
     await openFile(page, 'scoring.ipynb');
-    const notebook = page.locator('.notebook-editor');
+    const notebook = page.locator('.notebookOverlay').first();
     await notebook.waitFor({ timeout: 60_000 });
     const squiggle = notebook.locator('.cell-editor-container .squiggly-error').first();
     await squiggle.waitFor({ timeout: 120_000 }).catch(async (e) => {
