@@ -58,7 +58,7 @@ test('.pre-commit-hooks.yaml declares one node hook, id sendcheck, passing the s
   assert.match(readmeConfig, new RegExp(`rev: v${manifest.version.replace(/[.]/g, '\\.')}\\n`));
   assert.equal(hook.language, 'node');
   assert.equal(hook.pass_filenames, undefined, 'filenames are passed (the default)');
-  for (const f of ['a.py', 'b.pyw', 'c.js', 'd.mjs', 'e.cjs', 'f.ts', 'g.tsx', 'h.jsx', 'i.mts']) assert.match(f, new RegExp(hook.files), f);
+  for (const f of ['a.py', 'b.pyw', 'c.js', 'd.mjs', 'e.cjs', 'f.ts', 'g.tsx', 'h.jsx', 'i.mts', 'j.ipynb']) assert.match(f, new RegExp(hook.files), f);
   for (const f of ['README.md', 'pyproject.toml', 'a.pyc', 'data.json']) assert.doesNotMatch(f, new RegExp(hook.files), f);
 });
 

@@ -18,6 +18,9 @@ import {
 // commands and a status bar item. No analysis happens here.
 
 const checkWorkspaceCommand = 'sendcheck.checkWorkspace';
+// Notebook cells are not in this selector: the server declares notebook document sync for
+// jupyter-notebook Python cells, and the client sends open notebooks through it (LSP 3.17), so the
+// server checks a notebook's cells together and its diagnostics land in each cell.
 const documentSelector = ['javascript', 'javascriptreact', 'typescript', 'typescriptreact', 'python'].map((language) => ({ scheme: 'file', language }));
 
 interface StatusParams {

@@ -5,7 +5,8 @@ import { applySeverityOverrides } from './engine/rules';
 import { FileSuppressions, parseSuppressions, unusedSuppressionRule } from './engine/suppressions';
 import { applyEdits, splitLines } from './engine/text';
 import { skipReason } from './engine/files';
-import type { Finding, LanguageEngine, RuleMeta, Severity, SourceHost } from './engine/types';
+import { applyNotebookEdits, isNotebookFile, NotebookModule, parseNotebook } from './engine/notebook';
+import type { Finding, LanguageEngine, Range, RuleMeta, Severity, SourceHost } from './engine/types';
 import { createJsEngine } from './js';
 import { createPythonEngine } from './python';
 
@@ -32,28 +33,115 @@ export interface Checker {
 
 function languageEnabled(file: string, config: SendcheckConfig): boolean {
   const ext = path.extname(file).toLowerCase();
-  if (ext === '.py' || ext === '.pyw') return config.languages.python;
+  if (ext === '.py' || ext === '.pyw' || ext === '.ipynb') return config.languages.python;
   if (/^\.[mc]?tsx?$/.test(ext)) return config.languages.typescript;
   return config.languages.javascript;
+}
+
+/**
+ * The host the engines read through: a notebook's text is its virtual Python module (its code
+ * cells in order), so the engines never see JSON. One per underlying host, so the engines' caches
+ * keyed by host survive from check to check.
+ */
+class NotebookHost implements SourceHost {
+  private readonly modules = new Map<string, { version: string; module: NotebookModule | { problem: string } }>();
+
+  constructor(readonly base: SourceHost) {
+    if (base.directoryExists) this.directoryExists = (d) => base.directoryExists!(d);
+    if (base.listDirectory) this.listDirectory = (d) => base.listDirectory!(d);
+  }
+
+  directoryExists?(dir: string): boolean;
+  listDirectory?(dir: string): { files: string[]; directories: string[] };
+
+  /** The notebook's virtual module, or why it cannot be read; undefined for a missing file. */
+  notebook(file: string): NotebookModule | { problem: string } | undefined {
+    const version = this.base.version(file);
+    const hit = this.modules.get(file);
+    if (hit && hit.version === version) return hit.module;
+    const text = this.base.readFile(file);
+    if (text === undefined) return undefined;
+    const parsed = parseNotebook(text);
+    const module = 'problem' in parsed ? parsed : new NotebookModule(parsed);
+    this.modules.set(file, { version, module });
+    return module;
+  }
+
+  readFile(file: string): string | undefined {
+    if (!isNotebookFile(file)) return this.base.readFile(file);
+    const nb = this.notebook(file);
+    return nb && !('problem' in nb) ? nb.text : undefined;
+  }
+
+  fileExists(file: string): boolean {
+    return this.base.fileExists(file);
+  }
+
+  version(file: string): string {
+    return this.base.version(file);
+  }
+}
+
+/**
+ * Findings computed on notebooks' virtual modules, placed in their cells. A fix with an edit that
+ * does not fall in one cell is dropped (it was computed for text that is not the notebook's);
+ * related information that cannot be placed is left out.
+ */
+function toCells(findings: Finding[], host: NotebookHost): Finding[] {
+  const place = (file: string, range: Range): { cell?: number; range: Range } | undefined => {
+    if (!isNotebookFile(file)) return { range };
+    const nb = host.notebook(file);
+    return nb && !('problem' in nb) ? nb.rangeToCell(range) : undefined;
+  };
+  const out: Finding[] = [];
+  for (const f of findings) {
+    if (!isNotebookFile(f.file) && !f.related.some((r) => isNotebookFile(r.file)) && !f.fixes.some((x) => x.edits.some((e) => isNotebookFile(e.file)))) {
+      out.push(f);
+      continue;
+    }
+    const at = place(f.file, f.range);
+    if (!at) continue;
+    const related = f.related.flatMap((r) => {
+      const p = place(r.file, r.range);
+      return p ? [{ ...r, ...p }] : [];
+    });
+    const fixes = f.fixes.flatMap((fix) => {
+      const edits = fix.edits.map((e) => {
+        const p = place(e.file, e.range);
+        return p ? { ...e, ...p } : undefined;
+      });
+      return edits.every((e) => e !== undefined) ? [{ ...fix, edits }] : [];
+    });
+    out.push({ ...f, ...at, related, fixes });
+  }
+  return out;
 }
 
 export function createChecker(engines: LanguageEngine[] = [createJsEngine(), createPythonEngine()]): Checker {
   const rules = [...engines.flatMap((e) => e.rules), unusedSuppressionRule];
   const logged = new Set<string>();
+  const notebookHosts = new WeakMap<SourceHost, NotebookHost>();
+  const notebookHostFor = (host: SourceHost) => {
+    let h = notebookHosts.get(host);
+    if (!h) notebookHosts.set(host, (h = new NotebookHost(host)));
+    return h;
+  };
   return {
     engines,
     rules,
     async init() {
       await Promise.all(engines.map((e) => e.init?.()));
     },
-    check(files, host, config, options = {}) {
+    check(files, diskHost, config, options = {}) {
       if (!config.enable) return [];
       const { isCancelled, log } = options;
+      const host = notebookHostFor(diskHost);
       const wanted = files.filter((f) => {
         if (!languageEnabled(f, config)) return false;
-        const text = host.readFile(f);
-        if (text === undefined) return false;
-        const why = skipReason(text, config.maxFileSize);
+        const nb = isNotebookFile(f) ? host.notebook(f) : undefined;
+        const text = nb && 'problem' in nb ? undefined : host.readFile(f);
+        const why = nb && 'problem' in nb ? nb.problem : text === undefined ? undefined : skipReason(text, config.maxFileSize);
+        if (text === undefined && why === undefined) return false;
         const key = `${f}\0${why}`;
         if (why && !logged.has(key)) {
           logged.add(key);
@@ -93,7 +181,7 @@ export function createChecker(engines: LanguageEngine[] = [createJsEngine(), cre
           for (const u of index.unused(file, known, lines)) kept.push({ ...u, severity: options.unusedSuppressions });
         }
       }
-      return sortFindings(applySeverityOverrides(kept, config));
+      return sortFindings(toCells(applySeverityOverrides(kept, config), host));
     },
     forget(files) {
       for (const e of engines) e.forget?.([...files]);
@@ -105,6 +193,7 @@ export function sortFindings(findings: Finding[]): Finding[] {
   return findings.sort(
     (a, b) =>
       (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) ||
+      (a.cell ?? 0) - (b.cell ?? 0) ||
       a.range.start.line - b.range.start.line ||
       a.range.start.character - b.range.start.character ||
       (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0),
@@ -123,7 +212,8 @@ export function applyPreferredFixes(findings: readonly Finding[], host: SourceHo
  * next round, so the result is always a clean application of whole fixes.
  */
 export function applyFixes(findings: readonly Finding[], host: SourceHost, options: { unsafe: boolean; created?: Set<string> }): Map<string, string> {
-  type Edit = { range: Finding['range']; newText: string };
+  type Edit = { cell?: number; range: Finding['range']; newText: string };
+  const apply = (file: string, text: string, edits: Edit[]) => (isNotebookFile(file) ? applyNotebookEdits(text, edits) : applyEdits(text, edits));
   const fixes: Map<string, Edit[]>[] = [];
   const seen = new Set<string>();
   for (const f of findings) {
@@ -156,7 +246,7 @@ export function applyFixes(findings: readonly Finding[], host: SourceHost, optio
   for (const fix of fixes) {
     const ok = [...fix].every(([file, edits]) => {
       const text = baseText(file);
-      return text !== undefined && applyEdits(text, [...(accepted.get(file) ?? []), ...edits]).skipped === 0;
+      return text !== undefined && apply(file, text, [...(accepted.get(file) ?? []), ...edits]).skipped === 0;
     });
     if (!ok) continue;
     for (const [file, edits] of fix) accepted.set(file, [...(accepted.get(file) ?? []), ...edits]);
@@ -164,7 +254,7 @@ export function applyFixes(findings: readonly Finding[], host: SourceHost, optio
   const out = new Map<string, string>();
   for (const [file, edits] of accepted) {
     const text = base.get(file)!;
-    const result = applyEdits(text, edits).text;
+    const result = apply(file, text, edits).text;
     if (result === text) continue;
     out.set(file, result);
     if (creating.has(file)) options.created!.add(file);

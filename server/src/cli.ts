@@ -267,7 +267,7 @@ export async function runCli(argv: string[], io = { stdout: process.stdout, stde
       case 'sarif':
         return JSON.stringify(toSarif(shown, checker.rules, io.cwd, version, linesOf), null, 2) + '\n';
       case 'github':
-        return formatGithub(shown, io.cwd);
+        return formatGithub(shown, io.cwd, linesOf);
       default:
         return formatText(shown, io.cwd, { known, fixable: fixableCounts(shown) });
     }

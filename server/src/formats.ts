@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { fingerprint } from './engine/baseline';
+import { cellLabel, sourceLinesInFile } from './engine/notebook';
 import { ruleDocUrl } from './engine/rules';
 import type { Finding, RuleMeta, Severity } from './engine/types';
 
@@ -19,9 +20,14 @@ export interface TextSummary {
   fixable?: { safe: number; unsafe: number };
 }
 
+/** `nb.ipynb:cell 3:` for a place in a notebook cell (as ruff prints it), else the file. */
+function fileAndCell(file: string, cell: number | undefined, cwd: string): string {
+  return cell === undefined ? rel(file, cwd) : `${rel(file, cwd)}:${cellLabel(cell)}`;
+}
+
 export function formatText(findings: readonly Finding[], cwd: string, summary: TextSummary = {}): string {
   const lines = findings.map(
-    (f) => `${rel(f.file, cwd)}:${f.range.start.line + 1}:${f.range.start.character + 1}  ${f.severity}  ${f.message}  ${f.rule}`,
+    (f) => `${fileAndCell(f.file, f.cell, cwd)}:${f.range.start.line + 1}:${f.range.start.character + 1}  ${f.severity}  ${f.message}  ${f.rule}`,
   );
   const count = (s: string) => findings.filter((f) => f.severity === s).length;
   const errors = count('error');
@@ -35,24 +41,24 @@ export function formatText(findings: readonly Finding[], cwd: string, summary: T
   return lines.join('\n') + (lines.length ? '\n' : '');
 }
 
-/** A file and a range, 1-based, as JSON reports them. */
-function place(file: string, r: Finding['range'], cwd: string) {
-  return { file: rel(file, cwd), line: r.start.line + 1, column: r.start.character + 1, endLine: r.end.line + 1, endColumn: r.end.character + 1 };
+/** A file and a range, 1-based, as JSON reports them; in a notebook, the 1-based cell the lines count in. */
+function place(file: string, r: Finding['range'], cwd: string, cell?: number) {
+  return { file: rel(file, cwd), ...(cell === undefined ? {} : { cell: cell + 1 }), line: r.start.line + 1, column: r.start.character + 1, endLine: r.end.line + 1, endColumn: r.end.character + 1 };
 }
 
 export function toJson(findings: readonly Finding[], cwd: string) {
   return findings.map((f) => ({
-    ...place(f.file, f.range, cwd),
+    ...place(f.file, f.range, cwd, f.cell),
     rule: f.rule,
     severity: f.severity,
     message: f.message,
     path: f.path ?? null,
-    related: f.related.map((r) => ({ file: rel(r.file, cwd), line: r.range.start.line + 1, column: r.range.start.character + 1, message: r.message })),
+    related: f.related.map((r) => ({ file: rel(r.file, cwd), ...(r.cell === undefined ? {} : { cell: r.cell + 1 }), line: r.range.start.line + 1, column: r.range.start.character + 1, message: r.message })),
     fixes: f.fixes.map((x) => ({
       id: x.id,
       title: x.title,
       preferred: x.preferred,
-      edits: x.edits.map((e) => ({ ...place(e.file, e.range, cwd), newText: e.newText })),
+      edits: x.edits.map((e) => ({ ...place(e.file, e.range, cwd, e.cell), newText: e.newText })),
     })),
   }));
 }
@@ -69,12 +75,23 @@ const sarifLevel = { error: 'error', warning: 'warning', info: 'note', hint: 'no
  * tracking a finding when lines above it move.
  */
 export function toSarif(findings: readonly Finding[], rules: readonly RuleMeta[], cwd: string, version: string, linesOf?: (file: string) => readonly string[]) {
-  const region = (r: Finding['range']) => ({
-    startLine: r.start.line + 1,
-    startColumn: r.start.character + 1,
-    endLine: r.end.line + 1,
-    endColumn: r.end.character + 1,
-  });
+  const inFile = notebookPlacer(linesOf);
+  const region = (r: Finding['range'], file: string, cell?: number) => {
+    // In a notebook the region is the lines of the .ipynb file that hold the cell's source lines
+    // (columns inside a JSON string are not the code's), and the cell is named beside it.
+    if (cell !== undefined) {
+      const lines = inFile(file, cell, r);
+      if (lines) return { startLine: lines.start + 1, endLine: lines.end + 1 };
+    }
+    return { startLine: r.start.line + 1, startColumn: r.start.character + 1, endLine: r.end.line + 1, endColumn: r.end.character + 1 };
+  };
+  const cellOf = (cell: number | undefined, r: Finding['range']) =>
+    cell === undefined
+      ? {}
+      : {
+          logicalLocations: [{ name: cellLabel(cell), kind: 'notebookCell' }],
+          properties: { cell: cell + 1, cellLine: r.start.line + 1, cellColumn: r.start.character + 1, cellEndLine: r.end.line + 1, cellEndColumn: r.end.character + 1 },
+        };
   // Files under the working directory are written relative to %SRCROOT%, others as absolute URIs.
   const artifact = (file: string) => {
     const r = rel(file, cwd);
@@ -113,15 +130,16 @@ export function toSarif(findings: readonly Finding[], rules: readonly RuleMeta[]
           ruleId: f.rule,
           ...(ruleIndex.has(f.rule) ? { ruleIndex: ruleIndex.get(f.rule) } : {}),
           level: sarifLevel[f.severity],
-          message: { text: f.message },
-          locations: [{ physicalLocation: { artifactLocation: artifact(f.file), region: region(f.range) } }],
+          message: { text: f.cell === undefined ? f.message : `${cellLabel(f.cell)}, line ${f.range.start.line + 1}: ${f.message}` },
+          locations: [{ physicalLocation: { artifactLocation: artifact(f.file), region: region(f.range, f.file, f.cell) }, ...cellOf(f.cell, f.range) }],
           ...partialFingerprints(f),
           ...(f.related.length
             ? {
                 relatedLocations: f.related.map((r, id) => ({
                   id,
                   message: { text: r.message },
-                  physicalLocation: { artifactLocation: artifact(r.file), region: region(r.range) },
+                  physicalLocation: { artifactLocation: artifact(r.file), region: region(r.range, r.file, r.cell) },
+                  ...cellOf(r.cell, r.range),
                 })),
               }
             : {}),
@@ -133,23 +151,39 @@ export function toSarif(findings: readonly Finding[], rules: readonly RuleMeta[]
 
 const githubCommand: Record<Severity, string> = { error: 'error', warning: 'warning', info: 'notice', hint: 'notice' };
 
+/** The lines of a notebook file holding a range of one of its cells (see sourceLinesInFile). */
+function notebookPlacer(linesOf: ((file: string) => readonly string[]) | undefined) {
+  const maps = new Map<string, number[][]>();
+  return (file: string, cell: number, r: Finding['range']): { start: number; end: number } | undefined => {
+    if (!linesOf) return undefined;
+    let map = maps.get(file);
+    if (!map) maps.set(file, (map = sourceLinesInFile(linesOf(file).join('\n'))));
+    const lines = map[cell];
+    const start = lines?.[r.start.line];
+    if (start === undefined) return undefined;
+    return { start, end: lines[Math.min(r.end.line, lines.length - 1)] ?? start };
+  };
+}
+
 /** GitHub Actions workflow commands: one annotation per finding, shown on the pull request's diff. */
-export function formatGithub(findings: readonly Finding[], cwd: string): string {
+export function formatGithub(findings: readonly Finding[], cwd: string, linesOf?: (file: string) => readonly string[]): string {
+  const inFile = notebookPlacer(linesOf);
   // https://docs.github.com/actions/reference/workflow-commands-for-github-actions: data and properties are escaped differently.
   const data = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
   const property = (s: string) => data(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
   return findings
     .map((f) => {
       const r = f.range;
+      const lines = f.cell === undefined ? undefined : inFile(f.file, f.cell, r);
       const props = [
         `file=${property(rel(f.file, cwd))}`,
-        `line=${r.start.line + 1}`,
-        `endLine=${r.end.line + 1}`,
-        `col=${r.start.character + 1}`,
-        `endColumn=${r.end.character + 1}`,
-        `title=${property(`sendcheck ${f.rule}`)}`,
+        ...(lines
+          ? [`line=${lines.start + 1}`, `endLine=${lines.end + 1}`]
+          : [`line=${r.start.line + 1}`, `endLine=${r.end.line + 1}`, `col=${r.start.character + 1}`, `endColumn=${r.end.character + 1}`]),
+        `title=${property(`sendcheck ${f.rule}${f.cell === undefined ? '' : ` (${cellLabel(f.cell)})`}`)}`,
       ];
-      return `::${githubCommand[f.severity]} ${props.join(',')}::${data(f.message)}\n`;
+      const where = f.cell === undefined ? '' : `${cellLabel(f.cell)}, line ${r.start.line + 1}: `;
+      return `::${githubCommand[f.severity]} ${props.join(',')}::${data(where + f.message)}\n`;
     })
     .join('');
 }

@@ -64,6 +64,7 @@ test('activation is narrow and the extension is declared safe for untrusted work
   for (const lang of ['python', 'javascript', 'typescript', 'javascriptreact', 'typescriptreact'])
     assert.ok(manifest.activationEvents.includes(`onLanguage:${lang}`), lang);
   assert.ok(manifest.activationEvents.includes('onCommand:sendcheck.checkWorkspace'));
+  assert.ok(manifest.activationEvents.includes('onNotebook:jupyter-notebook'));
   assert.equal(manifest.capabilities.untrustedWorkspaces.supported, true);
   assert.deepEqual(
     manifest.contributes.commands.map((c: { command: string }) => c.command),

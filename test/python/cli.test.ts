@@ -38,4 +38,5 @@ test('sendcheck examples/python fails with the crawler and scoring findings', ()
   assert.match(r.stdout, /scoring\.py:\d+:\d+\s+error\s+.*py-thread-lock/);
   assert.match(r.stdout, /scoring\.py:\d+:\d+\s+error\s+.*py-lambda/);
   assert.match(r.stdout, /scoring\.py:\d+:\d+\s+error\s+.*py-main-guard-object/);
+  assert.match(r.stdout, /notebooks\/survey_scoring\.ipynb:cell 6:5:28\s+error\s+.*py-notebook-definition/);
 });

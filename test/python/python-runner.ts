@@ -51,10 +51,10 @@ export function makeSiteDir(): string {
   return dir;
 }
 
-export async function runPython(file: string, startMethod: string, siteDir: string, options: { python?: string; timeoutMs?: number } = {}): Promise<Outcome> {
+export async function runPython(file: string, startMethod: string, siteDir: string, options: { python?: string; timeoutMs?: number; args?: string[] } = {}): Promise<Outcome> {
   const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'sendcheck-oracle-run-'));
   try {
-    return await runBounded(options.python ?? python, [file], {
+    return await runBounded(options.python ?? python, [file, ...(options.args ?? [])], {
       cwd,
       env: { ...process.env, PYTHONPATH: siteDir, SENDCHECK_ORACLE_START: startMethod, PYTHONDONTWRITEBYTECODE: '1', PYTHONUNBUFFERED: '1' },
       timeoutMs: options.timeoutMs ?? TIMEOUT_MS,

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
+import { parseNotebook } from './notebook';
 import { splitLines } from './text';
 import type { Finding } from './types';
 
@@ -34,12 +35,26 @@ const formatVersion = 1;
  * indentation), shared by baselines and SARIF `partialFingerprints`.
  */
 export function fingerprint(f: Finding, lines: readonly string[]): string {
+  // In a notebook the range counts in a cell: its code is the cell's source, not the JSON's lines.
+  if (f.cell !== undefined) lines = notebookCellLines(lines, f.cell);
   const code = lines
     .slice(f.range.start.line, f.range.end.line + 1)
     .join(' ')
     .replace(/\s+/g, ' ')
     .trim();
   return createHash('sha256').update(`${f.rule}\0${f.path ?? ''}\0${code}`).digest('hex').slice(0, 20);
+}
+
+const cellLinesCache = new WeakMap<readonly string[], Map<number, string[]>>();
+function notebookCellLines(fileLines: readonly string[], cell: number): string[] {
+  let cells = cellLinesCache.get(fileLines);
+  if (!cells) cellLinesCache.set(fileLines, (cells = new Map()));
+  let out = cells.get(cell);
+  if (!out) {
+    const nb = parseNotebook(fileLines.join('\n'));
+    cells.set(cell, (out = 'problem' in nb ? [] : splitLines(nb.cells[cell]?.source ?? '')));
+  }
+  return out;
 }
 
 /** Reads each file's lines once, through `read` (the editor's text for open documents). */

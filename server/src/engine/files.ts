@@ -6,7 +6,9 @@ import type { SourceHost } from './types';
 
 export const jsExtensions = ['.js', '.mjs', '.cjs', '.jsx', '.ts', '.mts', '.cts', '.tsx'];
 export const pythonExtensions = ['.py', '.pyw'];
-const checkedExtensions = new Set([...jsExtensions, ...pythonExtensions]);
+/** Jupyter notebooks: their code cells are checked as one Python module (engine/notebook.ts). */
+export const notebookExtensions = ['.ipynb'];
+const checkedExtensions = new Set([...jsExtensions, ...pythonExtensions, ...notebookExtensions]);
 const alwaysSkippedDirs = new Set(['node_modules', '.git', '.hg', '.svn', '__pycache__', '.venv', 'venv', '.tox', '.mypy_cache']);
 
 export function isCheckable(file: string): boolean {

@@ -19,6 +19,11 @@ export interface Range {
 /** An absolute file path plus a range in it. */
 export interface Location {
   file: string;
+  /**
+   * In a notebook (.ipynb): the index of the cell in its `cells` list, and `range` is in that
+   * cell's source. Absent for every other file.
+   */
+  cell?: number;
   range: Range;
 }
 
@@ -46,6 +51,8 @@ export interface Fix {
 
 export interface Finding {
   file: string;
+  /** In a notebook: the cell `range` is in (see Location). */
+  cell?: number;
   range: Range;
   rule: string;
   severity: Severity;

@@ -2,6 +2,7 @@ import type { CancellationToken } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Finding } from '../engine/types';
 import { isCheckable, isInside } from '../engine/files';
+import { isNotebookFile } from '../engine/notebook';
 import type { Configuration } from './configuration';
 import { uriToPath } from './convert';
 import { tick, type FileResult, type ServerState } from './state';
@@ -81,7 +82,8 @@ export class DocumentChecks {
   async check(doc: TextDocument, publish = true, token?: CancellationToken): Promise<FileResult | undefined> {
     const { state } = this;
     const file = uriToPath(doc.uri);
-    if (!file || !isCheckable(file)) return undefined;
+    // A notebook opened as text (its JSON) is not checked here: its findings belong to cells (notebooks.ts).
+    if (!file || !isCheckable(file) || isNotebookFile(file)) return undefined;
     const version = doc.version;
     const stillCurrent = () => state.documents.get(doc.uri)?.version === version;
     await state.ready.catch(() => undefined);

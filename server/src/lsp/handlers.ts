@@ -25,6 +25,7 @@ import { codeActions, fixAllKind } from './actions';
 import { configurationRequest, type Configuration, type ConfigurationParams } from './configuration';
 import { uriToPath } from './convert';
 import type { DocumentChecks } from './documents';
+import { notebookSelector, type NotebookChecks } from './notebooks';
 import type { WorkspaceScan } from './scan';
 import { tick, type InitOptions, type ServerState } from './state';
 
@@ -57,10 +58,11 @@ export interface Parts {
   state: ServerState;
   configuration: Configuration;
   documents: DocumentChecks;
+  notebooks: NotebookChecks;
   scan: WorkspaceScan;
 }
 
-export function registerHandlers({ state, configuration, documents, scan }: Parts): void {
+export function registerHandlers({ state, configuration, documents, notebooks, scan }: Parts): void {
   const { connection } = state;
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {
@@ -87,6 +89,8 @@ export function registerHandlers({ state, configuration, documents, scan }: Part
       capabilities: {
         // Saves matter to `sendcheck.run: onSave`; their text is in the document already.
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
+        // Jupyter notebooks' Python cells (LSP 3.17): checked together, diagnostics per cell.
+        notebookDocumentSync: { notebookSelector },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, fixAllKind] },
         executeCommandProvider: { commands: initOptions.commandsHandledByClient ? [] : [checkWorkspaceCommand] },
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
@@ -121,6 +125,8 @@ export function registerHandlers({ state, configuration, documents, scan }: Part
         state.folders = [...state.folders.filter((f) => !removed.has(f)), ...e.added.map((f) => uriToPath(f.uri)).filter((p): p is string => !!p)];
         state.confineHost();
         configuration.clear();
+        // The new host holds no notebook text: each open notebook puts its cells back and is checked again.
+        notebooks.recheckAll();
         scan.schedule();
       });
     // A short grace period: the documents an editor restores at startup are checked first, on the cold engine.
@@ -131,6 +137,7 @@ export function registerHandlers({ state, configuration, documents, scan }: Part
   connection.onDidChangeConfiguration(async (params) => {
     if (!(await configuration.refresh(params))) return;
     documents.recheckAll();
+    notebooks.recheckAll();
     scan.schedule();
   });
 
@@ -166,6 +173,7 @@ export function registerHandlers({ state, configuration, documents, scan }: Part
     if (!rescan && changed.length) void scan.recheckClosed(changed);
     // A change on disk can change what an open document's values are (imports, declared types).
     documents.recheckAll();
+    notebooks.recheckAll();
     if (state.caps.refresh && !state.pushClosed) void connection.languages.diagnostics.refresh().catch(() => undefined);
   });
 
@@ -183,6 +191,7 @@ export function registerHandlers({ state, configuration, documents, scan }: Part
   });
   async function codeActionsFor(params: CodeActionParams, token: CancellationToken): Promise<CodeAction[] | null> {
     const started = Date.now();
+    if (notebooks.owns(params.textDocument.uri)) return notebooks.codeActions(params);
     const doc = state.documents.get(params.textDocument.uri);
     const file = uriToPath(params.textDocument.uri);
     if (!doc || !file) return null;

@@ -1,6 +1,7 @@
 import { LSPErrorCodes, ResponseError, type CancellationToken, type WorkDoneProgressReporter } from 'vscode-languageserver';
 import type { SendcheckConfig } from '../engine/config';
 import { collectFilesStepwise, isInside } from '../engine/files';
+import { isNotebookFile } from '../engine/notebook';
 import type { Finding } from '../engine/types';
 import type { Configuration } from './configuration';
 import { tick, type CheckSettings, type ServerState } from './state';
@@ -72,6 +73,8 @@ export class WorkspaceScan {
       const groups = new Map<SendcheckConfig, { settings: CheckSettings; files: string[] }>();
       for (const f of files) {
         if (state.folderOf(f) !== folder) continue; // a nested workspace folder scans its own files
+        // Notebooks are checked when opened (notebooks.ts): their findings belong to cells, which a closed notebook has no URIs for.
+        if (isNotebookFile(f)) continue;
         const fileSettings = settings.forFile(f);
         if (!fileSettings.config.enable) continue;
         const group = groups.get(fileSettings.config) ?? { settings: fileSettings, files: [] };

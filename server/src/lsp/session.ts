@@ -7,6 +7,7 @@ import type { SourceHost } from '../engine/types';
 import { Configuration } from './configuration';
 import { DocumentChecks } from './documents';
 import { registerHandlers } from './handlers';
+import { NotebookChecks } from './notebooks';
 import { WorkspaceScan } from './scan';
 import { ServerState, tick, type SessionOptions } from './state';
 
@@ -51,8 +52,10 @@ export function startSession(connection: Connection, checker: Checker, options: 
   const configuration = new Configuration(state);
   const documents = new DocumentChecks(state, configuration);
   const scan = new WorkspaceScan(state, configuration);
+  const notebooks = new NotebookChecks(state, configuration);
   documents.listen();
-  registerHandlers({ state, configuration, documents, scan });
+  registerHandlers({ state, configuration, documents, notebooks, scan });
   state.documents.listen(connection);
+  notebooks.listen(connection);
   connection.listen();
 }

@@ -28,7 +28,7 @@ function replaceNode(model: ModuleModel, node: Node, newText: string): TextEdit 
   return edit(model, { line: s.row, character: s.column }, { line: e.row, character: e.column }, newText);
 }
 
-function lineText(model: ModuleModel, row: number): string {
+export function lineText(model: ModuleModel, row: number): string {
   const text = model.root.text;
   let start = 0;
   for (let i = 0; i < row; i++) {
@@ -68,7 +68,7 @@ export function closesOverNothing(model: ModuleModel, subtree: Node, allowGuarde
  * closes over. Attribute names and keyword-argument names are not reads; unresolved names
  * (builtins) are left out.
  */
-function* outsideReads(model: ModuleModel, subtree: Node): Generator<{ node: Node; binding: NonNullable<ReturnType<typeof lookup>> }> {
+export function* outsideReads(model: ModuleModel, subtree: Node): Generator<{ node: Node; binding: NonNullable<ReturnType<typeof lookup>> }> {
   const stack: Node[] = [subtree];
   while (stack.length) {
     const n = stack.pop()!;

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import type { SendcheckConfig } from '../engine/config';
-import { pythonExtensions } from '../engine/files';
+import { notebookExtensions, pythonExtensions } from '../engine/files';
+import { isNotebookFile } from '../engine/notebook';
 import type { CheckRequest, Finding, LanguageEngine, SourceHost } from '../engine/types';
 import { Judge, type JudgeContext } from './judge';
 import type { ClassInfo, ModuleModel } from './model';
@@ -76,7 +77,7 @@ export function createPythonEngine(): LanguageEngine {
   return {
     language: 'python',
     rules: pythonRules.map((r) => r.meta),
-    handles: (file) => pythonExtensions.includes(path.extname(file).toLowerCase()),
+    handles: (file) => pythonExtensions.includes(path.extname(file).toLowerCase()) || notebookExtensions.includes(path.extname(file).toLowerCase()),
     init: () => initPythonParser(),
     check(request: CheckRequest): Finding[] {
       if (!parserReady()) return [];
@@ -148,7 +149,9 @@ function checkFile(file: string, ws: Workspace, flow: Flow, defaultMethodOf: (m:
     reported.add(key);
     findings.push(finding);
   }
-  findings.push(...checkMissingMainGuard(model, ev, method));
+  // A kernel's `__main__` has no file: a spawned child has nothing to re-import, so a notebook
+  // starting processes at its top level is not re-run in the child.
+  if (!isNotebookFile(model.file)) findings.push(...checkMissingMainGuard(model, ev, method));
   findings.push(...checkCeleryJson(model, ev));
   return findings;
 }

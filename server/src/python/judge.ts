@@ -1,4 +1,5 @@
 import type { PythonSerializer } from '../engine/config';
+import { isNotebookFile } from '../engine/notebook';
 import type { RelatedInfo } from '../engine/types';
 import { badBases, forkCopied, neutralBases, types, type Transport, type TypeProblem } from './knowledge';
 import { definesPickleHooks, type ClassInfo, type FunctionInfo, type ModuleModel } from './model';
@@ -215,6 +216,19 @@ export class Judge {
         anchor,
         related: where,
         typeName: q,
+        definition: def,
+      };
+    }
+    // A notebook's definitions live in the kernel's `__main__`, guarded or not (see py-notebook-definition).
+    if (isNotebookFile(def.module.file) && ctx.transport !== 'pickle' && ctx.method !== 'fork') {
+      return {
+        rule: 'py-notebook-definition',
+        segments,
+        what: `\`${def.name}\`, a ${kind} defined in a notebook cell`,
+        runtime: `AttributeError: Can't get attribute '${def.name}' on <module '__main__' (built-in)> in the ${ctx.method} child`,
+        anchor,
+        related: where,
+        typeName: def.name,
         definition: def,
       };
     }

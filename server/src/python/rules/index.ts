@@ -10,6 +10,7 @@ import { checkReduceDropsState, pyReduceDropsState } from './py-reduce-drops-sta
 import { checkRuntimeClassAttribute, pyRuntimeClassAttribute } from './py-runtime-class-attribute';
 import { pyMainGuardObject } from './py-main-guard-object';
 import { pyMissingMainGuard } from './py-missing-main-guard';
+import { pyNotebookDefinition } from './py-notebook-definition';
 import { pyMpInheritOnly } from './py-mp-inherit-only';
 import { pyOpenHandle } from './py-open-handle';
 import { pyThreadLocal } from './py-thread-local';
@@ -27,6 +28,7 @@ export const pythonRules: readonly PyRule[] = [
   pyLocalObject,
   pyMainGuardObject,
   pyMissingMainGuard,
+  pyNotebookDefinition,
   pyThreadLock,
   pyThreadQueue,
   pyMpInheritOnly,
