@@ -114,6 +114,13 @@ async function lspLatency(tsRoot, bigFile) {
   const died = new Promise((_, reject) => child.once('exit', (code) => { exited = true; reject(new Error(`server exited (${code}) during the benchmark`)); }));
   died.catch(() => {});
   const guard = (p) => Promise.race([p, died]);
+  try {
+    return await lspRun();
+  } finally {
+    // A run that failed (a limit passed) must not leave its server working in the background.
+    if (!exited) child.kill();
+  }
+  async function lspRun() {
   const rootUri = 'file://' + tsRoot;
   const tScan = performance.now();
   await guard(conn.sendRequest('initialize', {
@@ -170,6 +177,7 @@ async function lspLatency(tsRoot, bigFile) {
     rss = JSON.parse(fs.readFileSync(rssFile, 'utf8')).rss;
   } catch {}
   return { scanMs, latencies, cpuLatencies, rss, peakAfterScan, heapAfterWarm, heapAfterLeak, totalEdits: edits.length };
+  }
 }
 
 /** Peak resident set size of a live process so far (Linux: VmHWM), or NaN where it cannot be read. */

@@ -255,7 +255,7 @@ async function main() {
   const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'sendcheck-fuzz-outside-'));
   const kinds = writeHostileKinds(ws, outside);
 
-  const counts = { edits: 0, files: texts.size, badFiles: badFiles.length, tinyFiles, requests: 0, answered: 0, cancelled: 0, crashes: 0, hangs: 0, slow: 0, slowCpu: 0, unhandled: 0, maxDiagMs: 0, maxDiagCpuMs: 0, startupMs: 0, peakRssMiB: 0 };
+  const counts = { edits: 0, files: texts.size, badFiles: badFiles.length, tinyFiles, requests: 0, answered: 0, cancelled: 0, crashes: 0, hangs: 0, slow: 0, slowCpu: 0, unhandled: 0, maxDiagMs: 0, maxDiagCpuMs: 0, startupMs: 0, startupCpuMs: 0, peakRssMiB: 0 };
   let stderr = '';
   const child = spawn(process.execPath, [serverJs, '--stdio'], { cwd: ws, stdio: ['pipe', 'pipe', 'pipe'] });
   child.stderr.on('data', (d) => {
@@ -381,6 +381,8 @@ async function main() {
   };
   const warmFiles = [...texts.keys()].filter((f) => /\.(ts|py)$/.test(f)).slice(0, 1).concat([...texts.keys()].filter((f) => f.endsWith('.py')).slice(0, 1));
   for (const f of warmFiles) counts.startupMs = Math.max(counts.startupMs, await firstDiag(f));
+  // The server's CPU from spawn to here: both languages' first diagnostics, the engines' loading included.
+  counts.startupCpuMs = cpuMsOf(child.pid);
   await Promise.race([scanDone, new Promise((r) => setTimeout(r, Math.min(120_000, Math.max(0, deadline - Date.now()))))]);
 
   // The hostile kinds, each opened and asked about as an editor would.
@@ -494,7 +496,7 @@ async function main() {
     }
   }
   console.log(
-    `fuzz: seed=${seed} edits=${counts.edits} files=${counts.files} bad-files=${counts.badFiles} tiny-files=${counts.tinyFiles} requests=${counts.requests} answered=${counts.answered} cancelled=${counts.cancelled} crashes=${counts.crashes} hangs=${counts.hangs} slow=${counts.slow} slow-cpu=${counts.slowCpu} unhandled=${counts.unhandled} max-diag-ms=${counts.maxDiagMs.toFixed(0)} max-diag-cpu-ms=${counts.maxDiagCpuMs.toFixed(0)} startup-diag-ms=${counts.startupMs.toFixed(0)} peak-rss-mib=${counts.peakRssMiB.toFixed(0)}/${maxRssMiB} new-kinds=${kinds.length}(${kinds.map((k) => k.kind).join(',')}) kind-failures=${kindFailures.length}`,
+    `fuzz: seed=${seed} edits=${counts.edits} files=${counts.files} bad-files=${counts.badFiles} tiny-files=${counts.tinyFiles} requests=${counts.requests} answered=${counts.answered} cancelled=${counts.cancelled} crashes=${counts.crashes} hangs=${counts.hangs} slow=${counts.slow} slow-cpu=${counts.slowCpu} unhandled=${counts.unhandled} max-diag-ms=${counts.maxDiagMs.toFixed(0)} max-diag-cpu-ms=${counts.maxDiagCpuMs.toFixed(0)} startup-diag-ms=${counts.startupMs.toFixed(0)} startup-cpu-ms=${counts.startupCpuMs.toFixed(0)} peak-rss-mib=${counts.peakRssMiB.toFixed(0)}/${maxRssMiB} new-kinds=${kinds.length}(${kinds.map((k) => k.kind).join(',')}) kind-failures=${kindFailures.length}`,
   );
   // After the summary: removing 100 000 files takes a while on a busy machine.
   fs.rmSync(ws, { recursive: true, force: true });
