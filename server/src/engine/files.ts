@@ -181,7 +181,13 @@ export class DiskHost implements SourceHost {
       const dir = this.realDir(path.dirname(real));
       if (dir !== undefined) {
         const own = path.join(dir, path.basename(real));
-        if (fs.lstatSync(own, { throwIfNoEntry: false })?.isSymbolicLink()) {
+        let link = false;
+        try {
+          link = fs.lstatSync(own, { throwIfNoEntry: false })?.isSymbolicLink() === true;
+        } catch {
+          // ENOTDIR and the like: not a link, and not a file either
+        }
+        if (link) {
           try {
             real = fs.realpathSync(own);
           } catch {
