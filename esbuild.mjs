@@ -24,10 +24,32 @@ const common = {
   define: { SENDCHECK_VERSION: JSON.stringify(pkg.version) },
 };
 
+// The JS/TS engine (and TypeScript with it) is a bundle of its own, dist/js-engine.js, which the
+// server and the CLI load when they first check a JS or TS file (check.ts, lazyJsEngine): a
+// Python-only session never compiles TypeScript's 9 MB. Its `require('./js')` names that file.
+const lazyJsEngine = {
+  name: 'lazy-js-engine',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/js$/ }, (args) => (/[\\/]server[\\/]src[\\/]check\.ts$/.test(args.importer) ? { path: './js-engine.js', external: true } : undefined));
+  },
+};
+
+// `import * as ts from 'typescript'` in each of 30-odd modules makes esbuild copy TypeScript's
+// 2 000 exports into a fresh namespace object per module (__toESM), half a second of CPU at every
+// start. One ES module re-exports TypeScript once and every importer shares its namespace.
+const typescriptOnce = {
+  name: 'typescript-once',
+  setup(build) {
+    build.onResolve({ filter: /^typescript$/ }, (args) => (args.namespace === 'typescript-once' ? undefined : { path: 'typescript', namespace: 'typescript-once' }));
+    build.onLoad({ filter: /.*/, namespace: 'typescript-once' }, () => ({ contents: "export * from 'typescript';", resolveDir: process.cwd() }));
+  },
+};
+
 const entries = [
   { entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'] },
-  { entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js' },
-  { entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js' },
+  { entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js', plugins: [lazyJsEngine] },
+  { entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js', plugins: [lazyJsEngine] },
+  { entryPoints: ['server/src/js/index.ts'], outfile: 'dist/js-engine.js', plugins: [typescriptOnce] },
 ];
 
 function copyAssets() {

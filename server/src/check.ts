@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { SendcheckConfig } from './engine/config';
 import { fixToApply } from './engine/fixes';
@@ -7,7 +8,8 @@ import { applyEdits, splitLines } from './engine/text';
 import { skipReason } from './engine/files';
 import { applyNotebookEdits, isNotebookFile, NotebookModule, parseNotebook } from './engine/notebook';
 import type { Finding, LanguageEngine, Range, RuleMeta, Severity, SourceHost } from './engine/types';
-import { createJsEngine } from './js';
+import { isCheckable, jsExtensions } from './engine/files';
+import { requireCached } from './engine/load';
 import { createPythonEngine } from './python';
 
 // The one place that knows both engines: it routes files to the engine for their language,
@@ -117,8 +119,36 @@ function toCells(findings: Finding[], host: NotebookHost): Finding[] {
   return out;
 }
 
-export function createChecker(engines: LanguageEngine[] = [createJsEngine(), createPythonEngine()]): Checker {
-  const rules = [...engines.flatMap((e) => e.rules), unusedSuppressionRule];
+/**
+ * The JS/TS engine, loaded when a JS or TS file is first checked: TypeScript is most of the
+ * code sendcheck loads, and a session that checks only Python never needs it. In dist/ the
+ * engine is a bundle of its own (js-engine.js, see esbuild.mjs), loaded through V8's code cache.
+ */
+export function lazyJsEngine(): LanguageEngine {
+  let engine: LanguageEngine | undefined;
+  const load = (): LanguageEngine => {
+    if (!engine) {
+      const bundled = path.join(__dirname, 'js-engine.js');
+      const mod: typeof import('./js') = fs.existsSync(bundled) ? requireCached(bundled) : require('./js');
+      engine = mod.createJsEngine();
+    }
+    return engine;
+  };
+  return {
+    language: 'js',
+    get rules() {
+      return load().rules;
+    },
+    handles: (file) => isCheckable(file) && jsExtensions.includes(path.extname(file).toLowerCase()),
+    check: (request) => load().check(request),
+    // Nothing to forget before the engine has checked anything.
+    forget: (files) => engine?.forget?.(files),
+  };
+}
+
+export function createChecker(engines: LanguageEngine[] = [lazyJsEngine(), createPythonEngine()]): Checker {
+  let allRules: RuleMeta[] | undefined;
+  const ruleList = () => (allRules ??= [...engines.flatMap((e) => e.rules), unusedSuppressionRule]);
   const logged = new Set<string>();
   const notebookHosts = new WeakMap<SourceHost, NotebookHost>();
   const notebookHostFor = (host: SourceHost) => {
@@ -128,7 +158,9 @@ export function createChecker(engines: LanguageEngine[] = [createJsEngine(), cre
   };
   return {
     engines,
-    rules,
+    get rules() {
+      return ruleList();
+    },
     async init() {
       await Promise.all(engines.map((e) => e.init?.()));
     },
@@ -175,9 +207,12 @@ export function createChecker(engines: LanguageEngine[] = [createJsEngine(), cre
       const kept = findings.filter((f) => !suppressionsOf(f.file).index.suppresses(f));
       // Only a check that ran to its end knows that a comment silenced nothing.
       if (options.unusedSuppressions && !isCancelled?.()) {
-        const known = new Set(rules.map((r) => r.id));
+        // Rule ids are needed only for a file with a sendcheck comment (listing them loads every engine).
+        let known: Set<string> | undefined;
         for (const file of wanted) {
           const { lines, index } = suppressionsOf(file);
+          if (lines.length === 0) continue;
+          known ??= new Set(ruleList().map((r) => r.id));
           for (const u of index.unused(file, known, lines)) kept.push({ ...u, severity: options.unusedSuppressions });
         }
       }

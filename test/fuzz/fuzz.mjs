@@ -207,6 +207,17 @@ function writeHostileKinds(ws, outside) {
   return kinds;
 }
 
+/** CPU time (user + system, ms) a live process has used so far (Linux: /proc/<pid>/stat, 10 ms ticks), or NaN. */
+function cpuMsOf(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10;
+  } catch {
+    return NaN;
+  }
+}
+
 /** A slow-answer log line, shortened to its total and the five longest pieces of work that ran meanwhile. */
 function summarizeCause(line) {
   const m = /: (\d+ ms); meanwhile: (.*)$/.exec(line);
@@ -244,7 +255,7 @@ async function main() {
   const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'sendcheck-fuzz-outside-'));
   const kinds = writeHostileKinds(ws, outside);
 
-  const counts = { edits: 0, files: texts.size, badFiles: badFiles.length, tinyFiles, requests: 0, answered: 0, cancelled: 0, crashes: 0, hangs: 0, slow: 0, unhandled: 0, maxDiagMs: 0, startupMs: 0, peakRssMiB: 0 };
+  const counts = { edits: 0, files: texts.size, badFiles: badFiles.length, tinyFiles, requests: 0, answered: 0, cancelled: 0, crashes: 0, hangs: 0, slow: 0, slowCpu: 0, unhandled: 0, maxDiagMs: 0, maxDiagCpuMs: 0, startupMs: 0, startupCpuMs: 0, peakRssMiB: 0 };
   let stderr = '';
   const child = spawn(process.execPath, [serverJs, '--stdio'], { cwd: ws, stdio: ['pipe', 'pipe', 'pipe'] });
   child.stderr.on('data', (d) => {
@@ -328,10 +339,15 @@ async function main() {
   async function timedDiagnostics(file, what) {
     const uri = pathToFileURL(file).href;
     const t0 = performance.now();
+    const c0 = cpuMsOf(child.pid);
     await request('textDocument/diagnostic', { textDocument: { uri } });
     const ms = performance.now() - t0;
-    timings.push({ ms, file, what, start: Date.now() - ms, end: Date.now() });
+    // The server's CPU time meanwhile: on a machine shared with other work, wall time says more about the machine.
+    const cpuMs = cpuMsOf(child.pid) - c0;
+    timings.push({ ms, cpuMs, file, what, start: Date.now() - ms, end: Date.now() });
     counts.maxDiagMs = Math.max(counts.maxDiagMs, ms);
+    if (cpuMs > counts.maxDiagCpuMs) counts.maxDiagCpuMs = cpuMs;
+    if (cpuMs > slowMs) counts.slowCpu++;
     if (ms > slowMs) {
       counts.slow++;
       console.error(`fuzz: diagnostics for ${path.relative(ws, file)} (${what}) took ${ms.toFixed(0)} ms`);
@@ -365,6 +381,8 @@ async function main() {
   };
   const warmFiles = [...texts.keys()].filter((f) => /\.(ts|py)$/.test(f)).slice(0, 1).concat([...texts.keys()].filter((f) => f.endsWith('.py')).slice(0, 1));
   for (const f of warmFiles) counts.startupMs = Math.max(counts.startupMs, await firstDiag(f));
+  // The server's CPU from spawn to here: both languages' first diagnostics, the engines' loading included.
+  counts.startupCpuMs = cpuMsOf(child.pid);
   await Promise.race([scanDone, new Promise((r) => setTimeout(r, Math.min(120_000, Math.max(0, deadline - Date.now()))))]);
 
   // The hostile kinds, each opened and asked about as an editor would.
@@ -474,11 +492,11 @@ async function main() {
       const waited = blocking.length
         ? `blocked by ${blocking.length} long piece(s) of work: ${blocking.slice(0, 3).map((b) => `${b.what} ${b.end - b.start} ms`).join(', ')}`
         : 'no long server work reported meanwhile (the client or the machine was slow)';
-      console.error(`  ${t.ms.toFixed(0).padStart(6)} ms  ${path.relative(ws, t.file)} (${t.what})\n          ${cause ? summarizeCause(cause) : 'handler under 1 s'}; ${waited}`);
+      console.error(`  ${t.ms.toFixed(0).padStart(6)} ms (server CPU ${t.cpuMs.toFixed(0)} ms)  ${path.relative(ws, t.file)} (${t.what})\n          ${cause ? summarizeCause(cause) : 'handler under 1 s'}; ${waited}`);
     }
   }
   console.log(
-    `fuzz: seed=${seed} edits=${counts.edits} files=${counts.files} bad-files=${counts.badFiles} tiny-files=${counts.tinyFiles} requests=${counts.requests} answered=${counts.answered} cancelled=${counts.cancelled} crashes=${counts.crashes} hangs=${counts.hangs} slow=${counts.slow} unhandled=${counts.unhandled} max-diag-ms=${counts.maxDiagMs.toFixed(0)} startup-diag-ms=${counts.startupMs.toFixed(0)} peak-rss-mib=${counts.peakRssMiB.toFixed(0)}/${maxRssMiB} new-kinds=${kinds.length}(${kinds.map((k) => k.kind).join(',')}) kind-failures=${kindFailures.length}`,
+    `fuzz: seed=${seed} edits=${counts.edits} files=${counts.files} bad-files=${counts.badFiles} tiny-files=${counts.tinyFiles} requests=${counts.requests} answered=${counts.answered} cancelled=${counts.cancelled} crashes=${counts.crashes} hangs=${counts.hangs} slow=${counts.slow} slow-cpu=${counts.slowCpu} unhandled=${counts.unhandled} max-diag-ms=${counts.maxDiagMs.toFixed(0)} max-diag-cpu-ms=${counts.maxDiagCpuMs.toFixed(0)} startup-diag-ms=${counts.startupMs.toFixed(0)} startup-cpu-ms=${counts.startupCpuMs.toFixed(0)} peak-rss-mib=${counts.peakRssMiB.toFixed(0)}/${maxRssMiB} new-kinds=${kinds.length}(${kinds.map((k) => k.kind).join(',')}) kind-failures=${kindFailures.length}`,
   );
   // After the summary: removing 100 000 files takes a while on a busy machine.
   fs.rmSync(ws, { recursive: true, force: true });

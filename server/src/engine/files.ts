@@ -178,18 +178,45 @@ export class DiskHost implements SourceHost {
         this.allowed.set(file, false);
         return false;
       }
-      try {
-        real = fs.realpathSync(real);
-      } catch {
-        // A missing file: judge the path as written, its folder resolved if that exists.
+      // Its folder resolved once for all the files in it (module lookups probe many missing files,
+      // and realpath of a missing file costs a thrown error); the file itself only when a symlink.
+      const dir = this.realDir(path.dirname(real));
+      if (dir !== undefined) {
+        const own = path.join(dir, path.basename(real));
+        let link = false;
         try {
-          real = path.join(fs.realpathSync(path.dirname(real)), path.basename(real));
-        } catch {}
+          link = fs.lstatSync(own, { throwIfNoEntry: false })?.isSymbolicLink() === true;
+        } catch {
+          // ENOTDIR and the like: not a link, and not a file either
+        }
+        if (link) {
+          try {
+            real = fs.realpathSync(own);
+          } catch {
+            real = own; // a dangling link: judged by where it sits
+          }
+        } else real = own;
       }
+      // else a missing folder: judge the path as written.
       ok = this.roots.some((r) => isInside(real, r));
       this.allowed.set(file, ok);
     }
     return ok;
+  }
+
+  /** Folders resolved through their symlinks; a missing one is asked again (it may be created, as a link anywhere). */
+  private realDirs = new Map<string, string>();
+  private realDir(dir: string): string | undefined {
+    let real = this.realDirs.get(dir);
+    if (real === undefined) {
+      try {
+        real = fs.realpathSync(dir);
+      } catch {
+        return undefined;
+      }
+      this.realDirs.set(dir, real);
+    }
+    return real;
   }
 
   setOverlay(file: string, text: string, version: string | number): void {

@@ -37,7 +37,8 @@ export class DocumentChecks {
       // A pulling client asks for an open document itself; what was pushed for it while closed would show twice.
       if (file && !state.pushOpen && state.pushClosed && state.results.get(file)?.version === null)
         state.quiet(state.connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] }));
-      this.schedule(e.document);
+      // Checked at once, before the workspace scan starts: the file the user looks at comes first.
+      this.schedule(e.document, true);
     });
     state.documents.onDidChangeContent((e) => {
       const file = uriToPath(e.document.uri);
@@ -137,8 +138,8 @@ export class DocumentChecks {
    * turn later, so changes that arrived together are checked together): the first keystroke after
    * a pause does not wait for a fixed delay. Edits that arrive while a check is running, or while
    * one waits for a pause, are a burst, coalesced into one check `debounceMs` after the last of
-   * them; an edit while a check at once is queued rides along with it. Opening a
-   * document, and `atOnceIfIdle: false` callers, always wait `debounceMs`. Whatever runs, only the
+   * them; an edit while a check at once is queued rides along with it. Opening a document is
+   * checked at once too; `atOnceIfIdle: false` callers always wait `debounceMs`. Whatever runs, only the
    * version still current is published (see check).
    */
   schedule(doc: TextDocument, atOnceIfIdle = false): void {

@@ -128,7 +128,7 @@ export class ServerState {
     readonly connection: Connection,
     readonly checker: Checker,
     readonly options: SessionOptions,
-    /** Settles once the engines are loaded and warm. */
+    /** Settles once the engines that load asynchronously (tree-sitter's wasm) are loaded. */
     readonly ready: Promise<void>,
   ) {
     this.debounceMs = options.debounceMs ?? 250;

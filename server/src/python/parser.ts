@@ -119,17 +119,28 @@ export class SourceText {
 
 let nextId = 1;
 
-/** Copies the node under `cursor` and everything below it into plain objects. */
-function copySubtree(cursor: TreeSitter.TreeCursor, parent: Node | null, text: SourceText): Node {
-  const node = new Node(nextId++, cursor.nodeType, cursor.startIndex, cursor.endIndex, parent, text);
+/**
+ * Whether nodes of a type id are named, from the grammar (asked once per id): every cursor
+ * property read is a call into wasm with the cursor copied in, so the copy reads each node's
+ * type id once and derives the rest.
+ */
+const namedById: boolean[] = [];
+function isNamedType(language: TreeSitter.Language, typeId: number): boolean {
+  return (namedById[typeId] ??= language.nodeTypeIsNamed(typeId));
+}
+
+/** Copies the node under `cursor` (of type `typeId`) and everything below it into plain objects. */
+function copySubtree(cursor: TreeSitter.TreeCursor, typeId: number, parent: Node | null, text: SourceText, language: TreeSitter.Language): Node {
+  const node = new Node(nextId++, language.types[typeId] || 'ERROR', cursor.startIndex, cursor.endIndex, parent, text);
   if (cursor.gotoFirstChild()) {
     do {
-      if (!cursor.nodeIsNamed) {
-        if (cursor.nodeType === 'async') node.isAsync = true;
+      const id = cursor.nodeTypeId;
+      if (!isNamedType(language, id)) {
+        if (language.types[id] === 'async') node.isAsync = true;
         continue;
       }
       const field = cursor.currentFieldName;
-      const child = copySubtree(cursor, node, text);
+      const child = copySubtree(cursor, id, node, text, language);
       child.field = field;
       node.children.push(child);
     } while (cursor.gotoNextSibling());
@@ -149,7 +160,8 @@ function copyTree(tree: Tree, source: string, previous?: { root: Node; text: str
   const cursor = tree.walk();
   const text = new SourceText(source);
   try {
-    if (!previous) return copySubtree(cursor, null, text);
+    const language = tree.language;
+    if (!previous) return copySubtree(cursor, cursor.nodeTypeId, null, text, language);
     const unused = new Map<string, Node[]>();
     for (const old of previous.root.children) {
       const key = `${old.type}\0${old.field}\0${previous.text.slice(old.startIndex, old.endIndex)}`;
@@ -160,20 +172,21 @@ function copyTree(tree: Tree, source: string, previous?: { root: Node; text: str
     const root = new Node(nextId++, cursor.nodeType, cursor.startIndex, cursor.endIndex, null, text);
     if (cursor.gotoFirstChild()) {
       do {
-        if (!cursor.nodeIsNamed) {
-          if (cursor.nodeType === 'async') root.isAsync = true;
+        const id = cursor.nodeTypeId;
+        if (!isNamedType(language, id)) {
+          if (language.types[id] === 'async') root.isAsync = true;
           continue;
         }
         const field = cursor.currentFieldName;
         const start = cursor.startIndex;
-        const key = `${cursor.nodeType}\0${field}\0${source.slice(start, cursor.endIndex)}`;
+        const key = `${language.types[id] || 'ERROR'}\0${field}\0${source.slice(start, cursor.endIndex)}`;
         const reused = unused.get(key)?.shift();
         let child: Node;
         if (reused) {
           reused.rebase(start - reused.startIndex, root, text);
           child = reused;
         } else {
-          child = copySubtree(cursor, root, text);
+          child = copySubtree(cursor, id, root, text, language);
           child.field = field;
         }
         root.children.push(child);

@@ -1,0 +1,76 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vm from 'node:vm';
+import Module = require('node:module');
+
+// Loads a bundle of dist/ on demand through V8's code cache, as bin/sendcheck.js loads the CLI:
+// compiling the JS engine's bundle (TypeScript is in it) costs more CPU than running a small
+// check. Node ≥ 22.1 caches compiled code itself (module.enableCompileCache); on Node 20 the
+// cache is kept here, per user (never a shared temp folder: a cache is code), keyed by the
+// bundle's size and mtime. Any failure falls back to a plain require.
+
+const cacheDir = () => process.env.SENDCHECK_CACHE_DIR || path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'sendcheck');
+
+type ModuleInternals = typeof Module & {
+  wrap(source: string): string;
+  _nodeModulePaths(dir: string): string[];
+  enableCompileCache?: (dir: string) => unknown;
+};
+
+export function requireCached<T>(file: string): T {
+  const M = Module as ModuleInternals;
+  // Node's own require (a bundler's stand-in has no cache).
+  const require = Module.createRequire(__filename);
+  if (process.env.SENDCHECK_NO_COMPILE_CACHE) return require(file) as T;
+  if (typeof M.enableCompileCache === 'function') {
+    try {
+      M.enableCompileCache(cacheDir());
+    } catch {
+      // A cache we cannot write only costs time.
+    }
+    return require(file) as T;
+  }
+  const cached = require.cache[file];
+  if (cached?.loaded) return cached.exports as T;
+  try {
+    const st = fs.statSync(file);
+    const dir = cacheDir();
+    const base = path.basename(file);
+    const cacheFile = path.join(dir, `${base}-${st.size}-${Math.round(st.mtimeMs)}.v8cache`);
+    let cachedData: Buffer | undefined;
+    try {
+      cachedData = fs.readFileSync(cacheFile);
+    } catch {
+      cachedData = undefined;
+    }
+    const script = new vm.Script(M.wrap(fs.readFileSync(file, 'utf8')), { filename: file, cachedData });
+    const mod = new Module(file, module) as Module & { filename: string; paths: string[]; loaded: boolean };
+    mod.filename = file;
+    mod.paths = M._nodeModulePaths(path.dirname(file));
+    require.cache[file] = mod;
+    const fn = script.runInThisContext({ displayErrors: true }) as (...args: unknown[]) => void;
+    fn.call(mod.exports, mod.exports, (id: string) => mod.require(id), mod, file, path.dirname(file));
+    mod.loaded = true;
+    // After the module's code ran, so the cache holds the functions it compiled.
+    if (!cachedData || script.cachedDataRejected) setImmediate(() => saveCache(script, dir, cacheFile, `${base}-`));
+    return mod.exports as T;
+  } catch {
+    delete require.cache[file];
+    return require(file) as T;
+  }
+}
+
+function saveCache(script: vm.Script, dir: string, cacheFile: string, prefix: string): void {
+  try {
+    if (fs.existsSync(cacheFile)) return;
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const tmp = `${cacheFile}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
+    fs.renameSync(tmp, cacheFile);
+    // Older bundles' caches go: one file per bundle version is enough.
+    for (const f of fs.readdirSync(dir)) if (f.startsWith(prefix) && path.join(dir, f) !== cacheFile) fs.rmSync(path.join(dir, f), { force: true });
+  } catch {
+    // A cache we cannot write only costs time.
+  }
+}
