@@ -161,7 +161,8 @@ function judgeDerived(d: DerivedCall, model: ModuleModel, ev: Evaluator, judge: 
   const problem = judge.judge(value, [entry.name], { module: model, node: arg }, ctx);
   if (!problem) return undefined;
   const rule = pythonRuleById.get(problem.rule)!;
-  const links = [`${d.fn.name}(${entry.name})`, ...entry.chain.map((l) => l.text)].filter((t, i, all) => t && all.indexOf(t) === i);
+  const called = d.fn.name === '__init__' && d.fn.outer.cls ? d.fn.outer.cls.name : d.fn.name;
+  const links = [`${called}(${entry.name})`, ...entry.chain.map((l) => l.text)].filter((t, i, all) => t && all.indexOf(t) === i);
   const [head, ...rest] = problem.segments;
   const subject = rest.length ? `\`${head}\` holds \`${rest.join(' → ')}\`, ${problem.what}` : `\`${head}\` is ${problem.what}`;
   const how =

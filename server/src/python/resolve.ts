@@ -36,7 +36,7 @@ export type Value =
    * An unannotated parameter: unknown here, judged at each caller's argument instead (a function
    * whose parameter reaches a sink is itself a sink, see flow.ts). Never a finding by itself.
    */
-  | { kind: 'param'; fn: FunctionInfo; index: number; name: string };
+  | { kind: 'param'; fn: FunctionInfo; index: number; name: string; /** An element of it (`for job in jobs`), one level per loop. */ element?: 1 | 2 };
 
 /** Nothing known about the value itself (an unannotated parameter is not known either). */
 export function isUnknown(v: Value): boolean {
@@ -203,7 +203,16 @@ export class Evaluator {
   /** Bumped whenever a cycle or the depth limit cut an evaluation short: such results are not memoized. */
   private cutoffs = 0;
 
-  constructor(readonly ws: Workspace) {}
+  constructor(
+    readonly ws: Workspace,
+    /** One caller's arguments for the parameters of one function (see `withArguments`). */
+    private readonly bound?: { fn: FunctionInfo; values: Map<number, Value> },
+  ) {}
+
+  /** An evaluator that reads the parameters of `fn` as the values one call passes (context for one call site). */
+  withArguments(fn: FunctionInfo, values: Map<number, Value>): Evaluator {
+    return new Evaluator(this.ws, { fn, values });
+  }
 
   eval(node: Node, scope: Scope, depth = 0): Value {
     if (depth > MAX_DEPTH) {
@@ -333,6 +342,8 @@ export class Evaluator {
         if (b.index === 0 && fn.outer.kind === 'class' && fn.outer.cls && !fn.decorators.some((d) => /staticmethod|classmethod/.test(d.text)))
           return { kind: 'instance', cls: fn.outer.cls, site: { module: fn.module, node: fn.outer.cls.nameNode } };
         if (b.annotation) return this.evalAnnotation(b.annotation, b.scope, depth + 1, { module: b.scope.module, node: b.node });
+        const given = this.bound?.fn === fn ? this.bound.values.get(b.index) : undefined;
+        if (given) return given;
         return b.index >= 0 ? { kind: 'param', fn, index: b.index, name: b.name } : unknown;
       }
       case 'import':
@@ -416,7 +427,9 @@ export class Evaluator {
     const objNode = node.childForFieldName('object');
     const attr = node.childForFieldName('attribute');
     if (!objNode || !attr) return unknown;
-    const base = this.eval(objNode, scope, depth + 1);
+    let base = this.eval(objNode, scope, depth + 1);
+    // `q.put`, `settings.db` on an unannotated parameter: what its callers pass.
+    if (base.kind === 'param' && !base.element) base = this.paramOrigins(base.fn, base.index, base.name, depth + 1);
     const name = attr.text;
     const site = this.site(node, scope);
     switch (base.kind) {
@@ -444,9 +457,64 @@ export class Evaluator {
       case 'object':
         return { kind: 'method', self: base, name, site };
       case 'union':
-        return union(base.options.map((o) => (o.kind === 'instance' ? this.instanceAttribute(o, name, site, depth + 1) : unknown)));
+        return union(
+          base.options.map((o) =>
+            o.kind === 'instance' ? this.instanceAttribute(o, name, site, depth + 1) : o.kind === 'object' ? ({ kind: 'method', self: o, name, site } as Value) : unknown,
+          ),
+        );
       default:
         return unknown;
+    }
+  }
+
+  private origins = new Map<string, Value>();
+
+  /**
+   * What an unannotated parameter may hold: its default and the arguments the calls of its
+   * function in the same module pass (a may-value, bounded). Used where the parameter's own
+   * value matters inside the function (`q.put(...)`, `settings.db`, `self.lock = lock` of an
+   * object whose construction is not in sight); a parameter that is itself sent stays a
+   * parameter, and is judged at each caller instead (flow.ts).
+   */
+  paramOrigins(fn: FunctionInfo, index: number, name: string, depth: number): Value {
+    const key = `${fn.module.file}:${fn.node.id}:${index}`;
+    const hit = this.origins.get(key);
+    if (hit) return hit;
+    if (depth > MAX_DEPTH || this.active.has(-fn.node.id - 1)) {
+      this.cutoffs++;
+      return unknown;
+    }
+    this.active.add(-fn.node.id - 1);
+    const before = this.cutoffs;
+    try {
+      const values: Value[] = [];
+      const param = fn.node.childForFieldName('parameters')?.namedChildren.find((p) => p?.childForFieldName('name')?.text === name);
+      const dflt = param?.type === 'default_parameter' ? param.childForFieldName('value') : undefined;
+      if (dflt && dflt.type !== 'none') values.push(this.eval(dflt, fn.outer, depth + 1));
+      const cls = fn.name === '__init__' && fn.outer.kind === 'class' ? fn.outer.cls : undefined;
+      const wanted = cls ? cls.name : fn.name;
+      let seen = 0;
+      for (const site of fn.module.calls) {
+        const f = site.node.childForFieldName('function');
+        const last = f?.type === 'attribute' ? f.childForFieldName('attribute')?.text : f?.type === 'identifier' ? f.text : undefined;
+        if (last !== wanted || !f) continue;
+        const callee = this.eval(f, site.scope, depth + 1);
+        let offset: number;
+        if (callee.kind === 'function' && callee.fn === fn) offset = fn.decorators.some((d) => /\bclassmethod\b/.test(d.text)) ? 1 : 0;
+        else if (callee.kind === 'method' && callee.fn === fn) offset = fn.decorators.some((d) => /\bstaticmethod\b/.test(d.text)) ? 0 : 1;
+        else if (cls && callee.kind === 'class' && findMethod(callee.cls, '__init__', this) === fn) offset = 1;
+        else continue;
+        const { positional, keywords, splat } = callArgs(site.node);
+        const arg = keywords.get(name) ?? (splat ? undefined : positional[index - offset]);
+        if (!arg) continue;
+        values.push(this.eval(arg, site.scope, depth + 1));
+        if (++seen >= MAX_OPTIONS) break;
+      }
+      const v = union(values);
+      if (this.cutoffs === before) this.origins.set(key, v);
+      return v;
+    } finally {
+      this.active.delete(-fn.node.id - 1);
     }
   }
 
@@ -486,8 +554,10 @@ export class Evaluator {
     if (hit) return hit;
     this.calledMemo.set(key, out);
     const parent = call.parent;
+    // `Uploader(conn).start()`: the method called on the new object directly.
+    if (parent?.type === 'attribute' && parent.childForFieldName('object')?.id === call.id) out.add(parent.childForFieldName('attribute')?.text ?? '');
     const target = parent?.type === 'assignment' && parent.childForFieldName('right')?.id === call.id ? parent.childForFieldName('left') : undefined;
-    if (!target || target.type !== 'identifier') return out;
+    if (!target || target.type !== 'identifier') return this.selfCalls(inst.cls, out);
     const name = target.text;
     const visit = (n: Node): void => {
       if (n.type === 'call' && n.startIndex > call.endIndex) {
@@ -498,7 +568,12 @@ export class Evaluator {
       for (const c of n.namedChildren) if (c) visit(c);
     };
     visit(scope.node);
-    // One more step: a method called on `self` inside a method called on the object.
+    return this.selfCalls(inst.cls, out);
+  }
+
+  /** One more step: a method called on `self` inside a method called on the object. */
+  private selfCalls(cls: ClassInfo, out: Set<string>): Set<string> {
+    const inst = { cls };
     for (const m of [...out]) {
       const fn = findMethod(inst.cls, m, this);
       if (!fn || !fn.params.length) continue;
@@ -524,6 +599,8 @@ export class Evaluator {
     let v: Value;
     const fromParam = this.paramFromCall(inst, a.value, a.scope, depth);
     v = fromParam ?? this.eval(a.value, a.scope, depth + 1);
+    // `self.lock = lock` seen from `self` in another method: whatever the constructor's callers pass.
+    if (v.kind === 'param' && !v.element && !inst.call && v.fn === a.scope.fn) v = this.paramOrigins(v.fn, v.index, v.name, depth + 1);
     for (const i of a.unpack) v = element(v, i);
     if (isUnknown(v) && a.annotation) return this.evalAnnotation(a.annotation, a.scope, depth + 1, { module: a.scope.module, node: a.node });
     if (isUnknown(v)) {
@@ -685,6 +762,8 @@ export function union(values: Value[]): Value {
 /** An element of an iterated value: any item of a list, tuple or set literal (a dict iterates its keys). */
 function elementOf(v: Value): Value {
   if (v.kind === 'container' && !v.dict) return union(v.items.map((i) => i.value));
+  // `for job in jobs` over a parameter: judged as the items of each caller's argument.
+  if (v.kind === 'param') return v.element === 2 ? unknown : { ...v, element: v.element ? 2 : 1 };
   if (v.kind === 'union') return union(v.options.map(elementOf));
   return unknown;
 }
