@@ -36,6 +36,8 @@ export type Value =
    * An unannotated parameter: unknown here, judged at each caller's argument instead (a function
    * whose parameter reaches a sink is itself a sink, see flow.ts). Never a finding by itself.
    */
+  /** A class made by `collections.namedtuple(...)` / `typing.NamedTuple(...)`: calling it makes a tuple of these fields. */
+  | { kind: 'tupleclass'; fields: string[]; site: Site }
   | { kind: 'param'; fn: FunctionInfo; index: number; name: string; /** An element of it (`for job in jobs`), one level per loop. */ element?: 1 | 2 };
 
 /** Nothing known about the value itself (an unannotated parameter is not known either). */
@@ -627,24 +629,35 @@ export class Evaluator {
     if (inst.call && inst.callScope) {
       const { positional, keywords, splat } = callArgs(inst.call);
       const index = cls.fields.indexOf(f);
-      const arg = keywords.get(f.name) ?? (splat ? undefined : positional[index]);
+      // attrs strips a leading underscore from the `__init__` parameter of a private field.
+      const arg = keywords.get(f.name) ?? (cls.fieldStyle === 'attrs' ? keywords.get(f.name.replace(/^_+/, '')) : undefined) ?? (splat ? undefined : positional[index]);
       if (arg) return this.eval(arg, inst.callScope, depth + 1);
     }
     if (f.value) {
-      if (f.value.type === 'call' && /(^|\.)field$/.test(f.value.childForFieldName('function')?.text ?? '')) {
+      // attrs: `lock = attr.Factory(threading.Lock)` as the default itself.
+      if (f.value.type === 'call' && /(^|\.)Factory$/.test(f.value.childForFieldName('function')?.text ?? '')) return this.factoryValue(f.value, f.scope, depth);
+      if (f.value.type === 'call' && /(^|\.)(field|ib|attrib)$/.test(f.value.childForFieldName('function')?.text ?? '')) {
         const { keywords } = callArgs(f.value);
-        const factory = keywords.get('default_factory');
+        // dataclasses' `default_factory=`, attrs' `factory=`.
+        const factory = keywords.get('default_factory') ?? keywords.get('factory');
         if (factory) {
           const fv = this.eval(factory, f.scope, depth + 1);
           return this.callValue(fv, f.value, f.scope, depth + 1);
         }
         const dflt = keywords.get('default');
+        if (dflt?.type === 'call' && /(^|\.)Factory$/.test(dflt.childForFieldName('function')?.text ?? '')) return this.factoryValue(dflt, f.scope, depth);
         if (dflt) return this.eval(dflt, f.scope, depth + 1);
         return f.annotation ? this.evalAnnotation(f.annotation, f.scope, depth + 1, { module: f.scope.module, node: f.node }) : unknown;
       }
       return this.eval(f.value, f.scope, depth + 1);
     }
     return f.annotation ? this.evalAnnotation(f.annotation, f.scope, depth + 1, { module: f.scope.module, node: f.node }) : unknown;
+  }
+
+  /** What `attr.Factory(make)` makes: the result of calling `make`. */
+  private factoryValue(call: Node, scope: Scope, depth: number): Value {
+    const make = callArgs(call).positional[0];
+    return make ? this.callValue(this.eval(make, scope, depth + 1), call, scope, depth + 1) : unknown;
   }
 
   private evalCall(node: Node, scope: Scope, depth: number): Value {
@@ -661,6 +674,10 @@ export class Evaluator {
       case 'ref': {
         if (/^builtins\.(list|dict|set)$/.test(callee.qname) && callArgs(call).positional.length === 0 && callArgs(call).keywords.size === 0)
           return { kind: 'container', items: [], site, dict: callee.qname === 'builtins.dict' };
+        if (callee.qname === 'collections.namedtuple' || callee.qname === 'typing.NamedTuple') {
+          const fields = namedTupleFields(callArgs(call).positional[1] ?? callArgs(call).keywords.get('field_names'));
+          return fields ? { kind: 'tupleclass', fields, site } : unknown;
+        }
         if (callee.qname === 'collections.defaultdict') {
           // Pickled with its default_factory: a lambda or a nested function there fails.
           const factory = callArgs(call).positional[0];
@@ -698,6 +715,23 @@ export class Evaluator {
       }
       case 'function':
         return this.returnValue(callee.fn, depth, site);
+      case 'lambda': {
+        // `default_factory=lambda: threading.Lock()`: what its body makes.
+        const body = callee.site.node.childForFieldName('body');
+        const inner = callee.site.module.scopeOf.get(callee.site.node.id);
+        return body && inner ? this.eval(body, inner, depth + 1) : unknown;
+      }
+      case 'tupleclass': {
+        // A namedtuple is a tuple of its fields.
+        const { positional, keywords, splat } = callArgs(call);
+        if (splat) return unknown;
+        const items: Item[] = [];
+        callee.fields.forEach((name, i) => {
+          const a = keywords.get(name) ?? positional[i];
+          if (a) items.push({ label: `.${name}`, value: this.eval(a, scope, depth + 1), node: a, module: scope.module });
+        });
+        return { kind: 'container', items, site };
+      }
       case 'method': {
         if (callee.fn && callee.self.kind === 'instance') return this.returnValue(callee.fn, depth, site);
         if (callee.self.kind === 'object') {
@@ -728,6 +762,25 @@ export class Evaluator {
     if (isUnknown(v) && annotation) return this.evalAnnotation(annotation, fn.outer, depth + 1, site);
     return v;
   }
+}
+
+/** Field names of `namedtuple("T", "a b")`, `namedtuple("T", ["a", "b"])`, `NamedTuple("T", [("a", int), ...])`. */
+function namedTupleFields(n: Node | undefined): string[] | undefined {
+  if (!n) return undefined;
+  if (n.type === 'string') {
+    const s = stringValue(n);
+    return s === undefined ? undefined : s.split(/[\s,]+/).filter(Boolean);
+  }
+  if (n.type !== 'list' && n.type !== 'tuple') return undefined;
+  const out: string[] = [];
+  for (const c of n.namedChildren) {
+    if (!c) continue;
+    const name = c.type === 'tuple' ? c.namedChildren[0] : c;
+    const s = stringValue(name);
+    if (s === undefined) return undefined;
+    out.push(s);
+  }
+  return out;
 }
 
 function pair(type: string, library: string, site: Site): Value {
