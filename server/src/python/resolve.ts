@@ -25,7 +25,7 @@ export type Value =
   | { kind: 'lambda'; site: Site }
   | { kind: 'function'; fn: FunctionInfo }
   | { kind: 'class'; cls: ClassInfo }
-  | { kind: 'instance'; cls: ClassInfo; site: Site; call?: Node; callScope?: Scope }
+  | { kind: 'instance'; cls: ClassInfo; site: Site; call?: Node; callScope?: Scope; /** Evaluates the call's arguments when they are a helper's parameters bound to one caller's values. */ callEv?: Evaluator }
   | { kind: 'method'; self: Value; name: string; fn?: FunctionInfo; site: Site }
   | { kind: 'partial'; func: Value; args: Item[]; site: Site }
   | { kind: 'container'; items: Item[]; site: Site; dict?: boolean }
@@ -622,7 +622,7 @@ export class Evaluator {
     if (!b || b.kind !== 'param' || b.index < 1) return undefined;
     const { positional, keywords, splat } = callArgs(inst.call);
     const arg = keywords.get(b.name) ?? (splat ? undefined : positional[b.index - 1]);
-    return arg ? this.eval(arg, inst.callScope, depth + 1) : undefined;
+    return arg ? (inst.callEv ?? this).eval(arg, inst.callScope, depth + 1) : undefined;
   }
 
   fieldValue(inst: Extract<Value, { kind: 'instance' }>, cls: ClassInfo, f: import('./model').InstanceAttr, depth: number): Value {
@@ -631,7 +631,7 @@ export class Evaluator {
       const index = cls.fields.indexOf(f);
       // attrs strips a leading underscore from the `__init__` parameter of a private field.
       const arg = keywords.get(f.name) ?? (cls.fieldStyle === 'attrs' ? keywords.get(f.name.replace(/^_+/, '')) : undefined) ?? (splat ? undefined : positional[index]);
-      if (arg) return this.eval(arg, inst.callScope, depth + 1);
+      if (arg) return (inst.callEv ?? this).eval(arg, inst.callScope, depth + 1);
     }
     if (f.value) {
       // attrs: `lock = attr.Factory(threading.Lock)` as the default itself.
@@ -711,10 +711,12 @@ export class Evaluator {
         return obj;
       }
       case 'class': {
-        return { kind: 'instance', cls: callee.cls, site, call, callScope: scope };
+        return { kind: 'instance', cls: callee.cls, site, call, callScope: scope, callEv: this.bound?.fn === scope.fn ? this : undefined };
       }
-      case 'function':
-        return this.returnValue(callee.fn, depth, site);
+      case 'function': {
+        const fn = callee.fn;
+        return this.returnAt(fn, call, scope, fn.decorators.some((d) => /\bclassmethod\b/.test(d.text)) ? 1 : 0, depth, site);
+      }
       case 'lambda': {
         // `default_factory=lambda: threading.Lock()`: what its body makes.
         const body = callee.site.node.childForFieldName('body');
@@ -733,7 +735,8 @@ export class Evaluator {
         return { kind: 'container', items, site };
       }
       case 'method': {
-        if (callee.fn && callee.self.kind === 'instance') return this.returnValue(callee.fn, depth, site);
+        if (callee.fn && callee.self.kind === 'instance')
+          return this.returnAt(callee.fn, call, scope, callee.fn.decorators.some((d) => /\bstaticmethod\b/.test(d.text)) ? 0 : 1, depth, site);
         if (callee.self.kind === 'object') {
           const role = types[callee.self.type]?.role as Role | undefined;
           const made = methodResultOf(callee.self.type, role, callee.name, call);
@@ -748,6 +751,23 @@ export class Evaluator {
       default:
         return unknown;
     }
+  }
+
+  /**
+   * What one call of `fn` returns: when the returned value is built from `fn`'s parameters
+   * (`def make_job(path, lock): return Job(path, lock)`), they are read as this call's arguments.
+   */
+  private returnAt(fn: FunctionInfo, call: Node, scope: Scope, offset: number, depth: number, site: Site): Value {
+    const v = this.returnValue(fn, depth, site);
+    if (depth > MAX_DEPTH - 4 || !builtFromParams(v, fn, 0)) return v;
+    const { positional, keywords, splat } = callArgs(call);
+    const values = new Map<number, Value>();
+    fn.params.forEach((name, i) => {
+      const a = keywords.get(name) ?? (splat || i < offset ? undefined : positional[i - offset]);
+      if (a) values.set(i, this.eval(a, scope, depth + 1));
+    });
+    if (!values.size) return v;
+    return this.withArguments(fn, values).returnValue(fn, depth + 1, site);
   }
 
   /** What calling `fn` gives: a generator for a generator function, else its single `return` value or its return annotation. */
@@ -781,6 +801,27 @@ function namedTupleFields(n: Node | undefined): string[] | undefined {
     out.push(s);
   }
   return out;
+}
+
+/** Whether a value holds a parameter of `fn` or an object `fn` built from its arguments. */
+function builtFromParams(v: Value, fn: FunctionInfo, depth: number): boolean {
+  if (depth > 3) return false;
+  switch (v.kind) {
+    case 'param':
+      return v.fn === fn;
+    case 'instance':
+      return !!v.call && v.callScope?.fn === fn;
+    case 'container':
+      return v.items.some((i) => builtFromParams(i.value, fn, depth + 1));
+    case 'partial':
+      return builtFromParams(v.func, fn, depth + 1) || v.args.some((a) => builtFromParams(a.value, fn, depth + 1));
+    case 'method':
+      return builtFromParams(v.self, fn, depth + 1);
+    case 'union':
+      return v.options.some((o) => builtFromParams(o, fn, depth + 1));
+    default:
+      return false;
+  }
 }
 
 function pair(type: string, library: string, site: Site): Value {
