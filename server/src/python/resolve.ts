@@ -23,7 +23,7 @@ export type Value =
   /** An instance of a known external type (see knowledge.ts). */
   | { kind: 'object'; type: string; library: string; site: Site; method?: ConcreteMethod; via?: string }
   | { kind: 'lambda'; site: Site }
-  | { kind: 'function'; fn: FunctionInfo }
+  | { kind: 'function'; fn: FunctionInfo; /** The decorated def whose name holds this wrapper (see `decorated`). */ decorates?: FunctionInfo }
   | { kind: 'class'; cls: ClassInfo }
   | { kind: 'instance'; cls: ClassInfo; site: Site; call?: Node; callScope?: Scope; /** Evaluates the call's arguments when they are a helper's parameters bound to one caller's values. */ callEv?: Evaluator }
   | { kind: 'method'; self: Value; name: string; fn?: FunctionInfo; site: Site }
@@ -295,6 +295,15 @@ export class Evaluator {
       }
       case 'generator_expression':
         return { kind: 'object', type: 'builtins.generator', library: 'builtins', site: this.site(node, scope) };
+      case 'subscript': {
+        // `view[i:j]` of a memoryview is a memoryview (unpicklable); `view[i]` is an int.
+        const base = node.childForFieldName('value');
+        const index = node.childForFieldName('subscript');
+        const bv = base ? this.eval(base, scope, depth + 1) : unknown;
+        if (bv.kind === 'object' && bv.type === 'builtins.memoryview')
+          return index?.type === 'slice' ? { ...bv, site: this.site(node, scope) } : { kind: 'data', site: this.site(node, scope) };
+        return unknown;
+      }
       case 'await':
         return unknown;
       case 'binary_operator': {
@@ -351,12 +360,40 @@ export class Evaluator {
       case 'import':
         return this.evalImport(b, site);
       case 'def':
-        return { kind: 'function', fn: b.fn };
+        return b.fn.decorators.length ? this.decorated(b.fn, depth) : { kind: 'function', fn: b.fn };
       case 'class':
         return { kind: 'class', cls: b.cls };
       default:
         return unknown;
     }
+  }
+
+  /**
+   * The name a decorated def binds: what the decorators return. A workspace decorator that
+   * returns its nested `wrapper` without `functools.wraps` leaves the module-level name holding
+   * that local function (pickled as `timed.<locals>.wrapper`); with `wraps` the wrapper takes the
+   * decorated function's name and pickles by it, as does anything we cannot follow.
+   */
+  private decorated(fn: FunctionInfo, depth: number): Value {
+    let v: Value = { kind: 'function', fn };
+    for (let i = fn.decorators.length - 1; i >= 0; i--) {
+      const expr = fn.decorators[i].namedChildren.find((c) => c && c.type !== 'comment');
+      if (!expr) return { kind: 'function', fn };
+      let deco = this.eval(expr, fn.outer, depth + 1);
+      if (deco.kind !== 'function') return { kind: 'function', fn };
+      const result = this.returnValue(deco.fn, depth + 1, { module: fn.module, node: fn.nameNode });
+      if (result.kind !== 'function' || !result.fn.local) return { kind: 'function', fn };
+      // `@retry(3)`: the call returned the decorator; what that returns wraps the function.
+      if (expr.type === 'call') {
+        deco = result;
+        const inner = this.returnValue(deco.fn, depth + 1, { module: fn.module, node: fn.nameNode });
+        if (inner.kind !== 'function' || !inner.fn.local) return { kind: 'function', fn };
+        v = inner;
+      } else v = result;
+      if (v.kind === 'function' && v.fn.decorators.some((d) => /\bwraps\b|update_wrapper/.test(d.text))) return { kind: 'function', fn };
+      if (v.kind === 'function' && /\b(?:update_wrapper|__qualname__)\b/.test(v.fn.outer.node.text)) return { kind: 'function', fn };
+    }
+    return v.kind === 'function' && v.fn !== fn ? { ...v, decorates: fn } : v;
   }
 
   /** A container literal bound to a name, with what is later written into it in the same scope (`append`, `d[k] = v`, `update`). */
