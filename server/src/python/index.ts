@@ -11,6 +11,7 @@ import { pythonRuleById, pythonRules } from './rules';
 import { Flow, type DerivedCall } from './flow';
 import { checkCeleryJson } from './rules/py-celery-json';
 import { checkMissingMainGuard } from './rules/py-missing-main-guard';
+import { checkRaisedExceptions } from './rules/py-unpicklable-exception';
 import { mergeScenarioFindings, profileScenarios, PythonVersionFinder } from './profile';
 import type { Sink } from './sinks';
 
@@ -148,6 +149,7 @@ function checkFile(file: string, ws: Workspace, flow: Flow, defaultMethodOf: (m:
   }
   findings.push(...checkMissingMainGuard(model, ev, method));
   findings.push(...checkCeleryJson(model, ev));
+  findings.push(...checkRaisedExceptions(model, flow.moduleSinks(model), ev));
   return findings;
 }
 

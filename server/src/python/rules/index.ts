@@ -10,6 +10,7 @@ import { pyOpenHandle } from './py-open-handle';
 import { pyThreadLocal } from './py-thread-local';
 import { pyThreadLock } from './py-thread-lock';
 import { pyThreadQueue } from './py-thread-queue';
+import { pyUnpicklableException } from './py-unpicklable-exception';
 import { pyUnpicklableObject } from './py-unpicklable-object';
 import type { PyRule } from './types';
 
@@ -25,6 +26,7 @@ export const pythonRules: readonly PyRule[] = [
   pyContextVar,
   pyOpenHandle,
   pyUnpicklableObject,
+  pyUnpicklableException,
   pyForkCopy,
   pyCeleryJson,
 ];
