@@ -505,11 +505,15 @@ export class Flow {
     for (const site of this.callsIn(fn.module, fn.scope)) {
       const f = site.node.childForFieldName('function');
       if (f?.type !== 'attribute' || !receiverMethods.test(f.childForFieldName('attribute')?.text ?? '')) continue;
-      const obj = f.childForFieldName('object');
-      if (obj?.type !== 'identifier' || direct.has(site.node.id) || caughtInside(site.node, fn)) continue;
+      let obj = f.childForFieldName('object');
+      if (direct.has(site.node.id) || caughtInside(site.node, fn)) continue;
+      const isMethod = fn.outer.kind === 'class' && !fn.decorators.some((d) => /staticmethod|classmethod/.test(d.text));
+      // `self.q.put(item)`: the queue is an attribute of the object the caller calls the method on.
+      if (obj?.type === 'attribute' && isMethod && obj.childForFieldName('object')?.text === fn.params[0]) obj = obj.childForFieldName('object');
+      if (obj?.type !== 'identifier') continue;
       const b = lookup(obj.text, fn.scope, obj);
       if (b?.kind !== 'param' || b.fn !== fn || b.index < 0 || b.annotation) continue;
-      if (b.index === 0 && fn.outer.kind === 'class' && !fn.decorators.some((d) => /staticmethod/.test(d.text))) continue;
+      if (b.index === 0 && isMethod && f.childForFieldName('object')?.type !== 'attribute') continue;
       list.push({ call: site, index: b.index, name: b.name });
       if (list.length >= MAX_ENTRIES) break;
     }
@@ -526,10 +530,19 @@ export class Flow {
     if (!calls.length) return [];
     const out: ParamSink[] = [];
     for (const rc of calls) {
-      const arg = argumentFor(site.node, fn, { index: rc.index, name: rc.name } as ParamSink, offset);
-      if (!arg) continue;
-      const receiver = this.ev.eval(arg, site.scope);
-      if (receiver.kind !== 'object') continue;
+      let receiver: Value;
+      if (rc.index === 0 && offset === 1) {
+        // `producer.emit(item)`: the object the method is called on, as built where it is known.
+        const f = site.node.childForFieldName('function');
+        const obj = f?.type === 'attribute' ? f.childForFieldName('object') : undefined;
+        receiver = obj ? this.ev.eval(obj, site.scope) : { kind: 'unknown' };
+        if (receiver.kind !== 'instance' || !receiver.call) continue;
+      } else {
+        const arg = argumentFor(site.node, fn, { index: rc.index, name: rc.name } as ParamSink, offset);
+        if (!arg) continue;
+        receiver = this.ev.eval(arg, site.scope);
+        if (receiver.kind !== 'object') continue;
+      }
       const sink = sinkAtCall(rc.call, this.ev.withArguments(fn, new Map([[rc.index, receiver]])), this.config, this.methodOf(fn.module));
       if (!sink) continue;
       for (const sent of sink.sent) {

@@ -350,11 +350,11 @@ export class Evaluator {
         return this.evalAnnotation(b.type, b.scope, depth + 1, { module: b.scope.module, node: b.node });
       case 'param': {
         const fn = b.fn;
+        const given = this.bound?.fn === fn ? this.bound.values.get(b.index) : undefined;
+        if (given) return given;
         if (b.index === 0 && fn.outer.kind === 'class' && fn.outer.cls && !fn.decorators.some((d) => /staticmethod|classmethod/.test(d.text)))
           return { kind: 'instance', cls: fn.outer.cls, site: { module: fn.module, node: fn.outer.cls.nameNode } };
         if (b.annotation) return this.evalAnnotation(b.annotation, b.scope, depth + 1, { module: b.scope.module, node: b.node });
-        const given = this.bound?.fn === fn ? this.bound.values.get(b.index) : undefined;
-        if (given) return given;
         return b.index >= 0 ? { kind: 'param', fn, index: b.index, name: b.name } : unknown;
       }
       case 'import':
