@@ -22,7 +22,27 @@ export const boundaryWords =
  * when it names no boundary.
  */
 const receiverMethods = /^(?:put|put_nowait|send|submit|map|starmap|apply|apply_async|map_async|starmap_async|imap|imap_unordered)$/;
-const receiverWords = /\.(?:put|put_nowait|send|submit|map|starmap|apply|apply_async|map_async|starmap_async|imap|imap_unordered)[ \t]*\(/;
+const receiverCallText = /\b(\w+)\.(?:put|put_nowait|send|submit|map|starmap|apply|apply_async|map_async|starmap_async|imap|imap_unordered)[ \t]*\(/g;
+
+/**
+ * A cheap test on a module's text before it is parsed for receiver sinks: some such call is made
+ * on a name that is a parameter of some def in the file (`def enqueue(q, job): q.put(job)`,
+ * `def __init__(self, sink)` then `self.sink.put(...)`). Most `.map(`/`.send(`/`.put(` calls in a
+ * library are on anything else, and those modules are left unparsed.
+ */
+const receiverWords = {
+  test(text: string): boolean {
+    if (!/\.(?:put|put_nowait|send|submit|map|starmap|apply|apply_async|map_async|starmap_async|imap|imap_unordered)[ \t]*\(/.test(text)) return false;
+    const params = new Set<string>();
+    for (const m of text.matchAll(/\bdef[ \t]+\w+[ \t]*\(([^)]*)\)/g))
+      for (const p of m[1].split(',')) {
+        const name = /^[ \t\n*]*(\w+)/.exec(p)?.[1];
+        if (name && name !== 'self' && name !== 'cls') params.add(name);
+      }
+    for (const m of text.matchAll(receiverCallText)) if (params.has(m[1])) return true;
+    return false;
+  },
+};
 
 const MAX_CALL_DEPTH = 4;
 const MAX_ENTRIES = 12;
