@@ -267,6 +267,8 @@ export function rehydrateHooksFix(problem: Problem, leaveOut = false, ev?: Evalu
   const model = cls.module;
   if (cls.scope.bindings.has('__slots__') || cls.methods.has('__setstate__')) return undefined;
   if (cls.isDataclass && cls.node.parent?.type === 'decorated_definition' && /frozen\s*=\s*True|slots\s*=\s*True/.test(cls.node.parent.text)) return undefined;
+  // attrs classes are slotted by default (`@define`), NamedTuples are tuples: `__dict__` hooks do not fit.
+  if (cls.fieldStyle === 'attrs' || cls.fieldStyle === 'namedtuple' || cls.methods.has('__getstate__')) return undefined;
   const recreated: { attr: string; text: string }[] = [];
   let reopened: string | undefined;
   const carried = leaveOut ? undefined : carriedState(problem, model, cls.node);

@@ -1,9 +1,9 @@
 import * as path from 'node:path';
 import type { SendcheckConfig } from '../engine/config';
-import type { CallSite, FunctionInfo, ModuleModel, Scope } from './model';
+import { definesPickleHooks, type CallSite, type ClassInfo, type FunctionInfo, type ModuleModel, type Scope } from './model';
 import type { Node } from './parser';
 import { callArgs, classChain, lookup, type ConcreteMethod, type Evaluator, type Site, type Value, type Workspace } from './resolve';
-import { findSinks, type Sink } from './sinks';
+import { findSinks, sinkAtCall, type Sink } from './sinks';
 
 // Derived sinks: a function whose parameter reaches a sink (directly, through locals, containers,
 // partials, objects built from it, or another derived sink) is itself a sink for that parameter,
@@ -15,6 +15,34 @@ import { findSinks, type Sink } from './sinks';
 /** Files that mention none of these cannot hold a sink (see index.ts for the same test). */
 export const boundaryWords =
   /\b(?:multiprocess(?:ing)?|concurrent|pickle|cloudpickle|dill|joblib|loky|dask|distributed|ray|Pool|Process|DataLoader)\b|Executor\b|\.(?:imap|imap_unordered|starmap|apply_async|map_async|starmap_async|submit|run_in_executor|delay)\(/;
+
+/**
+ * Calls whose receiver may be a parameter holding a queue, pool, executor or connection known only
+ * to the callers (`def enqueue(q, job): q.put(job)`); a module that has one can export a sink even
+ * when it names no boundary.
+ */
+const receiverMethods = /^(?:put|put_nowait|send|submit|map|starmap|apply|apply_async|map_async|starmap_async|imap|imap_unordered)$/;
+const receiverCallText = /\b(\w+)\.(?:put|put_nowait|send|submit|map|starmap|apply|apply_async|map_async|starmap_async|imap|imap_unordered)[ \t]*\(/g;
+
+/**
+ * A cheap test on a module's text before it is parsed for receiver sinks: some such call is made
+ * on a name that is a parameter of some def in the file (`def enqueue(q, job): q.put(job)`,
+ * `def __init__(self, sink)` then `self.sink.put(...)`). Most `.map(`/`.send(`/`.put(` calls in a
+ * library are on anything else, and those modules are left unparsed.
+ */
+const receiverWords = {
+  test(text: string): boolean {
+    if (!/\.(?:put|put_nowait|send|submit|map|starmap|apply|apply_async|map_async|starmap_async|imap|imap_unordered)[ \t]*\(/.test(text)) return false;
+    const params = new Set<string>();
+    for (const m of text.matchAll(/\bdef[ \t]+\w+[ \t]*\(([^)]*)\)/g))
+      for (const p of m[1].split(',')) {
+        const name = /^[ \t\n*]*(\w+)/.exec(p)?.[1];
+        if (name && name !== 'self' && name !== 'cls') params.add(name);
+      }
+    for (const m of text.matchAll(receiverCallText)) if (params.has(m[1])) return true;
+    return false;
+  },
+};
 
 const MAX_CALL_DEPTH = 4;
 const MAX_ENTRIES = 12;
@@ -48,6 +76,8 @@ interface Occurrence {
   index: number;
   name: string;
   segments: string[];
+  /** An element of the parameter is sent (`for job in jobs: submit(run, job)`): the caller's items are judged. */
+  element?: 1 | 2;
 }
 
 function short(text: string): string {
@@ -114,11 +144,11 @@ export class Flow {
     let called: Set<string> | undefined;
     for (const target of this.importedFiles(file, text)) {
       const t = this.ws.host.readFile(target);
-      if (t === undefined || !this.mentionsBoundary(t)) continue;
+      if (t === undefined || !(this.mentionsBoundary(t) || receiverWords.test(t))) continue;
       // Parsed only when this file calls a name the module defines (read from both texts).
       called ??= new Set(Array.from(text.matchAll(/\b(\w+)[ \t]*\(/g), (m) => m[1]));
       let defs = this.textDefs.get(target);
-      if (!defs) this.textDefs.set(target, (defs = Array.from(t.matchAll(/^[ \t]*(?:async[ \t]+)?def[ \t]+(\w+)/gm), (m) => m[1])));
+      if (!defs) this.textDefs.set(target, (defs = Array.from(t.matchAll(/^[ \t]*(?:(?:async[ \t]+)?def|class)[ \t]+(\w+)/gm), (m) => m[1])));
       if (!defs.some((d) => called!.has(d))) continue;
       const m = this.ws.model(target);
       if (m) out.push(m);
@@ -144,6 +174,7 @@ export class Flow {
       if (site.scope.fn && name && holding.has(name)) fns.add(site.scope.fn);
     }
     for (const fn of fns) if (this.summary(fn).length) names.add(fn.name);
+    for (const site of model.calls) if (site.scope.fn && this.receiverCalls(site.scope.fn).length) names.add(site.scope.fn.name);
     return names;
   }
 
@@ -215,7 +246,7 @@ export class Flow {
           : (this.ws.locate(file, b.module ? `${b.module}.${b.member}` : (b.member ?? ''), b.level) ?? this.ws.locate(file, b.module, b.level));
         if (!target) return undefined;
         const text = this.ws.host.readFile(target);
-        const model = text !== undefined && this.mentionsBoundary(text) ? this.ws.model(target) : undefined;
+        const model = text !== undefined && (this.mentionsBoundary(text) || receiverWords.test(text)) ? this.ws.model(target) : undefined;
         if (!model || !this.sinkFunctionNames(model).has(called.text)) return undefined;
         break;
       }
@@ -272,11 +303,13 @@ export class Flow {
           for (const occ of this.paramsIn(v, fn, [], 0)) {
             // Items of a map-like sink: the parameter may be the iterable, or one item in it.
             if (sent.items && occ.segments.length > 1) continue;
+            const items = (sent.items && occ.segments.length === 0 ? sent.items : 0) + (occ.element ?? 0);
+            if (items > 2 || (occ.element && occ.segments.length)) continue;
             add({
               index: occ.index,
               name: occ.name,
               sink,
-              items: sent.items && occ.segments.length === 0 ? sent.items : undefined,
+              items: items ? (items as 1 | 2) : undefined,
               chain: [{ site: { module: model, node: sink.call.node }, text: `${sink.name}(${/^[a-z_]+$/.test(sent.label) && sent.label !== 'obj' ? `${sent.label}=` : ''}${short(sent.node.text)})` }],
             });
           }
@@ -294,11 +327,13 @@ export class Flow {
           const v = this.ev.eval(arg, fn.scope);
           for (const occ of this.paramsIn(v, fn, [], 0)) {
             if (entry.items && occ.segments.length > 0) continue;
+            const items = (entry.items ?? 0) + (occ.element ?? 0);
+            if (items > 2 || (occ.element && occ.segments.length)) continue;
             add({
               index: occ.index,
               name: occ.name,
               sink: entry.sink,
-              items: entry.items,
+              items: items ? (items as 1 | 2) : undefined,
               chain: [{ site: { module: model, node: site.node }, text: `${target.fn.name}(${short(arg.text)})` }, ...entry.chain],
             });
           }
@@ -316,7 +351,7 @@ export class Flow {
     if (depth > 3) return [];
     switch (v.kind) {
       case 'param':
-        return v.fn === fn ? [{ index: v.index, name: v.name, segments }] : [];
+        return v.fn === fn ? [{ index: v.index, name: v.name, segments, element: v.element }] : [];
       case 'container':
         return v.items.flatMap((item) => this.paramsIn(item.value, fn, [...segments, item.label], depth + 1));
       case 'partial':
@@ -344,11 +379,206 @@ export class Flow {
   derivedCalls(model: ModuleModel): DerivedCall[] {
     const out: DerivedCall[] = [];
     for (const site of model.calls) {
+      const made = this.sendingClass(site);
+      if (made) {
+        for (const entry of this.constructorEntries(site, made.cls))
+          if (made.init) {
+            const arg = argumentFor(site.node, made.init, entry, 1);
+            if (arg) out.push({ call: site, fn: made.init, arg, entry });
+          }
+        continue;
+      }
       const target = this.callee(site);
       if (!target) continue;
       for (const entry of this.summary(target.fn)) {
         const arg = argumentFor(site.node, target.fn, entry, target.offset);
         if (arg) out.push({ call: site, fn: target.fn, arg, entry });
+      }
+      for (const entry of this.receiverEntries(site, target.fn, target.offset)) {
+        const arg = argumentFor(site.node, target.fn, entry, target.offset);
+        if (arg) out.push({ call: site, fn: target.fn, arg, entry });
+      }
+    }
+    return out;
+  }
+
+  private sendingNames = new Map<string, Set<string>>();
+  private selfSendMemo = new Map<ClassInfo, { fn: FunctionInfo; sink: Sink; label: string; text: string }[]>();
+
+  /**
+   * `Uploader(conn)` where `Uploader` comes from another workspace module and one of its methods
+   * sends the object itself (`Process(target=self.run)`, `pickle.dump(self, fh)`, `q.put(self)`).
+   * (A class built in its own module is judged at that inner send, with the constructor's
+   * arguments as the values of its attributes.)
+   */
+  private sendingClass(site: CallSite): { cls: ClassInfo; init?: FunctionInfo } | undefined {
+    const fnNode = site.node.childForFieldName('function');
+    const called = fnNode?.type === 'attribute' ? fnNode.childForFieldName('attribute') : fnNode;
+    if (!fnNode || !called || called.type !== 'identifier') return undefined;
+    const file = site.scope.module.file;
+    let names = this.sendingNames.get(file);
+    if (!names) {
+      names = new Set();
+      this.sendingNames.set(file, names);
+      const text = this.ws.host.readFile(file);
+      if (text !== undefined)
+        for (const m of this.boundaryImports(file, text)) for (const cls of m.classes) if (!cls.local && this.selfSends(cls).length) names.add(cls.name);
+    }
+    if (!names.has(called.text)) return undefined;
+    const v = this.ev.eval(fnNode, site.scope);
+    if (v.kind !== 'class' || v.cls.module === site.scope.module) return undefined;
+    const init = classChain(v.cls, this.ev)
+      .map((c) => c.methods.get('__init__'))
+      .find((m) => m);
+    return { cls: v.cls, init };
+  }
+
+  /** The methods of `cls` (and its bases) that send the object itself, each with its sink. */
+  selfSends(cls: ClassInfo): { fn: FunctionInfo; sink: Sink; label: string; text: string }[] {
+    let list = this.selfSendMemo.get(cls);
+    if (list) return list;
+    list = [];
+    this.selfSendMemo.set(cls, list);
+    const chain = classChain(cls, this.ev);
+    for (const c of chain)
+      for (const fn of c.methods.values()) {
+        if (!fn.params.length || fn.decorators.some((d) => /staticmethod|classmethod/.test(d.text))) continue;
+        for (const sink of this.moduleSinks(fn.module)) {
+          if (sink.call.scope !== fn.scope || caughtInside(sink.call.node, fn)) continue;
+          for (const sent of sink.sent)
+            if (this.holdsSelf(this.ev.eval(sent.node, fn.scope), chain, 0)) list.push({ fn, sink, label: sent.label, text: sent.node.text });
+        }
+      }
+    return list;
+  }
+
+  private holdsSelf(v: Value, chain: ClassInfo[], depth: number): boolean {
+    if (depth > 3) return false;
+    switch (v.kind) {
+      case 'instance':
+        return !v.call && chain.includes(v.cls);
+      case 'method':
+        return this.holdsSelf(v.self, chain, depth + 1);
+      case 'container':
+        return v.items.some((i) => this.holdsSelf(i.value, chain, depth + 1));
+      case 'partial':
+        return this.holdsSelf(v.func, chain, depth + 1) || v.args.some((a) => this.holdsSelf(a.value, chain, depth + 1));
+      case 'union':
+        return v.options.some((o) => this.holdsSelf(o, chain, depth + 1));
+      default:
+        return false;
+    }
+  }
+
+  /**
+   * A constructor call of a class that sends itself: each `__init__` parameter stored in
+   * `self.x` (or dataclass field) crosses when a sending method runs on the new object (called on
+   * it where it is made, or `__init__` itself). A class with pickle hooks decides for itself.
+   */
+  private constructorEntries(site: CallSite, cls: ClassInfo): ParamSink[] {
+    const chain = classChain(cls, this.ev);
+    if (chain.some((c) => definesPickleHooks(c))) return [];
+    const made = this.ev.eval(site.node, site.scope);
+    if (made.kind !== 'instance') return [];
+    const called = this.ev.methodsCalledOn(made);
+    const sends = this.selfSends(cls).filter((s) => s.fn.name === '__init__' || called.has(s.fn.name));
+    if (!sends.length) return [];
+    const out: ParamSink[] = [];
+    const init = chain.map((c) => c.methods.get('__init__')).find((m) => m);
+    const stored: { index: number; name: string; attr: string; statement: Node; module: ModuleModel }[] = [];
+    if (init)
+      for (const c of chain)
+        for (const [attr, list] of c.attrs)
+          for (const a of list) {
+            if (a.scope.fn !== init || a.value?.type !== 'identifier' || a.unpack.length) continue;
+            const b = lookup(a.value.text, init.scope, a.value);
+            if (b?.kind === 'param' && b.fn === init && b.index >= 1 && !b.annotation) stored.push({ index: b.index, name: b.name, attr, statement: a.statement, module: c.module });
+          }
+    for (const s of stored)
+      for (const send of sends) {
+        out.push({
+          index: s.index,
+          name: s.name,
+          sink: send.sink,
+          chain: [
+            { site: { module: s.module, node: s.statement }, text: `self.${s.attr} = ${s.name}` },
+            { site: { module: send.fn.module, node: send.sink.call.node }, text: `${send.sink.name}(${/^[a-z_]+$/.test(send.label) && send.label !== 'obj' ? `${send.label}=` : ''}${short(send.text)})` },
+          ],
+        });
+        break;
+      }
+    return out;
+  }
+
+  private receivers = new Map<FunctionInfo, { call: CallSite; index: number; name: string }[]>();
+
+  /**
+   * Calls in `fn` on a parameter that are not sinks by themselves but may be, depending on what
+   * the caller passes: `q.put(job)`, `pool.map(run, items)`, `ex.submit(run, job)`.
+   */
+  receiverCalls(fn: FunctionInfo): { call: CallSite; index: number; name: string }[] {
+    let list = this.receivers.get(fn);
+    if (list) return list;
+    list = [];
+    this.receivers.set(fn, list);
+    const direct = new Set(this.moduleSinks(fn.module).map((s) => s.call.node.id));
+    for (const site of this.callsIn(fn.module, fn.scope)) {
+      const f = site.node.childForFieldName('function');
+      if (f?.type !== 'attribute' || !receiverMethods.test(f.childForFieldName('attribute')?.text ?? '')) continue;
+      let obj = f.childForFieldName('object');
+      if (direct.has(site.node.id) || caughtInside(site.node, fn)) continue;
+      const isMethod = fn.outer.kind === 'class' && !fn.decorators.some((d) => /staticmethod|classmethod/.test(d.text));
+      // `self.q.put(item)`: the queue is an attribute of the object the caller calls the method on.
+      if (obj?.type === 'attribute' && isMethod && obj.childForFieldName('object')?.text === fn.params[0]) obj = obj.childForFieldName('object');
+      if (obj?.type !== 'identifier') continue;
+      const b = lookup(obj.text, fn.scope, obj);
+      if (b?.kind !== 'param' || b.fn !== fn || b.index < 0 || b.annotation) continue;
+      if (b.index === 0 && isMethod && f.childForFieldName('object')?.type !== 'attribute') continue;
+      list.push({ call: site, index: b.index, name: b.name });
+      if (list.length >= MAX_ENTRIES) break;
+    }
+    return list;
+  }
+
+  /**
+   * The sinks a call of `fn` makes through the receivers its arguments provide: `enqueue(mp_queue,
+   * job)` makes `q.put(job)` a Queue.put for this call (another caller passing a `queue.Queue`
+   * makes it none). Each parameter the sink sends becomes an entry judged at this call.
+   */
+  private receiverEntries(site: CallSite, fn: FunctionInfo, offset: number): ParamSink[] {
+    const calls = this.receiverCalls(fn);
+    if (!calls.length) return [];
+    const out: ParamSink[] = [];
+    for (const rc of calls) {
+      let receiver: Value;
+      if (rc.index === 0 && offset === 1) {
+        // `producer.emit(item)`: the object the method is called on, as built where it is known.
+        const f = site.node.childForFieldName('function');
+        const obj = f?.type === 'attribute' ? f.childForFieldName('object') : undefined;
+        receiver = obj ? this.ev.eval(obj, site.scope) : { kind: 'unknown' };
+        if (receiver.kind !== 'instance' || !receiver.call) continue;
+      } else {
+        const arg = argumentFor(site.node, fn, { index: rc.index, name: rc.name } as ParamSink, offset);
+        if (!arg) continue;
+        receiver = this.ev.eval(arg, site.scope);
+        if (receiver.kind !== 'object') continue;
+      }
+      const sink = sinkAtCall(rc.call, this.ev.withArguments(fn, new Map([[rc.index, receiver]])), this.config, this.methodOf(fn.module));
+      if (!sink) continue;
+      for (const sent of sink.sent) {
+        const v = this.ev.eval(sent.node, fn.scope);
+        for (const occ of this.paramsIn(v, fn, [], 0)) {
+          if (sent.items && occ.segments.length > 1) continue;
+          const items = (sent.items && occ.segments.length === 0 ? sent.items : 0) + (occ.element ?? 0);
+          if (items > 2 || (occ.element && occ.segments.length)) continue;
+          out.push({
+            index: occ.index,
+            name: occ.name,
+            sink,
+            items: items ? (items as 1 | 2) : undefined,
+            chain: [{ site: { module: fn.module, node: rc.call.node }, text: `${sink.name}(${short(sent.node.text)})` }],
+          });
+        }
       }
     }
     return out;
@@ -388,7 +618,8 @@ function argumentFor(call: Node, fn: FunctionInfo, entry: ParamSink, offset: num
   return positional[i];
 }
 
-const fromImport = /^[ \t]*from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+\(?([\w, \t\\\n]+)/gm;
+// The names run to the end of the line (with `\` continuations) or to the closing parenthesis.
+const fromImport = /^[ \t]*from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+(?:\(([^)]*)\)|([^\n]*(?:\\\n[^\n]*)*))/gm;
 const plainImport = /^[ \t]*import[ \t]+([\w.]+(?:[ \t]*,[ \t]*[\w.]+)*)/gm;
 
 /** The workspace files a module imports, read from its text (submodules named in `from pkg import mod` included). */
@@ -406,7 +637,7 @@ function readImports(ws: Workspace, file: string, text: string): string[] {
     // `from pkg import store` may import a submodule: probed only when `pkg` is a package here
     // (every probe is a file-system lookup, and most imported names are plain members).
     if (mod && !(found && path.basename(found) === '__init__.py')) continue;
-    for (const part of m[3].split(',')) {
+    for (const part of (m[3] ?? m[4] ?? '').split(',')) {
       const n = part.trim().split(/\s+/)[0]?.replace(/[()\\]/g, '');
       if (n && /^\w+$/.test(n)) add(mod ? `${mod}.${n}` : n, level);
     }

@@ -12,6 +12,7 @@ import { pythonRuleById, pythonRules, sinkChecks } from './rules';
 import { Flow, type DerivedCall } from './flow';
 import { checkCeleryJson } from './rules/py-celery-json';
 import { checkMissingMainGuard } from './rules/py-missing-main-guard';
+import { checkRaisedExceptions } from './rules/py-unpicklable-exception';
 import { mergeScenarioFindings, profileScenarios, PythonVersionFinder } from './profile';
 import type { Sink } from './sinks';
 
@@ -153,6 +154,7 @@ function checkFile(file: string, ws: Workspace, flow: Flow, defaultMethodOf: (m:
   // starting processes at its top level is not re-run in the child.
   if (!isNotebookFile(model.file)) findings.push(...checkMissingMainGuard(model, ev, method));
   findings.push(...checkCeleryJson(model, ev));
+  findings.push(...checkRaisedExceptions(model, flow.moduleSinks(model), ev));
   return findings;
 }
 
@@ -166,7 +168,8 @@ function judgeDerived(d: DerivedCall, model: ModuleModel, ev: Evaluator, judge: 
   const problem = judge.judge(value, [entry.name], { module: model, node: arg }, ctx);
   if (!problem) return undefined;
   const rule = pythonRuleById.get(problem.rule)!;
-  const links = [`${d.fn.name}(${entry.name})`, ...entry.chain.map((l) => l.text)].filter((t, i, all) => t && all.indexOf(t) === i);
+  const called = d.fn.name === '__init__' && d.fn.outer.cls ? d.fn.outer.cls.name : d.fn.name;
+  const links = [`${called}(${entry.name})`, ...entry.chain.map((l) => l.text)].filter((t, i, all) => t && all.indexOf(t) === i);
   const [head, ...rest] = problem.segments;
   const subject = rest.length ? `\`${head}\` holds \`${rest.join(' → ')}\`, ${problem.what}` : `\`${head}\` is ${problem.what}`;
   const how =

@@ -82,6 +82,59 @@ function lambdaRuntime(node: Node): string {
   return `AttributeError: Can't pickle local object '${[...parts, '<lambda>'].join('.')}'`;
 }
 
+/**
+ * The keys a `__getstate__` of the usual shape drops: `state = self.__dict__.copy()` (or
+ * `dict(self.__dict__)`, `vars(self).copy()`, `{**self.__dict__}`), then `del state["k"]`,
+ * `state.pop("k")`, `state["k"] = ...`, and `return state`. Anything else (another state, keys
+ * we cannot read) is the class's own business: undefined.
+ */
+function droppedByGetstate(fn: FunctionInfo): Set<string> | undefined {
+  if (fn.returns.length !== 1 || !fn.params.length) return undefined;
+  const self = fn.params[0];
+  const isDictCopy = (n: Node | null | undefined): boolean => {
+    if (!n) return false;
+    const t = n.text.replace(/\s+/g, '');
+    return [`${self}.__dict__.copy()`, `dict(${self}.__dict__)`, `vars(${self}).copy()`, `dict(vars(${self}))`, `{**${self}.__dict__}`, `copy.copy(${self}.__dict__)`].includes(t);
+  };
+  const ret = fn.returns[0];
+  const dropped = new Set<string>();
+  if (isDictCopy(ret)) return dropped;
+  if (ret.type !== 'identifier') return undefined;
+  const name = ret.text;
+  const bindings = fn.scope.bindings.get(name) ?? [];
+  if (bindings.length !== 1 || bindings[0].kind !== 'value' || !isDictCopy(bindings[0].value)) return undefined;
+  const key = (n: Node | null | undefined): string | undefined => (n?.type === 'string' ? /^[rRbBuU]?(['"])(\w+)\1$/.exec(n.text)?.[2] : undefined);
+  let opaque = false;
+  const visit = (n: Node): void => {
+    if (opaque) return;
+    // `state[k]` written or deleted, `state.pop(k)`, `state.update(...)`.
+    if (n.type === 'subscript' && n.childForFieldName('value')?.text === name) {
+      const parent = n.parent;
+      const written = parent?.type === 'assignment' && parent.childForFieldName('left')?.id === n.id;
+      if (written || parent?.type === 'delete_statement' || parent?.parent?.type === 'delete_statement') {
+        const k = key(n.childForFieldName('subscript'));
+        if (k) dropped.add(k);
+        else opaque = true;
+      }
+    } else if (n.type === 'call') {
+      const f = n.childForFieldName('function');
+      if (f?.type === 'attribute' && f.childForFieldName('object')?.text === name) {
+        const m = f.childForFieldName('attribute')?.text;
+        const first = n.childForFieldName('arguments')?.namedChildren.find((c) => c && c.type !== 'comment');
+        if (m === 'pop') {
+          const k = key(first);
+          if (k) dropped.add(k);
+          else opaque = true;
+        } else if (m === 'update' || m === 'clear' || m === 'popitem') opaque = true;
+      }
+    }
+    for (const c of n.namedChildren) if (c) visit(c);
+  };
+  const body = fn.node.childForFieldName('body');
+  if (body) visit(body);
+  return opaque ? undefined : dropped;
+}
+
 export class Judge {
   constructor(private ev: Evaluator) {}
 
@@ -102,8 +155,18 @@ export class Judge {
           typeName: 'lambda',
           leafSite: v.site,
         };
-      case 'function':
-        return this.judgeDefinition(v.fn, 'function', segments, anchor, ctx);
+      case 'function': {
+        const p = this.judgeDefinition(v.fn, 'function', segments, anchor, ctx);
+        if (p && v.decorates) {
+          // `@timed def checksum`: the name holds the decorator's wrapper, which has no name of its own.
+          const deco = v.decorates;
+          p.what = `\`${deco.name}\`, which its decorator replaced with ${p.what} (no \`functools.wraps\`)`;
+          p.advice = `decorate \`${v.fn.name}\` with \`@functools.wraps(...)\` of the wrapped function, so it pickles by the name \`${deco.name}\``;
+          p.definition = undefined;
+          p.related = [...related({ module: v.fn.module, node: v.fn.nameNode }, `${v.fn.name} is returned by the decorator without functools.wraps`), ...related({ module: deco.module, node: deco.nameNode }, `${deco.name} is decorated here`)];
+        }
+        return p;
+      }
       case 'class':
         return this.judgeDefinition(v.cls, 'class', segments, anchor, ctx);
       case 'method': {
@@ -276,7 +339,10 @@ export class Judge {
       return def;
     }
     const chain = classChain(v.cls, this.ev);
-    if (chain.some((c) => definesPickleHooks(c) || ctx.copyreg(c))) return undefined;
+    // A `__getstate__` that copies `__dict__` and drops some keys still pickles the rest.
+    const getstate = chain.map((c) => c.methods.get('__getstate__')).find((m) => m);
+    const dropped = getstate && !chain.some((c) => c.methods.has('__reduce__') || c.methods.has('__reduce_ex__') || ctx.copyreg(c)) ? droppedByGetstate(getstate) : undefined;
+    if (!dropped && chain.some((c) => definesPickleHooks(c) || ctx.copyreg(c))) return undefined;
     // Bases outside the workspace: a known failing one decides; an unknown one might define hooks.
     for (const c of chain)
       for (const b of c.bases) {
@@ -293,11 +359,13 @@ export class Judge {
     try {
       for (const c of chain) {
         for (const f of c.fields) {
+          if (dropped?.has(f.name)) continue;
           const fv = this.ev.fieldValue(v, c, f, 2);
           const p = this.judge(fv, [...segments, `self.${f.name}`], anchor, ctx, depth + 1, seen);
           if (p) return this.withAssignment(p, f.statement, c, f.name, anchor);
         }
         for (const [name, list] of c.attrs) {
+          if (dropped?.has(name)) continue;
           // What __init__ assigns is what every instance holds; assignments elsewhere depend on
           // which methods ran before the object was sent, so they count when __init__ is silent
           // or when their method is seen called on this very object before it is sent.
@@ -307,6 +375,10 @@ export class Judge {
           for (const a of origins) {
             const av = this.ev.attrValue(v, a, 2);
             const p = this.judge(av, [...segments, `self.${name}`], anchor, ctx, depth + 1, seen);
+            if (p && getstate && dropped) {
+              p.related = [...related({ module: getstate.module, node: getstate.nameNode }, `__getstate__ copies __dict__ but keeps ${name}`), ...p.related];
+              p.holder = undefined;
+            }
             if (p) return this.withAssignment(p, a.statement, c, name, anchor);
           }
         }

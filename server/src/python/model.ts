@@ -80,7 +80,13 @@ export interface ClassInfo {
   bases: Node[];
   methods: Map<string, FunctionInfo>;
   isDataclass: boolean;
-  /** Dataclass fields in declaration order. */
+  /**
+   * Classes whose `__init__` is generated from their fields, in declaration order: dataclasses,
+   * attrs classes (`@attr.s`, `@define`, `@frozen`; their fields are annotated names or `attr.ib()`
+   * / `field()` assignments) and `typing.NamedTuple` subclasses (a tuple of its fields).
+   */
+  fieldStyle?: 'dataclass' | 'attrs' | 'namedtuple';
+  /** Dataclass, attrs or NamedTuple fields in declaration order. */
   fields: InstanceAttr[];
   attrs: Map<string, InstanceAttr[]>;
 }
@@ -122,6 +128,14 @@ export function definesPickleHooks(cls: ClassInfo): boolean {
   for (const name of cls.methods.keys()) if (pickleHooks.has(name)) return true;
   for (const name of pickleHooks) if (cls.scope.bindings.has(name)) return true;
   return false;
+}
+
+/** `@attr.s`, `@attr.s(auto_attribs=True)`, `@attrs.define`, `@define`, `@frozen`, `@attr.mutable`... */
+const attrsDecorator = /^(?:attrs?\.)?(?:s|attrs|define|mutable|frozen)\b/;
+
+/** `attr.ib(...)`, `attrib(...)`, `attrs.field(...)`, `field(...)`: an attrs field without an annotation. */
+function isAttrsField(value: Node | undefined): boolean {
+  return value?.type === 'call' && /(^|\.)(ib|attrib|field)$/.test(value.childForFieldName('function')?.text ?? '');
 }
 
 function isMainGuard(cond: Node | null): boolean {
@@ -312,6 +326,9 @@ export function buildModuleModel(file: string, root: Node): ModuleModel {
           fields: [],
           attrs: new Map(),
         };
+        if (cls.isDataclass) cls.fieldStyle = 'dataclass';
+        else if (decorators.some((d) => attrsDecorator.test(d.text.slice(1).trim()))) cls.fieldStyle = 'attrs';
+        else if (cls.bases.some((b) => /(^|\.)NamedTuple$/.test(b.text))) cls.fieldStyle = 'namedtuple';
         cls.scope = newScope('class', node, scope);
         cls.scope.cls = cls;
         model.classes.push(cls);
@@ -354,7 +371,7 @@ export function buildModuleModel(file: string, root: Node): ModuleModel {
           const obj = t.type === 'subscript' ? t.childForFieldName('value') : undefined;
           if (obj?.type === 'identifier' && value) addWrite(scope, obj.text, value, `[${t.childForFieldName('subscript')?.text ?? 'k'}]`);
           bindTarget(t, value, scope, [], node, annotation);
-          if (scope.kind === 'class' && scope.cls?.isDataclass && t.type === 'identifier' && annotation) {
+          if (scope.kind === 'class' && scope.cls?.fieldStyle && t.type === 'identifier' && (annotation || (scope.cls.fieldStyle === 'attrs' && isAttrsField(value)))) {
             scope.cls.fields.push({ name: t.text, node: t, value, annotation, unpack: [], scope, statement: node });
           }
         }

@@ -23,9 +23,9 @@ export type Value =
   /** An instance of a known external type (see knowledge.ts). */
   | { kind: 'object'; type: string; library: string; site: Site; method?: ConcreteMethod; via?: string }
   | { kind: 'lambda'; site: Site }
-  | { kind: 'function'; fn: FunctionInfo }
+  | { kind: 'function'; fn: FunctionInfo; /** The decorated def whose name holds this wrapper (see `decorated`). */ decorates?: FunctionInfo }
   | { kind: 'class'; cls: ClassInfo }
-  | { kind: 'instance'; cls: ClassInfo; site: Site; call?: Node; callScope?: Scope }
+  | { kind: 'instance'; cls: ClassInfo; site: Site; call?: Node; callScope?: Scope; /** Evaluates the call's arguments when they are a helper's parameters bound to one caller's values. */ callEv?: Evaluator }
   | { kind: 'method'; self: Value; name: string; fn?: FunctionInfo; site: Site }
   | { kind: 'partial'; func: Value; args: Item[]; site: Site }
   | { kind: 'container'; items: Item[]; site: Site; dict?: boolean }
@@ -36,7 +36,9 @@ export type Value =
    * An unannotated parameter: unknown here, judged at each caller's argument instead (a function
    * whose parameter reaches a sink is itself a sink, see flow.ts). Never a finding by itself.
    */
-  | { kind: 'param'; fn: FunctionInfo; index: number; name: string };
+  /** A class made by `collections.namedtuple(...)` / `typing.NamedTuple(...)`: calling it makes a tuple of these fields. */
+  | { kind: 'tupleclass'; fields: string[]; site: Site }
+  | { kind: 'param'; fn: FunctionInfo; index: number; name: string; /** An element of it (`for job in jobs`), one level per loop. */ element?: 1 | 2 };
 
 /** Nothing known about the value itself (an unannotated parameter is not known either). */
 export function isUnknown(v: Value): boolean {
@@ -203,7 +205,16 @@ export class Evaluator {
   /** Bumped whenever a cycle or the depth limit cut an evaluation short: such results are not memoized. */
   private cutoffs = 0;
 
-  constructor(readonly ws: Workspace) {}
+  constructor(
+    readonly ws: Workspace,
+    /** One caller's arguments for the parameters of one function (see `withArguments`). */
+    private readonly bound?: { fn: FunctionInfo; values: Map<number, Value> },
+  ) {}
+
+  /** An evaluator that reads the parameters of `fn` as the values one call passes (context for one call site). */
+  withArguments(fn: FunctionInfo, values: Map<number, Value>): Evaluator {
+    return new Evaluator(this.ws, { fn, values });
+  }
 
   eval(node: Node, scope: Scope, depth = 0): Value {
     if (depth > MAX_DEPTH) {
@@ -284,6 +295,15 @@ export class Evaluator {
       }
       case 'generator_expression':
         return { kind: 'object', type: 'builtins.generator', library: 'builtins', site: this.site(node, scope) };
+      case 'subscript': {
+        // `view[i:j]` of a memoryview is a memoryview (unpicklable); `view[i]` is an int.
+        const base = node.childForFieldName('value');
+        const index = node.childForFieldName('subscript');
+        const bv = base ? this.eval(base, scope, depth + 1) : unknown;
+        if (bv.kind === 'object' && bv.type === 'builtins.memoryview')
+          return index?.type === 'slice' ? { ...bv, site: this.site(node, scope) } : { kind: 'data', site: this.site(node, scope) };
+        return unknown;
+      }
       case 'await':
         return unknown;
       case 'binary_operator': {
@@ -330,6 +350,8 @@ export class Evaluator {
         return this.evalAnnotation(b.type, b.scope, depth + 1, { module: b.scope.module, node: b.node });
       case 'param': {
         const fn = b.fn;
+        const given = this.bound?.fn === fn ? this.bound.values.get(b.index) : undefined;
+        if (given) return given;
         if (b.index === 0 && fn.outer.kind === 'class' && fn.outer.cls && !fn.decorators.some((d) => /staticmethod|classmethod/.test(d.text)))
           return { kind: 'instance', cls: fn.outer.cls, site: { module: fn.module, node: fn.outer.cls.nameNode } };
         if (b.annotation) return this.evalAnnotation(b.annotation, b.scope, depth + 1, { module: b.scope.module, node: b.node });
@@ -338,12 +360,40 @@ export class Evaluator {
       case 'import':
         return this.evalImport(b, site);
       case 'def':
-        return { kind: 'function', fn: b.fn };
+        return b.fn.decorators.length ? this.decorated(b.fn, depth) : { kind: 'function', fn: b.fn };
       case 'class':
         return { kind: 'class', cls: b.cls };
       default:
         return unknown;
     }
+  }
+
+  /**
+   * The name a decorated def binds: what the decorators return. A workspace decorator that
+   * returns its nested `wrapper` without `functools.wraps` leaves the module-level name holding
+   * that local function (pickled as `timed.<locals>.wrapper`); with `wraps` the wrapper takes the
+   * decorated function's name and pickles by it, as does anything we cannot follow.
+   */
+  private decorated(fn: FunctionInfo, depth: number): Value {
+    let v: Value = { kind: 'function', fn };
+    for (let i = fn.decorators.length - 1; i >= 0; i--) {
+      const expr = fn.decorators[i].namedChildren.find((c) => c && c.type !== 'comment');
+      if (!expr) return { kind: 'function', fn };
+      let deco = this.eval(expr, fn.outer, depth + 1);
+      if (deco.kind !== 'function') return { kind: 'function', fn };
+      const result = this.returnValue(deco.fn, depth + 1, { module: fn.module, node: fn.nameNode });
+      if (result.kind !== 'function' || !result.fn.local) return { kind: 'function', fn };
+      // `@retry(3)`: the call returned the decorator; what that returns wraps the function.
+      if (expr.type === 'call') {
+        deco = result;
+        const inner = this.returnValue(deco.fn, depth + 1, { module: fn.module, node: fn.nameNode });
+        if (inner.kind !== 'function' || !inner.fn.local) return { kind: 'function', fn };
+        v = inner;
+      } else v = result;
+      if (v.kind === 'function' && v.fn.decorators.some((d) => /\bwraps\b|update_wrapper/.test(d.text))) return { kind: 'function', fn };
+      if (v.kind === 'function' && /\b(?:update_wrapper|__qualname__)\b/.test(v.fn.outer.node.text)) return { kind: 'function', fn };
+    }
+    return v.kind === 'function' && v.fn !== fn ? { ...v, decorates: fn } : v;
   }
 
   /** A container literal bound to a name, with what is later written into it in the same scope (`append`, `d[k] = v`, `update`). */
@@ -416,7 +466,9 @@ export class Evaluator {
     const objNode = node.childForFieldName('object');
     const attr = node.childForFieldName('attribute');
     if (!objNode || !attr) return unknown;
-    const base = this.eval(objNode, scope, depth + 1);
+    let base = this.eval(objNode, scope, depth + 1);
+    // `q.put`, `settings.db` on an unannotated parameter: what its callers pass.
+    if (base.kind === 'param' && !base.element) base = this.paramOrigins(base.fn, base.index, base.name, depth + 1);
     const name = attr.text;
     const site = this.site(node, scope);
     switch (base.kind) {
@@ -444,9 +496,64 @@ export class Evaluator {
       case 'object':
         return { kind: 'method', self: base, name, site };
       case 'union':
-        return union(base.options.map((o) => (o.kind === 'instance' ? this.instanceAttribute(o, name, site, depth + 1) : unknown)));
+        return union(
+          base.options.map((o) =>
+            o.kind === 'instance' ? this.instanceAttribute(o, name, site, depth + 1) : o.kind === 'object' ? ({ kind: 'method', self: o, name, site } as Value) : unknown,
+          ),
+        );
       default:
         return unknown;
+    }
+  }
+
+  private origins = new Map<string, Value>();
+
+  /**
+   * What an unannotated parameter may hold: its default and the arguments the calls of its
+   * function in the same module pass (a may-value, bounded). Used where the parameter's own
+   * value matters inside the function (`q.put(...)`, `settings.db`, `self.lock = lock` of an
+   * object whose construction is not in sight); a parameter that is itself sent stays a
+   * parameter, and is judged at each caller instead (flow.ts).
+   */
+  paramOrigins(fn: FunctionInfo, index: number, name: string, depth: number): Value {
+    const key = `${fn.module.file}:${fn.node.id}:${index}`;
+    const hit = this.origins.get(key);
+    if (hit) return hit;
+    if (depth > MAX_DEPTH || this.active.has(-fn.node.id - 1)) {
+      this.cutoffs++;
+      return unknown;
+    }
+    this.active.add(-fn.node.id - 1);
+    const before = this.cutoffs;
+    try {
+      const values: Value[] = [];
+      const param = fn.node.childForFieldName('parameters')?.namedChildren.find((p) => p?.childForFieldName('name')?.text === name);
+      const dflt = param?.type === 'default_parameter' ? param.childForFieldName('value') : undefined;
+      if (dflt && dflt.type !== 'none') values.push(this.eval(dflt, fn.outer, depth + 1));
+      const cls = fn.name === '__init__' && fn.outer.kind === 'class' ? fn.outer.cls : undefined;
+      const wanted = cls ? cls.name : fn.name;
+      let seen = 0;
+      for (const site of fn.module.calls) {
+        const f = site.node.childForFieldName('function');
+        const last = f?.type === 'attribute' ? f.childForFieldName('attribute')?.text : f?.type === 'identifier' ? f.text : undefined;
+        if (last !== wanted || !f) continue;
+        const callee = this.eval(f, site.scope, depth + 1);
+        let offset: number;
+        if (callee.kind === 'function' && callee.fn === fn) offset = fn.decorators.some((d) => /\bclassmethod\b/.test(d.text)) ? 1 : 0;
+        else if (callee.kind === 'method' && callee.fn === fn) offset = fn.decorators.some((d) => /\bstaticmethod\b/.test(d.text)) ? 0 : 1;
+        else if (cls && callee.kind === 'class' && findMethod(callee.cls, '__init__', this) === fn) offset = 1;
+        else continue;
+        const { positional, keywords, splat } = callArgs(site.node);
+        const arg = keywords.get(name) ?? (splat ? undefined : positional[index - offset]);
+        if (!arg) continue;
+        values.push(this.eval(arg, site.scope, depth + 1));
+        if (++seen >= MAX_OPTIONS) break;
+      }
+      const v = union(values);
+      if (this.cutoffs === before) this.origins.set(key, v);
+      return v;
+    } finally {
+      this.active.delete(-fn.node.id - 1);
     }
   }
 
@@ -486,8 +593,10 @@ export class Evaluator {
     if (hit) return hit;
     this.calledMemo.set(key, out);
     const parent = call.parent;
+    // `Uploader(conn).start()`: the method called on the new object directly.
+    if (parent?.type === 'attribute' && parent.childForFieldName('object')?.id === call.id) out.add(parent.childForFieldName('attribute')?.text ?? '');
     const target = parent?.type === 'assignment' && parent.childForFieldName('right')?.id === call.id ? parent.childForFieldName('left') : undefined;
-    if (!target || target.type !== 'identifier') return out;
+    if (!target || target.type !== 'identifier') return this.selfCalls(inst.cls, out);
     const name = target.text;
     const visit = (n: Node): void => {
       if (n.type === 'call' && n.startIndex > call.endIndex) {
@@ -498,7 +607,12 @@ export class Evaluator {
       for (const c of n.namedChildren) if (c) visit(c);
     };
     visit(scope.node);
-    // One more step: a method called on `self` inside a method called on the object.
+    return this.selfCalls(inst.cls, out);
+  }
+
+  /** One more step: a method called on `self` inside a method called on the object. */
+  private selfCalls(cls: ClassInfo, out: Set<string>): Set<string> {
+    const inst = { cls };
     for (const m of [...out]) {
       const fn = findMethod(inst.cls, m, this);
       if (!fn || !fn.params.length) continue;
@@ -524,6 +638,8 @@ export class Evaluator {
     let v: Value;
     const fromParam = this.paramFromCall(inst, a.value, a.scope, depth);
     v = fromParam ?? this.eval(a.value, a.scope, depth + 1);
+    // `self.lock = lock` seen from `self` in another method: whatever the constructor's callers pass.
+    if (v.kind === 'param' && !v.element && !inst.call && v.fn === a.scope.fn) v = this.paramOrigins(v.fn, v.index, v.name, depth + 1);
     for (const i of a.unpack) v = element(v, i);
     if (isUnknown(v) && a.annotation) return this.evalAnnotation(a.annotation, a.scope, depth + 1, { module: a.scope.module, node: a.node });
     if (isUnknown(v)) {
@@ -543,31 +659,42 @@ export class Evaluator {
     if (!b || b.kind !== 'param' || b.index < 1) return undefined;
     const { positional, keywords, splat } = callArgs(inst.call);
     const arg = keywords.get(b.name) ?? (splat ? undefined : positional[b.index - 1]);
-    return arg ? this.eval(arg, inst.callScope, depth + 1) : undefined;
+    return arg ? (inst.callEv ?? this).eval(arg, inst.callScope, depth + 1) : undefined;
   }
 
   fieldValue(inst: Extract<Value, { kind: 'instance' }>, cls: ClassInfo, f: import('./model').InstanceAttr, depth: number): Value {
     if (inst.call && inst.callScope) {
       const { positional, keywords, splat } = callArgs(inst.call);
       const index = cls.fields.indexOf(f);
-      const arg = keywords.get(f.name) ?? (splat ? undefined : positional[index]);
-      if (arg) return this.eval(arg, inst.callScope, depth + 1);
+      // attrs strips a leading underscore from the `__init__` parameter of a private field.
+      const arg = keywords.get(f.name) ?? (cls.fieldStyle === 'attrs' ? keywords.get(f.name.replace(/^_+/, '')) : undefined) ?? (splat ? undefined : positional[index]);
+      if (arg) return (inst.callEv ?? this).eval(arg, inst.callScope, depth + 1);
     }
     if (f.value) {
-      if (f.value.type === 'call' && /(^|\.)field$/.test(f.value.childForFieldName('function')?.text ?? '')) {
+      // attrs: `lock = attr.Factory(threading.Lock)` as the default itself.
+      if (f.value.type === 'call' && /(^|\.)Factory$/.test(f.value.childForFieldName('function')?.text ?? '')) return this.factoryValue(f.value, f.scope, depth);
+      if (f.value.type === 'call' && /(^|\.)(field|ib|attrib)$/.test(f.value.childForFieldName('function')?.text ?? '')) {
         const { keywords } = callArgs(f.value);
-        const factory = keywords.get('default_factory');
+        // dataclasses' `default_factory=`, attrs' `factory=`.
+        const factory = keywords.get('default_factory') ?? keywords.get('factory');
         if (factory) {
           const fv = this.eval(factory, f.scope, depth + 1);
           return this.callValue(fv, f.value, f.scope, depth + 1);
         }
         const dflt = keywords.get('default');
+        if (dflt?.type === 'call' && /(^|\.)Factory$/.test(dflt.childForFieldName('function')?.text ?? '')) return this.factoryValue(dflt, f.scope, depth);
         if (dflt) return this.eval(dflt, f.scope, depth + 1);
         return f.annotation ? this.evalAnnotation(f.annotation, f.scope, depth + 1, { module: f.scope.module, node: f.node }) : unknown;
       }
       return this.eval(f.value, f.scope, depth + 1);
     }
     return f.annotation ? this.evalAnnotation(f.annotation, f.scope, depth + 1, { module: f.scope.module, node: f.node }) : unknown;
+  }
+
+  /** What `attr.Factory(make)` makes: the result of calling `make`. */
+  private factoryValue(call: Node, scope: Scope, depth: number): Value {
+    const make = callArgs(call).positional[0];
+    return make ? this.callValue(this.eval(make, scope, depth + 1), call, scope, depth + 1) : unknown;
   }
 
   private evalCall(node: Node, scope: Scope, depth: number): Value {
@@ -584,6 +711,10 @@ export class Evaluator {
       case 'ref': {
         if (/^builtins\.(list|dict|set)$/.test(callee.qname) && callArgs(call).positional.length === 0 && callArgs(call).keywords.size === 0)
           return { kind: 'container', items: [], site, dict: callee.qname === 'builtins.dict' };
+        if (callee.qname === 'collections.namedtuple' || callee.qname === 'typing.NamedTuple') {
+          const fields = namedTupleFields(callArgs(call).positional[1] ?? callArgs(call).keywords.get('field_names'));
+          return fields ? { kind: 'tupleclass', fields, site } : unknown;
+        }
         if (callee.qname === 'collections.defaultdict') {
           // Pickled with its default_factory: a lambda or a nested function there fails.
           const factory = callArgs(call).positional[0];
@@ -617,12 +748,32 @@ export class Evaluator {
         return obj;
       }
       case 'class': {
-        return { kind: 'instance', cls: callee.cls, site, call, callScope: scope };
+        return { kind: 'instance', cls: callee.cls, site, call, callScope: scope, callEv: this.bound?.fn === scope.fn ? this : undefined };
       }
-      case 'function':
-        return this.returnValue(callee.fn, depth, site);
+      case 'function': {
+        const fn = callee.fn;
+        return this.returnAt(fn, call, scope, fn.decorators.some((d) => /\bclassmethod\b/.test(d.text)) ? 1 : 0, depth, site);
+      }
+      case 'lambda': {
+        // `default_factory=lambda: threading.Lock()`: what its body makes.
+        const body = callee.site.node.childForFieldName('body');
+        const inner = callee.site.module.scopeOf.get(callee.site.node.id);
+        return body && inner ? this.eval(body, inner, depth + 1) : unknown;
+      }
+      case 'tupleclass': {
+        // A namedtuple is a tuple of its fields.
+        const { positional, keywords, splat } = callArgs(call);
+        if (splat) return unknown;
+        const items: Item[] = [];
+        callee.fields.forEach((name, i) => {
+          const a = keywords.get(name) ?? positional[i];
+          if (a) items.push({ label: `.${name}`, value: this.eval(a, scope, depth + 1), node: a, module: scope.module });
+        });
+        return { kind: 'container', items, site };
+      }
       case 'method': {
-        if (callee.fn && callee.self.kind === 'instance') return this.returnValue(callee.fn, depth, site);
+        if (callee.fn && callee.self.kind === 'instance')
+          return this.returnAt(callee.fn, call, scope, callee.fn.decorators.some((d) => /\bstaticmethod\b/.test(d.text)) ? 0 : 1, depth, site);
         if (callee.self.kind === 'object') {
           const role = types[callee.self.type]?.role as Role | undefined;
           const made = methodResultOf(callee.self.type, role, callee.name, call);
@@ -639,6 +790,23 @@ export class Evaluator {
     }
   }
 
+  /**
+   * What one call of `fn` returns: when the returned value is built from `fn`'s parameters
+   * (`def make_job(path, lock): return Job(path, lock)`), they are read as this call's arguments.
+   */
+  private returnAt(fn: FunctionInfo, call: Node, scope: Scope, offset: number, depth: number, site: Site): Value {
+    const v = this.returnValue(fn, depth, site);
+    if (depth > MAX_DEPTH - 4 || !builtFromParams(v, fn, 0)) return v;
+    const { positional, keywords, splat } = callArgs(call);
+    const values = new Map<number, Value>();
+    fn.params.forEach((name, i) => {
+      const a = keywords.get(name) ?? (splat || i < offset ? undefined : positional[i - offset]);
+      if (a) values.set(i, this.eval(a, scope, depth + 1));
+    });
+    if (!values.size) return v;
+    return this.withArguments(fn, values).returnValue(fn, depth + 1, site);
+  }
+
   /** What calling `fn` gives: a generator for a generator function, else its single `return` value or its return annotation. */
   returnValue(fn: FunctionInfo, depth: number, site: Site): Value {
     if (fn.isGenerator) {
@@ -650,6 +818,46 @@ export class Evaluator {
     const annotation = fn.node.childForFieldName('return_type');
     if (isUnknown(v) && annotation) return this.evalAnnotation(annotation, fn.outer, depth + 1, site);
     return v;
+  }
+}
+
+/** Field names of `namedtuple("T", "a b")`, `namedtuple("T", ["a", "b"])`, `NamedTuple("T", [("a", int), ...])`. */
+function namedTupleFields(n: Node | undefined): string[] | undefined {
+  if (!n) return undefined;
+  if (n.type === 'string') {
+    const s = stringValue(n);
+    return s === undefined ? undefined : s.split(/[\s,]+/).filter(Boolean);
+  }
+  if (n.type !== 'list' && n.type !== 'tuple') return undefined;
+  const out: string[] = [];
+  for (const c of n.namedChildren) {
+    if (!c) continue;
+    const name = c.type === 'tuple' ? c.namedChildren[0] : c;
+    const s = stringValue(name);
+    if (s === undefined) return undefined;
+    out.push(s);
+  }
+  return out;
+}
+
+/** Whether a value holds a parameter of `fn` or an object `fn` built from its arguments. */
+function builtFromParams(v: Value, fn: FunctionInfo, depth: number): boolean {
+  if (depth > 3) return false;
+  switch (v.kind) {
+    case 'param':
+      return v.fn === fn;
+    case 'instance':
+      return !!v.call && v.callScope?.fn === fn;
+    case 'container':
+      return v.items.some((i) => builtFromParams(i.value, fn, depth + 1));
+    case 'partial':
+      return builtFromParams(v.func, fn, depth + 1) || v.args.some((a) => builtFromParams(a.value, fn, depth + 1));
+    case 'method':
+      return builtFromParams(v.self, fn, depth + 1);
+    case 'union':
+      return v.options.some((o) => builtFromParams(o, fn, depth + 1));
+    default:
+      return false;
   }
 }
 
@@ -685,6 +893,8 @@ export function union(values: Value[]): Value {
 /** An element of an iterated value: any item of a list, tuple or set literal (a dict iterates its keys). */
 function elementOf(v: Value): Value {
   if (v.kind === 'container' && !v.dict) return union(v.items.map((i) => i.value));
+  // `for job in jobs` over a parameter: judged as the items of each caller's argument.
+  if (v.kind === 'param') return v.element === 2 ? unknown : { ...v, element: v.element ? 2 : 1 };
   if (v.kind === 'union') return union(v.options.map(elementOf));
   return unknown;
 }

@@ -93,6 +93,13 @@ export function findSinks(model: ModuleModel, ev: Evaluator, config: SendcheckCo
   return out;
 }
 
+/** The sink at one call, evaluated with `ev` (which may bind the enclosing function's parameters to one caller's arguments). */
+export function sinkAtCall(site: CallSite, ev: Evaluator, config: SendcheckConfig, defaultMethod: ConcreteMethod): Sink | undefined {
+  const userSinks = config.sinks.filter((s) => s.language === 'python');
+  if (!mayBeSink(site.node, site.scope, new Set(userSinks.map((s) => s.function.split('.').pop()!)))) return undefined;
+  return sinkAt(site, ev, config, defaultMethod, userSinks);
+}
+
 function sinkAt(site: CallSite, ev: Evaluator, config: SendcheckConfig, defaultMethod: ConcreteMethod, userSinks: SendcheckConfig['sinks']): Sink | undefined {
   const call = site.node;
   const fnNode = call.childForFieldName('function')!;

@@ -16,6 +16,7 @@ import { pyOpenHandle } from './py-open-handle';
 import { pyThreadLocal } from './py-thread-local';
 import { pyThreadLock } from './py-thread-lock';
 import { pyThreadQueue } from './py-thread-queue';
+import { pyUnpicklableException } from './py-unpicklable-exception';
 import { pyUnpicklableObject } from './py-unpicklable-object';
 import type { Finding } from '../../engine/types';
 import type { ModuleModel } from '../model';
@@ -36,6 +37,7 @@ export const pythonRules: readonly PyRule[] = [
   pyContextVar,
   pyOpenHandle,
   pyUnpicklableObject,
+  pyUnpicklableException,
   pyForkCopy,
   pyCeleryJson,
   pyLostMutation,
