@@ -15,6 +15,8 @@ declare namespace NodeJS {
     exit(code?: number): never;
     cwd(): string;
     on(event: string, listener: (...args: any[]) => void): this;
+    hrtime: { (time?: [number, number]): [number, number]; bigint(): bigint };
+    uptime(): number;
   }
   interface EventEmitterLike { on(event: string | symbol, listener: (...args: any[]) => void): this }
 }
@@ -88,6 +90,16 @@ declare module 'fs' {
   export function readFileSync(path: string | URL | number, options?: { encoding?: null; flag?: string } | null): Buffer;
   export function readFileSync(path: string | URL | number, options: string | { encoding: string; flag?: string }): string;
   export function writeFileSync(path: string | URL | number, data: any): void;
+  // Stats arrive as plain objects (no isFile()); with `bigint: true` their fields are bigints, which JSON IPC refuses.
+  export class Stats { size: number; mtimeMs: number; mode: number; isFile(): boolean; isDirectory(): boolean; isSymbolicLink(): boolean }
+  export class BigIntStats { size: bigint; mtimeMs: bigint; mtimeNs: bigint; mode: bigint; ino: bigint; isFile(): boolean; isDirectory(): boolean; isSymbolicLink(): boolean }
+  interface StatOptions { bigint?: boolean; throwIfNoEntry?: boolean }
+  export function statSync(path: string | URL, options: StatOptions & { bigint: true }): BigIntStats;
+  export function statSync(path: string | URL, options?: StatOptions & { bigint?: false }): Stats;
+  export function lstatSync(path: string | URL, options: StatOptions & { bigint: true }): BigIntStats;
+  export function lstatSync(path: string | URL, options?: StatOptions & { bigint?: false }): Stats;
+  export function fstatSync(fd: number, options: { bigint: true }): BigIntStats;
+  export function fstatSync(fd: number, options?: { bigint?: false }): Stats;
   export * as promises from 'fs/promises';
 }
 declare module 'worker_threads' {

@@ -97,7 +97,8 @@ structuredClone({ db: new DatabaseSync(':memory:') });
     findings.map((f) => [path.basename(f.file), f.range.start.line, f.rule, f.severity]),
     [
       ['cjs.cjs', 4, 'no-host-object', 'error'],
-      ['esm.mjs', 3, 'no-host-object', 'error'],
+      // No listener is ever registered on this emitter: it clones, as a plain object (measured).
+      ['esm.mjs', 3, 'class-instance-loss', 'warning'],
       ['esm.mjs', 4, 'no-host-object', 'error'],
       // A Hash arrives as a plain object (measured): its methods are lost, nothing throws.
       ['esm.mjs', 5, 'class-instance-loss', 'warning'],
