@@ -62,6 +62,12 @@ function copyAssets() {
   fs.cpSync('server/generated', 'dist/generated', { recursive: true });
   const typings = 'server/typings';
   if (fs.existsSync(typings)) fs.cpSync(typings, 'dist/typings', { recursive: true });
+  // Node's real typings (and undici-types, which they import) are the fallback for projects without
+  // @types/node: untyped scripts outside any package are judged against the same types as the tests.
+  const dts = (src) => fs.statSync(src).isDirectory() || /\.d\.ts$|LICENSE$/.test(src);
+  for (const pkg of ['@types/node', 'undici-types']) {
+    fs.cpSync(path.dirname(require.resolve(`${pkg}/package.json`)), path.join('dist/typings', pkg), { recursive: true, filter: dts });
+  }
 }
 
 copyAssets();

@@ -18,6 +18,25 @@ export function typingsDir(): string | undefined {
   return undefined;
 }
 
+/**
+ * Node's real typings shipped with sendcheck (dist/typings/@types/node in the bundle, the
+ * @types/node dependency when run from sources) and the undici-types folder they import.
+ */
+export function bundledNodeTypes(): { index: string; undici?: string } | undefined {
+  const typings = typingsDir();
+  const shipped = typings && path.join(typings, '@types', 'node', 'index.d.ts');
+  if (shipped && fs.existsSync(shipped)) {
+    const undici = path.join(typings!, 'undici-types', 'index.d.ts');
+    return { index: shipped, undici: fs.existsSync(undici) ? undici : undefined };
+  }
+  try {
+    const index = path.join(path.dirname(require.resolve('@types/node/package.json')), 'index.d.ts');
+    return fs.existsSync(index) ? { index } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export interface Project {
   key: string;
   configFile?: string;
@@ -180,7 +199,16 @@ export class ProjectHost {
     if (chromeTypes && !owns) fallbacks.push(chromeTypes);
     if (typings) {
       if (!chromeTypes) fallbacks.push(path.join(typings, 'chrome.d.ts'));
-      if (!nodeTypes) fallbacks.push(path.join(typings, 'node.d.ts'));
+      if (!nodeTypes) {
+        const bundled = bundledNodeTypes();
+        if (bundled) {
+          fallbacks.push(bundled.index);
+          // Modules newer than the shipped @types/node (node:sqlite), declared by hand.
+          fallbacks.push(path.join(typings, 'node-newer.d.ts'));
+          // The shipped copy sits outside any node_modules: point its one bare import at its folder.
+          if (bundled.undici) options.paths = { ...options.paths, 'undici-types': [bundled.undici] };
+        } else fallbacks.push(path.join(typings, 'node.d.ts'));
+      }
       for (const p of fallbackPackages) if (!this.packageInstalled(dir, p) && fs.existsSync(path.join(typings, `${p}.d.ts`))) fallbacks.push(path.join(typings, `${p}.d.ts`));
     }
     project = { key, configFile: owns ? configFile : undefined, options, fallbacks, domLib };
