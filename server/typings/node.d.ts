@@ -166,17 +166,6 @@ declare module 'crypto' {
   function randomBytes(size: number): Buffer;
   function randomUUID(): string;
 }
-declare module 'node:sqlite' {
-  // Native handles: a worker port refuses both (`Cannot clone object of unsupported type`).
-  class StatementSync { run(...params: any[]): any; get(...params: any[]): any; all(...params: any[]): any[] }
-  class DatabaseSync {
-    constructor(location: string, options?: any);
-    exec(sql: string): void;
-    prepare(sql: string): StatementSync;
-    close(): void;
-    open(): void;
-  }
-}
 // `export =` so that `const { EventEmitter } = require('node:events')` and `import { EventEmitter } from 'node:events'` resolve.
 declare module 'node:events' { import E = require('events'); export = E }
 declare module 'node:stream' { import S = require('stream'); export = S }

@@ -22,26 +22,33 @@ function isAssignment(kind: ts.SyntaxKind): boolean {
   );
 }
 
-function assignmentsIn(sf: ts.SourceFile): Map<string, ts.BinaryExpression[]> {
-  let index = assignmentIndex.get(sf);
+/** A file's nodes that `pick` names, by that name; built once per parsed file and kept in `cache`. */
+function nameIndex<T extends ts.Node>(sf: ts.SourceFile, cache: WeakMap<ts.SourceFile, Map<string, T[]>>, pick: (n: ts.Node) => [string, T] | undefined): Map<string, T[]> {
+  let index = cache.get(sf);
   if (index) return index;
-  const built = new Map<string, ts.BinaryExpression[]>();
+  const built = new Map<string, T[]>();
   const visit = (n: ts.Node): void => {
-    if (ts.isBinaryExpression(n) && isAssignment(n.operatorToken.kind)) {
-      const left = skipOuter(n.left);
-      const name = ts.isIdentifier(left) ? left.text : ts.isPropertyAccessExpression(left) ? left.name.text : undefined;
-      if (name) {
-        const list = built.get(name) ?? [];
-        list.push(n);
-        built.set(name, list);
-      }
+    const hit = pick(n);
+    if (hit) {
+      const list = built.get(hit[0]) ?? [];
+      list.push(hit[1]);
+      built.set(hit[0], list);
     }
     ts.forEachChild(n, visit);
   };
   visit(sf);
-  assignmentIndex.set(sf, built);
+  cache.set(sf, built);
   index = built;
   return index;
+}
+
+function assignmentsIn(sf: ts.SourceFile): Map<string, ts.BinaryExpression[]> {
+  return nameIndex(sf, assignmentIndex, (n) => {
+    if (!ts.isBinaryExpression(n) || !isAssignment(n.operatorToken.kind)) return undefined;
+    const left = skipOuter(n.left);
+    const name = ts.isIdentifier(left) ? left.text : ts.isPropertyAccessExpression(left) ? left.name.text : undefined;
+    return name ? [name, n] : undefined;
+  });
 }
 
 export function skipOuter(e: ts.Expression): ts.Expression {
@@ -106,25 +113,12 @@ export function returnedExpressions(fn: ts.SignatureDeclaration): ts.Expression[
 const callIndex = new WeakMap<ts.SourceFile, Map<string, (ts.CallExpression | ts.NewExpression)[]>>();
 
 function callsIn(sf: ts.SourceFile): Map<string, (ts.CallExpression | ts.NewExpression)[]> {
-  let index = callIndex.get(sf);
-  if (index) return index;
-  const built = new Map<string, (ts.CallExpression | ts.NewExpression)[]>();
-  const visit = (n: ts.Node): void => {
-    if ((ts.isCallExpression(n) || ts.isNewExpression(n)) && n.arguments?.length) {
-      const e = n.expression;
-      const name = ts.isIdentifier(e) ? e.text : ts.isPropertyAccessExpression(e) ? e.name.text : undefined;
-      if (name) {
-        const list = built.get(name) ?? [];
-        list.push(n);
-        built.set(name, list);
-      }
-    }
-    ts.forEachChild(n, visit);
-  };
-  visit(sf);
-  callIndex.set(sf, built);
-  index = built;
-  return index;
+  return nameIndex(sf, callIndex, (n) => {
+    if (!(ts.isCallExpression(n) || ts.isNewExpression(n)) || !n.arguments?.length) return undefined;
+    const e = n.expression;
+    const name = ts.isIdentifier(e) ? e.text : ts.isPropertyAccessExpression(e) ? e.name.text : undefined;
+    return name ? [name, n] : undefined;
+  });
 }
 
 const maxCallers = 8;

@@ -203,11 +203,11 @@ export class ProjectHost {
         const bundled = bundledNodeTypes();
         if (bundled) {
           fallbacks.push(bundled.index);
-          // Modules newer than the shipped @types/node (node:sqlite), declared by hand.
-          fallbacks.push(path.join(typings, 'node-newer.d.ts'));
           // The shipped copy sits outside any node_modules: point its one bare import at its folder.
           if (bundled.undici) options.paths = { ...options.paths, 'undici-types': [bundled.undici] };
         } else fallbacks.push(path.join(typings, 'node.d.ts'));
+        // Modules newer than the shipped @types/node (node:sqlite), declared by hand.
+        fallbacks.push(path.join(typings, 'node-newer.d.ts'));
       }
       for (const p of fallbackPackages) if (!this.packageInstalled(dir, p) && fs.existsSync(path.join(typings, `${p}.d.ts`))) fallbacks.push(path.join(typings, `${p}.d.ts`));
     }
