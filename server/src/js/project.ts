@@ -83,7 +83,8 @@ function findUp(start: string, names: string[], exists: (f: string) => boolean):
 
 // The engine reads sendcheck's own files (TypeScript's lib files, the fallback typings) directly;
 // everything else goes through the SourceHost, which keeps reads inside the workspace.
-const ownDirs = [path.dirname(ts.getDefaultLibFilePath({})), typingsDir()].filter((d): d is string => d !== undefined);
+const nodeTypesDir = bundledNodeTypes()?.index;
+const ownDirs = [path.dirname(ts.getDefaultLibFilePath({})), typingsDir(), nodeTypesDir && path.dirname(nodeTypesDir)].filter((d): d is string => !!d);
 const isOwnFile = (f: string) => ownDirs.some((d) => f.startsWith(d + path.sep));
 
 type FileSystemEntries = { files: readonly string[]; directories: readonly string[] };
