@@ -180,8 +180,12 @@ export class DiskHost implements SourceHost {
       }
       // Its folder resolved once for all the files in it (module lookups probe many missing files,
       // and realpath of a missing file costs a thrown error); the file itself only when a symlink.
-      const dir = this.realDir(path.dirname(real));
-      if (dir !== undefined) {
+      const parent = path.dirname(real);
+      // A root itself resolves as itself: its parent folder is outside, not ours to touch.
+      const parentInside = this.roots.some((r) => isInside(parent, r));
+      const dir = parentInside ? this.realDir(parent) : undefined;
+      if (!parentInside) real = this.realDir(real) ?? real;
+      else if (dir !== undefined) {
         const own = path.join(dir, path.basename(real));
         let link = false;
         try {
