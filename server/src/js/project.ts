@@ -22,7 +22,7 @@ export function typingsDir(): string | undefined {
  * Node's real typings shipped with sendcheck (dist/typings/@types/node in the bundle, the
  * @types/node dependency when run from sources) and the undici-types folder they import.
  */
-export function bundledNodeTypes(): { index: string; undici?: string } | undefined {
+function bundledNodeTypes(): { index: string; undici?: string } | undefined {
   const typings = typingsDir();
   const shipped = typings && path.join(typings, '@types', 'node', 'index.d.ts');
   if (shipped && fs.existsSync(shipped)) {
@@ -83,8 +83,9 @@ function findUp(start: string, names: string[], exists: (f: string) => boolean):
 
 // The engine reads sendcheck's own files (TypeScript's lib files, the fallback typings) directly;
 // everything else goes through the SourceHost, which keeps reads inside the workspace.
-const nodeTypesDir = bundledNodeTypes()?.index;
-const ownDirs = [path.dirname(ts.getDefaultLibFilePath({})), typingsDir(), nodeTypesDir && path.dirname(nodeTypesDir)].filter((d): d is string => !!d);
+// Looked up once: the shipped typings do not move while sendcheck runs.
+const shippedNodeTypes = bundledNodeTypes();
+const ownDirs = [path.dirname(ts.getDefaultLibFilePath({})), typingsDir(), shippedNodeTypes && path.dirname(shippedNodeTypes.index)].filter((d): d is string => !!d);
 const isOwnFile = (f: string) => ownDirs.some((d) => f.startsWith(d + path.sep));
 
 type FileSystemEntries = { files: readonly string[]; directories: readonly string[] };
@@ -201,11 +202,10 @@ export class ProjectHost {
     if (typings) {
       if (!chromeTypes) fallbacks.push(path.join(typings, 'chrome.d.ts'));
       if (!nodeTypes) {
-        const bundled = bundledNodeTypes();
-        if (bundled) {
-          fallbacks.push(bundled.index);
+        if (shippedNodeTypes) {
+          fallbacks.push(shippedNodeTypes.index);
           // The shipped copy sits outside any node_modules: point its one bare import at its folder.
-          if (bundled.undici) options.paths = { ...options.paths, 'undici-types': [bundled.undici] };
+          if (shippedNodeTypes.undici) options.paths = { ...options.paths, 'undici-types': [shippedNodeTypes.undici] };
         } else fallbacks.push(path.join(typings, 'node.d.ts'));
         // Modules newer than the shipped @types/node (node:sqlite), declared by hand.
         fallbacks.push(path.join(typings, 'node-newer.d.ts'));
