@@ -853,6 +853,12 @@ const sendInstead: Record<string, { text: (x: string) => string; method?: string
   'weakref.ref': { text: (x) => `${x}()`, method: '()', what: 'the object it refers to' },
   // The rows a cursor still holds are what a worker reads with `fetchall()`.
   'sqlite3.Cursor': { text: (x) => `${x}.fetchall()`, method: 'fetchall', what: 'the rows it holds' },
+  // A dict's views iterate the same as a list of their items.
+  'builtins.dict_keys': { text: (x) => `list(${x})`, what: 'the keys, as a list (the worker iterates it the same way)' },
+  'builtins.dict_values': { text: (x) => `list(${x})`, what: 'the values, as a list (the worker iterates it the same way)' },
+  'builtins.dict_items': { text: (x) => `list(${x})`, what: 'the (key, value) pairs, as a list (the worker iterates it the same way)' },
+  // A dict keeps what sqlite3.Row is chosen for: reading columns by name (`row["id"]`).
+  'sqlite3.Row': { text: (x) => `dict(${x})`, what: 'the row as a dict, read by column name as before' },
 };
 
 /** Sinks whose receiving side is data read elsewhere (a pickle, a queue, a pipe), not a worker function's parameter. */
@@ -1228,6 +1234,23 @@ export function listResultsFix(ctx: FixContext): Fix | undefined {
       replaceNode(model, anchor.node, name),
     ],
   };
+}
+
+/**
+ * A list of `sqlite3.Row`s sent (`pool.map(f, rows)`): send each row as a dict, which pickles and
+ * keeps what sqlite3.Row was chosen for, reading columns by name (`row["id"]`).
+ */
+export function rowsAsDictsFix(ctx: FixContext): Fix | undefined {
+  const { problem } = ctx;
+  const anchor = problem.anchor;
+  if (problem.objectType !== 'sqlite3.Row' || problem.holder || problem.segments.length !== 1 || !problem.segments[0].endsWith('[i]')) return undefined;
+  // The sent value is the list itself, not a part of it (`args[0]` of `submit(f, rows)`, or map's iterable).
+  const v = ctx.ev.eval(anchor.node, enclosingScope(anchor.module, anchor.node));
+  if (v.kind !== 'container' || !v.items.some((i) => i.value.kind === 'object' && i.value.type === 'sqlite3.Row')) return undefined;
+  const scope = enclosingScope(anchor.module, anchor.node);
+  if (lookup('dict', scope, anchor.node) || lookup('row', scope, anchor.node)) return undefined;
+  const text = `[dict(row) for row in ${anchor.node.text}]`;
+  return { title: `Send the rows as dicts: \`${text}\``, id: 'send-the-value', preferred: false, edits: [replaceNode(anchor.module, anchor.node, text)] };
 }
 
 /** Attributes of unpicklable objects that hold plain data (strings, numbers, tuples), which a worker may read. */

@@ -144,6 +144,13 @@ const handWritten: Record<string, TypeInfo> = {
   'builtins.module': other('module', 'a module object', "TypeError: cannot pickle 'module' object", undefined, 'import the module in the worker instead'),
   'builtins.memoryview': other('memoryview', 'a memoryview', 'TypeError: cannot pickle memoryview objects', undefined, 'send `bytes(view)` instead'),
   're.Match': other('re.Match', 'a re.Match', "TypeError: cannot pickle 're.Match' object", undefined, 'send `match.group(...)` or `match.span()` instead'),
+  // The probe table says ForkingPickler sends dict views: only because importing
+  // multiprocessing.managers registers reducers that send them as lists. A program that never
+  // imports it (Pool, ProcessPoolExecutor, Process do not) gets the TypeError.
+  'builtins.dict_keys': other('dict_keys', 'a dict_keys view', "TypeError: cannot pickle 'dict_keys' object", undefined, 'send `list(d.keys())` instead'),
+  'builtins.dict_values': other('dict_values', 'a dict_values view', "TypeError: cannot pickle 'dict_values' object", undefined, 'send `list(d.values())` instead'),
+  'builtins.dict_items': other('dict_items', 'a dict_items view', "TypeError: cannot pickle 'dict_items' object", undefined, 'send `list(d.items())` instead'),
+  'sqlite3.Row': other('sqlite3.Row', 'a sqlite3.Row', "TypeError: cannot pickle 'sqlite3.Row' object", undefined, 'convert each row to plain data where it is fetched (`dict(row)` keeps the column names, `tuple(row)` the order), or set `row_factory = None` on the connection that fetches these rows'),
   'weakref.ref': other('weakref.ref', 'a weak reference', "TypeError: cannot pickle 'weakref.ReferenceType' object", undefined, 'send the referenced object instead'),
   'types.MappingProxyType': other('types.MappingProxyType', 'a mappingproxy', "TypeError: cannot pickle 'mappingproxy' object", undefined, 'send `dict(proxy)` instead'),
   // Roles only: these pickle fine or are never sent, but calls on them matter.

@@ -106,6 +106,12 @@ export interface ModuleModel {
   startMethodCalls: CallSite[];
   /** Classes registered with `copyreg.pickle(Cls, ...)`; names are resolved later. */
   copyregCalls: CallSite[];
+  /**
+   * Writes of attributes that change what a known object's methods make (`conn.row_factory =
+   * sqlite3.Row`: its cursors then fetch `sqlite3.Row`s, which do not pickle). Kept apart from
+   * `self.x` attributes because the object written to is any expression, resolved later.
+   */
+  shapingWrites: { target: Node; object: Node; name: string; value: Node; scope: Scope }[];
   /** The scope a function, lambda or class node opens, by node id. */
   scopeOf: Map<number, Scope>;
   /** Module-level `if __name__ == "__main__":` statements. */
@@ -154,6 +160,9 @@ function dottedText(n: Node | null): string {
   return n ? n.text.replace(/\s+/g, '') : '';
 }
 
+/** Attributes whose value decides what the object's methods return (see `shapingWrites`). */
+const SHAPING_ATTRS = new Set(['row_factory']);
+
 export function buildModuleModel(file: string, root: Node): ModuleModel {
   const model = {
     file,
@@ -162,6 +171,7 @@ export function buildModuleModel(file: string, root: Node): ModuleModel {
     classes: [],
     startMethodCalls: [],
     copyregCalls: [],
+    shapingWrites: [],
     scopeOf: new Map(),
     mainGuards: [],
     starImports: [],
@@ -212,6 +222,7 @@ export function buildModuleModel(file: string, root: Node): ModuleModel {
         const obj = target.childForFieldName('object');
         const attr = target.childForFieldName('attribute');
         const self = selfName(scope);
+        if (obj && attr && value && !unpack.length && SHAPING_ATTRS.has(attr.text)) model.shapingWrites.push({ target, object: obj, name: attr.text, value, scope });
         if (obj && attr && self && obj.type === 'identifier' && obj.text === self.name) {
           const entry: InstanceAttr = { name: attr.text, node: target, value, annotation, unpack, scope, statement };
           const list = self.cls.attrs.get(attr.text);

@@ -21,7 +21,7 @@ export type Value =
   /** An external name: a module, function or class of the standard library or a third party. */
   | { kind: 'ref'; qname: string; library: string; isModule: boolean; site: Site }
   /** An instance of a known external type (see knowledge.ts). */
-  | { kind: 'object'; type: string; library: string; site: Site; method?: ConcreteMethod; via?: string }
+  | { kind: 'object'; type: string; library: string; site: Site; method?: ConcreteMethod; via?: string; /** The object whose method made this one (a cursor's connection). */ owner?: Value }
   | { kind: 'lambda'; site: Site }
   | { kind: 'function'; fn: FunctionInfo; /** The decorated def whose name holds this wrapper (see `decorated`). */ decorates?: FunctionInfo }
   | { kind: 'class'; cls: ClassInfo }
@@ -53,6 +53,8 @@ export interface Item {
 }
 
 export const unknown: Value = { kind: 'unknown' };
+/** A dict's view methods: their results (`dict_keys`, ...) do not pickle, though the dict does. */
+const DICT_VIEWS = new Set(['keys', 'values', 'items']);
 const MAX_DEPTH = 14;
 
 const dataNodes = new Set([
@@ -495,6 +497,9 @@ export class Evaluator {
       }
       case 'object':
         return { kind: 'method', self: base, name, site };
+      case 'container':
+        // `d.keys()` of a dict: a view object, which does not pickle (see callValue).
+        return base.dict && DICT_VIEWS.has(name) ? { kind: 'method', self: base, name, site } : unknown;
       case 'union':
         return union(
           base.options.map((o) =>
@@ -772,22 +777,70 @@ export class Evaluator {
         return { kind: 'container', items, site };
       }
       case 'method': {
+        if (callee.self.kind === 'container' && DICT_VIEWS.has(callee.name) && callArgs(call).positional.length === 0)
+          return { kind: 'object', type: `builtins.dict_${callee.name}`, library: 'builtins', site };
         if (callee.fn && callee.self.kind === 'instance')
           return this.returnAt(callee.fn, call, scope, callee.fn.decorators.some((d) => /\bstaticmethod\b/.test(d.text)) ? 0 : 1, depth, site);
         if (callee.self.kind === 'object') {
+          const rows = this.sqliteRows(callee.self, callee.name, call, scope, depth);
+          if (rows) return rows;
           const role = types[callee.self.type]?.role as Role | undefined;
           const made = methodResultOf(callee.self.type, role, callee.name, call);
           if (!made) return unknown;
           if (made === 'pipe') return pair('multiprocessing.connection.Connection', callee.self.library, site);
           if (made === 'data') return unknown;
           if (made === 'process') return unknown;
-          return { kind: 'object', type: made, library: callee.self.library, site, method: callee.self.method, via: callee.name };
+          return { kind: 'object', type: made, library: callee.self.library, site, method: callee.self.method, via: callee.name, owner: callee.self };
         }
         return unknown;
       }
       default:
         return unknown;
     }
+  }
+
+  /**
+   * The rows a sqlite3 cursor fetches: `sqlite3.Row`s (which do not pickle) when the cursor's or
+   * its connection's `row_factory` is `sqlite3.Row`, else undefined (tuples, or not known). A
+   * write in the fetching function before the fetch decides; else every write seen must agree.
+   */
+  private sqliteRows(self: Value & { kind: 'object' }, name: string, call: Node, scope: Scope, depth: number): Value | undefined {
+    if (self.type !== 'sqlite3.Cursor' || !/^fetch(one|all|many)$/.test(name)) return undefined;
+    const holders: Value[] = [self];
+    if (self.owner?.kind === 'object' && self.owner.type === 'sqlite3.Connection') holders.push(self.owner);
+    for (const holder of holders) {
+      const factory = this.rowFactory(holder as Value & { kind: 'object' }, call, scope, depth);
+      if (factory === undefined) continue;
+      if (factory !== 'sqlite3.Row') return undefined;
+      const site = this.site(call, scope);
+      const row: Value = { kind: 'object', type: 'sqlite3.Row', library: 'sqlite3', site, via: name };
+      return name === 'fetchone' ? row : { kind: 'container', items: [{ label: '[i]', value: row, node: call, module: scope.module }], site };
+    }
+    return undefined;
+  }
+
+  /** The qualified name `row_factory` is set to on `obj` (`'other'` for anything else, or writes that disagree). */
+  private rowFactory(obj: Value & { kind: 'object' }, call: Node, scope: Scope, depth: number): string | undefined {
+    if (depth > MAX_DEPTH - 4) return undefined;
+    const modules = new Set([obj.site.module, scope.module]);
+    const writes: ModuleModel['shapingWrites'] = [];
+    for (const m of modules)
+      for (const w of m.shapingWrites) {
+        if (w.name !== 'row_factory') continue;
+        const target = this.eval(w.object, w.scope, depth + 1);
+        const options = target.kind === 'union' ? target.options : [target];
+        if (options.some((o) => o.kind === 'object' && o.site.node === obj.site.node && o.site.module === obj.site.module)) writes.push(w);
+      }
+    if (!writes.length) return undefined;
+    const before = writes.filter((w) => w.scope === scope && w.target.startIndex < call.startIndex);
+    const chosen = before.length ? [before.reduce((a, b) => (b.target.startIndex > a.target.startIndex ? b : a))] : writes;
+    const names = new Set(
+      chosen.map((w) => {
+        const v = this.eval(w.value, w.scope, depth + 1);
+        return v.kind === 'ref' ? v.qname : w.value.type === 'none' ? 'None' : 'other';
+      }),
+    );
+    return names.size === 1 ? [...names][0] : 'other';
   }
 
   /**
