@@ -43,7 +43,9 @@ export type Role =
   | 'path'
   | 'sqlite-connection'
   | 'regex'
-  | 'event-loop';
+  | 'event-loop'
+  | 'h5py-group'
+  | 'cloud-session';
 
 export interface TypeInfo {
   display: string;
@@ -144,6 +146,19 @@ const handWritten: Record<string, TypeInfo> = {
   'builtins.module': other('module', 'a module object', "TypeError: cannot pickle 'module' object", undefined, 'import the module in the worker instead'),
   'builtins.memoryview': other('memoryview', 'a memoryview', 'TypeError: cannot pickle memoryview objects', undefined, 'send `bytes(view)` instead'),
   're.Match': other('re.Match', 'a re.Match', "TypeError: cannot pickle 're.Match' object", undefined, 'send `match.group(...)` or `match.span()` instead'),
+  // Third-party clients and handles, measured with Debian's packages (tools/probe/python-third-party.py):
+  // each holds sockets, a connection pool's lock or generated classes, so none pickles.
+  'h5py.File': handle('h5py.File', 'TypeError: h5py objects cannot be pickled', undefined, 'h5py-group', 'send the file name and open it where it is read (in a Dataset: open it lazily on first `__getitem__`, or in `worker_init_fn`)'),
+  'h5py.Group': handle('h5py.Group', 'TypeError: h5py objects cannot be pickled', undefined, 'h5py-group', 'send the file name and the group path, and open them where they are read'),
+  'h5py.Dataset': handle('h5py.Dataset', 'TypeError: h5py objects cannot be pickled', undefined, undefined, 'send the file name and the dataset path (or `ds[...]` read into an array), and open them where they are read'),
+  'redis.Redis': other('redis.Redis', 'a redis client', "TypeError: cannot pickle '_thread.lock' object", undefined, 'send its connection settings (the URL, or host and port) and create the client in the worker, once per process (a Pool `initializer` storing it in a module global)'),
+  'redis.ConnectionPool': other('redis.ConnectionPool', 'a redis connection pool', "TypeError: cannot pickle '_thread.lock' object", undefined, 'send its connection settings and create the pool in the worker'),
+  'pymongo.MongoClient': other('pymongo.MongoClient', 'a MongoClient', "TypeError: cannot pickle '_thread.lock' object", undefined, 'send the connection URI and create the MongoClient in the worker, once per process (a Pool `initializer` storing it in a module global)'),
+  'botocore.client.BaseClient': other('boto3 client', 'a boto3 client', "PicklingError: Can't pickle <class 'botocore.client.…'>: attribute lookup … on botocore.client failed", undefined, 'send the service name and region (and the bucket or keys it works on) and call `boto3.client(...)` in the worker'),
+  'boto3.resources.base.ServiceResource': other('boto3 resource', 'a boto3 resource', "PicklingError: Can't pickle <class 'boto3.resources.factory.…'>: attribute lookup … on boto3.resources.factory failed", undefined, 'send the service name and region and call `boto3.resource(...)` in the worker'),
+  'boto3.session.Session': other('boto3.session.Session', 'a boto3 Session', "AttributeError: Can't pickle local object 'lazy_call.<locals>._handler'", 'cloud-session', 'send the profile or region and make the Session in the worker'),
+  'sqlalchemy.engine.Engine': other('sqlalchemy Engine', 'a SQLAlchemy Engine', "AttributeError: Can't pickle local object 'create_engine.<locals>.connect'", undefined, 'send the database URL (`str(engine.url)`) and call `create_engine(url)` in the worker, once per process'),
+  'sqlalchemy.orm.sessionmaker': other('sqlalchemy sessionmaker', 'a SQLAlchemy sessionmaker', "AttributeError: Can't pickle local object 'create_engine.<locals>.connect'", undefined, 'send the database URL and build the engine and sessionmaker in the worker'),
   // The probe table says ForkingPickler sends dict views: only because importing
   // multiprocessing.managers registers reducers that send them as lists. A program that never
   // imports it (Pool, ProcessPoolExecutor, Process do not) gets the TypeError.
@@ -246,6 +261,28 @@ export function objectValueOf(qname: string): string | undefined {
 
 /** What calling a fully qualified name makes: the name of a type in `types`, or a special form. */
 export const factories: Record<string, string> = {
+  'h5py.File': 'h5py.File',
+  'h5py.Group': 'h5py.Group',
+  'h5py.Dataset': 'h5py.Dataset',
+  'redis.Redis': 'redis.Redis',
+  'redis.StrictRedis': 'redis.Redis',
+  'redis.client.Redis': 'redis.Redis',
+  'redis.client.StrictRedis': 'redis.Redis',
+  'redis.from_url': 'redis.Redis',
+  'redis.Redis.from_url': 'redis.Redis',
+  'redis.StrictRedis.from_url': 'redis.Redis',
+  'redis.ConnectionPool': 'redis.ConnectionPool',
+  'redis.connection.ConnectionPool': 'redis.ConnectionPool',
+  'redis.ConnectionPool.from_url': 'redis.ConnectionPool',
+  'pymongo.MongoClient': 'pymongo.MongoClient',
+  'pymongo.mongo_client.MongoClient': 'pymongo.MongoClient',
+  'boto3.client': 'botocore.client.BaseClient',
+  'boto3.resource': 'boto3.resources.base.ServiceResource',
+  'boto3.Session': 'boto3.session.Session',
+  'boto3.session.Session': 'boto3.session.Session',
+  'sqlalchemy.create_engine': 'sqlalchemy.engine.Engine',
+  'sqlalchemy.engine.create_engine': 'sqlalchemy.engine.Engine',
+  'sqlalchemy.orm.sessionmaker': 'sqlalchemy.orm.sessionmaker',
   'threading.Lock': 'threading.Lock',
   'threading.RLock': 'threading.RLock',
   'threading.Condition': 'threading.Condition',
@@ -399,6 +436,8 @@ export const methodResults: Partial<Record<Role, Record<string, string>>> = {
   path: { open: 'io.TextIOWrapper' },
   regex: { match: 're.Match', search: 're.Match', fullmatch: 're.Match' },
   'event-loop': { create_future: 'asyncio.Future' },
+  'h5py-group': { create_group: 'h5py.Group', require_group: 'h5py.Group', create_dataset: 'h5py.Dataset', require_dataset: 'h5py.Dataset', get: 'h5py.Dataset' },
+  'cloud-session': { client: 'botocore.client.BaseClient', resource: 'boto3.resources.base.ServiceResource' },
 };
 
 /** Names whose value (not call) is a known object. */

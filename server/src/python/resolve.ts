@@ -779,6 +779,8 @@ export class Evaluator {
       case 'method': {
         if (callee.self.kind === 'container' && DICT_VIEWS.has(callee.name) && callArgs(call).positional.length === 0)
           return { kind: 'object', type: `builtins.dict_${callee.name}`, library: 'builtins', site };
+        // A fluent method (`return self`): the call is the instance it was called on.
+        if (callee.fn && callee.self.kind === 'instance' && returnsSelf(callee.fn)) return callee.self;
         if (callee.fn && callee.self.kind === 'instance')
           return this.returnAt(callee.fn, call, scope, callee.fn.decorators.some((d) => /\bstaticmethod\b/.test(d.text)) ? 0 : 1, depth, site);
         if (callee.self.kind === 'object') {
@@ -872,6 +874,13 @@ export class Evaluator {
     if (isUnknown(v) && annotation) return this.evalAnnotation(annotation, fn.outer, depth + 1, site);
     return v;
   }
+}
+
+/** A method whose every `return` gives back its own instance (`return self`). */
+function returnsSelf(fn: FunctionInfo): boolean {
+  const self = fn.params[0];
+  if (!self || !fn.returns.length || fn.decorators.some((d) => /\b(staticmethod|classmethod)\b/.test(d.text))) return false;
+  return fn.returns.every((r) => r.type === 'identifier' && r.text === self);
 }
 
 /** Field names of `namedtuple("T", "a b")`, `namedtuple("T", ["a", "b"])`, `NamedTuple("T", [("a", int), ...])`. */
