@@ -38,7 +38,15 @@ export type Value =
    */
   /** A class made by `collections.namedtuple(...)` / `typing.NamedTuple(...)`: calling it makes a tuple of these fields. */
   | { kind: 'tupleclass'; fields: string[]; site: Site }
-  | { kind: 'param'; fn: FunctionInfo; index: number; name: string; /** An element of it (`for job in jobs`), one level per loop. */ element?: 1 | 2 };
+  | {
+      kind: 'param';
+      fn: FunctionInfo;
+      index: number;
+      name: string;
+      /** An element of it (`for job in jobs`), one level per loop. */ element?: 1 | 2;
+      /** An attribute path read from it (`job.context`) when no caller in its module says what it holds: judged at each caller's argument. */
+      attrs?: string[];
+    };
 
 /** Nothing known about the value itself (an unannotated parameter is not known either). */
 export function isUnknown(v: Value): boolean {
@@ -64,7 +72,6 @@ const dataNodes = new Set([
   'false',
   'none',
   'comparison_operator',
-  'boolean_operator',
   'not_operator',
   'unary_operator',
 ]);
@@ -167,7 +174,7 @@ export function lookup(name: string, scope: Scope, at: Node): Binding | undefine
   return undefined;
 }
 
-function stringValue(n: Node | null | undefined): string | undefined {
+export function stringValue(n: Node | null | undefined): string | undefined {
   if (!n || n.type !== 'string') return undefined;
   const content = n.namedChildren.filter((c) => c?.type === 'string_content');
   if (n.namedChildren.some((c) => c?.type === 'interpolation')) return undefined;
@@ -302,10 +309,26 @@ export class Evaluator {
         const bv = base ? this.eval(base, scope, depth + 1) : unknown;
         if (bv.kind === 'object' && bv.type === 'builtins.memoryview')
           return index?.type === 'slice' ? { ...bv, site: this.site(node, scope) } : { kind: 'data', site: this.site(node, scope) };
+        // `TRANSFORMS[split]`, `LOCKS["db"]`: the item a literal key names, else any item (a
+        // default_factory is no item).
+        if (bv.kind === 'container' && index && index.type !== 'slice') {
+          const items = bv.items.filter((i) => i.label !== '.default_factory');
+          const named = items.filter((i) => i.label === `[${index.text}]`);
+          return union((named.length ? named : items).map((i) => i.value));
+        }
         return unknown;
       }
       case 'await':
         return unknown;
+      case 'boolean_operator': {
+        // `init or (lambda: None)`, `cfg.get(k) or default`: either operand may be the result.
+        const left = node.childForFieldName('left');
+        const right = node.childForFieldName('right');
+        const lv = left ? this.eval(left, scope, depth + 1) : unknown;
+        const rv = right ? this.eval(right, scope, depth + 1) : unknown;
+        if (lv.kind === 'data' && rv.kind === 'data') return { kind: 'data', site: this.site(node, scope) };
+        return union([lv, rv]);
+      }
       case 'binary_operator': {
         // `Path(...) / "name"` is still a path; arithmetic on plain data is data.
         const left = node.childForFieldName('left');
@@ -398,16 +421,22 @@ export class Evaluator {
 
   /** A container literal bound to a name, with what is later written into it in the same scope (`append`, `d[k] = v`, `update`). */
   private withWrites(v: Extract<Value, { kind: 'container' }>, b: Extract<Binding, { kind: 'value' }>, depth: number): Value {
-    const writes = b.scope.writes?.get(b.name);
-    if (!writes) return v;
     const t = b.value.type;
     const literal = t === 'list' || t === 'dictionary' || t === 'set' || t === 'call';
     if (!literal) return v;
     // Writes after this binding and before the next one of the same name.
     const next = b.scope.bindings.get(b.name)?.find((o) => o.node.startIndex > b.node.startIndex);
-    const mine = writes.filter((w) => w.node.startIndex > b.node.startIndex && (!next || w.node.startIndex < next.node.startIndex));
-    if (!mine.length) return v;
-    const items: Item[] = [...v.items, ...mine.map((w) => ({ label: w.label, value: this.eval(w.node, b.scope, depth + 1), node: w.node, module: b.scope.module }))];
+    const writes = (b.scope.writes?.get(b.name) ?? [])
+      .filter((w) => w.node.startIndex > b.node.startIndex && (!next || w.node.startIndex < next.node.startIndex))
+      .map((w) => ({ ...w, scope: b.scope }));
+    // A module-level container filled by the module's functions (`REGISTRY[name] = ...` in a
+    // `register()`): their writes count too, where the name is not rebound locally.
+    if (b.scope.kind === 'module' && !next)
+      for (const s of new Set(b.scope.module.scopeOf.values()))
+        if (s !== b.scope && s.kind === 'function' && !s.bindings.has(b.name))
+          for (const w of s.writes?.get(b.name) ?? []) if (writes.length < 16) writes.push({ ...w, scope: s });
+    if (!writes.length) return v;
+    const items: Item[] = [...v.items, ...writes.map((w) => ({ label: w.label, value: this.eval(w.node, w.scope, depth + 1), node: w.node, module: b.scope.module }))];
     return { ...v, items };
   }
 
@@ -467,10 +496,22 @@ export class Evaluator {
     const attr = node.childForFieldName('attribute');
     if (!objNode || !attr) return unknown;
     let base = this.eval(objNode, scope, depth + 1);
-    // `q.put`, `settings.db` on an unannotated parameter: what its callers pass.
-    if (base.kind === 'param' && !base.element) base = this.paramOrigins(base.fn, base.index, base.name, depth + 1);
     const name = attr.text;
-    const site = this.site(node, scope);
+    if (base.kind === 'param' && !base.element) {
+      // `job.context.lock`: the path grows, still judged at the callers.
+      if (base.attrs) return base.attrs.length < 3 ? { ...base, attrs: [...base.attrs, name] } : unknown;
+      // `q.put`, `settings.db` on an unannotated parameter: what its callers in this module pass;
+      // when none says, the attribute is judged at each caller's argument (callers in other
+      // modules included, see flow.ts).
+      const origins = this.paramOrigins(base.fn, base.index, base.name, depth + 1);
+      if (origins.kind === 'unknown') return { kind: 'param', fn: base.fn, index: base.index, name: base.name, attrs: [name] };
+      base = origins;
+    }
+    return this.attributeOf(base, name, this.site(node, scope), depth);
+  }
+
+  /** `name` read from a value: an attribute of an instance, class, module or known object. */
+  attributeOf(base: Value, name: string, site: Site, depth: number): Value {
     switch (base.kind) {
       case 'ref': {
         const qname = `${base.qname}.${name}`;
@@ -639,7 +680,11 @@ export class Evaluator {
     const fromParam = this.paramFromCall(inst, a.value, a.scope, depth);
     v = fromParam ?? this.eval(a.value, a.scope, depth + 1);
     // `self.lock = lock` seen from `self` in another method: whatever the constructor's callers pass.
-    if (v.kind === 'param' && !v.element && !inst.call && v.fn === a.scope.fn) v = this.paramOrigins(v.fn, v.index, v.name, depth + 1);
+    if (v.kind === 'param' && !v.element && !inst.call && v.fn === a.scope.fn) {
+      const attrs = v.attrs ?? [];
+      v = this.paramOrigins(v.fn, v.index, v.name, depth + 1);
+      for (const name of attrs) v = this.attributeOf(v, name, { module: a.scope.module, node: a.value }, depth + 1);
+    }
     for (const i of a.unpack) v = element(v, i);
     if (isUnknown(v) && a.annotation) return this.evalAnnotation(a.annotation, a.scope, depth + 1, { module: a.scope.module, node: a.node });
     if (isUnknown(v)) {
@@ -772,8 +817,12 @@ export class Evaluator {
         return { kind: 'container', items, site };
       }
       case 'method': {
-        if (callee.fn && callee.self.kind === 'instance')
-          return this.returnAt(callee.fn, call, scope, callee.fn.decorators.some((d) => /\bstaticmethod\b/.test(d.text)) ? 0 : 1, depth, site);
+        if (callee.fn && callee.self.kind === 'instance') {
+          const r = this.returnAt(callee.fn, call, scope, callee.fn.decorators.some((d) => /\bstaticmethod\b/.test(d.text)) ? 0 : 1, depth, site);
+          // A fluent method (`return self`): the same object, still known by where it was built.
+          if (r.kind === 'instance' && !r.call && callee.self.call && classChain(callee.self.cls, this).includes(r.cls)) return callee.self;
+          return r;
+        }
         if (callee.self.kind === 'object') {
           const role = types[callee.self.type]?.role as Role | undefined;
           const made = methodResultOf(callee.self.type, role, callee.name, call);
@@ -894,7 +943,7 @@ export function union(values: Value[]): Value {
 function elementOf(v: Value): Value {
   if (v.kind === 'container' && !v.dict) return union(v.items.map((i) => i.value));
   // `for job in jobs` over a parameter: judged as the items of each caller's argument.
-  if (v.kind === 'param') return v.element === 2 ? unknown : { ...v, element: v.element ? 2 : 1 };
+  if (v.kind === 'param') return v.element === 2 || v.attrs ? unknown : { ...v, element: v.element ? 2 : 1 };
   if (v.kind === 'union') return union(v.options.map(elementOf));
   return unknown;
 }
