@@ -14,7 +14,7 @@ import { findSinks, sinkAtCall, type Sink } from './sinks';
 
 /** Files that mention none of these cannot hold a sink (see index.ts for the same test). */
 export const boundaryWords =
-  /\b(?:multiprocess(?:ing)?|concurrent|pickle|cloudpickle|dill|joblib|loky|dask|distributed|ray|Pool|Process|DataLoader)\b|Executor\b|\.(?:imap|imap_unordered|starmap|apply_async|map_async|starmap_async|submit|run_in_executor|delay)\(/;
+  /\b(?:multiprocess(?:ing)?|concurrent|pickle|cloudpickle|dill|joblib|loky|dask|distributed|ray|Pool|Process|DataLoader|GridSearchCV|RandomizedSearchCV|cross_val_score|cross_validate|cross_val_predict)\b|Executor\b|\.(?:imap|imap_unordered|starmap|apply_async|map_async|starmap_async|submit|run_in_executor|delay)\(/;
 
 /**
  * Calls whose receiver may be a parameter holding a queue, pool, executor or connection known only

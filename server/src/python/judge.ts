@@ -421,6 +421,15 @@ export class Judge {
           }
         }
       }
+      // `plugin.cache = open_cache()` after the object was built, outside its class.
+      for (const item of v.setOutside ?? []) {
+        if (dropped?.has(item.label)) continue;
+        const p = this.judge(item.value, [...segments, `.${item.label}`], anchor, ctx, depth + 1, seen);
+        if (p) {
+          if (item.node) p.related = [...related({ module: item.module, node: item.node }, `.${item.label} is set here`), ...p.related];
+          return p;
+        }
+      }
     } finally {
       seen.delete(v.cls);
     }

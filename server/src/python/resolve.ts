@@ -25,7 +25,16 @@ export type Value =
   | { kind: 'lambda'; site: Site }
   | { kind: 'function'; fn: FunctionInfo; /** The decorated def whose name holds this wrapper (see `decorated`). */ decorates?: FunctionInfo }
   | { kind: 'class'; cls: ClassInfo }
-  | { kind: 'instance'; cls: ClassInfo; site: Site; call?: Node; callScope?: Scope; /** Evaluates the call's arguments when they are a helper's parameters bound to one caller's values. */ callEv?: Evaluator }
+  | {
+      kind: 'instance';
+      cls: ClassInfo;
+      site: Site;
+      call?: Node;
+      callScope?: Scope;
+      /** Evaluates the call's arguments when they are a helper's parameters bound to one caller's values. */ callEv?: Evaluator;
+      /** Attributes set on the object from outside its class after it was built (`obj.cache = ...`). */
+      setOutside?: Item[];
+    }
   | { kind: 'method'; self: Value; name: string; fn?: FunctionInfo; site: Site }
   | { kind: 'partial'; func: Value; args: Item[]; site: Site }
   | { kind: 'container'; items: Item[]; site: Site; dict?: boolean }
@@ -313,8 +322,7 @@ export class Evaluator {
         // default_factory is no item).
         if (bv.kind === 'container' && index && index.type !== 'slice') {
           const items = bv.items.filter((i) => i.label !== '.default_factory');
-          const named = items.filter((i) => i.label === `[${index.text}]`);
-          return union((named.length ? named : items).map((i) => i.value));
+          return union(itemsAt(items, index).map((i) => i.value));
         }
         return unknown;
       }
@@ -365,6 +373,7 @@ export class Evaluator {
       case 'value': {
         let v = this.eval(b.value, b.scope, depth + 1);
         if (v.kind === 'container' && !b.iterate && !b.unpack.length) v = this.withWrites(v, b, depth);
+        if (v.kind === 'instance' && v.call && !b.iterate && !b.unpack.length) v = this.withAttrWrites(v, b, depth);
         if (b.iterate) v = elementOf(v);
         for (const i of b.unpack) v = element(v, i);
         return v;
@@ -417,6 +426,14 @@ export class Evaluator {
       if (v.kind === 'function' && /\b(?:update_wrapper|__qualname__)\b/.test(v.fn.outer.node.text)) return { kind: 'function', fn };
     }
     return v.kind === 'function' && v.fn !== fn ? { ...v, decorates: fn } : v;
+  }
+
+  /** An object built and bound to a name, with the attributes later set on it through that name in the same scope. */
+  private withAttrWrites(v: Extract<Value, { kind: 'instance' }>, b: Extract<Binding, { kind: 'value' }>, depth: number): Value {
+    const next = b.scope.bindings.get(b.name)?.find((o) => o.node.startIndex > b.node.startIndex);
+    const mine = (b.scope.attrWrites?.get(b.name) ?? []).filter((w) => w.node.startIndex > b.node.startIndex && (!next || w.node.startIndex < next.node.startIndex));
+    if (!mine.length) return v;
+    return { ...v, setOutside: mine.map((w) => ({ label: w.label, value: this.eval(w.node, b.scope, depth + 1), node: w.statement, module: b.scope.module })) };
   }
 
   /** A container literal bound to a name, with what is later written into it in the same scope (`append`, `d[k] = v`, `update`). */
@@ -628,7 +645,7 @@ export class Evaluator {
     const out = new Set<string>();
     const call = inst.call;
     const scope = inst.callScope;
-    if (!call || !scope) return out;
+    if (!call || !scope) return this.methodsCalledOnBuilt(inst.cls);
     const key = `${scope.module.file}:${call.id}`;
     const hit = this.calledMemo.get(key);
     if (hit) return hit;
@@ -649,6 +666,30 @@ export class Evaluator {
     };
     visit(scope.node);
     return this.selfCalls(inst.cls, out);
+  }
+
+  /**
+   * `self` inside a method, with no construction in sight: the methods called on the objects of
+   * exactly this class that its module builds (`c = Crawler(...); c.configure(); c.run()`), so
+   * what `configure` stored counts when `run` sends `self`.
+   */
+  private methodsCalledOnBuilt(cls: ClassInfo): Set<string> {
+    const key = `${cls.module.file}:class:${cls.node.id}`;
+    const hit = this.calledMemo.get(key);
+    if (hit) return hit;
+    const out = new Set<string>();
+    this.calledMemo.set(key, out);
+    let seen = 0;
+    for (const site of cls.module.calls) {
+      const f = site.node.childForFieldName('function');
+      const last = f?.type === 'attribute' ? f.childForFieldName('attribute')?.text : f?.text;
+      if (last !== cls.name || !f) continue;
+      const callee = this.eval(f, site.scope);
+      if (callee.kind !== 'class' || callee.cls !== cls) continue;
+      for (const m of this.methodsCalledOn({ kind: 'instance', cls, site: { module: cls.module, node: site.node }, call: site.node, callScope: site.scope })) out.add(m);
+      if (++seen >= MAX_OPTIONS) break;
+    }
+    return out;
   }
 
   /** One more step: a method called on `self` inside a method called on the object. */
@@ -745,6 +786,18 @@ export class Evaluator {
   private evalCall(node: Node, scope: Scope, depth: number): Value {
     const fnNode = node.childForFieldName('function');
     if (!fnNode) return unknown;
+    // `registry.values()`, `registry.get("csv")` on a dict sendcheck has seen filled.
+    const method = fnNode.type === 'attribute' ? fnNode.childForFieldName('attribute')?.text : undefined;
+    if (method === 'values' || method === 'get') {
+      const base = this.eval(fnNode.childForFieldName('object')!, scope, depth + 1);
+      if (base.kind === 'container' && base.dict) {
+        const items = base.items.filter((i) => i.label !== '.default_factory');
+        const key = callArgs(node).positional[0];
+        if (method === 'values') return callArgs(node).positional.length ? unknown : { kind: 'container', items: items.map((i) => ({ ...i, label: '[i]' })), site: this.site(node, scope) };
+        if (!key) return unknown;
+        return union(itemsAt(items, key).map((i) => i.value));
+      }
+    }
     const callee = this.eval(fnNode, scope, depth + 1);
     return this.callValue(callee, node, scope, depth);
   }
@@ -756,6 +809,27 @@ export class Evaluator {
       case 'ref': {
         if (/^builtins\.(list|dict|set)$/.test(callee.qname) && callArgs(call).positional.length === 0 && callArgs(call).keywords.size === 0)
           return { kind: 'container', items: [], site, dict: callee.qname === 'builtins.dict' };
+        // `zip(paths, repeat(lock))`, `enumerate(jobs)`: tuples of the iterables' elements.
+        if (callee.qname === 'builtins.zip' || callee.qname === 'builtins.enumerate' || callee.qname === 'itertools.repeat') {
+          const { positional, keywords, splat } = callArgs(call);
+          if (splat || !positional.length) return unknown;
+          if (callee.qname === 'itertools.repeat') return { kind: 'container', items: [{ label: '[i]', value: this.eval(positional[0], scope, depth + 1), node: positional[0], module: scope.module }], site };
+          if (keywords.size && callee.qname === 'builtins.zip' && [...keywords.keys()].some((k) => k !== 'strict')) return unknown;
+          const parts: Item[] = (callee.qname === 'builtins.enumerate' ? [undefined, positional[0]] : positional).map((a, j) => ({
+            label: `[${j}]`,
+            value: a ? elementOf(this.eval(a, scope, depth + 1)) : ({ kind: 'data', site } as Value),
+            node: a,
+            module: scope.module,
+          }));
+          return { kind: 'container', items: [{ label: '[i]', value: { kind: 'container', items: parts, site }, node: call, module: scope.module }], site };
+        }
+        // `list(plugins.values())`, `sorted(jobs)`: a list of the iterable's elements.
+        if (/^builtins\.(list|tuple|set|sorted)$/.test(callee.qname) && callArgs(call).positional.length === 1 && callArgs(call).keywords.size === 0) {
+          const arg = callArgs(call).positional[0];
+          const element = elementOf(this.eval(arg, scope, depth + 1));
+          if (element.kind === 'unknown') return unknown;
+          return { kind: 'container', items: [{ label: '[i]', value: element, node: arg, module: scope.module }], site };
+        }
         if (callee.qname === 'collections.namedtuple' || callee.qname === 'typing.NamedTuple') {
           const fields = namedTupleFields(callArgs(call).positional[1] ?? callArgs(call).keywords.get('field_names'));
           return fields ? { kind: 'tupleclass', fields, site } : unknown;
@@ -765,6 +839,14 @@ export class Evaluator {
           const factory = callArgs(call).positional[0];
           const items: Item[] = factory ? [{ label: '.default_factory', value: this.eval(factory, scope, depth + 1), node: factory, module: scope.module }] : [];
           return { kind: 'container', items, site, dict: true };
+        }
+        // A scikit-learn estimator keeps its constructor arguments as attributes (that is how
+        // `clone` rebuilds it), so it pickles with them: `Pipeline([("scale", Scaler(cache=c))])`.
+        if (callee.library === 'sklearn' && /\.(?:[A-Z]\w*|make_pipeline|make_union)$/.test(callee.qname)) {
+          const { positional, keywords } = callArgs(call);
+          const items: Item[] = positional.map((a, i) => ({ label: `.args[${i}]`, value: this.eval(a, scope, depth + 1), node: a, module: scope.module }));
+          for (const [k, a] of keywords) items.push({ label: `.${k}`, value: this.eval(a, scope, depth + 1), node: a, module: scope.module });
+          return { kind: 'container', items, site };
         }
         const made = factoryOf(callee.qname, call);
         if (!made) return unknown;
@@ -937,6 +1019,17 @@ export function union(values: Value[]): Value {
   }
   if (options.length === 0) return unknown;
   return options.length === 1 ? options[0] : { kind: 'union', options };
+}
+
+/** The items a literal key or index names (`['db']` and `["db"]` alike), else all of them. */
+function itemsAt(items: Item[], key: Node): Item[] {
+  const norm = (t: string) => t.replace(/^(['"])(.*)\1$/, '$2');
+  const k = norm(key.text);
+  const named = items.filter((i) => /^\[.*\]$/.test(i.label) && norm(i.label.slice(1, -1)) === k);
+  if (named.length) return named;
+  // Every item under another literal key: the one read was put there where sendcheck did not see.
+  const literal = (l: string) => /^\[(?:(['"]).*\1|-?\d+)\]$/.test(l);
+  return /^(?:(['"]).*\1|-?\d+)$/.test(key.text) && items.every((i) => literal(i.label)) ? [] : items;
 }
 
 /** An element of an iterated value: any item of a list, tuple or set literal (a dict iterates its keys). */
