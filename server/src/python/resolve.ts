@@ -34,6 +34,8 @@ export type Value =
       /** Evaluates the call's arguments when they are a helper's parameters bound to one caller's values. */ callEv?: Evaluator;
       /** Attributes set on the object from outside its class after it was built (`obj.cache = ...`). */
       setOutside?: Item[];
+      /** `self` as seen inside this method (no construction in sight). */
+      selfIn?: FunctionInfo;
     }
   | { kind: 'method'; self: Value; name: string; fn?: FunctionInfo; site: Site }
   | { kind: 'partial'; func: Value; args: Item[]; site: Site }
@@ -385,7 +387,7 @@ export class Evaluator {
         const given = this.bound?.fn === fn ? this.bound.values.get(b.index) : undefined;
         if (given) return given;
         if (b.index === 0 && fn.outer.kind === 'class' && fn.outer.cls && !fn.decorators.some((d) => /staticmethod|classmethod/.test(d.text)))
-          return { kind: 'instance', cls: fn.outer.cls, site: { module: fn.module, node: fn.outer.cls.nameNode } };
+          return { kind: 'instance', cls: fn.outer.cls, site: { module: fn.module, node: fn.outer.cls.nameNode }, selfIn: fn };
         if (b.annotation) return this.evalAnnotation(b.annotation, b.scope, depth + 1, { module: b.scope.module, node: b.node });
         return b.index >= 0 ? { kind: 'param', fn, index: b.index, name: b.name } : unknown;
       }
@@ -645,7 +647,7 @@ export class Evaluator {
     const out = new Set<string>();
     const call = inst.call;
     const scope = inst.callScope;
-    if (!call || !scope) return this.methodsCalledOnBuilt(inst.cls);
+    if (!call || !scope) return this.methodsCalledOnBuilt(inst.cls, inst.selfIn?.name);
     const key = `${scope.module.file}:${call.id}`;
     const hit = this.calledMemo.get(key);
     if (hit) return hit;
@@ -673,8 +675,8 @@ export class Evaluator {
    * exactly this class that its module builds (`c = Crawler(...); c.configure(); c.run()`), so
    * what `configure` stored counts when `run` sends `self`.
    */
-  private methodsCalledOnBuilt(cls: ClassInfo): Set<string> {
-    const key = `${cls.module.file}:class:${cls.node.id}`;
+  private methodsCalledOnBuilt(cls: ClassInfo, sender?: string): Set<string> {
+    const key = `${cls.module.file}:class:${cls.node.id}:${sender ?? ''}`;
     const hit = this.calledMemo.get(key);
     if (hit) return hit;
     const out = new Set<string>();
@@ -686,10 +688,26 @@ export class Evaluator {
       if (last !== cls.name || !f) continue;
       const callee = this.eval(f, site.scope);
       if (callee.kind !== 'class' || callee.cls !== cls) continue;
-      for (const m of this.methodsCalledOn({ kind: 'instance', cls, site: { module: cls.module, node: site.node }, call: site.node, callScope: site.scope })) out.add(m);
+      // `c = Crawler(...)`: the methods called on `c` in order, up to the first call of the
+      // method that sends `self` (what runs after the send does not travel).
+      const parent = site.node.parent;
+      const target = parent?.type === 'assignment' && parent.childForFieldName('right')?.id === site.node.id ? parent.childForFieldName('left') : undefined;
+      if (target?.type !== 'identifier') continue;
+      const calls: string[] = [];
+      const visit = (n: Node): void => {
+        if (n.type === 'call' && n.startIndex > site.node.endIndex) {
+          const g = n.childForFieldName('function');
+          const obj = g?.type === 'attribute' ? g.childForFieldName('object') : undefined;
+          if (obj?.type === 'identifier' && obj.text === target.text) calls.push(g!.childForFieldName('attribute')?.text ?? '');
+        }
+        for (const c of n.namedChildren) if (c) visit(c);
+      };
+      visit(site.scope.node);
+      const at = sender ? calls.indexOf(sender) : -1;
+      for (const m of at >= 0 ? calls.slice(0, at + 1) : calls) out.add(m);
       if (++seen >= MAX_OPTIONS) break;
     }
-    return out;
+    return this.selfCalls(cls, out);
   }
 
   /** One more step: a method called on `self` inside a method called on the object. */
