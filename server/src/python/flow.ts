@@ -14,7 +14,7 @@ import { findSinks, sinkAtCall, type Sink } from './sinks';
 
 /** Files that mention none of these cannot hold a sink (see index.ts for the same test). */
 export const boundaryWords =
-  /\b(?:multiprocess(?:ing)?|concurrent|pickle|cloudpickle|dill|joblib|loky|dask|distributed|ray|Pool|Process|DataLoader)\b|Executor\b|\.(?:imap|imap_unordered|starmap|apply_async|map_async|starmap_async|submit|run_in_executor|delay)\(/;
+  /\b(?:multiprocess(?:ing)?|concurrent|pickle|cloudpickle|dill|joblib|loky|dask|distributed|ray|Pool|Process|DataLoader|GridSearchCV|RandomizedSearchCV|cross_val_score|cross_validate|cross_val_predict)\b|Executor\b|\.(?:imap|imap_unordered|starmap|apply_async|map_async|starmap_async|submit|run_in_executor|delay)\(/;
 
 /**
  * Calls whose receiver may be a parameter holding a queue, pool, executor or connection known only
@@ -61,6 +61,8 @@ export interface ParamSink {
   sink: Sink;
   /** The parameter is the iterable of a map-like sink: its items are sent. */
   items?: 1 | 2;
+  /** An attribute path of the parameter is what is sent (`submit(run, job.context)`). */
+  attrs?: string[];
   /** From the call inside the function down to the real sink. */
   chain: ChainLink[];
 }
@@ -78,6 +80,8 @@ interface Occurrence {
   segments: string[];
   /** An element of the parameter is sent (`for job in jobs: submit(run, job)`): the caller's items are judged. */
   element?: 1 | 2;
+  /** An attribute path of the parameter is sent (`job.context`). */
+  attrs?: string[];
 }
 
 function short(text: string): string {
@@ -288,7 +292,7 @@ export class Flow {
     const out: ParamSink[] = [];
     const add = (e: ParamSink) => {
       if (out.length >= MAX_ENTRIES) return;
-      if (out.some((o) => o.index === e.index && o.sink === e.sink && o.chain.length === e.chain.length)) return;
+      if (out.some((o) => o.index === e.index && o.sink === e.sink && o.chain.length === e.chain.length && `${o.attrs}` === `${e.attrs}`)) return;
       out.push(e);
     };
     try {
@@ -305,11 +309,13 @@ export class Flow {
             if (sent.items && occ.segments.length > 1) continue;
             const items = (sent.items && occ.segments.length === 0 ? sent.items : 0) + (occ.element ?? 0);
             if (items > 2 || (occ.element && occ.segments.length)) continue;
+            if (occ.attrs && (items || occ.segments.length)) continue;
             add({
               index: occ.index,
               name: occ.name,
               sink,
               items: items ? (items as 1 | 2) : undefined,
+              attrs: occ.attrs,
               chain: [{ site: { module: model, node: sink.call.node }, text: `${sink.name}(${/^[a-z_]+$/.test(sent.label) && sent.label !== 'obj' ? `${sent.label}=` : ''}${short(sent.node.text)})` }],
             });
           }
@@ -329,11 +335,15 @@ export class Flow {
             if (entry.items && occ.segments.length > 0) continue;
             const items = (entry.items ?? 0) + (occ.element ?? 0);
             if (items > 2 || (occ.element && occ.segments.length)) continue;
+            // `helper(job.context)` where helper sends `ctx.lock`: the paths join.
+            const attrs = [...(occ.attrs ?? []), ...(entry.attrs ?? [])];
+            if (attrs.length && (items || occ.segments.length || attrs.length > 3)) continue;
             add({
               index: occ.index,
               name: occ.name,
               sink: entry.sink,
               items: items ? (items as 1 | 2) : undefined,
+              attrs: attrs.length ? attrs : undefined,
               chain: [{ site: { module: model, node: site.node }, text: `${target.fn.name}(${short(arg.text)})` }, ...entry.chain],
             });
           }
@@ -351,7 +361,7 @@ export class Flow {
     if (depth > 3) return [];
     switch (v.kind) {
       case 'param':
-        return v.fn === fn ? [{ index: v.index, name: v.name, segments, element: v.element }] : [];
+        return v.fn === fn ? [{ index: v.index, name: v.name, segments, element: v.element, attrs: v.attrs }] : [];
       case 'container':
         return v.items.flatMap((item) => this.paramsIn(item.value, fn, [...segments, item.label], depth + 1));
       case 'partial':
@@ -571,11 +581,13 @@ export class Flow {
           if (sent.items && occ.segments.length > 1) continue;
           const items = (sent.items && occ.segments.length === 0 ? sent.items : 0) + (occ.element ?? 0);
           if (items > 2 || (occ.element && occ.segments.length)) continue;
+          if (occ.attrs && (items || occ.segments.length)) continue;
           out.push({
             index: occ.index,
             name: occ.name,
             sink,
             items: items ? (items as 1 | 2) : undefined,
+            attrs: occ.attrs,
             chain: [{ site: { module: fn.module, node: rc.call.node }, text: `${sink.name}(${short(sent.node.text)})` }],
           });
         }

@@ -161,11 +161,14 @@ function checkFile(file: string, ws: Workspace, flow: Flow, defaultMethodOf: (m:
 /** A call of a derived sink, judged at the caller's argument with the real sink's serializer and start method. */
 function judgeDerived(d: DerivedCall, model: ModuleModel, ev: Evaluator, judge: Judge, copyreg: (cls: ClassInfo) => boolean): Finding | undefined {
   const { entry, arg, call } = d;
-  const value = ev.eval(arg, call.scope);
+  let value = ev.eval(arg, call.scope);
+  // The helper sends an attribute of this argument (`job.context`): that is what crosses.
+  for (const name of entry.attrs ?? []) value = ev.attributeOf(value, name, { module: model, node: arg }, 1);
   if (entry.items && (value.kind !== 'container' || value.dict)) return undefined;
   const real = entry.sink;
   const ctx: JudgeContext = { transport: real.transport, serializer: real.serializer, method: real.method, call: { module: model, node: call.node }, copyreg };
-  const problem = judge.judge(value, [entry.name], { module: model, node: arg }, ctx);
+  const label = entry.attrs ? `${entry.name}.${entry.attrs.join('.')}` : entry.name;
+  const problem = judge.judge(value, [label], { module: model, node: arg }, ctx);
   if (!problem) return undefined;
   const rule = pythonRuleById.get(problem.rule)!;
   const called = d.fn.name === '__init__' && d.fn.outer.cls ? d.fn.outer.cls.name : d.fn.name;

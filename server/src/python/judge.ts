@@ -4,7 +4,7 @@ import type { RelatedInfo } from '../engine/types';
 import { badBases, forkCopied, neutralBases, types, type Transport, type TypeProblem } from './knowledge';
 import { definesPickleHooks, type ClassInfo, type FunctionInfo, type ModuleModel } from './model';
 import type { Node } from './parser';
-import { type ConcreteMethod, type Evaluator, type Site, type Value, classChain } from './resolve';
+import { type ConcreteMethod, type Evaluator, type Site, type Value, callArgs, classChain, stringValue } from './resolve';
 import { rangeOf } from './ranges';
 
 // Decides whether a value survives the trip: walks containers, partials, bound methods and the
@@ -133,6 +133,37 @@ function droppedByGetstate(fn: FunctionInfo): Set<string> | undefined {
   const body = fn.node.childForFieldName('body');
   if (body) visit(body);
   return opaque ? undefined : dropped;
+}
+
+const fileTypes = new Set(['io.TextIOWrapper', 'io.BufferedReader', 'io.BufferedWriter', 'io.BufferedRandom', 'io.FileIO']);
+
+/**
+ * Open files under the serializers that pickle by value. dill pickles any file handle (it reopens
+ * it by name). cloudpickle pickles a text file opened for reading (or `+`) by its contents, and
+ * sys.stdout/stderr by name; it refuses a text file opened only for writing or appending, stdin,
+ * and binary files (those fail as under pickle). A mode that is not a literal is not judged.
+ */
+function fileByValue(type: string, site: Site | undefined, serializer: string): 'crosses' | 'unknown' | string | undefined {
+  if (serializer === 'dill') return 'crosses';
+  if (serializer !== 'cloudpickle' || type !== 'io.TextIOWrapper') return undefined;
+  const node = site?.node;
+  if (!node) return 'unknown';
+  if (node.type === 'attribute' || node.type === 'identifier') {
+    if (/(^|\.)std(out|err)$/.test(node.text)) return 'crosses';
+    if (/(^|\.)stdin$/.test(node.text)) return 'PicklingError: Cannot pickle standard input';
+    return 'unknown';
+  }
+  if (node.type !== 'call') return 'unknown';
+  const f = node.childForFieldName('function');
+  const { positional, keywords, splat } = callArgs(node);
+  // `open(path, mode)`, `os.fdopen(fd, mode)`; `Path(...).open(mode)`.
+  const isPathOpen = f?.type === 'attribute' && f.childForFieldName('attribute')?.text === 'open' && !/^(io|codecs)$/.test(f.childForFieldName('object')?.text ?? '');
+  const modeNode = keywords.get('mode') ?? positional[isPathOpen ? 0 : 1];
+  if (!modeNode) return splat ? 'unknown' : 'crosses';
+  const mode = stringValue(modeNode);
+  if (mode === undefined) return 'unknown';
+  if (mode.includes('r') || mode.includes('+')) return 'crosses';
+  return `PicklingError: Cannot pickle files that are not opened for reading: ${mode}`;
 }
 
 export class Judge {
@@ -316,12 +347,19 @@ export class Judge {
     if (!problem) return undefined;
     if (problem.only === 'plain-pickle' && ctx.transport !== 'pickle') return undefined;
     if (problem.only === 'not-spawn-args' && ctx.transport === 'spawn-args') return undefined;
+    let runtime = problem.runtime;
+    if (ctx.serializer !== 'pickle' && fileTypes.has(type)) {
+      const verdict = fileByValue(type, site, ctx.serializer);
+      if (verdict === 'crosses') return undefined;
+      if (verdict === 'unknown') return undefined;
+      if (verdict) runtime = verdict;
+    }
     const moved = this.moveAnchor(anchor, site, ctx);
     return {
       rule: problem.rule,
       segments,
       what: problem.what,
-      runtime: problem.runtime,
+      runtime,
       anchor: moved,
       related: this.anchorIsSite(anchor, site, ctx) ? [] : related(site, `the ${info.display} is created here`),
       typeName: info.display,
@@ -381,6 +419,15 @@ export class Judge {
             }
             if (p) return this.withAssignment(p, a.statement, c, name, anchor);
           }
+        }
+      }
+      // `plugin.cache = open_cache()` after the object was built, outside its class.
+      for (const item of v.setOutside ?? []) {
+        if (dropped?.has(item.label)) continue;
+        const p = this.judge(item.value, [...segments, `.${item.label}`], anchor, ctx, depth + 1, seen);
+        if (p) {
+          if (item.node) p.related = [...related({ module: item.module, node: item.node }, `.${item.label} is set here`), ...p.related];
+          return p;
         }
       }
     } finally {

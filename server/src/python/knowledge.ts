@@ -476,6 +476,13 @@ export const neutralBases = new Set([
   'torch.utils.data.IterableDataset',
   'torch.utils.data.dataset.Dataset',
   'torch.utils.data.dataset.IterableDataset',
+  // scikit-learn's BaseEstimator.__getstate__ returns the whole __dict__ (plus a version tag);
+  // the mixins add methods only.
+  'sklearn.base.BaseEstimator',
+  'sklearn.base.TransformerMixin',
+  'sklearn.base.ClassifierMixin',
+  'sklearn.base.RegressorMixin',
+  'sklearn.base.ClusterMixin',
 ]);
 
 /** Thread primitives a fork child gets a private copy of, and the multiprocessing class that is shared instead. */
@@ -502,6 +509,7 @@ export const librarySerializers: Record<string, 'pickle' | 'cloudpickle' | 'dill
   dill: 'dill',
   loky: 'cloudpickle',
   joblib: 'cloudpickle',
+  sklearn: 'cloudpickle',
   dask: 'cloudpickle',
   distributed: 'cloudpickle',
   ray: 'cloudpickle',

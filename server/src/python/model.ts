@@ -17,6 +17,8 @@ export interface Scope {
   cls?: ClassInfo;
   /** Container writes by variable name: `name.append(v)`, `name[k] = v`, `name.update(...)`; the written value nodes. */
   writes?: Map<string, { node: Node; label: string }[]>;
+  /** Attributes set on a local object from outside its class: `obj.name = value`, by variable name. */
+  attrWrites?: Map<string, { node: Node; label: string; statement: Node }[]>;
   /** Names a function declares `global`: a def or class of that name inside it is a module attribute. */
   globals?: Set<string>;
 }
@@ -228,6 +230,13 @@ export function buildModuleModel(file: string, root: Node): ModuleModel {
           const list = self.cls.attrs.get(attr.text);
           if (list) list.push(entry);
           else self.cls.attrs.set(attr.text, [entry]);
+        } else if (obj?.type === 'identifier' && attr && value && !unpack.length) {
+          // `plugin.cache = open_cache()` on a local object, from outside its class.
+          scope.attrWrites ??= new Map();
+          const list = scope.attrWrites.get(obj.text);
+          const entry = { node: value, label: attr.text, statement };
+          if (!list) scope.attrWrites.set(obj.text, [entry]);
+          else if (list.length < 16) list.push(entry);
         }
         return;
       }

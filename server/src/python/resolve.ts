@@ -25,7 +25,18 @@ export type Value =
   | { kind: 'lambda'; site: Site }
   | { kind: 'function'; fn: FunctionInfo; /** The decorated def whose name holds this wrapper (see `decorated`). */ decorates?: FunctionInfo }
   | { kind: 'class'; cls: ClassInfo }
-  | { kind: 'instance'; cls: ClassInfo; site: Site; call?: Node; callScope?: Scope; /** Evaluates the call's arguments when they are a helper's parameters bound to one caller's values. */ callEv?: Evaluator }
+  | {
+      kind: 'instance';
+      cls: ClassInfo;
+      site: Site;
+      call?: Node;
+      callScope?: Scope;
+      /** Evaluates the call's arguments when they are a helper's parameters bound to one caller's values. */ callEv?: Evaluator;
+      /** Attributes set on the object from outside its class after it was built (`obj.cache = ...`). */
+      setOutside?: Item[];
+      /** `self` as seen inside this method (no construction in sight). */
+      selfIn?: FunctionInfo;
+    }
   | { kind: 'method'; self: Value; name: string; fn?: FunctionInfo; site: Site }
   | { kind: 'partial'; func: Value; args: Item[]; site: Site }
   | { kind: 'container'; items: Item[]; site: Site; dict?: boolean }
@@ -38,7 +49,15 @@ export type Value =
    */
   /** A class made by `collections.namedtuple(...)` / `typing.NamedTuple(...)`: calling it makes a tuple of these fields. */
   | { kind: 'tupleclass'; fields: string[]; site: Site }
-  | { kind: 'param'; fn: FunctionInfo; index: number; name: string; /** An element of it (`for job in jobs`), one level per loop. */ element?: 1 | 2 };
+  | {
+      kind: 'param';
+      fn: FunctionInfo;
+      index: number;
+      name: string;
+      /** An element of it (`for job in jobs`), one level per loop. */ element?: 1 | 2;
+      /** An attribute path read from it (`job.context`) when no caller in its module says what it holds: judged at each caller's argument. */
+      attrs?: string[];
+    };
 
 /** Nothing known about the value itself (an unannotated parameter is not known either). */
 export function isUnknown(v: Value): boolean {
@@ -66,7 +85,6 @@ const dataNodes = new Set([
   'false',
   'none',
   'comparison_operator',
-  'boolean_operator',
   'not_operator',
   'unary_operator',
 ]);
@@ -169,7 +187,7 @@ export function lookup(name: string, scope: Scope, at: Node): Binding | undefine
   return undefined;
 }
 
-function stringValue(n: Node | null | undefined): string | undefined {
+export function stringValue(n: Node | null | undefined): string | undefined {
   if (!n || n.type !== 'string') return undefined;
   const content = n.namedChildren.filter((c) => c?.type === 'string_content');
   if (n.namedChildren.some((c) => c?.type === 'interpolation')) return undefined;
@@ -304,10 +322,25 @@ export class Evaluator {
         const bv = base ? this.eval(base, scope, depth + 1) : unknown;
         if (bv.kind === 'object' && bv.type === 'builtins.memoryview')
           return index?.type === 'slice' ? { ...bv, site: this.site(node, scope) } : { kind: 'data', site: this.site(node, scope) };
+        // `TRANSFORMS[split]`, `LOCKS["db"]`: the item a literal key names, else any item (a
+        // default_factory is no item).
+        if (bv.kind === 'container' && index && index.type !== 'slice') {
+          const items = bv.items.filter((i) => i.label !== '.default_factory');
+          return union(itemsAt(items, index).map((i) => i.value));
+        }
         return unknown;
       }
       case 'await':
         return unknown;
+      case 'boolean_operator': {
+        // `init or (lambda: None)`, `cfg.get(k) or default`: either operand may be the result.
+        const left = node.childForFieldName('left');
+        const right = node.childForFieldName('right');
+        const lv = left ? this.eval(left, scope, depth + 1) : unknown;
+        const rv = right ? this.eval(right, scope, depth + 1) : unknown;
+        if (lv.kind === 'data' && rv.kind === 'data') return { kind: 'data', site: this.site(node, scope) };
+        return union([lv, rv]);
+      }
       case 'binary_operator': {
         // `Path(...) / "name"` is still a path; arithmetic on plain data is data.
         const left = node.childForFieldName('left');
@@ -344,6 +377,7 @@ export class Evaluator {
       case 'value': {
         let v = this.eval(b.value, b.scope, depth + 1);
         if (v.kind === 'container' && !b.iterate && !b.unpack.length) v = this.withWrites(v, b, depth);
+        if (v.kind === 'instance' && v.call && !b.iterate && !b.unpack.length) v = this.withAttrWrites(v, b, depth);
         if (b.iterate) v = elementOf(v);
         for (const i of b.unpack) v = element(v, i);
         return v;
@@ -355,7 +389,7 @@ export class Evaluator {
         const given = this.bound?.fn === fn ? this.bound.values.get(b.index) : undefined;
         if (given) return given;
         if (b.index === 0 && fn.outer.kind === 'class' && fn.outer.cls && !fn.decorators.some((d) => /staticmethod|classmethod/.test(d.text)))
-          return { kind: 'instance', cls: fn.outer.cls, site: { module: fn.module, node: fn.outer.cls.nameNode } };
+          return { kind: 'instance', cls: fn.outer.cls, site: { module: fn.module, node: fn.outer.cls.nameNode }, selfIn: fn };
         if (b.annotation) return this.evalAnnotation(b.annotation, b.scope, depth + 1, { module: b.scope.module, node: b.node });
         return b.index >= 0 ? { kind: 'param', fn, index: b.index, name: b.name } : unknown;
       }
@@ -398,18 +432,32 @@ export class Evaluator {
     return v.kind === 'function' && v.fn !== fn ? { ...v, decorates: fn } : v;
   }
 
+  /** An object built and bound to a name, with the attributes later set on it through that name in the same scope. */
+  private withAttrWrites(v: Extract<Value, { kind: 'instance' }>, b: Extract<Binding, { kind: 'value' }>, depth: number): Value {
+    const next = b.scope.bindings.get(b.name)?.find((o) => o.node.startIndex > b.node.startIndex);
+    const mine = (b.scope.attrWrites?.get(b.name) ?? []).filter((w) => w.node.startIndex > b.node.startIndex && (!next || w.node.startIndex < next.node.startIndex));
+    if (!mine.length) return v;
+    return { ...v, setOutside: mine.map((w) => ({ label: w.label, value: this.eval(w.node, b.scope, depth + 1), node: w.statement, module: b.scope.module })) };
+  }
+
   /** A container literal bound to a name, with what is later written into it in the same scope (`append`, `d[k] = v`, `update`). */
   private withWrites(v: Extract<Value, { kind: 'container' }>, b: Extract<Binding, { kind: 'value' }>, depth: number): Value {
-    const writes = b.scope.writes?.get(b.name);
-    if (!writes) return v;
     const t = b.value.type;
     const literal = t === 'list' || t === 'dictionary' || t === 'set' || t === 'call';
     if (!literal) return v;
     // Writes after this binding and before the next one of the same name.
     const next = b.scope.bindings.get(b.name)?.find((o) => o.node.startIndex > b.node.startIndex);
-    const mine = writes.filter((w) => w.node.startIndex > b.node.startIndex && (!next || w.node.startIndex < next.node.startIndex));
-    if (!mine.length) return v;
-    const items: Item[] = [...v.items, ...mine.map((w) => ({ label: w.label, value: this.eval(w.node, b.scope, depth + 1), node: w.node, module: b.scope.module }))];
+    const writes = (b.scope.writes?.get(b.name) ?? [])
+      .filter((w) => w.node.startIndex > b.node.startIndex && (!next || w.node.startIndex < next.node.startIndex))
+      .map((w) => ({ ...w, scope: b.scope }));
+    // A module-level container filled by the module's functions (`REGISTRY[name] = ...` in a
+    // `register()`): their writes count too, where the name is not rebound locally.
+    if (b.scope.kind === 'module' && !next)
+      for (const s of new Set(b.scope.module.scopeOf.values()))
+        if (s !== b.scope && s.kind === 'function' && !s.bindings.has(b.name))
+          for (const w of s.writes?.get(b.name) ?? []) if (writes.length < 16) writes.push({ ...w, scope: s });
+    if (!writes.length) return v;
+    const items: Item[] = [...v.items, ...writes.map((w) => ({ label: w.label, value: this.eval(w.node, w.scope, depth + 1), node: w.node, module: b.scope.module }))];
     return { ...v, items };
   }
 
@@ -469,10 +517,22 @@ export class Evaluator {
     const attr = node.childForFieldName('attribute');
     if (!objNode || !attr) return unknown;
     let base = this.eval(objNode, scope, depth + 1);
-    // `q.put`, `settings.db` on an unannotated parameter: what its callers pass.
-    if (base.kind === 'param' && !base.element) base = this.paramOrigins(base.fn, base.index, base.name, depth + 1);
     const name = attr.text;
-    const site = this.site(node, scope);
+    if (base.kind === 'param' && !base.element) {
+      // `job.context.lock`: the path grows, still judged at the callers.
+      if (base.attrs) return base.attrs.length < 3 ? { ...base, attrs: [...base.attrs, name] } : unknown;
+      // `q.put`, `settings.db` on an unannotated parameter: what its callers in this module pass;
+      // when none says, the attribute is judged at each caller's argument (callers in other
+      // modules included, see flow.ts).
+      const origins = this.paramOrigins(base.fn, base.index, base.name, depth + 1);
+      if (origins.kind === 'unknown') return { kind: 'param', fn: base.fn, index: base.index, name: base.name, attrs: [name] };
+      base = origins;
+    }
+    return this.attributeOf(base, name, this.site(node, scope), depth);
+  }
+
+  /** `name` read from a value: an attribute of an instance, class, module or known object. */
+  attributeOf(base: Value, name: string, site: Site, depth: number): Value {
     switch (base.kind) {
       case 'ref': {
         const qname = `${base.qname}.${name}`;
@@ -592,7 +652,7 @@ export class Evaluator {
     const out = new Set<string>();
     const call = inst.call;
     const scope = inst.callScope;
-    if (!call || !scope) return out;
+    if (!call || !scope) return this.methodsCalledOnBuilt(inst.cls, inst.selfIn?.name);
     const key = `${scope.module.file}:${call.id}`;
     const hit = this.calledMemo.get(key);
     if (hit) return hit;
@@ -613,6 +673,46 @@ export class Evaluator {
     };
     visit(scope.node);
     return this.selfCalls(inst.cls, out);
+  }
+
+  /**
+   * `self` inside a method, with no construction in sight: the methods called on the objects of
+   * exactly this class that its module builds (`c = Crawler(...); c.configure(); c.run()`), so
+   * what `configure` stored counts when `run` sends `self`.
+   */
+  private methodsCalledOnBuilt(cls: ClassInfo, sender?: string): Set<string> {
+    const key = `${cls.module.file}:class:${cls.node.id}:${sender ?? ''}`;
+    const hit = this.calledMemo.get(key);
+    if (hit) return hit;
+    const out = new Set<string>();
+    this.calledMemo.set(key, out);
+    let seen = 0;
+    for (const site of cls.module.calls) {
+      const f = site.node.childForFieldName('function');
+      const last = f?.type === 'attribute' ? f.childForFieldName('attribute')?.text : f?.text;
+      if (last !== cls.name || !f) continue;
+      const callee = this.eval(f, site.scope);
+      if (callee.kind !== 'class' || callee.cls !== cls) continue;
+      // `c = Crawler(...)`: the methods called on `c` in order, up to the first call of the
+      // method that sends `self` (what runs after the send does not travel).
+      const parent = site.node.parent;
+      const target = parent?.type === 'assignment' && parent.childForFieldName('right')?.id === site.node.id ? parent.childForFieldName('left') : undefined;
+      if (target?.type !== 'identifier') continue;
+      const calls: string[] = [];
+      const visit = (n: Node): void => {
+        if (n.type === 'call' && n.startIndex > site.node.endIndex) {
+          const g = n.childForFieldName('function');
+          const obj = g?.type === 'attribute' ? g.childForFieldName('object') : undefined;
+          if (obj?.type === 'identifier' && obj.text === target.text) calls.push(g!.childForFieldName('attribute')?.text ?? '');
+        }
+        for (const c of n.namedChildren) if (c) visit(c);
+      };
+      visit(site.scope.node);
+      const at = sender ? calls.indexOf(sender) : -1;
+      for (const m of at >= 0 ? calls.slice(0, at + 1) : calls) out.add(m);
+      if (++seen >= MAX_OPTIONS) break;
+    }
+    return this.selfCalls(cls, out);
   }
 
   /** One more step: a method called on `self` inside a method called on the object. */
@@ -644,7 +744,11 @@ export class Evaluator {
     const fromParam = this.paramFromCall(inst, a.value, a.scope, depth);
     v = fromParam ?? this.eval(a.value, a.scope, depth + 1);
     // `self.lock = lock` seen from `self` in another method: whatever the constructor's callers pass.
-    if (v.kind === 'param' && !v.element && !inst.call && v.fn === a.scope.fn) v = this.paramOrigins(v.fn, v.index, v.name, depth + 1);
+    if (v.kind === 'param' && !v.element && !inst.call && v.fn === a.scope.fn) {
+      const attrs = v.attrs ?? [];
+      v = this.paramOrigins(v.fn, v.index, v.name, depth + 1);
+      for (const name of attrs) v = this.attributeOf(v, name, { module: a.scope.module, node: a.value }, depth + 1);
+    }
     for (const i of a.unpack) v = element(v, i);
     if (isUnknown(v) && a.annotation) return this.evalAnnotation(a.annotation, a.scope, depth + 1, { module: a.scope.module, node: a.node });
     if (isUnknown(v)) {
@@ -705,6 +809,18 @@ export class Evaluator {
   private evalCall(node: Node, scope: Scope, depth: number): Value {
     const fnNode = node.childForFieldName('function');
     if (!fnNode) return unknown;
+    // `registry.values()`, `registry.get("csv")` on a dict sendcheck has seen filled.
+    const method = fnNode.type === 'attribute' ? fnNode.childForFieldName('attribute')?.text : undefined;
+    if (method === 'values' || method === 'get') {
+      const base = this.eval(fnNode.childForFieldName('object')!, scope, depth + 1);
+      if (base.kind === 'container' && base.dict) {
+        const items = base.items.filter((i) => i.label !== '.default_factory');
+        const key = callArgs(node).positional[0];
+        if (method === 'values') return callArgs(node).positional.length ? unknown : { kind: 'container', items: items.map((i) => ({ ...i, label: '[i]' })), site: this.site(node, scope) };
+        if (!key) return unknown;
+        return union(itemsAt(items, key).map((i) => i.value));
+      }
+    }
     const callee = this.eval(fnNode, scope, depth + 1);
     return this.callValue(callee, node, scope, depth);
   }
@@ -716,6 +832,27 @@ export class Evaluator {
       case 'ref': {
         if (/^builtins\.(list|dict|set)$/.test(callee.qname) && callArgs(call).positional.length === 0 && callArgs(call).keywords.size === 0)
           return { kind: 'container', items: [], site, dict: callee.qname === 'builtins.dict' };
+        // `zip(paths, repeat(lock))`, `enumerate(jobs)`: tuples of the iterables' elements.
+        if (callee.qname === 'builtins.zip' || callee.qname === 'builtins.enumerate' || callee.qname === 'itertools.repeat') {
+          const { positional, keywords, splat } = callArgs(call);
+          if (splat || !positional.length) return unknown;
+          if (callee.qname === 'itertools.repeat') return { kind: 'container', items: [{ label: '[i]', value: this.eval(positional[0], scope, depth + 1), node: positional[0], module: scope.module }], site };
+          if (keywords.size && callee.qname === 'builtins.zip' && [...keywords.keys()].some((k) => k !== 'strict')) return unknown;
+          const parts: Item[] = (callee.qname === 'builtins.enumerate' ? [undefined, positional[0]] : positional).map((a, j) => ({
+            label: `[${j}]`,
+            value: a ? elementOf(this.eval(a, scope, depth + 1)) : ({ kind: 'data', site } as Value),
+            node: a,
+            module: scope.module,
+          }));
+          return { kind: 'container', items: [{ label: '[i]', value: { kind: 'container', items: parts, site }, node: call, module: scope.module }], site };
+        }
+        // `list(plugins.values())`, `sorted(jobs)`: a list of the iterable's elements.
+        if (/^builtins\.(list|tuple|set|sorted)$/.test(callee.qname) && callArgs(call).positional.length === 1 && callArgs(call).keywords.size === 0) {
+          const arg = callArgs(call).positional[0];
+          const element = elementOf(this.eval(arg, scope, depth + 1));
+          if (element.kind === 'unknown') return unknown;
+          return { kind: 'container', items: [{ label: '[i]', value: element, node: arg, module: scope.module }], site };
+        }
         if (callee.qname === 'collections.namedtuple' || callee.qname === 'typing.NamedTuple') {
           const fields = namedTupleFields(callArgs(call).positional[1] ?? callArgs(call).keywords.get('field_names'));
           return fields ? { kind: 'tupleclass', fields, site } : unknown;
@@ -725,6 +862,14 @@ export class Evaluator {
           const factory = callArgs(call).positional[0];
           const items: Item[] = factory ? [{ label: '.default_factory', value: this.eval(factory, scope, depth + 1), node: factory, module: scope.module }] : [];
           return { kind: 'container', items, site, dict: true };
+        }
+        // A scikit-learn estimator keeps its constructor arguments as attributes (that is how
+        // `clone` rebuilds it), so it pickles with them: `Pipeline([("scale", Scaler(cache=c))])`.
+        if (callee.library === 'sklearn' && /\.(?:[A-Z]\w*|make_pipeline|make_union)$/.test(callee.qname)) {
+          const { positional, keywords } = callArgs(call);
+          const items: Item[] = positional.map((a, i) => ({ label: `.args[${i}]`, value: this.eval(a, scope, depth + 1), node: a, module: scope.module }));
+          for (const [k, a] of keywords) items.push({ label: `.${k}`, value: this.eval(a, scope, depth + 1), node: a, module: scope.module });
+          return { kind: 'container', items, site };
         }
         const made = factoryOf(callee.qname, call);
         if (!made) return unknown;
@@ -781,8 +926,12 @@ export class Evaluator {
           return { kind: 'object', type: `builtins.dict_${callee.name}`, library: 'builtins', site };
         // A fluent method (`return self`): the call is the instance it was called on.
         if (callee.fn && callee.self.kind === 'instance' && returnsSelf(callee.fn)) return callee.self;
-        if (callee.fn && callee.self.kind === 'instance')
-          return this.returnAt(callee.fn, call, scope, callee.fn.decorators.some((d) => /\bstaticmethod\b/.test(d.text)) ? 0 : 1, depth, site);
+        if (callee.fn && callee.self.kind === 'instance') {
+          const r = this.returnAt(callee.fn, call, scope, callee.fn.decorators.some((d) => /\bstaticmethod\b/.test(d.text)) ? 0 : 1, depth, site);
+          // A fluent method (`return self`): the same object, still known by where it was built.
+          if (r.kind === 'instance' && !r.call && callee.self.call && classChain(callee.self.cls, this).includes(r.cls)) return callee.self;
+          return r;
+        }
         if (callee.self.kind === 'object') {
           const rows = this.sqliteRows(callee.self, callee.name, call, scope, depth);
           if (rows) return rows;
@@ -952,11 +1101,22 @@ export function union(values: Value[]): Value {
   return options.length === 1 ? options[0] : { kind: 'union', options };
 }
 
+/** The items a literal key or index names (`['db']` and `["db"]` alike), else all of them. */
+function itemsAt(items: Item[], key: Node): Item[] {
+  const norm = (t: string) => t.replace(/^(['"])(.*)\1$/, '$2');
+  const k = norm(key.text);
+  const named = items.filter((i) => /^\[.*\]$/.test(i.label) && norm(i.label.slice(1, -1)) === k);
+  if (named.length) return named;
+  // Every item under another literal key: the one read was put there where sendcheck did not see.
+  const literal = (l: string) => /^\[(?:(['"]).*\1|-?\d+)\]$/.test(l);
+  return /^(?:(['"]).*\1|-?\d+)$/.test(key.text) && items.every((i) => literal(i.label)) ? [] : items;
+}
+
 /** An element of an iterated value: any item of a list, tuple or set literal (a dict iterates its keys). */
 function elementOf(v: Value): Value {
   if (v.kind === 'container' && !v.dict) return union(v.items.map((i) => i.value));
   // `for job in jobs` over a parameter: judged as the items of each caller's argument.
-  if (v.kind === 'param') return v.element === 2 ? unknown : { ...v, element: v.element ? 2 : 1 };
+  if (v.kind === 'param') return v.element === 2 || v.attrs ? unknown : { ...v, element: v.element ? 2 : 1 };
   if (v.kind === 'union') return union(v.options.map(elementOf));
   return unknown;
 }

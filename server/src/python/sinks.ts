@@ -171,6 +171,18 @@ function sinkAt(site: CallSite, ev: Evaluator, config: SendcheckConfig, defaultM
         const method = made.kind === 'object' ? made.method : undefined;
         return gateSpawn(make('ProcessPoolExecutor', 'spawn-args', callee.library, method), defaultMethod);
       }
+      case 'sklearn.model_selection.GridSearchCV':
+      case 'sklearn.model_selection.RandomizedSearchCV':
+      case 'sklearn.model_selection.cross_val_score':
+      case 'sklearn.model_selection.cross_validate':
+      case 'sklearn.model_selection.cross_val_predict': {
+        // With `n_jobs` other than None/1, each fit sends a clone of the estimator to joblib's
+        // loky workers (cloudpickle: lambdas cross, locks and open handles do not).
+        const jobs = keywords.get('n_jobs');
+        if (!jobs || /^(?:None|1)$/.test(jobs.text)) return undefined;
+        add('estimator', arg(0, 'estimator'));
+        return make(q.slice(q.lastIndexOf('.') + 1), 'task', 'joblib', undefined);
+      }
       case 'pickle.dump':
       case 'pickle.dumps':
       case 'pickle._dumps':

@@ -2,7 +2,7 @@ import type { Finding, Fix, TextEdit } from '../../engine/types';
 import { enclosingScope, type CallSite, type FunctionInfo, type ModuleModel } from '../model';
 import type { Node } from '../parser';
 import { rangeOf } from '../ranges';
-import { lookup, type ConcreteMethod, type Evaluator } from '../resolve';
+import { callArgs, lookup, startMethodLiteral, type ConcreteMethod, type Evaluator } from '../resolve';
 import { processStartAt, type ProcessStart } from '../sinks';
 import { pyRule } from './types';
 
@@ -32,8 +32,13 @@ export function checkMissingMainGuard(model: ModuleModel, ev: Evaluator, default
   const findings: Finding[] = [];
   const reported = new Set<number>();
   const memo = new Map<FunctionInfo, { start: ProcessStart; chain: CallSite[] } | null>();
-  for (const site of model.calls) {
-    if (site.scope.kind !== 'module' || guarded(model, site.node)) continue;
+  // Calls and loops at module level, in source order: a loop over a DataLoader with workers
+  // starts them.
+  const sites = [...model.calls.filter((c) => c.scope.kind === 'module'), ...loaderLoops(model.root, model.scope, ev, defaultMethod).map((l) => l.call)].sort(
+    (a, b) => a.node.startIndex - b.node.startIndex,
+  );
+  for (const site of sites) {
+    if (guarded(model, site.node)) continue;
     const top = topLevel(site.node);
     if (reported.has(top.id)) continue;
     const found = startReached(site, ev, defaultMethod, memo, 0);
@@ -55,8 +60,9 @@ function startReached(
   memo: Map<FunctionInfo, { start: ProcessStart; chain: CallSite[] } | null>,
   depth: number,
 ): { start: ProcessStart; chain: CallSite[] } | undefined {
-  const direct = processStartAt(site, ev, defaultMethod);
+  const direct = site.node.type === 'call' ? processStartAt(site, ev, defaultMethod) : loaderStart(site, ev, defaultMethod);
   if (direct) return { start: direct, chain: [] };
+  if (site.node.type !== 'call') return undefined;
   if (depth >= MAX_CALL_DEPTH) return undefined;
   const fnNode = site.node.childForFieldName('function');
   if (!fnNode) return undefined;
@@ -66,7 +72,8 @@ function startReached(
   const hit = memo.get(fn);
   if (hit !== undefined) return hit ?? undefined;
   memo.set(fn, null);
-  for (const inner of fn.module.calls) {
+  const loops = loaderLoops(fn.node.childForFieldName('body') ?? fn.node, fn.scope, ev, defaultMethod).map((l) => l.call);
+  for (const inner of [...fn.module.calls, ...loops]) {
     // Only what the function itself runs: nested defs and lambdas run when they are called.
     if (inner.scope !== fn.scope) continue;
     const found = startReached(inner, ev, defaultMethod, memo, depth + 1);
@@ -98,6 +105,51 @@ function finding(model: ModuleModel, site: CallSite, start: ProcessStart, chain:
     related,
     fixes: [],
   };
+}
+
+/**
+ * `for batch in loader:` (also through `enumerate`/`tqdm`/`iter`) where `loader` is a PyTorch
+ * DataLoader with workers: iterating it starts the worker processes. The loops directly in
+ * `root` (not in nested defs or classes), each as a pseudo call site at its iterable.
+ */
+function loaderLoops(root: Node, scope: CallSite['scope'], ev: Evaluator, defaultMethod: ConcreteMethod): { call: CallSite; start: ProcessStart }[] {
+  const out: { call: CallSite; start: ProcessStart }[] = [];
+  const visit = (n: Node): void => {
+    if (n.type === 'function_definition' || n.type === 'class_definition' || n.type === 'lambda') return;
+    if (n.type === 'for_statement') {
+      const right = n.childForFieldName('right');
+      const call = right ? { node: right, scope } : undefined;
+      const start = call && loaderStart(call, ev, defaultMethod);
+      if (call && start) out.push({ call, start });
+    }
+    for (const c of n.namedChildren) if (c && out.length < 8) visit(c);
+  };
+  visit(root);
+  return out;
+}
+
+const loaderNames = /^(?:torch\.utils\.data\.(?:dataloader\.)?DataLoader)$/;
+
+function loaderStart(site: CallSite, ev: Evaluator, defaultMethod: ConcreteMethod): ProcessStart | undefined {
+  let n: Node | null = site.node;
+  // `enumerate(loader)`, `tqdm(loader)`, `iter(loader)`.
+  for (let i = 0; i < 2 && n?.type === 'call' && /^(?:enumerate|iter|tqdm|tqdm\.tqdm)$/.test(n.childForFieldName('function')?.text ?? ''); i++)
+    n = n.childForFieldName('arguments')?.namedChildren.find((c) => c && c.type !== 'comment') ?? null;
+  if (n?.type === 'identifier') {
+    const b = lookup(n.text, site.scope, n);
+    n = b?.kind === 'value' && !b.unpack.length && !b.iterate ? b.value : null;
+  }
+  if (n?.type !== 'call') return undefined;
+  const fnNode = n.childForFieldName('function');
+  const callee = fnNode ? ev.eval(fnNode, site.scope) : undefined;
+  if (callee?.kind !== 'ref' || !loaderNames.test(callee.qname)) return undefined;
+  const { positional, keywords } = callArgs(n);
+  const workers = keywords.get('num_workers') ?? positional[5];
+  if (!workers || /^0+$/.test(workers.text)) return undefined;
+  const context = keywords.get('multiprocessing_context');
+  const method = context ? startMethodLiteral(context) : defaultMethod;
+  if (!method) return undefined;
+  return { call: site, what: `DataLoader(num_workers=${workers.text})`, method };
 }
 
 function guarded(model: ModuleModel, node: Node): boolean {
