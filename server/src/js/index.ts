@@ -13,6 +13,7 @@ import { Timeline } from './detach';
 import { noProxyMeta, proxyProblems } from './rules/no-proxy';
 import { fileRules, jsRules, typeRules } from './rules';
 import type { FileContext, SendContext } from './rules/rule';
+import { isPoolWorkerFile, namedPoolWorkerFiles } from './pool-sinks';
 import { mayContainSinks, skipParens, type Sink } from './sinks';
 import { type DerivedSink, type Reach, Summaries } from './summaries';
 import { pooledOrigin, storageKey } from './transfer-list';
@@ -40,15 +41,22 @@ export function createJsEngine(): LanguageEngine {
       }
       const findings: Finding[] = [];
       const candidates: string[] = [];
+      const rest: string[] = [];
       for (const file of files) {
         try {
           const text = host.readFile(file);
           if (text === undefined || text.length > config.maxFileSize) continue;
-          if (mayContainSinks(text, config.sinks) || importsSinkModule(path.resolve(file), text, host, config, 0)) candidates.push(path.resolve(file));
+          if (mayContainSinks(text, config.sinks) || importsSinkModule(path.resolve(file), text, host, config, 0)) {
+            candidates.push(path.resolve(file));
+            for (const w of namedPoolWorkerFiles(path.resolve(file), text)) poolWorkers.add(w);
+          } else rest.push(path.resolve(file));
         } catch (e) {
           debug(e);
         }
       }
+      // A pool's worker module may mention no boundary: what its task returns still crosses back.
+      // The names are kept across checks, so an edit of the worker alone still admits it.
+      for (const file of rest) if (poolWorkers.has(file)) candidates.push(file);
       const byProject = new Map<string, { project: ReturnType<ProjectHost['projectFor']>; files: string[] }>();
       for (const file of candidates) {
         try {
@@ -97,6 +105,9 @@ const sinkModuleCache = new Map<string, { version: string; result: boolean }>();
  * one: its calls may be calls of derived sinks (a helper that wraps the send). Read through the host
  * by text, before any program is built.
  */
+/** Worker modules some pool file seen so far names (text-level; the typed check decides). */
+const poolWorkers = new Set<string>();
+
 function importsSinkModule(file: string, text: string, host: SourceHost, config: SendcheckConfig, depth: number): boolean {
   if (depth > 3) return false;
   for (const m of text.matchAll(relativeSpecifier)) {
@@ -138,7 +149,7 @@ function checkFile(program: ts.Program, file: string, config: SendcheckConfig, d
   const side = electronImportSide(sf);
   const summaries = new Summaries(program, config.sinks);
   // A file admitted only for what it imports has no sink of its own: only its calls of derived sinks matter.
-  const direct = mayContainSinks(sf.text, config.sinks);
+  const direct = mayContainSinks(sf.text, config.sinks) || isPoolWorkerFile(sf, program);
   const sinks = direct ? summaries.sinksIn(sf) : [];
   for (const sink of sinks) {
     try {

@@ -133,15 +133,17 @@ function electronSink(call: Call): Sink | undefined {
   return undefined;
 }
 
-/** The expressions a handler returns (awaited: Electron waits for a returned promise), when the handler is written in this file. */
-function returnedValues(handler: ts.Expression, checker: ts.TypeChecker): SentValue[] {
-  let fn: ts.Node | undefined = skipParens(handler);
+/** The expressions a handler returns (awaited: Electron and the worker pools wait for a returned promise), when the handler is written in this file. */
+export function returnedValues(handler: ts.Expression | ts.FunctionDeclaration | ts.MethodDeclaration, checker: ts.TypeChecker, label = 'the reply'): SentValue[] {
+  let fn: ts.Node | undefined = ts.isFunctionDeclaration(handler) || ts.isMethodDeclaration(handler) ? handler : skipParens(handler);
   if (ts.isIdentifier(fn)) {
-    const decl = checker.getSymbolAtLocation(fn)?.valueDeclaration;
+    // `{ compute }`: the name of a shorthand property stands for the variable it copies.
+    const sym = ts.isShorthandPropertyAssignment(fn.parent) ? checker.getShorthandAssignmentValueSymbol(fn.parent) : checker.getSymbolAtLocation(fn);
+    const decl = sym?.valueDeclaration;
     fn = decl && ts.isVariableDeclaration(decl) ? decl.initializer && skipParens(decl.initializer) : decl;
     if (fn && fn.getSourceFile() !== handler.getSourceFile()) return [];
   }
-  if (!fn || !(ts.isArrowFunction(fn) || ts.isFunctionExpression(fn) || ts.isFunctionDeclaration(fn)) || !fn.body) return [];
+  if (!fn || !(ts.isArrowFunction(fn) || ts.isFunctionExpression(fn) || ts.isFunctionDeclaration(fn) || ts.isMethodDeclaration(fn)) || !fn.body) return [];
   const out: ts.Expression[] = [];
   if (!ts.isBlock(fn.body)) out.push(fn.body);
   else {
@@ -152,7 +154,7 @@ function returnedValues(handler: ts.Expression, checker: ts.TypeChecker): SentVa
     };
     ts.forEachChild(fn.body, visit);
   }
-  return out.slice(0, 8).map((expr) => ({ expr, label: labelOf(expr, 'the reply'), awaited: true }));
+  return out.slice(0, 8).map((expr) => ({ expr, label: labelOf(expr, label), awaited: true }));
 }
 
 function domSink(call: Call): Sink | undefined {

@@ -3,6 +3,7 @@ import type { UserSink } from '../engine/config';
 import { commonJsInteropType, libraryCallee, originsOf } from './flow';
 import { originOf, type Origin } from './origin';
 import { classifyPlatformSink, exposedApiCall, fileCandidateNames, openerPostMessage, platformCandidateNames, platformSinkHint } from './platform-sinks';
+import { classifyPoolSink, poolCandidateNames, poolWorkerReturnSinks, workerpoolSerialization } from './pool-sinks';
 import type { Serializer, TransferEntry, TransferInfo } from './rules/rule';
 import { readTransferList } from './transfer-list';
 
@@ -47,13 +48,13 @@ export type TransferSlot = { kind: 'argument'; index: number; form: 'array' | 'o
 
 /** Cheap text test: a file that mentions none of these has no sink and costs no type work. */
 export function mayContainSinks(text: string, userSinks: readonly UserSink[]): boolean {
-  if (/postMessage|structuredClone|workerData|\.send\s*\(|\.run\s*\(|\.exec\s*\(|comlink|['"]threads['"]|jest-worker/.test(text) || platformSinkHint.test(text)) return true;
+  if (/postMessage|structuredClone|workerData|\.send\s*\(|\.run\s*\(|\.exec\s*\(|comlink|['"]threads['"]|jest-worker|Piscina|Tinypool|workerpool/.test(text) || platformSinkHint.test(text)) return true;
   return userSinks.some((s) => s.language === 'js' && text.includes(s.function.split('.').pop()!));
 }
 
 const workerNames = new Set(['postMessage', 'structuredClone', 'Worker', 'send', 'run', 'exec']);
 // A function, not a set built at load time: platform-sinks.ts imports this module's helpers.
-const isCandidate = (name: string) => workerNames.has(name) || platformCandidateNames.has(name);
+const isCandidate = (name: string) => workerNames.has(name) || platformCandidateNames.has(name) || poolCandidateNames.has(name);
 const browserContainers = new Set(['Worker', 'Window', 'ServiceWorker', 'DedicatedWorkerGlobalScope', 'Client', '', 'WindowProxy']);
 
 export function calleeName(node: ts.CallExpression | ts.NewExpression): string | undefined {
@@ -287,8 +288,12 @@ export function findSinks(sf: ts.SourceFile, program: ts.Program, userSinks: rea
       const values = ts.isArrayLiteralExpression(params)
         ? params.elements.filter((e) => !ts.isSpreadElement(e)).map((e, i) => ({ expr: e, label: labelOf(e, `params[${i}]`) }))
         : [{ expr: args[1], label: labelOf(args[1], 'params') }];
+      // `workerType: 'process'` forks children that talk JSON and cannot transfer.
+      if (workerpoolSerialization(checker, program, receiver) === 'json') return { ...base, api: apiName, values, serializer: 'json', transfer: { kind: 'none' }, canTransfer: false, runtime: 'node' };
       return { ...base, api: apiName, values, serializer: 'clone', transfer: readList(args[2], 'transfer'), canTransfer: true, runtime: 'node', transferSlot: { kind: 'argument', index: 2, form: 'options', key: 'transfer' } };
     }
+    const pool = classifyPoolSink({ node, origin, args, checker, program });
+    if (pool) return pool;
     const platform = classifyPlatformSink({ node, origin, args, signature: sig, apiName, checker });
     if (platform) return platform;
     const user = userSinkFor(origin, userSinks);
@@ -381,6 +386,7 @@ export function findSinks(sf: ts.SourceFile, program: ts.Program, userSinks: rea
   };
 
   visit(sf);
+  out.push(...poolWorkerReturnSinks(sf, program));
   return out;
 }
 
