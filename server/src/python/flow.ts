@@ -111,6 +111,24 @@ export class Flow {
     return boundaryWords.test(text) || this.userWords.some((w) => text.includes(w));
   }
 
+  /**
+   * The lexical tests of a module's text, once per file and check: every file that imports it
+   * asks again, and the boundary pattern (no literal to skip ahead to) scans the whole text.
+   */
+  private lexical = new Map<string, { boundary: boolean; receiver?: boolean }>();
+  private lexicalOf(file: string, text: string): { boundary: boolean; receiver?: boolean } {
+    let hit = this.lexical.get(file);
+    if (!hit) this.lexical.set(file, (hit = { boundary: this.mentionsBoundary(text) }));
+    return hit;
+  }
+
+  /** The module names a boundary, or may send through a receiver its callers pass (`def enqueue(q, job): q.put(job)`). */
+  private mayExportSink(file: string, text: string): boolean {
+    const lex = this.lexicalOf(file, text);
+    if (lex.boundary) return true;
+    return (lex.receiver ??= receiverWords.test(text));
+  }
+
   private names = new Map<string, Set<string>>();
   private exported = new Map<ModuleModel, Set<string>>();
   private imports = new Map<string, string[]>();
@@ -140,11 +158,14 @@ export class Flow {
 
   /** The imported workspace modules that name a boundary (only those can export a derived sink). */
   private boundaryImports(file: string, text: string): ModuleModel[] {
-    const out: ModuleModel[] = [];
+    // Asked for the same file by mayReachSink, callableSinkNames and sendingClass.
+    let out = this.boundaryImported.get(file);
+    if (out) return out;
+    out = [];
     let called: Set<string> | undefined;
     for (const target of this.importedFiles(file, text)) {
       const t = this.ws.text(target);
-      if (t === undefined || !(this.mentionsBoundary(t) || receiverWords.test(t))) continue;
+      if (t === undefined || !this.mayExportSink(target, t)) continue;
       // Parsed only when this file calls a name the module defines (read from both texts).
       called ??= new Set(Array.from(text.matchAll(/\b(\w+)[ \t]*\(/g), (m) => m[1]));
       let defs = this.textDefs.get(target);
@@ -153,8 +174,10 @@ export class Flow {
       const m = this.ws.model(target);
       if (m) out.push(m);
     }
+    this.boundaryImported.set(file, out);
     return out;
   }
+  private boundaryImported = new Map<string, ModuleModel[]>();
 
   /**
    * Names of the functions of a module (top level or methods) that are derived sinks: those holding
@@ -206,7 +229,7 @@ export class Flow {
     const text = this.ws.text(file);
     let result = false;
     if (text !== undefined) {
-      if (this.mentionsBoundary(text)) result = true;
+      if (this.lexicalOf(file, text).boundary) result = true;
       else
         for (const m of this.boundaryImports(file, text)) {
           for (const n of this.sinkFunctionNames(m))
@@ -246,7 +269,7 @@ export class Flow {
           : (this.ws.locate(file, b.module ? `${b.module}.${b.member}` : (b.member ?? ''), b.level) ?? this.ws.locate(file, b.module, b.level));
         if (!target) return undefined;
         const text = this.ws.text(target);
-        const model = text !== undefined && (this.mentionsBoundary(text) || receiverWords.test(text)) ? this.ws.model(target) : undefined;
+        const model = text !== undefined && this.mayExportSink(target, text) ? this.ws.model(target) : undefined;
         if (!model || !this.sinkFunctionNames(model).has(called.text)) return undefined;
         break;
       }
