@@ -213,6 +213,13 @@ export class DiskHost implements SourceHost {
   private realDir(dir: string): string | undefined {
     let real = this.realDirs.get(dir);
     if (real === undefined) {
+      // Module lookups probe many files in folders that do not exist (`pkg/pkg/mod.py`): one stat
+      // says so, where a failing realpath costs a stat of every ancestor and a thrown error.
+      try {
+        if (!fs.statSync(dir, { throwIfNoEntry: false })) return undefined;
+      } catch {
+        return undefined;
+      }
       try {
         real = fs.realpathSync(dir);
       } catch {
@@ -238,8 +245,9 @@ export class DiskHost implements SourceHost {
   private statKey(file: string): string | undefined {
     if (!this.isAllowed(file)) return undefined;
     try {
-      const st = fs.statSync(file);
-      return st.isFile() ? `${st.mtimeMs}:${st.size}` : undefined;
+      // Most files asked about are missing module candidates: no thrown error for those.
+      const st = fs.statSync(file, { throwIfNoEntry: false });
+      return st?.isFile() ? `${st.mtimeMs}:${st.size}` : undefined;
     } catch {
       return undefined;
     }

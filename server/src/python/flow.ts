@@ -3,7 +3,7 @@ import type { SendcheckConfig } from '../engine/config';
 import { definesPickleHooks, type CallSite, type ClassInfo, type FunctionInfo, type ModuleModel, type Scope } from './model';
 import type { Node } from './parser';
 import { callArgs, classChain, lookup, type ConcreteMethod, type Evaluator, type Site, type Value, type Workspace } from './resolve';
-import { findSinks, sinkAtCall, type Sink } from './sinks';
+import { findSinks, sinkAtCall, type SentArgument, type Sink } from './sinks';
 
 // Derived sinks: a function whose parameter reaches a sink (directly, through locals, containers,
 // partials, objects built from it, or another derived sink) is itself a sink for that parameter,
@@ -115,6 +115,24 @@ export class Flow {
     return boundaryWords.test(text) || this.userWords.some((w) => text.includes(w));
   }
 
+  /**
+   * The lexical tests of a module's text, once per file and check: every file that imports it
+   * asks again, and the boundary pattern (no literal to skip ahead to) scans the whole text.
+   */
+  private lexical = new Map<string, { boundary: boolean; receiver?: boolean }>();
+  private lexicalOf(file: string, text: string): { boundary: boolean; receiver?: boolean } {
+    let hit = this.lexical.get(file);
+    if (!hit) this.lexical.set(file, (hit = { boundary: this.mentionsBoundary(text) }));
+    return hit;
+  }
+
+  /** The module names a boundary, or may send through a receiver its callers pass (`def enqueue(q, job): q.put(job)`). */
+  private mayExportSink(file: string, text: string): boolean {
+    const lex = this.lexicalOf(file, text);
+    if (lex.boundary) return true;
+    return (lex.receiver ??= receiverWords.test(text));
+  }
+
   private names = new Map<string, Set<string>>();
   private exported = new Map<ModuleModel, Set<string>>();
   private imports = new Map<string, string[]>();
@@ -144,11 +162,14 @@ export class Flow {
 
   /** The imported workspace modules that name a boundary (only those can export a derived sink). */
   private boundaryImports(file: string, text: string): ModuleModel[] {
-    const out: ModuleModel[] = [];
+    // Asked for the same file by mayReachSink, callableSinkNames and sendingClass.
+    let out = this.boundaryImported.get(file);
+    if (out) return out;
+    out = [];
     let called: Set<string> | undefined;
     for (const target of this.importedFiles(file, text)) {
-      const t = this.ws.host.readFile(target);
-      if (t === undefined || !(this.mentionsBoundary(t) || receiverWords.test(t))) continue;
+      const t = this.ws.text(target);
+      if (t === undefined || !this.mayExportSink(target, t)) continue;
       // Parsed only when this file calls a name the module defines (read from both texts).
       called ??= new Set(Array.from(text.matchAll(/\b(\w+)[ \t]*\(/g), (m) => m[1]));
       let defs = this.textDefs.get(target);
@@ -157,8 +178,10 @@ export class Flow {
       const m = this.ws.model(target);
       if (m) out.push(m);
     }
+    this.boundaryImported.set(file, out);
     return out;
   }
+  private boundaryImported = new Map<string, ModuleModel[]>();
 
   /**
    * Names of the functions of a module (top level or methods) that are derived sinks: those holding
@@ -192,7 +215,7 @@ export class Flow {
     if (set) return set;
     set = new Set();
     this.names.set(file, set);
-    const text = this.ws.host.readFile(file);
+    const text = this.ws.text(file);
     if (text === undefined) return set;
     for (const m of text.matchAll(/^[ \t]*(?:async[ \t]+)?def[ \t]+(\w+)/gm)) set.add(m[1]);
     for (const m of this.boundaryImports(file, text)) for (const n of this.sinkFunctionNames(m)) set.add(n);
@@ -207,10 +230,10 @@ export class Flow {
     const hit = this.reach.get(file);
     if (hit !== undefined) return hit;
     this.reach.set(file, false);
-    const text = this.ws.host.readFile(file);
+    const text = this.ws.text(file);
     let result = false;
     if (text !== undefined) {
-      if (this.mentionsBoundary(text)) result = true;
+      if (this.lexicalOf(file, text).boundary) result = true;
       else
         for (const m of this.boundaryImports(file, text)) {
           for (const n of this.sinkFunctionNames(m))
@@ -249,8 +272,8 @@ export class Flow {
           ? this.ws.locate(file, b.module, 0)
           : (this.ws.locate(file, b.module ? `${b.module}.${b.member}` : (b.member ?? ''), b.level) ?? this.ws.locate(file, b.module, b.level));
         if (!target) return undefined;
-        const text = this.ws.host.readFile(target);
-        const model = text !== undefined && (this.mentionsBoundary(text) || receiverWords.test(text)) ? this.ws.model(target) : undefined;
+        const text = this.ws.text(target);
+        const model = text !== undefined && this.mayExportSink(target, text) ? this.ws.model(target) : undefined;
         if (!model || !this.sinkFunctionNames(model).has(called.text)) return undefined;
         break;
       }
@@ -302,24 +325,8 @@ export class Flow {
         if (sink.call.scope !== fn.scope) continue;
         direct.add(sink.call.node.id);
         if (caughtInside(sink.call.node, fn)) continue;
-        for (const sent of sink.sent) {
-          const v = this.ev.eval(sent.node, fn.scope);
-          for (const occ of this.paramsIn(v, fn, [], 0)) {
-            // Items of a map-like sink: the parameter may be the iterable, or one item in it.
-            if (sent.items && occ.segments.length > 1) continue;
-            const items = (sent.items && occ.segments.length === 0 ? sent.items : 0) + (occ.element ?? 0);
-            if (items > 2 || (occ.element && occ.segments.length)) continue;
-            if (occ.attrs && (items || occ.segments.length)) continue;
-            add({
-              index: occ.index,
-              name: occ.name,
-              sink,
-              items: items ? (items as 1 | 2) : undefined,
-              attrs: occ.attrs,
-              chain: [{ site: { module: model, node: sink.call.node }, text: `${sink.name}(${/^[a-z_]+$/.test(sent.label) && sent.label !== 'obj' ? `${sent.label}=` : ''}${short(sent.node.text)})` }],
-            });
-          }
-        }
+        for (const sent of sink.sent)
+          for (const e of this.sentParams(fn, sink, sent, sink.call, `${sink.name}(${/^[a-z_]+$/.test(sent.label) && sent.label !== 'obj' ? `${sent.label}=` : ''}${short(sent.node.text)})`)) add(e);
       }
       for (const site of this.callsIn(model, fn.scope)) {
         if (direct.has(site.node.id) || caughtInside(site.node, fn)) continue;
@@ -353,6 +360,23 @@ export class Flow {
       this.active.delete(fn);
     }
     this.summaries.set(fn, out);
+    return out;
+  }
+
+  /**
+   * The parameters of `fn` that one argument of a sink made in `fn` sends, each as an entry whose
+   * chain is that sink call (`text` names it in messages).
+   */
+  private sentParams(fn: FunctionInfo, sink: Sink, sent: SentArgument, call: CallSite, text: string): ParamSink[] {
+    const out: ParamSink[] = [];
+    for (const occ of this.paramsIn(this.ev.eval(sent.node, fn.scope), fn, [], 0)) {
+      // Items of a map-like sink: the parameter may be the iterable, or one item in it.
+      if (sent.items && occ.segments.length > 1) continue;
+      const items = (sent.items && occ.segments.length === 0 ? sent.items : 0) + (occ.element ?? 0);
+      if (items > 2 || (occ.element && occ.segments.length)) continue;
+      if (occ.attrs && (items || occ.segments.length)) continue;
+      out.push({ index: occ.index, name: occ.name, sink, items: items ? (items as 1 | 2) : undefined, attrs: occ.attrs, chain: [{ site: { module: fn.module, node: call.node }, text }] });
+    }
     return out;
   }
 
@@ -430,7 +454,7 @@ export class Flow {
     if (!names) {
       names = new Set();
       this.sendingNames.set(file, names);
-      const text = this.ws.host.readFile(file);
+      const text = this.ws.text(file);
       if (text !== undefined)
         for (const m of this.boundaryImports(file, text)) for (const cls of m.classes) if (!cls.local && this.selfSends(cls).length) names.add(cls.name);
     }
@@ -575,23 +599,7 @@ export class Flow {
       }
       const sink = sinkAtCall(rc.call, this.ev.withArguments(fn, new Map([[rc.index, receiver]])), this.config, this.methodOf(fn.module));
       if (!sink) continue;
-      for (const sent of sink.sent) {
-        const v = this.ev.eval(sent.node, fn.scope);
-        for (const occ of this.paramsIn(v, fn, [], 0)) {
-          if (sent.items && occ.segments.length > 1) continue;
-          const items = (sent.items && occ.segments.length === 0 ? sent.items : 0) + (occ.element ?? 0);
-          if (items > 2 || (occ.element && occ.segments.length)) continue;
-          if (occ.attrs && (items || occ.segments.length)) continue;
-          out.push({
-            index: occ.index,
-            name: occ.name,
-            sink,
-            items: items ? (items as 1 | 2) : undefined,
-            attrs: occ.attrs,
-            chain: [{ site: { module: fn.module, node: rc.call.node }, text: `${sink.name}(${short(sent.node.text)})` }],
-          });
-        }
-      }
+      for (const sent of sink.sent) out.push(...this.sentParams(fn, sink, sent, rc.call, `${sink.name}(${short(sent.node.text)})`));
     }
     return out;
   }

@@ -47,9 +47,15 @@ export interface Point {
   column: number;
 }
 
+const noChildren: readonly Node[] = Object.freeze([]);
+
 export class Node {
-  /** Named children only: punctuation and keywords are not kept (see `isAsync`). */
-  readonly children: Node[] = [];
+  /**
+   * Named children only: punctuation and keywords are not kept (see `isAsync`). Leaves (half the
+   * nodes) share one empty list, never written to: every copied node stays alive with its model,
+   * and a list per leaf was garbage-collector work for nothing.
+   */
+  children: readonly Node[] = noChildren;
   field: string | null = null;
   /** `async def`, `async with`, `async for`: the one keyword the analysis reads. */
   isAsync = false;
@@ -84,7 +90,7 @@ export class Node {
     return this.file.text.slice(this.startIndex, this.endIndex);
   }
 
-  get namedChildren(): Node[] {
+  get namedChildren(): readonly Node[] {
     return this.children;
   }
 
@@ -133,6 +139,7 @@ function isNamedType(language: TreeSitter.Language, typeId: number): boolean {
 function copySubtree(cursor: TreeSitter.TreeCursor, typeId: number, parent: Node | null, text: SourceText, language: TreeSitter.Language): Node {
   const node = new Node(nextId++, language.types[typeId] || 'ERROR', cursor.startIndex, cursor.endIndex, parent, text);
   if (cursor.gotoFirstChild()) {
+    const children: Node[] = [];
     do {
       const id = cursor.nodeTypeId;
       if (!isNamedType(language, id)) {
@@ -142,9 +149,10 @@ function copySubtree(cursor: TreeSitter.TreeCursor, typeId: number, parent: Node
       const field = cursor.currentFieldName;
       const child = copySubtree(cursor, id, node, text, language);
       child.field = field;
-      node.children.push(child);
+      children.push(child);
     } while (cursor.gotoNextSibling());
     cursor.gotoParent();
+    if (children.length) node.children = children;
   }
   return node;
 }
@@ -170,6 +178,8 @@ function copyTree(tree: Tree, source: string, previous?: { root: Node; text: str
       else unused.set(key, [old]);
     }
     const root = new Node(nextId++, cursor.nodeType, cursor.startIndex, cursor.endIndex, null, text);
+    const children: Node[] = [];
+    root.children = children;
     if (cursor.gotoFirstChild()) {
       do {
         const id = cursor.nodeTypeId;
@@ -189,7 +199,7 @@ function copyTree(tree: Tree, source: string, previous?: { root: Node; text: str
           child = copySubtree(cursor, id, root, text, language);
           child.field = field;
         }
-        root.children.push(child);
+        children.push(child);
       } while (cursor.gotoNextSibling());
     }
     return root;

@@ -101,10 +101,10 @@ export class Workspace {
   ) {}
 
   model(file: string): ModuleModel | undefined {
-    const version = this.host.version(file);
+    const version = this.version(file);
     const hit = this.models.get(file);
     if (hit && hit.version === version) return hit.model;
-    const root = this.trees.get(file, version, () => this.host.readFile(file));
+    const root = this.trees.get(file, version, () => this.text(file));
     if (!root) return undefined;
     const model = buildModuleModel(file, root);
     this.models.set(file, { version, model });
@@ -117,6 +117,28 @@ export class Workspace {
   beginCheck(): void {
     this.found.clear();
     this.exists.clear();
+    this.versions.clear();
+    this.texts.clear();
+  }
+
+  /**
+   * A file's version and text, asked of the host once per check: the analysis asks for the same
+   * files again and again (each model lookup, each lexical test), and a disk host answers each
+   * question with a stat. A check sees one state of the files.
+   */
+  private versions = new Map<string, string>();
+  private texts = new Map<string, string | undefined>();
+  version(file: string): string {
+    let v = this.versions.get(file);
+    if (v === undefined) this.versions.set(file, (v = this.host.version(file)));
+    return v;
+  }
+
+  text(file: string): string | undefined {
+    if (this.texts.has(file)) return this.texts.get(file);
+    const t = this.host.readFile(file);
+    this.texts.set(file, t);
+    return t;
   }
 
   /** File existence, remembered for one check: module lookups probe the same paths many times. */
