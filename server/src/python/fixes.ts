@@ -1276,3 +1276,148 @@ export function sendAttributesFix(ctx: FixContext): Fix | undefined {
     edits: [...q.edits, replaceNode(anchor.module, anchor.node, text)],
   };
 }
+
+/**
+ * An exception class whose `__init__` needs more positional arguments than it hands to
+ * `super().__init__`: a `__reduce__` that re-creates it from the attributes `__init__` stored
+ * them in (`self.tenant = tenant`), with the rest of its `__dict__` as state. Offered when each
+ * required parameter is stored unchanged in an attribute of the same instance; `str(exc)` and
+ * `exc.args` stay what they were.
+ */
+export function exceptionReduceFix(init: FunctionInfo, positional: string[], required: number): Fix | undefined {
+  const cls = init.outer.cls;
+  const body = init.node.childForFieldName('body');
+  if (!cls || !body || cls.methods.has('__reduce__') || cls.methods.has('__reduce_ex__')) return undefined;
+  const self = init.params[0];
+  if (!self) return undefined;
+  // `self.<attr> = <param>` statements directly in `__init__`'s body.
+  const storedIn = new Map<string, string>();
+  for (const s of body.namedChildren) {
+    const a = s.type === 'expression_statement' ? s.namedChildren[0] : undefined;
+    if (a?.type !== 'assignment') continue;
+    const left = a.childForFieldName('left');
+    const right = a.childForFieldName('right');
+    // `self.a = a`, or `self.a, self.b = a, b`.
+    const targets = left?.type === 'pattern_list' ? left.namedChildren : left ? [left] : [];
+    const values = right?.type === 'expression_list' ? right.namedChildren : right ? [right] : [];
+    if (targets.length !== values.length) continue;
+    for (const [i, t] of targets.entries()) {
+      const v = values[i];
+      if (t.type !== 'attribute' || t.childForFieldName('object')?.text !== self || v.type !== 'identifier') continue;
+      if (!storedIn.has(v.text)) storedIn.set(v.text, t.childForFieldName('attribute')!.text);
+    }
+  }
+  // The stored attribute must not be written again anywhere in the class, so it still holds the argument.
+  const writes = (attr: string) => (cls.attrs.get(attr) ?? []).length;
+  const args: string[] = [];
+  for (const [i, p] of positional.entries()) {
+    const attr = storedIn.get(p);
+    if (!attr || writes(attr) > 1 || (init.scope.bindings.get(p)?.length ?? 0) > 1) {
+      if (i < required) return undefined;
+      break;
+    }
+    args.push(`${self}.${attr}`);
+  }
+  if (args.length < required) return undefined;
+  const model = init.module;
+  const def = init.node.parent?.type === 'decorated_definition' ? init.node.parent : init.node;
+  const indent = indentOf(lineText(model, def.startPosition.row));
+  const inner = indentOf(lineText(model, body.namedChildren[0]?.startPosition.row ?? def.startPosition.row));
+  if (inner.length <= indent.length || !inner.startsWith(indent)) return undefined;
+  const row = def.endPosition.row + 1;
+  const tuple = `(${args.join(', ')}${args.length === 1 ? ',' : ''})`;
+  return {
+    title: `Add \`__reduce__\` to \`${cls.name}\` so it is re-created with every argument its \`__init__\` needs`,
+    id: 'add-exception-reduce',
+    preferred: true,
+    edits: [edit(model, { line: row, character: 0 }, { line: row, character: 0 }, `\n${indent}def __reduce__(${self}):\n${inner}return type(${self}), ${tuple}, ${self}.__dict__\n`)],
+  };
+}
+
+/**
+ * A decorator that returns its nested wrapper without `functools.wraps`: add
+ * `@functools.wraps(fn)` to the wrapper, in the decorator's module, so every function it
+ * decorates keeps its own module-level name and pickles by it. `fn` is the decorator's one
+ * parameter, which the wrapper calls.
+ */
+export function addWrapsFix(wrapper: FunctionInfo): Fix | undefined {
+  const decorator = wrapper.outer.kind === 'function' ? wrapper.outer.fn : undefined;
+  if (!decorator || decorator.params.length !== 1 || !wrapper.local) return undefined;
+  const wrapped = decorator.params[0];
+  const model = wrapper.module;
+  const body = wrapper.node.childForFieldName('body');
+  // The wrapper calls the function it wraps, by the decorator's parameter.
+  if (!body || !usesIn(model, body, wrapped).some((u) => u.parent?.type === 'call' && u.field === 'function' && lookup(wrapped, enclosingScope(model, u), u)?.scope === decorator.scope)) return undefined;
+  if (wrapper.params.includes(wrapped)) return undefined;
+  const def = wrapper.node.parent?.type === 'decorated_definition' ? wrapper.node.parent : wrapper.node;
+  const row = def.startPosition.row;
+  const indent = indentOf(lineText(model, row));
+  if (def.startPosition.column !== indent.length) return undefined;
+  const q = qualified(model, 'functools', 'wraps', wrapper.node);
+  if (!q) return undefined;
+  return {
+    title: `Decorate \`${wrapper.name}\` with \`@${q.text}(${wrapped})\` in \`${decorator.name}\`, so what it decorates keeps its name`,
+    id: 'add-functools-wraps',
+    preferred: true,
+    edits: [...q.edits, edit(model, { line: row, character: 0 }, { line: row, character: 0 }, `${indent}@${q.text}(${wrapped})\n`)],
+  };
+}
+
+/**
+ * An asyncio event loop handed to a worker function of this file: a loop belongs to the thread
+ * and process that runs it, so the worker makes its own (`asyncio.new_event_loop()`) where the
+ * parameter arrives, and `None` is sent in its place; the worker's uses of the loop
+ * (`run_until_complete`, `create_task`...) then run on that loop.
+ */
+export function newLoopInWorkerFix(ctx: FixContext): Fix | undefined {
+  const { problem } = ctx;
+  const anchor = problem.anchor;
+  if (!problem.objectType || types[problem.objectType]?.role !== 'event-loop' || !anchorIsObject(ctx)) return undefined;
+  const target = workerParam(ctx);
+  if (!target) return undefined;
+  const { fn, param } = target;
+  const q = qualified(fn.module, 'asyncio', 'new_event_loop', fn.node);
+  if (!q) return undefined;
+  const prologue = workerPrologue(fn.module, fn, [`${param} = ${q.text}()`]);
+  if (!prologue) return undefined;
+  return {
+    title: `Make a new event loop in \`${fn.name}\` (\`${q.text}()\`) and send \`None\` in place of this one`,
+    id: 'new-loop-in-worker',
+    preferred: false,
+    edits: [...q.edits, ...prologue, replaceNode(anchor.module, anchor.node, 'None')],
+  };
+}
+
+/** Calls that start a SyncManager (its server runs in a process of its own). */
+const syncManagerMakers = new Set(['multiprocessing.Manager', 'multiprocessing.managers.SyncManager']);
+
+/**
+ * A multiprocessing Manager handed to a worker function of this file: the manager object
+ * cannot cross, but its server can be reached from any process started by this one (they
+ * inherit its authkey). Send `manager.address` and connect a `SyncManager` to it in the
+ * worker: what the worker makes with it (`manager.dict()`, `manager.Lock()`) lives in the same
+ * server, shared with the parent as before.
+ */
+export function connectToManagerFix(ctx: FixContext): Fix | undefined {
+  const { problem, ev } = ctx;
+  const anchor = problem.anchor;
+  const site = problem.leafSite;
+  if (problem.objectType !== 'multiprocessing.managers.SyncManager' || !anchorIsObject(ctx) || !site || site.node.type !== 'call') return undefined;
+  // Only a plain SyncManager: a BaseManager subclass registers types a bare SyncManager lacks.
+  const made = ev.eval(site.node.childForFieldName('function')!, enclosingScope(site.module, site.node));
+  if (made.kind !== 'ref' || !syncManagerMakers.has(made.qname)) return undefined;
+  if (!/^[\w.]+$/.test(anchor.node.text)) return undefined;
+  const target = workerParam(ctx);
+  if (!target) return undefined;
+  const { fn, param } = target;
+  const q = qualified(fn.module, 'multiprocessing.managers', 'SyncManager', fn.node);
+  if (!q) return undefined;
+  const prologue = workerPrologue(fn.module, fn, [`${param} = ${q.text}(address=${param})`, `${param}.connect()`]);
+  if (!prologue) return undefined;
+  return {
+    title: `Send the manager's address (\`${anchor.node.text}.address\`) and connect to the same manager in \`${fn.name}\``,
+    id: 'connect-to-manager',
+    preferred: false,
+    edits: [...q.edits, ...prologue, replaceNode(anchor.module, anchor.node, `${anchor.node.text}.address`)],
+  };
+}
