@@ -265,7 +265,10 @@ export function rehydrateHooksFix(problem: Problem, leaveOut = false, ev?: Evalu
   if (!holder) return undefined;
   const cls = holder.cls;
   const model = cls.module;
-  if (cls.scope.bindings.has('__slots__') || cls.methods.has('__setstate__')) return undefined;
+  // A `__slots__` class keeps no `__dict__`: its hooks read and write the slots, when they are
+  // its own (no bases) and listed literally.
+  const slots = slotNames(cls);
+  if (slots === null || cls.methods.has('__setstate__')) return undefined;
   if (cls.isDataclass && cls.node.parent?.type === 'decorated_definition' && /frozen\s*=\s*True|slots\s*=\s*True/.test(cls.node.parent.text)) return undefined;
   // attrs classes are slotted by default (`@define`), NamedTuples are tuples: `__dict__` hooks do not fit.
   if (cls.fieldStyle === 'attrs' || cls.fieldStyle === 'namedtuple' || cls.methods.has('__getstate__')) return undefined;
@@ -297,7 +300,7 @@ export function rehydrateHooksFix(problem: Problem, leaveOut = false, ev?: Evalu
   if (!indent) return undefined;
   const inner = `${indent}    `;
   const endRow = body.endPosition.row;
-  let getstate = `${inner}state = self.__dict__.copy()\n`;
+  let getstate = slots ? `${inner}state = {name: getattr(self, name) for name in self.__slots__ if hasattr(self, name)}\n` : `${inner}state = self.__dict__.copy()\n`;
   let setstate = '';
   for (const r of recreated) getstate += `${inner}state.pop(${JSON.stringify(r.attr)}, None)\n`;
   const key = reopened && JSON.stringify(`_${reopened}_reopen`);
@@ -313,7 +316,7 @@ export function rehydrateHooksFix(problem: Problem, leaveOut = false, ev?: Evalu
     getstate += `${inner}${holder.attr} = state.pop(${JSON.stringify(holder.attr)}, None)\n${inner}if ${holder.attr} is not None:\n${carried.save(holder.attr).map((l) => `${inner}    ${l.replace('{key}', `state[${ckey}]`)}\n`).join('')}`;
     setstate += `${inner}saved = state.pop(${ckey}, None)\n`;
   }
-  setstate += `${inner}self.__dict__.update(state)\n`;
+  setstate += slots ? `${inner}for name, value in state.items():\n${inner}    setattr(self, name, value)\n` : `${inner}self.__dict__.update(state)\n`;
   if (carried) setstate += `${inner}if saved is not None:\n${carried.restore(`self.${holder.attr}`).map((l) => `${inner}    ${l}\n`).join('')}`;
   for (const r of recreated) setstate += `${inner}self.${r.attr} = ${r.text}\n`;
   if (reopened) setstate += `${inner}if reopen is not None:\n${inner}    self.${reopened} = open(**reopen)\n`;
@@ -331,6 +334,21 @@ export function rehydrateHooksFix(problem: Problem, leaveOut = false, ev?: Evalu
     preferred: false,
     edits: [...(carried?.imports ?? []), edit(model, { line: endRow + 1, character: 0 }, { line: endRow + 1, character: 0 }, text)],
   };
+}
+
+/**
+ * The names a class lists in its own `__slots__` tuple or list of strings; undefined when it has
+ * none, null when they cannot be read here or do not make a plain slotted class (bases, `__dict__`).
+ */
+function slotNames(cls: ClassInfo): string[] | undefined | null {
+  const b = cls.scope.bindings.get('__slots__');
+  if (!b) return undefined;
+  if (b.length !== 1 || b[0].kind !== 'value' || cls.bases.length) return null;
+  const v = b[0].value;
+  if (v.type !== 'tuple' && v.type !== 'list') return null;
+  const names = v.namedChildren.map((c) => (c.type === 'string' ? /^['"](\w+)['"]$/.exec(c.text)?.[1] : undefined));
+  if (names.some((n) => !n) || names.includes('__dict__')) return null;
+  return names as string[];
 }
 
 interface CarriedState {
@@ -430,8 +448,10 @@ function identifierCount(root: Node, name: string): number {
   const stack: Node[] = [root];
   while (stack.length) {
     const n = stack.pop()!;
-    if (n.type === 'identifier' && n.text === name) count++;
-    else for (const c of n.namedChildren) stack.push(c);
+    // An attribute (`handle.write`) or a keyword (`write=`) of the same spelling is another name.
+    if (n.type === 'identifier' && n.text === name) {
+      if (!(n.parent?.type === 'attribute' && n.field === 'attribute') && !(n.parent?.type === 'keyword_argument' && n.field === 'name')) count++;
+    } else for (const c of n.namedChildren) stack.push(c);
   }
   return count;
 }
@@ -450,9 +470,10 @@ export function workerParam(ctx: FixContext): { fn: FunctionInfo; param: string 
   // Process args, Pool.apply args and executor.submit's rest arguments map to the worker's parameters in order;
   // a map item is the first argument, a starmap item's parts are the arguments.
   if ((m = /^args\[(\d+)\]$/.exec(label)) && /^(Process|Pool\.apply(_async)?|ProcessPoolExecutor\.submit)$/.test(sink.name)) index = Number(m[1]);
-  else if (/^iterable\[\d+\]$/.test(label) && /^Pool\.(map|map_async|imap|imap_unordered)$/.test(sink.name)) index = 0;
-  else if ((m = /^iterable\[\d+\]\[(\d+)\]$/.exec(label)) && /^Pool\.starmap(_async)?$/.test(sink.name)) index = Number(m[1]);
-  else if ((m = /^iterables\[(\d+)\]\[\d+\]$/.exec(label)) && sink.name === 'ProcessPoolExecutor.map') index = Number(m[1]);
+  // An item's index is a number, or `i` for the items of a comprehension.
+  else if (/^iterable\[(\d+|i)\]$/.test(label) && /^Pool\.(map|map_async|imap|imap_unordered)$/.test(sink.name)) index = 0;
+  else if ((m = /^iterable\[(?:\d+|i)\]\[(\d+)\]$/.exec(label)) && /^Pool\.starmap(_async)?$/.test(sink.name)) index = Number(m[1]);
+  else if ((m = /^iterables\[(\d+)\]\[(?:\d+|i)\]$/.exec(label)) && sink.name === 'ProcessPoolExecutor.map') index = Number(m[1]);
   else if ((m = /^kwargs\[(["']?)(\w+)\1\]$/.exec(label)) && /^(Process|ProcessPoolExecutor\.submit)$/.test(sink.name)) keyword = m[2];
   else return undefined;
   const worker = ev.eval(workerArg.node, sink.call.scope);
@@ -513,12 +534,12 @@ export function passPathFix(ctx: FixContext): Fix | undefined {
   const { problem, sink, ev } = ctx;
   const site = problem.leafSite;
   const model = sink.call.scope.module;
-  if (!site || site.module !== model || site.node.type !== 'call') return undefined;
+  if (!site || site.node.type !== 'call') return undefined;
   const target = workerParam(ctx);
   if (!target) return undefined;
   const { fn, param } = target;
   const calleeNode = site.node.childForFieldName('function')!;
-  const opener = ev.eval(calleeNode, enclosingScope(model, site.node));
+  const opener = ev.eval(calleeNode, enclosingScope(site.module, site.node));
   const { positional, keywords } = callArgsOf(site.node);
   let pathNode: Node | undefined;
   let mode: Node | undefined;
@@ -539,19 +560,32 @@ export function passPathFix(ctx: FixContext): Fix | undefined {
     if (positional.length > 1 || [...keywords.keys()].some((k) => k !== 'database')) return undefined;
   } else return undefined;
   if (!pathNode) return undefined;
-  if (kind === 'sqlite' && pathNode.type === 'string' && /^['"]:memory:['"]$/.test(pathNode.text)) return sqliteCopyFix(ctx, fn, param);
-  // The path must mean the same where the handle is sent.
-  if (pathNode.type === 'identifier') {
+  if (kind === 'sqlite' && pathNode.type === 'string' && /^['"]:memory:['"]$/.test(pathNode.text)) return site.module === model ? sqliteCopyFix(ctx, fn, param) : undefined;
+  // The path must mean the same where the handle is sent; otherwise a file sends its own name
+  // (`f.name`, the path it was opened with), when the sender does nothing else with it.
+  let sendText: string | undefined;
+  if (site.module === model && pathNode.type === 'identifier') {
     const atOpen = lookup(pathNode.text, enclosingScope(model, pathNode), pathNode);
     const atSend = lookup(pathNode.text, sink.call.scope, problem.anchor.node);
-    if (!atOpen || atOpen !== atSend) return undefined;
-  } else if (pathNode.type !== 'string') return undefined;
+    if (atOpen && atOpen === atSend) sendText = pathNode.text;
+  } else if (site.module === model && pathNode.type === 'string') sendText = pathNode.text;
+  let reopenMode = mode?.text;
+  if (!sendText) {
+    const anchor = problem.anchor.node;
+    if (kind !== 'file' || anchor.type !== 'identifier' || anchor.parent?.type === 'keyword_argument') return undefined;
+    const scope = enclosingScope(problem.anchor.module, anchor);
+    const bindings = scope.bindings.get(anchor.text);
+    if (!bindings || bindings.length !== 1 || bindings[0].kind !== 'value' || usesIn(problem.anchor.module, scope.node, anchor.text).filter((u) => lookup(u.text, enclosingScope(problem.anchor.module, u), u)?.scope === scope).length !== 2) return undefined;
+    sendText = `${anchor.text}.name`;
+    // The sender created the file and wrote nothing to it: the worker appends instead of truncating it again.
+    if (mode?.type === 'string' && /^[rbu]?['"][wx]b?['"]$/.test(mode.text)) reopenMode = mode.text.replace(/[wx]/, 'a');
+  }
   let prologue: TextEdit[] | undefined;
   const importEdits: TextEdit[] = [];
   if (kind === 'file') {
-    if (mode && (mode.type !== 'string' || /[wx+]/.test(mode.text))) return undefined;
+    if (mode && (mode.type !== 'string' || /[wx+]/.test(reopenMode ?? ''))) return undefined;
     if (lookup('open', fn.scope, fn.node)) return undefined;
-    const extra = [mode?.text, keywords.has('encoding') ? `encoding=${keywords.get('encoding')!.text}` : undefined].filter(Boolean);
+    const extra = [reopenMode, keywords.has('encoding') ? `encoding=${keywords.get('encoding')!.text}` : undefined].filter(Boolean);
     prologue = workerPrologue(model, fn, [], `with open(${[param, ...extra].join(', ')}) as ${param}:`);
   } else {
     // sqlite3's own `with` commits but does not close, so the connection is simply made again.
@@ -562,10 +596,10 @@ export function passPathFix(ctx: FixContext): Fix | undefined {
   }
   if (!prologue) return undefined;
   return {
-    title: `Pass \`${pathNode.text}\` instead of the open handle, and open it in \`${fn.name}\``,
+    title: `Pass \`${sendText}\` instead of the open handle, and open it in \`${fn.name}\``,
     id: 'pass-path-not-handle',
     preferred: false,
-    edits: [...importEdits, ...prologue, replaceNode(model, problem.anchor.node, pathNode.text)],
+    edits: [...importEdits, ...prologue, replaceNode(model, problem.anchor.node, sendText)],
   };
 }
 
@@ -994,8 +1028,12 @@ export function poolInitializerFix(ctx: FixContext): Fix | undefined {
   if (enclosingScope(model, poolCall) !== scope) return undefined;
   const bindings = scope.bindings.get(anchor.node.text);
   if (!bindings || bindings.length !== 1 || bindings[0].node.startIndex > poolCall.startIndex) return undefined;
-  // Sent once: every other place it is sent would still send it.
-  if (identifierCount(sink.call.node, anchor.node.text) !== 1) return undefined;
+  // Sent once, or (starmap) at the same place of every item of one list: every other place it
+  // is sent would still send it.
+  const sent = usesIn(model, sink.call.node, anchor.node.text);
+  const place = (n: Node) => n.parent?.namedChildren.findIndex((c) => c.id === n.id);
+  const everyItem = (n: Node) => n.parent?.type === 'tuple' && n.parent.parent?.type === 'list' && n.parent.parent.id === anchor.node.parent?.parent?.id && place(n) === place(anchor.node);
+  if (sent.length !== 1 && !(/^Pool\.starmap/.test(sink.name) && sent.every(everyItem))) return undefined;
   const global = freshName(model, `_${param}`);
   const init = freshName(model, `_init_${param}`);
   const end = args.endPosition;
@@ -1013,7 +1051,7 @@ export function poolInitializerFix(ctx: FixContext): Fix | undefined {
       edit(model, { line: row, character: 0 }, { line: row, character: 0 }, `${global} = None\n\n\ndef ${init}(value):\n    global ${global}\n    ${global} = value\n\n\n`),
       ...prologue,
       edit(model, at, at, `${sep}initializer=${init}, initargs=(${anchor.node.text},)`),
-      replaceNode(anchor.module, anchor.node, 'None'),
+      ...sent.map((n) => replaceNode(anchor.module, n, 'None')),
     ],
   };
 }
@@ -1293,9 +1331,302 @@ export function sendAttributesFix(ctx: FixContext): Fix | undefined {
   const names = [...read].sort();
   const text = `${q.text}(${names.map((n) => `${n}=${anchor.node.text}.${n}`).join(', ')})`;
   return {
-    title: `Send what \`${fn.name}\` reads of it (${names.map((n) => `\`.${n}\``).join(', ')}) in a SimpleNamespace instead of the ${problem.typeName}`,
+    title: `Send what \`${fn.name}\` reads of it (${names.sort().map((n) => `\`.${n}\``).join(', ')}) in a SimpleNamespace instead of the ${problem.typeName}`,
     id: 'send-attributes-read',
     preferred: false,
     edits: [...q.edits, replaceNode(anchor.module, anchor.node, text)],
+  };
+}
+
+/**
+ * An exception class whose `__init__` needs more positional arguments than it hands to
+ * `super().__init__`: a `__reduce__` that re-creates it from the attributes `__init__` stored
+ * them in (`self.tenant = tenant`), with the rest of its `__dict__` as state. Offered when each
+ * required parameter is stored unchanged in an attribute of the same instance; `str(exc)` and
+ * `exc.args` stay what they were.
+ */
+export function exceptionReduceFix(init: FunctionInfo, positional: string[], required: number): Fix | undefined {
+  const cls = init.outer.cls;
+  const body = init.node.childForFieldName('body');
+  if (!cls || !body || cls.methods.has('__reduce__') || cls.methods.has('__reduce_ex__')) return undefined;
+  const self = init.params[0];
+  if (!self) return undefined;
+  // `self.<attr> = <param>` statements directly in `__init__`'s body.
+  const storedIn = new Map<string, string>();
+  for (const s of body.namedChildren) {
+    const a = s.type === 'expression_statement' ? s.namedChildren[0] : undefined;
+    if (a?.type !== 'assignment') continue;
+    const left = a.childForFieldName('left');
+    const right = a.childForFieldName('right');
+    // `self.a = a`, or `self.a, self.b = a, b`.
+    const targets = left?.type === 'pattern_list' ? left.namedChildren : left ? [left] : [];
+    const values = right?.type === 'expression_list' ? right.namedChildren : right ? [right] : [];
+    if (targets.length !== values.length) continue;
+    for (const [i, t] of targets.entries()) {
+      const v = values[i];
+      if (t.type !== 'attribute' || t.childForFieldName('object')?.text !== self || v.type !== 'identifier') continue;
+      if (!storedIn.has(v.text)) storedIn.set(v.text, t.childForFieldName('attribute')!.text);
+    }
+  }
+  // The stored attribute must not be written again anywhere in the class, so it still holds the argument.
+  const writes = (attr: string) => (cls.attrs.get(attr) ?? []).length;
+  const args: string[] = [];
+  for (const [i, p] of positional.entries()) {
+    const attr = storedIn.get(p);
+    if (!attr || writes(attr) > 1 || (init.scope.bindings.get(p)?.length ?? 0) > 1) {
+      if (i < required) return undefined;
+      break;
+    }
+    args.push(`${self}.${attr}`);
+  }
+  if (args.length < required) return undefined;
+  const model = init.module;
+  const def = init.node.parent?.type === 'decorated_definition' ? init.node.parent : init.node;
+  const indent = indentOf(lineText(model, def.startPosition.row));
+  const inner = indentOf(lineText(model, body.namedChildren[0]?.startPosition.row ?? def.startPosition.row));
+  if (inner.length <= indent.length || !inner.startsWith(indent)) return undefined;
+  const row = def.endPosition.row + 1;
+  const tuple = `(${args.join(', ')}${args.length === 1 ? ',' : ''})`;
+  return {
+    title: `Add \`__reduce__\` to \`${cls.name}\` so it is re-created with every argument its \`__init__\` needs`,
+    id: 'add-exception-reduce',
+    preferred: true,
+    edits: [edit(model, { line: row, character: 0 }, { line: row, character: 0 }, `\n${indent}def __reduce__(${self}):\n${inner}return type(${self}), ${tuple}, ${self}.__dict__\n`)],
+  };
+}
+
+/**
+ * A decorator that returns its nested wrapper without `functools.wraps`: add
+ * `@functools.wraps(fn)` to the wrapper, in the decorator's module, so every function it
+ * decorates keeps its own module-level name and pickles by it. `fn` is the decorator's one
+ * parameter, which the wrapper calls.
+ */
+export function addWrapsFix(wrapper: FunctionInfo): Fix | undefined {
+  const decorator = wrapper.outer.kind === 'function' ? wrapper.outer.fn : undefined;
+  if (!decorator || decorator.params.length !== 1 || !wrapper.local) return undefined;
+  const wrapped = decorator.params[0];
+  const model = wrapper.module;
+  const body = wrapper.node.childForFieldName('body');
+  // The wrapper calls the function it wraps, by the decorator's parameter.
+  if (!body || !usesIn(model, body, wrapped).some((u) => u.parent?.type === 'call' && u.field === 'function' && lookup(wrapped, enclosingScope(model, u), u)?.scope === decorator.scope)) return undefined;
+  if (wrapper.params.includes(wrapped)) return undefined;
+  const def = wrapper.node.parent?.type === 'decorated_definition' ? wrapper.node.parent : wrapper.node;
+  const row = def.startPosition.row;
+  const indent = indentOf(lineText(model, row));
+  if (def.startPosition.column !== indent.length) return undefined;
+  const q = qualified(model, 'functools', 'wraps', wrapper.node);
+  if (!q) return undefined;
+  return {
+    title: `Decorate \`${wrapper.name}\` with \`@${q.text}(${wrapped})\` in \`${decorator.name}\`, so what it decorates keeps its name`,
+    id: 'add-functools-wraps',
+    preferred: true,
+    edits: [...q.edits, edit(model, { line: row, character: 0 }, { line: row, character: 0 }, `${indent}@${q.text}(${wrapped})\n`)],
+  };
+}
+
+/**
+ * An asyncio event loop handed to a worker function of this file: a loop belongs to the thread
+ * and process that runs it, so the worker makes its own (`asyncio.new_event_loop()`) where the
+ * parameter arrives, and `None` is sent in its place; the worker's uses of the loop
+ * (`run_until_complete`, `create_task`...) then run on that loop.
+ */
+export function newLoopInWorkerFix(ctx: FixContext): Fix | undefined {
+  const { problem } = ctx;
+  const anchor = problem.anchor;
+  if (!problem.objectType || types[problem.objectType]?.role !== 'event-loop' || !anchorIsObject(ctx)) return undefined;
+  const target = workerParam(ctx);
+  if (!target) return undefined;
+  const { fn, param } = target;
+  const q = qualified(fn.module, 'asyncio', 'new_event_loop', fn.node);
+  if (!q) return undefined;
+  const prologue = workerPrologue(fn.module, fn, [`${param} = ${q.text}()`]);
+  if (!prologue) return undefined;
+  return {
+    title: `Make a new event loop in \`${fn.name}\` (\`${q.text}()\`) and send \`None\` in place of this one`,
+    id: 'new-loop-in-worker',
+    preferred: false,
+    edits: [...q.edits, ...prologue, replaceNode(anchor.module, anchor.node, 'None')],
+  };
+}
+
+/** Calls that start a SyncManager (its server runs in a process of its own). */
+const syncManagerMakers = new Set(['multiprocessing.Manager', 'multiprocessing.managers.SyncManager']);
+
+/**
+ * A multiprocessing Manager handed to a worker function of this file: the manager object
+ * cannot cross, but its server can be reached from any process started by this one (they
+ * inherit its authkey). Send `manager.address` and connect a `SyncManager` to it in the
+ * worker: what the worker makes with it (`manager.dict()`, `manager.Lock()`) lives in the same
+ * server, shared with the parent as before.
+ */
+export function connectToManagerFix(ctx: FixContext): Fix | undefined {
+  const { problem, ev } = ctx;
+  const anchor = problem.anchor;
+  const site = problem.leafSite;
+  if (problem.objectType !== 'multiprocessing.managers.SyncManager' || !anchorIsObject(ctx) || !site || site.node.type !== 'call') return undefined;
+  // Only a plain SyncManager: a BaseManager subclass registers types a bare SyncManager lacks.
+  const made = ev.eval(site.node.childForFieldName('function')!, enclosingScope(site.module, site.node));
+  if (made.kind !== 'ref' || !syncManagerMakers.has(made.qname)) return undefined;
+  if (!/^[\w.]+$/.test(anchor.node.text)) return undefined;
+  const target = workerParam(ctx);
+  if (!target) return undefined;
+  const { fn, param } = target;
+  const q = qualified(fn.module, 'multiprocessing.managers', 'SyncManager', fn.node);
+  if (!q) return undefined;
+  const prologue = workerPrologue(fn.module, fn, [`${param} = ${q.text}(address=${param})`, `${param}.connect()`]);
+  if (!prologue) return undefined;
+  return {
+    title: `Send the manager's address (\`${anchor.node.text}.address\`) and connect to the same manager in \`${fn.name}\``,
+    id: 'connect-to-manager',
+    preferred: false,
+    edits: [...q.edits, ...prologue, replaceNode(anchor.module, anchor.node, `${anchor.node.text}.address`)],
+  };
+}
+
+/**
+ * A memoryview made away from where it is sent (a helper that slices a buffer into views, the
+ * list handed to a pool): copy it to `bytes` where it is made, the one place every path to the
+ * sink goes through. Offered when the view is made in an expression whose value is only
+ * collected or returned (a comprehension's item, a list element, a `return`), so nothing writes
+ * through it afterwards.
+ */
+export function copyWhereMadeFix(ctx: FixContext): Fix | undefined {
+  const { problem } = ctx;
+  const site = problem.leafSite;
+  const wrapper = problem.objectType ? copyAs[problem.objectType] : undefined;
+  if (wrapper !== 'bytes' || !site || problem.holder || anchorIsObject(ctx)) return undefined;
+  if (site.node.type !== 'subscript' && site.node.type !== 'call') return undefined;
+  const parent = site.node.parent;
+  const collected = (parent?.type === 'list_comprehension' || parent?.type === 'generator_expression') && site.node.field === 'body';
+  if (!collected && parent?.type !== 'return_statement' && parent?.type !== 'list') return undefined;
+  if (lookup(wrapper, enclosingScope(site.module, site.node), site.node)) return undefined;
+  const text = `${wrapper}(${site.node.text})`;
+  return {
+    title: `Copy it to bytes where it is made: \`${text}\``,
+    id: 'copy-where-made',
+    preferred: false,
+    edits: [replaceNode(site.module, site.node, text)],
+  };
+}
+
+/**
+ * An object sent to a worker function of this file holds an attribute pickle refuses, and the
+ * worker never reads it: only plain attributes of the object are read there (`upload.name`),
+ * no method runs on it. Leave the attribute out of what is pickled (`None` on the other side),
+ * with `__getstate__`/`__setstate__` on the class that sets it, in whichever file defines it.
+ */
+export function leaveOutUnreadFix(ctx: FixContext): Fix | undefined {
+  const { problem } = ctx;
+  const holder = problem.holder;
+  if (!holder || problem.segments.length !== 2 || problem.segments[1] !== `self.${holder.attr}`) return undefined;
+  const target = workerParam({ ...ctx, problem: { ...problem, segments: [problem.segments[0]] } });
+  if (!target) return undefined;
+  const { fn, param } = target;
+  const body = fn.node.childForFieldName('body');
+  if (!body) return undefined;
+  const read: string[] = [];
+  for (const use of usesIn(fn.module, body, param)) {
+    if (enclosingScope(fn.module, use) !== fn.scope) return undefined;
+    const attr = use.parent;
+    const name = attr?.type === 'attribute' && use.field === 'object' ? attr.childForFieldName('attribute')?.text : undefined;
+    // A plain read: not the left-out attribute, not a method (which might use it), not called.
+    if (!name || name === holder.attr || holder.cls.methods.has(name) || (attr!.parent?.type === 'call' && attr!.field === 'function')) return undefined;
+    if ((attr!.parent?.type === 'assignment' || attr!.parent?.type === 'augmented_assignment') && attr!.field === 'left') return undefined;
+    read.push(name);
+  }
+  if (read.length === 0) return undefined;
+  const fix = rehydrateHooksFix(problem, true, ctx.ev);
+  if (!fix) return undefined;
+  return { ...fix, title: `${fix.title}: \`${fn.name}\` reads only ${[...new Set(read)].sort().map((n) => `\`.${n}\``).join(', ')}` };
+}
+
+/**
+ * A lambda that takes its locals through default values (`lambda p=path: ...`, the usual
+ * way to capture a loop variable): a module-level def with the same parameters, and the lambda
+ * becomes `functools.partial(def, p=path)`, which evaluates `path` where the lambda stood, as the
+ * default did. Offered when the body reads nothing but its parameters and module-level names.
+ */
+export function lambdaDefaultsToPartialFix(model: ModuleModel, lambda: Node, sink: Sink): Fix | undefined {
+  const params = lambda.childForFieldName('parameters');
+  const rawBody = lambda.childForFieldName('body');
+  if (!params || !rawBody) return undefined;
+  // The body reads its parameters and module-level names; only the defaults read locals.
+  for (const { node: n, binding: b } of outsideReads(model, lambda)) {
+    if (isInside(n, params)) continue;
+    if (b.scope.kind !== 'module' || model.mainGuards.some((g) => isInside(b.node, g))) return undefined;
+  }
+  const names: string[] = [];
+  const bound: string[] = [];
+  for (const p of params.namedChildren) {
+    if (p.type === 'identifier') names.push(p.text);
+    else if (p.type === 'default_parameter') {
+      const n = p.childForFieldName('name');
+      const v = p.childForFieldName('value');
+      if (n?.type !== 'identifier' || !v) return undefined;
+      names.push(n.text);
+      bound.push(`${n.text}=${v.text}`);
+    } else return undefined;
+  }
+  // Only where a default reads a local: otherwise the lambda moves as it is.
+  if (bound.length === 0 || closesOverNothing(model, lambda)) return undefined;
+  const q = qualified(model, 'functools', 'partial', lambda);
+  if (!q) return undefined;
+  const scope = enclosingScope(model, lambda);
+  const role = sink.name.split('.').pop()!.replace(/[^A-Za-z0-9_]/g, '_').toLowerCase();
+  const name = freshName(model, `_${scope.fn ? `${scope.fn.name.replace(/^_+/, '')}_` : ''}${role}_fn`);
+  const body = rawBody.text.includes('\n') ? `(${rawBody.text})` : rawBody.text;
+  const row = topLevelStatement(lambda).startPosition.row;
+  const gap = lineText(model, row - 1).trim() === '' ? '' : '\n\n';
+  return {
+    title: `Move the lambda to a module-level function \`${name}\`, binding its defaults (${bound.map((b) => `\`${b}\``).join(', ')}) with functools.partial`,
+    id: 'move-to-module-scope',
+    preferred: false,
+    edits: [
+      ...q.edits,
+      edit(model, { line: row, character: 0 }, { line: row, character: 0 }, `${gap}def ${name}(${names.join(', ')}):\n    return ${body}\n\n\n`),
+      replaceNode(model, lambda, `${q.text}(${name}, ${bound.join(', ')})`),
+    ],
+  };
+}
+
+/**
+ * A class whose own `__getstate__`/`__setstate__` still let a lock (or queue, thread-local)
+ * through: the state `__getstate__` returns leaves it out too, and `__setstate__` recreates it
+ * with the call that made it. Offered when `__getstate__` builds a dict copy of `__dict__` in a
+ * local it returns at the end, and `__setstate__` ends without returning.
+ */
+export function extendHooksFix(problem: Problem): Fix | undefined {
+  const holder = problem.holder;
+  const site = problem.leafSite;
+  if (!holder || !site || site.node.type !== 'call' || !recreatedRules.has(problem.rule)) return undefined;
+  const cls = holder.cls;
+  const model = cls.module;
+  const get = cls.methods.get('__getstate__');
+  const set = cls.methods.get('__setstate__');
+  if (!get || !set || site.module !== model || !recreatable(model, site.node)) return undefined;
+  const getBody = get.node.childForFieldName('body')?.namedChildren.filter((c) => c.type !== 'comment');
+  const setBody = set.node.childForFieldName('body')?.namedChildren.filter((c) => c.type !== 'comment');
+  if (!getBody?.length || !setBody?.length || set.params.length !== 2) return undefined;
+  const ret = getBody[getBody.length - 1];
+  const returned = ret.type === 'return_statement' ? ret.namedChildren[0] : undefined;
+  if (returned?.type !== 'identifier') return undefined;
+  const made = get.scope.bindings.get(returned.text);
+  const copy = made?.length === 1 && made[0].kind === 'value' ? made[0].value.text.replace(/\s/g, '') : '';
+  if (!/^(self\.__dict__\.copy\(\)|dict\(self\.__dict__\))$/.test(copy)) return undefined;
+  if (setBody.some((s) => s.type === 'return_statement') || /\breturn\b/.test(set.node.text)) return undefined;
+  const getIndent = indentOf(lineText(model, ret.startPosition.row));
+  const last = setBody[setBody.length - 1];
+  const setIndent = indentOf(lineText(model, last.startPosition.row));
+  if (ret.startPosition.column !== getIndent.length || last.startPosition.column !== setIndent.length) return undefined;
+  const self = set.params[0];
+  const endRow = last.endPosition.row;
+  return {
+    title: `Leave self.${holder.attr} out in ${cls.name}.__getstate__ and recreate it in __setstate__`,
+    id: 'add-rehydrate-hooks',
+    preferred: false,
+    edits: [
+      edit(model, { line: ret.startPosition.row, character: 0 }, { line: ret.startPosition.row, character: 0 }, `${getIndent}${returned.text}.pop(${JSON.stringify(holder.attr)}, None)\n`),
+      edit(model, { line: endRow + 1, character: 0 }, { line: endRow + 1, character: 0 }, `${setIndent}${self}.${holder.attr} = ${site.node.text}\n`),
+    ],
   };
 }

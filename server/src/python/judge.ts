@@ -41,6 +41,8 @@ export interface Problem {
   advice?: string;
   /** The innermost workspace-class attribute holding the bad part, for rehydrate hooks. */
   holder?: { cls: ClassInfo; attr: string; statement: Node };
+  /** The nested function a decorator returned without `functools.wraps`, for the fix that adds it. */
+  unwrapped?: FunctionInfo;
 }
 
 function within(inner: Node, outer: Node): boolean {
@@ -194,6 +196,7 @@ export class Judge {
           p.what = `\`${deco.name}\`, which its decorator replaced with ${p.what} (no \`functools.wraps\`)`;
           p.advice = `decorate \`${v.fn.name}\` with \`@functools.wraps(...)\` of the wrapped function, so it pickles by the name \`${deco.name}\``;
           p.definition = undefined;
+          p.unwrapped = v.fn;
           p.related = [...related({ module: v.fn.module, node: v.fn.nameNode }, `${v.fn.name} is returned by the decorator without functools.wraps`), ...related({ module: deco.module, node: deco.nameNode }, `${deco.name} is decorated here`)];
         }
         return p;

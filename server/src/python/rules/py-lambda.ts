@@ -1,4 +1,4 @@
-import { lambdaToDefFix, lambdaToPartialFix } from '../fixes';
+import { lambdaDefaultsToPartialFix, lambdaToDefFix, lambdaToPartialFix } from '../fixes';
 import { pyRule } from './types';
 
 export const pyLambda = pyRule(
@@ -10,6 +10,6 @@ export const pyLambda = pyRule(
     const site = problem.leafSite;
     if (!site) return [];
     const moved = lambdaToDefFix(site.module, site.node, sink, problem.holder);
-    return [moved ?? (site.node.type === 'lambda' ? lambdaToPartialFix(site.module, site.node, sink) : undefined)];
+    return [moved ?? (site.node.type === 'lambda' ? (lambdaToPartialFix(site.module, site.node, sink) ?? lambdaDefaultsToPartialFix(site.module, site.node, sink)) : undefined)];
   },
 );

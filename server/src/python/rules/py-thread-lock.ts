@@ -1,4 +1,4 @@
-import { rehydrateHooksFix, sharedPrimitiveFix } from '../fixes';
+import { extendHooksFix, leaveOutUnreadFix, rehydrateHooksFix, sharedPrimitiveFix } from '../fixes';
 import { pyRule } from './types';
 
 export const pyThreadLock = pyRule(
@@ -6,5 +6,5 @@ export const pyThreadLock = pyRule(
   'A threading lock, condition, semaphore, event or barrier (or an object holding one) is sent to another process.',
   'thread synchronisation primitives belong to one process and cannot be pickled',
   'create the lock in the worker, share a `multiprocessing.Manager().Lock()`, or drop it in `__getstate__` and recreate it in `__setstate__`',
-  (ctx) => [ctx.problem.holder ? rehydrateHooksFix(ctx.problem, false, ctx.ev) : sharedPrimitiveFix(ctx)],
+  (ctx) => [ctx.problem.holder ? (rehydrateHooksFix(ctx.problem, false, ctx.ev) ?? extendHooksFix(ctx.problem) ?? leaveOutUnreadFix(ctx)) : sharedPrimitiveFix(ctx)],
 );

@@ -1,4 +1,5 @@
-import type { Finding } from '../../engine/types';
+import type { Finding, Fix } from '../../engine/types';
+import { exceptionReduceFix } from '../fixes';
 import type { ClassInfo, FunctionInfo, ModuleModel } from '../model';
 import type { Node } from '../parser';
 import { rangeOf } from '../ranges';
@@ -96,7 +97,7 @@ function names(list: string[]): string {
 }
 
 /** The TypeError re-creating an instance of `cls` raises, or undefined when it re-creates fine. */
-export function recreationError(cls: ClassInfo, ev: Evaluator): { runtime: string; init: FunctionInfo; call: Node; detail: string } | undefined {
+export function recreationError(cls: ClassInfo, ev: Evaluator): { runtime: string; init: FunctionInfo; call: Node; detail: string; sig: Signature } | undefined {
   const chain = classChain(cls, ev);
   if (chain.some((c) => c.methods.has('__reduce__') || c.methods.has('__reduce_ex__') || c.methods.has('__getnewargs__') || c.methods.has('__getnewargs_ex__'))) return undefined;
   // Every base outside the workspace must be a builtin exception (anything else might reduce itself).
@@ -117,6 +118,7 @@ export function recreationError(cls: ClassInfo, ev: Evaluator): { runtime: strin
     return {
       runtime: `TypeError: ${who} missing ${missing.length} required positional argument${missing.length > 1 ? 's' : ''}: ${names(missing)}`,
       init,
+      sig,
       call: passed.call,
       detail: `its \`__init__\` needs ${sig.required} argument${sig.required > 1 ? 's' : ''} but passes ${passed.count} to \`${passed.call.childForFieldName('function')?.text}\``,
     };
@@ -125,6 +127,7 @@ export function recreationError(cls: ClassInfo, ev: Evaluator): { runtime: strin
     return {
       runtime: `TypeError: ${who} missing ${sig.keywordOnly.length} required keyword-only argument${sig.keywordOnly.length > 1 ? 's' : ''}: ${names(sig.keywordOnly)}`,
       init,
+      sig,
       call: passed.call,
       detail: `its \`__init__\` needs the keyword-only ${names(sig.keywordOnly)}, which \`self.args\` cannot carry`,
     };
@@ -181,7 +184,8 @@ export function checkRaisedExceptions(model: ModuleModel, sinks: Sink[], ev: Eva
           { file: raiser.module.file, range: rangeOf(raise), message: `${cls.cls.name} is raised here` },
           { file: error.init.module.file, range: rangeOf(error.call), message: `only these arguments become \`self.args\`` },
         ],
-        fixes: [],
+        // Keyword-only parameters cannot be re-passed by `__reduce__`'s positional tuple.
+        fixes: [error.sig.keywordOnly.length ? undefined : exceptionReduceFix(error.init, error.sig.positional, error.sig.required)].filter((f): f is Fix => f !== undefined),
       });
       break;
     }
