@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as ts from 'typescript';
 import type { SourceHost } from '../engine/types';
+import { LeanLibs } from './lean-libs';
 
 // Builds and caches one ts.Program per project (nearest tsconfig/jsconfig, or an inferred
 // project per folder). Source files are cached by SourceHost.version and the previous program
@@ -47,6 +48,8 @@ export interface Project {
   domLib: boolean;
   program?: ts.Program;
   rootKey?: string;
+  /** The optional libraries its programs hold so far (lean-libs.ts). */
+  lean?: LeanLibs;
 }
 
 const inferredOptions: ts.CompilerOptions = {
@@ -250,7 +253,14 @@ export class ProjectHost {
     compilerHost.getDirectories = this.getDirectories;
     compilerHost.realpath = (p) => p;
     compilerHost.writeFile = () => {};
-    const program = ts.createProgram({ rootNames: roots, options: project.options, host: compilerHost, oldProgram: project.program });
+    const lean = (project.lean ??= new LeanLibs(project.options, project.fallbacks));
+    let program: ts.Program;
+    let oldProgram = project.program;
+    do {
+      const shape = lean.shape(roots);
+      program = ts.createProgram({ rootNames: shape.roots, options: shape.options, host: compilerHost, oldProgram });
+      oldProgram = program;
+    } while (lean.widen(program));
     project.program = program;
     project.rootKey = rootKey;
     return program;
