@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import * as ts from 'typescript';
 import type { Fix, TextEdit } from '../../engine/types';
 import { accessText, type FixContext, type PathSegment, skipOuter } from './context';
@@ -5,6 +6,9 @@ import { replaceNode } from './edits';
 import { rewriteMember } from './payload';
 import { canAwait, wrap } from './plain-data';
 import { referencedAfter } from './transfer';
+import { handlerPrologue, receiverOfSend } from './receiver';
+import { importBinding } from './imports';
+import { originsOf } from '../flow';
 
 // Send the data a value stands for when the value itself cannot cross: a Response's status,
 // headers and body, a File's name, type and bytes, a Date's ISO string, a Stats' fields, a
@@ -103,6 +107,116 @@ export function sendSocketAddress(ctx: FixContext): Fix[] {
   const r = replaceMember(ctx, () => `{ host: ${ref}.remoteAddress, port: ${ref}.remotePort }`);
   if (!r) return [];
   return [{ title: `Send the address \`${r.sent}\` instead of the Socket \`${ref}\` (connect again on the other side)`, id: 'send-data-form', preferred: false, edits: r.edits }];
+}
+
+/**
+ * no-host-object on a dns.Resolver: what configures it is its server list (`getServers()`, strings),
+ * from which the other side builds its own (`new Resolver()` + `setServers(servers)`).
+ */
+export function sendResolverServers(ctx: FixContext): Fix[] {
+  const o = ctx.facts.origin;
+  const module = o?.module.replace(/^node:/, '');
+  if (!ctx.facts.fromLibrary || ctx.facts.name !== 'Resolver' || (module !== 'dns' && module !== 'dns/promises')) return [];
+  const r = replaceMember(ctx, (t) => `${wrap(t)}.getServers()`);
+  if (!r || r.sent.length > 70) return [];
+  return [{ title: `Send the server list \`${r.sent}\` instead of the dns.Resolver (on the other side: \`const resolver = new Resolver(); resolver.setServers(servers)\`)`, id: 'send-data-form', preferred: false, edits: r.edits }];
+}
+
+const cryptoFactories: Record<string, string> = { Hash: 'createHash', Sign: 'createSign', Verify: 'createVerify' };
+
+/**
+ * no-host-object on a crypto Hash/Sign/Verify made by a function of this file that only creates it
+ * and feeds it (`const sign = createSign('sha256'); sign.update(header); return sign;`): send what it
+ * was made from, the algorithm and the data fed so far, from which the other side makes the same
+ * object (`createSign(algorithm)`, `update` each piece) and finishes it there.
+ */
+export function sendCryptoRecipe(ctx: FixContext): Fix[] {
+  const factory = cryptoFactories[ctx.facts.name];
+  const module = ctx.facts.origin?.module.replace(/^node:/, '');
+  const names = propertyNames(ctx.segments);
+  if (!factory || module !== 'crypto' || !ctx.facts.fromLibrary || !names) return [];
+  const found = producerOf(ctx, names);
+  // The call is written where the message is built: its arguments are in scope there.
+  if (!found || found.declaration || !ts.isCallExpression(found.expr)) return [];
+  const recipe = recipeOf(found.expr, factory, ctx.checker);
+  if (!recipe) return [];
+  const sent = `{ algorithm: ${recipe.algorithm}, data: [${recipe.data.join(', ')}] }`;
+  const r = replaceMember(ctx, (t) => (t === found.expr.getText(ctx.sourceFile) ? sent : ''));
+  if (!r || r.sent !== sent || sent.length > 100) return [];
+  const local = ctx.facts.name.toLowerCase();
+  return [{ title: `Send what the ${ctx.facts.name} is made from, \`${sent}\`, instead of the crypto.${ctx.facts.name} (on the other side: \`const ${local} = ${factory}(algorithm); for (const d of data) ${local}.update(d);\`)`, id: 'send-data-form', preferred: false, edits: r.edits }];
+}
+
+/** `make(x)` whose function body is `const h = createX(<literal>); h.update(<param or literal>)...; return h;`, with `make`'s arguments put in. */
+function recipeOf(call: ts.CallExpression, factory: string, checker: ts.TypeChecker): { algorithm: string; data: string[] } | undefined {
+  const decl = checker.getSymbolAtLocation(call.expression)?.valueDeclaration;
+  const fn = decl && ts.isVariableDeclaration(decl) && decl.initializer ? skipOuter(decl.initializer) : decl;
+  if (!fn || !(ts.isFunctionDeclaration(fn) || ts.isFunctionExpression(fn) || ts.isArrowFunction(fn)) || !fn.body || !ts.isBlock(fn.body) || fn.parameters.length < call.arguments.length) return undefined;
+  // A literal stays as written; a parameter becomes the caller's argument, when that is a literal or a plain name.
+  const plain = (e: ts.Expression): string | undefined => {
+    const x = skipOuter(e);
+    if (ts.isStringLiteral(x) || ts.isNoSubstitutionTemplateLiteral(x) || ts.isNumericLiteral(x)) return x.getText();
+    if (!ts.isIdentifier(x)) return undefined;
+    const index = fn.parameters.findIndex((p) => ts.isIdentifier(p.name) && p.name.text === x.text && !p.dotDotDotToken);
+    const arg = call.arguments[index];
+    if (index < 0 || !arg) return undefined;
+    const a = skipOuter(arg);
+    return ts.isStringLiteral(a) || ts.isNoSubstitutionTemplateLiteral(a) || ts.isNumericLiteral(a) || ts.isIdentifier(a) ? a.getText() : undefined;
+  };
+  const [first, ...rest] = fn.body.statements;
+  const last = rest.pop();
+  if (!first || !last || !ts.isVariableStatement(first) || first.declarationList.declarations.length !== 1 || !ts.isReturnStatement(last) || !last.expression) return undefined;
+  const v = first.declarationList.declarations[0];
+  const init = v.initializer && skipOuter(v.initializer);
+  if (!ts.isIdentifier(v.name) || !init || !ts.isCallExpression(init) || init.arguments.length !== 1) return undefined;
+  const callee = init.expression;
+  const calleeName = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : '';
+  const algorithm = plain(init.arguments[0]);
+  const local = v.name.text;
+  if (calleeName !== factory || !algorithm || skipOuter(last.expression).getText() !== local) return undefined;
+  const data: string[] = [];
+  for (const st of rest) {
+    const e = ts.isExpressionStatement(st) ? skipOuter(st.expression) : undefined;
+    if (!e || !ts.isCallExpression(e) || !ts.isPropertyAccessExpression(e.expression) || e.expression.name.text !== 'update' || e.expression.expression.getText() !== local || e.arguments.length !== 1) return undefined;
+    const piece = plain(e.arguments[0]);
+    if (!piece) return undefined;
+    data.push(piece);
+  }
+  return { algorithm, data };
+}
+
+/**
+ * An EventEmitter in a message (no-host-object when it has listeners, class-instance-loss when it
+ * arrives without its methods): its listeners are this side's functions, so it stays here. When the
+ * worker's message handler (in the workspace) reads it, the handler gets an emitter of its own, which
+ * is all the copy ever was for it: events it emits there never reached this side's listeners.
+ */
+export function keepEmitterOnThisSide(ctx: FixContext): Fix[] {
+  const module = ctx.facts.origin?.module.replace(/^node:/, '');
+  const names = propertyNames(ctx.segments);
+  if (!ctx.facts.fromLibrary || ctx.facts.name !== 'EventEmitter' || module !== 'events' || !names?.length) return [];
+  // Through a wrapper (a derived sink) the receiving side is not looked up: the member may be what it reads.
+  const direct = /\.(postMessage|send)$/.test(ctx.sink.api);
+  if (!direct && ctx.sink.api !== 'structuredClone') return [];
+  const edits = rewriteMember(ctx.file, ctx.value.expr, ctx.segments, { kind: 'remove' });
+  if (!edits) return [];
+  const name = names[names.length - 1];
+  const relay = direct ? "; relay the worker's events as messages and `emit` them here" : '';
+  const receiver = direct ? receiverOfSend(ctx.sink.call, ctx.checker, ctx.file, ctx.sourceFile, ctx.host) : undefined;
+  const target = receiver?.messageAt(names);
+  if (!receiver || !target) {
+    const note = ctx.sink.api === 'structuredClone' ? 'its listeners stay on this side' : receiver ? "the worker's message handler takes the whole message: check that it does not use it" : 'the receiving side was not found in the workspace: check that it does not use it';
+    return [{ title: `Leave the EventEmitter \`${name}\` out of the message sent by ${ctx.sink.api} (${note}${relay})`, id: 'remove-from-message', preferred: false, edits }];
+  }
+  const body = receiver.handler.body.getText(receiver.sourceFile);
+  if (!new RegExp(`(^|[^\\w$.])${target.replace(/[.$]/g, '\\$&')}(?![\\w$])`).test(body)) {
+    return [{ title: `Leave the EventEmitter \`${name}\` out of the message sent by ${ctx.sink.api} (the worker's message handler does not read it${relay})`, id: 'remove-from-message', preferred: false, edits }];
+  }
+  // `target` is the handler's own binding or a member of it: assignable in the handler.
+  const emitter = importBinding(receiver.sourceFile, receiver.file, [/^node:/.test(ctx.facts.origin!.module) ? 'node:events' : 'events', 'events', 'node:events'], 'EventEmitter');
+  if (!emitter) return [];
+  const prologue = handlerPrologue(receiver, `${target} = new ${emitter.callee}();`);
+  return [{ title: `Leave the EventEmitter \`${name}\` on this side and give the worker its own (\`${target} = new ${emitter.callee}()\` in its message handler${relay})`, id: 'remove-from-message', preferred: false, edits: [...edits, prologue, ...emitter.edits] }];
 }
 
 /** no-host-object on a timer handle: it only means something to this thread's event loop, so it is left out. */
@@ -205,7 +319,8 @@ export function useStrongCollection(ctx: FixContext): Fix[] {
   const names = propertyNames(ctx.segments);
   if (!strong || !names) return [];
   const found = producerOf(ctx, names);
-  if (!found || !ts.isNewExpression(found.expr) || !ts.isIdentifier(found.expr.expression) || found.expr.expression.text !== ctx.facts.name) return [];
+  if (!found) return strongCollectionAssigned(ctx, names, strong);
+  if (!ts.isNewExpression(found.expr) || !ts.isIdentifier(found.expr.expression) || found.expr.expression.text !== ctx.facts.name) return [];
   const edits: TextEdit[] = [replaceNode(ctx.file, found.expr.expression, strong)];
   const annotation = found.declaration?.type;
   if (annotation) {
@@ -214,6 +329,44 @@ export function useStrongCollection(ctx: FixContext): Fix[] {
   }
   const shown = found.declaration && ts.isIdentifier(found.declaration.name) ? found.declaration.name.text : names[names.length - 1] ?? ctx.value.label;
   return [{ title: `Create \`${shown}\` as a \`${strong}\` instead of a \`${ctx.facts.name}\` so it can be cloned (it then holds its keys strongly)`, id: 'use-cloneable-collection', preferred: false, edits }];
+}
+
+/**
+ * A weak collection hung on the sent object outside its literal (`state.layout = attachLayout(state)`):
+ * every `<root>.<path> = ...` of this file is followed to where the collection is made (through
+ * variables and the returns of user functions), and each `new WeakMap()` there becomes a `Map`.
+ */
+function strongCollectionAssigned(ctx: FixContext, names: readonly string[], strong: string): Fix[] {
+  const root = skipOuter(ctx.value.expr);
+  const rootSymbol = ts.isIdentifier(root) ? ctx.checker.getSymbolAtLocation(root) : undefined;
+  if (!rootSymbol || !names.length) return [];
+  const written: ts.Expression[] = [];
+  const visit = (n: ts.Node): void => {
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      let left = skipOuter(n.left);
+      const path: string[] = [];
+      while (ts.isPropertyAccessExpression(left)) {
+        path.unshift(left.name.text);
+        left = skipOuter(left.expression);
+      }
+      if (ts.isIdentifier(left) && path.join('.') === names.join('.') && ctx.checker.getSymbolAtLocation(left) === rootSymbol) written.push(n.right);
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(ctx.sourceFile);
+  const origins = written.flatMap((w) => originsOf(ctx.checker, w, { program: ctx.program }));
+  if (!origins.length || origins.length > 4) return [];
+  const edits: TextEdit[] = [];
+  const shown: string[] = [];
+  for (const o of origins) {
+    if (!ts.isNewExpression(o) || !ts.isIdentifier(o.expression) || o.expression.text !== ctx.facts.name || o.getSourceFile().isDeclarationFile) return [];
+    // A declared type would still say WeakMap: leave those to the hand.
+    const decl = o.parent;
+    if (ts.isVariableDeclaration(decl) && decl.type) return [];
+    edits.push(replaceNode(path.resolve(o.getSourceFile().fileName), o.expression, strong));
+    shown.push(ts.isVariableDeclaration(decl) && ts.isIdentifier(decl.name) ? decl.name.text : o.getText());
+  }
+  return [{ title: `Create \`${[...new Set(shown)].join('`, `')}\` as a \`${strong}\` instead of a \`${ctx.facts.name}\` so \`${names.join('.')}\` can be cloned (it then holds its keys strongly)`, id: 'use-cloneable-collection', preferred: false, edits }];
 }
 
 /** no-uncloneable-builtin on a generator from a generator function of this file that visibly ends: send its values. */
@@ -231,6 +384,24 @@ export function spreadFiniteGenerator(ctx: FixContext): Fix[] {
   const r = replaceMember(ctx, (t) => `[...${wrap(t)}]`);
   if (!r || r.sent.length > 70) return [];
   return [{ title: `Send the generated values \`${r.sent}\` instead of the generator (it ends after a bounded number of values)`, id: 'send-data-form', preferred: false, edits: r.edits }];
+}
+
+const iterators = new Set(['MapIterator', 'SetIterator', 'ArrayIterator', 'IterableIterator', 'IteratorObject']);
+
+/** no-uncloneable-builtin on `map.keys()` / `set.values()` / `list.entries()`: a collection's iterator ends, so send its values. */
+export function spreadCollectionIterator(ctx: FixContext): Fix[] {
+  if (!iterators.has(ctx.facts.name)) return [];
+  const names = propertyNames(ctx.segments);
+  if (!names) return [];
+  const found = producerOf(ctx, names);
+  const e = found && skipOuter(found.expr);
+  if (!e || !ts.isCallExpression(e) || !ts.isPropertyAccessExpression(e.expression) || !isFiniteCollection(e, ctx.checker)) return [];
+  // An iterator held in a variable is consumed by the spread: only when nothing reads it afterwards.
+  const ref = reevaluableMember(ctx);
+  if (found.declaration && ref && referencedAfter(ctx.sink.call, /^[\w$]+/.exec(ref)![0], ctx.checker)) return [];
+  const r = replaceMember(ctx, (t) => `[...${wrap(t)}]`);
+  if (!r || r.sent.length > 70) return [];
+  return [{ title: `Send the values \`${r.sent}\` instead of the iterator`, id: 'send-data-form', preferred: false, edits: r.edits }];
 }
 
 const finiteCollections = new Set(['Map', 'Set', 'ReadonlyMap', 'ReadonlySet', 'Array', 'ReadonlyArray']);

@@ -4,6 +4,7 @@ import { accessText, type FixContext, pathSegments, propertyKey, skipOuter } fro
 import { handlerPrologue, receiverOfSend } from './receiver';
 import { rewriteMember } from './payload';
 import type { SentValue } from '../sinks';
+import { originsOf } from '../flow';
 
 // Send the data form of a value the rule says cannot cross as it is: a URL's string, a Headers'
 // entries, a Promise's result, a Proxy's plain copy. The other side receives a different type,
@@ -78,8 +79,12 @@ export function canAwait(node: ts.Node): boolean {
   return false;
 }
 
-/** A Proxy (reactive state) found in the message: send a plain copy, `[...files]` or `{ ...state }`. */
-export function plainCopyOfProxy(value: SentValue, proxyPath: string, file: string, checker: ts.TypeChecker): Fix[] {
+/**
+ * A Proxy (reactive state) found in the message: send a plain copy, `[...files]` or `{ ...state }`.
+ * `created` is where the proxy is made (`new Proxy(target, handler)`): in untyped code the copy's
+ * shape follows what the target can be (object or array literals reaching it).
+ */
+export function plainCopyOfProxy(value: SentValue, proxyPath: string, file: string, checker: ts.TypeChecker, program?: ts.Program, created?: ts.Node): Fix[] {
   const segments = pathSegments(proxyPath, /\s/.test(value.label) ? '' : value.label);
   if (!segments || segments.length > 1 || segments.some((s) => s.kind !== 'property')) return [];
   // The copy's shape follows the Proxy's target, whose type the Proxy has.
@@ -92,12 +97,24 @@ export function plainCopyOfProxy(value: SentValue, proxyPath: string, file: stri
   }
   if (!node) return [];
   const type = checker.getTypeAtLocation(node);
-  const isArray = checker.isArrayType(type) || checker.isTupleType(type);
-  if (!isArray && (type.getCallSignatures().length > 0 || !(type.flags & ts.TypeFlags.Object))) return [];
+  const shape = type.flags & ts.TypeFlags.Any ? targetShape(created, checker, program) : checker.isArrayType(type) || checker.isTupleType(type) ? 'array' : 'object';
+  const isArray = shape === 'array';
+  if (!shape || (!isArray && (type.getCallSignatures().length > 0 || !(type.flags & (ts.TypeFlags.Object | ts.TypeFlags.Any))))) return [];
   let text = '';
   const edits = rewriteMember(file, value.expr, segments, { kind: 'replace', with: (t) => (text = isArray ? `[...${wrap(t)}]` : `{ ...${wrap(t)} }`) });
   if (!edits || text.length > 70) return [];
   return [{ title: `Send a plain copy \`${text}\` instead of the Proxy`, id: 'send-plain-copy', preferred: false, edits }];
+}
+
+/** An untyped proxy's target: 'array' or 'object' when every literal seen reaching `new Proxy(target, …)` is one, else undefined. */
+function targetShape(created: ts.Node | undefined, checker: ts.TypeChecker, program: ts.Program | undefined): 'array' | 'object' | undefined {
+  if (!created || !ts.isNewExpression(created) || !created.arguments?.[0]) return undefined;
+  const origins = originsOf(checker, created.arguments[0], { program });
+  if (!origins.length) return undefined;
+  if (origins.every(ts.isArrayLiteralExpression)) return 'array';
+  // A spread copies own enumerable properties only: a literal without accessors or methods loses nothing.
+  if (origins.every((o) => ts.isObjectLiteralExpression(o) && o.properties.every((p) => ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p) || ts.isSpreadAssignment(p)))) return 'object';
+  return undefined;
 }
 
 /** no-uncloneable-builtin on an Intl formatter: send its resolved locale and options, from which the other side builds its own. */

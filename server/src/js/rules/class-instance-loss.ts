@@ -1,4 +1,4 @@
-import { sendStatsFields } from '../fixes/data-form';
+import { keepEmitterOnThisSide, sendStatsFields } from '../fixes/data-form';
 import { addRehydrateHooks } from '../fixes/rehydrate';
 import { article, jsRule, type TypeRule } from './rule';
 
@@ -17,5 +17,5 @@ export const classInstanceLoss: TypeRule = {
       descend: true,
     };
   },
-  fixes: (ctx) => [...addRehydrateHooks(ctx), ...sendStatsFields(ctx)],
+  fixes: (ctx) => [...addRehydrateHooks(ctx), ...sendStatsFields(ctx), ...keepEmitterOnThisSide(ctx)],
 };

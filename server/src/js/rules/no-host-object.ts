@@ -1,4 +1,4 @@
-import { removeTimerHandle, sendSocketAddress } from '../fixes/data-form';
+import { keepEmitterOnThisSide, removeTimerHandle, sendCryptoRecipe, sendResolverServers, sendSocketAddress } from '../fixes/data-form';
 import { passPathInsteadOfHandle } from '../fixes/path-for-handle';
 import { nodeCloneVerdict } from '../node-clone-table';
 import * as ts from 'typescript';
@@ -25,8 +25,11 @@ export const noHostObject: TypeRule = {
       const measured = nodeCloneVerdict(module.replace(/^node:/, ''), facts.name, ctx.target);
       if (measured === 'clones') return undefined;
       // A host class already named below keeps its message; a crypto stream the list calls lazy is decided by the measurement.
-      if (measured && !facts.ancestry.some((n) => needsTransfer.has(n)) && (lazyCrypto.has(facts.name) || !facts.ancestry.some((n) => hostClasses.has(n))))
-        return { severity: 'error', reason: `is ${article(`${module}.${facts.name}`)} object, which Node refuses to clone (${measured.throws}); send plain data (the options it was made from, a path, an id) instead` };
+      if (measured && !facts.ancestry.some((n) => needsTransfer.has(n)) && (lazyCrypto.has(facts.name) || !facts.ancestry.some((n) => hostClasses.has(n)))) {
+        // A hash or signature in progress is remade from its algorithm and the data fed so far.
+        const instead = lazyCrypto.has(facts.name) ? 'the algorithm and the data fed to it so far, and create it again on the other side' : 'plain data (the options it was made from, a path, an id) instead';
+        return { severity: 'error', reason: `is ${article(`${module}.${facts.name}`)} object, which Node refuses to clone (${measured.throws}); send ${instead}` };
+      }
     }
     if (!nodeModules.has(facts.origin.module) && facts.origin.container !== 'NodeJS') return undefined;
     if (lazyCrypto.has(facts.name) || facts.ancestry.some((n) => needsTransfer.has(n))) return undefined;
@@ -42,7 +45,7 @@ export const noHostObject: TypeRule = {
   fixes(ctx) {
     // The path or address it was opened from, when this file shows it; else the address it is connected to.
     const opened = passPathInsteadOfHandle(ctx);
-    return [...opened, ...(opened.length ? [] : sendSocketAddress(ctx)), ...removeTimerHandle(ctx)];
+    return [...opened, ...(opened.length ? [] : sendSocketAddress(ctx)), ...sendResolverServers(ctx), ...sendCryptoRecipe(ctx), ...keepEmitterOnThisSide(ctx), ...removeTimerHandle(ctx)];
   },
 };
 

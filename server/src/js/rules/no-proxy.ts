@@ -52,7 +52,7 @@ export function proxyProblems(sink: Sink, value: SentValue, file: string, checke
       atRoot: first.path === label,
       message: `${subject} is ${first.kind.what}: proxies cannot be cloned (DataCloneError)${also}; ${remedy(first, shown)}`,
       related: sightings.map((s) => ({ node: s.kind.created, message: `${s.path || subject}: ${s.kind.what.replace(/^an? /, '')} created here` })),
-      fixes: () => (sightings.every((s) => s.kind.framework === 'user') ? plainCopyOfProxy(value, first.path, file, checker) : unwrapProxies(sink, value, sightings, file)),
+      fixes: () => (sightings.every((s) => s.kind.framework === 'user') ? plainCopyOfProxy(value, first.path, file, checker, program, first.kind.created) : unwrapProxies(sink, value, sightings, file)),
     },
   ];
 }

@@ -1,4 +1,4 @@
-import { spreadFiniteGenerator, useStrongCollection } from '../fixes/data-form';
+import { spreadCollectionIterator, spreadFiniteGenerator, useStrongCollection } from '../fixes/data-form';
 import { awaitPromise, sendDataForm, sendIntlOptions } from '../fixes/plain-data';
 import { article, jsRule, type TypeRule } from './rule';
 
@@ -9,13 +9,14 @@ const uncloneable = new Map<string, string>([
   ['WeakSet', 'weak collections cannot be cloned'],
   ['WeakRef', 'weak references cannot be cloned'],
   ['FinalizationRegistry', 'a FinalizationRegistry cannot be cloned'],
-  ['Generator', 'generators hold a suspended function'],
-  ['AsyncGenerator', 'generators hold a suspended function'],
+  // No edit is right for every generator (one that never ends cannot be spread): say what to send by hand.
+  ['Generator', 'generators hold a suspended function; send the values it yields (`[...gen]` when it ends, a bounded batch when it does not) or the arguments it is created from, and create it on the other side'],
+  ['AsyncGenerator', 'generators hold a suspended function; send the values it yields (collected with `for await` when it ends) or the arguments it is created from, and create it on the other side'],
   ['IterableIterator', 'iterators hold a suspended function'],
   ['IteratorObject', 'iterators hold a suspended function'],
-  ['MapIterator', 'iterators hold a suspended function'],
-  ['SetIterator', 'iterators hold a suspended function'],
-  ['ArrayIterator', 'iterators hold a suspended function'],
+  ['MapIterator', 'iterators hold a suspended function; send the values (`[...iterator]`)'],
+  ['SetIterator', 'iterators hold a suspended function; send the values (`[...iterator]`)'],
+  ['ArrayIterator', 'iterators hold a suspended function; send the values (`[...iterator]`)'],
   ['Memory', 'WebAssembly.Memory cannot be cloned; send its buffer or use a shared memory'],
   ['Instance', 'WebAssembly.Instance cannot be cloned; send the Module'],
 ]);
@@ -36,5 +37,5 @@ export const noUncloneableBuiltin: TypeRule = {
     if ((facts.name === 'Memory' || facts.name === 'Instance') && facts.origin.container !== 'WebAssembly') return undefined;
     return { severity: 'error', reason: `is ${article(facts.name)}: ${why} (DataCloneError)` };
   },
-  fixes: (ctx) => [...awaitPromise(ctx), ...sendIntlOptions(ctx), ...useStrongCollection(ctx), ...spreadFiniteGenerator(ctx), ...sendDataForm(ctx)],
+  fixes: (ctx) => [...awaitPromise(ctx), ...sendIntlOptions(ctx), ...useStrongCollection(ctx), ...spreadFiniteGenerator(ctx), ...spreadCollectionIterator(ctx), ...sendDataForm(ctx)],
 };

@@ -51,6 +51,6 @@ function onClosed(receiver: ts.Expression, close: CloseEvent, loop: ts.Node | un
   // A worker terminated right after the send is gone before it reads the message: moving terminate() does not help.
   const fixes = loop || close.what === 'Worker' ? [] : moveCloseAfterSend(close, send, file);
   if (close.what === 'BroadcastChannel') return { node: receiver, severity: 'error', message: `${name} is closed ${when}: posting on a closed BroadcastChannel throws (InvalidStateError: BroadcastChannel is closed.)`, related, fixes };
-  if (close.what === 'Worker') return { node: receiver, severity: 'warning', message: `${name} is terminated ${when}: the message is dropped without an error`, related, fixes };
+  if (close.what === 'Worker') return { node: receiver, severity: 'warning', message: `${name} is terminated ${when}: the message is dropped without an error; post it before terminate() and terminate only once the worker has handled it (after its reply, e.g. \`await once(${name}, 'message')\`)`, related, fixes };
   return { node: receiver, severity: 'warning', message: `${name} is closed ${when}: a message posted on a closed MessagePort is dropped without an error`, related, fixes };
 }
