@@ -84,9 +84,9 @@ export async function runInChromium(mainFile: string, dir: string, reportFile: s
   try {
     const page = await context.newPage();
     page.on('pageerror', (e) => pageErrors.push(String(e.stack ?? e)));
-    await page.goto(url, { timeout: Math.max(1000, deadline - Date.now()) });
+    await page.goto(url, { timeout: Math.max(10_000, deadline - Date.now()) });
     try {
-      await page.waitForFunction(() => (globalThis as unknown as { __sendcheck?: PageState }).__sendcheck?.finished === true, null, { timeout: Math.max(1000, deadline - Date.now()) });
+      await page.waitForFunction(() => (globalThis as unknown as { __sendcheck?: PageState }).__sendcheck?.finished === true, null, { timeout: Math.max(10_000, deadline - Date.now()) });
     } catch {
       timedOut = true;
     }
