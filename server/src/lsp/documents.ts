@@ -61,6 +61,10 @@ export class DocumentChecks {
       this.checkMs.delete(file);
       this.unpublished.delete(file);
       state.host.clearOverlay(file);
+      // The result of this open must not answer for the next one: a client that counts versions
+      // per open reopens at the same number, possibly before the disk's view below is stored.
+      const last = state.results.get(file);
+      if (last && last.version !== null) last.version = -1;
       // Back to what the disk says: a workspace file keeps its problems, any other file loses them.
       if (state.workspaceFiles.has(file)) {
         void this.configuration.configFor(file).then((settings) => {

@@ -19,6 +19,7 @@ import {
   type WorkspaceDocumentDiagnosticReport,
 } from 'vscode-languageserver';
 import { isCheckable, pythonExtensions } from '../engine/files';
+import { isNotebookFile } from '../engine/notebook';
 import { isProjectConfigFile, projectConfigFiles } from '../engine/project-config';
 import type { Language } from '../engine/types';
 import { codeActions, fixAllKind } from './actions';
@@ -261,7 +262,8 @@ export function registerHandlers({ state, configuration, documents, notebooks, s
     }
     // A file sendcheck does not read (a notebook, JSON, a language it does not check): nothing, at
     // once. Asking the client to try again, as for a document that changed, would never end.
-    if (!isCheckable(file)) return { kind: 'full', items: [] };
+    // A notebook's text is its JSON: its findings go to its cells (notebooks.ts), never to the file.
+    if (!isCheckable(file) || isNotebookFile(file)) return { kind: 'full', items: [] };
     await tick();
     if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
     const version = doc.version;

@@ -134,10 +134,22 @@ export class ServerState {
     this.debounceMs = options.debounceMs ?? 250;
   }
 
-  log = (message: string): void => this.connection.console.log(message);
+  /**
+   * Log lines to a client that went away are dropped: sending on a disposed connection throws, and
+   * a throw from a catch block (where errors are logged) would become an unhandled rejection.
+   */
+  log = (message: string): void => this.safely(() => this.connection.console.log(message));
 
   logError(what: string, e: unknown): void {
-    this.connection.console.error(`sendcheck: ${what}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    this.safely(() => this.connection.console.error(`sendcheck: ${what}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`));
+  }
+
+  private safely(send: () => void): void {
+    try {
+      send();
+    } catch {
+      // the connection is closed
+    }
   }
 
   /** Messages to a client that went away are dropped, not turned into unhandled rejections. */
@@ -260,7 +272,7 @@ export class ServerState {
   warnOnce(text: string): void {
     if (this.warned.has(text)) return;
     this.warned.add(text);
-    this.connection.console.warn(text);
+    this.safely(() => this.connection.console.warn(text));
     this.quiet(this.connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: text }));
   }
 
