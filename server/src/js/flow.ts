@@ -392,7 +392,7 @@ function defaultExportType(checker: ts.TypeChecker, namespace: ts.Type): ts.Type
 }
 
 /** The module function a call resolves to, as `module.name` (`child_process.fork`), or undefined. */
-export function libraryCallee(checker: ts.TypeChecker, program: ts.Program, call: ts.CallExpression): { module: string; name: string } | undefined {
+export function libraryCallee(checker: ts.TypeChecker, program: ts.Program, call: ts.CallExpression | ts.NewExpression): { module: string; name: string } | undefined {
   let decl: ts.Declaration | undefined;
   try {
     decl = checker.getResolvedSignature(call)?.declaration;

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as ts from 'typescript';
-import { originsOf } from './flow';
-import { originOf, type Origin } from './origin';
+import { libraryCallee, originsOf } from './flow';
+import type { Origin } from './origin';
 import { returnedValues } from './platform-sinks';
 import { labelOf, property, resolveObject, skipParens, type Sink } from './sinks';
 import type { Serializer } from './rules/rule';
@@ -79,14 +79,8 @@ export function workerpoolSerialization(checker: ts.TypeChecker, program: ts.Pro
 }
 
 function isLibraryCall(checker: ts.TypeChecker, program: ts.Program, call: ts.CallExpression | ts.NewExpression, module: string, name: string): boolean {
-  let decl: ts.Declaration | undefined;
-  try {
-    decl = checker.getResolvedSignature(call)?.declaration;
-  } catch {
-    decl = undefined;
-  }
-  const o = decl ? originOf(program, decl) : undefined;
-  return !!o && o.module === module && o.name === name;
+  const callee = libraryCallee(checker, program, call);
+  return callee?.module === module && callee.name === name;
 }
 
 /** A piscina / tinypool pool that runs `file` as its worker, and the export it calls there. */
