@@ -216,6 +216,9 @@ export function originsOf(checker: ts.TypeChecker, expr: ts.Expression, options:
           if (d.initializer) add(d.initializer, hops + 1, bound);
         } else if (ts.isGetAccessorDeclaration(d)) {
           for (const r of returnedExpressions(d)) add(r, hops + 1);
+        } else if (ts.isParameter(d) && promiseCallbackSource(d)) {
+          // `load().then((state) => ...)`: the callback gets what the promise resolves to.
+          add(promiseCallbackSource(d)!, hops + 1);
         } else if (ts.isParameter(d)) {
           const callers = options.program && untypedParameter(d) && !options.skipCallersOf?.(d) ? argumentsFromCallers(checker, options.program, d) : [];
           if (callers.length) for (const a of callers) add(a, hops + 1);
@@ -264,6 +267,8 @@ function thrownIn(checker: ts.TypeChecker, body: ts.Node, depth: number, seen = 
   const visit = (n: ts.Node): void => {
     if (out.length >= maxOrigins || (ts.isFunctionLike(n) && n !== body)) return;
     if (ts.isThrowStatement(n) && n.expression) out.push(n.expression);
+    // `return Promise.reject(err)`: an awaited call throws it just the same.
+    if (ts.isCallExpression(n) && n.arguments[0] && isPromiseReject(n.expression)) out.push(n.arguments[0]);
     if (ts.isTryStatement(n) && n.catchClause) {
       visit(n.catchClause.block);
       if (n.finallyBlock) visit(n.finallyBlock);
@@ -278,6 +283,20 @@ function thrownIn(checker: ts.TypeChecker, body: ts.Node, depth: number, seen = 
   };
   visit(body);
   return out;
+}
+
+/** The promise a `.then(cb)` callback's first parameter resolves from (`load()` in `load().then((x) => ...)`). */
+function promiseCallbackSource(p: ts.ParameterDeclaration): ts.Expression | undefined {
+  const fn = p.parent;
+  if (!(ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) || fn.parameters[0] !== p) return undefined;
+  const call = fn.parent;
+  if (!ts.isCallExpression(call) || call.arguments[0] !== fn || !ts.isPropertyAccessExpression(call.expression) || call.expression.name.text !== 'then') return undefined;
+  return call.expression.expression;
+}
+
+function isPromiseReject(e: ts.Expression): boolean {
+  const x = skipOuter(e);
+  return ts.isPropertyAccessExpression(x) && x.name.text === 'reject' && ts.isIdentifier(x.expression) && x.expression.text === 'Promise';
 }
 
 function lookup(bound: Bindings | undefined, sym: ts.Symbol): { expr: ts.Expression; bound?: Bindings } | undefined {
@@ -425,7 +444,10 @@ function containerWritesIn(sf: ts.SourceFile): ts.CallExpression[] {
 function containerValues(checker: ts.TypeChecker, container: ts.Expression): ts.Expression[] {
   const c = skipOuter(container);
   const sym = symbolOf(checker, ts.isPropertyAccessExpression(c) ? c.name : c);
-  if (!sym) return [];
+  return sym ? containerValuesOf(checker, sym) : [];
+}
+
+function containerValuesOf(checker: ts.TypeChecker, sym: ts.Symbol): ts.Expression[] {
   const out: ts.Expression[] = [];
   for (const sf of new Set((sym.declarations ?? []).map((d) => d.getSourceFile()))) {
     if (sf.isDeclarationFile) continue;
@@ -502,8 +524,13 @@ function holderOf(checker: ts.TypeChecker, e: ts.Expression): ts.Symbol | undefi
     const d = sym?.valueDeclaration;
     return d && (ts.isVariableDeclaration(d) || ts.isParameter(d)) ? sym : undefined;
   }
-  if (ts.isPropertyAccessExpression(e) && e.expression.kind === ts.SyntaxKind.ThisKeyword) {
+  // `this.data`, or `a.data` on an instance: a field, whose property writes may come from any method of its class.
+  if (ts.isPropertyAccessExpression(e)) {
     const sym = symbolOf(checker, e.name);
+    const d = sym?.valueDeclaration;
+    const thisField = (n: ts.Node | undefined): boolean => !!n && ts.isPropertyAccessExpression(n) && n.expression.kind === ts.SyntaxKind.ThisKeyword;
+    const isField = !!d && (ts.isPropertyDeclaration(d) || thisField(d) || (ts.isBinaryExpression(d) && thisField(skipOuter(d.left))));
+    if (e.expression.kind !== ts.SyntaxKind.ThisKeyword && !isField) return undefined;
     return sym && sym.flags & ts.SymbolFlags.Property ? sym : undefined;
   }
   return undefined;
@@ -562,19 +589,27 @@ export interface UntypedOrigin {
   path: string[];
   /** The path goes through an error's `cause`: no rewrite of the message reaches it (spreading an Error drops its message). */
   viaErrorCause?: boolean;
+  /** The origin is copied by a spread or `Object.assign`: its own properties cross, not its prototype. */
+  spread?: boolean;
+  /** Reached through a spread, a member of another value, a container write or a callback: no rewrite at the send removes it. */
+  indirect?: boolean;
 }
+
+/** How deep the walk over a sent value's literals, spreads and origins goes (the budget bounds the work). */
+const maxVisitDepth = 10;
 
 export function typedOriginsOfUntyped(checker: ts.TypeChecker, expr: ts.Expression, program?: ts.Program): UntypedOrigin[] {
   const out: UntypedOrigin[] = [];
   const causes: string[][] = [];
+  const indirect: string[][] = [];
   // A parameter of a function around the send is judged at that function's callers (a derived sink), not here.
   const sending = new Set<ts.Node>();
   for (let n: ts.Node | undefined = expr.parent; n; n = n.parent) if (ts.isFunctionLike(n)) sending.add(n);
   const options: OriginOptions = { program, skipCallersOf: (p) => sending.has(p.parent) };
   const seen = new Set<ts.Node>();
   let budget = 200;
-  const visit = (e0: ts.Expression, path: string[], depth: number, untyped: boolean): void => {
-    if (depth > maxHops || --budget < 0 || out.length >= maxOrigins) return;
+  const visit = (e0: ts.Expression, path: string[], depth: number, untyped: boolean, spread = false): void => {
+    if (depth > maxVisitDepth || --budget < 0 || out.length >= maxOrigins) return;
     const e = skipOuter(e0);
     if (seen.has(e)) return;
     seen.add(e);
@@ -588,6 +623,11 @@ export function typedOriginsOfUntyped(checker: ts.TypeChecker, expr: ts.Expressi
       for (const p of e.properties) {
         if (ts.isPropertyAssignment(p) && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name))) visit(p.initializer, [...path, p.name.text], depth + 1, untyped);
         else if (ts.isShorthandPropertyAssignment(p)) visit(p.name, [...path, p.name.text], depth + 1, untyped);
+        // `{ ...defaults, url }`: the spread object's own properties land here.
+        else if (ts.isSpreadAssignment(p)) {
+          indirect.push(path);
+          visit(p.expression, path, depth + 1, untyped, true);
+        }
       }
       // Properties set on the literal's variable after it was created (`job.timer = setTimeout(...)`).
       const holder = ts.isVariableDeclaration(e.parent) && ts.isIdentifier(e.parent.name) ? symbolOf(checker, e.parent.name) : undefined;
@@ -599,18 +639,33 @@ export function typedOriginsOfUntyped(checker: ts.TypeChecker, expr: ts.Expressi
         if (ts.isSpreadElement(el)) visitElements(el.expression, path, depth);
         else visit(el, [...path, 'i'], depth + 1, untyped);
       }
+      // `listeners: []` filled later by `state.listeners.push(fn)`: what was pushed is an element.
+      const holder = arrayHolder(checker, e);
+      if (holder) for (const v of containerValuesOf(checker, holder)) indirect.push(path), visit(v, [...path, 'i'], depth + 1, true);
+      return;
+    }
+    // `Object.assign({}, defaults, overrides)`: each source's own properties.
+    if (isObjectAssign(e)) {
+      indirect.push(path);
+      for (const a of e.arguments) if (!ts.isSpreadElement(a)) visit(a, path, depth + 1, untyped, true);
       return;
     }
     // Properties set on the variable or field later (`doc.layout = cache`, `this.state.conn = db`), before the send.
     const holder = holderOf(checker, e);
     if (holder) for (const w of propertyWrites(checker, holder, expr)) visit(w.value, [...path, w.name], depth + 1, true);
     if (!isAnyLike(t)) {
-      if (untyped) out.push({ expr: e, path });
-      // A local holding an object literal: its later property writes can still add untyped parts.
-      if (ts.isIdentifier(e)) {
-        const d = symbolOf(checker, e)?.valueDeclaration;
-        if (d && ts.isVariableDeclaration(d) && d.initializer && ts.isObjectLiteralExpression(skipOuter(d.initializer))) visit(d.initializer, path, depth + 1, false);
+      if (untyped) out.push({ expr: e, path, spread: spread || undefined });
+      // A typed value still built from untyped parts: the literal a local or a helper's return holds,
+      // and the untyped fields a constructor sets (`this.config = config` from an untyped parameter).
+      if (ts.isIdentifier(e) || ts.isCallExpression(e)) {
+        for (const o of originsOf(checker, e, options)) {
+          if (o !== e && (ts.isObjectLiteralExpression(o) || ts.isArrayLiteralExpression(o) || ts.isNewExpression(o))) visit(o, path, depth + 1, false, spread);
+        }
       }
+      if (ts.isNewExpression(e)) for (const f of untypedConstructorFields(checker, e)) indirect.push([...path, f.name]), visit(f.value, [...path, f.name], depth + 1, true);
+      // `items.map((a) => a.data)`: each element is what the callback returns.
+      const mapper = mapCallback(e);
+      if (mapper) for (const r of returnedExpressions(mapper)) indirect.push(path), visit(r, [...path, 'i'], depth + 1, false);
       // An error's `cause`, given to its constructor here or where the variable was set.
       const cause = errorCause(checker, e);
       if (cause) {
@@ -627,7 +682,25 @@ export function typedOriginsOfUntyped(checker: ts.TypeChecker, expr: ts.Expressi
       for (const v of containerValues(checker, e.expression.expression)) visit(v, path, depth + 1, true);
       return;
     }
-    for (const o of originsOf(checker, e, options)) if (o !== e) visit(o, path, depth + 1, true);
+    // `handlers[name]`: any property of the object literal `handlers` can hold.
+    if (ts.isElementAccessExpression(e) && !ts.isStringLiteralLike(e.argumentExpression) && !ts.isNumericLiteral(e.argumentExpression)) {
+      indirect.push(path);
+      for (const o of originsOf(checker, e.expression, options)) {
+        if (!ts.isObjectLiteralExpression(o)) continue;
+        for (const p of o.properties) if (ts.isPropertyAssignment(p)) visit(p.initializer, path, depth + 1, true, spread);
+      }
+      return;
+    }
+    // `err.config` on an untyped `err`: the member of what `err` can be.
+    if (ts.isPropertyAccessExpression(e) && program) {
+      const members = memberOrigins(checker, e, program);
+      if (members.length) {
+        indirect.push(path);
+        for (const m of members) visit(m, path, depth + 1, true, spread);
+        return;
+      }
+    }
+    for (const o of originsOf(checker, e, options)) if (o !== e) visit(o, path, depth + 1, true, spread);
   };
   /** `[...m.values()]`, `[...s]`, `Array.from(m.values())`: each element is a value written into the container. */
   const visitElements = (source: ts.Expression, path: string[], depth: number): void => {
@@ -638,6 +711,127 @@ export function typedOriginsOfUntyped(checker: ts.TypeChecker, expr: ts.Expressi
   const root = skipOuter(expr);
   if (ts.isCallExpression(root) && root.expression.getText() === 'Array.from' && root.arguments[0]) visitElements(root.arguments[0], [], 0);
   else visit(expr, [], 0, false);
-  for (const o of out) if (causes.some((c) => c.every((seg, i) => o.path[i] === seg))) o.viaErrorCause = true;
+  for (const o of out) {
+    if (causes.some((c) => c.every((seg, i) => o.path[i] === seg))) o.viaErrorCause = true;
+    if (indirect.some((c) => c.every((seg, i) => o.path[i] === seg))) o.indirect = true;
+  }
+  return out;
+}
+
+/** The callback of `xs.map(cb)` when it is written there. */
+function mapCallback(e: ts.Expression): ts.SignatureDeclaration | undefined {
+  if (!ts.isCallExpression(e) || !ts.isPropertyAccessExpression(e.expression) || e.expression.name.text !== 'map') return undefined;
+  const cb = e.arguments[0] && skipOuter(e.arguments[0]);
+  return cb && (ts.isArrowFunction(cb) || ts.isFunctionExpression(cb)) ? cb : undefined;
+}
+
+function isObjectAssign(e: ts.Expression): e is ts.CallExpression {
+  return ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === 'assign' && ts.isIdentifier(e.expression.expression) && e.expression.expression.text === 'Object';
+}
+
+/** The variable, field or property an array literal initialises (`listeners: []`, `this.watchers = []`), for its container writes. */
+function arrayHolder(checker: ts.TypeChecker, lit: ts.ArrayLiteralExpression): ts.Symbol | undefined {
+  const p = lit.parent;
+  if ((ts.isPropertyAssignment(p) || ts.isVariableDeclaration(p) || ts.isPropertyDeclaration(p)) && p.initializer === lit && ts.isIdentifier(p.name)) return symbolOf(checker, p.name);
+  if (ts.isBinaryExpression(p) && p.right === lit && p.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+    const left = skipOuter(p.left);
+    return symbolOf(checker, ts.isPropertyAccessExpression(left) ? left.name : left);
+  }
+  return undefined;
+}
+
+/**
+ * The fields a user class's constructor sets from untyped values (`this.matcherResult = matcherResult`,
+ * `this.watchers = []`), each with what this `new` passes for a parameter, or the value itself.
+ */
+function untypedConstructorFields(checker: ts.TypeChecker, e: ts.NewExpression): { name: string; value: ts.Expression }[] {
+  const decl = symbolOf(checker, skipOuter(e.expression))?.valueDeclaration;
+  if (!decl || decl.getSourceFile().isDeclarationFile || !(ts.isClassDeclaration(decl) || ts.isClassExpression(decl))) return [];
+  const ctor = decl.members.find((m): m is ts.ConstructorDeclaration => ts.isConstructorDeclaration(m) && !!m.body);
+  const out: { name: string; value: ts.Expression }[] = [];
+  for (const st of ctor?.body?.statements ?? []) {
+    const x = ts.isExpressionStatement(st) ? skipOuter(st.expression) : undefined;
+    if (!x || !ts.isBinaryExpression(x) || x.operatorToken.kind !== ts.SyntaxKind.EqualsToken) continue;
+    const left = skipOuter(x.left);
+    if (!ts.isPropertyAccessExpression(left) || left.expression.kind !== ts.SyntaxKind.ThisKeyword) continue;
+    const right = skipOuter(x.right);
+    let rt: ts.Type;
+    try {
+      rt = checker.getTypeAtLocation(right);
+    } catch {
+      continue;
+    }
+    const emptyArray = ts.isArrayLiteralExpression(right) && right.elements.length === 0;
+    if (!isAnyLike(rt) && !emptyArray) continue;
+    const index = ts.isIdentifier(right) ? ctor!.parameters.findIndex((p) => ts.isIdentifier(p.name) && p.name.text === right.text) : -1;
+    const arg = index >= 0 ? e.arguments?.[index] : undefined;
+    if (index >= 0 && (!arg || ts.isSpreadElement(arg))) continue;
+    out.push({ name: left.name.text, value: arg ?? right });
+  }
+  return out;
+}
+
+/**
+ * What `obj.name` can hold when `obj` is untyped: the member `name` of each typed origin of `obj`
+ * (a class's field assignments, an object literal's property), read where it is written.
+ */
+function memberOrigins(checker: ts.TypeChecker, e: ts.PropertyAccessExpression, program: ts.Program): ts.Expression[] {
+  const name = e.name.text;
+  const out: ts.Expression[] = [];
+  for (const o of originsOf(checker, e.expression, { program })) {
+    if (ts.isObjectLiteralExpression(o)) {
+      for (const p of o.properties) {
+        if (ts.isPropertyAssignment(p) && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === name) out.push(p.initializer);
+        else if (ts.isShorthandPropertyAssignment(p) && p.name.text === name) out.push(p.name);
+      }
+      continue;
+    }
+    let t: ts.Type;
+    try {
+      t = checker.getTypeAtLocation(o);
+    } catch {
+      continue;
+    }
+    if (isAnyLike(t)) continue;
+    for (const part of t.isUnion() ? t.types : [t]) {
+      const prop = part.getProperty(name);
+      if (prop) {
+        for (const d of prop.declarations ?? []) {
+          if (d.getSourceFile().isDeclarationFile) continue;
+          if ((ts.isPropertyAssignment(d) || ts.isPropertyDeclaration(d)) && d.initializer) out.push(d.initializer);
+          else if (ts.isShorthandPropertyAssignment(d)) out.push(d.name);
+        }
+        out.push(...fieldAssignments(checker, prop, name));
+      } else {
+        // A field only ever set with `??=`/`||=` in a method is not part of the class's type in JS.
+        const cls = part.getSymbol()?.valueDeclaration;
+        if (cls && (ts.isClassDeclaration(cls) || ts.isClassExpression(cls)) && !cls.getSourceFile().isDeclarationFile) out.push(...thisAssignmentsIn(cls, name));
+      }
+    }
+    if (out.length >= maxOrigins) break;
+  }
+  return out.slice(0, maxOrigins);
+}
+
+/** Every `x.name = value` (and `||=`, `??=`) to the field `prop`, in the files that declare it. */
+function fieldAssignments(checker: ts.TypeChecker, prop: ts.Symbol, name: string): ts.Expression[] {
+  const out: ts.Expression[] = [];
+  for (const sf of new Set((prop.declarations ?? []).map((d) => d.getSourceFile()))) {
+    if (sf.isDeclarationFile) continue;
+    for (const a of assignmentsIn(sf).get(name) ?? []) {
+      const left = skipOuter(a.left);
+      if (ts.isPropertyAccessExpression(left) && sameSymbol(symbolOf(checker, left.name), prop)) out.push(a.right);
+    }
+  }
+  return out;
+}
+
+function thisAssignmentsIn(cls: ts.ClassLikeDeclaration, name: string): ts.Expression[] {
+  const out: ts.Expression[] = [];
+  for (const a of assignmentsIn(cls.getSourceFile()).get(name) ?? []) {
+    const left = skipOuter(a.left);
+    if (a.getStart() < cls.getStart() || a.getEnd() > cls.getEnd()) continue;
+    if (ts.isPropertyAccessExpression(left) && left.expression.kind === ts.SyntaxKind.ThisKeyword) out.push(a.right);
+  }
   return out;
 }

@@ -251,7 +251,9 @@ function judgeSink(sink: Sink, program: ts.Program, checker: ts.TypeChecker, fil
   };
   const proxied = new Set<Sink['values'][number]>();
   const derived = (sink as Partial<DerivedSink>).derived;
-  for (const value of derived ? [] : sink.values) {
+  for (const value of sink.values) {
+    // A wrapper that spreads its parameter (`{ ...p }`) reads through a proxy and sends a plain copy.
+    if (derived?.params[sink.values.indexOf(value)]?.reach.spread) continue;
     for (const p of proxyProblems(sink, value, file, checker, program)) {
       if (p.atRoot) proxied.add(value);
       out.push({
@@ -279,11 +281,22 @@ function judgeSink(sink: Sink, program: ts.Program, checker: ts.TypeChecker, fil
     const problems = protoMembers ? protoMembers.flatMap((m) => walker.walk(checker.getTypeAtLocation(m.value), joinPath(root, m.name))) : walker.walk(type, root);
     // The untyped (`any`) parts of the value, judged by the types of their origins.
     const unrewritable: string[] = [];
-    if (!protoMembers && !value.awaited) {
+    // A reply that is itself a promise crosses as what it resolves to, which its expression does not show.
+    if (!protoMembers && (!value.awaited || type === seen)) {
       for (const o of typedOriginsOfUntyped(checker, value.expr, program)) {
         const at = o.path.reduce((p, s) => (s === 'i' ? `${p}[i]` : joinPath(p, s)), root);
-        if (o.viaErrorCause) unrewritable.push(at);
+        if (o.viaErrorCause || o.indirect) unrewritable.push(at);
+        const start = problems.length;
         walker.walk(checker.getTypeAtLocation(o.expr), at);
+        // A spread or `Object.assign` copies own properties: the prototype was never meant to cross.
+        if (o.spread && problems === walker.problemsSoFar()) {
+          for (let i = problems.length - 1; i >= start; i--) {
+            const p = problems[i];
+            // The spread also read each own getter once: the copy holds plain values.
+            const ownGetter = p.rule.meta.id === 'getter-frozen' && p.path.startsWith(at) && !/[.[]/.test(p.path.slice(at.length).replace(/^\./, ''));
+            if ((p.path === at && prototypeRules.has(p.rule.meta.id)) || ownGetter) problems.splice(i, 1);
+          }
+        }
       }
     }
     const through = derived?.params[sink.values.indexOf(value)];

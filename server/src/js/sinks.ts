@@ -155,6 +155,29 @@ function selfForkSerialization(checker: ts.TypeChecker, program: ts.Program, sf:
   return selfSpawns.length > 0 && selfSpawns.every((c) => spawnsAdvanced(checker, c)) ? 'clone' : 'json';
 }
 
+/**
+ * Serialization of a cluster worker's `send`: structured clone when the file sets up the primary with
+ * `cluster.setupPrimary({ serialization: 'advanced' })` (or the older `setupMaster`) and never without
+ * it; JSON otherwise (Node's default).
+ */
+function clusterSerialization(checker: ts.TypeChecker, program: ts.Program, sf: ts.SourceFile): Serializer {
+  if (!/setup(Primary|Master)/.test(sf.text)) return 'json';
+  const setups: ts.CallExpression[] = [];
+  const visit = (n: ts.Node): void => {
+    if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && /^setup(Primary|Master)$/.test(n.expression.name.text)) {
+      const callee = libraryCallee(checker, program, n);
+      if (!callee || callee.module === 'cluster') setups.push(n);
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(sf);
+  const advanced = (c: ts.CallExpression) => {
+    const ser = c.arguments[0] && property(resolveObject(checker, c.arguments[0]), 'serialization');
+    return !!ser && ts.isStringLiteralLike(ser) && ser.text === 'advanced';
+  };
+  return setups.length > 0 && setups.every(advanced) ? 'clone' : 'json';
+}
+
 export function resolveObject(checker: ts.TypeChecker, e: ts.Expression): ts.Expression {
   const s = skipParens(e);
   if (ts.isIdentifier(s)) {
@@ -270,7 +293,11 @@ export function findSinks(sf: ts.SourceFile, program: ts.Program, userSinks: rea
     if (origin.name === 'send' && ((origin.module === 'child_process' && origin.container === 'ChildProcess') || origin.container === 'NodeJS.Process' || (origin.module === 'cluster' && origin.container === 'Worker'))) {
       if (!args[0]) return undefined;
       const serializer =
-        origin.module === 'child_process' && receiver ? childSerialization(checker, program, receiver) : origin.container === 'NodeJS.Process' ? selfForkSerialization(checker, program, sf) : 'json';
+        origin.module === 'child_process' && receiver
+          ? childSerialization(checker, program, receiver)
+          : origin.container === 'NodeJS.Process'
+            ? selfForkSerialization(checker, program, sf)
+            : clusterSerialization(checker, program, sf);
       return { ...base, api: apiName, values: [{ expr: args[0], label: labelOf(args[0], 'the message') }], serializer, transfer: { kind: 'none' }, canTransfer: false, runtime: 'node' };
     }
     if (origin.name === 'run' && ((origin.module === 'piscina' && origin.container === 'Piscina') || (origin.module === 'tinypool' && origin.container === 'Tinypool'))) {
@@ -339,6 +366,19 @@ export function findSinks(sf: ts.SourceFile, program: ts.Program, userSinks: rea
       if (o === skipParens(recv)) continue;
       const d = fromLibrary(checker.getTypeAtLocation(o)) ?? fromLibrary(commonJsInteropType(checker, o));
       if (d) return d;
+    }
+    // A member of an untyped parameter (`win.webContents.send(...)` in `report(win, p)`): that member of what its callers pass.
+    const member = skipParens(recv);
+    if (ts.isPropertyAccessExpression(member) && checker.getTypeAtLocation(member.expression).flags & ts.TypeFlags.Any) {
+      for (const o of originsOf(checker, member.expression, { program })) {
+        if (o === skipParens(member.expression)) continue;
+        const t = checker.getTypeAtLocation(o);
+        for (const part of t.isUnion() ? t.types : [t]) {
+          const prop = part.getProperty(member.name.text);
+          const d = prop && fromLibrary(checker.getTypeOfSymbol(prop));
+          if (d) return d;
+        }
+      }
     }
     return undefined;
   };

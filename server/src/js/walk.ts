@@ -42,6 +42,11 @@ export class TypeWalker {
     private rules: readonly TypeRule[],
   ) {}
 
+  /** The problems found by every walk so far (the array `walk` returns). */
+  problemsSoFar(): Problem[] {
+    return this.problems;
+  }
+
   walk(type: ts.Type, path: string, declaration?: ts.Node): Problem[] {
     this.visit(type, path, declaration, 0, new Set());
     return this.problems;
