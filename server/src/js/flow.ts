@@ -593,6 +593,8 @@ export interface UntypedOrigin {
   spread?: boolean;
   /** Reached through a spread, a member of another value, a container write or a callback: no rewrite at the send removes it. */
   indirect?: boolean;
+  /** Members of the origin that a later property of the spreading literal overrides: they do not cross. */
+  omit?: string[];
 }
 
 /** How deep the walk over a sent value's literals, spreads and origins goes (the budget bounds the work). */
@@ -623,10 +625,19 @@ export function typedOriginsOfUntyped(checker: ts.TypeChecker, expr: ts.Expressi
       for (const p of e.properties) {
         if (ts.isPropertyAssignment(p) && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name))) visit(p.initializer, [...path, p.name.text], depth + 1, untyped);
         else if (ts.isShorthandPropertyAssignment(p)) visit(p.name, [...path, p.name.text], depth + 1, untyped);
-        // `{ ...defaults, url }`: the spread object's own properties land here.
+        // `{ ...defaults, url }`: the spread object's own properties land here, except those a later
+        // property of the literal overrides (`{ ...session, keepAlive: undefined }`).
         else if (ts.isSpreadAssignment(p)) {
           indirect.push(path);
+          const before = out.length;
           visit(p.expression, path, depth + 1, untyped, true);
+          const later = e.properties.slice(e.properties.indexOf(p) + 1);
+          const masked = new Set(later.flatMap((q) => (q.name && (ts.isIdentifier(q.name) || ts.isStringLiteral(q.name)) ? [q.name.text] : [])));
+          if (masked.size) {
+            const kept = out.slice(before).filter((o) => !(o.path.length > path.length && masked.has(o.path[path.length])));
+            for (const o of kept) if (o.path.length === path.length) o.omit = [...(o.omit ?? []), ...masked];
+            out.splice(before, out.length - before, ...kept);
+          }
         }
       }
       // Properties set on the literal's variable after it was created (`job.timer = setTimeout(...)`).

@@ -288,6 +288,12 @@ function judgeSink(sink: Sink, program: ts.Program, checker: ts.TypeChecker, fil
         if (o.viaErrorCause || o.indirect) unrewritable.push(at);
         const start = problems.length;
         walker.walk(checker.getTypeAtLocation(o.expr), at);
+        // `{ ...session, keepAlive: undefined }`: the overridden members never cross.
+        if (o.omit && problems === walker.problemsSoFar())
+          for (let i = problems.length - 1; i >= start; i--) {
+            const rest = problems[i].path.slice(at.length).replace(/^\./, '');
+            if (problems[i].path.startsWith(at) && o.omit.includes(rest.split(/[.[]/)[0])) problems.splice(i, 1);
+          }
         // A spread or `Object.assign` copies own properties: the prototype was never meant to cross.
         if (o.spread && problems === walker.problemsSoFar()) {
           for (let i = problems.length - 1; i >= start; i--) {
