@@ -5,20 +5,15 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import type { Diagnostic } from 'vscode-languageserver-protocol/node';
 import { createJsEngine } from '../../server/src/js';
 import { createPythonEngine } from '../../server/src/python';
 import { copyMonorepo, lockProgram } from '../harness/monorepo';
-import { defaultCapabilities, inProcess, pathUri, tempTree, type TestClient } from './harness';
+import { defaultCapabilities, inProcessForFile, pathUri, tempTree, type TestClient } from './harness';
 
-const clients: TestClient[] = [];
-after(() => Promise.all(clients.map((c) => c.dispose())));
-function start(): TestClient {
-  const c = inProcess([createJsEngine(), createPythonEngine()]);
-  clients.push(c);
-  return c;
-}
+const startWith = inProcessForFile();
+const start = (): TestClient => startWith([createJsEngine(), createPythonEngine()]);
 
 /** Generous waits: the real engines start cold, on machines that may be busy. */
 const slow = 60_000;

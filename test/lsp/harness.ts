@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
+import { after } from 'node:test';
 import {
   createProtocolConnection,
   type ClientCapabilities,
@@ -151,6 +152,20 @@ export function inProcess(engines: LanguageEngine[], options: SessionOptions = {
   const client = createProtocolConnection(toClient, toServer);
   // The streams stay open: vscode-languageserver exits the process when its input closes.
   return new TestClient(client, () => serverConnection.dispose(), true);
+}
+
+/**
+ * `inProcess` for one test file: every client it starts is disposed after the file's tests, so a
+ * failing test does not leave a session holding the process open.
+ */
+export function inProcessForFile(): (...args: Parameters<typeof inProcess>) => TestClient {
+  const clients: TestClient[] = [];
+  after(() => Promise.all(clients.map((c) => c.dispose())));
+  return (...args) => {
+    const c = inProcess(...args);
+    clients.push(c);
+    return c;
+  };
 }
 
 /** The bundled server as an editor starts it: `sendcheck --lsp --stdio`. */

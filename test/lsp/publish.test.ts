@@ -4,17 +4,11 @@
 // the server to "each version the client waits for is published" with a slow engine.
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { CancellationTokenSource } from 'vscode-languageserver-protocol/node';
-import { defaultCapabilities, fakeEngine, inProcess, pathUri, tempTree, type TestClient } from './harness';
+import { defaultCapabilities, fakeEngine, inProcessForFile, pathUri, tempTree, type TestClient } from './harness';
 
-const clients: TestClient[] = [];
-after(() => Promise.all(clients.map((c) => c.dispose())));
-function start(...args: Parameters<typeof inProcess>): TestClient {
-  const c = inProcess(...args);
-  clients.push(c);
-  return c;
-}
+const start = inProcessForFile();
 
 /** A small deterministic generator, so a failure can be replayed. */
 function rng(seed: number): () => number {

@@ -2,18 +2,12 @@
 // gives up, saying why in the log, rather than hold a save up beyond 750 ms.
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import type { CodeAction, TextDocumentEdit, TextEdit } from 'vscode-languageserver-protocol/node';
 import { applyEdits } from '../../server/src/engine/text';
-import { defaultCapabilities, fakeEngine, inProcess, tempTree, type TestClient } from './harness';
+import { defaultCapabilities, fakeEngine, inProcessForFile, tempTree, type TestClient } from './harness';
 
-const clients: TestClient[] = [];
-after(() => Promise.all(clients.map((c) => c.dispose())));
-function start(...args: Parameters<typeof inProcess>): TestClient {
-  const c = inProcess(...args);
-  clients.push(c);
-  return c;
-}
+const start = inProcessForFile();
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const fixAllOnSave = (uri: string) => ({

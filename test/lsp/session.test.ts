@@ -4,18 +4,12 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { CancellationTokenSource, type CodeAction, type Diagnostic, type TextDocumentEdit } from 'vscode-languageserver-protocol/node';
 import { applyEdits } from '../../server/src/engine/text';
-import { defaultCapabilities, fakeEngine, inProcess, pathUri, tempTree, type TestClient } from './harness';
+import { defaultCapabilities, fakeEngine, inProcessForFile, pathUri, tempTree, type TestClient } from './harness';
 
-const clients: TestClient[] = [];
-after(() => Promise.all(clients.map((c) => c.dispose())));
-function start(...args: Parameters<typeof inProcess>): TestClient {
-  const c = inProcess(...args);
-  clients.push(c);
-  return c;
-}
+const start = inProcessForFile();
 
 const noScan = { scanOnStart: false, debounceMs: 50 };
 

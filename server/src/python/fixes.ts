@@ -704,7 +704,10 @@ function anchorIsObject(ctx: FixContext): boolean {
   const { problem, ev } = ctx;
   const anchor = problem.anchor;
   const v = ev.eval(anchor.node, enclosingScope(anchor.module, anchor.node));
-  return !problem.holder && problem.segments.length === 1 && v.kind === 'object' && v.type === problem.objectType;
+  if (problem.holder || problem.segments.length !== 1) return false;
+  // `d.values()` of a dict sendcheck saw filled is a container marked as the view.
+  if (v.kind === 'container' && v.view) return problem.objectType === `builtins.dict_${v.view}`;
+  return v.kind === 'object' && v.type === problem.objectType;
 }
 
 /** `os.environ` → `dict(os.environ)` where it is sent: the worker gets a snapshot; other uses are untouched. */

@@ -219,6 +219,11 @@ export class Judge {
       case 'container': {
         if (seen.has(v)) return undefined;
         seen.add(v);
+        // `d.values()` itself, not its items, is what the pickler meets first.
+        if (v.view) {
+          const p = this.judgeObject(`builtins.dict_${v.view}`, v.site, segments, anchor, ctx);
+          if (p) return p;
+        }
         for (const item of v.items) {
           const last = segments[segments.length - 1] ?? '';
           const p = this.judge(item.value, [...segments.slice(0, -1), `${last}${item.label}`], this.itemAnchor(anchor, item.node, item.module, ctx), ctx, depth + 1, seen);

@@ -39,7 +39,11 @@ export type Value =
     }
   | { kind: 'method'; self: Value; name: string; fn?: FunctionInfo; site: Site }
   | { kind: 'partial'; func: Value; args: Item[]; site: Site }
-  | { kind: 'container'; items: Item[]; site: Site; dict?: boolean }
+  /**
+   * A list, tuple, set or dict literal (or one sendcheck saw filled). `view` marks a dict view
+   * (`d.values()`): iterated it gives the items, but sent as it is it does not pickle.
+   */
+  | { kind: 'container'; items: Item[]; site: Site; dict?: boolean; view?: 'keys' | 'values' | 'items' }
   | { kind: 'module'; model: ModuleModel }
   /** One of several values (loop elements, returns): judged one by one, the first failing one reported. */
   | { kind: 'union'; options: Value[] }
@@ -838,7 +842,7 @@ export class Evaluator {
       if (base.kind === 'container' && base.dict) {
         const items = base.items.filter((i) => i.label !== '.default_factory');
         const key = callArgs(node).positional[0];
-        if (method === 'values') return callArgs(node).positional.length ? unknown : { kind: 'container', items: items.map((i) => ({ ...i, label: '[i]' })), site: this.site(node, scope) };
+        if (method === 'values') return callArgs(node).positional.length ? unknown : { kind: 'container', items: items.map((i) => ({ ...i, label: '[i]' })), site: this.site(node, scope), view: 'values' };
         if (!key) return unknown;
         return union(itemsAt(items, key).map((i) => i.value));
       }
@@ -946,13 +950,11 @@ export class Evaluator {
       case 'method': {
         if (callee.self.kind === 'container' && DICT_VIEWS.has(callee.name) && callArgs(call).positional.length === 0)
           return { kind: 'object', type: `builtins.dict_${callee.name}`, library: 'builtins', site };
-        // A fluent method (`return self`): the call is the instance it was called on.
+        // A fluent method (`return self`): the call is the instance it was called on, still known by
+        // where it was built (`Builder().with_lock().build()`).
         if (callee.fn && callee.self.kind === 'instance' && returnsSelf(callee.fn)) return callee.self;
         if (callee.fn && callee.self.kind === 'instance') {
-          const r = this.returnAt(callee.fn, call, scope, callee.fn.decorators.some((d) => /\bstaticmethod\b/.test(d.text)) ? 0 : 1, depth, site);
-          // A fluent method (`return self`): the same object, still known by where it was built.
-          if (r.kind === 'instance' && !r.call && callee.self.call && classChain(callee.self.cls, this).includes(r.cls)) return callee.self;
-          return r;
+          return this.returnAt(callee.fn, call, scope, callee.fn.decorators.some((d) => /\bstaticmethod\b/.test(d.text)) ? 0 : 1, depth, site);
         }
         if (callee.self.kind === 'object') {
           const rows = this.sqliteRows(callee.self, callee.name, call, scope, depth);
