@@ -52,6 +52,36 @@ NO_BLIND_CALL_MODULES = re.compile(
 )
 NO_BLIND_CALL = {"multiprocessing.managers.SharedMemoryManager", "multiprocessing.pool.Pool", "multiprocessing.pool.ThreadPool"}
 
+# The reducers multiprocessing's pickler has in a program that uses Pool, Process, queues or
+# ProcessPoolExecutor. Importing multiprocessing.managers (which the probe does, walking the
+# standard library) registers more: dict views and array.array are then sent as lists. A program
+# gets those only when it imports managers itself (Manager(), BaseManager), so verdicts are taken
+# with this baseline, not with whatever the walk happened to import.
+import multiprocessing.connection  # noqa: E402 - registers Connection, as any Pool or Pipe user gets
+import multiprocessing.heap  # noqa: E402
+import multiprocessing.pool  # noqa: E402
+import multiprocessing.queues  # noqa: E402
+import concurrent.futures.process  # noqa: E402
+from multiprocessing.reduction import ForkingPickler as _ForkingPickler  # noqa: E402
+
+BASELINE_REDUCERS = dict(_ForkingPickler._extra_reducers)
+import multiprocessing.managers  # noqa: E402
+
+MANAGER_REDUCERS = {t for t in _ForkingPickler._extra_reducers if t not in BASELINE_REDUCERS}
+
+
+@contextlib.contextmanager
+def baseline_reducers():
+    # Only managers' additions go: reducers registered as objects are made (sharedctypes
+    # registers each ctype it creates) are what any program making them gets.
+    saved = _ForkingPickler._extra_reducers
+    _ForkingPickler._extra_reducers = {t: r for t, r in saved.items() if t not in MANAGER_REDUCERS}
+    try:
+        yield
+    finally:
+        _ForkingPickler._extra_reducers = saved
+
+
 TMP = tempfile.mkdtemp(prefix="sendcheck-probe-")
 KEEP = []  # objects that must outlive their recipe (a file's directory, a database)
 CLEANUP = []  # processes a recipe started
@@ -744,6 +774,11 @@ class _SpawningPopen:
 
 
 def trials(obj):
+    with baseline_reducers():
+        return _trials(obj)
+
+
+def _trials(obj):
     from multiprocessing import context
     from multiprocessing.reduction import ForkingPickler
 
@@ -785,9 +820,7 @@ def trials(obj):
 
 def default_reduction(cls):
     """The class relies on object's own reduction: nothing in its MRO, copyreg or multiprocessing overrides it."""
-    from multiprocessing.reduction import ForkingPickler
-
-    if cls in copyreg.dispatch_table or cls in ForkingPickler._extra_reducers:
+    if cls in copyreg.dispatch_table or (cls in _ForkingPickler._extra_reducers and cls not in MANAGER_REDUCERS):
         return False
     for c in cls.__mro__[:-1]:
         for hook in ("__reduce_ex__", "__reduce__", "__getstate__", "__getnewargs__", "__getnewargs_ex__", "__setstate__"):

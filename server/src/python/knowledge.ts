@@ -159,9 +159,9 @@ const handWritten: Record<string, TypeInfo> = {
   'boto3.session.Session': other('boto3.session.Session', 'a boto3 Session', "AttributeError: Can't pickle local object 'lazy_call.<locals>._handler'", 'cloud-session', 'send the profile or region and make the Session in the worker'),
   'sqlalchemy.engine.Engine': other('sqlalchemy Engine', 'a SQLAlchemy Engine', "AttributeError: Can't pickle local object 'create_engine.<locals>.connect'", undefined, 'send the database URL (`str(engine.url)`) and call `create_engine(url)` in the worker, once per process'),
   'sqlalchemy.orm.sessionmaker': other('sqlalchemy sessionmaker', 'a SQLAlchemy sessionmaker', "AttributeError: Can't pickle local object 'create_engine.<locals>.connect'", undefined, 'send the database URL and build the engine and sessionmaker in the worker'),
-  // The probe table says ForkingPickler sends dict views: only because importing
-  // multiprocessing.managers registers reducers that send them as lists. A program that never
-  // imports it (Pool, ProcessPoolExecutor, Process do not) gets the TypeError.
+  // Dict views fail for every pickler unless the program imports multiprocessing.managers, which
+  // registers reducers that send them as lists (Pool, ProcessPoolExecutor, Process do not import
+  // it; the probe takes its verdicts without them). Written here for the advice.
   'builtins.dict_keys': other('dict_keys', 'a dict_keys view', "TypeError: cannot pickle 'dict_keys' object", undefined, 'send `list(d.keys())` instead'),
   'builtins.dict_values': other('dict_values', 'a dict_values view', "TypeError: cannot pickle 'dict_values' object", undefined, 'send `list(d.values())` instead'),
   'builtins.dict_items': other('dict_items', 'a dict_items view', "TypeError: cannot pickle 'dict_items' object", undefined, 'send `list(d.items())` instead'),
