@@ -355,6 +355,8 @@ export class Judge {
     if (!problem) return undefined;
     if (problem.only === 'plain-pickle' && ctx.transport !== 'pickle') return undefined;
     if (problem.only === 'not-spawn-args' && ctx.transport === 'spawn-args') return undefined;
+    if (problem.sentBy?.includes(ctx.serializer)) return undefined;
+    if (problem.reducerIn && ctx.transport !== 'pickle' && importsModule(ctx.call.module, problem.reducerIn)) return undefined;
     let runtime = problem.runtime;
     if (ctx.serializer !== 'pickle' && fileTypes.has(type)) {
       const verdict = fileByValue(type, site, ctx.serializer);
@@ -451,4 +453,21 @@ export class Judge {
     p.holder ??= { cls, attr, statement };
     return p;
   }
+}
+
+const importsOf = new WeakMap<ModuleModel, Map<string, boolean>>();
+/**
+ * Whether the sending module imports `name` (or makes what makes it import it: `Manager()` imports
+ * multiprocessing.managers). Read from the text: an import anywhere in the module registers the
+ * module's reducers for the whole process.
+ */
+function importsModule(module: ModuleModel, name: 'multiprocessing.managers'): boolean {
+  let known = importsOf.get(module);
+  if (!known) importsOf.set(module, (known = new Map()));
+  let hit = known.get(name);
+  if (hit === undefined) {
+    hit = /\bmultiprocessing\.managers\b|\bfrom\s+multiprocessing\s+import\s+[^\n]*\bmanagers\b|\b(?:Sync|Base|SharedMemory)?Manager\s*\(/.test(module.root.text);
+    known.set(name, hit);
+  }
+  return hit;
 }

@@ -4,6 +4,7 @@
 // The hand-written records below say more than the generated tables where they exist (a rule of
 // their own, advice, a role whose methods matter); every other standard-library type and call is
 // answered from the generated tables in stdlib.ts (typeshed's stubs, CPython's pickle probes).
+import type { PythonSerializer } from '../engine/config';
 import type { Node } from './parser';
 import { pickleFacts, stubAttributeType, stubCallResult, stubLookup, stubMethodResult } from './stdlib';
 
@@ -25,6 +26,14 @@ export interface TypeProblem {
   runtime: string;
   /** `plain-pickle`: only plain pickle refuses it (multiprocessing registers a reducer). `not-spawn-args`: fine when a child is spawned with it. */
   only?: 'plain-pickle' | 'not-spawn-args';
+  /** Serializers that do send it (cloudpickle and dill reduce what pickle refuses). */
+  sentBy?: PythonSerializer[];
+  /**
+   * A module that, once a program imports it, registers a multiprocessing reducer for it
+   * (`multiprocessing.managers` sends dict views as lists): no finding for tasks and process
+   * arguments of a program that imports it.
+   */
+  reducerIn?: 'multiprocessing.managers';
   /** What to send instead, when it is more specific than the rule's advice. */
   advice?: string;
 }
@@ -81,6 +90,11 @@ const other = (display: string, what: string, runtime: string, role?: Role, advi
   role,
   problem: { rule: 'py-unpicklable-object', what, runtime, advice },
 });
+/** A dict's view: plain pickle refuses it; cloudpickle and dill send it, and so does multiprocessing once managers is imported. */
+function dictView(name: 'keys' | 'values' | 'items'): TypeInfo {
+  const info = other(`dict_${name}`, `a dict_${name} view`, `TypeError: cannot pickle 'dict_${name}' object`, undefined, `send \`list(d.${name}())\` instead`);
+  return { ...info, problem: { ...info.problem!, sentBy: ['cloudpickle', 'dill'], reducerIn: 'multiprocessing.managers' } };
+}
 const keepPoolOut = 'keep the pool out of what you send: submit a module-level function, or leave the pool out in `__getstate__`';
 
 /** Types by the name sendcheck gives them. */
@@ -162,9 +176,9 @@ const handWritten: Record<string, TypeInfo> = {
   // Dict views fail for every pickler unless the program imports multiprocessing.managers, which
   // registers reducers that send them as lists (Pool, ProcessPoolExecutor, Process do not import
   // it; the probe takes its verdicts without them). Written here for the advice.
-  'builtins.dict_keys': other('dict_keys', 'a dict_keys view', "TypeError: cannot pickle 'dict_keys' object", undefined, 'send `list(d.keys())` instead'),
-  'builtins.dict_values': other('dict_values', 'a dict_values view', "TypeError: cannot pickle 'dict_values' object", undefined, 'send `list(d.values())` instead'),
-  'builtins.dict_items': other('dict_items', 'a dict_items view', "TypeError: cannot pickle 'dict_items' object", undefined, 'send `list(d.items())` instead'),
+  'builtins.dict_keys': dictView('keys'),
+  'builtins.dict_values': dictView('values'),
+  'builtins.dict_items': dictView('items'),
   'sqlite3.Row': other('sqlite3.Row', 'a sqlite3.Row', "TypeError: cannot pickle 'sqlite3.Row' object", undefined, 'convert each row to plain data where it is fetched (`dict(row)` keeps the column names, `tuple(row)` the order), or set `row_factory = None` on the connection that fetches these rows'),
   'weakref.ref': other('weakref.ref', 'a weak reference', "TypeError: cannot pickle 'weakref.ReferenceType' object", undefined, 'send the referenced object instead'),
   'types.MappingProxyType': other('types.MappingProxyType', 'a mappingproxy', "TypeError: cannot pickle 'mappingproxy' object", undefined, 'send `dict(proxy)` instead'),
