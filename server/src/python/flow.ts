@@ -707,6 +707,39 @@ function caughtInside(call: Node, fn: FunctionInfo): boolean {
   return false;
 }
 
+const removedMemo = new WeakMap<FunctionInfo, Set<string>>();
+
+/**
+ * Keys the function takes out of its `**kwargs` before anything is sent (`timeout =
+ * kwargs.pop("timeout", 30)`, `del kwargs["log"]`): those keyword arguments stay here.
+ */
+function removedKeys(fn: FunctionInfo): Set<string> {
+  let out = removedMemo.get(fn);
+  if (out) return out;
+  out = new Set();
+  removedMemo.set(fn, out);
+  const name = fn.varkw;
+  const body = fn.node.childForFieldName('body');
+  if (!name || !body) return out;
+  const literal = (n: Node | null | undefined) => (n?.type === 'string' ? /^(['"])(\w+)\1$/.exec(n.text)?.[2] : undefined);
+  const visit = (n: Node): void => {
+    if (n.type === 'function_definition' || n.type === 'lambda' || n.type === 'class_definition') return;
+    if (n.type === 'call') {
+      const f = n.childForFieldName('function');
+      if (f?.type === 'attribute' && f.childForFieldName('object')?.text === name && f.childForFieldName('attribute')?.text === 'pop') {
+        const key = literal(n.childForFieldName('arguments')?.namedChildren.find((c) => c && c.type !== 'comment'));
+        if (key) out!.add(key);
+      }
+    } else if (n.type === 'subscript' && n.parent?.type === 'delete_statement' && n.childForFieldName('value')?.text === name) {
+      const key = literal(n.childForFieldName('subscript'));
+      if (key) out!.add(key);
+    }
+    for (const c of n.namedChildren) if (c) visit(c);
+  };
+  visit(body);
+  return out;
+}
+
 /** One argument a call passes (a splatted container's items count one by one). */
 interface Slot {
   /** The argument, or the item in the literal a splat unpacks (the splat when that is elsewhere). */
@@ -806,7 +839,7 @@ function boundArguments(site: CallSite, fn: FunctionInfo, entry: ParamSink, offs
     return out;
   }
   if (entry.index === KWARGS && !entry.items) {
-    const named = new Set(fn.params);
+    const named = new Set([...fn.params, ...removedKeys(fn)]);
     const out: BoundArgument[] = [];
     for (const [k, slot] of keywords) if (!named.has(k) && (entry.key === undefined || entry.key === k)) out.push({ ...slot, label: `${entry.name}[${k}]` });
     for (const o of openKeywords) out.push({ ...o, label: `**${short(o.node.text)}`, star: 'kwargs' });
