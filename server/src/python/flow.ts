@@ -1,8 +1,8 @@
 import * as path from 'node:path';
 import type { SendcheckConfig } from '../engine/config';
-import { definesPickleHooks, type CallSite, type ClassInfo, type FunctionInfo, type ModuleModel, type Scope } from './model';
+import { definesPickleHooks, KWARGS, VARARGS, type CallSite, type ClassInfo, type FunctionInfo, type ModuleModel, type Scope } from './model';
 import type { Node } from './parser';
-import { callArgs, classChain, lookup, type ConcreteMethod, type Evaluator, type Site, type Value, type Workspace } from './resolve';
+import { classChain, lookup, type ConcreteMethod, type Evaluator, type Site, type Value, type Workspace } from './resolve';
 import { findSinks, sinkAtCall, type SentArgument, type Sink } from './sinks';
 
 // Derived sinks: a function whose parameter reaches a sink (directly, through locals, containers,
@@ -63,6 +63,12 @@ export interface ParamSink {
   items?: 1 | 2;
   /** An attribute path of the parameter is what is sent (`submit(run, job.context)`). */
   attrs?: string[];
+  /** For `*args`: only the extra positional argument at this index crosses (`helper(*args)` where helper sends its second parameter). */
+  at?: number;
+  /** For `*args`: only the extra positional arguments from this index on cross. */
+  from?: number;
+  /** For `**kwargs`: only the extra keyword argument of this name crosses. */
+  key?: string;
   /** From the call inside the function down to the real sink. */
   chain: ChainLink[];
 }
@@ -72,6 +78,12 @@ export interface DerivedCall {
   fn: FunctionInfo;
   arg: Node;
   entry: ParamSink;
+  /** The argument's value when it was taken out of a splatted container (`helper(*job_args)`). */
+  value?: Value;
+  /** How the message names the argument (`args[1]`, `kwargs[lock]`, `*jobs`); the entry's name otherwise. */
+  label?: string;
+  /** Replaces the entry's `items` for one extra argument of `*args` (see `boundArguments`). */
+  items?: number;
 }
 
 interface Occurrence {
@@ -200,7 +212,19 @@ export class Flow {
       const name = f?.type === 'attribute' ? f.childForFieldName('attribute')?.text : f?.text;
       if (site.scope.fn && name && holding.has(name)) fns.add(site.scope.fn);
     }
-    for (const fn of fns) if (this.summary(fn).length) names.add(fn.name);
+    for (const fn of fns)
+      if (this.summary(fn).length) {
+        names.add(fn.name);
+        // A decorator or factory that returns this nested function makes derived sinks too.
+        for (let s: Scope | undefined = fn.outer; s && s.kind === 'function'; s = s.parent) if (s.fn) names.add(s.fn.name);
+      }
+    // A def whose decorator's wrapper is a derived sink is one under its own name.
+    for (const list of model.scope.bindings.values())
+      for (const b of list) {
+        if (b.kind !== 'def' || !b.fn.decorators.length || names.has(b.name)) continue;
+        const wrapper = this.ev.calledWrapper(b.fn);
+        if (wrapper && this.summary(wrapper).length) names.add(b.name);
+      }
     for (const site of model.calls) if (site.scope.fn && this.receiverCalls(site.scope.fn).length) names.add(site.scope.fn.name);
     return names;
   }
@@ -219,6 +243,8 @@ export class Flow {
     if (text === undefined) return set;
     for (const m of text.matchAll(/^[ \t]*(?:async[ \t]+)?def[ \t]+(\w+)/gm)) set.add(m[1]);
     for (const m of this.boundaryImports(file, text)) for (const n of this.sinkFunctionNames(m)) set.add(n);
+    // `fast_sort = in_pool(sort_rows)`: a name bound to what such a function returns (a wrapper).
+    for (const m of text.matchAll(/^[ \t]*(\w+)[ \t]*=[ \t]*(\w+)[ \t]*\(/gm)) if (set.has(m[2])) set.add(m[1]);
     return set;
   }
 
@@ -237,7 +263,7 @@ export class Flow {
       else
         for (const m of this.boundaryImports(file, text)) {
           for (const n of this.sinkFunctionNames(m))
-            if (new RegExp(`\\b${n}\\s*\\(`).test(text)) {
+            if (new RegExp(`\\b${n}\\s*\\(|@${n}\\b`).test(text)) {
               result = true;
               break;
             }
@@ -291,6 +317,9 @@ export class Flow {
   private functionOf(v: Value): { fn: FunctionInfo; offset: number } | undefined {
     if (v.kind === 'function') {
       const fn = v.fn;
+      // `@in_subprocess def work(...)`: calling `work` runs the decorator's wrapper.
+      const wrapper = fn.decorators.length && fn.outer.kind !== 'class' ? this.ev.calledWrapper(fn) : undefined;
+      if (wrapper) return { fn: wrapper, offset: 0 };
       // `Class.method(obj, ...)` binds nothing implicitly; a classmethod binds the class.
       const isClassMethod = fn.decorators.some((d) => /\bclassmethod\b/.test(d.text));
       return { fn, offset: isClassMethod ? 1 : 0 };
@@ -315,7 +344,7 @@ export class Flow {
     const out: ParamSink[] = [];
     const add = (e: ParamSink) => {
       if (out.length >= MAX_ENTRIES) return;
-      if (out.some((o) => o.index === e.index && o.sink === e.sink && o.chain.length === e.chain.length && `${o.attrs}` === `${e.attrs}`)) return;
+      if (out.some((o) => o.index === e.index && o.sink === e.sink && o.chain.length === e.chain.length && `${o.attrs}` === `${e.attrs}` && o.at === e.at && o.from === e.from && o.key === e.key)) return;
       out.push(e);
     };
     try {
@@ -335,24 +364,36 @@ export class Flow {
         const entries = this.summary(target.fn, depth + 1);
         if (!entries.length) continue;
         for (const entry of entries) {
-          const arg = argumentFor(site.node, target.fn, entry, target.offset);
-          if (!arg) continue;
-          const v = this.ev.eval(arg, fn.scope);
-          for (const occ of this.paramsIn(v, fn, [], 0)) {
-            if (entry.items && occ.segments.length > 0) continue;
-            const items = (entry.items ?? 0) + (occ.element ?? 0);
-            if (items > 2 || (occ.element && occ.segments.length)) continue;
-            // `helper(job.context)` where helper sends `ctx.lock`: the paths join.
-            const attrs = [...(occ.attrs ?? []), ...(entry.attrs ?? [])];
-            if (attrs.length && (items || occ.segments.length || attrs.length > 3)) continue;
-            add({
-              index: occ.index,
-              name: occ.name,
-              sink: entry.sink,
-              items: items ? (items as 1 | 2) : undefined,
-              attrs: attrs.length ? attrs : undefined,
-              chain: [{ site: { module: model, node: site.node }, text: `${target.fn.name}(${short(arg.text)})` }, ...entry.chain],
-            });
+          for (const bound of boundArguments(site, target.fn, entry, target.offset, this.ev)) {
+            const arg = bound.node;
+            const v = bound.value ?? this.ev.eval(arg, fn.scope);
+            const link = { site: { module: model, node: site.node }, text: `${target.fn.name}(${short(bound.splat ? bound.splat.text : arg.text)})` };
+            if (bound.open) {
+              for (const e of this.throughSplat(fn, entry, bound, v)) add({ ...e, sink: entry.sink, chain: [link, ...entry.chain] });
+              continue;
+            }
+            const entryItems = bound.items ?? entry.items ?? 0;
+            for (const occ of this.paramsIn(v, fn, [], 0)) {
+              if (occ.index < 0 && occ.segments.length) {
+                // `helper((path, *args))`: the caller's extra arguments sit whole inside what is sent.
+                if (!entryItems && !occ.element && !occ.attrs && !entry.attrs) add({ index: occ.index, name: occ.name, sink: entry.sink, chain: [link, ...entry.chain] });
+                continue;
+              }
+              if (entryItems && occ.segments.length > 0) continue;
+              const items = entryItems + (occ.element ?? 0);
+              if (items > 2 || (occ.element && occ.segments.length)) continue;
+              // `helper(job.context)` where helper sends `ctx.lock`: the paths join.
+              const attrs = [...(occ.attrs ?? []), ...(entry.attrs ?? [])];
+              if (attrs.length && (items || occ.segments.length || attrs.length > 3)) continue;
+              add({
+                index: occ.index,
+                name: occ.name,
+                sink: entry.sink,
+                items: items ? (items as 1 | 2) : undefined,
+                attrs: attrs.length ? attrs : undefined,
+                chain: [link, ...entry.chain],
+              });
+            }
           }
         }
       }
@@ -370,6 +411,12 @@ export class Flow {
   private sentParams(fn: FunctionInfo, sink: Sink, sent: SentArgument, call: CallSite, text: string): ParamSink[] {
     const out: ParamSink[] = [];
     for (const occ of this.paramsIn(this.ev.eval(sent.node, fn.scope), fn, [], 0)) {
+      // `*args` / `**kwargs` anywhere inside what is sent (`starmap(f, [(row, *shared) ...])`):
+      // each extra argument of the caller crosses whole.
+      if (occ.index < 0 && occ.segments.length) {
+        if (!occ.element && !occ.attrs) out.push({ index: occ.index, name: occ.name, sink, chain: [{ site: { module: fn.module, node: call.node }, text }] });
+        continue;
+      }
       // Items of a map-like sink: the parameter may be the iterable, or one item in it.
       if (sent.items && occ.segments.length > 1) continue;
       const items = (sent.items && occ.segments.length === 0 ? sent.items : 0) + (occ.element ?? 0);
@@ -409,29 +456,62 @@ export class Flow {
     }
   }
 
+  /**
+   * The entries of the calling function `fn` when a splat it passes (`helper(*args)`,
+   * `helper(*jobs)`, `helper(**kwargs)`) fills the callee's parameter of `entry`: its own
+   * `*args`/`**kwargs` (with the positions or names that cross), or a parameter whose items cross.
+   */
+  private throughSplat(fn: FunctionInfo, entry: ParamSink, bound: BoundArgument, v: Value): Omit<ParamSink, 'sink' | 'chain'>[] {
+    const out: Omit<ParamSink, 'sink' | 'chain'>[] = [];
+    for (const occ of this.paramsIn(v, fn, [], 0)) {
+      if (occ.segments.length || occ.element || occ.attrs) continue;
+      if (bound.star === 'args') {
+        if (occ.index === VARARGS) {
+          // Caller element j lands in the callee's slot `shift` places later (or is its named parameter at `at`).
+          if (entry.index === VARARGS) {
+            const shift = bound.shift ?? 0;
+            if (entry.at !== undefined) {
+              if (entry.at + shift >= 0) out.push({ index: VARARGS, name: occ.name, items: entry.items, at: entry.at + shift });
+            } else out.push({ index: VARARGS, name: occ.name, items: entry.items, from: Math.max(0, (entry.from ?? 0) + shift) || undefined });
+          } else if (bound.at !== undefined) {
+            const items = entry.items ? entry.items + 1 : 0;
+            if (items <= 2) out.push({ index: VARARGS, name: occ.name, items: items ? (items as 1 | 2) : undefined, at: bound.at });
+          }
+        } else if (occ.index >= 0 && entry.index === VARARGS && (bound.shift ?? 0) <= 0 && entry.at === undefined && !entry.from) {
+          // `run_in_process(fn, *jobs)`: each item of the caller's `jobs` is an extra argument.
+          const items = (bound.items ?? 0) + 1;
+          if (items <= 2) out.push({ index: occ.index, name: occ.name, items: items as 1 | 2 });
+        }
+      } else if (occ.index === KWARGS) out.push({ index: KWARGS, name: occ.name, key: entry.index === KWARGS ? entry.key : entry.name });
+      else if (occ.index >= 0 && entry.index === KWARGS && entry.key === undefined) out.push({ index: occ.index, name: occ.name });
+    }
+    return out;
+  }
+
   /** Every call in `model` to a function that is a derived sink, with the argument each entry judges. */
   derivedCalls(model: ModuleModel): DerivedCall[] {
     const out: DerivedCall[] = [];
+    const push = (site: CallSite, fn: FunctionInfo, entry: ParamSink, bound: BoundArgument) => {
+      if (bound.open) {
+        // A splat of unknown length: its items are the callee's extra arguments (a named
+        // parameter it may fill is not known).
+        if (entry.index === VARARGS && (bound.shift ?? 0) <= 0 && entry.at === undefined && !entry.from)
+          out.push({ call: site, fn, arg: bound.node, entry, value: bound.value, label: bound.label, items: (bound.items ?? 0) + 1 });
+        else if (entry.index === KWARGS && entry.key === undefined) out.push({ call: site, fn, arg: bound.node, entry, value: bound.value, label: bound.label, items: 0 });
+        return;
+      }
+      out.push({ call: site, fn, arg: bound.node, entry, value: bound.value, label: bound.label, items: bound.items });
+    };
     for (const site of model.calls) {
       const made = this.sendingClass(site);
       if (made) {
-        for (const entry of this.constructorEntries(site, made.cls))
-          if (made.init) {
-            const arg = argumentFor(site.node, made.init, entry, 1);
-            if (arg) out.push({ call: site, fn: made.init, arg, entry });
-          }
+        for (const entry of this.constructorEntries(site, made.cls)) if (made.init) for (const b of boundArguments(site, made.init, entry, 1, this.ev)) push(site, made.init, entry, b);
         continue;
       }
       const target = this.callee(site);
       if (!target) continue;
-      for (const entry of this.summary(target.fn)) {
-        const arg = argumentFor(site.node, target.fn, entry, target.offset);
-        if (arg) out.push({ call: site, fn: target.fn, arg, entry });
-      }
-      for (const entry of this.receiverEntries(site, target.fn, target.offset)) {
-        const arg = argumentFor(site.node, target.fn, entry, target.offset);
-        if (arg) out.push({ call: site, fn: target.fn, arg, entry });
-      }
+      for (const entry of this.summary(target.fn)) for (const b of boundArguments(site, target.fn, entry, target.offset, this.ev)) push(site, target.fn, entry, b);
+      for (const entry of this.receiverEntries(site, target.fn, target.offset)) for (const b of boundArguments(site, target.fn, entry, target.offset, this.ev)) push(site, target.fn, entry, b);
     }
     return out;
   }
@@ -592,9 +672,9 @@ export class Flow {
         receiver = obj ? this.ev.eval(obj, site.scope) : { kind: 'unknown' };
         if (receiver.kind !== 'instance' || !receiver.call) continue;
       } else {
-        const arg = argumentFor(site.node, fn, { index: rc.index, name: rc.name } as ParamSink, offset);
-        if (!arg) continue;
-        receiver = this.ev.eval(arg, site.scope);
+        const arg = boundArguments(site, fn, { index: rc.index, name: rc.name } as ParamSink, offset, this.ev)[0];
+        if (!arg || arg.open) continue;
+        receiver = arg.value ?? this.ev.eval(arg.node, site.scope);
         if (receiver.kind !== 'object') continue;
       }
       const sink = sinkAtCall(rc.call, this.ev.withArguments(fn, new Map([[rc.index, receiver]])), this.config, this.methodOf(fn.module));
@@ -627,15 +707,145 @@ function caughtInside(call: Node, fn: FunctionInfo): boolean {
   return false;
 }
 
-/** The argument a call passes for the entry's parameter, by keyword or by position. */
-function argumentFor(call: Node, fn: FunctionInfo, entry: ParamSink, offset: number): Node | undefined {
-  const { positional, keywords, splat } = callArgs(call);
-  const byName = keywords.get(entry.name);
-  if (byName) return byName;
-  if (splat) return undefined;
-  const i = entry.index - offset;
-  if (i < 0 || fn.params[entry.index] !== entry.name) return undefined;
-  return positional[i];
+const removedMemo = new WeakMap<FunctionInfo, Set<string>>();
+
+/**
+ * Keys the function takes out of its `**kwargs` before anything is sent (`timeout =
+ * kwargs.pop("timeout", 30)`, `del kwargs["log"]`): those keyword arguments stay here.
+ */
+function removedKeys(fn: FunctionInfo): Set<string> {
+  let out = removedMemo.get(fn);
+  if (out) return out;
+  out = new Set();
+  removedMemo.set(fn, out);
+  const name = fn.varkw;
+  const body = fn.node.childForFieldName('body');
+  if (!name || !body) return out;
+  const literal = (n: Node | null | undefined) => (n?.type === 'string' ? /^(['"])(\w+)\1$/.exec(n.text)?.[2] : undefined);
+  const visit = (n: Node): void => {
+    if (n.type === 'function_definition' || n.type === 'lambda' || n.type === 'class_definition') return;
+    if (n.type === 'call') {
+      const f = n.childForFieldName('function');
+      if (f?.type === 'attribute' && f.childForFieldName('object')?.text === name && f.childForFieldName('attribute')?.text === 'pop') {
+        const key = literal(n.childForFieldName('arguments')?.namedChildren.find((c) => c && c.type !== 'comment'));
+        if (key) out!.add(key);
+      }
+    } else if (n.type === 'subscript' && n.parent?.type === 'delete_statement' && n.childForFieldName('value')?.text === name) {
+      const key = literal(n.childForFieldName('subscript'));
+      if (key) out!.add(key);
+    }
+    for (const c of n.namedChildren) if (c) visit(c);
+  };
+  visit(body);
+  return out;
+}
+
+/** One argument a call passes (a splatted container's items count one by one). */
+interface Slot {
+  /** The argument, or the item in the literal a splat unpacks (the splat when that is elsewhere). */
+  node: Node;
+  /** Known when the slot is an item of a splatted container. */
+  value?: Value;
+  /** The `*x` / `**x` argument the slot comes from. */
+  splat?: Node;
+  /** A splat of unknown length or keys: `node` is what it unpacks. */
+  open?: boolean;
+}
+
+/** What a call's argument list passes, splats of known tuples, lists and dicts unpacked. */
+function expandCall(site: CallSite, ev: Evaluator): { positional: Slot[]; keywords: Map<string, Slot>; openKeywords: Slot[] } {
+  const positional: Slot[] = [];
+  const keywords = new Map<string, Slot>();
+  const openKeywords: Slot[] = [];
+  const list = site.node.childForFieldName('arguments');
+  if (list?.type === 'generator_expression') positional.push({ node: list });
+  if (list?.type !== 'argument_list') return { positional, keywords, openKeywords };
+  const here = (node: Node | undefined, module: ModuleModel, splat: Node) => (node && module === site.scope.module ? node : splat);
+  for (const a of list.namedChildren) {
+    if (!a || a.type === 'comment') continue;
+    if (a.type === 'keyword_argument') {
+      const name = a.childForFieldName('name');
+      const value = a.childForFieldName('value');
+      if (name && value) keywords.set(name.text, { node: value });
+    } else if (a.type === 'list_splat' || a.type === 'dictionary_splat') {
+      const inner = a.namedChildren.find((c) => c && c.type !== 'comment');
+      if (!inner) continue;
+      const v = ev.eval(inner, site.scope);
+      if (a.type === 'list_splat') {
+        if (v.kind === 'container' && !v.dict && v.items.every((i) => /^\[\d+\]$/.test(i.label)))
+          for (const i of v.items) positional.push({ node: here(i.node, i.module, a), value: i.value, splat: a });
+        else positional.push({ node: inner, value: v, splat: a, open: true });
+      } else {
+        const keyOf = (label: string) => /^\[(['"])(\w+)\1\]$/.exec(label)?.[2];
+        if (v.kind === 'container' && v.dict && v.items.every((i) => keyOf(i.label)))
+          for (const i of v.items) keywords.set(keyOf(i.label)!, { node: here(i.node, i.module, a), value: i.value, splat: a });
+        else openKeywords.push({ node: inner, value: v, splat: a, open: true });
+      }
+    } else positional.push({ node: a });
+  }
+  return { positional, keywords, openKeywords };
+}
+
+interface BoundArgument extends Slot {
+  label: string;
+  /** The splat is `*x` or `**x`. */
+  star?: 'args' | 'kwargs';
+  /** An open `*x` filling a named parameter: the parameter is x's item at this index. */
+  at?: number;
+  /** An open `*x` filling `*args`: x's item j is the callee's extra argument j - shift. */
+  shift?: number;
+  /** For one extra argument of `*args`: how deep its items are sent (see ParamSink.items). */
+  items?: number;
+}
+
+/**
+ * What a call passes for the entry's parameter: by keyword or by position for a named one (through
+ * a splat too), and for `*args` / `**kwargs` every extra positional or keyword argument, each
+ * judged on its own. An open splat comes back as such (`open`), for the caller to follow.
+ */
+function boundArguments(site: CallSite, fn: FunctionInfo, entry: ParamSink, offset: number, ev: Evaluator): BoundArgument[] {
+  const { positional, keywords, openKeywords } = expandCall(site, ev);
+  if (entry.index >= 0) {
+    const byName = keywords.get(entry.name);
+    if (byName) return [{ ...byName, label: entry.name }];
+    if (fn.params[entry.index] !== entry.name) return [];
+    if (entry.index < fn.positional) {
+      const i = entry.index - offset;
+      if (i < 0) return [];
+      for (let s = 0; s < positional.length && s <= i; s++) {
+        if (positional[s].open) return [{ ...positional[s], label: entry.name, star: 'args', at: i - s }];
+        if (s === i) return [{ ...positional[s], label: entry.name }];
+      }
+    }
+    return openKeywords.map((o) => ({ ...o, label: entry.name, star: 'kwargs' as const }));
+  }
+  if (entry.index === VARARGS) {
+    // The tuple is sent whole or item by item: each extra argument crosses as it is; one level
+    // deeper (`starmap(f, args)`), each extra argument's items do.
+    const perArg = Math.max(0, (entry.items ?? 0) - 1);
+    const first = fn.positional - offset;
+    if (first < 0) return [];
+    const out: BoundArgument[] = [];
+    for (let s = 0; s < positional.length; s++) {
+      const slot = positional[s];
+      if (slot.open) {
+        out.push({ ...slot, label: `*${short(slot.node.text)}`, star: 'args', shift: first - s, items: perArg });
+        break;
+      }
+      const j = s - first;
+      if (j < 0 || (entry.at !== undefined && j !== entry.at) || (entry.from !== undefined && j < entry.from)) continue;
+      out.push({ ...slot, label: `${entry.name}[${j}]`, items: perArg });
+    }
+    return out;
+  }
+  if (entry.index === KWARGS && !entry.items) {
+    const named = new Set([...fn.params, ...removedKeys(fn)]);
+    const out: BoundArgument[] = [];
+    for (const [k, slot] of keywords) if (!named.has(k) && (entry.key === undefined || entry.key === k)) out.push({ ...slot, label: `${entry.name}[${k}]` });
+    for (const o of openKeywords) out.push({ ...o, label: `**${short(o.node.text)}`, star: 'kwargs' });
+    return out;
+  }
+  return [];
 }
 
 // The names run to the end of the line (with `\` continuations) or to the closing parenthesis.

@@ -4,7 +4,7 @@ import { notebookExtensions, pythonExtensions } from '../engine/files';
 import { isNotebookFile } from '../engine/notebook';
 import type { CheckRequest, Finding, LanguageEngine, SourceHost } from '../engine/types';
 import { Judge, type JudgeContext } from './judge';
-import type { ClassInfo, ModuleModel } from './model';
+import { KWARGS, VARARGS, type ClassInfo, type ModuleModel } from './model';
 import { initPythonParser, parserReady, TreeCache } from './parser';
 import { rangeOf } from './ranges';
 import { type ConcreteMethod, type ModelCache, Evaluator, startMethodLiteral, Workspace, callArgs } from './resolve';
@@ -161,18 +161,20 @@ function checkFile(file: string, ws: Workspace, flow: Flow, defaultMethodOf: (m:
 /** A call of a derived sink, judged at the caller's argument with the real sink's serializer and start method. */
 function judgeDerived(d: DerivedCall, model: ModuleModel, ev: Evaluator, judge: Judge, copyreg: (cls: ClassInfo) => boolean): Finding | undefined {
   const { entry, arg, call } = d;
-  let value = ev.eval(arg, call.scope);
+  let value = d.value ?? ev.eval(arg, call.scope);
   // The helper sends an attribute of this argument (`job.context`): that is what crosses.
   for (const name of entry.attrs ?? []) value = ev.attributeOf(value, name, { module: model, node: arg }, 1);
-  if (entry.items && (value.kind !== 'container' || value.dict)) return undefined;
+  if ((d.items ?? entry.items) && (value.kind !== 'container' || value.dict)) return undefined;
   const real = entry.sink;
   const ctx: JudgeContext = { transport: real.transport, serializer: real.serializer, method: real.method, call: { module: model, node: call.node }, copyreg };
-  const label = entry.attrs ? `${entry.name}.${entry.attrs.join('.')}` : entry.name;
+  const label = entry.attrs ? `${d.label ?? entry.name}.${entry.attrs.join('.')}` : (d.label ?? entry.name);
   const problem = judge.judge(value, [label], { module: model, node: arg }, ctx);
   if (!problem) return undefined;
   const rule = pythonRuleById.get(problem.rule)!;
   const called = d.fn.name === '__init__' && d.fn.outer.cls ? d.fn.outer.cls.name : d.fn.name;
-  const links = [`${called}(${entry.name})`, ...entry.chain.map((l) => l.text)].filter((t, i, all) => t && all.indexOf(t) === i);
+  // `run_in_process(*args)`: the extra arguments a helper takes with `*args` / `**kwargs`.
+  const param = entry.index === VARARGS ? `*${entry.name}` : entry.index === KWARGS ? `**${entry.name}` : entry.name;
+  const links = [`${called}(${param})`, ...entry.chain.map((l) => l.text)].filter((t, i, all) => t && all.indexOf(t) === i);
   const [head, ...rest] = problem.segments;
   const subject = rest.length ? `\`${head}\` holds \`${rest.join(' → ')}\`, ${problem.what}` : `\`${head}\` is ${problem.what}`;
   const how =
@@ -184,7 +186,7 @@ function judgeDerived(d: DerivedCall, model: ModuleModel, ev: Evaluator, judge: 
           ? `pickled to send it through ${real.name}`
           : `pickled by ${real.name}`;
   const created = problem.leafSite ? ` (${problem.typeName}, created at ${path.basename(problem.leafSite.module.file)}:${problem.leafSite.node.startPosition.row + 1})` : ` (${problem.typeName})`;
-  const callerSink: Sink = { call, name: real.name, transport: real.transport, serializer: real.serializer, method: real.method, sent: [{ label: entry.name, node: arg }] };
+  const callerSink: Sink = { call, name: real.name, transport: real.transport, serializer: real.serializer, method: real.method, sent: [{ label, node: arg }] };
   return {
     file: problem.anchor.module.file,
     range: rangeOf(problem.anchor.node),

@@ -33,7 +33,13 @@ interface BindingBase {
 export type Binding =
   | (BindingBase & { kind: 'value'; value: Node; unpack: number[]; /** `for x in value`: an element of the value. */ iterate?: boolean })
   | (BindingBase & { kind: 'annotation'; type: Node })
-  | (BindingBase & { kind: 'param'; fn: FunctionInfo; index: number; annotation?: Node })
+  | (BindingBase & {
+      kind: 'param';
+      fn: FunctionInfo;
+      /** Position in `fn.params`; `VARARGS` for `*args`, `KWARGS` for `**kwargs`. */
+      index: number;
+      annotation?: Node;
+    })
   | (BindingBase & { kind: 'import'; module: string; member?: string; level: number; asModule: boolean })
   | (BindingBase & { kind: 'def'; fn: FunctionInfo })
   | (BindingBase & { kind: 'class'; cls: ClassInfo })
@@ -54,8 +60,34 @@ export interface FunctionInfo {
   mainGuard: boolean;
   isGenerator: boolean;
   returns: Node[];
+  /** Named parameters in order (keyword-only ones last); `*args` and `**kwargs` are not among them. */
   params: string[];
+  /** How many of `params` a call can fill by position (those before `*args`, `*` or the end). */
+  positional: number;
+  /** The names of `*args` and `**kwargs`, when the function takes them. */
+  varargs?: string;
+  varkw?: string;
   decorators: Node[];
+}
+
+/**
+ * The parameter index of `*args` and `**kwargs`: the tuple of a call's extra positional arguments
+ * and the dict of its extra keyword arguments (flow.ts binds each extra argument of a caller).
+ */
+export const VARARGS = -2;
+export const KWARGS = -3;
+
+/**
+ * `Cls.name = value`, `cls.name = value` in a classmethod, `Cls.name[k] = value`,
+ * `Cls.name.append(value)`: writes of an attribute on a name that may be a class, resolved when the
+ * class's attribute is read (`label` is set for a write into the container the attribute holds).
+ */
+export interface ClassAttrWrite {
+  object: Node;
+  value: Node;
+  scope: Scope;
+  statement: Node;
+  label?: string;
 }
 
 export interface InstanceAttr {
@@ -120,6 +152,8 @@ export interface ModuleModel {
   mainGuards: Node[];
   /** Modules star-imported at module level (`from multiprocessing import *`), in order. */
   starImports: string[];
+  /** Attribute writes on plain names (see `ClassAttrWrite`), by attribute name. */
+  classAttrWrites: Map<string, ClassAttrWrite[]>;
 }
 
 /** The innermost scope containing `node`. */
@@ -177,6 +211,7 @@ export function buildModuleModel(file: string, root: Node): ModuleModel {
     scopeOf: new Map(),
     mainGuards: [],
     starImports: [],
+    classAttrWrites: new Map(),
   } as unknown as ModuleModel;
   const moduleScope: Scope = { kind: 'module', node: root, module: model, bindings: new Map() };
   model.scope = moduleScope;
@@ -231,6 +266,7 @@ export function buildModuleModel(file: string, root: Node): ModuleModel {
           if (list) list.push(entry);
           else self.cls.attrs.set(attr.text, [entry]);
         } else if (obj?.type === 'identifier' && attr && value && !unpack.length) {
+          addClassAttrWrite(attr.text, { object: obj, value, scope, statement });
           // `plugin.cache = open_cache()` on a local object, from outside its class.
           scope.attrWrites ??= new Map();
           const list = scope.attrWrites.get(obj.text);
@@ -252,18 +288,17 @@ export function buildModuleModel(file: string, root: Node): ModuleModel {
 
   const bindParams = (params: Node | null, fn: FunctionInfo) => {
     if (!params) return;
-    let index = 0;
+    let keywordOnly = false;
     for (const p of params.namedChildren) {
       if (!p) continue;
       let nameNode: Node | null = null;
       let annotation: Node | undefined;
       switch (p.type) {
+        case 'keyword_separator':
+          keywordOnly = true;
+          continue;
         case 'identifier':
           nameNode = p;
-          break;
-        case 'typed_parameter':
-          nameNode = p.namedChildren.find((c) => c?.type === 'identifier') ?? null;
-          annotation = p.childForFieldName('type') ?? undefined;
           break;
         case 'default_parameter':
           nameNode = p.childForFieldName('name');
@@ -273,19 +308,43 @@ export function buildModuleModel(file: string, root: Node): ModuleModel {
           annotation = p.childForFieldName('type') ?? undefined;
           break;
         case 'list_splat_pattern':
-        case 'dictionary_splat_pattern':
-          nameNode = p.namedChildren.find((c) => c?.type === 'identifier') ?? null;
-          if (nameNode) addBinding(fn.scope, { kind: 'opaque', name: nameNode.text, node: nameNode, scope: fn.scope });
-          nameNode = null;
-          index = -1000;
+        case 'dictionary_splat_pattern': {
+          // `*args` / `**kwargs` (annotated or not): the call's extra arguments, bound per caller in flow.ts.
+          const star = p.type === 'list_splat_pattern' ? 'args' : 'kwargs';
+          if (star === 'args') keywordOnly = true;
+          const inner = p.namedChildren.find((c) => c?.type === 'identifier') ?? null;
+          if (!inner) continue;
+          if (star === 'args') fn.varargs = inner.text;
+          else fn.varkw = inner.text;
+          addBinding(fn.scope, { kind: 'param', name: inner.text, node: inner, scope: fn.scope, fn, index: star === 'args' ? VARARGS : KWARGS });
           continue;
+        }
+        case 'typed_parameter': {
+          nameNode = p.namedChildren.find((c) => c?.type === 'identifier') ?? null;
+          annotation = p.childForFieldName('type') ?? undefined;
+          // `*args: int` / `**kwargs: Any` parse as typed parameters around a splat pattern.
+          const splat = p.namedChildren.find((c) => c?.type === 'list_splat_pattern' || c?.type === 'dictionary_splat_pattern');
+          if (!nameNode && splat) {
+            const inner = splat.namedChildren.find((c) => c?.type === 'identifier');
+            if (!inner) continue;
+            const isArgs = splat.type === 'list_splat_pattern';
+            if (isArgs) {
+              keywordOnly = true;
+              fn.varargs = inner.text;
+            } else fn.varkw = inner.text;
+            addBinding(fn.scope, { kind: 'param', name: inner.text, node: inner, scope: fn.scope, fn, index: isArgs ? VARARGS : KWARGS });
+            continue;
+          }
+          break;
+        }
         default:
           continue;
       }
       if (!nameNode || nameNode.type !== 'identifier') continue;
+      const index = fn.params.length;
       fn.params.push(nameNode.text);
-      addBinding(fn.scope, { kind: 'param', name: nameNode.text, node: nameNode, scope: fn.scope, fn, index: index < 0 ? -1 : index, annotation });
-      index++;
+      if (!keywordOnly) fn.positional = fn.params.length;
+      addBinding(fn.scope, { kind: 'param', name: nameNode.text, node: nameNode, scope: fn.scope, fn, index, annotation });
     }
   };
 
@@ -313,6 +372,7 @@ export function buildModuleModel(file: string, root: Node): ModuleModel {
           isGenerator: false,
           returns: [],
           params: [],
+          positional: 0,
           decorators,
         };
         fn.scope = newScope('function', node, scope);
@@ -390,6 +450,11 @@ export function buildModuleModel(file: string, root: Node): ModuleModel {
           // `d[k] = v` writes into the container `d` holds.
           const obj = t.type === 'subscript' ? t.childForFieldName('value') : undefined;
           if (obj?.type === 'identifier' && value) addWrite(scope, obj.text, value, `[${t.childForFieldName('subscript')?.text ?? 'k'}]`);
+          // `Cls._registry[name] = obj`: a write into the container a class attribute holds.
+          const held = obj?.type === 'attribute' ? obj.childForFieldName('object') : undefined;
+          const heldName = obj?.type === 'attribute' ? obj.childForFieldName('attribute')?.text : undefined;
+          if (held?.type === 'identifier' && heldName && value)
+            addClassAttrWrite(heldName, { object: held, value, scope, statement: node, label: `[${t.childForFieldName('subscript')?.text ?? 'k'}]` });
           bindTarget(t, value, scope, [], node, annotation);
           if (scope.kind === 'class' && scope.cls?.fieldStyle && t.type === 'identifier' && (annotation || (scope.cls.fieldStyle === 'attrs' && isAttrsField(value)))) {
             scope.cls.fields.push({ name: t.text, node: t, value, annotation, unpack: [], scope, statement: node });
@@ -512,11 +577,23 @@ export function buildModuleModel(file: string, root: Node): ModuleModel {
       if (list.length < 16) list.push({ node, label });
     } else scope.writes.set(name, [{ node, label }]);
   };
+  const addClassAttrWrite = (name: string, w: ClassAttrWrite) => {
+    const list = model.classAttrWrites.get(name);
+    if (!list) model.classAttrWrites.set(name, [w]);
+    else if (list.length < 16) list.push(w);
+  };
   const recordWrite = (call: Node, scope: Scope) => {
     const f = call.childForFieldName('function');
     if (f?.type !== 'attribute') return;
     const obj = f.childForFieldName('object');
     const method = f.childForFieldName('attribute')?.text;
+    // `Cls._handlers.append(h)`: a write into the container a class attribute holds.
+    const held = obj?.type === 'attribute' ? obj.childForFieldName('object') : undefined;
+    const heldName = obj?.type === 'attribute' ? obj.childForFieldName('attribute')?.text : undefined;
+    if (held?.type === 'identifier' && heldName && (method === 'append' || method === 'add')) {
+      const first = call.childForFieldName('arguments')?.namedChildren.find((c) => c && c.type !== 'comment');
+      if (first && first.type !== 'keyword_argument' && first.type !== 'list_splat') addClassAttrWrite(heldName, { object: held, value: first, scope, statement: call, label: '[i]' });
+    }
     if (obj?.type !== 'identifier' || !method) return;
     const args = call.childForFieldName('arguments')?.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment') ?? [];
     if ((method === 'append' || method === 'add') && args[0] && args[0].type !== 'keyword_argument') addWrite(scope, obj.text, args[0], '[i]');

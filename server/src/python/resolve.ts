@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import type { StartMethod } from '../engine/config';
 import type { SourceHost } from '../engine/types';
 import { canonicalName, factories, factoryOf, knownFunctions, methodResultOf, objectValueOf, objectValues, types, type Role } from './knowledge';
-import { buildModuleModel, type Binding, type ClassInfo, type FunctionInfo, type ModuleModel, type Scope } from './model';
+import { buildModuleModel, KWARGS, VARARGS, type Binding, type ClassInfo, type FunctionInfo, type ModuleModel, type Scope } from './model';
 import type { Node, TreeCache } from './parser';
 
 // What an expression evaluates to, as far as pickling cares. Anything not understood is
@@ -225,6 +225,19 @@ export function startMethodLiteral(n: Node | null | undefined): ConcreteMethod |
   return s === 'spawn' || s === 'fork' || s === 'forkserver' ? s : undefined;
 }
 
+/** The `*x` and `**x` arguments of a call, with the expression each unpacks. */
+export function callSplats(call: Node): { star: 'args' | 'kwargs'; node: Node; inner: Node }[] {
+  const out: { star: 'args' | 'kwargs'; node: Node; inner: Node }[] = [];
+  const list = call.childForFieldName('arguments');
+  if (list?.type !== 'argument_list') return out;
+  for (const a of list.namedChildren) {
+    if (a?.type !== 'list_splat' && a?.type !== 'dictionary_splat') continue;
+    const inner = a.namedChildren.find((c) => c && c.type !== 'comment');
+    if (inner) out.push({ star: a.type === 'list_splat' ? 'args' : 'kwargs', node: a, inner });
+  }
+  return out;
+}
+
 /** Positional and keyword arguments of a call. */
 export function callArgs(call: Node): { positional: Node[]; keywords: Map<string, Node>; splat: boolean } {
   const positional: Node[] = [];
@@ -310,18 +323,40 @@ export class Evaluator {
       case 'set':
       case 'expression_list': {
         const items: Item[] = [];
-        let i = 0;
+        // Positions are known up to the first splat of unknown length; the items after it are `[i]`.
+        let i: number | undefined = 0;
         for (const c of node.namedChildren) {
           if (!c || c.type === 'comment') continue;
-          if (c.type === 'list_splat') return unknown;
-          items.push({ label: `[${i}]`, value: this.eval(c, scope, depth + 1), node: c, module: scope.module });
-          i++;
+          if (c.type === 'list_splat') {
+            const inner = c.namedChildren.find((x) => x && x.type !== 'comment');
+            const v = inner ? this.eval(inner, scope, depth + 1) : unknown;
+            const known = v.kind === 'container' && !v.dict && v.items.every((it) => /^\[\d+\]$/.test(it.label));
+            if (known) {
+              for (const it of v.items) items.push({ ...it, label: i === undefined ? '[i]' : `[${i++}]` });
+              continue;
+            }
+            // `(path, *args)`: a helper's `*args` stays a parameter, bound to each caller's extra arguments.
+            if (v.kind === 'param' && v.index === VARARGS) items.push({ label: `[*${v.name}]`, value: v, node: c, module: scope.module });
+            else if (v.kind === 'container' && !v.dict) for (const it of v.items) items.push({ ...it, label: '[i]' });
+            else if (v.kind !== 'unknown' && v.kind !== 'param') return unknown;
+            i = undefined;
+            continue;
+          }
+          items.push({ label: i === undefined ? '[i]' : `[${i++}]`, value: this.eval(c, scope, depth + 1), node: c, module: scope.module });
         }
         return { kind: 'container', items, site: this.site(node, scope) };
       }
       case 'dictionary': {
         const items: Item[] = [];
         for (const c of node.namedChildren) {
+          if (c?.type === 'dictionary_splat') {
+            // `{**defaults, **kwargs}`: a known dict's items, or a helper's `**kwargs` bound per caller.
+            const inner = c.namedChildren.find((x) => x && x.type !== 'comment');
+            const v = inner ? this.eval(inner, scope, depth + 1) : unknown;
+            if (v.kind === 'container' && v.dict) items.push(...v.items.filter((it) => it.label !== '.default_factory'));
+            else if (v.kind === 'param' && v.index === KWARGS) items.push({ label: `[**${v.name}]`, value: v, node: c, module: scope.module });
+            continue;
+          }
           if (!c || c.type !== 'pair') continue;
           const k = c.childForFieldName('key');
           const v = c.childForFieldName('value');
@@ -416,6 +451,10 @@ export class Evaluator {
         if (given) return given;
         if (b.index === 0 && fn.outer.kind === 'class' && fn.outer.cls && !fn.decorators.some((d) => /staticmethod|classmethod/.test(d.text)))
           return { kind: 'instance', cls: fn.outer.cls, site: { module: fn.module, node: fn.outer.cls.nameNode }, selfIn: fn };
+        // `cls` in a classmethod: the class (`cls(...)` builds one, `cls._instance` is its attribute).
+        if (b.index === 0 && fn.outer.kind === 'class' && fn.outer.cls && fn.decorators.some((d) => /\bclassmethod\b/.test(d.text))) return { kind: 'class', cls: fn.outer.cls };
+        // `*args` / `**kwargs`: the tuple or dict of each caller's extra arguments (flow.ts).
+        if (b.index === VARARGS || b.index === KWARGS) return { kind: 'param', fn, index: b.index, name: b.name };
         if (b.annotation) return this.evalAnnotation(b.annotation, b.scope, depth + 1, { module: b.scope.module, node: b.node });
         return b.index >= 0 ? { kind: 'param', fn, index: b.index, name: b.name } : unknown;
       }
@@ -456,6 +495,20 @@ export class Evaluator {
       if (v.kind === 'function' && /\b(?:update_wrapper|__qualname__)\b/.test(v.fn.outer.node.text)) return { kind: 'function', fn };
     }
     return v.kind === 'function' && v.fn !== fn ? { ...v, decorates: fn } : v;
+  }
+
+  /**
+   * The function a call of a decorated def runs: the nested wrapper its outermost workspace
+   * decorator returns (`@in_subprocess def work(...)` calls `wrapper(*args, **kwargs)`), with or
+   * without `functools.wraps`. Undefined when the decorator is not followed or returns no nested def.
+   */
+  calledWrapper(fn: FunctionInfo): FunctionInfo | undefined {
+    const expr = fn.decorators[0]?.namedChildren.find((c) => c && c.type !== 'comment');
+    if (!expr) return undefined;
+    const deco = this.eval(expr, fn.outer, 1);
+    if (deco.kind !== 'function') return undefined;
+    const r = this.returnValue(deco.fn, 1, { module: fn.module, node: fn.nameNode });
+    return r.kind === 'function' && r.fn.local && r.fn !== fn ? r.fn : undefined;
   }
 
   /** An object built and bound to a name, with the attributes later set on it through that name in the same scope. */
@@ -544,6 +597,7 @@ export class Evaluator {
     if (!objNode || !attr) return unknown;
     let base = this.eval(objNode, scope, depth + 1);
     const name = attr.text;
+    if (base.kind === 'param' && base.index < 0) return unknown;
     if (base.kind === 'param' && !base.element) {
       // `job.context.lock`: the path grows, still judged at the callers.
       if (base.attrs) return base.attrs.length < 3 ? { ...base, attrs: [...base.attrs, name] } : unknown;
@@ -577,8 +631,10 @@ export class Evaluator {
       case 'class': {
         const m = findMethod(base.cls, name, this);
         if (m) return { kind: 'function', fn: m };
-        const list = base.cls.scope.bindings.get(name);
-        if (list && list.length) return this.evalBinding(list[list.length - 1], depth + 1);
+        for (const c of classChain(base.cls, this)) {
+          const v = this.classAttribute(c, name, site, depth + 1);
+          if (v) return v;
+        }
         return unknown;
       }
       case 'object':
@@ -635,7 +691,7 @@ export class Evaluator {
         else if (cls && callee.kind === 'class' && findMethod(callee.cls, '__init__', this) === fn) offset = 1;
         else continue;
         const { positional, keywords, splat } = callArgs(site.node);
-        const arg = keywords.get(name) ?? (splat ? undefined : positional[index - offset]);
+        const arg = keywords.get(name) ?? (splat || index >= fn.positional ? undefined : positional[index - offset]);
         if (!arg) continue;
         values.push(this.eval(arg, site.scope, depth + 1));
         if (++seen >= MAX_OPTIONS) break;
@@ -663,10 +719,42 @@ export class Evaluator {
         if (m.decorators.some((d) => /\bproperty\b/.test(d.text))) return unknown;
         return { kind: 'method', self: inst, name, fn: m, site };
       }
-      const list = cls.scope.bindings.get(name);
-      if (list && list.length) return this.evalBinding(list[list.length - 1], depth + 1);
+      const v = this.classAttribute(cls, name, site, depth + 1);
+      if (v) return v;
     }
     return unknown;
+  }
+
+  /**
+   * A class attribute: its class-body value and what is assigned to it at run time on the class
+   * (`cls._instance = cls(...)` in a classmethod, `Registry.lock = threading.Lock()`), with the
+   * items written into the container it holds (`Cls._handlers[name] = h`). Undefined when the class
+   * has no such attribute.
+   */
+  private classAttribute(cls: ClassInfo, name: string, site: Site, depth: number): Value | undefined {
+    if (depth > MAX_DEPTH) return unknown;
+    const list = cls.scope.bindings.get(name);
+    let body: Value | undefined = list && list.length ? this.evalBinding(list[list.length - 1], depth + 1) : undefined;
+    const writes = [cls.module, ...(site.module !== cls.module ? [site.module] : [])].flatMap((m) => m.classAttrWrites.get(name) ?? []);
+    if (!writes.length) return body;
+    const assigned: Value[] = [];
+    const items: Item[] = [];
+    for (const w of writes) {
+      const target = this.eval(w.object, w.scope, depth + 1);
+      if (target.kind !== 'class' || target.cls !== cls) continue;
+      const v = this.eval(w.value, w.scope, depth + 1);
+      if (w.label) items.push({ label: w.label, value: v, node: w.value, module: w.scope.module });
+      else assigned.push(v);
+    }
+    if (!assigned.length && !items.length) return body;
+    if (items.length) {
+      // Writes into the container: onto the class-body literal, or onto each container assigned.
+      const fill = (v: Value): Value => (v.kind === 'container' ? { ...v, items: [...v.items, ...items] } : v);
+      if (body) body = fill(body);
+      for (let i = 0; i < assigned.length; i++) assigned[i] = fill(assigned[i]);
+      if (!body && !assigned.some((v) => v.kind === 'container')) assigned.push({ kind: 'container', items, site, dict: items.some((it) => it.label !== '[i]') });
+    }
+    return union([...(body ? [body] : []), ...assigned]);
   }
 
   /**
@@ -793,7 +881,7 @@ export class Evaluator {
     const b = lookup(valueNode.text, scope, valueNode);
     if (!b || b.kind !== 'param' || b.index < 1) return undefined;
     const { positional, keywords, splat } = callArgs(inst.call);
-    const arg = keywords.get(b.name) ?? (splat ? undefined : positional[b.index - 1]);
+    const arg = keywords.get(b.name) ?? (splat || b.index >= fn.positional ? undefined : positional[b.index - 1]);
     return arg ? (inst.callEv ?? this).eval(arg, inst.callScope, depth + 1) : undefined;
   }
 
@@ -904,6 +992,12 @@ export class Evaluator {
           if (!positional.length) return unknown;
           const args: Item[] = positional.slice(1).map((a, i) => ({ label: `args[${i}]`, value: this.eval(a, scope, depth + 1), node: a, module: scope.module }));
           for (const [k, a] of keywords) args.push({ label: `keywords[${k}]`, value: this.eval(a, scope, depth + 1), node: a, module: scope.module });
+          // `partial(run, *args, **kwargs)`: what the splats hold is bound into the partial too.
+          for (const s of callSplats(call)) {
+            const v = this.eval(s.inner, scope, depth + 1);
+            if (v.kind === 'param' && (v.index === VARARGS || v.index === KWARGS)) args.push({ label: s.star === 'args' ? `args[*${v.name}]` : `keywords[**${v.name}]`, value: v, node: s.node, module: scope.module });
+            else if (v.kind === 'container') for (const it of v.items) args.push({ ...it, label: s.star === 'args' ? 'args[i]' : `keywords[${it.label.slice(1, -1).replace(/^(['"])(.*)\1$/, '$2')}]` });
+          }
           return { kind: 'partial', func: this.eval(positional[0], scope, depth + 1), args, site };
         }
         if (made === 'pipe') return pair('multiprocessing.connection.Connection', callee.library, site);
@@ -1028,9 +1122,19 @@ export class Evaluator {
     const { positional, keywords, splat } = callArgs(call);
     const values = new Map<number, Value>();
     fn.params.forEach((name, i) => {
-      const a = keywords.get(name) ?? (splat || i < offset ? undefined : positional[i - offset]);
+      const a = keywords.get(name) ?? (splat || i < offset || i >= fn.positional ? undefined : positional[i - offset]);
       if (a) values.set(i, this.eval(a, scope, depth + 1));
     });
+    // `def make_task(fn, *args, **kwargs): return partial(fn, *args, **kwargs)`: the tuple and
+    // dict of this call's extra arguments.
+    if (!splat && fn.varargs) {
+      const extra = positional.slice(Math.max(0, fn.positional - offset));
+      values.set(VARARGS, { kind: 'container', items: extra.map((a, j) => ({ label: `[${j}]`, value: this.eval(a, scope, depth + 1), node: a, module: scope.module })), site: this.site(call, scope) });
+    }
+    if (!splat && fn.varkw) {
+      const extra = [...keywords].filter(([k]) => !fn.params.includes(k));
+      values.set(KWARGS, { kind: 'container', dict: true, items: extra.map(([k, a]) => ({ label: `['${k}']`, value: this.eval(a, scope, depth + 1), node: a, module: scope.module })), site: this.site(call, scope) });
+    }
     if (!values.size) return v;
     return this.withArguments(fn, values).returnValue(fn, depth + 1, site);
   }

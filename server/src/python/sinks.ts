@@ -2,7 +2,7 @@ import type { PythonSerializer, SendcheckConfig } from '../engine/config';
 import { librarySerializers, types, type Role, type Transport } from './knowledge';
 import type { CallSite, ClassInfo, ModuleModel } from './model';
 import type { Node } from './parser';
-import { callArgs, classChain, lookup, processStarted, startMethodLiteral, type ConcreteMethod, type Evaluator, type Value } from './resolve';
+import { callArgs, callSplats, classChain, lookup, processStarted, startMethodLiteral, type ConcreteMethod, type Evaluator, type Value } from './resolve';
 
 // Where a value crosses into another process, and how: which arguments, through which
 // serializer, to a child started how. Thread pools and threading.Thread are not sinks.
@@ -109,9 +109,15 @@ function sinkAt(site: CallSite, ev: Evaluator, config: SendcheckConfig, defaultM
   const add = (label: string, node: Node | undefined, items?: 1 | 2) => {
     if (node) sent.push({ label, node, items });
   };
-  const restArgs = (from: number) => positional.slice(from).forEach((n, i) => add(`args[${i}]`, n));
+  const splats = callSplats(call);
+  // `submit(fn, *args, **kwargs)`: the items of what a splat unpacks are sent too.
+  const restArgs = (from: number) => {
+    positional.slice(from).forEach((n, i) => add(`args[${i}]`, n));
+    for (const s of splats) if (s.star === 'args') add(`*${s.inner.text}`, s.inner, 1);
+  };
   const restKeywords = (skip: string[] = []) => {
     for (const [k, n] of keywords) if (!skip.includes(k)) add(`kwargs[${k}]`, n);
+    for (const s of splats) if (s.star === 'kwargs') add(`**${s.inner.text}`, s.inner);
   };
   const make = (name: string, transport: Transport, library: string, method: ConcreteMethod | undefined): Sink | undefined =>
     sent.length ? { call: site, name, transport, serializer: serializerFor(library, config), method: method ?? defaultMethod, sent } : undefined;

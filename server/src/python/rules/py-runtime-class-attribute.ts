@@ -183,12 +183,22 @@ function instanceHit(v: Value, model: ModuleModel, ev: Evaluator, sink: Sink): H
         if (chain.some((c) => c.attrs.has(a.attr) || c.fields.some((f) => f.name === a.attr))) continue;
         for (const c of chain)
           for (const fn of c.methods.values()) {
+            if (lazilySet(fn, a)) continue;
             const read = readsClassAttr(fn, a, ev, true);
             if (read) return { a, read, readModule: c.module, holder: `holds an instance of \`${inst.cls.name}\`` };
           }
       }
   }
   return undefined;
+}
+
+/**
+ * A classmethod that sets the attribute it reads (`if cls._instance is None: cls._instance =
+ * cls()`): a lazy singleton, which the child makes for itself when it asks; nothing the parent set
+ * is missed.
+ */
+function lazilySet(fn: FunctionInfo, a: ClassAssignment): boolean {
+  return a.scope.fn === fn && fn.decorators.some((d) => /\bclassmethod\b/.test(d.text));
 }
 
 /** A module function sent to the child that reads `Cls.attr` itself. */
