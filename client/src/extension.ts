@@ -8,6 +8,7 @@ import {
   State,
   TransportKind,
   type CloseHandlerResult,
+  type DocumentSelector,
   type ErrorHandler,
   type ErrorHandlerResult,
   type LanguageClientOptions,
@@ -18,10 +19,15 @@ import {
 // commands and a status bar item. No analysis happens here.
 
 const checkWorkspaceCommand = 'sendcheck.checkWorkspace';
-// Notebook cells are not in this selector: the server declares notebook document sync for
-// jupyter-notebook Python cells, and the client sends open notebooks through it (LSP 3.17), so the
-// server checks a notebook's cells together and its diagnostics land in each cell.
-const documentSelector = ['javascript', 'javascriptreact', 'typescript', 'typescriptreact', 'python'].map((language) => ({ scheme: 'file', language }));
+// The server declares notebook document sync for jupyter-notebook Python cells, and the client
+// sends open notebooks through it (LSP 3.17), so the server checks a notebook's cells together
+// and its diagnostics land in each cell. The cells are in this selector too, for the features
+// asked per document (the lightbulb's code actions): without them a cell's squiggle has no quick
+// fix. The client does not also sync them as text documents (notebook sync owns them).
+const documentSelector: DocumentSelector = [
+  ...['javascript', 'javascriptreact', 'typescript', 'typescriptreact', 'python'].map((language) => ({ scheme: 'file', language })),
+  { notebook: 'jupyter-notebook', language: 'python' },
+];
 
 interface StatusParams {
   state: 'starting' | 'checking' | 'idle';
