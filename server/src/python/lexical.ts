@@ -95,21 +95,24 @@ export function boundaryLibraries(config: SendcheckConfig): Set<string> | undefi
 /** What ImportReach needs of the workspace (resolve.ts's Workspace). */
 export interface ImportHost {
   text(file: string): string | undefined;
-  version(file: string): string;
   /** The workspace file `module` names from `fromFile`, as the evaluator looks it up. */
   locate(fromFile: string, module: string, level: number): string | undefined;
 }
 
-/** Imports per file, read once per version of the file: a language server keeps them across checks. */
+/**
+ * Imports per file, read again only when its text changes: a language server keeps them across
+ * checks. Keyed by the text itself, not the file's version: asking the version of every file a
+ * walk passes would cost a stat each, and a file never parsed needs none.
+ */
 export class ImportCache {
-  private byFile = new Map<string, { version: string; imports: LexicalImport[] }>();
+  private byFile = new Map<string, { text: string; imports: LexicalImport[] }>();
 
   get(file: string, host: ImportHost): LexicalImport[] {
-    const version = host.version(file);
+    const text = host.text(file) ?? '';
     const hit = this.byFile.get(file);
-    if (hit && hit.version === version) return hit.imports;
-    const imports = scanImports(host.text(file) ?? '');
-    this.byFile.set(file, { version, imports });
+    if (hit && hit.text === text) return hit.imports;
+    const imports = scanImports(text);
+    this.byFile.set(file, { text, imports });
     return imports;
   }
 
