@@ -432,7 +432,35 @@ class SnapshotHost extends DiskHost {
 
   override invalidate(file: string): void {
     this.seen.delete(file);
+    this.listings.clear();
     super.invalidate(file);
+  }
+
+  /**
+   * Module lookups probe many candidate files that do not exist (`pkg/name.py`,
+   * `pkg/name/__init__.py` beside the importer and in its parents): a miss is answered from the
+   * folder's listing, read once per run, instead of a stat each. A file the listing has is still
+   * asked of the disk.
+   */
+  private readonly listings = new Map<string, { files: Set<string>; directories: Set<string> } | null>();
+
+  override fileExists(file: string): boolean {
+    const listing = this.listing(path.dirname(file));
+    return listing !== null && listing.files.has(path.basename(file)) && super.fileExists(file);
+  }
+
+  private listing(dir: string): { files: Set<string>; directories: Set<string> } | null {
+    let l = this.listings.get(dir);
+    if (l !== undefined) return l;
+    const parent = path.dirname(dir);
+    const above = parent !== dir && this.isAllowed(parent) ? this.listing(parent) : undefined;
+    const exists = above ? above.directories.has(path.basename(dir)) : above === null ? false : this.directoryExists(dir);
+    if (exists) {
+      const { files, directories } = this.listDirectory(dir);
+      l = { files: new Set(files), directories: new Set(directories) };
+    } else l = null;
+    this.listings.set(dir, l);
+    return l;
   }
 
   private snapshot(file: string): { text: string | undefined; version: string } {

@@ -8,6 +8,7 @@ import { resolveConfig } from '../../server/src/engine/config';
 import type { SourceHost } from '../../server/src/engine/types';
 import { createPythonEngine } from '../../server/src/python';
 import { pickleFacts, stubCallResult, stubElementType, stubMethodResult, tableSizes } from '../../server/src/python/stdlib';
+import { factories, knownFunctions, librarySerializers, sinkLibraries, types } from '../../server/src/python/knowledge';
 
 // The generated Python knowledge: typeshed's stubs and CPython's pickle verdicts compiled by
 // tools/gen/python-stdlib.mjs into server/generated/. The committed tables must be what the
@@ -113,4 +114,15 @@ if __name__ == "__main__":
   assert.match(found[3], /cannot pickle 'posix\.ScandirIterator' object/);
   assert.match(found[4], /py-open-handle: .*cannot pickle '_io\.BufferedReader' object/);
   assert.match(found[6], /cannot pickle '_thread\.RLock' object/);
+});
+
+test('every library a sink is reached through is in sinkLibraries (the lexical pre-filter keeps their importers)', () => {
+  const sinkRoles = new Set(['mp-context', 'process-pool', 'process-executor', 'mp-queue', 'proxy-queue', 'connection', 'manager', 'dask-client']);
+  const libraries = new Set(sinkLibraries);
+  for (const [q, made] of Object.entries(factories)) {
+    const role = types[made]?.role;
+    if (role && sinkRoles.has(role)) assert.ok(libraries.has(q.split('.')[0]), `${q} makes a ${role}`);
+  }
+  for (const lib of Object.keys(librarySerializers)) assert.ok(libraries.has(lib), lib);
+  for (const q of knownFunctions) if (!q.startsWith('copyreg.')) assert.ok(libraries.has(q.split('.')[0]), q);
 });

@@ -2,7 +2,8 @@ import * as path from 'node:path';
 import type { SendcheckConfig } from '../engine/config';
 import { definesPickleHooks, KWARGS, VARARGS, type CallSite, type ClassInfo, type FunctionInfo, type ModuleModel, type Scope } from './model';
 import type { Node } from './parser';
-import { classChain, lookup, type ConcreteMethod, type Evaluator, type Site, type Value, type Workspace } from './resolve';
+import { callArgs, classChain, lookup, type ConcreteMethod, type Evaluator, type Site, type Value, type Workspace } from './resolve';
+import type { ImportReach } from './lexical';
 import { findSinks, sinkAtCall, type SentArgument, type Sink } from './sinks';
 
 // Derived sinks: a function whose parameter reaches a sink (directly, through locals, containers,
@@ -124,6 +125,7 @@ export class Flow {
   }
 
   private mentionsBoundary(text: string): boolean {
+    if (!this.ws.prefilter) return true;
     return boundaryWords.test(text) || this.userWords.some((w) => text.includes(w));
   }
 
@@ -134,8 +136,14 @@ export class Flow {
   private lexical = new Map<string, { boundary: boolean; receiver?: boolean }>();
   private lexicalOf(file: string, text: string): { boundary: boolean; receiver?: boolean } {
     let hit = this.lexical.get(file);
-    if (!hit) this.lexical.set(file, (hit = { boundary: this.mentionsBoundary(text) }));
+    if (!hit) this.lexical.set(file, (hit = { boundary: this.mentionsBoundary(text) && this.reachesBoundary(file) }));
     return hit;
+  }
+
+  /** Whether the file's imports lead to a library a sink comes from: a file whose do not is never parsed (lexical.ts). */
+  private importReach?: ImportReach;
+  private reachesBoundary(file: string): boolean {
+    return (this.importReach ??= this.ws.importReach(this.config)).reachesBoundary(file);
   }
 
   /** The module names a boundary, or may send through a receiver its callers pass (`def enqueue(q, job): q.put(job)`). */
@@ -258,7 +266,8 @@ export class Flow {
     this.reach.set(file, false);
     const text = this.ws.text(file);
     let result = false;
-    if (text !== undefined) {
+    // Whatever it calls, a file that cannot get hold of a sink's library sends nothing.
+    if (text !== undefined && this.reachesBoundary(file)) {
       if (this.lexicalOf(file, text).boundary) result = true;
       else
         for (const m of this.boundaryImports(file, text)) {

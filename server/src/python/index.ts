@@ -5,6 +5,7 @@ import { isNotebookFile } from '../engine/notebook';
 import type { CheckRequest, Finding, LanguageEngine, SourceHost } from '../engine/types';
 import { Judge, type JudgeContext } from './judge';
 import { KWARGS, VARARGS, type ClassInfo, type ModuleModel } from './model';
+import { ImportCache } from './lexical';
 import { initPythonParser, parserReady, TreeCache } from './parser';
 import { rangeOf } from './ranges';
 import { type ConcreteMethod, type ModelCache, Evaluator, startMethodLiteral, Workspace, callArgs } from './resolve';
@@ -19,9 +20,18 @@ import type { Sink } from './sinks';
 // The Python engine: tree-sitter parse (cached by file version), a model of each file's scopes,
 // the sinks in it, and for every argument that crosses, the first part pickle would refuse.
 
-export function createPythonEngine(): LanguageEngine {
+export interface PythonEngineOptions {
+  /**
+   * Rule out files whose imports reach no library a sink comes from, without parsing them
+   * (lexical.ts). Default on; off only to prove that it changes no finding.
+   */
+  prefilter?: boolean;
+}
+
+export function createPythonEngine(options: PythonEngineOptions = {}): LanguageEngine {
   const trees = new TreeCache();
   const models: ModelCache = new Map();
+  const imports = new ImportCache();
   let config: SendcheckConfig | undefined;
   let workspace: Workspace | undefined;
   let host: SourceHost | undefined;
@@ -69,7 +79,7 @@ export function createPythonEngine(): LanguageEngine {
 
   const workspaceFor = (h: SourceHost): Workspace => {
     if (!workspace || host !== h) {
-      workspace = new Workspace(h, trees, defaultMethodOf, models);
+      workspace = new Workspace(h, trees, defaultMethodOf, models, imports, options.prefilter ?? true);
       host = h;
     }
     return workspace;
@@ -106,6 +116,7 @@ export function createPythonEngine(): LanguageEngine {
       for (const f of files) {
         models.delete(f);
         trees.forget(f);
+        imports.forget(f);
       }
     },
   };

@@ -515,6 +515,13 @@ export const forkCopied: Record<string, string> = {
 };
 
 /** Libraries whose workers receive values through cloudpickle or dill; the rest use pickle. */
+/**
+ * Every library a sink is reached through: the qualified names sinks.ts recognises, the objects
+ * with a sink role here, and the serializer profiles. A file that reaches none of them through its
+ * imports holds no sink (lexical.ts); knowledge.test.ts checks the tables against this list.
+ */
+export const sinkLibraries: readonly string[] = ['multiprocessing', 'multiprocess', 'concurrent', 'pickle', 'cloudpickle', 'dill', 'joblib', 'loky', 'sklearn', 'torch', 'dask', 'distributed', 'ray'];
+
 export const librarySerializers: Record<string, 'pickle' | 'cloudpickle' | 'dill'> = {
   multiprocessing: 'pickle',
   concurrent: 'pickle',

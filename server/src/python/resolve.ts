@@ -1,7 +1,8 @@
 import * as path from 'node:path';
-import type { StartMethod } from '../engine/config';
+import type { SendcheckConfig, StartMethod } from '../engine/config';
 import type { SourceHost } from '../engine/types';
 import { canonicalName, factories, factoryOf, knownFunctions, methodResultOf, objectValueOf, objectValues, types, type Role } from './knowledge';
+import { ImportCache, ImportReach, boundaryLibraries } from './lexical';
 import { buildModuleModel, KWARGS, VARARGS, type Binding, type ClassInfo, type FunctionInfo, type ModuleModel, type Scope } from './model';
 import type { Node, TreeCache } from './parser';
 
@@ -102,7 +103,16 @@ export class Workspace {
     readonly trees: TreeCache,
     readonly defaultMethodOf: (model: ModuleModel) => ConcreteMethod,
     private readonly models: ModelCache = new Map(),
+    /** Each file's import statements, read from its text and kept while its version holds. */
+    readonly imports: ImportCache = new ImportCache(),
+    /** False: every file is analysed, whatever its imports (the pre-filter's own test compares). */
+    readonly prefilter = true,
   ) {}
+
+  /** For one check under `config`: which files' imports can lead to a sink (lexical.ts). */
+  importReach(config: SendcheckConfig): ImportReach {
+    return new ImportReach(this, this.imports, this.prefilter ? boundaryLibraries(config) : undefined);
+  }
 
   model(file: string): ModuleModel | undefined {
     const version = this.version(file);
