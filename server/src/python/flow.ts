@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import type { SendcheckConfig } from '../engine/config';
 import { definesPickleHooks, KWARGS, VARARGS, type CallSite, type ClassInfo, type FunctionInfo, type ModuleModel, type Scope } from './model';
 import type { Node } from './parser';
-import { callArgs, classChain, lookup, type ConcreteMethod, type Evaluator, type Site, type Value, type Workspace } from './resolve';
+import { classChain, lookup, type ConcreteMethod, type Evaluator, type Site, type Value, type Workspace } from './resolve';
 import type { ImportReach } from './lexical';
 import { findSinks, sinkAtCall, type SentArgument, type Sink } from './sinks';
 
