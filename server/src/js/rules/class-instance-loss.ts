@@ -8,6 +8,14 @@ import { article, jsRule, type TypeRule } from './rule';
 export const classInstanceLoss: TypeRule = {
   meta: jsRule('class-instance-loss', 'warning', 'A class instance with methods, accessors or #private fields is sent: it arrives as a plain object without them.'),
   check(facts, ctx) {
+    // A Buffer is a Uint8Array subclass: the serializer writes the view and the other side gets a
+    // plain Uint8Array (measured on Node 20 and 24), so `toString('base64')` and friends are gone.
+    if (facts.fromLibrary && facts.name === 'Buffer' && ctx.serializer === 'clone' && (facts.origin?.module === 'global' || facts.origin?.module === 'buffer')) {
+      return {
+        severity: 'warning',
+        reason: "is a Buffer: it arrives as a plain Uint8Array, without Buffer's methods (toString('base64'), readUInt32LE()...); wrap it again on the other side with `Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)`",
+      };
+    }
     if (!facts.classInstance) return undefined;
     const name = facts.name || 'anonymous class';
     if (ctx.serializer === 'json') return undefined;
