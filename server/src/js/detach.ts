@@ -684,7 +684,7 @@ export function runsBefore(a: ts.Node, b: ts.Node): boolean {
 }
 
 /** A function passed where it is called again and again: array iteration, `setInterval`, an event listener, an `onmessage` handler. */
-function isRepeatingCallback(fn: ts.Node): boolean {
+export function isRepeatingCallback(fn: ts.Node): boolean {
   const p = fn.parent;
   if (ts.isCallExpression(p) && p.arguments.includes(fn as ts.Expression)) {
     const callee = p.expression;
