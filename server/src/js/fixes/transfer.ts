@@ -93,7 +93,7 @@ export function referencedAfter(call: ts.Node, name: string, checker: ts.TypeChe
   for (let p: ts.Node | undefined = call.parent; p && p !== scope; p = p.parent) if (ts.isIterationStatement(p, false)) return true;
   // So does a callback that runs again and again (setInterval, forEach, a listener), for a value from outside it.
   const decl = symbol?.valueDeclaration;
-  if (isRepeatingCallback(scope) && decl && decl.getSourceFile() === scope.getSourceFile() && (decl.getStart() < scope.getStart() || decl.getEnd() > scope.getEnd())) return true;
+  if (ts.isFunctionLike(scope) && isRepeatingCallback(scope) && decl && decl.getSourceFile() === scope.getSourceFile() && (decl.getStart() < scope.getStart() || decl.getEnd() > scope.getEnd())) return true;
   return found;
 }
 
