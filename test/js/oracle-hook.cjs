@@ -166,6 +166,33 @@ if (report) {
       return observe('process.send', mode, value, () => originalSend.call(this, value, ...rest));
     };
   }
+  // workerpool sends a function given to exec() as its source text and rebuilds it in the worker:
+  // a variable it closed over is not defined there, and the task rejects with that ReferenceError
+  // (the boundary's verdict, arriving as the task's result). Loaded from the program's folder, so
+  // that its own `import workerpool` gets the wrapped module from Node's cache.
+  if (where === 'main') {
+    let workerpool;
+    try {
+      workerpool = require(require.resolve('workerpool', { paths: [process.cwd()] }));
+    } catch {}
+    if (workerpool && typeof workerpool.pool === 'function') {
+      const pool = workerpool.pool;
+      workerpool.pool = function (...args) {
+        const p = pool.apply(this, args);
+        const exec = p.exec;
+        p.exec = function (method, ...rest) {
+          const task = exec.call(this, method, ...rest);
+          if (typeof method === 'function' && task && typeof task.catch === 'function') {
+            task.catch((e) => {
+              if (e && (e.name === 'ReferenceError' || /is not defined/.test(String(e.message)))) record({ api: 'workerpool.exec', outcome: 'threw', error: `${e.name}: ${e.message}`.slice(0, 200) });
+            });
+          }
+          return task;
+        };
+        return p;
+      };
+    }
+  }
   require('node:module').syncBuiltinESMExports();
   globalThis.__sendcheckOracle = { observe, record, clone: originalClone };
   // Electron cannot run here: its modules resolve to the oracle's model of Electron's IPC.

@@ -37,6 +37,18 @@ export interface CloseEvent {
   key: string;
   what: 'MessagePort' | 'BroadcastChannel' | 'Worker';
   method: string;
+  /** The project's function whose call closes it (`endSession(port)`), when the close is inside one. */
+  helper?: string;
+}
+
+/** What calling a function closes on every call: a parameter's value, a field of `this`, at `tail`. */
+interface CloseSummary {
+  root: 'param' | 'this';
+  index: number;
+  tail: string;
+  /** '' when the helper's parameter is untyped: what the caller passes decides. */
+  what: CloseEvent['what'] | '';
+  method: string;
 }
 
 interface Summary {
@@ -62,7 +74,9 @@ export class Timeline {
   readonly transfers: TransferEvent[] = [];
   readonly closes: CloseEvent[] = [];
   private summaries = new Map<ts.Node, Summary[]>();
+  private closeSummaries = new Map<ts.Node, CloseSummary[]>();
   private helperNames: HelperNames;
+  private closerNames: HelperNames;
 
   constructor(
     private sf: ts.SourceFile,
@@ -71,7 +85,8 @@ export class Timeline {
     private program: ts.Program,
     private sinksIn: (sf: ts.SourceFile) => readonly Sink[],
   ) {
-    this.helperNames = helperNamesOf(program);
+    this.helperNames = helperNamesOf(program, mayTransferText);
+    this.closerNames = helperNamesOf(program, mayCloseText);
     for (const ev of this.sinkEvents(sinks, true)) {
       if (!ev.what) ev.what = this.kindFromCallers(ev) ?? '';
       if (ev.what) this.transfers.push(ev);
@@ -79,6 +94,7 @@ export class Timeline {
     const visit = (n: ts.Node): void => {
       if (ts.isCallExpression(n)) {
         this.addClose(n);
+        this.closes.push(...this.helperCloses(n, 0));
         this.transfers.push(...this.helperEvents(n, 0));
       }
       ts.forEachChild(n, visit);
@@ -148,6 +164,78 @@ export class Timeline {
     const ok = callee.name.text === 'close' ? what === 'MessagePort' || what === 'BroadcastChannel' : what === 'Worker';
     const key = ok ? storageKey(callee.expression, this.checker) : undefined;
     if (key) this.closes.push({ call, key, what: what as CloseEvent['what'], method: callee.name.text });
+  }
+
+  /** The `close()`/`terminate()` of a project function's call: what it closes on every call, keyed at the caller. */
+  private helperCloses(call: ts.CallExpression, depth: number): CloseEvent[] {
+    if (!this.closerNames.mayCall(call)) return [];
+    const fn = this.calledFunction(call);
+    if (!fn) return [];
+    const out: CloseEvent[] = [];
+    for (const s of this.closeSummaryOf(fn, depth)) {
+      let base: string | undefined;
+      let what = s.what;
+      if (s.root === 'param') {
+        const arg = call.arguments[s.index];
+        base = arg && !ts.isSpreadElement(arg) ? storageKey(arg, this.checker) : undefined;
+        if (!what && arg && !ts.isSpreadElement(arg) && s.tail === '') what = closable(this.libraryTypeName(arg), s.method) ?? '';
+        if (!what) continue;
+      } else {
+        const callee = call.expression;
+        if (!ts.isPropertyAccessExpression(callee)) continue;
+        base = callee.expression.kind === ts.SyntaxKind.ThisKeyword ? thisKey(callee.expression) : storageKey(callee.expression, this.checker);
+      }
+      if (base && what) out.push({ call, key: `${base}${s.tail}`, what, method: s.method, helper: helperName(call) });
+    }
+    return out;
+  }
+
+  /** What `fn` closes or terminates on every call: its parameters' values or fields of `this` (helpers followed three calls deep). */
+  private closeSummaryOf(fn: ts.FunctionLikeDeclaration, depth: number): CloseSummary[] {
+    const cached = this.closeSummaries.get(fn);
+    if (cached) return cached;
+    this.closeSummaries.set(fn, []); // recursion guard
+    if (depth >= maxHelperDepth || !fn.body) return [];
+    const body = fn.body;
+    const params = fn.parameters.map((p) => (ts.isIdentifier(p.name) ? this.checker.getSymbolAtLocation(p.name) : undefined));
+    const closes: { key: string; what: CloseSummary['what']; method: string }[] = [];
+    const visit = (n: ts.Node): void => {
+      if (ts.isCallExpression(n) && unconditionalIn(n, body)) {
+        const direct = this.closeOf(n) ?? this.untypedParamClose(n, params);
+        if (direct) closes.push(direct);
+        closes.push(...this.helperCloses(n, depth + 1));
+      }
+      if (!ts.isFunctionLike(n)) ts.forEachChild(n, visit);
+    };
+    ts.forEachChild(body, visit);
+    const thisPrefix = `this@${classPos(fn)}`;
+    const out: CloseSummary[] = [];
+    for (const c of closes) {
+      const index = params.findIndex((sym) => sym && (c.key === symbolKey(sym) || c.key.startsWith(`${symbolKey(sym)}.`)));
+      if (index >= 0) out.push({ root: 'param', index, tail: c.key.slice(symbolKey(params[index]!).length), what: c.what, method: c.method });
+      else if (c.key.startsWith(`${thisPrefix}.`)) out.push({ root: 'this', index: -1, tail: c.key.slice(thisPrefix.length), what: c.what, method: c.method });
+    }
+    this.closeSummaries.set(fn, out);
+    return out;
+  }
+
+  /** `port.close()` on an untyped parameter of a helper (`function endSession(port) { port.close() }`): the callers' arguments decide what it closes. */
+  private untypedParamClose(call: ts.CallExpression, params: (ts.Symbol | undefined)[]): { key: string; what: ''; method: string } | undefined {
+    const callee = call.expression;
+    if (!ts.isPropertyAccessExpression(callee) || !(callee.name.text === 'close' || callee.name.text === 'terminate') || !ts.isIdentifier(callee.expression)) return undefined;
+    const sym = this.checker.getSymbolAtLocation(callee.expression);
+    if (!sym || !params.includes(sym) || !(this.checker.getTypeAtLocation(callee.expression).flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown))) return undefined;
+    return { key: symbolKey(sym), what: '', method: callee.name.text };
+  }
+
+  /** `port.close()`, `channel.close()`, `worker.terminate()` on a platform object, keyed by where it is stored. */
+  private closeOf(call: ts.CallExpression): CloseEvent | undefined {
+    const callee = call.expression;
+    if (!ts.isPropertyAccessExpression(callee) || !(callee.name.text === 'close' || callee.name.text === 'terminate')) return undefined;
+    const what = closable(this.libraryTypeName(callee.expression), callee.name.text);
+    if (!what) return undefined;
+    const key = callee.expression.kind === ts.SyntaxKind.ThisKeyword ? undefined : ts.isPropertyAccessExpression(callee.expression) && callee.expression.expression.kind === ts.SyntaxKind.ThisKeyword ? `${thisKey(callee.expression.expression)}.${callee.expression.name.text}` : storageKey(callee.expression, this.checker);
+    return key ? { call, key, what, method: callee.name.text } : undefined;
   }
 
   private libraryTypeName(e: ts.Expression): string | undefined {
@@ -325,7 +413,9 @@ export class Timeline {
   repeatingLoop(key: string, expr: ts.Expression, at: ts.Node): ts.Node | undefined {
     const scope = scopeOf(at);
     const rootDecl = key.startsWith('this@') ? undefined : this.rootDeclaration(expr);
-    for (let p: ts.Node | undefined = at.parent; p && p !== scope.parent; p = p.parent) {
+    // Up to the function whose body `at` is in, that function included: a callback `setInterval`
+    // or `forEach` runs again is the loop.
+    for (let p: ts.Node | undefined = at.parent; p && p !== scope.parent?.parent; p = p.parent) {
       const loop = ts.isIterationStatement(p, false) ? p : ts.isFunctionLike(p) && isRepeatingCallback(p) ? p : undefined;
       if (ts.isFunctionLike(p) && !loop) return undefined;
       if (!loop) continue;
@@ -406,6 +496,12 @@ export class Timeline {
   }
 }
 
+/** The kind of object `method` closes, when the type named `what` is one: a port or channel's `close()`, a worker's `terminate()`. */
+function closable(what: string | undefined, method: string): CloseEvent['what'] | undefined {
+  if (method === 'close') return what === 'MessagePort' || what === 'BroadcastChannel' ? what : undefined;
+  return method === 'terminate' && what === 'Worker' ? what : undefined;
+}
+
 /** An expression that reads a value: not a property's name, not a declaration's name. */
 function isValueReference(n: ts.Identifier | ts.PropertyAccessExpression): boolean {
   const p = n.parent;
@@ -430,10 +526,12 @@ interface HelperNames {
   mayCall(call: ts.CallExpression): boolean;
 }
 
-const helperNamesCache = new WeakMap<ts.Program, HelperNames>();
+const helperNamesCache = new WeakMap<ts.Program, Map<RegExp, HelperNames>>();
 // Text that a sink with a transfer list needs: `postMessage(msg, [buf])`, `structuredClone(v,
 // { transfer })`, `{ transferList }`, comlink's `transfer()`, piscina's `move()`.
 const mayTransferText = /postMessage|structuredClone|\btransfer(?:List)?\b|\bmove\s*\(/;
+// Text a helper that closes a port or channel, or terminates a worker, needs.
+const mayCloseText = /\.\s*(?:close|terminate)\s*\(/;
 
 /**
  * The names under which a call can reach a helper that transfers: the project's functions and
@@ -443,8 +541,10 @@ const mayTransferText = /postMessage|structuredClone|\btransfer(?:List)?\b|\bmov
  * of the run in overload resolution for calls that cannot transfer anything), so a call whose
  * name is not here is not resolved. Names, not symbols: a superset, never a miss.
  */
-function helperNamesOf(program: ts.Program): HelperNames {
-  const cached = helperNamesCache.get(program);
+function helperNamesOf(program: ts.Program, mayHitText: RegExp): HelperNames {
+  const cache = helperNamesCache.get(program) ?? new Map<RegExp, HelperNames>();
+  helperNamesCache.set(program, cache);
+  const cached = cache.get(mayHitText);
   if (cached) return cached;
   const functions: { name: string; calls: Set<string>; hit: boolean }[] = [];
   for (const sf of program.getSourceFiles()) {
@@ -469,7 +569,7 @@ function helperNamesOf(program: ts.Program): HelperNames {
           ts.forEachChild(c, collect);
         };
         collect(body);
-        functions.push({ name, calls, hit: mayTransferText.test(sf.text.slice(body.pos, body.end)) });
+        functions.push({ name, calls, hit: mayHitText.test(sf.text.slice(body.pos, body.end)) });
       }
       ts.forEachChild(n, visit);
     };
@@ -514,7 +614,7 @@ function helperNamesOf(program: ts.Program): HelperNames {
       return names.has(name) || aliasesOf(call.getSourceFile()).has(name);
     },
   };
-  helperNamesCache.set(program, result);
+  cache.set(mayHitText, result);
   return result;
 }
 
@@ -584,7 +684,7 @@ export function runsBefore(a: ts.Node, b: ts.Node): boolean {
 }
 
 /** A function passed where it is called again and again: array iteration, `setInterval`, an event listener, an `onmessage` handler. */
-function isRepeatingCallback(fn: ts.Node): boolean {
+export function isRepeatingCallback(fn: ts.Node): boolean {
   const p = fn.parent;
   if (ts.isCallExpression(p) && p.arguments.includes(fn as ts.Expression)) {
     const callee = p.expression;

@@ -212,10 +212,16 @@ export function originsOf(checker: ts.TypeChecker, expr: ts.Expression, options:
         if (ts.isVariableDeclaration(d) && ts.isCatchClause(d.parent)) {
           // `catch (err)`: what the try block throws, also from the project's functions it calls.
           for (const t of thrownIn(checker, d.parent.parent.tryBlock, 0)) add(t, hops + 1);
+        } else if (ts.isVariableDeclaration(d) && forOfIterable(d)) {
+          // `for (const job of jobs)`: each element of `jobs`.
+          for (const el of elementOrigins(checker, forOfIterable(d)!, options)) add(el, hops + 1);
         } else if (ts.isVariableDeclaration(d) || ts.isPropertyDeclaration(d)) {
           if (d.initializer) add(d.initializer, hops + 1, bound);
         } else if (ts.isGetAccessorDeclaration(d)) {
           for (const r of returnedExpressions(d)) add(r, hops + 1);
+        } else if (ts.isParameter(d) && iteratedBy(d)) {
+          // `jobs.forEach((job) => ...)`: the callback is called with each element of `jobs`.
+          for (const el of elementOrigins(checker, iteratedBy(d)!, options)) add(el, hops + 1);
         } else if (ts.isParameter(d) && promiseCallbackSource(d)) {
           // `load().then((state) => ...)`: the callback gets what the promise resolves to.
           add(promiseCallbackSource(d)!, hops + 1);
@@ -240,6 +246,15 @@ export function originsOf(checker: ts.TypeChecker, expr: ts.Expression, options:
       if (out.length === before) out.push(x);
       return;
     }
+    // `queue.shift()`, `jobs.find(...)`, `jobs[0]`: one of the elements written into the array.
+    const read = elementRead(x);
+    if (read) {
+      const elements = elementOrigins(checker, read, options);
+      if (elements.length) {
+        for (const el of elements) add(el, hops + 1);
+        return;
+      }
+    }
     if (ts.isCallExpression(x)) {
       const fn = calledFunction(checker, x);
       if (fn && !fn.getSourceFile().fileName.includes('/node_modules/')) {
@@ -255,6 +270,70 @@ export function originsOf(checker: ts.TypeChecker, expr: ts.Expression, options:
   };
   add(expr, 0);
   return out;
+}
+
+/** Array methods whose result is one of the receiver's elements. */
+const elementReaders = new Set(['shift', 'pop', 'at', 'find', 'findLast']);
+/** Array methods that call their callback with each element of the receiver as its first argument. */
+const elementCallbacks = new Set(['forEach', 'map', 'flatMap', 'filter', 'find', 'findLast', 'findIndex', 'some', 'every']);
+/** Array methods whose result holds (some of) the receiver's elements. */
+const elementKeepers = new Set(['filter', 'slice', 'sort', 'reverse', 'toSorted', 'toReversed']);
+
+/** The array an expression reads one element of: `xs.shift()`, `xs.find(...)`, `xs.at(-1)`, `xs[0]`. */
+function elementRead(x: ts.Expression): ts.Expression | undefined {
+  if (ts.isCallExpression(x) && ts.isPropertyAccessExpression(x.expression) && elementReaders.has(x.expression.name.text)) return x.expression.expression;
+  if (ts.isElementAccessExpression(x) && ts.isNumericLiteral(x.argumentExpression)) return x.expression;
+  return undefined;
+}
+
+/** The iterated expression of a `for (const x of xs)` variable. */
+function forOfIterable(d: ts.VariableDeclaration): ts.Expression | undefined {
+  const list = d.parent;
+  return ts.isIdentifier(d.name) && ts.isVariableDeclarationList(list) && ts.isForOfStatement(list.parent) && list.parent.initializer === list ? list.parent.expression : undefined;
+}
+
+/** The array whose elements a callback's first parameter receives (`jobs` in `jobs.forEach((job) => ...)`). */
+function iteratedBy(p: ts.ParameterDeclaration): ts.Expression | undefined {
+  const fn = p.parent;
+  if (!(ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) || fn.parameters[0] !== p || !ts.isIdentifier(p.name)) return undefined;
+  const call = fn.parent;
+  if (!ts.isCallExpression(call) || call.arguments[0] !== fn || !ts.isPropertyAccessExpression(call.expression) || !elementCallbacks.has(call.expression.name.text)) return undefined;
+  return call.expression.expression;
+}
+
+/** How many element lookups are under way: an element can lead back to its own array (`xs = [x]` in a loop over `xs`). */
+let elementNesting = 0;
+
+/**
+ * The expressions that can be elements of the array or collection `iterable`: an array literal's
+ * elements (spreads followed), what is pushed, added or set into the variable or field holding it,
+ * and the same for the array literals its origins are; `m.values()` and `xs.filter(...)` stand for
+ * their receiver's elements. Bounded; an empty answer means none was seen.
+ */
+export function elementOrigins(checker: ts.TypeChecker, iterable: ts.Expression, options: OriginOptions = {}): ts.Expression[] {
+  if (elementNesting >= 3) return [];
+  elementNesting++;
+  try {
+    const out = new Set<ts.Expression>();
+    const fromLiteral = (lit: ts.ArrayLiteralExpression): void => {
+      for (const el of lit.elements) {
+        if (ts.isSpreadElement(el)) for (const x of elementOrigins(checker, el.expression, options)) out.add(x);
+        else if (!ts.isOmittedExpression(el)) out.add(el);
+      }
+      const holder = arrayHolder(checker, lit);
+      if (holder) for (const v of containerValuesOf(checker, holder)) out.add(v);
+    };
+    let c = skipOuter(iterable);
+    while (ts.isCallExpression(c) && ts.isPropertyAccessExpression(c.expression) && (elementKeepers.has(c.expression.name.text) || (c.expression.name.text === 'values' && c.arguments.length === 0))) c = skipOuter(c.expression.expression);
+    if (ts.isArrayLiteralExpression(c)) fromLiteral(c);
+    else if (ts.isIdentifier(c) || ts.isPropertyAccessExpression(c) || ts.isCallExpression(c)) {
+      if (!ts.isCallExpression(c)) for (const v of containerValues(checker, c)) out.add(v);
+      for (const o of originsOf(checker, c, options)) if (ts.isArrayLiteralExpression(o)) fromLiteral(o);
+    }
+    return [...out].slice(0, maxOrigins);
+  } finally {
+    elementNesting--;
+  }
 }
 
 const maxThrowDepth = 2;

@@ -467,6 +467,8 @@ function pooledMemory(value: Sink['values'][number], problemPath: string, named:
 function listedAt(sink: Sink, value: Sink['values'][number], path: string, named: boolean, checker: ts.TypeChecker): boolean | undefined {
   if (sink.transfer.kind !== 'list' || sink.transfer.open) return undefined;
   const node = memberNode(value, path, named);
+  // The very expression listed (a moved task, `Piscina.move(Buffer.from(text))`), which has no storage to name.
+  if (node && sink.transfer.entries.some((e) => skipParens(e.expr) === skipParens(node))) return true;
   const key = node && storageKey(node, checker);
   if (!key) return undefined;
   const listed = sink.transfer.entries.map((e) => storageKey(e.expr, checker));

@@ -36,6 +36,8 @@ export interface Sink {
   transferSlot?: TransferSlot;
   /** The remote-call library, when the call goes through a comlink / threads.js / jest-worker proxy. */
   remote?: 'comlink' | 'threads' | 'jest-worker';
+  /** A function the pool sends as its source text and rebuilds in the worker (workerpool's `exec(fn, params)`): its closure stays behind. */
+  sourceFunction?: ts.Expression;
 }
 
 /**
@@ -310,14 +312,16 @@ export function findSinks(sf: ts.SourceFile, program: ts.Program, userSinks: rea
       return { ...base, api: apiName, values: [{ expr: task, label: labelOf(task, 'the task') }], serializer: 'clone', transfer, canTransfer: true, runtime: 'node', transferSlot: { kind: 'option', index: 1, key: 'transferList' } };
     }
     if (origin.name === 'exec' && origin.module === 'workerpool') {
-      if (!args[1]) return undefined;
+      // `exec('name', params)` calls a method the worker script registered; anything else is a function sent as source text.
+      const sourceFunction = args[0] && !isStringish(checker, args[0]) ? args[0] : undefined;
+      if (!args[1]) return sourceFunction ? { ...base, api: apiName, values: [], serializer: 'clone', transfer: { kind: 'none' }, canTransfer: false, runtime: 'node', sourceFunction } : undefined;
       const params = skipParens(args[1]);
       const values = ts.isArrayLiteralExpression(params)
         ? params.elements.filter((e) => !ts.isSpreadElement(e)).map((e, i) => ({ expr: e, label: labelOf(e, `params[${i}]`) }))
         : [{ expr: args[1], label: labelOf(args[1], 'params') }];
       // `workerType: 'process'` forks children that talk JSON and cannot transfer.
-      if (workerpoolSerialization(checker, program, receiver) === 'json') return { ...base, api: apiName, values, serializer: 'json', transfer: { kind: 'none' }, canTransfer: false, runtime: 'node' };
-      return { ...base, api: apiName, values, serializer: 'clone', transfer: readList(args[2], 'transfer'), canTransfer: true, runtime: 'node', transferSlot: { kind: 'argument', index: 2, form: 'options', key: 'transfer' } };
+      if (workerpoolSerialization(checker, program, receiver) === 'json') return { ...base, api: apiName, values, serializer: 'json', transfer: { kind: 'none' }, canTransfer: false, runtime: 'node', sourceFunction };
+      return { ...base, api: apiName, values, serializer: 'clone', transfer: readList(args[2], 'transfer'), canTransfer: true, runtime: 'node', transferSlot: { kind: 'argument', index: 2, form: 'options', key: 'transfer' }, sourceFunction };
     }
     const pool = classifyPoolSink({ node, origin, args, checker, program });
     if (pool) return pool;

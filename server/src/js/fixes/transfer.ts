@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as ts from 'typescript';
 import type { Fix, TextEdit } from '../../engine/types';
-import type { TransferEvent } from '../detach';
+import { isRepeatingCallback, type TransferEvent } from '../detach';
 import type { FileContext, TransferEntry } from '../rules/rule';
 import { resolveObject, type Sink } from '../sinks';
 import type { FixContext } from './context';
@@ -91,6 +91,9 @@ export function referencedAfter(call: ts.Node, name: string, checker: ts.TypeChe
   visit(scope);
   // A loop around the send reaches the send itself again.
   for (let p: ts.Node | undefined = call.parent; p && p !== scope; p = p.parent) if (ts.isIterationStatement(p, false)) return true;
+  // So does a callback that runs again and again (setInterval, forEach, a listener), for a value from outside it.
+  const decl = symbol?.valueDeclaration;
+  if (ts.isFunctionLike(scope) && isRepeatingCallback(scope) && decl && decl.getSourceFile() === scope.getSourceFile() && (decl.getStart() < scope.getStart() || decl.getEnd() > scope.getEnd())) return true;
   return found;
 }
 

@@ -3,6 +3,7 @@ import { classInstanceLoss } from './class-instance-loss';
 import { contextBridgeLoss } from './context-bridge-loss';
 import { electronMainDomObject } from './electron-main-dom-object';
 import { errorSubclassLoss } from './error-subclass-loss';
+import { functionSourceClosure } from './function-source-closure';
 import { getterFrozen } from './getter-frozen';
 import { jsonIpcBigint } from './json-ipc-bigint';
 import { jsonIpcCircular } from './json-ipc-circular';
@@ -42,6 +43,6 @@ export const typeRules: readonly TypeRule[] = [
 ];
 
 /** Rules that judge a file's calls and their order: transfer lists, what was transferred or closed before a send. */
-export const fileRules: readonly FileRule[] = [invalidTransferList, useAfterTransfer, sendAfterClose];
+export const fileRules: readonly FileRule[] = [invalidTransferList, useAfterTransfer, sendAfterClose, functionSourceClosure];
 
 export const jsRules: readonly RuleMeta[] = [...typeRules.map((r) => r.meta), noProxyMeta, ...fileRules.map((r) => r.meta)];

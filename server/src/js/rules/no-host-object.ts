@@ -2,8 +2,9 @@ import { keepEmitterOnThisSide, removeTimerHandle, sendCryptoRecipe, sendResolve
 import { passPathInsteadOfHandle } from '../fixes/path-for-handle';
 import { nodeCloneVerdict } from '../node-clone-table';
 import * as ts from 'typescript';
+import { originsOf } from '../flow';
 import { isLibraryFile } from '../origin';
-import { article, jsRule, type TypeRule } from './rule';
+import { article, jsRule, type TypeFacts, type TypeRule, type Verdict } from './rule';
 import { needsTransfer } from './transfer-required';
 
 // Node host objects whose own state holds functions or native handles (measured on Node 20
@@ -17,6 +18,7 @@ const nodeModules = new Set(['global', 'events', 'stream', 'net', 'tls', 'http',
 export const noHostObject: TypeRule = {
   meta: jsRule('no-host-object', 'error', 'A Node host object (stream, socket, server, child process, worker, timer, EventEmitter) is sent, which throws DataCloneError.'),
   check(facts, ctx, _path, via) {
+    if (!facts.fromLibrary && facts.classInstance && ctx.serializer === 'clone') return projectSubclass(facts, ctx.checker, ctx.program);
     if (!facts.fromLibrary || ctx.serializer !== 'clone' || !facts.origin) return undefined;
     // Node's measured verdict (tools/probe/node-clone.mjs) on a class no rule here names:
     // dns.Resolver, crypto.Sign, vm.Script, zlib streams, tls.SecureContext...
@@ -48,6 +50,70 @@ export const noHostObject: TypeRule = {
     return [...opened, ...(opened.length ? [] : sendSocketAddress(ctx)), ...sendResolverServers(ctx), ...sendCryptoRecipe(ctx), ...keepEmitterOnThisSide(ctx), ...removeTimerHandle(ctx)];
   },
 };
+
+/**
+ * A project class extending a Node host class (`class ExportJob extends EventEmitter`): its
+ * instances carry the host's own state (listeners, handles). An EventEmitter subclass clones as a
+ * plain object until a listener is registered on an instance of it (measured: `_events` then holds
+ * the function), so it is reported only when the program registers one.
+ */
+function projectSubclass(facts: TypeFacts, checker: ts.TypeChecker, program: ts.Program): Verdict | undefined {
+  const host = facts.ancestry.slice(1).find((n) => hostClasses.has(n));
+  if (!host || !hostBaseFromLibrary(facts.type, checker, program)) return undefined;
+  if (host === 'EventEmitter' && !listenersOnInstancesOf(facts.type, checker, program)) return undefined;
+  const why = host === 'EventEmitter' ? 'its listeners are functions' : 'it wraps native handles and callbacks';
+  return { severity: 'error', reason: `is ${article(facts.name || 'instance')} instance, which extends the host class ${host}: ${why}, so it cannot be cloned (DataCloneError); send plain data (its fields, an id) instead`, descend: true };
+}
+
+/** Whether a base of `type` is declared by Node's typings (not a project class that happens to be named EventEmitter). */
+function hostBaseFromLibrary(type: ts.Type, checker: ts.TypeChecker, program: ts.Program): boolean {
+  const seen = new Set<ts.Type>();
+  const queue: ts.Type[] = [type];
+  while (queue.length && seen.size < 16) {
+    const t = queue.shift()!;
+    const target = (t as ts.TypeReference).target ?? t;
+    if (seen.has(target)) continue;
+    seen.add(target);
+    let bases: readonly ts.BaseType[] = [];
+    try {
+      bases = target.flags & ts.TypeFlags.Object && (target as ts.ObjectType).objectFlags & (ts.ObjectFlags.Class | ts.ObjectFlags.Interface) ? checker.getBaseTypes(target as ts.InterfaceType) : [];
+    } catch {
+      bases = [];
+    }
+    for (const b of bases) {
+      const d = b.getSymbol()?.declarations?.[0];
+      if (d && hostClasses.has(b.getSymbol()!.getName()) && isLibraryFile(program, d.getSourceFile())) return true;
+      queue.push(b);
+    }
+  }
+  return false;
+}
+
+/** Whether the program calls `.on(...)`-like methods on a value typed as the class of `type` (also `this.on(...)` inside it). */
+function listenersOnInstancesOf(type: ts.Type, checker: ts.TypeChecker, program: ts.Program): boolean {
+  const cls = type.getSymbol();
+  if (!cls) return false;
+  for (const callee of listenerCalls(program)) {
+    let t: ts.Type;
+    try {
+      t = checker.getTypeAtLocation(callee.expression);
+    } catch {
+      continue;
+    }
+    if (t.getSymbol() === cls) return true;
+    // `function track(job) { job.on(...) }` in untyped code: what the callers pass.
+    if (t.flags & ts.TypeFlags.Any && ts.isIdentifier(callee.expression)) {
+      for (const o of originsOf(checker, callee.expression, { program })) {
+        try {
+          if (o !== callee.expression && checker.getTypeAtLocation(o).getSymbol() === cls) return true;
+        } catch {
+          continue;
+        }
+      }
+    }
+  }
+  return false;
+}
 
 const listenerMethods = new Set(['on', 'once', 'addListener', 'prependListener', 'prependOnceListener']);
 const registrations = new WeakMap<ts.Program, ts.PropertyAccessExpression[]>();

@@ -47,7 +47,7 @@ function lineOf(n: ts.Node): number {
 function onClosed(receiver: ts.Expression, close: CloseEvent, loop: ts.Node | undefined, send: ts.Node, file: string): CallFinding {
   const name = receiver.getText();
   const when = loop ? `at the end of every run of the loop (line ${lineOf(loop)}), so from the second run on` : `on line ${lineOf(close.call)}`;
-  const related = [{ node: close.call, message: `${close.method}() is called here` }];
+  const related = [{ node: close.call, message: close.helper ? `${close.helper}() calls ${close.method}() on it here` : `${close.method}() is called here` }];
   // A worker terminated right after the send is gone before it reads the message: moving terminate() does not help.
   const fixes = loop || close.what === 'Worker' ? [] : moveCloseAfterSend(close, send, file);
   if (close.what === 'BroadcastChannel') return { node: receiver, severity: 'error', message: `${name} is closed ${when}: posting on a closed BroadcastChannel throws (InvalidStateError: BroadcastChannel is closed.)`, related, fixes };
