@@ -233,6 +233,15 @@ function qualified(model: ModuleModel, module: string, member: string, at: Node)
   return { text: `${module}.${member}`, edits: [edit(model, { line: row, character: 0 }, { line: row, character: 0 }, `import ${module}\n`)] };
 }
 
+/** Like `qualified`, but a name the module already imports from `module` (`from sqlalchemy import create_engine`) is used as it is. */
+function importedMember(model: ModuleModel, module: string, member: string, at: Node): { text: string; edits: TextEdit[] } | undefined {
+  for (const [name, list] of model.scope.bindings) {
+    const b = list[list.length - 1];
+    if (list.length === 1 && b.kind === 'import' && !b.asModule && b.level === 0 && b.module === module && b.member === member && lookup(name, enclosingScope(model, at), at) === b) return { text: name, edits: [] };
+  }
+  return qualified(model, module, member, at);
+}
+
 /** Replaces the callee of the call that created the bad object, keeping its arguments. */
 export function replaceConstructorFix(problem: Problem, module: string, member: string, title: string, preferred: boolean, id: string): Fix | undefined {
   const site = problem.leafSite;
@@ -458,6 +467,17 @@ function identifierCount(root: Node, name: string): number {
 
 /** The module-level worker function of this file that receives the sent argument, and the parameter it arrives in. */
 export function workerParam(ctx: FixContext): { fn: FunctionInfo; param: string } | undefined {
+  const target = taskWorker(ctx);
+  if (!target || target.fn.module !== ctx.sink.call.scope.module) return undefined;
+  return { fn: target.fn, param: target.param };
+}
+
+/**
+ * The module-level worker function (of this file or one it imports) that receives the sent
+ * argument, the parameter it arrives in, its position when sent positionally, and the argument
+ * of the sink that names the worker.
+ */
+function taskWorker(ctx: FixContext): { fn: FunctionInfo; param: string; index?: number; workerArg: Node } | undefined {
   const { problem, sink, ev } = ctx;
   const model = sink.call.scope.module;
   if (problem.segments.length !== 1) return undefined;
@@ -477,15 +497,15 @@ export function workerParam(ctx: FixContext): { fn: FunctionInfo; param: string 
   else if ((m = /^kwargs\[(["']?)(\w+)\1\]$/.exec(label)) && /^(Process|ProcessPoolExecutor\.submit)$/.test(sink.name)) keyword = m[2];
   else return undefined;
   const worker = ev.eval(workerArg.node, sink.call.scope);
-  if (worker.kind !== 'function' || worker.fn.module !== model || worker.fn.outer.kind !== 'module' || worker.fn.decorators.length) return undefined;
+  if (worker.kind !== 'function' || worker.fn.outer.kind !== 'module' || worker.fn.decorators.length) return undefined;
   const param = keyword ?? worker.fn.params[index!];
   if (!param || !worker.fn.params.includes(param)) return undefined;
   // A positional index counts only while no `*args` comes before it.
   const binding = worker.fn.scope.bindings.get(param);
   if (!binding || binding.some((b) => b.kind !== 'param') || (index !== undefined && binding[0].kind === 'param' && binding[0].index !== index)) return undefined;
-  // Other callers of the worker would still pass the old kind of value.
-  if (identifierCount(model.root, worker.fn.name) !== 2) return undefined;
-  return { fn: worker.fn, param };
+  // Other callers of a worker of this file would still pass the old kind of value.
+  if (worker.fn.module === model && identifierCount(model.root, worker.fn.name) !== 2) return undefined;
+  return { fn: worker.fn, param, index, workerArg: workerArg.node };
 }
 
 /**
@@ -1148,27 +1168,52 @@ export function returnDataFix(ctx: FixContext): Fix | undefined {
   };
 }
 
-/** Objects a worker can build for itself from data: made by one call and set up by method calls on it. */
-const buildableInWorker = new Set(['logging.Handler']);
+/**
+ * Objects a worker can build for itself from the same call: a logging handler (its records reach
+ * the same file or stream), and clients of a server or service (a redis or MongoDB client, a
+ * boto3 client, resource or Session, a SQLAlchemy Engine or sessionmaker): made again from the
+ * same settings, they talk to the same server; none is shared state the parent reads back.
+ */
+const buildableInWorker = new Set([
+  'logging.Handler',
+  'redis.Redis',
+  'redis.ConnectionPool',
+  'pymongo.MongoClient',
+  'botocore.client.BaseClient',
+  'boto3.resources.base.ServiceResource',
+  'boto3.session.Session',
+  'sqlalchemy.engine.Engine',
+  'sqlalchemy.orm.sessionmaker',
+  // A test double standing in for such a client: the same helper configures each worker's own.
+  'unittest.mock.MagicMock',
+  'unittest.mock.Mock',
+]);
+
+/** Pool and executor sinks whose pool takes an `initializer` run once in each worker as it starts. */
+const initializerSinks = /^(Pool\.\w+|ProcessPoolExecutor\.(submit|map))$/;
 
 /**
- * A logging handler (it holds a lock and often a file) handed to Pool tasks: each worker builds
- * its own as it starts, in the pool's `initializer`, from the same constructor call and the
- * same set-up calls (`setFormatter`, `setLevel`), with the locals they read passed as
- * `initargs`; the task reads it from a module global and `None` is sent in its place. A
- * FileHandler opens its file in append mode, so every worker's records reach the same file.
- * Offered when the handler is a name bound once before the pool, by a call, in the same
+ * A logging handler or a client handed to Pool or executor tasks: each worker builds its own as
+ * it starts, in the pool's `initializer`, from the same constructor call and the same set-up
+ * calls (`setFormatter`, `setLevel`), with the locals they read passed as `initargs`; the task
+ * reads it from a module global and `None` is sent in its place. A FileHandler opens its file in
+ * append mode, so every worker's records reach the same file. When the worker function lives in
+ * another module, the pool runs a module-level adapter of this file that passes it the global.
+ * Offered when the object is a name bound once before the pool, by a call, in the same
  * function, and the set-up calls sit between them.
  */
 export function buildInWorkerFix(ctx: FixContext): Fix | undefined {
   const { problem, sink, ev } = ctx;
   const anchor = problem.anchor;
   if (!problem.objectType || !buildableInWorker.has(problem.objectType)) return undefined;
-  if (problem.holder || !anchorIsObject(ctx) || anchor.node.type !== 'identifier' || !/^Pool\./.test(sink.name)) return undefined;
-  const target = workerParam(ctx);
+  if (problem.holder || !anchorIsObject(ctx) || anchor.node.type !== 'identifier' || !initializerSinks.test(sink.name)) return undefined;
+  const target = taskWorker(ctx);
   if (!target) return undefined;
   const { fn, param } = target;
-  const model = fn.module;
+  const model = sink.call.scope.module;
+  const own = fn.module === model;
+  // A worker of another module is run through an adapter that puts the object back in its place.
+  if (!own && (target.index === undefined || target.workerArg.type !== 'identifier')) return undefined;
   const name = anchor.node.text;
   const callee = sink.call.node.childForFieldName('function');
   const receiver = callee?.type === 'attribute' ? callee.childForFieldName('object') : null;
@@ -1176,7 +1221,8 @@ export function buildInWorkerFix(ctx: FixContext): Fix | undefined {
   const poolCall = poolCallOf(receiver, sink, ev);
   if (!poolCall) return undefined;
   const args = poolCall.childForFieldName('arguments');
-  if (!args || args.namedChildren.some((a) => a.type === 'keyword_argument' && /^initializer|initargs$/.test(a.childForFieldName('name')?.text ?? ''))) return undefined;
+  if (!args || args.namedChildren.some((a) => a.type === 'keyword_argument' && /^(initializer|initargs)$/.test(a.childForFieldName('name')?.text ?? ''))) return undefined;
+  // An executor's second positional parameter is its mp_context, a pool's its initializer.
   if (args.namedChildren.some((a) => a.type === 'list_splat' || a.type === 'dictionary_splat') || args.namedChildren.filter((a) => a.type !== 'keyword_argument').length > 1) return undefined;
   const scope = enclosingScope(anchor.module, anchor.node);
   if (enclosingScope(model, poolCall) !== scope || identifierCount(sink.call.node, name) !== 1) return undefined;
@@ -1216,24 +1262,141 @@ export function buildInWorkerFix(ctx: FixContext): Fix | undefined {
     return `    ${s.text.slice(0, use.startIndex - s.startIndex)}${global}${s.text.slice(use.endIndex - s.startIndex)}`;
   });
   if (setupText.some((t) => t.includes('\n'))) return undefined;
-  const prologue = workerPrologue(model, fn, [`${param} = ${global}`]);
-  if (!prologue) return undefined;
-  const top = topLevelStatement(fn.node.parent?.type === 'decorated_definition' ? fn.node.parent : fn.node);
-  const row = top.startPosition.row;
+  const edits: TextEdit[] = [];
+  let adapterText = '';
+  let adapter: string | undefined;
+  if (own) {
+    const prologue = workerPrologue(model, fn, [`${param} = ${global}`]);
+    if (!prologue) return undefined;
+    edits.push(...prologue);
+  } else {
+    // `def _run_f(a, client, *args, **kwargs): return f(a, _client, *args, **kwargs)`: the
+    // worker's own parameter names up to the object's place, the rest passed on as they come.
+    const lead = fn.params.slice(0, target.index! + 1);
+    const worker = target.workerArg.text;
+    if (lead.length !== target.index! + 1 || lead.some((p) => p === worker || p === global || p === 'args' || p === 'kwargs' || /^\*/.test(p))) return undefined;
+    adapter = freshName(model, `_run_${fn.name.replace(/^_+/, '')}`);
+    const passed = lead.map((p, i) => (i === target.index ? global : p));
+    adapterText = `def ${adapter}(${[...lead, '*args', '**kwargs'].join(', ')}):\n    return ${worker}(${[...passed, '*args', '**kwargs'].join(', ')})\n\n\n`;
+    edits.push(replaceNode(model, target.workerArg, adapter));
+  }
+  const topOf = own ? (fn.node.parent?.type === 'decorated_definition' ? fn.node.parent : fn.node) : sink.call.node;
+  const row = topLevelStatement(topOf).startPosition.row;
+  const gap = lineText(model, row - 1).trim() === '' ? '' : '\n\n';
   const end = args.endPosition;
   const at = { line: end.row, character: end.column - 1 };
   const sep = args.namedChildren.length ? ', ' : '';
   const initargs = locals.length ? `, initargs=(${locals.join(', ')}${locals.length === 1 ? ',' : ''})` : '';
   return {
-    title: `Build \`${name}\` in each pool worker as it starts (\`initializer=${init}\`), send \`None\` in its place, and read it from a module global in \`${fn.name}\``,
+    title: `Build \`${name}\` in each pool worker as it starts (\`initializer=${init}\`), send \`None\` in its place, and ${adapter ? `run \`${fn.name}\` through \`${adapter}\`, which passes it the worker's own` : `read it from a module global in \`${fn.name}\``}`,
     id: 'build-in-worker-initializer',
     preferred: false,
     edits: [
-      edit(model, { line: row, character: 0 }, { line: row, character: 0 }, `${global} = None\n\n\ndef ${init}(${locals.join(', ')}):\n    global ${global}\n    ${global} = ${made.text}\n${setupText.map((t) => `${t}\n`).join('')}\n\n`),
-      ...prologue,
+      edit(model, { line: row, character: 0 }, { line: row, character: 0 }, `${gap}${global} = None\n\n\ndef ${init}(${locals.join(', ')}):\n    global ${global}\n    ${global} = ${made.text}\n${setupText.map((t) => `${t}\n`).join('')}\n\n${adapterText}`),
+      ...edits,
       edit(model, at, at, `${sep}initializer=${init}${initargs}`),
       replaceNode(anchor.module, anchor.node, 'None'),
     ],
+  };
+}
+
+/**
+ * A client (or logging handler) kept in an attribute of an object that is sent: the class gets
+ * `__getstate__`/`__setstate__` that leave it out and make it again on the other side with the
+ * call that made it, which may read other attributes of the object (`redis.Redis.from_url(self.url)`):
+ * the same settings, so the same server. An attribute that is set later than `__init__` (after a
+ * `connect()`) is made again only when the object had one. Offered when the call is the whole
+ * right side of `self.<attr> = ...` in a method of the class, and reads nothing but module-level
+ * names and attributes of `self` that are written once and are not the client itself.
+ */
+export function rebuildClientHooksFix(problem: Problem): Fix | undefined {
+  const holder = problem.holder;
+  const site = problem.leafSite;
+  if (!holder || !site || !problem.objectType || !buildableInWorker.has(problem.objectType)) return undefined;
+  const cls = holder.cls;
+  const model = cls.module;
+  if (site.module !== model || site.node.type !== 'call' || holder.statement.type !== 'assignment' || holder.statement.childForFieldName('right')?.id !== site.node.id) return undefined;
+  if (slotNames(cls) !== undefined || cls.methods.has('__setstate__') || cls.methods.has('__getstate__') || cls.methods.has('__reduce__') || cls.methods.has('__reduce_ex__')) return undefined;
+  if (cls.fieldStyle === 'attrs' || cls.fieldStyle === 'namedtuple') return undefined;
+  if (cls.isDataclass && cls.node.parent?.type === 'decorated_definition' && /frozen\s*=\s*True|slots\s*=\s*True/.test(cls.node.parent.text)) return undefined;
+  const method = enclosingScope(model, site.node).fn;
+  if (!method || method.outer.cls !== cls || method.params[0] !== 'self') return undefined;
+  for (const { node: n, binding: b } of outsideReads(model, site.node)) {
+    if (b.scope.kind === 'module' && !model.mainGuards.some((g) => isInside(b.node, g))) continue;
+    if (b.scope !== method.scope || b.kind !== 'param' || n.text !== 'self') return undefined;
+    const attr = n.parent?.type === 'attribute' && n.field === 'object' ? n.parent.childForFieldName('attribute')?.text : undefined;
+    if (!attr || attr === holder.attr || cls.methods.has(attr) || (cls.attrs.get(attr)?.length ?? 0) !== 1) return undefined;
+  }
+  const writes = cls.attrs.get(holder.attr) ?? [];
+  if (writes.length === 0) return undefined;
+  const later = writes.length > 1 || writes[0].scope.fn?.name !== '__init__';
+  const body = cls.node.childForFieldName('body');
+  if (!body || body.namedChildren.length === 0) return undefined;
+  const indent = indentOf(lineText(model, body.namedChildren[0].startPosition.row));
+  if (!indent) return undefined;
+  const inner = `${indent}    `;
+  const key = JSON.stringify(holder.attr);
+  const flag = JSON.stringify(`_${holder.attr.replace(/^_+/, '')}_made`);
+  const call = site.node.text.includes('\n') ? `(${site.node.text})` : site.node.text;
+  const getstate = later ? `${inner}state[${flag}] = state.pop(${key}, None) is not None\n` : `${inner}state.pop(${key}, None)\n`;
+  const setstate = later
+    ? `${inner}made = state.pop(${flag}, False)\n${inner}self.__dict__.update(state)\n${inner}self.${holder.attr} = ${call} if made else None\n`
+    : `${inner}self.__dict__.update(state)\n${inner}self.${holder.attr} = ${call}\n`;
+  const text = `\n${indent}def __getstate__(self):\n${inner}state = self.__dict__.copy()\n${getstate}${inner}return state\n\n${indent}def __setstate__(self, state):\n${setstate}`;
+  const endRow = body.endPosition.row;
+  return {
+    title: `Add __getstate__/__setstate__ to ${cls.name} that make self.${holder.attr} again on the other side, from the same settings${later ? ' (when it was made here)' : ''}`,
+    id: 'add-rehydrate-hooks',
+    preferred: false,
+    edits: [edit(model, { line: endRow + 1, character: 0 }, { line: endRow + 1, character: 0 }, text)],
+  };
+}
+
+/**
+ * Clients whose settings are readable from the object and rebuild an equivalent one: what to
+ * send (plain data) and the call the worker makes from it.
+ */
+const rebuiltFromSettings: Record<string, { send: (x: string) => string; module: string; member: string; what: string }> = {
+  // `str(engine.url)` hides the password; the rendered URL keeps it, so the worker can log in.
+  'sqlalchemy.engine.Engine': { send: (x) => `${x}.url.render_as_string(hide_password=False)`, module: 'sqlalchemy', member: 'create_engine', what: 'database URL' },
+};
+
+/**
+ * A client sent to a worker function of this file, read back from an attribute or a container
+ * where no constructor call is in reach: send the settings it was made from (a SQLAlchemy
+ * engine's URL), and the worker makes its own client from them where the parameter arrives.
+ * Every place the same expression is sent in the call (each item of a starmap list) sends the
+ * settings.
+ */
+export function sendSettingsFix(ctx: FixContext): Fix | undefined {
+  const { problem, sink } = ctx;
+  const how = problem.objectType ? rebuiltFromSettings[problem.objectType] : undefined;
+  const anchor = problem.anchor;
+  if (!how || !anchorIsObject(ctx) || !/^[\w.]+$/.test(anchor.node.text) || anchor.module !== sink.call.scope.module) return undefined;
+  const target = workerParam(ctx);
+  if (!target) return undefined;
+  const { fn, param } = target;
+  const q = importedMember(fn.module, how.module, how.member, fn.node);
+  if (!q) return undefined;
+  const prologue = workerPrologue(fn.module, fn, [`${param} = ${q.text}(${param})`]);
+  if (!prologue) return undefined;
+  const same: Node[] = [];
+  const stack: Node[] = [sink.call.node];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if ((n.type === 'identifier' || n.type === 'attribute') && n.text === anchor.node.text) {
+      if (n.parent?.type === 'attribute' && n.field === 'attribute') continue;
+      same.push(n);
+      continue;
+    }
+    for (const c of n.namedChildren) stack.push(c);
+  }
+  if (!same.some((n) => n.id === anchor.node.id)) return undefined;
+  return {
+    title: `Send the ${how.what} (\`${how.send(anchor.node.text)}\`) and make the client from it in \`${fn.name}\` (\`${q.text}(${param})\`)`,
+    id: 'send-client-settings',
+    preferred: false,
+    edits: [...q.edits, ...prologue, ...same.map((n) => replaceNode(anchor.module, n, how.send(n.text)))],
   };
 }
 
@@ -1245,7 +1408,7 @@ function poolCallOf(receiver: Node, sink: Sink, ev: Evaluator): Node | undefined
   if (receiver.type !== 'identifier') return undefined;
   const b = lookup(receiver.text, sink.call.scope, receiver);
   if (!b || b.kind !== 'value' || b.value.type !== 'call' || b.scope.bindings.get(receiver.text)?.length !== 1) return undefined;
-  return /(^|\.)Pool$/.test(b.value.childForFieldName('function')?.text ?? '') ? b.value : undefined;
+  return /(^|\.)(Pool|ProcessPoolExecutor)$/.test(b.value.childForFieldName('function')?.text ?? '') ? b.value : undefined;
 }
 
 /**
@@ -1299,6 +1462,9 @@ const plainAttributes: Record<string, ReadonlySet<string>> = {
   'sqlite3.Cursor': new Set(['rowcount', 'lastrowid', 'description', 'arraysize']),
 };
 
+/** Objects whose plain attributes are all a reader can get from them (a process's command, pid and exit code). */
+const wholeOutcome = new Set(['subprocess.Popen', 'threading.Thread']);
+
 /**
  * An object whose worker only reads plain-data attributes of it (`t.name`, `proc.returncode`):
  * send a `types.SimpleNamespace` holding those attributes' current values, so the worker's code
@@ -1311,7 +1477,21 @@ export function sendAttributesFix(ctx: FixContext): Fix | undefined {
   const anchor = problem.anchor;
   if (!plain || !anchorIsObject(ctx) || !/^[\w.]+$/.test(anchor.node.text)) return undefined;
   const target = workerParam(ctx);
-  if (!target) return undefined;
+  // Data read elsewhere (a pickle, a queue item): all of its plain attributes, which whoever
+  // reads it finds under the same names. A Popen or Thread has no other content to send.
+  if (!target) {
+    if (!dataChannel.test(ctx.sink.name) || !wholeOutcome.has(problem.objectType!)) return undefined;
+    const q = qualified(anchor.module, 'types', 'SimpleNamespace', anchor.node);
+    if (!q) return undefined;
+    const names = [...plain].sort();
+    const text = `${q.text}(${names.map((n) => `${n}=${anchor.node.text}.${n}`).join(', ')})`;
+    return {
+      title: `Send its plain attributes (${names.map((n) => `\`.${n}\``).join(', ')}) in a SimpleNamespace instead of the ${problem.typeName}`,
+      id: 'send-attributes-read',
+      preferred: false,
+      edits: [...q.edits, replaceNode(anchor.module, anchor.node, text)],
+    };
+  }
   const { fn, param } = target;
   const body = fn.node.childForFieldName('body');
   if (!body) return undefined;
@@ -1518,7 +1698,7 @@ export function copyWhereMadeFix(ctx: FixContext): Fix | undefined {
 export function leaveOutUnreadFix(ctx: FixContext): Fix | undefined {
   const { problem } = ctx;
   const holder = problem.holder;
-  if (!holder || problem.segments.length !== 2 || problem.segments[1] !== `self.${holder.attr}`) return undefined;
+  if (!holder || problem.segments.length !== 2 || (problem.segments[1] !== `self.${holder.attr}` && problem.segments[1] !== `.${holder.attr}`)) return undefined;
   const target = workerParam({ ...ctx, problem: { ...problem, segments: [problem.segments[0]] } });
   if (!target) return undefined;
   const { fn, param } = target;
