@@ -124,7 +124,7 @@ export function moveDefinitionFix(def: FunctionInfo | ClassInfo, title: string, 
   if (!block || block.type !== 'block') return undefined;
   if (block.namedChildren.filter((c) => c.type !== 'comment').length < 2) return undefined;
   if (!closesOverNothing(model, node, allowGuarded)) return undefined;
-  if (model.scope.bindings.get(def.name)?.some((b) => b.node.id !== def.nameNode.id)) return undefined;
+  if (model.scope.bindings.get(def.name)?.some((b) => b.node.id !== def.nameNode.id && !isFactoryResult(def, b))) return undefined;
   const moved = dedentedLines(model, node);
   if (!moved) return undefined;
   const top = topLevelStatement(node);
@@ -144,10 +144,62 @@ export function moveDefinitionFix(def: FunctionInfo | ClassInfo, title: string, 
 }
 
 /**
+ * A module-level `Record = define_record()` where `define_record` is the function `def` is
+ * nested in and returns it on every path: once `def` moves to module level, that binding
+ * assigns the name the very definition it already holds.
+ */
+function isFactoryResult(def: FunctionInfo | ClassInfo, b: NonNullable<ReturnType<typeof lookup>>): boolean {
+  const outer = def.outer.kind === 'function' ? def.outer.fn : undefined;
+  if (!outer || outer.outer.kind !== 'module' || b.kind !== 'value' || b.value.type !== 'call' || b.value.childForFieldName('function')?.text !== outer.name) return false;
+  if ((b.value.childForFieldName('arguments')?.namedChildren.length ?? 1) !== 0) return false;
+  return outer.returns.length > 0 && outer.returns.every((r) => r.type === 'identifier' && r.text === def.name) && outer.scope.bindings.get(def.name)?.length === 1;
+}
+
+/**
  * Replaces a lambda with a module-level def. A lambda stored in an attribute
  * (`self.transform = lambda x: ...`) keeps its attribute, which now holds a module function:
  * pickle stores that by name, and calling it through the attribute means what it meant.
  */
+/**
+ * The lambdas written as the values of a module-level dict (or list) literal bound to a name, all
+ * moved to module-level defs named for the table and the key: undefined when `lambda` is not in
+ * such a table, null when one of them cannot move.
+ */
+function lambdaTableFix(model: ModuleModel, lambda: Node): Fix | null | undefined {
+  const pair = lambda.parent?.type === 'pair' && lambda.field === 'value' ? lambda.parent : undefined;
+  const literal = pair ? pair.parent : lambda.parent?.type === 'list' ? lambda.parent : undefined;
+  const assignment = literal?.parent;
+  if (!literal || (literal.type !== 'dictionary' && literal.type !== 'list') || assignment?.type !== 'assignment' || assignment.childForFieldName('right')?.id !== literal.id) return undefined;
+  const left = assignment.childForFieldName('left');
+  if (left?.type !== 'identifier' || assignment.parent?.type !== 'expression_statement' || assignment.parent.parent?.type !== 'module') return undefined;
+  const table = left.text.toLowerCase().replace(/^_+/, '');
+  const defs: string[] = [];
+  const edits: TextEdit[] = [];
+  const taken = new Set<string>();
+  for (const [i, item] of literal.namedChildren.entries()) {
+    const value = item.type === 'pair' ? item.childForFieldName('value') : item;
+    if (value?.type !== 'lambda') continue;
+    if (!closesOverNothing(model, value)) return null;
+    const key = item.type === 'pair' ? /^['"](\w+)['"]$/.exec(item.childForFieldName('key')?.text ?? '')?.[1] : undefined;
+    let name = freshName(model, `_${table}_${key ?? i}`);
+    for (let n = 2; taken.has(name); n++) name = freshName(model, `_${table}_${key ?? i}_${n}`);
+    taken.add(name);
+    const params = value.childForFieldName('parameters');
+    const body = value.childForFieldName('body');
+    if (!body) return null;
+    defs.push(`def ${name}(${params?.text ?? ''}):\n    return ${body.text.includes('\n') ? `(${body.text})` : body.text}\n\n\n`);
+    edits.push(replaceNode(model, value, name));
+  }
+  const row = assignment.parent.startPosition.row;
+  const gap = lineText(model, row - 1).trim() === '' ? '' : '\n\n';
+  return {
+    title: `Move the lambdas of \`${left.text}\` to module-level functions (${[...taken].map((n) => `\`${n}\``).join(', ')})`,
+    id: 'move-to-module-scope',
+    preferred: true,
+    edits: [edit(model, { line: row, character: 0 }, { line: row, character: 0 }, `${gap}${defs.join('')}`), ...edits],
+  };
+}
+
 export function lambdaToDefFix(model: ModuleModel, lambda: Node, sink: Sink, holder?: Problem['holder']): Fix | undefined {
   if (!closesOverNothing(model, lambda)) return undefined;
   const params = lambda.childForFieldName('parameters');
@@ -156,9 +208,15 @@ export function lambdaToDefFix(model: ModuleModel, lambda: Node, sink: Sink, hol
   // A body written over several lines inside the call's brackets needs its own brackets after `return`.
   const body = { text: rawBody.text.includes('\n') ? `(${rawBody.text})` : rawBody.text };
   const top = topLevelStatement(lambda);
-  if (holder) {
-    const right = holder.statement.type === 'assignment' ? holder.statement.childForFieldName('right') : null;
-    if (!right || right.id !== lambda.id || holder.cls.module !== model) return undefined;
+  // A module-level table of lambdas (`TRANSFORMS = {"train": lambda x: ...}`): each becomes a def
+  // named for the table and its key, so whichever entry is picked pickles by name.
+  const table = lambdaTableFix(model, lambda);
+  if (table !== undefined) return table ?? undefined;
+  const right = holder && holder.statement.type === 'assignment' ? holder.statement.childForFieldName('right') : null;
+  // The attribute holds the lambda itself; a lambda inside what it holds (a defaultdict's
+  // factory) moves as any other.
+  if (holder && right?.id === lambda.id) {
+    if (holder.cls.module !== model) return undefined;
     const snake = holder.cls.name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
     const name = freshName(model, `${snake}_${holder.attr.replace(/^_+/, '')}`);
     const row = top.startPosition.row;
@@ -283,7 +341,7 @@ export function rehydrateHooksFix(problem: Problem, leaveOut = false, ev?: Evalu
   if (cls.fieldStyle === 'attrs' || cls.fieldStyle === 'namedtuple' || cls.methods.has('__getstate__')) return undefined;
   const recreated: { attr: string; text: string }[] = [];
   let reopened: string | undefined;
-  const carried = leaveOut ? undefined : carriedState(problem, model, cls.node);
+  const carried = leaveOut ? undefined : (carriedState(problem, model, cls.node) ?? (ev ? h5pyReopened(problem, ev) : undefined));
   if (carried === null || (carried && ['state', 'saved', 'database', 'self'].includes(holder.attr))) return undefined;
   if (carried) {
     // handled below: the attribute's state crosses as plain data and is rebuilt from it
@@ -427,6 +485,47 @@ function carriedState(problem: Problem, model: ModuleModel, at: Node): CarriedSt
     };
   }
   return undefined;
+}
+
+/**
+ * An h5py.File kept in an attribute: it crosses as its file name and mode (a file opened for
+ * writing is reopened for appending), and the other side opens it again; the attributes
+ * `__init__` derives from it (`self.frames = self.h5["frames"]`, h5py objects too) are
+ * recomputed from the new handle, in the order `__init__` sets them.
+ */
+function h5pyReopened(problem: Problem, ev: Evaluator): CarriedState | null | undefined {
+  const holder = problem.holder!;
+  const site = problem.leafSite;
+  if (problem.objectType !== 'h5py.File' || !site || site.node.type !== 'call' || !createsDirectly(site, 'h5py.File', ev)) return undefined;
+  const cls = holder.cls;
+  const model = cls.module;
+  const q = qualified(model, 'h5py', 'File', cls.node);
+  if (!q) return null;
+  // Attributes set once, in `__init__`, from `self.<holder>` and module-level names only.
+  const derived: { attr: string; text: string }[] = [];
+  for (const [name, list] of cls.attrs) {
+    if (name === holder.attr || list.length !== 1 || list[0].scope.fn?.name !== '__init__' || !list[0].value || list[0].unpack.length) continue;
+    const value = list[0].value;
+    const self = list[0].scope.fn.params[0];
+    let readsHolder = false;
+    let plain = true;
+    for (const { node: n, binding: b } of outsideReads(model, value)) {
+      if (b.scope.kind === 'module' && !model.mainGuards.some((g) => isInside(b.node, g))) continue;
+      const attr = n.text === self && n.parent?.type === 'attribute' && n.field === 'object' ? n.parent.childForFieldName('attribute')?.text : undefined;
+      if (attr === holder.attr) readsHolder = true;
+      else plain = false;
+    }
+    if (!readsHolder) continue;
+    if (!plain || self !== 'self') return null;
+    derived.push({ attr: name, text: value.text });
+  }
+  derived.sort((a, b) => cls.attrs.get(a.attr)![0].node.startIndex - cls.attrs.get(b.attr)![0].node.startIndex);
+  return {
+    save: (local) => [`{key} = {"name": ${local}.filename, "mode": "r" if ${local}.mode == "r" else "a"}`, ...derived.map((d) => `state.pop(${JSON.stringify(d.attr)}, None)`)],
+    restore: (target) => [`${target} = ${q.text}(saved["name"], saved["mode"])`, ...derived.map((d) => `self.${d.attr} = ${d.text}`)],
+    title: (target) => `reopen ${target} by its file name on the other side${derived.length ? ` (and recompute ${derived.map((d) => `self.${d.attr}`).join(', ')} from it)` : ''}`,
+    imports: q.edits,
+  };
 }
 
 /** `site` is `open(...)` or `path.open(...)`: the file has a name to reopen. */
