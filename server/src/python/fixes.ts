@@ -1499,6 +1499,49 @@ export function sendSettingsFix(ctx: FixContext): Fix | undefined {
   };
 }
 
+/**
+ * A class attribute the parent changes at run time, read in spawned pool workers that import the
+ * class afresh: the pool's `initializer` sets it in each worker to the value it has where the pool
+ * is made (what a fork child would inherit), passed as `initargs`. Offered when the pool is made
+ * in this file without an initializer of its own, after the change when both are in the same
+ * function, and the class is reachable here by its module-level name.
+ */
+export function classAttributeInitializerFix(sink: Sink, cls: ClassInfo, attr: string, changed: { statement: Node; scope: import('./model').Scope }, ev: Evaluator): Fix | undefined {
+  if (!initializerSinks.test(sink.name)) return undefined;
+  const model = sink.call.scope.module;
+  const callee = sink.call.node.childForFieldName('function');
+  const receiver = callee?.type === 'attribute' ? callee.childForFieldName('object') : null;
+  if (!receiver) return undefined;
+  const poolCall = poolCallOf(receiver, sink, ev);
+  if (!poolCall) return undefined;
+  const args = poolCall.childForFieldName('arguments');
+  if (!args || args.namedChildren.some((a) => a.type === 'keyword_argument' && /^(initializer|initargs)$/.test(a.childForFieldName('name')?.text ?? ''))) return undefined;
+  if (args.namedChildren.some((a) => a.type === 'list_splat' || a.type === 'dictionary_splat') || args.namedChildren.filter((a) => a.type !== 'keyword_argument').length > 1) return undefined;
+  const poolScope = enclosingScope(model, poolCall);
+  if (changed.scope === poolScope && changed.statement.startIndex > poolCall.startIndex) return undefined;
+  // The class by a module-level name of this file: its own definition, or a `from ... import` of it.
+  const b = lookup(cls.name, poolScope, poolCall);
+  if (!b || b.scope.kind !== 'module' || model.mainGuards.some((g) => isInside(b.node, g))) return undefined;
+  const reachable = b.kind === 'class' ? b.cls === cls : b.kind === 'import' && !b.asModule && b.member === cls.name && b.module.split('.').pop() === cls.module.file.replace(/^.*[\\/]/, '').replace(/\.py$/, '');
+  if (!reachable || cls.outer.kind !== 'module') return undefined;
+  const snake = cls.name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+  const init = freshName(model, `_init_${snake}_${attr.replace(/^_+/, '')}`);
+  const row = topLevelStatement(poolCall).startPosition.row;
+  const gap = lineText(model, row - 1).trim() === '' ? '' : '\n\n';
+  const end = args.endPosition;
+  const at = { line: end.row, character: end.column - 1 };
+  const sep = args.namedChildren.length ? ', ' : '';
+  return {
+    title: `Set \`${cls.name}.${attr}\` in each pool worker as it starts (\`initializer=${init}\`) to the value it has where the pool is made`,
+    id: 'set-class-attribute-in-worker',
+    preferred: false,
+    edits: [
+      edit(model, { line: row, character: 0 }, { line: row, character: 0 }, `${gap}def ${init}(value):\n    ${cls.name}.${attr} = value\n\n\n`),
+      edit(model, at, at, `${sep}initializer=${init}, initargs=(${cls.name}.${attr},)`),
+    ],
+  };
+}
+
 /** The call in this file that made the pool `receiver` names (`Pool(2)`, `ctx.Pool(2)`, also through `with ... as pool`). */
 function poolCallOf(receiver: Node, sink: Sink, ev: Evaluator): Node | undefined {
   const model = sink.call.scope.module;
