@@ -124,7 +124,7 @@ export function moveDefinitionFix(def: FunctionInfo | ClassInfo, title: string, 
   if (!block || block.type !== 'block') return undefined;
   if (block.namedChildren.filter((c) => c.type !== 'comment').length < 2) return undefined;
   if (!closesOverNothing(model, node, allowGuarded)) return undefined;
-  if (model.scope.bindings.get(def.name)?.some((b) => b.node.id !== def.nameNode.id)) return undefined;
+  if (model.scope.bindings.get(def.name)?.some((b) => b.node.id !== def.nameNode.id && !isFactoryResult(def, b))) return undefined;
   const moved = dedentedLines(model, node);
   if (!moved) return undefined;
   const top = topLevelStatement(node);
@@ -144,10 +144,62 @@ export function moveDefinitionFix(def: FunctionInfo | ClassInfo, title: string, 
 }
 
 /**
+ * A module-level `Record = define_record()` where `define_record` is the function `def` is
+ * nested in and returns it on every path: once `def` moves to module level, that binding
+ * assigns the name the very definition it already holds.
+ */
+function isFactoryResult(def: FunctionInfo | ClassInfo, b: NonNullable<ReturnType<typeof lookup>>): boolean {
+  const outer = def.outer.kind === 'function' ? def.outer.fn : undefined;
+  if (!outer || outer.outer.kind !== 'module' || b.kind !== 'value' || b.value.type !== 'call' || b.value.childForFieldName('function')?.text !== outer.name) return false;
+  if ((b.value.childForFieldName('arguments')?.namedChildren.length ?? 1) !== 0) return false;
+  return outer.returns.length > 0 && outer.returns.every((r) => r.type === 'identifier' && r.text === def.name) && outer.scope.bindings.get(def.name)?.length === 1;
+}
+
+/**
  * Replaces a lambda with a module-level def. A lambda stored in an attribute
  * (`self.transform = lambda x: ...`) keeps its attribute, which now holds a module function:
  * pickle stores that by name, and calling it through the attribute means what it meant.
  */
+/**
+ * The lambdas written as the values of a module-level dict (or list) literal bound to a name, all
+ * moved to module-level defs named for the table and the key: undefined when `lambda` is not in
+ * such a table, null when one of them cannot move.
+ */
+function lambdaTableFix(model: ModuleModel, lambda: Node): Fix | null | undefined {
+  const pair = lambda.parent?.type === 'pair' && lambda.field === 'value' ? lambda.parent : undefined;
+  const literal = pair ? pair.parent : lambda.parent?.type === 'list' ? lambda.parent : undefined;
+  const assignment = literal?.parent;
+  if (!literal || (literal.type !== 'dictionary' && literal.type !== 'list') || assignment?.type !== 'assignment' || assignment.childForFieldName('right')?.id !== literal.id) return undefined;
+  const left = assignment.childForFieldName('left');
+  if (left?.type !== 'identifier' || assignment.parent?.type !== 'expression_statement' || assignment.parent.parent?.type !== 'module') return undefined;
+  const table = left.text.toLowerCase().replace(/^_+/, '');
+  const defs: string[] = [];
+  const edits: TextEdit[] = [];
+  const taken = new Set<string>();
+  for (const [i, item] of literal.namedChildren.entries()) {
+    const value = item.type === 'pair' ? item.childForFieldName('value') : item;
+    if (value?.type !== 'lambda') continue;
+    if (!closesOverNothing(model, value)) return null;
+    const key = item.type === 'pair' ? /^['"](\w+)['"]$/.exec(item.childForFieldName('key')?.text ?? '')?.[1] : undefined;
+    let name = freshName(model, `_${table}_${key ?? i}`);
+    for (let n = 2; taken.has(name); n++) name = freshName(model, `_${table}_${key ?? i}_${n}`);
+    taken.add(name);
+    const params = value.childForFieldName('parameters');
+    const body = value.childForFieldName('body');
+    if (!body) return null;
+    defs.push(`def ${name}(${params?.text ?? ''}):\n    return ${body.text.includes('\n') ? `(${body.text})` : body.text}\n\n\n`);
+    edits.push(replaceNode(model, value, name));
+  }
+  const row = assignment.parent.startPosition.row;
+  const gap = lineText(model, row - 1).trim() === '' ? '' : '\n\n';
+  return {
+    title: `Move the lambdas of \`${left.text}\` to module-level functions (${[...taken].map((n) => `\`${n}\``).join(', ')})`,
+    id: 'move-to-module-scope',
+    preferred: true,
+    edits: [edit(model, { line: row, character: 0 }, { line: row, character: 0 }, `${gap}${defs.join('')}`), ...edits],
+  };
+}
+
 export function lambdaToDefFix(model: ModuleModel, lambda: Node, sink: Sink, holder?: Problem['holder']): Fix | undefined {
   if (!closesOverNothing(model, lambda)) return undefined;
   const params = lambda.childForFieldName('parameters');
@@ -156,9 +208,15 @@ export function lambdaToDefFix(model: ModuleModel, lambda: Node, sink: Sink, hol
   // A body written over several lines inside the call's brackets needs its own brackets after `return`.
   const body = { text: rawBody.text.includes('\n') ? `(${rawBody.text})` : rawBody.text };
   const top = topLevelStatement(lambda);
-  if (holder) {
-    const right = holder.statement.type === 'assignment' ? holder.statement.childForFieldName('right') : null;
-    if (!right || right.id !== lambda.id || holder.cls.module !== model) return undefined;
+  // A module-level table of lambdas (`TRANSFORMS = {"train": lambda x: ...}`): each becomes a def
+  // named for the table and its key, so whichever entry is picked pickles by name.
+  const table = lambdaTableFix(model, lambda);
+  if (table !== undefined) return table ?? undefined;
+  const right = holder && holder.statement.type === 'assignment' ? holder.statement.childForFieldName('right') : null;
+  // The attribute holds the lambda itself; a lambda inside what it holds (a defaultdict's
+  // factory) moves as any other.
+  if (holder && right?.id === lambda.id) {
+    if (holder.cls.module !== model) return undefined;
     const snake = holder.cls.name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
     const name = freshName(model, `${snake}_${holder.attr.replace(/^_+/, '')}`);
     const row = top.startPosition.row;
@@ -233,6 +291,15 @@ function qualified(model: ModuleModel, module: string, member: string, at: Node)
   return { text: `${module}.${member}`, edits: [edit(model, { line: row, character: 0 }, { line: row, character: 0 }, `import ${module}\n`)] };
 }
 
+/** Like `qualified`, but a name the module already imports from `module` (`from sqlalchemy import create_engine`) is used as it is. */
+function importedMember(model: ModuleModel, module: string, member: string, at: Node): { text: string; edits: TextEdit[] } | undefined {
+  for (const [name, list] of model.scope.bindings) {
+    const b = list[list.length - 1];
+    if (list.length === 1 && b.kind === 'import' && !b.asModule && b.level === 0 && b.module === module && b.member === member && lookup(name, enclosingScope(model, at), at) === b) return { text: name, edits: [] };
+  }
+  return qualified(model, module, member, at);
+}
+
 /** Replaces the callee of the call that created the bad object, keeping its arguments. */
 export function replaceConstructorFix(problem: Problem, module: string, member: string, title: string, preferred: boolean, id: string): Fix | undefined {
   const site = problem.leafSite;
@@ -274,7 +341,7 @@ export function rehydrateHooksFix(problem: Problem, leaveOut = false, ev?: Evalu
   if (cls.fieldStyle === 'attrs' || cls.fieldStyle === 'namedtuple' || cls.methods.has('__getstate__')) return undefined;
   const recreated: { attr: string; text: string }[] = [];
   let reopened: string | undefined;
-  const carried = leaveOut ? undefined : carriedState(problem, model, cls.node);
+  const carried = leaveOut ? undefined : (carriedState(problem, model, cls.node) ?? (ev ? h5pyReopened(problem, ev) : undefined));
   if (carried === null || (carried && ['state', 'saved', 'database', 'self'].includes(holder.attr))) return undefined;
   if (carried) {
     // handled below: the attribute's state crosses as plain data and is rebuilt from it
@@ -420,6 +487,47 @@ function carriedState(problem: Problem, model: ModuleModel, at: Node): CarriedSt
   return undefined;
 }
 
+/**
+ * An h5py.File kept in an attribute: it crosses as its file name and mode (a file opened for
+ * writing is reopened for appending), and the other side opens it again; the attributes
+ * `__init__` derives from it (`self.frames = self.h5["frames"]`, h5py objects too) are
+ * recomputed from the new handle, in the order `__init__` sets them.
+ */
+function h5pyReopened(problem: Problem, ev: Evaluator): CarriedState | null | undefined {
+  const holder = problem.holder!;
+  const site = problem.leafSite;
+  if (problem.objectType !== 'h5py.File' || !site || site.node.type !== 'call' || !createsDirectly(site, 'h5py.File', ev)) return undefined;
+  const cls = holder.cls;
+  const model = cls.module;
+  const q = qualified(model, 'h5py', 'File', cls.node);
+  if (!q) return null;
+  // Attributes set once, in `__init__`, from `self.<holder>` and module-level names only.
+  const derived: { attr: string; text: string }[] = [];
+  for (const [name, list] of cls.attrs) {
+    if (name === holder.attr || list.length !== 1 || list[0].scope.fn?.name !== '__init__' || !list[0].value || list[0].unpack.length) continue;
+    const value = list[0].value;
+    const self = list[0].scope.fn.params[0];
+    let readsHolder = false;
+    let plain = true;
+    for (const { node: n, binding: b } of outsideReads(model, value)) {
+      if (b.scope.kind === 'module' && !model.mainGuards.some((g) => isInside(b.node, g))) continue;
+      const attr = n.text === self && n.parent?.type === 'attribute' && n.field === 'object' ? n.parent.childForFieldName('attribute')?.text : undefined;
+      if (attr === holder.attr) readsHolder = true;
+      else plain = false;
+    }
+    if (!readsHolder) continue;
+    if (!plain || self !== 'self') return null;
+    derived.push({ attr: name, text: value.text });
+  }
+  derived.sort((a, b) => cls.attrs.get(a.attr)![0].node.startIndex - cls.attrs.get(b.attr)![0].node.startIndex);
+  return {
+    save: (local) => [`{key} = {"name": ${local}.filename, "mode": "r" if ${local}.mode == "r" else "a"}`, ...derived.map((d) => `state.pop(${JSON.stringify(d.attr)}, None)`)],
+    restore: (target) => [`${target} = ${q.text}(saved["name"], saved["mode"])`, ...derived.map((d) => `self.${d.attr} = ${d.text}`)],
+    title: (target) => `reopen ${target} by its file name on the other side${derived.length ? ` (and recompute ${derived.map((d) => `self.${d.attr}`).join(', ')} from it)` : ''}`,
+    imports: q.edits,
+  };
+}
+
 /** `site` is `open(...)` or `path.open(...)`: the file has a name to reopen. */
 function opensFile(site: Site, ev: Evaluator): boolean {
   const callee = ev.eval(site.node.childForFieldName('function')!, enclosingScope(site.module, site.node));
@@ -458,6 +566,17 @@ function identifierCount(root: Node, name: string): number {
 
 /** The module-level worker function of this file that receives the sent argument, and the parameter it arrives in. */
 export function workerParam(ctx: FixContext): { fn: FunctionInfo; param: string } | undefined {
+  const target = taskWorker(ctx);
+  if (!target || target.fn.module !== ctx.sink.call.scope.module) return undefined;
+  return { fn: target.fn, param: target.param };
+}
+
+/**
+ * The module-level worker function (of this file or one it imports) that receives the sent
+ * argument, the parameter it arrives in, its position when sent positionally, and the argument
+ * of the sink that names the worker.
+ */
+function taskWorker(ctx: FixContext): { fn: FunctionInfo; param: string; index?: number; workerArg: Node } | undefined {
   const { problem, sink, ev } = ctx;
   const model = sink.call.scope.module;
   if (problem.segments.length !== 1) return undefined;
@@ -477,15 +596,15 @@ export function workerParam(ctx: FixContext): { fn: FunctionInfo; param: string 
   else if ((m = /^kwargs\[(["']?)(\w+)\1\]$/.exec(label)) && /^(Process|ProcessPoolExecutor\.submit)$/.test(sink.name)) keyword = m[2];
   else return undefined;
   const worker = ev.eval(workerArg.node, sink.call.scope);
-  if (worker.kind !== 'function' || worker.fn.module !== model || worker.fn.outer.kind !== 'module' || worker.fn.decorators.length) return undefined;
+  if (worker.kind !== 'function' || worker.fn.outer.kind !== 'module' || worker.fn.decorators.length) return undefined;
   const param = keyword ?? worker.fn.params[index!];
   if (!param || !worker.fn.params.includes(param)) return undefined;
   // A positional index counts only while no `*args` comes before it.
   const binding = worker.fn.scope.bindings.get(param);
   if (!binding || binding.some((b) => b.kind !== 'param') || (index !== undefined && binding[0].kind === 'param' && binding[0].index !== index)) return undefined;
-  // Other callers of the worker would still pass the old kind of value.
-  if (identifierCount(model.root, worker.fn.name) !== 2) return undefined;
-  return { fn: worker.fn, param };
+  // Other callers of a worker of this file would still pass the old kind of value.
+  if (worker.fn.module === model && identifierCount(model.root, worker.fn.name) !== 2) return undefined;
+  return { fn: worker.fn, param, index, workerArg: workerArg.node };
 }
 
 /**
@@ -1151,27 +1270,52 @@ export function returnDataFix(ctx: FixContext): Fix | undefined {
   };
 }
 
-/** Objects a worker can build for itself from data: made by one call and set up by method calls on it. */
-const buildableInWorker = new Set(['logging.Handler']);
+/**
+ * Objects a worker can build for itself from the same call: a logging handler (its records reach
+ * the same file or stream), and clients of a server or service (a redis or MongoDB client, a
+ * boto3 client, resource or Session, a SQLAlchemy Engine or sessionmaker): made again from the
+ * same settings, they talk to the same server; none is shared state the parent reads back.
+ */
+const buildableInWorker = new Set([
+  'logging.Handler',
+  'redis.Redis',
+  'redis.ConnectionPool',
+  'pymongo.MongoClient',
+  'botocore.client.BaseClient',
+  'boto3.resources.base.ServiceResource',
+  'boto3.session.Session',
+  'sqlalchemy.engine.Engine',
+  'sqlalchemy.orm.sessionmaker',
+  // A test double standing in for such a client: the same helper configures each worker's own.
+  'unittest.mock.MagicMock',
+  'unittest.mock.Mock',
+]);
+
+/** Pool and executor sinks whose pool takes an `initializer` run once in each worker as it starts. */
+const initializerSinks = /^(Pool\.\w+|ProcessPoolExecutor\.(submit|map))$/;
 
 /**
- * A logging handler (it holds a lock and often a file) handed to Pool tasks: each worker builds
- * its own as it starts, in the pool's `initializer`, from the same constructor call and the
- * same set-up calls (`setFormatter`, `setLevel`), with the locals they read passed as
- * `initargs`; the task reads it from a module global and `None` is sent in its place. A
- * FileHandler opens its file in append mode, so every worker's records reach the same file.
- * Offered when the handler is a name bound once before the pool, by a call, in the same
+ * A logging handler or a client handed to Pool or executor tasks: each worker builds its own as
+ * it starts, in the pool's `initializer`, from the same constructor call and the same set-up
+ * calls (`setFormatter`, `setLevel`), with the locals they read passed as `initargs`; the task
+ * reads it from a module global and `None` is sent in its place. A FileHandler opens its file in
+ * append mode, so every worker's records reach the same file. When the worker function lives in
+ * another module, the pool runs a module-level adapter of this file that passes it the global.
+ * Offered when the object is a name bound once before the pool, by a call, in the same
  * function, and the set-up calls sit between them.
  */
 export function buildInWorkerFix(ctx: FixContext): Fix | undefined {
   const { problem, sink, ev } = ctx;
   const anchor = problem.anchor;
   if (!problem.objectType || !buildableInWorker.has(problem.objectType)) return undefined;
-  if (problem.holder || !anchorIsObject(ctx) || anchor.node.type !== 'identifier' || !/^Pool\./.test(sink.name)) return undefined;
-  const target = workerParam(ctx);
+  if (problem.holder || !anchorIsObject(ctx) || anchor.node.type !== 'identifier' || !initializerSinks.test(sink.name)) return undefined;
+  const target = taskWorker(ctx);
   if (!target) return undefined;
   const { fn, param } = target;
-  const model = fn.module;
+  const model = sink.call.scope.module;
+  const own = fn.module === model;
+  // A worker of another module is run through an adapter that puts the object back in its place.
+  if (!own && (target.index === undefined || target.workerArg.type !== 'identifier')) return undefined;
   const name = anchor.node.text;
   const callee = sink.call.node.childForFieldName('function');
   const receiver = callee?.type === 'attribute' ? callee.childForFieldName('object') : null;
@@ -1179,7 +1323,8 @@ export function buildInWorkerFix(ctx: FixContext): Fix | undefined {
   const poolCall = poolCallOf(receiver, sink, ev);
   if (!poolCall) return undefined;
   const args = poolCall.childForFieldName('arguments');
-  if (!args || args.namedChildren.some((a) => a.type === 'keyword_argument' && /^initializer|initargs$/.test(a.childForFieldName('name')?.text ?? ''))) return undefined;
+  if (!args || args.namedChildren.some((a) => a.type === 'keyword_argument' && /^(initializer|initargs)$/.test(a.childForFieldName('name')?.text ?? ''))) return undefined;
+  // An executor's second positional parameter is its mp_context, a pool's its initializer.
   if (args.namedChildren.some((a) => a.type === 'list_splat' || a.type === 'dictionary_splat') || args.namedChildren.filter((a) => a.type !== 'keyword_argument').length > 1) return undefined;
   const scope = enclosingScope(anchor.module, anchor.node);
   if (enclosingScope(model, poolCall) !== scope || identifierCount(sink.call.node, name) !== 1) return undefined;
@@ -1219,23 +1364,183 @@ export function buildInWorkerFix(ctx: FixContext): Fix | undefined {
     return `    ${s.text.slice(0, use.startIndex - s.startIndex)}${global}${s.text.slice(use.endIndex - s.startIndex)}`;
   });
   if (setupText.some((t) => t.includes('\n'))) return undefined;
-  const prologue = workerPrologue(model, fn, [`${param} = ${global}`]);
-  if (!prologue) return undefined;
-  const top = topLevelStatement(fn.node.parent?.type === 'decorated_definition' ? fn.node.parent : fn.node);
-  const row = top.startPosition.row;
+  const edits: TextEdit[] = [];
+  let adapterText = '';
+  let adapter: string | undefined;
+  if (own) {
+    const prologue = workerPrologue(model, fn, [`${param} = ${global}`]);
+    if (!prologue) return undefined;
+    edits.push(...prologue);
+  } else {
+    // `def _run_f(a, client, *args, **kwargs): return f(a, _client, *args, **kwargs)`: the
+    // worker's own parameter names up to the object's place, the rest passed on as they come.
+    const lead = fn.params.slice(0, target.index! + 1);
+    const worker = target.workerArg.text;
+    if (lead.length !== target.index! + 1 || lead.some((p) => p === worker || p === global || p === 'args' || p === 'kwargs' || /^\*/.test(p))) return undefined;
+    adapter = freshName(model, `_run_${fn.name.replace(/^_+/, '')}`);
+    const passed = lead.map((p, i) => (i === target.index ? global : p));
+    adapterText = `def ${adapter}(${[...lead, '*args', '**kwargs'].join(', ')}):\n    return ${worker}(${[...passed, '*args', '**kwargs'].join(', ')})\n\n\n`;
+    edits.push(replaceNode(model, target.workerArg, adapter));
+  }
+  const topOf = own ? (fn.node.parent?.type === 'decorated_definition' ? fn.node.parent : fn.node) : sink.call.node;
+  const row = topLevelStatement(topOf).startPosition.row;
+  const gap = lineText(model, row - 1).trim() === '' ? '' : '\n\n';
   const end = args.endPosition;
   const at = { line: end.row, character: end.column - 1 };
   const sep = args.namedChildren.length ? ', ' : '';
   const initargs = locals.length ? `, initargs=(${locals.join(', ')}${locals.length === 1 ? ',' : ''})` : '';
   return {
-    title: `Build \`${name}\` in each pool worker as it starts (\`initializer=${init}\`), send \`None\` in its place, and read it from a module global in \`${fn.name}\``,
+    title: `Build \`${name}\` in each pool worker as it starts (\`initializer=${init}\`), send \`None\` in its place, and ${adapter ? `run \`${fn.name}\` through \`${adapter}\`, which passes it the worker's own` : `read it from a module global in \`${fn.name}\``}`,
     id: 'build-in-worker-initializer',
     preferred: false,
     edits: [
-      edit(model, { line: row, character: 0 }, { line: row, character: 0 }, `${global} = None\n\n\ndef ${init}(${locals.join(', ')}):\n    global ${global}\n    ${global} = ${made.text}\n${setupText.map((t) => `${t}\n`).join('')}\n\n`),
-      ...prologue,
+      edit(model, { line: row, character: 0 }, { line: row, character: 0 }, `${gap}${global} = None\n\n\ndef ${init}(${locals.join(', ')}):\n    global ${global}\n    ${global} = ${made.text}\n${setupText.map((t) => `${t}\n`).join('')}\n\n${adapterText}`),
+      ...edits,
       edit(model, at, at, `${sep}initializer=${init}${initargs}`),
       replaceNode(anchor.module, anchor.node, 'None'),
+    ],
+  };
+}
+
+/**
+ * A client (or logging handler) kept in an attribute of an object that is sent: the class gets
+ * `__getstate__`/`__setstate__` that leave it out and make it again on the other side with the
+ * call that made it, which may read other attributes of the object (`redis.Redis.from_url(self.url)`):
+ * the same settings, so the same server. An attribute that is set later than `__init__` (after a
+ * `connect()`) is made again only when the object had one. Offered when the call is the whole
+ * right side of `self.<attr> = ...` in a method of the class, and reads nothing but module-level
+ * names and attributes of `self` that are written once and are not the client itself.
+ */
+export function rebuildClientHooksFix(problem: Problem): Fix | undefined {
+  const holder = problem.holder;
+  const site = problem.leafSite;
+  if (!holder || !site || !problem.objectType || !buildableInWorker.has(problem.objectType)) return undefined;
+  const cls = holder.cls;
+  const model = cls.module;
+  if (site.module !== model || site.node.type !== 'call' || holder.statement.type !== 'assignment' || holder.statement.childForFieldName('right')?.id !== site.node.id) return undefined;
+  if (slotNames(cls) !== undefined || cls.methods.has('__setstate__') || cls.methods.has('__getstate__') || cls.methods.has('__reduce__') || cls.methods.has('__reduce_ex__')) return undefined;
+  if (cls.fieldStyle === 'attrs' || cls.fieldStyle === 'namedtuple') return undefined;
+  if (cls.isDataclass && cls.node.parent?.type === 'decorated_definition' && /frozen\s*=\s*True|slots\s*=\s*True/.test(cls.node.parent.text)) return undefined;
+  const method = enclosingScope(model, site.node).fn;
+  if (!method || method.outer.cls !== cls || method.params[0] !== 'self') return undefined;
+  for (const { node: n, binding: b } of outsideReads(model, site.node)) {
+    if (b.scope.kind === 'module' && !model.mainGuards.some((g) => isInside(b.node, g))) continue;
+    if (b.scope !== method.scope || b.kind !== 'param' || n.text !== 'self') return undefined;
+    const attr = n.parent?.type === 'attribute' && n.field === 'object' ? n.parent.childForFieldName('attribute')?.text : undefined;
+    if (!attr || attr === holder.attr || cls.methods.has(attr) || (cls.attrs.get(attr)?.length ?? 0) !== 1) return undefined;
+  }
+  const writes = cls.attrs.get(holder.attr) ?? [];
+  if (writes.length === 0) return undefined;
+  const later = writes.length > 1 || writes[0].scope.fn?.name !== '__init__';
+  const body = cls.node.childForFieldName('body');
+  if (!body || body.namedChildren.length === 0) return undefined;
+  const indent = indentOf(lineText(model, body.namedChildren[0].startPosition.row));
+  if (!indent) return undefined;
+  const inner = `${indent}    `;
+  const key = JSON.stringify(holder.attr);
+  const flag = JSON.stringify(`_${holder.attr.replace(/^_+/, '')}_made`);
+  const call = site.node.text.includes('\n') ? `(${site.node.text})` : site.node.text;
+  const getstate = later ? `${inner}state[${flag}] = state.pop(${key}, None) is not None\n` : `${inner}state.pop(${key}, None)\n`;
+  const setstate = later
+    ? `${inner}made = state.pop(${flag}, False)\n${inner}self.__dict__.update(state)\n${inner}self.${holder.attr} = ${call} if made else None\n`
+    : `${inner}self.__dict__.update(state)\n${inner}self.${holder.attr} = ${call}\n`;
+  const text = `\n${indent}def __getstate__(self):\n${inner}state = self.__dict__.copy()\n${getstate}${inner}return state\n\n${indent}def __setstate__(self, state):\n${setstate}`;
+  const endRow = body.endPosition.row;
+  return {
+    title: `Add __getstate__/__setstate__ to ${cls.name} that make self.${holder.attr} again on the other side, from the same settings${later ? ' (when it was made here)' : ''}`,
+    id: 'add-rehydrate-hooks',
+    preferred: false,
+    edits: [edit(model, { line: endRow + 1, character: 0 }, { line: endRow + 1, character: 0 }, text)],
+  };
+}
+
+/**
+ * Clients whose settings are readable from the object and rebuild an equivalent one: what to
+ * send (plain data) and the call the worker makes from it.
+ */
+const rebuiltFromSettings: Record<string, { send: (x: string) => string; module: string; member: string; what: string }> = {
+  // `str(engine.url)` hides the password; the rendered URL keeps it, so the worker can log in.
+  'sqlalchemy.engine.Engine': { send: (x) => `${x}.url.render_as_string(hide_password=False)`, module: 'sqlalchemy', member: 'create_engine', what: 'database URL' },
+};
+
+/**
+ * A client sent to a worker function of this file, read back from an attribute or a container
+ * where no constructor call is in reach: send the settings it was made from (a SQLAlchemy
+ * engine's URL), and the worker makes its own client from them where the parameter arrives.
+ * Every place the same expression is sent in the call (each item of a starmap list) sends the
+ * settings.
+ */
+export function sendSettingsFix(ctx: FixContext): Fix | undefined {
+  const { problem, sink } = ctx;
+  const how = problem.objectType ? rebuiltFromSettings[problem.objectType] : undefined;
+  const anchor = problem.anchor;
+  if (!how || !anchorIsObject(ctx) || !/^[\w.]+$/.test(anchor.node.text) || anchor.module !== sink.call.scope.module) return undefined;
+  const target = workerParam(ctx);
+  if (!target) return undefined;
+  const { fn, param } = target;
+  const q = importedMember(fn.module, how.module, how.member, fn.node);
+  if (!q) return undefined;
+  const prologue = workerPrologue(fn.module, fn, [`${param} = ${q.text}(${param})`]);
+  if (!prologue) return undefined;
+  const same: Node[] = [];
+  const stack: Node[] = [sink.call.node];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if ((n.type === 'identifier' || n.type === 'attribute') && n.text === anchor.node.text) {
+      if (n.parent?.type === 'attribute' && n.field === 'attribute') continue;
+      same.push(n);
+      continue;
+    }
+    for (const c of n.namedChildren) stack.push(c);
+  }
+  if (!same.some((n) => n.id === anchor.node.id)) return undefined;
+  return {
+    title: `Send the ${how.what} (\`${how.send(anchor.node.text)}\`) and make the client from it in \`${fn.name}\` (\`${q.text}(${param})\`)`,
+    id: 'send-client-settings',
+    preferred: false,
+    edits: [...q.edits, ...prologue, ...same.map((n) => replaceNode(anchor.module, n, how.send(n.text)))],
+  };
+}
+
+/**
+ * A class attribute the parent changes at run time, read in spawned pool workers that import the
+ * class afresh: the pool's `initializer` sets it in each worker to the value it has where the pool
+ * is made (what a fork child would inherit), passed as `initargs`. Offered when the pool is made
+ * in this file without an initializer of its own, after the change when both are in the same
+ * function, and the class is reachable here by its module-level name.
+ */
+export function classAttributeInitializerFix(sink: Sink, cls: ClassInfo, attr: string, changed: { statement: Node; scope: import('./model').Scope }, ev: Evaluator): Fix | undefined {
+  if (!initializerSinks.test(sink.name)) return undefined;
+  const model = sink.call.scope.module;
+  const callee = sink.call.node.childForFieldName('function');
+  const receiver = callee?.type === 'attribute' ? callee.childForFieldName('object') : null;
+  if (!receiver) return undefined;
+  const poolCall = poolCallOf(receiver, sink, ev);
+  if (!poolCall) return undefined;
+  const args = poolCall.childForFieldName('arguments');
+  if (!args || args.namedChildren.some((a) => a.type === 'keyword_argument' && /^(initializer|initargs)$/.test(a.childForFieldName('name')?.text ?? ''))) return undefined;
+  if (args.namedChildren.some((a) => a.type === 'list_splat' || a.type === 'dictionary_splat') || args.namedChildren.filter((a) => a.type !== 'keyword_argument').length > 1) return undefined;
+  const poolScope = enclosingScope(model, poolCall);
+  if (changed.scope === poolScope && changed.statement.startIndex > poolCall.startIndex) return undefined;
+  // The class by a module-level name of this file: its own definition, or a `from ... import` of it.
+  const b = lookup(cls.name, poolScope, poolCall);
+  if (!b || b.scope.kind !== 'module' || model.mainGuards.some((g) => isInside(b.node, g))) return undefined;
+  const reachable = b.kind === 'class' ? b.cls === cls : b.kind === 'import' && !b.asModule && b.member === cls.name && b.module.split('.').pop() === cls.module.file.replace(/^.*[\\/]/, '').replace(/\.py$/, '');
+  if (!reachable || cls.outer.kind !== 'module') return undefined;
+  const snake = cls.name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+  const init = freshName(model, `_init_${snake}_${attr.replace(/^_+/, '')}`);
+  const row = topLevelStatement(poolCall).startPosition.row;
+  const gap = lineText(model, row - 1).trim() === '' ? '' : '\n\n';
+  const end = args.endPosition;
+  const at = { line: end.row, character: end.column - 1 };
+  const sep = args.namedChildren.length ? ', ' : '';
+  return {
+    title: `Set \`${cls.name}.${attr}\` in each pool worker as it starts (\`initializer=${init}\`) to the value it has where the pool is made`,
+    id: 'set-class-attribute-in-worker',
+    preferred: false,
+    edits: [
+      edit(model, { line: row, character: 0 }, { line: row, character: 0 }, `${gap}def ${init}(value):\n    ${cls.name}.${attr} = value\n\n\n`),
+      edit(model, at, at, `${sep}initializer=${init}, initargs=(${cls.name}.${attr},)`),
     ],
   };
 }
@@ -1248,7 +1553,7 @@ function poolCallOf(receiver: Node, sink: Sink, ev: Evaluator): Node | undefined
   if (receiver.type !== 'identifier') return undefined;
   const b = lookup(receiver.text, sink.call.scope, receiver);
   if (!b || b.kind !== 'value' || b.value.type !== 'call' || b.scope.bindings.get(receiver.text)?.length !== 1) return undefined;
-  return /(^|\.)Pool$/.test(b.value.childForFieldName('function')?.text ?? '') ? b.value : undefined;
+  return /(^|\.)(Pool|ProcessPoolExecutor)$/.test(b.value.childForFieldName('function')?.text ?? '') ? b.value : undefined;
 }
 
 /**
@@ -1302,6 +1607,9 @@ const plainAttributes: Record<string, ReadonlySet<string>> = {
   'sqlite3.Cursor': new Set(['rowcount', 'lastrowid', 'description', 'arraysize']),
 };
 
+/** Objects whose plain attributes are all a reader can get from them (a process's command, pid and exit code). */
+const wholeOutcome = new Set(['subprocess.Popen', 'threading.Thread']);
+
 /**
  * An object whose worker only reads plain-data attributes of it (`t.name`, `proc.returncode`):
  * send a `types.SimpleNamespace` holding those attributes' current values, so the worker's code
@@ -1314,7 +1622,21 @@ export function sendAttributesFix(ctx: FixContext): Fix | undefined {
   const anchor = problem.anchor;
   if (!plain || !anchorIsObject(ctx) || !/^[\w.]+$/.test(anchor.node.text)) return undefined;
   const target = workerParam(ctx);
-  if (!target) return undefined;
+  // Data read elsewhere (a pickle, a queue item): all of its plain attributes, which whoever
+  // reads it finds under the same names. A Popen or Thread has no other content to send.
+  if (!target) {
+    if (!dataChannel.test(ctx.sink.name) || !wholeOutcome.has(problem.objectType!)) return undefined;
+    const q = qualified(anchor.module, 'types', 'SimpleNamespace', anchor.node);
+    if (!q) return undefined;
+    const names = [...plain].sort();
+    const text = `${q.text}(${names.map((n) => `${n}=${anchor.node.text}.${n}`).join(', ')})`;
+    return {
+      title: `Send its plain attributes (${names.map((n) => `\`.${n}\``).join(', ')}) in a SimpleNamespace instead of the ${problem.typeName}`,
+      id: 'send-attributes-read',
+      preferred: false,
+      edits: [...q.edits, replaceNode(anchor.module, anchor.node, text)],
+    };
+  }
   const { fn, param } = target;
   const body = fn.node.childForFieldName('body');
   if (!body) return undefined;
@@ -1521,7 +1843,7 @@ export function copyWhereMadeFix(ctx: FixContext): Fix | undefined {
 export function leaveOutUnreadFix(ctx: FixContext): Fix | undefined {
   const { problem } = ctx;
   const holder = problem.holder;
-  if (!holder || problem.segments.length !== 2 || problem.segments[1] !== `self.${holder.attr}`) return undefined;
+  if (!holder || problem.segments.length !== 2 || (problem.segments[1] !== `self.${holder.attr}` && problem.segments[1] !== `.${holder.attr}`)) return undefined;
   const target = workerParam({ ...ctx, problem: { ...problem, segments: [problem.segments[0]] } });
   if (!target) return undefined;
   const { fn, param } = target;

@@ -437,6 +437,9 @@ export class Judge {
         const p = this.judge(item.value, [...segments, `.${item.label}`], anchor, ctx, depth + 1, seen);
         if (p) {
           if (item.node) p.related = [...related({ module: item.module, node: item.node }, `.${item.label} is set here`), ...p.related];
+          // An attribute the class declares too (`self.cache = None` in `__init__`): its hooks can leave it out.
+          const declared = v.cls.attrs.get(item.label);
+          if (declared?.length) p.holder ??= { cls: v.cls, attr: item.label, statement: declared[0].statement };
           return p;
         }
       }

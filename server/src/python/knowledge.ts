@@ -66,10 +66,13 @@ const lock = (display: string, lockType: string): TypeInfo => ({
   display,
   problem: { rule: 'py-thread-lock', what: `a ${display}`, runtime: `TypeError: cannot pickle '${lockType}' object` },
 });
-const threadQueue = (display: string, inner = '_thread.lock'): TypeInfo => ({
+const threadQueue = (display: string, inner = '_thread.lock', advice?: string): TypeInfo => ({
   display,
-  problem: { rule: 'py-thread-queue', what: `a ${display} (a queue for threads)`, runtime: `TypeError: cannot pickle '${inner}' object` },
+  problem: { rule: 'py-thread-queue', what: `a ${display} (a queue for threads)`, runtime: `TypeError: cannot pickle '${inner}' object`, advice },
 });
+// multiprocessing has no LIFO or priority queue, and a Manager serves neither by default.
+const orderedQueueAdvice = (cls: string) =>
+  `multiprocessing has no ${cls}: register it on a manager (\`class QueueManager(BaseManager): pass\`, \`QueueManager.register("${cls}", queue.${cls})\`) and send the proxy it returns, or send the items (\`list(q.queue)\`) and rebuild the queue in the worker`;
 const inheritOnly = (display: string, kind: string, role?: Role): TypeInfo => ({
   display,
   role,
@@ -109,8 +112,8 @@ const handWritten: Record<string, TypeInfo> = {
   'threading.Event': lock('threading.Event', '_thread.lock'),
   'threading.Barrier': lock('threading.Barrier', '_thread.lock'),
   'queue.Queue': threadQueue('queue.Queue'),
-  'queue.LifoQueue': threadQueue('queue.LifoQueue'),
-  'queue.PriorityQueue': threadQueue('queue.PriorityQueue'),
+  'queue.LifoQueue': threadQueue('queue.LifoQueue', undefined, orderedQueueAdvice('LifoQueue')),
+  'queue.PriorityQueue': threadQueue('queue.PriorityQueue', undefined, orderedQueueAdvice('PriorityQueue')),
   'queue.SimpleQueue': threadQueue('queue.SimpleQueue', '_queue.SimpleQueue'),
   'threading.local': {
     display: 'threading.local',

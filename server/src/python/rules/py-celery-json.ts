@@ -1,4 +1,4 @@
-import type { Finding } from '../../engine/types';
+import type { Finding, Fix } from '../../engine/types';
 import type { CallSite, FunctionInfo, ModuleModel } from '../model';
 import type { Node } from '../parser';
 import { rangeOf } from '../ranges';
@@ -51,10 +51,66 @@ export function checkCeleryJson(model: ModuleModel, ev: Evaluator): Finding[] {
     const name = `${task.fn.name}.${method}`;
     for (const s of sent) {
       const bad = jsonProblem(ev.eval(s.node, site.scope), [s.label], ev, 0);
-      if (bad) findings.push(finding(model, site, s.node, name, bad));
+      if (!bad) continue;
+      const f = finding(model, site, s.node, name, bad);
+      const fix = bad.typeName === 'set' ? sendSetAsListFix(model, task.fn, s.node, bad.segments) : undefined;
+      if (fix) f.fixes.push(fix);
+      findings.push(f);
     }
   }
   return findings;
+}
+
+/** Calls that read a set only by iterating it: a list of its items reads the same. */
+const iteratingCalls = new Set(['sorted', 'list', 'tuple', 'len', 'set', 'frozenset', 'any', 'all', 'sum', 'min', 'max']);
+
+/**
+ * A set sent as a task argument to a task that only iterates it (`sorted(tags)`, `for t in tags`,
+ * `t in tags`): send `list(tags)`, which JSON encodes as an array and the task reads the same way.
+ */
+function sendSetAsListFix(model: ModuleModel, task: FunctionInfo, sent: Node, segments: string[]): Fix | undefined {
+  if (segments.length !== 1) return undefined;
+  const m = /^args\[(\d+)\]$/.exec(segments[0]);
+  if (!m) return undefined;
+  const index = Number(m[1]);
+  // `delay(a, tags)` sends the node itself; `apply_async(args=(a, tags))` an element of the tuple.
+  let node: Node | undefined = sent;
+  if (sent.type === 'tuple' || sent.type === 'list') {
+    const items = sent.namedChildren.filter((c) => c.type !== 'comment');
+    if (items.some((c) => c.type === 'list_splat')) return undefined;
+    node = items[index];
+  }
+  if (!node || node.type === 'keyword_argument') return undefined;
+  // A bound task (`bind=True`) receives the task itself first.
+  const bound = task.decorators.some((d) => /\bbind\s*=\s*True\b/.test(d.text)) ? 1 : 0;
+  const param = task.params[index + bound];
+  const body = task.node.childForFieldName('body');
+  if (!param || !body || /^\*/.test(param)) return undefined;
+  let uses = 0;
+  const stack: Node[] = [body];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === 'identifier' && n.text === param) {
+      const p = n.parent;
+      if (p?.type === 'attribute' && n.field === 'attribute') continue;
+      const call = p?.type === 'argument_list' && p.namedChildren.length === 1 ? p.parent : undefined;
+      const iterated =
+        (call?.type === 'call' && iteratingCalls.has(call.childForFieldName('function')?.text ?? '')) ||
+        ((p?.type === 'for_statement' || p?.type === 'for_in_clause') && n.field === 'right') ||
+        (p?.type === 'comparison_operator' && p.namedChildren[1]?.id === n.id && /\bin\b/.test(p.text.slice(p.namedChildren[0].endIndex - p.startIndex, n.startIndex - p.startIndex)));
+      if (!iterated) return undefined;
+      uses++;
+      continue;
+    }
+    for (const c of n.namedChildren) stack.push(c);
+  }
+  if (uses === 0) return undefined;
+  return {
+    title: `Send \`list(${node.text})\`: \`${task.name}\` only iterates \`${param}\`, and JSON has arrays, not sets`,
+    id: 'send-set-as-list',
+    preferred: false,
+    edits: [{ file: model.file, range: rangeOf(node), newText: `list(${node.text})` }],
+  };
 }
 
 interface JsonProblem {

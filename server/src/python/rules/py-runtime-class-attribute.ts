@@ -5,6 +5,7 @@ import type { Node } from '../parser';
 import { rangeOf } from '../ranges';
 import { callArgs, classChain, type Evaluator, type Value } from '../resolve';
 import type { Sink } from '../sinks';
+import { classAttributeInitializerFix } from '../fixes';
 import { pyRule } from './types';
 import { allNodes, bodyNodes, bodyOf, instancesIn, methodReads } from './worker-calls';
 
@@ -34,6 +35,8 @@ interface ClassAssignment {
 }
 
 const cache = new WeakMap<Evaluator, Map<ModuleModel, ClassAssignment[]>>();
+/** Assignments made by functions that run in the child too (a Pool `initializer`), by module. */
+const inChild = new WeakMap<Evaluator, Map<ModuleModel, ClassAssignment[]>>();
 
 function within(inner: Node, outer: Node): boolean {
   return inner.startIndex >= outer.startIndex && inner.endIndex <= outer.endIndex;
@@ -83,6 +86,10 @@ function classAssignments(model: ModuleModel, ev: Evaluator): ClassAssignment[] 
   if (hit) return hit;
   const out: ClassAssignment[] = [];
   byModule.set(model, out);
+  let childByModule = inChild.get(ev);
+  if (!childByModule) inChild.set(ev, (childByModule = new Map()));
+  const child: ClassAssignment[] = [];
+  childByModule.set(model, child);
   for (const n of allNodes(model.root)) {
     let target: Node | undefined;
     let attr: string | undefined;
@@ -102,7 +109,12 @@ function classAssignments(model: ModuleModel, ev: Evaluator): ClassAssignment[] 
     const scope = enclosingScope(model, n);
     if (scope.kind === 'class' || scope.kind === 'lambda') continue;
     if (scope.kind === 'module' && !model.mainGuards.some((g) => within(n, g))) continue;
-    if (scope.kind === 'function' && scope.fn && (runsOnImport(scope.fn, model) || mayRunInChild(scope.fn, model))) continue;
+    const runsInChild = scope.kind === 'function' && scope.fn && mayRunInChild(scope.fn, model);
+    if (scope.kind === 'function' && scope.fn && (runsOnImport(scope.fn, model) || runsInChild)) {
+      const v = runsInChild ? ev.eval(target, scope) : undefined;
+      if (v?.kind === 'class') child.push({ cls: v.cls, attr, statement: n, scope, module: model });
+      continue;
+    }
     const v = ev.eval(target, scope);
     if (v.kind !== 'class') continue;
     out.push({ cls: v.cls, attr, statement: n, scope, module: model });
@@ -126,6 +138,13 @@ function readsClassAttr(fn: FunctionInfo, a: ClassAssignment, ev: Evaluator, via
     if (v.kind === 'class' && v.cls === a.cls) return n;
   }
   return undefined;
+}
+
+/** A function of the sending module that runs in each worker (a Pool `initializer`) sets the attribute there too. */
+function setInWorkers(a: ClassAssignment, sink: Sink, ev: Evaluator): boolean {
+  const model = sink.call.scope.module;
+  classAssignments(model, ev);
+  return (inChild.get(ev)?.get(model) ?? []).some((c) => c.cls === a.cls && c.attr === a.attr);
 }
 
 function assignedBeforeSend(a: ClassAssignment, sink: Sink): boolean {
@@ -155,7 +174,7 @@ export function checkRuntimeClassAttribute(model: ModuleModel, ev: Evaluator, si
           { file: a.module.file, range: rangeOf(a.statement), message: `\`${a.cls.name}.${a.attr}\` is changed here, in the parent only` },
           { file: hit.readModule.file, range: rangeOf(read), message: 'the child reads it here' },
         ],
-        fixes: [],
+        fixes: [classAttributeInitializerFix(sink, a.cls, a.attr, a, ev)].filter((f) => f !== undefined),
       });
     }
   }
@@ -178,7 +197,7 @@ function instanceHit(v: Value, model: ModuleModel, ev: Evaluator, sink: Sink): H
     const modules = new Set([model, ...chain.map((c) => c.module)]);
     for (const m of modules)
       for (const a of classAssignments(m, ev)) {
-        if (!chain.includes(a.cls) || !assignedBeforeSend(a, sink)) continue;
+        if (!chain.includes(a.cls) || !assignedBeforeSend(a, sink) || setInWorkers(a, sink, ev)) continue;
         // An instance attribute of that name shadows the class attribute and travels with the object.
         if (chain.some((c) => c.attrs.has(a.attr) || c.fields.some((f) => f.name === a.attr))) continue;
         for (const c of chain)
@@ -207,7 +226,7 @@ function functionHit(v: Value, model: ModuleModel, ev: Evaluator, sink: Sink): H
   if (!fn || fn.local || fn.outer.kind === 'class') return undefined;
   for (const m of new Set([model, fn.module]))
     for (const a of classAssignments(m, ev)) {
-      if (!assignedBeforeSend(a, sink) || definesPickleHooks(a.cls)) continue;
+      if (!assignedBeforeSend(a, sink) || definesPickleHooks(a.cls) || setInWorkers(a, sink, ev)) continue;
       const read = readsClassAttr(fn, a, ev, false);
       if (read) return { a, read, readModule: fn.module, holder: `is \`${fn.name}\`, which reads a class attribute` };
     }
