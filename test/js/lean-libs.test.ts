@@ -92,6 +92,9 @@ test('a typing that declares a module nobody imports brings in no library by the
   assert.equal(program({ '/w/pool-lib.d.ts': typing, '/w/main.ts': "import { Worker } from 'node:worker_threads';\nnew Worker('x').postMessage(1);\n" }), false);
   assert.equal(program({ '/w/pool-lib.d.ts': typing, '/w/main.ts': "import { channel } from 'pool-lib';\nvoid channel();\n" }), true);
   assert.equal(program({ '/w/pool-lib.d.ts': typing, '/w/main.ts': "export type C = typeof import('pool-lib');\n" }), true);
+  // An augmentation (in a module) merges into a module that relative imports reach too: its names count.
+  const augmentation = "export {};\ndeclare module './store' { interface Store { port: MessagePort } }\n";
+  assert.equal(program({ '/w/aug.ts': augmentation, '/w/store.ts': 'export interface Store { id: number }\n', '/w/main.ts': "import type { Store } from './store';\nexport const s: Store | undefined = undefined;\n" }), true);
 });
 
 function program(files: Record<string, string>, lib = ['lib.es2023.d.ts', 'lib.dom.d.ts']) {

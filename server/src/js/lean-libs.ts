@@ -129,8 +129,11 @@ function freeNamesByModule(sf: ts.SourceFile): FreeNames {
     if (ts.isModuleDeclaration(node)) {
       const global = !ts.isStringLiteral(node.name) && node.name.text === 'global' && !!(node.flags & ts.NodeFlags.GlobalAugmentation);
       scope = ts.isStringLiteral(node.name) ? true : global ? false : scope;
-      // A wildcard pattern (`declare module "*.css"`) matches names no import list spells out.
-      inside = ts.isStringLiteral(node.name) && !node.name.text.includes('*') ? moduleKey(node.name.text) : global ? undefined : inside;
+      // Only a script's ambient module is reached by its name alone. An augmentation (in a module
+      // file) merges into a module that relative paths reach too, and a wildcard pattern
+      // (`declare module "*.css"`) matches names no import list spells out: their names count.
+      const byName = !isModule && ts.isStringLiteral(node.name) && !node.name.text.includes('*') && !node.name.text.startsWith('.');
+      inside = byName ? moduleKey((node.name as ts.StringLiteral).text) : global ? undefined : inside;
     }
     const docs = (node as { jsDoc?: ts.Node[] }).jsDoc;
     if (docs) for (const d of docs) visit(d, node, scope, inside);
