@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import * as ts from 'typescript';
@@ -8,7 +9,7 @@ import { resolveConfig } from '../../server/src/engine/config';
 import { DiskHost } from '../../server/src/engine/files';
 import type { Finding } from '../../server/src/engine/types';
 import { freeNames, LeanLibs } from '../../server/src/js/lean-libs';
-import { loadFixtures } from './fixtures';
+import { fixturesRoot, loadFixtures } from './fixtures';
 
 // A program leaves the DOM library and the chrome typings out until a file names a global they
 // declare (server/src/js/lean-libs.ts). The findings must not depend on it: every JS/TS fixture
@@ -60,6 +61,40 @@ test('lean programs report the same findings as whole programs on the fixtures a
     if (lean[i] !== '[]') withFindings++;
   }
   assert.ok(withFindings >= 30, `only ${withFindings} files with findings: the comparison proves little`);
+});
+
+test('outside any installed packages (fallback typings, shipped Node typings) lean and whole programs agree too', async () => {
+  // The fixtures and examples inside the repository see its node_modules; a user's folder without
+  // any gets sendcheck's fallback typings, which declare modules (comlink's names a DOM global).
+  const tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'sendcheck-lean-')));
+  try {
+    fs.cpSync(fixturesRoot, path.join(tmp, 'fixtures'), { recursive: true });
+    fs.cpSync(path.join(root, 'examples'), path.join(tmp, 'examples'), { recursive: true, filter: (f) => !f.includes(`${path.sep}node_modules`) });
+    const files = [
+      ...loadFixtures().map((f) => ({ file: path.join(tmp, 'fixtures', path.relative(fixturesRoot, f.file)), target: f.target })),
+      ...examples(path.join(tmp, 'examples')).map((file) => ({ file, target: 'auto' })),
+    ];
+    const lean = checkAll(files, false);
+    const full = checkAll(files, true);
+    let withFindings = 0;
+    for (let i = 0; i < files.length; i++) {
+      assert.equal(lean[i], full[i], `${path.relative(tmp, files[i].file)}: lean and whole programs disagree`);
+      if (lean[i] !== '[]') withFindings++;
+    }
+    assert.ok(withFindings >= 30, `only ${withFindings} files with findings: the comparison proves little`);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+test('a typing that declares a module nobody imports brings in no library by the globals it names', () => {
+  const typing = "declare module 'pool-lib' { export function channel(): Promise<MessagePort>; }\n";
+  assert.equal(program({ '/w/pool-lib.d.ts': typing, '/w/main.ts': "import { Worker } from 'node:worker_threads';\nnew Worker('x').postMessage(1);\n" }), false);
+  assert.equal(program({ '/w/pool-lib.d.ts': typing, '/w/main.ts': "import { channel } from 'pool-lib';\nvoid channel();\n" }), true);
+  assert.equal(program({ '/w/pool-lib.d.ts': typing, '/w/main.ts': "export type C = typeof import('pool-lib');\n" }), true);
+  // An augmentation (in a module) merges into a module that relative imports reach too: its names count.
+  const augmentation = "export {};\ndeclare module './store' { interface Store { port: MessagePort } }\n";
+  assert.equal(program({ '/w/aug.ts': augmentation, '/w/store.ts': 'export interface Store { id: number }\n', '/w/main.ts': "import type { Store } from './store';\nexport const s: Store | undefined = undefined;\n" }), true);
 });
 
 function program(files: Record<string, string>, lib = ['lib.es2023.d.ts', 'lib.dom.d.ts']) {

@@ -40,7 +40,13 @@ export function declaredGlobals(file: string): Set<string> {
   return names;
 }
 
-const usedCache = new WeakMap<ts.SourceFile, Set<string>>();
+/** A file's free names: those outside any ambient module, and those inside each `declare module "m"`. */
+interface FreeNames {
+  global: Set<string>;
+  modules: Map<string, Set<string>>;
+}
+
+const usedCache = new WeakMap<ts.SourceFile, FreeNames>();
 
 function isMemberName(node: ts.Identifier): boolean {
   const p = node.parent;
@@ -90,30 +96,69 @@ function topLevelNames(sf: ts.SourceFile): Set<string> {
  * Over-approximate by design: a name too many only costs a library parsed for nothing.
  */
 export function freeNames(sf: ts.SourceFile): Set<string> {
-  let names = usedCache.get(sf);
-  if (names) return names;
-  const found = new Set<string>();
+  const { global, modules } = freeNamesByModule(sf);
+  return new Set([global, ...modules.values()].flatMap((s) => [...s]));
+}
+
+/**
+ * freeNames split by where they occur: what is inside `declare module "m" { ... }` can only be
+ * reached through module `m` (an import, an import type, a require of it), so a typing that
+ * declares a module nobody imports (sendcheck's fallback typings for pool libraries) brings in
+ * no library by the globals it names.
+ */
+function freeNamesByModule(sf: ts.SourceFile): FreeNames {
+  const cached = usedCache.get(sf);
+  if (cached) return cached;
+  const found = new Map<string | undefined, Set<string>>();
   const isModule = ts.isExternalModule(sf);
   // A declaration's own name refers to no global, except where it declares one: a script's
   // declarations outside `declare module "x"`, and anything in `declare global`.
-  const visit = (node: ts.Node, parent: ts.Node, inModuleScope: boolean): void => {
+  const visit = (node: ts.Node, parent: ts.Node, inModuleScope: boolean, ambient: string | undefined): void => {
     // Parent pointers are set by the binder, which has not run yet: set on the way down.
     if (!node.parent) (node as { parent: ts.Node }).parent = parent;
     if (ts.isIdentifier(node)) {
-      if (!isMemberName(node) && !(inModuleScope && isDeclarationName(node))) found.add(node.text);
+      if (!isMemberName(node) && !(inModuleScope && isDeclarationName(node))) {
+        let names = found.get(ambient);
+        if (!names) found.set(ambient, (names = new Set()));
+        names.add(node.text);
+      }
       return;
     }
     let scope = inModuleScope;
-    if (ts.isModuleDeclaration(node)) scope = ts.isStringLiteral(node.name) ? true : node.name.text === 'global' && !!(node.flags & ts.NodeFlags.GlobalAugmentation) ? false : scope;
+    let inside = ambient;
+    if (ts.isModuleDeclaration(node)) {
+      const global = !ts.isStringLiteral(node.name) && node.name.text === 'global' && !!(node.flags & ts.NodeFlags.GlobalAugmentation);
+      scope = ts.isStringLiteral(node.name) ? true : global ? false : scope;
+      // Only a script's ambient module is reached by its name alone. An augmentation (in a module
+      // file) merges into a module that relative paths reach too, and a wildcard pattern
+      // (`declare module "*.css"`) matches names no import list spells out: their names count.
+      const byName = !isModule && ts.isStringLiteral(node.name) && !node.name.text.includes('*') && !node.name.text.startsWith('.');
+      inside = byName ? moduleKey((node.name as ts.StringLiteral).text) : global ? undefined : inside;
+    }
     const docs = (node as { jsDoc?: ts.Node[] }).jsDoc;
-    if (docs) for (const d of docs) visit(d, node, scope);
-    ts.forEachChild(node, (child) => visit(child, node, scope));
+    if (docs) for (const d of docs) visit(d, node, scope, inside);
+    ts.forEachChild(node, (child) => visit(child, node, scope, inside));
   };
-  ts.forEachChild(sf, (child) => visit(child, sf, isModule));
+  ts.forEachChild(sf, (child) => visit(child, sf, isModule, undefined));
   const hidden = topLevelNames(sf);
-  names = new Set([...found].filter((n) => !hidden.has(n) && !ubiquitous.has(n)));
-  usedCache.set(sf, names);
-  return names;
+  const keep = (names: Set<string>) => new Set([...names].filter((n) => !hidden.has(n) && !ubiquitous.has(n)));
+  const result: FreeNames = { global: keep(found.get(undefined) ?? new Set()), modules: new Map() };
+  for (const [m, names] of found) if (m !== undefined) result.modules.set(m, keep(names));
+  usedCache.set(sf, result);
+  return result;
+}
+
+/** `node:fs` and `fs` name the same module of Node's typings. */
+const moduleKey = (name: string): string => name.replace(/^node:/, '');
+
+/** The module names a program's files refer to (imports, exports from, import types, require and import() calls). */
+function referencedModules(program: ts.Program): Set<string> {
+  const out = new Set<string>();
+  for (const sf of program.getSourceFiles()) {
+    // TypeScript's own list of a file's module references, filled when the program was built.
+    for (const lit of (sf as { imports?: readonly ts.StringLiteralLike[] }).imports ?? []) out.add(moduleKey(lit.text));
+  }
+  return out;
 }
 
 /** Which optional libraries and fallback typings a project's programs hold so far. */
@@ -166,11 +211,14 @@ export class LeanLibs {
     const libDir = path.dirname(ts.getDefaultLibFilePath(this.options));
     const parts = [...left.libs.map((l) => ({ key: l, file: path.join(libDir, l) })), ...left.fallbacks.map((f) => ({ key: f, file: f }))];
     const used = new Set<string>();
+    const referenced = referencedModules(program);
     for (const sf of program.getSourceFiles()) {
       // Node's typings (and the undici types they import) are written to work with and without
       // the DOM: its web globals are declared by Node's typings too, conditionally on the DOM.
       if (program.isSourceFileDefaultLibrary(sf) || nodeTypings.test(sf.fileName)) continue;
-      for (const n of freeNames(sf)) used.add(n);
+      const { global, modules } = freeNamesByModule(sf);
+      for (const n of global) used.add(n);
+      for (const [m, names] of modules) if (referenced.has(m)) for (const n of names) used.add(n);
     }
     // globalThis holds every global.
     const all = used.has('globalThis');
