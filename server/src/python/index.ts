@@ -7,7 +7,7 @@ import { Judge, type JudgeContext } from './judge';
 import type { ClassInfo, ModuleModel } from './model';
 import { initPythonParser, parserReady, TreeCache } from './parser';
 import { rangeOf } from './ranges';
-import { type ConcreteMethod, type ModelCache, Evaluator, startMethodLiteral, Workspace, callArgs } from './resolve';
+import { type ConcreteMethod, type ModelCache, Evaluator, startMethodLiteral, Workspace, callArgs, iterated } from './resolve';
 import { pythonRuleById, pythonRules, sinkChecks } from './rules';
 import { Flow, type DerivedCall } from './flow';
 import { checkCeleryJson } from './rules/py-celery-json';
@@ -164,6 +164,7 @@ function judgeDerived(d: DerivedCall, model: ModuleModel, ev: Evaluator, judge: 
   let value = ev.eval(arg, call.scope);
   // The helper sends an attribute of this argument (`job.context`): that is what crosses.
   for (const name of entry.attrs ?? []) value = ev.attributeOf(value, name, { module: model, node: arg }, 1);
+  if (entry.items) value = iterated(value);
   if (entry.items && (value.kind !== 'container' || value.dict)) return undefined;
   const real = entry.sink;
   const ctx: JudgeContext = { transport: real.transport, serializer: real.serializer, method: real.method, call: { module: model, node: call.node }, copyreg };
@@ -252,7 +253,7 @@ function judgeArgument(
   judge: Judge,
   copyreg: (cls: ClassInfo) => boolean,
 ): Finding | undefined {
-  const value = ev.eval(sent.node, sink.call.scope);
+  const value = sent.items ? iterated(ev.eval(sent.node, sink.call.scope)) : ev.eval(sent.node, sink.call.scope);
   if (sent.items) {
     // The iterable itself stays here; its items are sent (a dict's items are its keys).
     if (value.kind !== 'container' || value.dict) return undefined;

@@ -31,7 +31,15 @@ interface BindingBase {
 }
 
 export type Binding =
-  | (BindingBase & { kind: 'value'; value: Node; unpack: number[]; /** `for x in value`: an element of the value. */ iterate?: boolean })
+  | (BindingBase & {
+      kind: 'value';
+      value: Node;
+      unpack: number[];
+      /** `for x in value`: an element of the value. */
+      iterate?: boolean;
+      /** `with value as x`: what the value's `__enter__` returns. */
+      enter?: boolean;
+    })
   | (BindingBase & { kind: 'annotation'; type: Node })
   | (BindingBase & { kind: 'param'; fn: FunctionInfo; index: number; annotation?: Node })
   | (BindingBase & { kind: 'import'; module: string; member?: string; level: number; asModule: boolean })
@@ -54,6 +62,8 @@ export interface FunctionInfo {
   mainGuard: boolean;
   isGenerator: boolean;
   returns: Node[];
+  /** What the function yields: `yield v` (the value), `yield from it` (`from`: each element of it). */
+  yields: { node: Node; from: boolean }[];
   params: string[];
   decorators: Node[];
 }
@@ -202,10 +212,10 @@ export function buildModuleModel(file: string, root: Node): ModuleModel {
     return { name: fn.params[0], cls: fn.outer.cls };
   };
 
-  const bindTarget = (target: Node, value: Node | undefined, scope: Scope, unpack: number[], statement: Node, annotation?: Node, iterate?: boolean) => {
+  const bindTarget = (target: Node, value: Node | undefined, scope: Scope, unpack: number[], statement: Node, annotation?: Node, iterate?: boolean, enter?: boolean) => {
     switch (target.type) {
       case 'identifier':
-        if (value) addBinding(scope, { kind: 'value', name: target.text, node: target, scope, value, unpack, iterate });
+        if (value) addBinding(scope, { kind: 'value', name: target.text, node: target, scope, value, unpack, iterate, enter });
         else if (annotation) addBinding(scope, { kind: 'annotation', name: target.text, node: target, scope, type: annotation });
         else addBinding(scope, { kind: 'opaque', name: target.text, node: target, scope });
         return;
@@ -215,7 +225,7 @@ export function buildModuleModel(file: string, root: Node): ModuleModel {
         let i = 0;
         for (const c of target.namedChildren) {
           if (!c) continue;
-          bindTarget(c, value, scope, [...unpack, i], statement, undefined, iterate);
+          bindTarget(c, value, scope, [...unpack, i], statement, undefined, iterate, enter);
           i++;
         }
         return;
@@ -312,6 +322,7 @@ export function buildModuleModel(file: string, root: Node): ModuleModel {
           mainGuard,
           isGenerator: false,
           returns: [],
+          yields: [],
           params: [],
           decorators,
         };
@@ -412,7 +423,7 @@ export function buildModuleModel(file: string, root: Node): ModuleModel {
           const expr = v.namedChildren[0];
           const alias = v.childForFieldName('alias');
           const target = alias?.namedChildren[0];
-          if (expr && target) bindTarget(target, expr, scope, [], node);
+          if (expr && target) bindTarget(target, expr, scope, [], node, undefined, false, true);
           if (expr) walk(expr, scope, mainGuard);
           return;
         }
@@ -483,7 +494,11 @@ export function buildModuleModel(file: string, root: Node): ModuleModel {
         }
         return;
       case 'yield':
-        if (scope.fn) scope.fn.isGenerator = true;
+        if (scope.fn) {
+          scope.fn.isGenerator = true;
+          const v = node.namedChildren.find((c) => c && c.type !== 'comment');
+          if (v && scope.fn.yields.length < 8) scope.fn.yields.push({ node: v, from: /^yield\s+from\b/.test(node.text) });
+        }
         break;
       case 'return_statement':
         if (scope.fn) {
