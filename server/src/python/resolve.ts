@@ -435,9 +435,10 @@ export class Evaluator {
         const asParam: Value = b.index >= 0 ? { kind: 'param', fn, index: b.index, name: b.name } : unknown;
         if (b.annotation) {
           const declared = this.evalAnnotation(b.annotation, b.scope, depth + 1, { module: b.scope.module, node: b.node });
-          // A Protocol or an abstract base names an interface, not the object: what the callers
-          // pass (a FileSink behind `sink: RowSink`) is judged at each caller as well.
-          return declared.kind === 'instance' && isInterface(declared.cls, this) ? union([declared, asParam]) : declared;
+          // A Protocol or an abstract base with no state of its own names an interface, not the
+          // object: what the callers pass (a FileSink behind `sink: RowSink`) is judged at each
+          // caller. (A base that sets attributes is judged as declared, here, once.)
+          return declared.kind === 'instance' && isInterface(declared.cls, this) && classChain(declared.cls, this).every((c) => !c.attrs.size && !c.fields.length) ? union([declared, asParam]) : declared;
         }
         return asParam;
       }
