@@ -697,6 +697,13 @@ export function sharedPrimitiveFix(ctx: FixContext): Fix | undefined {
     return fix;
   }
   if (sink.transport === 'pickle' || !runsAfterImport(site.module, site.node) || problem.objectType!.startsWith('queue.')) return undefined;
+  // A proxy handed to a generator (`pool.starmap(f, pairs(paths, Lock()))`) is owned only by it:
+  // once the pool has consumed the generator the proxy is released, and the manager forgets the
+  // object before a worker unpickles its copy (KeyError in incref).
+  const holderCall = site.node.parent?.type === 'keyword_argument' ? site.node.parent.parent?.parent : site.node.parent?.type === 'argument_list' ? site.node.parent.parent : undefined;
+  const holderFn = holderCall?.childForFieldName('function');
+  const holder = holderFn ? ev.eval(holderFn, enclosingScope(site.module, holderFn)) : undefined;
+  if (holder?.kind === 'function' && holder.fn.isGenerator) return undefined;
   return replaceConstructorFix(problem, 'multiprocessing', `Manager().${member}`, 'Use a Manager proxy: {name}(...)', false, 'use-manager-proxy');
 }
 
