@@ -1,6 +1,6 @@
 import type { Fix, TextEdit } from '../engine/types';
 import type { Problem } from './judge';
-import { enclosingScope, type ClassInfo, type FunctionInfo, type ModuleModel } from './model';
+import { enclosingScope, type ClassInfo, type FunctionInfo, type ModuleModel, type Scope } from './model';
 import type { Node } from './parser';
 import { lookup, type Evaluator, type Site } from './resolve';
 import { factories, forkCopied, types } from './knowledge';
@@ -348,6 +348,12 @@ export function rehydrateHooksFix(problem: Problem, leaveOut = false, ev?: Evalu
   } else if (leaveOut) recreated.push({ attr: holder.attr, text: 'None' });
   else if (site && site.node.type === 'call' && site.module === model && problem.objectType && fileTypes.has(problem.objectType)) {
     if (!ev || !opensFile(site, ev)) return undefined;
+    // Another handle `__init__` keeps (an mmap over this file, a second file) would still fail.
+    for (const [name, list] of cls.attrs) {
+      if (name === holder.attr || list.length !== 1 || list[0].scope.fn?.name !== '__init__' || !list[0].value || list[0].unpack.length) continue;
+      const v = ev.eval(list[0].value, list[0].scope);
+      if (v.kind === 'object' && types[v.type]?.problem) return undefined;
+    }
     reopened = holder.attr;
   } else {
     if (!site || site.node.type !== 'call' || site.module !== model || !recreatable(model, site.node)) return undefined;
@@ -783,7 +789,9 @@ function createsDirectly(site: Site, type: string, ev: Evaluator): boolean {
 
 /** The call creating the value sits where a Manager may be started: in a function or under the `__main__` guard, not at import time. */
 function runsAfterImport(model: ModuleModel, node: Node): boolean {
-  return enclosingScope(model, node).kind !== 'module' || model.mainGuards.some((g) => isInside(node, g));
+  // A class body runs at import too (`class Stage(Enum): PARSE = (1, Lock())`): only a function defers it.
+  for (let s: Scope | undefined = enclosingScope(model, node); s; s = s.parent) if (s.kind === 'function' || s.kind === 'lambda') return true;
+  return model.mainGuards.some((g) => isInside(node, g));
 }
 
 /**
@@ -808,6 +816,13 @@ export function sharedPrimitiveFix(ctx: FixContext): Fix | undefined {
     return fix;
   }
   if (sink.transport === 'pickle' || !runsAfterImport(site.module, site.node) || problem.objectType!.startsWith('queue.')) return undefined;
+  // A proxy handed to a generator (`pool.starmap(f, pairs(paths, Lock()))`) is owned only by it:
+  // once the pool has consumed the generator the proxy is released, and the manager forgets the
+  // object before a worker unpickles its copy (KeyError in incref).
+  const holderCall = site.node.parent?.type === 'keyword_argument' ? site.node.parent.parent?.parent : site.node.parent?.type === 'argument_list' ? site.node.parent.parent : undefined;
+  const holderFn = holderCall?.childForFieldName('function');
+  const holder = holderFn ? ev.eval(holderFn, enclosingScope(site.module, holderFn)) : undefined;
+  if (holder?.kind === 'function' && holder.fn.isGenerator) return undefined;
   return replaceConstructorFix(problem, 'multiprocessing', `Manager().${member}`, 'Use a Manager proxy: {name}(...)', false, 'use-manager-proxy');
 }
 

@@ -8,7 +8,7 @@ import { KWARGS, VARARGS, type ClassInfo, type ModuleModel } from './model';
 import { ImportCache } from './lexical';
 import { initPythonParser, parserReady, TreeCache } from './parser';
 import { rangeOf } from './ranges';
-import { type ConcreteMethod, type ModelCache, Evaluator, startMethodLiteral, Workspace, callArgs } from './resolve';
+import { type ConcreteMethod, type ModelCache, Evaluator, startMethodLiteral, Workspace, callArgs, iterated } from './resolve';
 import { pythonRuleById, pythonRules, sinkChecks } from './rules';
 import { Flow, type DerivedCall } from './flow';
 import { checkCeleryJson } from './rules/py-celery-json';
@@ -175,7 +175,9 @@ function judgeDerived(d: DerivedCall, model: ModuleModel, ev: Evaluator, judge: 
   let value = d.value ?? ev.eval(arg, call.scope);
   // The helper sends an attribute of this argument (`job.context`): that is what crosses.
   for (const name of entry.attrs ?? []) value = ev.attributeOf(value, name, { module: model, node: arg }, 1);
-  if ((d.items ?? entry.items) && (value.kind !== 'container' || value.dict)) return undefined;
+  const items = d.items ?? entry.items;
+  if (items) value = iterated(value);
+  if (items && (value.kind !== 'container' || value.dict)) return undefined;
   const real = entry.sink;
   const ctx: JudgeContext = { transport: real.transport, serializer: real.serializer, method: real.method, call: { module: model, node: call.node }, copyreg };
   const label = entry.attrs ? `${d.label ?? entry.name}.${entry.attrs.join('.')}` : (d.label ?? entry.name);
@@ -265,7 +267,7 @@ function judgeArgument(
   judge: Judge,
   copyreg: (cls: ClassInfo) => boolean,
 ): Finding | undefined {
-  const value = ev.eval(sent.node, sink.call.scope);
+  const value = sent.items ? iterated(ev.eval(sent.node, sink.call.scope)) : ev.eval(sent.node, sink.call.scope);
   if (sent.items) {
     // The iterable itself stays here; its items are sent (a dict's items are its keys).
     if (value.kind !== 'container' || value.dict) return undefined;

@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import type { PythonSerializer } from '../engine/config';
 import { isNotebookFile } from '../engine/notebook';
 import type { RelatedInfo } from '../engine/types';
@@ -45,6 +46,16 @@ export interface Problem {
   unwrapped?: FunctionInfo;
 }
 
+/** A subclass of `multiprocessing.Process` (or a context's Process): its `run()` executes in the child. */
+function isProcessClass(chain: ClassInfo[], ev: Evaluator): boolean {
+  return chain.some((c) =>
+    c.bases.some((b) => {
+      const v = ev.eval(b, c.outer, 1);
+      return (v.kind === 'ref' && v.qname === 'multiprocessing.Process') || (v.kind === 'method' && v.name === 'Process');
+    }),
+  );
+}
+
 function within(inner: Node, outer: Node): boolean {
   return inner.startIndex >= outer.startIndex && inner.endIndex <= outer.endIndex;
 }
@@ -65,7 +76,7 @@ function qualname(fn: { name: string; outer: import('./model').Scope }): string 
 }
 
 /** The runtime's words for a lambda: a local object inside a function, a failed name lookup at module level. */
-function lambdaRuntime(node: Node): string {
+function lambdaRuntime(node: Node, moduleName: string): string {
   const parts: string[] = [];
   let inFunction = false;
   for (let n = node.parent; n; n = n.parent) {
@@ -80,7 +91,12 @@ function lambdaRuntime(node: Node): string {
       inFunction = true;
     }
   }
-  if (!inFunction) return "PicklingError: Can't pickle <function <lambda> at 0x…>: attribute lookup <lambda> on __main__ failed";
+  if (!inFunction) {
+    // A lambda in a class body (a NamedTuple or dataclass default) is named after its class; one
+    // in an imported module is looked up there.
+    const q = [...parts, '<lambda>'].join('.');
+    return `PicklingError: Can't pickle <function ${q} at 0x…>: attribute lookup ${q} on ${moduleName} failed`;
+  }
   return `AttributeError: Can't pickle local object '${[...parts, '<lambda>'].join('.')}'`;
 }
 
@@ -182,7 +198,7 @@ export class Judge {
           rule: 'py-lambda',
           segments,
           what: 'a lambda',
-          runtime: lambdaRuntime(v.site.node),
+          runtime: lambdaRuntime(v.site.node, v.site.module === ctx.call.module || v.site.module.mainGuards.length ? '__main__' : path.basename(v.site.module.file, '.py')),
           anchor: this.moveAnchor(anchor, v.site, ctx),
           related: this.anchorIsSite(anchor, v.site, ctx) ? [] : related(v.site, 'the lambda is defined here'),
           typeName: 'lambda',
@@ -203,6 +219,9 @@ export class Judge {
       }
       case 'class':
         return this.judgeDefinition(v.cls, 'class', segments, anchor, ctx);
+      case 'member':
+        // An Enum member pickles as `Stage(value)`: its class must be importable and its value must pickle.
+        return this.judgeDefinition(v.cls, 'class', segments, anchor, ctx) ?? this.judge(this.ev.eval(v.value, v.scope), segments, anchor, ctx, depth + 1, seen);
       case 'method': {
         if (v.self.kind !== 'instance' || !v.fn) return undefined;
         return this.judge(v.self, segments, anchor, ctx, depth + 1, seen);
@@ -418,8 +437,11 @@ export class Judge {
           // which methods ran before the object was sent, so they count when __init__ is silent
           // or when their method is seen called on this very object before it is sent.
           const inInit = list.filter((a) => a.scope.fn?.name === '__init__');
-          const called = inInit.length && inInit.length < list.length ? this.ev.methodsCalledOn(v) : undefined;
-          const origins = inInit.length ? [...inInit, ...list.filter((a) => a.scope.fn && called?.has(a.scope.fn.name))] : list;
+          const called = inInit.length && inInit.length < list.length ? this.ev.methodsCalledOn(v, ctx.call) : undefined;
+          // What the receiving side runs sets state there, after the crossing: `__setstate__`,
+          // and the `run()` of a Process subclass (it runs in the child).
+          const crossing = list.filter((a) => !(a.scope.fn && (a.scope.fn.name === '__setstate__' || (a.scope.fn.name === 'run' && c.bases.length && isProcessClass(chain, this.ev)))));
+          const origins = inInit.length ? [...inInit, ...crossing.filter((a) => a.scope.fn && a.scope.fn.name !== '__init__' && called?.has(a.scope.fn.name))] : crossing;
           for (const a of origins) {
             const av = this.ev.attrValue(v, a, 2);
             const p = this.judge(av, [...segments, `self.${name}`], anchor, ctx, depth + 1, seen);

@@ -31,7 +31,15 @@ interface BindingBase {
 }
 
 export type Binding =
-  | (BindingBase & { kind: 'value'; value: Node; unpack: number[]; /** `for x in value`: an element of the value. */ iterate?: boolean })
+  | (BindingBase & {
+      kind: 'value';
+      value: Node;
+      unpack: number[];
+      /** `for x in value`: an element of the value. */
+      iterate?: boolean;
+      /** `with value as x`: what the value's `__enter__` returns. */
+      enter?: boolean;
+    })
   | (BindingBase & { kind: 'annotation'; type: Node })
   | (BindingBase & {
       kind: 'param';
@@ -60,6 +68,8 @@ export interface FunctionInfo {
   mainGuard: boolean;
   isGenerator: boolean;
   returns: Node[];
+  /** What the function yields: `yield v` (the value), `yield from it` (`from`: each element of it). */
+  yields: { node: Node; from: boolean }[];
   /** Named parameters in order (keyword-only ones last); `*args` and `**kwargs` are not among them. */
   params: string[];
   /** How many of `params` a call can fill by position (those before `*args`, `*` or the end). */
@@ -237,10 +247,10 @@ export function buildModuleModel(file: string, root: Node): ModuleModel {
     return { name: fn.params[0], cls: fn.outer.cls };
   };
 
-  const bindTarget = (target: Node, value: Node | undefined, scope: Scope, unpack: number[], statement: Node, annotation?: Node, iterate?: boolean) => {
+  const bindTarget = (target: Node, value: Node | undefined, scope: Scope, unpack: number[], statement: Node, annotation?: Node, iterate?: boolean, enter?: boolean) => {
     switch (target.type) {
       case 'identifier':
-        if (value) addBinding(scope, { kind: 'value', name: target.text, node: target, scope, value, unpack, iterate });
+        if (value) addBinding(scope, { kind: 'value', name: target.text, node: target, scope, value, unpack, iterate, enter });
         else if (annotation) addBinding(scope, { kind: 'annotation', name: target.text, node: target, scope, type: annotation });
         else addBinding(scope, { kind: 'opaque', name: target.text, node: target, scope });
         return;
@@ -250,7 +260,7 @@ export function buildModuleModel(file: string, root: Node): ModuleModel {
         let i = 0;
         for (const c of target.namedChildren) {
           if (!c) continue;
-          bindTarget(c, value, scope, [...unpack, i], statement, undefined, iterate);
+          bindTarget(c, value, scope, [...unpack, i], statement, undefined, iterate, enter);
           i++;
         }
         return;
@@ -371,6 +381,7 @@ export function buildModuleModel(file: string, root: Node): ModuleModel {
           mainGuard,
           isGenerator: false,
           returns: [],
+          yields: [],
           params: [],
           positional: 0,
           decorators,
@@ -477,7 +488,7 @@ export function buildModuleModel(file: string, root: Node): ModuleModel {
           const expr = v.namedChildren[0];
           const alias = v.childForFieldName('alias');
           const target = alias?.namedChildren[0];
-          if (expr && target) bindTarget(target, expr, scope, [], node);
+          if (expr && target) bindTarget(target, expr, scope, [], node, undefined, false, true);
           if (expr) walk(expr, scope, mainGuard);
           return;
         }
@@ -548,7 +559,11 @@ export function buildModuleModel(file: string, root: Node): ModuleModel {
         }
         return;
       case 'yield':
-        if (scope.fn) scope.fn.isGenerator = true;
+        if (scope.fn) {
+          scope.fn.isGenerator = true;
+          const v = node.namedChildren.find((c) => c && c.type !== 'comment');
+          if (v && scope.fn.yields.length < 8) scope.fn.yields.push({ node: v, from: /^yield\s+from\b/.test(node.text) });
+        }
         break;
       case 'return_statement':
         if (scope.fn) {

@@ -22,7 +22,18 @@ export type Value =
   /** An external name: a module, function or class of the standard library or a third party. */
   | { kind: 'ref'; qname: string; library: string; isModule: boolean; site: Site }
   /** An instance of a known external type (see knowledge.ts). */
-  | { kind: 'object'; type: string; library: string; site: Site; method?: ConcreteMethod; via?: string; /** The object whose method made this one (a cursor's connection). */ owner?: Value }
+  | {
+      kind: 'object';
+      type: string;
+      library: string;
+      site: Site;
+      method?: ConcreteMethod;
+      via?: string;
+      /** The object whose method made this one (a cursor's connection). */
+      owner?: Value;
+      /** A workspace generator's elements: what it yields (computed when asked). */
+      elements?: () => Value;
+    }
   | { kind: 'lambda'; site: Site }
   | { kind: 'function'; fn: FunctionInfo; /** The decorated def whose name holds this wrapper (see `decorated`). */ decorates?: FunctionInfo }
   | { kind: 'class'; cls: ClassInfo }
@@ -44,7 +55,9 @@ export type Value =
    * A list, tuple, set or dict literal (or one sendcheck saw filled). `view` marks a dict view
    * (`d.values()`): iterated it gives the items, but sent as it is it does not pickle.
    */
-  | { kind: 'container'; items: Item[]; site: Site; dict?: boolean; view?: 'keys' | 'values' | 'items' }
+  | { kind: 'container'; items: Item[]; site: Site; dict?: boolean; view?: 'keys' | 'values' | 'items'; /** `types.SimpleNamespace(...)`: items are attributes (`.name`). */ namespace?: boolean }
+  /** A member of a workspace Enum class (`Stage.PARSE`): pickled as `Stage(value)`, so its value crosses (`.value` reads it). */
+  | { kind: 'member'; cls: ClassInfo; value: Node; scope: Scope; site: Site }
   | { kind: 'module'; model: ModuleModel }
   /** One of several values (loop elements, returns): judged one by one, the first failing one reported. */
   | { kind: 'union'; options: Value[] }
@@ -419,6 +432,13 @@ export class Evaluator {
         const lv = left ? this.eval(left, scope, depth + 1) : unknown;
         if (lv.kind === 'object' && lv.type === 'pathlib.Path') return { ...lv, site: this.site(node, scope) };
         const rv = right ? this.eval(right, scope, depth + 1) : unknown;
+        // The operator is a keyword token, which the copied tree does not keep: read it between the operands.
+        const op = left && right ? node.text.slice(left.endIndex - node.startIndex, right.startIndex - node.startIndex).trim() : undefined;
+        // `[options] * len(urls)` repeats the items; `jobs + extra` joins two lists' items.
+        if (op === '*' && lv.kind === 'container' && !lv.dict && !lv.namespace && rv.kind !== 'container') return { ...lv, site: this.site(node, scope) };
+        if (op === '*' && rv.kind === 'container' && !rv.dict && !rv.namespace && lv.kind !== 'container') return { ...rv, site: this.site(node, scope) };
+        if (op === '+' && lv.kind === 'container' && rv.kind === 'container' && !lv.dict && !rv.dict && !lv.namespace && !rv.namespace)
+          return { kind: 'container', items: [...lv.items, ...rv.items], site: this.site(node, scope) };
         return lv.kind === 'data' && rv.kind === 'data' ? { kind: 'data', site: this.site(node, scope) } : unknown;
       }
       default:
@@ -446,8 +466,8 @@ export class Evaluator {
     const site = { module: b.scope.module, node: use ?? b.node };
     switch (b.kind) {
       case 'value': {
-        let v = this.eval(b.value, b.scope, depth + 1);
-        if (v.kind === 'container' && !b.iterate && !b.unpack.length) v = this.withWrites(v, b, depth);
+        let v = b.enter ? this.entered(b.value, b.scope, depth + 1) : this.eval(b.value, b.scope, depth + 1);
+        if (v.kind === 'container' && !b.iterate && !b.unpack.length) v = v.namespace ? this.withAttrWrites(v, b, depth) : this.withWrites(v, b, depth);
         if (v.kind === 'instance' && v.call && !b.iterate && !b.unpack.length) v = this.withAttrWrites(v, b, depth);
         if (b.iterate) v = elementOf(v);
         for (const i of b.unpack) v = element(v, i);
@@ -465,8 +485,15 @@ export class Evaluator {
         if (b.index === 0 && fn.outer.kind === 'class' && fn.outer.cls && fn.decorators.some((d) => /\bclassmethod\b/.test(d.text))) return { kind: 'class', cls: fn.outer.cls };
         // `*args` / `**kwargs`: the tuple or dict of each caller's extra arguments (flow.ts).
         if (b.index === VARARGS || b.index === KWARGS) return { kind: 'param', fn, index: b.index, name: b.name };
-        if (b.annotation) return this.evalAnnotation(b.annotation, b.scope, depth + 1, { module: b.scope.module, node: b.node });
-        return b.index >= 0 ? { kind: 'param', fn, index: b.index, name: b.name } : unknown;
+        const asParam: Value = b.index >= 0 ? { kind: 'param', fn, index: b.index, name: b.name } : unknown;
+        if (b.annotation) {
+          const declared = this.evalAnnotation(b.annotation, b.scope, depth + 1, { module: b.scope.module, node: b.node });
+          // A Protocol or an abstract base with no state of its own names an interface, not the
+          // object: what the callers pass (a FileSink behind `sink: RowSink`) is judged at each
+          // caller. (A base that sets attributes is judged as declared, here, once.)
+          return declared.kind === 'instance' && isInterface(declared.cls, this) && classChain(declared.cls, this).every((c) => !c.attrs.size && !c.fields.length) ? union([declared, asParam]) : declared;
+        }
+        return asParam;
       }
       case 'import':
         return this.evalImport(b, site);
@@ -522,11 +549,48 @@ export class Evaluator {
   }
 
   /** An object built and bound to a name, with the attributes later set on it through that name in the same scope. */
-  private withAttrWrites(v: Extract<Value, { kind: 'instance' }>, b: Extract<Binding, { kind: 'value' }>, depth: number): Value {
+  private withAttrWrites(v: Extract<Value, { kind: 'instance' } | { kind: 'container' }>, b: Extract<Binding, { kind: 'value' }>, depth: number): Value {
     const next = b.scope.bindings.get(b.name)?.find((o) => o.node.startIndex > b.node.startIndex);
     const mine = (b.scope.attrWrites?.get(b.name) ?? []).filter((w) => w.node.startIndex > b.node.startIndex && (!next || w.node.startIndex < next.node.startIndex));
     if (!mine.length) return v;
-    return { ...v, setOutside: mine.map((w) => ({ label: w.label, value: this.eval(w.node, b.scope, depth + 1), node: w.statement, module: b.scope.module })) };
+    const set = mine.map((w) => ({ label: w.label, value: this.eval(w.node, b.scope, depth + 1), node: w.statement, module: b.scope.module }));
+    // A namespace's attributes are its items: `ctx.lock = Lock()` adds one.
+    if (v.kind === 'container') return { ...v, items: [...v.items, ...set.map((i) => ({ ...i, label: `.${i.label}` }))] };
+    return { ...v, setOutside: set };
+  }
+
+  /**
+   * What `with <node> as x` binds: what `__enter__` returns. A workspace class's `__enter__`
+   * (usually `return self`, now with what `__enter__` set), the value a `@contextmanager`
+   * generator yields, the object `contextlib.closing(x)` wraps; a library object enters as
+   * itself (files, connections, pools and executors return self), except a lock (a bool).
+   */
+  private entered(node: Node, scope: Scope, depth: number): Value {
+    if (node.type === 'call') {
+      const f = node.childForFieldName('function');
+      const callee = f ? this.eval(f, scope, depth + 1) : unknown;
+      if (callee.kind === 'ref' && /^contextlib\.(?:closing|nullcontext)$/.test(callee.qname)) {
+        const inner = callArgs(node).positional[0];
+        return inner ? this.eval(inner, scope, depth + 1) : unknown;
+      }
+    }
+    const v = this.eval(node, scope, depth + 1);
+    const enter = (o: Value): Value => {
+      switch (o.kind) {
+        case 'instance': {
+          const fn = findMethod(o.cls, '__enter__', this);
+          if (!fn) return unknown;
+          if (returnsSelf(fn)) return o;
+          return this.withArguments(fn, new Map([[0, o]])).returnValue(fn, depth + 1, o.site);
+        }
+        case 'object':
+          if (o.type === 'builtins.generator') return o.elements ? o.elements() : unknown;
+          return /(?:Lock|Semaphore|Condition)$/.test(o.type) ? { kind: 'data', site: o.site } : o;
+        default:
+          return unknown;
+      }
+    };
+    return v.kind === 'union' ? union(v.options.map(enter)) : enter(v);
   }
 
   /** A container literal bound to a name, with what is later written into it in the same scope (`append`, `d[k] = v`, `update`). */
@@ -641,6 +705,10 @@ export class Evaluator {
       case 'class': {
         const m = findMethod(base.cls, name, this);
         if (m) return { kind: 'function', fn: m };
+        // `Stage.PARSE` of a workspace Enum: the member, pickled as `Stage(value)`.
+        const own = base.cls.scope.bindings.get(name);
+        const last = own?.[own.length - 1];
+        if (last?.kind === 'value' && !last.unpack.length && !name.startsWith('_') && isEnum(base.cls, this)) return { kind: 'member', cls: base.cls, value: last.value, scope: last.scope, site };
         for (const c of classChain(base.cls, this)) {
           const v = this.classAttribute(c, name, site, depth + 1);
           if (v) return v;
@@ -650,8 +718,13 @@ export class Evaluator {
       case 'object':
         return { kind: 'method', self: base, name, site };
       case 'container':
+        if (base.namespace) return union(base.items.filter((i) => i.label === `.${name}`).map((i) => i.value));
         // `d.keys()` of a dict: a view object, which does not pickle (see callValue).
         return base.dict && DICT_VIEWS.has(name) ? { kind: 'method', self: base, name, site } : unknown;
+      case 'member':
+        // `Stage.PARSE.value` is the member's value itself, which pickles as what it is.
+        if (name === 'value') return this.eval(base.value, base.scope, depth + 1);
+        return name === 'name' ? { kind: 'data', site } : unknown;
       case 'union':
         return union(
           base.options.map((o) =>
@@ -726,7 +799,11 @@ export class Evaluator {
       if (field) return this.fieldValue(inst, cls, field, depth + 1);
       const m = cls.methods.get(name);
       if (m) {
-        if (m.decorators.some((d) => /\bproperty\b/.test(d.text))) return unknown;
+        // A property reads as what its getter returns for this object (`@property def guard(self): return self._guard`).
+        const defs = (cls.scope.bindings.get(name) ?? []).flatMap((d) => (d.kind === 'def' ? [d.fn] : []));
+        const getter = defs.find((f) => f.decorators.some((d) => /(?:^@|\.)(?:property|cached_property)\s*$/.test(d.text.trim())));
+        if (getter) return depth > MAX_DEPTH - 4 ? unknown : this.withArguments(getter, new Map([[0, inst]])).returnValue(getter, depth + 1, site);
+        if (m.decorators.some((d) => /\.(?:setter|deleter|getter)\s*$|(?:^@|\.)abstractproperty\s*$/.test(d.text.trim()))) return unknown;
         return { kind: 'method', self: inst, name, fn: m, site };
       }
       const v = this.classAttribute(cls, name, site, depth + 1);
@@ -772,23 +849,34 @@ export class Evaluator {
    * `job = RenderJob(...)` then `job.open_log(...)` in the same function (and the methods those
    * call on `self`). Memoised by the constructor call.
    */
-  methodsCalledOn(inst: Extract<Value, { kind: 'instance' }>): Set<string> {
+  methodsCalledOn(inst: Extract<Value, { kind: 'instance' }>, until?: Site): Set<string> {
     const out = new Set<string>();
     const call = inst.call;
     const scope = inst.callScope;
     if (!call || !scope) return this.methodsCalledOnBuilt(inst.cls, inst.selfIn?.name);
-    const key = `${scope.module.file}:${call.id}`;
+    // Sent from the scope that built it: what runs after the send (and not again before it, in a
+    // loop around both) does not travel (`ex.submit(fill, store)` then `store.connect()`).
+    const limit = until && until.module === scope.module && until.node.startIndex > call.endIndex && until.node.endIndex <= scope.node.endIndex && until.node.startIndex >= scope.node.startIndex ? until.node : undefined;
+    const key = `${scope.module.file}:${call.id}:${limit?.id ?? ''}`;
     const hit = this.calledMemo.get(key);
     if (hit) return hit;
     this.calledMemo.set(key, out);
     const parent = call.parent;
     // `Uploader(conn).start()`: the method called on the new object directly.
     if (parent?.type === 'attribute' && parent.childForFieldName('object')?.id === call.id) out.add(parent.childForFieldName('attribute')?.text ?? '');
-    const target = parent?.type === 'assignment' && parent.childForFieldName('right')?.id === call.id ? parent.childForFieldName('left') : undefined;
+    let target = parent?.type === 'assignment' && parent.childForFieldName('right')?.id === call.id ? parent.childForFieldName('left') : undefined;
+    // `with Warehouse(path) as wh:` runs `__enter__` on the new object before the block.
+    if (parent?.type === 'as_pattern' && parent.namedChildren[0]?.id === call.id) {
+      out.add('__enter__');
+      target = parent.childForFieldName('alias')?.namedChildren[0] ?? undefined;
+    }
     if (!target || target.type !== 'identifier') return this.selfCalls(inst.cls, out);
     const name = target.text;
+    const loops: Node[] = [];
+    for (let n = limit?.parent; n && n.id !== scope.node.id; n = n.parent) if (n.type === 'for_statement' || n.type === 'while_statement') loops.push(n);
+    const beforeSend = (n: Node) => !limit || n.startIndex < limit.startIndex || loops.some((l) => n.startIndex >= l.startIndex && n.endIndex <= l.endIndex);
     const visit = (n: Node): void => {
-      if (n.type === 'call' && n.startIndex > call.endIndex) {
+      if (n.type === 'call' && n.startIndex > call.endIndex && beforeSend(n)) {
         const f = n.childForFieldName('function');
         const obj = f?.type === 'attribute' ? f.childForFieldName('object') : undefined;
         if (obj?.type === 'identifier' && obj.text === name) out.add(f!.childForFieldName('attribute')?.text ?? '');
@@ -956,6 +1044,13 @@ export class Evaluator {
       case 'ref': {
         if (/^builtins\.(list|dict|set)$/.test(callee.qname) && callArgs(call).positional.length === 0 && callArgs(call).keywords.size === 0)
           return { kind: 'container', items: [], site, dict: callee.qname === 'builtins.dict' };
+        // `dict(timeout=5, guard=lock)` is the literal `{"timeout": 5, "guard": lock}`;
+        // `SimpleNamespace(root=..., lock=...)` pickles with each attribute.
+        if ((callee.qname === 'builtins.dict' || callee.qname === 'types.SimpleNamespace') && !callArgs(call).positional.length && !callArgs(call).splat) {
+          const ns = callee.qname === 'types.SimpleNamespace';
+          const items: Item[] = [...callArgs(call).keywords].map(([k, a]) => ({ label: ns ? `.${k}` : `[${k}]`, value: this.eval(a, scope, depth + 1), node: a, module: scope.module }));
+          return { kind: 'container', items, site, dict: !ns, namespace: ns || undefined };
+        }
         // `zip(paths, repeat(lock))`, `enumerate(jobs)`: tuples of the iterables' elements.
         if (callee.qname === 'builtins.zip' || callee.qname === 'builtins.enumerate' || callee.qname === 'itertools.repeat') {
           const { positional, keywords, splat } = callArgs(call);
@@ -1128,7 +1223,8 @@ export class Evaluator {
    */
   private returnAt(fn: FunctionInfo, call: Node, scope: Scope, offset: number, depth: number, site: Site): Value {
     const v = this.returnValue(fn, depth, site);
-    if (depth > MAX_DEPTH - 4 || !builtFromParams(v, fn, 0)) return v;
+    // A generator's yields are read later, with this call's arguments for its parameters.
+    if (depth > MAX_DEPTH - 4 || (!builtFromParams(v, fn, 0) && !(v.kind === 'object' && v.elements))) return v;
     const { positional, keywords, splat } = callArgs(call);
     const values = new Map<number, Value>();
     fn.params.forEach((name, i) => {
@@ -1153,7 +1249,15 @@ export class Evaluator {
   returnValue(fn: FunctionInfo, depth: number, site: Site): Value {
     if (fn.isGenerator) {
       const async = fn.node.isAsync;
-      return { kind: 'object', type: async ? 'builtins.coroutine' : 'builtins.generator', library: 'builtins', site };
+      const gen: Value = { kind: 'object', type: async ? 'builtins.coroutine' : 'builtins.generator', library: 'builtins', site };
+      // What iterating it gives (`pool.imap(f, load_jobs(...))`, `for job in load_jobs(...)`, a
+      // `@contextmanager`'s `as` target): what it yields, read when first asked.
+      if (!async && fn.yields.length && depth < MAX_DEPTH - 4) {
+        let memo: Value | undefined;
+        gen.elements = () =>
+          (memo ??= union(fn.yields.map((y) => (y.from ? elementOf(this.eval(y.node, fn.scope, depth + 1)) : this.eval(y.node, fn.scope, depth + 1)))));
+      }
+      return gen;
     }
     if (fn.node.isAsync) return { kind: 'object', type: 'builtins.coroutine', library: 'builtins', site };
     const v = fn.returns.length === 1 ? this.eval(fn.returns[0], fn.scope, depth + 1) : fn.returns.length <= MAX_OPTIONS ? union(fn.returns.map((r) => this.eval(r, fn.scope, depth + 1))) : unknown;
@@ -1161,6 +1265,31 @@ export class Evaluator {
     if (isUnknown(v) && annotation) return this.evalAnnotation(annotation, fn.outer, depth + 1, site);
     return v;
   }
+}
+
+/** Base classes that name an interface rather than the object: what a parameter typed with one holds is up to its callers. */
+const interfaceBases = /^(?:typing|typing_extensions)\.Protocol$|^abc\.ABC$/;
+
+/** A Protocol or an abstract base class (`class RowSink(Protocol)`, `class Exporter(ABC)`, `metaclass=ABCMeta`). */
+function isInterface(cls: ClassInfo, ev: Evaluator): boolean {
+  return classChain(cls, ev).some(
+    (c) => /\bmetaclass\s*=\s*(?:abc\.)?ABCMeta\b/.test(c.node.childForFieldName('superclasses')?.text ?? '') || c.bases.some((b) => {
+      const v = ev.eval(b, c.outer, 1);
+      return v.kind === 'ref' && interfaceBases.test(v.qname);
+    }),
+  );
+}
+
+const enumBases = /^enum\.(?:Enum|IntEnum|StrEnum|Flag|IntFlag)$/;
+
+/** A class deriving from one of the standard library's Enum classes. */
+function isEnum(cls: ClassInfo, ev: Evaluator): boolean {
+  return classChain(cls, ev).some((c) =>
+    c.bases.some((b) => {
+      const v = ev.eval(b, c.outer, 1);
+      return v.kind === 'ref' && enumBases.test(v.qname);
+    }),
+  );
 }
 
 /** A method whose every `return` gives back its own instance (`return self`). */
@@ -1250,9 +1379,19 @@ function itemsAt(items: Item[], key: Node): Item[] {
   return /^(?:(['"]).*\1|-?\d+)$/.test(key.text) && items.every((i) => literal(i.label)) ? [] : items;
 }
 
+/** An iterable whose items a map-like sink sends: a generator's yields count as its items. */
+export function iterated(v: Value): Value {
+  if (v.kind === 'object' && v.elements) {
+    const element = v.elements();
+    return element.kind === 'unknown' ? v : { kind: 'container', items: [{ label: '[i]', value: element, node: v.site.node, module: v.site.module }], site: v.site };
+  }
+  return v;
+}
+
 /** An element of an iterated value: any item of a list, tuple or set literal (a dict iterates its keys). */
-function elementOf(v: Value): Value {
+export function elementOf(v: Value): Value {
   if (v.kind === 'container' && !v.dict) return union(v.items.map((i) => i.value));
+  if (v.kind === 'object' && v.elements) return v.elements();
   // `for job in jobs` over a parameter: judged as the items of each caller's argument.
   if (v.kind === 'param') return v.element === 2 || v.attrs ? unknown : { ...v, element: v.element ? 2 : 1 };
   if (v.kind === 'union') return union(v.options.map(elementOf));

@@ -269,8 +269,11 @@ function sinkAt(site: CallSite, ev: Evaluator, config: SendcheckConfig, defaultM
       if (name !== 'run_in_executor') return undefined;
       const exNode = arg(0, 'executor');
       if (!exNode) return undefined;
-      const ex = ev.eval(exNode, site.scope);
-      if (ex.kind !== 'object' || types[ex.type]?.role !== 'process-executor') return undefined;
+      let found = ev.eval(exNode, site.scope);
+      // `async def export_all(pool, ...)`: the executor its callers in this module pass.
+      if (found.kind === 'param' && !found.attrs && !found.element) found = ev.paramOrigins(found.fn, found.index, found.name, 1);
+      const ex = (found.kind === 'union' ? found.options : [found]).find((o) => o.kind === 'object' && types[o.type]?.role === 'process-executor');
+      if (ex?.kind !== 'object') return undefined;
       add('func', arg(1, 'func'));
       restArgs(2);
       return make('loop.run_in_executor', 'task', ex.library, ex.method);
