@@ -307,6 +307,10 @@ function judgeSink(sink: Sink, program: ts.Program, checker: ts.TypeChecker, fil
     }
     const through = derived?.params[sink.values.indexOf(value)];
     const already = through ? declaredProblems(through.reach, derived!.fn, through.index, ctx, sink) : undefined;
+    const reported = [...new Set(problems)].flatMap((p) => {
+      const segments = pathSegments(p.path, named ? value.label : '');
+      return segments ? [{ rule: p.rule.meta.id, segments }] : [];
+    });
     for (const p of new Set(problems)) {
       if (through && already) {
         const rel = relativePath(p.path, named ? value.label : '');
@@ -341,7 +345,7 @@ function judgeSink(sink: Sink, program: ts.Program, checker: ts.TypeChecker, fil
         fixes: safely(() => {
           if (unrewritable.some((u) => p.path === u || p.path.startsWith(`${u}.`) || p.path.startsWith(`${u}[`))) return [];
           const segments = pathSegments(p.path, named ? value.label : '');
-          return segments && p.rule.fixes ? p.rule.fixes({ program, checker, sourceFile: value.expr.getSourceFile(), file, host, sink, value, segments, facts: p.facts }) : [];
+          return segments && p.rule.fixes ? p.rule.fixes({ program, checker, sourceFile: value.expr.getSourceFile(), file, host, sink, value, segments, facts: p.facts, problems: reported }) : [];
         }),
       });
     }

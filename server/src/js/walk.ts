@@ -270,6 +270,9 @@ function hasPrototypeState(checker: ts.TypeChecker, type: ts.Type): boolean {
 
 function isPrototypeMember(decl: ts.Node, program: ts.Program, facts: TypeFacts): boolean {
   if ((ts.isMethodDeclaration(decl) || ts.isGetAccessorDeclaration(decl) || ts.isSetAccessorDeclaration(decl)) && decl.parent && ts.isClassLike(decl.parent)) return true;
+  // `Ctor.prototype.constructor = Ctor` in untyped code: a member of the prototype, which is not copied.
+  const assigned = ts.isBinaryExpression(decl) ? decl.left : decl;
+  if (ts.isPropertyAccessExpression(assigned) && ts.isPropertyAccessExpression(assigned.expression) && assigned.expression.name.text === 'prototype') return true;
   // A .d.ts interface of a library class declares its prototype methods as method signatures; a
   // project class extending one (`class Job extends EventEmitter`) inherits them on its prototype too.
   if (ts.isMethodSignature(decl) && (facts.fromLibrary || facts.classInstance) && decl.getSourceFile().isDeclarationFile && !program.isSourceFileDefaultLibrary(decl.getSourceFile())) return true;

@@ -17,6 +17,20 @@ export interface FixContext {
   /** The bad part's access path below the sent value, split (`job.onDone` sent as `job` → `onDone`). */
   segments: PathSegment[];
   facts: TypeFacts;
+  /**
+   * Every part of the same sent value that some rule reports (this finding's among them), as
+   * paths below the value: what a fix that rewrites a whole object must leave out or convert too.
+   */
+  problems?: readonly { rule: string; segments: PathSegment[] }[];
+}
+
+/** Whether some rule other than `except` reports a part at or below `segments` (a member that cannot cross as it is). */
+export function reportedBelow(ctx: FixContext, segments: readonly PathSegment[], except: ReadonlySet<string> = new Set()): boolean {
+  return (ctx.problems ?? []).some((p) => !except.has(p.rule) && p.segments.length >= segments.length && segments.every((s, i) => sameSegment(s, p.segments[i])));
+}
+
+export function sameSegment(a: PathSegment, b: PathSegment): boolean {
+  return a.kind === 'property' ? b.kind === 'property' && a.name === b.name : b.kind === 'element' && a.text === b.text;
 }
 
 /** A named property (`onDone`) or an element of a collection (`[i]`, `[key]`, `<value>`, `[0]`). */

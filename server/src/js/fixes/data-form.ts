@@ -205,18 +205,19 @@ export function keepEmitterOnThisSide(ctx: FixContext): Fix[] {
   const receiver = direct ? receiverOfSend(ctx.sink.call, ctx.checker, ctx.file, ctx.sourceFile, ctx.host) : undefined;
   const target = receiver?.messageAt(names);
   if (!receiver || !target) {
-    const note = ctx.sink.api === 'structuredClone' ? 'its listeners stay on this side' : receiver ? "the worker's message handler takes the whole message: check that it does not use it" : 'the receiving side was not found in the workspace: check that it does not use it';
+    const note = ctx.sink.api === 'structuredClone' ? 'its listeners stay on this side' : receiver ? `${receiver.who} takes the whole message: check that it does not use it` : 'the receiving side was not found in the workspace: check that it does not use it';
     return [{ title: `Leave the EventEmitter \`${name}\` out of the message sent by ${ctx.sink.api} (${note}${relay})`, id: 'remove-from-message', preferred: false, edits }];
   }
-  const body = receiver.handler.body.getText(receiver.sourceFile);
+  const body = receiver.body.getText(receiver.sourceFile);
   if (!new RegExp(`(^|[^\\w$.])${target.replace(/[.$]/g, '\\$&')}(?![\\w$])`).test(body)) {
-    return [{ title: `Leave the EventEmitter \`${name}\` out of the message sent by ${ctx.sink.api} (the worker's message handler does not read it${relay})`, id: 'remove-from-message', preferred: false, edits }];
+    return [{ title: `Leave the EventEmitter \`${name}\` out of the message sent by ${ctx.sink.api} (${receiver.who} does not read it${relay})`, id: 'remove-from-message', preferred: false, edits }];
   }
   // `target` is the handler's own binding or a member of it: assignable in the handler.
   const emitter = importBinding(receiver.sourceFile, receiver.file, [/^node:/.test(ctx.facts.origin!.module) ? 'node:events' : 'events', 'events', 'node:events'], 'EventEmitter');
   if (!emitter) return [];
   const prologue = handlerPrologue(receiver, `${target} = new ${emitter.callee}();`);
-  return [{ title: `Leave the EventEmitter \`${name}\` on this side and give the worker its own (\`${target} = new ${emitter.callee}()\` in its message handler${relay})`, id: 'remove-from-message', preferred: false, edits: [...edits, prologue, ...emitter.edits] }];
+  const worker = receiver.who === "the worker's message handler";
+  return [{ title: `Leave the EventEmitter \`${name}\` on this side and give ${worker ? 'the worker' : 'the receiving side'} its own (\`${target} = new ${emitter.callee}()\` in ${worker ? 'its message handler' : receiver.who}${relay})`, id: 'remove-from-message', preferred: false, edits: [...edits, prologue, ...emitter.edits] }];
 }
 
 /** no-host-object on a timer handle: it only means something to this thread's event loop, so it is left out. */

@@ -1,37 +1,110 @@
 import * as ts from 'typescript';
 import type { Fix, TextEdit } from '../../engine/types';
-import type { FixContext } from './context';
-import { insertAt } from './edits';
+import { type FixContext, type PathSegment, propertyKey, sameSegment, skipOuter } from './context';
+import { insertAt, replaceSpan } from './edits';
 import { rewriteMember } from './payload';
-import { receiverOfSend } from './receiver';
+import { receivingSide } from './receiver';
+import type { DerivedSink } from '../summaries';
 
 // Move the function out of the message: a function cannot be cloned, so either it stays on this
 // side (removed from the payload), or, with comlink, it crosses as a proxy the other side calls back.
 
-/** The payload without the function (or without the collection of functions that holds it). */
+/**
+ * The payload without the function (or without the collection of functions that holds it), and
+ * without the other functions the rule reports beside it in the same object: removing one of
+ * several would leave the send throwing on the next.
+ */
 export function removeFunctionFromMessage(ctx: FixContext): Fix[] {
-  const firstElement = ctx.segments.findIndex((s) => s.kind === 'element');
-  const segments = firstElement < 0 ? ctx.segments : ctx.segments.slice(0, firstElement);
-  if (segments.length === 0) return [];
-  const edits = rewriteMember(ctx.file, ctx.value.expr, segments, { kind: 'remove' });
+  const own = removable(ctx.segments);
+  if (!own) return [];
+  const parent = own.slice(0, -1);
+  const names: string[] = [];
+  for (const p of [{ rule: 'no-function', segments: ctx.segments }, ...(ctx.problems ?? [])]) {
+    const r = p.rule === 'no-function' ? removable(p.segments) : undefined;
+    if (!r || r.length !== own.length || !parent.every((s, i) => sameSegment(s, r[i]))) continue;
+    const name = (r[r.length - 1] as { name: string }).name;
+    if (!names.includes(name)) names.push(name);
+  }
+  const edits = removeMembers(ctx.file, ctx.value.expr, parent, names);
   if (!edits) return [];
-  const name = (segments[segments.length - 1] as { name: string }).name;
-  const what = firstElement < 0 ? `the function \`${name}\`` : `\`${name}\`, which holds functions,`;
-  return [{ title: `Remove ${what} from the message sent by ${ctx.sink.api} (${receivingSideNote(ctx, segments.map((s) => (s as { name: string }).name))})`, id: 'remove-function-from-message', preferred: false, edits }];
+  const holds = ctx.segments.length > own.length;
+  const what = names.length > 1 ? `the functions ${names.map((n) => `\`${n}\``).join(', ')}` : holds ? `\`${names[0]}\`, which holds functions,` : `the function \`${names[0]}\``;
+  const notes = [...new Set(names.map((n) => receivingSideNote(ctx, [...parent.map((s) => (s as { name: string }).name), n])))];
+  return [{ title: `Remove ${what} from the message sent by ${ctx.sink.api} (${notes.join('; ')})`, id: 'remove-function-from-message', preferred: false, edits }];
+}
+
+/** The member a function at `segments` is removed with: itself, or the collection that holds it. */
+function removable(segments: readonly PathSegment[]): PathSegment[] | undefined {
+  const firstElement = segments.findIndex((s) => s.kind === 'element');
+  const out = firstElement < 0 ? [...segments] : segments.slice(0, firstElement);
+  return out.length ? out : undefined;
+}
+
+/** Removes the members `names` of the object at `parent` in the sent value: from the literal where it is written, else from a copy (`{ ...job, a: undefined, b: undefined }`). */
+function removeMembers(file: string, expr: ts.Expression, parent: readonly PathSegment[], names: readonly string[]): TextEdit[] | undefined {
+  if (names.length === 1) return rewriteMember(file, expr, [...parent, { kind: 'property', name: names[0] }], { kind: 'remove' });
+  const literal = literalAt(expr, parent);
+  if (literal) {
+    const indices = names.map((n) => lastIndexOf(literal, n));
+    if (indices.some((i) => i < 0) || literal.properties.slice(Math.min(...indices)).some(ts.isSpreadAssignment)) return undefined;
+    return removeElements(file, literal, [...new Set(indices)].sort((x, y) => x - y));
+  }
+  return rewriteMember(file, expr, parent, { kind: 'replace', with: (t) => `{ ...${/^[\w$.]+$/.test(t) ? t : `(${t})`}, ${names.map((n) => `${propertyKey(n)}: undefined`).join(', ')} }` });
+}
+
+function lastIndexOf(literal: ts.ObjectLiteralExpression, name: string): number {
+  let at = -1;
+  literal.properties.forEach((p, i) => {
+    if (p.name && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === name) at = i;
+  });
+  return at;
+}
+
+/** The object literal written at `parent` in the sent expression, if it is written there. */
+function literalAt(expr: ts.Expression, parent: readonly PathSegment[]): ts.ObjectLiteralExpression | undefined {
+  let e = skipOuter(expr);
+  for (const s of parent) {
+    if (s.kind !== 'property' || !ts.isObjectLiteralExpression(e)) return undefined;
+    const i = lastIndexOf(e, s.name);
+    const p = e.properties[i];
+    if (!p || !ts.isPropertyAssignment(p)) return undefined;
+    e = skipOuter(p.initializer);
+  }
+  return ts.isObjectLiteralExpression(e) ? e : undefined;
+}
+
+/** Deletes the properties at `indices` (sorted), each run of neighbours with one edit, so no two edits overlap. */
+function removeElements(file: string, literal: ts.ObjectLiteralExpression, indices: number[]): TextEdit[] {
+  const sf = literal.getSourceFile();
+  const list = literal.properties;
+  if (indices.length === list.length) return [replaceSpan(file, sf, literal.getStart(sf) + 1, literal.getEnd() - 1, '')];
+  const edits: TextEdit[] = [];
+  for (let k = 0; k < indices.length; ) {
+    let j = k;
+    while (j + 1 < indices.length && indices[j + 1] === indices[j] + 1) j++;
+    const first = indices[k];
+    const last = indices[j];
+    if (last < list.length - 1) edits.push(replaceSpan(file, sf, list[first].getStart(sf), list[last + 1].getStart(sf), ''));
+    else edits.push(replaceSpan(file, sf, list[first - 1].getEnd(), list[last].getEnd(), ''));
+    k = j + 1;
+  }
+  return edits;
 }
 
 /**
- * What removing the member means for the other side: whether the worker's message handler (when it
- * is in the workspace) reads it, or that the receiving side was not found and must be checked.
+ * What removing the member means for the other side: whether the receiving code (when it is in
+ * the workspace) reads it, or that the receiving side was not found and must be checked.
  */
 function receivingSideNote(ctx: FixContext, names: string[]): string {
-  if (!/\.(postMessage|send)$/.test(ctx.sink.api)) return 'it stays on this side';
-  const receiver = receiverOfSend(ctx.sink.call, ctx.checker, ctx.file, ctx.sourceFile, ctx.host);
-  if (!receiver) return 'it stays on this side; the receiving side was not found in the workspace: check that it does not call it';
-  const target = receiver.messageAt(names);
-  const body = receiver.handler.body.getText(receiver.sourceFile);
-  if (target && !new RegExp(`(^|[^\\w$.])${target.replace(/[.$]/g, '\\$&')}(?![\\w$])`).test(body)) return "it stays on this side; the worker's message handler does not read it";
-  return target ? `it stays on this side; the worker's message handler reads \`${target}\`, which will be missing there` : "it stays on this side; the worker's message handler takes the whole message: check that nothing there calls it";
+  const derived = (ctx.sink as Partial<DerivedSink>).derived;
+  const api = derived ? derived.params[ctx.sink.values.indexOf(ctx.value)]?.reach.sink.api ?? '' : ctx.sink.api;
+  if (!/\.(postMessage|send)$/.test(api)) return 'it stays on this side';
+  const side = receivingSide(ctx, names);
+  if (!side) return 'it stays on this side; the receiving side was not found in the workspace: check that it does not call it';
+  const { receiver, target } = side;
+  const body = receiver.body.getText(receiver.sourceFile);
+  if (target && !new RegExp(`(^|[^\\w$.])${target.replace(/[.$]/g, '\\$&')}(?![\\w$])`).test(body)) return `it stays on this side; ${receiver.who} does not read it`;
+  return target ? `it stays on this side; ${receiver.who} reads \`${target}\`, which will be missing there` : `it stays on this side; ${receiver.who} takes the whole message: check that nothing there calls it`;
 }
 
 /** `Comlink.proxy(fn)`: comlink's own way to pass a callback, which the other side calls back through a port. */

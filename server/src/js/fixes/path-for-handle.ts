@@ -96,7 +96,7 @@ function receiverEdits(ctx: FixContext, opener: Opener): { file: string; edits: 
   if (ctx.segments.length === 0) return undefined;
   const script = workerScriptOf(ctx.sink.call, ctx.checker, ctx.file);
   const receiver = script && findReceiver(script, ctx.sourceFile, ctx.host);
-  if (!receiver || !ts.isBlock(receiver.handler.body)) return undefined;
+  if (!receiver || !receiver.handler || !ts.isBlock(receiver.handler.body)) return undefined;
   const binding = importedName(receiver, opener);
   if (!binding) return undefined;
   const target = receiver.messageAt(ctx.segments.map((s) => (s as { name: string }).name));

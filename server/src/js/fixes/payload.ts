@@ -24,7 +24,7 @@ export function rewriteMember(file: string, expr: ts.Expression, segments: reado
   const e = skipOuter(expr);
   if (names.length === 0) {
     if (leaf.kind === 'remove') return undefined;
-    return [replaceNode(file, expr, leaf.with(expr.getText(sf)))];
+    return [replaceValue(file, expr, leaf.with(expr.getText(sf)))];
   }
   const [first, ...rest] = names;
   if (ts.isObjectLiteralExpression(e)) {
@@ -48,7 +48,13 @@ export function rewriteMember(file: string, expr: ts.Expression, segments: reado
   // A value built elsewhere is written once more per level of the path: only a plain reference may be.
   if (!isReevaluable(e) && !(leaf.kind === 'remove' && names.length === 1)) return undefined;
   if (!isReevaluable(e) && !ts.isNewExpression(e) && !ts.isCallExpression(e)) return undefined;
-  return [replaceNode(file, expr, overrideCopy(e.getText(sf), names, leaf))];
+  return [replaceValue(file, expr, overrideCopy(e.getText(sf), names, leaf))];
+}
+
+/** Replaces the sent expression; an object literal that becomes an arrow's concise body is parenthesized (`() => ({ ... })`), or it would read as a block. */
+function replaceValue(file: string, expr: ts.Expression, text: string): TextEdit {
+  const body = ts.isArrowFunction(expr.parent) && expr.parent.body === expr;
+  return replaceNode(file, expr, body && text.startsWith('{') ? `(${text})` : text);
 }
 
 /** `{ ...base, a: { ...base.a, b: <leaf> } }` */

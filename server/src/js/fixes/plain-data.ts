@@ -56,7 +56,7 @@ export function sendDataForm(ctx: FixContext): Fix[] {
     if (receiver && target) {
       const again = at < 0 ? data.rebuild(target) : mapped(target, data.rebuild);
       edits.push(handlerPrologue(receiver, `${target} = ${again};`));
-      where = `, and rebuild it in the worker's message handler (\`${data.rebuild('…')}\`)`;
+      where = `, and rebuild it in ${receiver.who} (\`${data.rebuild('…')}\`)`;
     } else if (ctx.sink.api !== 'structuredClone') where = ` (the receiving side was not found in the workspace: rebuild it there with \`${data.rebuild('…')}\`)`;
   }
   return [{ title: `Send \`${sent}\` ${what} instead of the ${ctx.facts.name}${where}`, id: 'send-data-form', preferred: false, edits }];

@@ -1,17 +1,27 @@
 import * as path from 'node:path';
 import * as ts from 'typescript';
 import type { SourceHost, TextEdit } from '../../engine/types';
-import { accessText, skipOuter } from './context';
+import type { DerivedSink } from '../summaries';
+import { accessText, type FixContext, skipOuter } from './context';
 import { indentAt, indentUnit, insertAt, spanRange } from './edits';
 
 // The receiving side of a send, when it is in the workspace: the worker file a `new Worker(...)`
 // names, and its one message handler (`parentPort.on('message', ...)`, `self.onmessage`,
-// `addEventListener('message', ...)`). Only read, never run.
+// `addEventListener('message', ...)`); or, in the sender's own file, the other end of the
+// channel: the other port of a MessageChannel (its handler, or `receiveMessageOnPort(port)`),
+// another `BroadcastChannel` of the same name, the Worker a `parentPort` answers. Only read, never run.
 
 export interface Receiver {
   file: string;
   sourceFile: ts.SourceFile;
-  handler: ts.ArrowFunction | ts.FunctionExpression;
+  /** The message handler; undefined for a synchronous receive (`receiveMessageOnPort(port).message`). */
+  handler?: ts.ArrowFunction | ts.FunctionExpression;
+  /** The code that reads the message: the handler's body, or the block around a synchronous receive. */
+  body: ts.Node;
+  /** A synchronous receive: the statement that binds the message; what reads it comes after. */
+  binding?: ts.Statement;
+  /** In a fix's title: "the worker's message handler", "the message handler of `other`". */
+  who: string;
   /** A DOM-style handler (`self.onmessage`, `addEventListener('message', ...)`): the message is the event's `data`. */
   dom: boolean;
   /**
@@ -80,7 +90,7 @@ export function findReceiver(script: string, here: ts.SourceFile, host: SourceHo
     const h = skipOuter(handler);
     if (!ts.isArrowFunction(h) && !ts.isFunctionExpression(h)) return void found.push(undefined);
     const p = h.parameters[0];
-    found.push(p && !p.dotDotDotToken && !p.initializer ? { file: script, sourceFile: sf, handler: h, dom, messageAt: (names) => (dom && names.length === 0 && ts.isIdentifier(p.name) ? undefined : bound(p.name, dom ? ['data', ...names] : [...names])) } : undefined);
+    found.push(handlerReceiver(script, sf, h, dom, "the worker's message handler"));
   };
   const visit = (n: ts.Node): void => {
     if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && /^(on|once|addListener)$/.test(n.expression.name.text)) {
@@ -101,6 +111,13 @@ export function findReceiver(script: string, here: ts.SourceFile, host: SourceHo
   };
   visit(sf);
   return found.length === 1 ? found[0] : undefined;
+}
+
+/** A receiver whose handler's first parameter is the message (or, `dom`, the event whose `data` it is). */
+function handlerReceiver(file: string, sf: ts.SourceFile, h: ts.ArrowFunction | ts.FunctionExpression, dom: boolean, who: string): Receiver | undefined {
+  const p = h.parameters[0];
+  if (!p || p.dotDotDotToken || p.initializer) return undefined;
+  return { file, sourceFile: sf, handler: h, body: h.body, dom, who, messageAt: (names) => (dom && names.length === 0 && ts.isIdentifier(p.name) ? undefined : bound(p.name, dom ? ['data', ...names] : [...names])) };
 }
 
 function namedTarget(e: ts.Expression): string {
@@ -133,6 +150,11 @@ function bound(name: ts.BindingName, names: readonly string[]): string | undefin
 export function handlerPrologue(receiver: Receiver, statement: string): TextEdit {
   const sf = receiver.sourceFile;
   const h = receiver.handler;
+  if (!h) {
+    // After the statement that receives the message, before anything reads it.
+    const at = receiver.binding!;
+    return insertAt(receiver.file, sf, at.getEnd(), `\n${indentAt(sf, at.getStart(sf))}${statement}`);
+  }
   if (ts.isBlock(h.body)) {
     const first = h.body.statements[0];
     const ind = first ? indentAt(sf, first.getStart(sf)) : indentAt(sf, h.getStart(sf)) + indentUnit(sf);
@@ -144,8 +166,186 @@ export function handlerPrologue(receiver: Receiver, statement: string): TextEdit
   return { file: receiver.file, range: spanRange(sf, h.body.getStart(sf), h.body.getEnd()), newText: `{\n${ind}${statement}\n${ind}return ${h.body.getText(sf)};\n${outer}}` };
 }
 
-/** The receiving side of a `worker.postMessage(...)` found in the workspace, if there is exactly one handler. */
+/** The receiving side of a `postMessage(...)` found in the workspace, if there is exactly one handler. */
 export function receiverOfSend(call: ts.CallExpression | ts.NewExpression, checker: ts.TypeChecker, file: string, here: ts.SourceFile, host: SourceHost): Receiver | undefined {
   const script = workerScriptOf(call, checker, file);
-  return script ? findReceiver(script, here, host) : undefined;
+  return script ? findReceiver(script, here, host) : peerReceiver(call, checker, file, here);
+}
+
+/**
+ * Where the finding's value is read on the other side: the receiver of the send (of the real sink,
+ * when the value goes through a wrapper that puts its parameter into the message as it is or as a
+ * member of an object literal), and the expression there for the member at `names` below the value.
+ * Undefined when the receiving side was not found in the workspace.
+ */
+export function receivingSide(ctx: FixContext, names: readonly string[]): { receiver: Receiver; target: string | undefined } | undefined {
+  let call = ctx.sink.call;
+  let at = [...names];
+  const derived = (ctx.sink as Partial<DerivedSink>).derived;
+  if (derived) {
+    const through = derived.params[ctx.sink.values.indexOf(ctx.value)];
+    const real = through?.reach.sink;
+    const param = through && derived.fn.parameters[through.index];
+    if (!real || !param || through.reach.chain.length !== 1 || !ts.isIdentifier(param.name) || real.values.length !== 1) return undefined;
+    const symbol = ctx.checker.getSymbolAtLocation(param.name);
+    const prefix = symbol && pathOfParameter(real.values[0].expr, symbol, ctx.checker);
+    if (!prefix) return undefined;
+    call = real.call;
+    at = [...prefix, ...names];
+  } else if (ctx.sink.values.length !== 1) return undefined;
+  const sf = call.getSourceFile();
+  const receiver = receiverOfSend(call, ctx.checker, sf === ctx.sourceFile ? ctx.file : path.resolve(sf.fileName), sf, ctx.host);
+  return receiver && { receiver, target: receiver.messageAt(at) };
+}
+
+/** Where the parameter sits in a message written as an object literal (`{ type, session }` → `session`). */
+function pathOfParameter(expr: ts.Expression, param: ts.Symbol, checker: ts.TypeChecker): string[] | undefined {
+  const e = skipOuter(expr);
+  if (ts.isIdentifier(e)) return checker.getSymbolAtLocation(e) === param ? [] : undefined;
+  if (!ts.isObjectLiteralExpression(e)) return undefined;
+  for (const p of e.properties) {
+    const key = p.name && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) ? p.name.text : undefined;
+    if (!key) continue;
+    if (ts.isShorthandPropertyAssignment(p) && checker.getShorthandAssignmentValueSymbol(p) === param) return [key];
+    if (ts.isPropertyAssignment(p)) {
+      const inner = pathOfParameter(p.initializer, param, checker);
+      if (inner) return [key, ...inner];
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The other end of a channel whose both ends are in the sender's file: the other port of a
+ * `new MessageChannel()`, the other `new BroadcastChannel(name)`s of the same name (a channel does
+ * not receive its own messages), the Worker a `parentPort` of the same file answers. Its one
+ * message handler, or its one `receiveMessageOnPort(port).message`.
+ */
+function peerReceiver(call: ts.CallExpression | ts.NewExpression, checker: ts.TypeChecker, file: string, sf: ts.SourceFile): Receiver | undefined {
+  if (!ts.isCallExpression(call) || !ts.isPropertyAccessExpression(call.expression) || call.expression.name.text !== 'postMessage') return undefined;
+  const isPeer = peersOf(skipOuter(call.expression.expression), checker, sf);
+  if (!isPeer) return undefined;
+  const found: (Receiver | undefined)[] = [];
+  const visit = (n: ts.Node): void => {
+    if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && isPeer(n.expression.expression)) {
+      const method = n.expression.name.text;
+      const [event, handler] = n.arguments;
+      if (event && handler && ts.isStringLiteralLike(event) && event.text === 'message') {
+        const h = skipOuter(handler);
+        const who = `the message handler of \`${n.expression.expression.getText(sf)}\``;
+        if (/^(on|once|addListener)$/.test(method)) found.push(ts.isArrowFunction(h) || ts.isFunctionExpression(h) ? handlerReceiver(file, sf, h, false, who) : undefined);
+        else if (method === 'addEventListener') found.push(ts.isArrowFunction(h) || ts.isFunctionExpression(h) ? handlerReceiver(file, sf, h, true, who) : undefined);
+      }
+    }
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      const left = skipOuter(n.left);
+      if (ts.isPropertyAccessExpression(left) && left.name.text === 'onmessage' && isPeer(left.expression)) {
+        const h = skipOuter(n.right);
+        found.push(ts.isArrowFunction(h) || ts.isFunctionExpression(h) ? handlerReceiver(file, sf, h, true, `the message handler of \`${left.expression.getText(sf)}\``) : undefined);
+      }
+    }
+    if (ts.isCallExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === 'receiveMessageOnPort' && n.arguments[0] && isPeer(n.arguments[0])) found.push(syncReceiver(n, file, sf));
+    ts.forEachChild(n, visit);
+  };
+  visit(sf);
+  return found.length === 1 ? found[0] : undefined;
+}
+
+/** A test for the expressions that name the other end(s) of the channel `sender` posts on. */
+function peersOf(sender: ts.Expression, checker: ts.TypeChecker, sf: ts.SourceFile): ((e: ts.Expression) => boolean) | undefined {
+  const symbolOf = (e: ts.Expression) => {
+    const x = skipOuter(e);
+    return ts.isIdentifier(x) ? checker.getSymbolAtLocation(x) : undefined;
+  };
+  // `channel.port1` → `channel.port2`
+  if (ts.isPropertyAccessExpression(sender) && /^port[12]$/.test(sender.name.text)) {
+    const channel = symbolOf(sender.expression);
+    const decl = channel?.valueDeclaration;
+    if (!decl || !ts.isVariableDeclaration(decl) || !decl.initializer || !isNew(decl.initializer, 'MessageChannel')) return undefined;
+    const other = sender.name.text === 'port1' ? 'port2' : 'port1';
+    return (e) => {
+      const x = skipOuter(e);
+      return ts.isPropertyAccessExpression(x) && x.name.text === other && symbolOf(x.expression) === channel;
+    };
+  }
+  const symbol = symbolOf(sender);
+  // A destructured `require` (`const { parentPort } = require(...)`) is an alias without a value declaration.
+  const decl = symbol?.valueDeclaration ?? symbol?.declarations?.[0];
+  if (!symbol || !decl) return undefined;
+  // `const { port1, port2 } = new MessageChannel()`
+  if (ts.isBindingElement(decl) && ts.isObjectBindingPattern(decl.parent) && ts.isVariableDeclaration(decl.parent.parent) && decl.parent.parent.initializer && isNew(decl.parent.parent.initializer, 'MessageChannel')) {
+    const key = (el: ts.BindingElement) => ((el.propertyName ?? el.name) as ts.Identifier).text;
+    const mine = key(decl);
+    if (!/^port[12]$/.test(mine)) return undefined;
+    const otherEl = decl.parent.elements.find((el) => ts.isIdentifier(el.name) && key(el) === (mine === 'port1' ? 'port2' : 'port1'));
+    const other = otherEl && checker.getSymbolAtLocation(otherEl.name);
+    return other ? (e) => symbolOf(e) === other : undefined;
+  }
+  if (!ts.isVariableDeclaration(decl) || !decl.initializer) {
+    // `parentPort.postMessage` answers the `new Worker(__filename)` of the same file.
+    if (ts.isIdentifier(sender) && sender.text === 'parentPort') {
+      const workers = new Set<ts.Symbol>();
+      const find = (n: ts.Node): void => {
+        if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer && isNew(n.initializer, 'Worker')) {
+          const arg = (skipOuter(n.initializer) as ts.NewExpression).arguments?.[0];
+          const self = arg && skipOuter(arg);
+          const own = self && ((ts.isIdentifier(self) && self.text === '__filename') || (ts.isPropertyAccessExpression(self) && self.name.text === 'url' && ts.isMetaProperty(self.expression)) || (ts.isNewExpression(self) && self.arguments?.length === 1 && ts.isPropertyAccessExpression(skipOuter(self.arguments[0])) && ts.isMetaProperty((skipOuter(self.arguments[0]) as ts.PropertyAccessExpression).expression)));
+          const s = own ? checker.getSymbolAtLocation(n.name) : undefined;
+          if (s) workers.add(s);
+        }
+        ts.forEachChild(n, find);
+      };
+      find(sf);
+      return workers.size === 1 ? (e) => !!symbolOf(e) && workers.has(symbolOf(e)!) : undefined;
+    }
+    return undefined;
+  }
+  // `new BroadcastChannel('auth')`: every other channel of that name in the file.
+  const name = broadcastName(decl.initializer);
+  if (name === undefined) return undefined;
+  const others = new Set<ts.Symbol>();
+  const find = (n: ts.Node): void => {
+    if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer && broadcastName(n.initializer) === name) {
+      const s = checker.getSymbolAtLocation(n.name);
+      if (s && s !== symbol) others.add(s);
+    }
+    ts.forEachChild(n, find);
+  };
+  find(sf);
+  return others.size ? (e) => !!symbolOf(e) && others.has(symbolOf(e)!) : undefined;
+}
+
+function isNew(e: ts.Expression, name: string): boolean {
+  const x = skipOuter(e);
+  return ts.isNewExpression(x) && ts.isIdentifier(x.expression) && x.expression.text === name;
+}
+
+function broadcastName(e: ts.Expression): string | undefined {
+  const x = skipOuter(e);
+  if (!isNew(x, 'BroadcastChannel')) return undefined;
+  const arg = (x as ts.NewExpression).arguments?.[0];
+  return arg && ts.isStringLiteralLike(arg) ? arg.text : undefined;
+}
+
+/** `const msg = receiveMessageOnPort(port).message` (or `?.message`, or `const { message: msg } = ...`). */
+function syncReceiver(call: ts.CallExpression, file: string, sf: ts.SourceFile): Receiver | undefined {
+  let decl: ts.VariableDeclaration | undefined;
+  let name: string | undefined;
+  const parent = call.parent;
+  if (ts.isPropertyAccessExpression(parent) && parent.name.text === 'message' && ts.isVariableDeclaration(parent.parent) && ts.isIdentifier(parent.parent.name)) {
+    decl = parent.parent;
+    name = (decl.name as ts.Identifier).text;
+  } else if (ts.isVariableDeclaration(parent) && ts.isObjectBindingPattern(parent.name)) {
+    const el = parent.name.elements.find((e) => ((e.propertyName ?? e.name) as ts.Identifier).text === 'message');
+    if (el && ts.isIdentifier(el.name) && !el.initializer) {
+      decl = parent;
+      name = el.name.text;
+    }
+  }
+  const statement = decl?.parent?.parent;
+  if (!decl || !name || !statement || !ts.isVariableStatement(statement) || !statement.parent) return undefined;
+  const constant = (statement.declarationList.flags & ts.NodeFlags.Const) !== 0;
+  const root = name;
+  // A `const` binding cannot be replaced; its members can.
+  return { file, sourceFile: sf, body: statement.parent, binding: statement, dom: false, who: `the code after \`${call.getText(sf)}\``, messageAt: (names) => (names.length === 0 && constant ? undefined : names.reduce((base, n) => accessText(base, n), root)) };
 }

@@ -36,7 +36,7 @@ export function moveFunctionToWorkerRegistry(ctx: FixContext): Fix[] {
     }
     ts.forEachChild(n, visit);
   };
-  visit(receiver.handler.body);
+  visit(receiver.body);
   if (calls.length === 0 || otherUse) return [];
   const registry = freeName(sf, `${member}Registry`);
   const key = fn.name && ts.isIdentifier(fn.name) ? fn.name.text : member;

@@ -2,10 +2,11 @@ import * as path from 'node:path';
 import * as ts from 'typescript';
 import type { Fix, TextEdit } from '../../engine/types';
 import { isLibraryFile } from '../origin';
-import { type FixContext, isTypeScriptFile, type PathSegment } from './context';
+import { type FixContext, isTypeScriptFile, type PathSegment, reportedBelow, skipOuter } from './context';
 import { indentAt, indentUnit, insertAt } from './edits';
 import { rewriteMember } from './payload';
-import { findReceiver, handlerPrologue, type Receiver, workerScriptOf } from './receiver';
+import { handlerPrologue, type Receiver, receivingSide } from './receiver';
+import type { DerivedSink } from '../summaries';
 
 // Add rehydrate hooks: a class instance crosses as a plain object, so say so explicitly:
 // `toMessage()` returns its data fields, `static fromMessage(data)` rebuilds an instance, the send
@@ -53,10 +54,18 @@ function rehydrate(ctx: FixContext, segments: PathSegment[], type: ts.Type): Fix
   const typed = isTypeScriptFile(classFile);
   if (typed && cls.typeParameters?.length) return [];
 
-  const fields = dataFields(type, checker, program, isError);
+  const all = dataFields(type, checker, program, isError, cls);
+  // A field some rule reports (a function inside it, an AbortController) would fail or arrive
+  // changed in `toMessage()`'s copy too: it stays on this side, and the constructor that
+  // `fromMessage()` calls makes the receiving side's own.
+  const kept = all.filter((f) => !reportedBelow(ctx, [...segments, { kind: 'property', name: f }], prototypeRules));
+  const fields = kept.length ? kept : [];
+  const left = all.filter((f) => !kept.includes(f));
   if (fields.length === 0) return [];
+  // A member that may be absent (`result.error` of a result that succeeded) is converted only when present.
+  const optional = mayBeAbsent(ctx, segments);
   let sent = '';
-  const send = rewriteMember(ctx.file, ctx.value.expr, segments, { kind: 'replace', with: (text) => (sent = `${/^[\w$.]+$|^new [\w$.]+\([^()]*\)$/.test(text) ? text : `(${text})`}.toMessage()`) });
+  const send = rewriteMember(ctx.file, ctx.value.expr, segments, { kind: 'replace', with: (text) => (sent = `${/^[\w$.]+$|^new [\w$.]+\([^()]*\)$|^[\w$.]+\([^()]*\)$/.test(text) ? text : `(${text})`}${optional ? '?.' : '.'}toMessage()`) });
   if (!send || sent.length > 60) return [];
 
   const sf = cls.getSourceFile();
@@ -65,6 +74,7 @@ function rehydrate(ctx: FixContext, segments: PathSegment[], type: ts.Type): Fix
   const ind = cls.members.length ? indentAt(sf, cls.members[0].getStart(sf)) : classIndent + unit;
   const body = `return { ${fields.map((f) => `${f}: this.${f}`).join(', ')} };`;
   const param = typed ? `data: ReturnType<${name}['toMessage']>` : 'data';
+  const rebuilt = construct(cls, fields, name, isError);
   const methods = [
     `${ind}/** The data fields, for postMessage: an instance would arrive without its prototype. */`,
     `${ind}toMessage() {`,
@@ -72,16 +82,50 @@ function rehydrate(ctx: FixContext, segments: PathSegment[], type: ts.Type): Fix
     `${ind}}`,
     '',
     `${ind}static fromMessage(${param})${typed ? `: ${name}` : ''} {`,
-    `${ind}${unit}return ${construct(cls, fields, name)};`,
+    `${ind}${unit}return ${rebuilt.text};`,
     `${ind}}`,
   ].join('\n');
   const classEdit: TextEdit = cls.members.length
     ? insertAt(classFile, sf, cls.members[cls.members.length - 1].getEnd(), `\n\n${methods}`)
     : { ...insertAt(classFile, sf, cls.members.pos, ''), range: rangeBetween(sf, cls.members.pos, cls.getEnd() - 1), newText: `\n${methods}\n${classIndent}` };
 
-  const receiver = receiverEdits(ctx, segments, cls);
-  const title = `Add \`toMessage()\` and \`static fromMessage()\` to \`${name}\` and send \`${sent}\`${receiver ? `; rebuild it with \`${name}.fromMessage()\` in ${path.basename(receiver.file)}` : ''}`;
-  return [{ title, id: 'add-rehydrate-hooks', preferred: false, edits: [classEdit, ...send, ...(receiver?.edits ?? [])] }];
+  const receiver = receiverEdits(ctx, segments, cls, optional);
+  const where = receiver.edits
+    ? `; rebuild it with \`${name}.fromMessage()\` in ${receiver.where}`
+    : ctx.sink.api === 'structuredClone'
+      ? ''
+      : isMessageSend(ctx)
+        ? ` (${receiver.why}: rebuild it there with \`${name}.fromMessage(...)\`)`
+        : ` (rebuild it with \`${name}.fromMessage(...)\` where it is received or read back)`;
+  const stays = left.length ? `; ${left.map((f) => `\`${f}\``).join(', ')} ${left.length > 1 ? 'stay' : 'stays'} on this side${rebuilt.constructs ? ` (the constructor makes ${left.length > 1 ? 'them' : 'it'} again there)` : ''}` : '';
+  const title = `Add \`toMessage()\` and \`static fromMessage()\` to \`${name}\` and send \`${sent}\`${stays}${where}`;
+  return [{ title, id: 'add-rehydrate-hooks', preferred: false, edits: [classEdit, ...send, ...(receiver.edits ?? [])] }];
+}
+
+/** A message to a handler (postMessage, send), rather than a value stored, returned or exposed. */
+function isMessageSend(ctx: FixContext): boolean {
+  const derived = (ctx.sink as Partial<DerivedSink>).derived;
+  const api = derived ? (derived.params[ctx.sink.values.indexOf(ctx.value)]?.reach.sink.api ?? '') : ctx.sink.api;
+  return /(^|\.)(postMessage|send)$/.test(api);
+}
+
+const prototypeRules = new Set(['class-instance-loss', 'error-subclass-loss']);
+
+/** Whether the member at `segments` of the sent value may be missing: an optional or untyped member, or one that only some arms of a union have. */
+function mayBeAbsent(ctx: FixContext, segments: readonly PathSegment[]): boolean {
+  let type = ctx.checker.getTypeAtLocation(ctx.value.expr);
+  for (const s of segments) {
+    if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return true;
+    const arms = type.isUnion() ? type.types : [type];
+    const props = arms.map((t) => t.getProperty((s as { name: string }).name));
+    if (props.some((p) => !p)) return true;
+    const prop = props[0]!;
+    if (prop.flags & ts.SymbolFlags.Optional) return true;
+    const t = ctx.checker.getTypeOfSymbol(prop);
+    if (t.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown) || (t.isUnion() && t.types.some((x) => x.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Null)))) return true;
+    type = ctx.checker.getNonNullableType(t);
+  }
+  return false;
 }
 
 function rangeBetween(sf: ts.SourceFile, start: number, end: number) {
@@ -91,8 +135,10 @@ function rangeBetween(sf: ts.SourceFile, start: number, end: number) {
 }
 
 /** Own data properties in declaration order: not methods, accessors, #private state or function-valued fields. */
-function dataFields(type: ts.Type, checker: ts.TypeChecker, program: ts.Program, isError: boolean): string[] {
+function dataFields(type: ts.Type, checker: ts.TypeChecker, program: ts.Program, isError: boolean, cls: ts.ClassDeclaration): string[] {
   const out: string[] = isError ? ['message'] : [];
+  // An Error subclass that names itself (`this.name = 'ValidationError'`) is told apart by that name.
+  if (isError && constructorOf(cls)?.body?.statements.some((st) => assignedField(st)?.field === 'name')) out.push('name');
   for (const prop of checker.getPropertiesOfType(type)) {
     const n = prop.getName();
     if (n.startsWith('__') || !/^[A-Za-z_$][\w$]*$/.test(n)) continue;
@@ -107,45 +153,81 @@ function dataFields(type: ts.Type, checker: ts.TypeChecker, program: ts.Program,
   return out;
 }
 
-/** `new Vec(data.x, data.y)` when the constructor's parameters are fields of the same name; else the fields assigned onto an instance. */
-function construct(cls: ts.ClassDeclaration, fields: string[], name: string): string {
-  const ctor = cls.members.find((m): m is ts.ConstructorDeclaration => ts.isConstructorDeclaration(m) && m.body !== undefined);
-  if (!ctor) return `Object.assign(new ${name}(), data)`;
-  const params = ctor.parameters;
-  const mapped = params.every((p) => ts.isIdentifier(p.name) && !p.dotDotDotToken && fields.includes(p.name.text) && (isParameterProperty(p) || assignsField(ctor, p.name.text)));
-  if (params.length === 0) return `Object.assign(new ${name}(), data)`;
-  if (!mapped) return `Object.assign(Object.create(${name}.prototype), data)`;
-  const args = params.map((p) => `data.${(p.name as ts.Identifier).text}`).join(', ');
-  const rest = fields.filter((f) => !params.some((p) => (p.name as ts.Identifier).text === f));
-  return rest.length ? `Object.assign(new ${name}(${args}), data)` : `new ${name}(${args})`;
+function constructorOf(cls: ts.ClassDeclaration): ts.ConstructorDeclaration | undefined {
+  return cls.members.find((m): m is ts.ConstructorDeclaration => ts.isConstructorDeclaration(m) && m.body !== undefined);
+}
+
+/** `this.field = value;` */
+function assignedField(st: ts.Statement): { field: string; value: ts.Expression } | undefined {
+  if (!ts.isExpressionStatement(st) || !ts.isBinaryExpression(st.expression) || st.expression.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return undefined;
+  const { left, right } = st.expression;
+  return ts.isPropertyAccessExpression(left) && left.expression.kind === ts.SyntaxKind.ThisKeyword ? { field: left.name.text, value: right } : undefined;
+}
+
+// A field the constructor makes from a parameter by copying it, so the parameter can be given the field's value again.
+const copies = new Set(['Date', 'Map', 'Set', 'URL']);
+
+/** The sent field each constructor parameter is kept in (`this.user = user`, `this.values = { ...values }`, `this._d = new Date(date)`, `super(message)` in an Error subclass). */
+function fieldOfParameter(ctor: ts.ConstructorDeclaration, p: ts.ParameterDeclaration, fields: readonly string[], isError: boolean): string | undefined {
+  if (!ts.isIdentifier(p.name) || p.dotDotDotToken) return undefined;
+  const name = p.name.text;
+  if (isParameterProperty(p)) return fields.includes(name) ? name : undefined;
+  const isParam = (e: ts.Expression | undefined): boolean => {
+    if (!e) return false;
+    const x = skipOuter(e);
+    if (ts.isIdentifier(x)) return x.text === name;
+    if (ts.isObjectLiteralExpression(x)) return x.properties.length === 1 && ts.isSpreadAssignment(x.properties[0]) && isParam(x.properties[0].expression);
+    if (ts.isArrayLiteralExpression(x)) return x.elements.length === 1 && ts.isSpreadElement(x.elements[0]) && isParam(x.elements[0].expression);
+    if (ts.isNewExpression(x) && ts.isIdentifier(x.expression) && copies.has(x.expression.text)) return x.arguments?.length === 1 && isParam(x.arguments[0]);
+    return false;
+  };
+  for (const st of ctor.body?.statements ?? []) {
+    const a = assignedField(st);
+    if (a && fields.includes(a.field) && isParam(a.value)) return a.field;
+    const call = ts.isExpressionStatement(st) ? skipOuter(st.expression) : undefined;
+    if (isError && call && ts.isCallExpression(call) && call.expression.kind === ts.SyntaxKind.SuperKeyword && isParam(call.arguments[0])) return 'message';
+  }
+  return undefined;
+}
+
+/**
+ * `new Vec(data.x, data.y)` when each constructor parameter is kept in a sent field (trailing
+ * optional ones may be left to their defaults); the other sent fields are assigned onto it. A
+ * constructor that cannot be called so is skipped: the fields are assigned onto a bare instance.
+ */
+function construct(cls: ts.ClassDeclaration, fields: string[], name: string, isError: boolean): { text: string; constructs: boolean } {
+  const ctor = constructorOf(cls);
+  if (!ctor || ctor.parameters.length === 0) return { text: `Object.assign(new ${name}(), data)`, constructs: true };
+  const mapped = ctor.parameters.map((p) => fieldOfParameter(ctor, p, fields, isError));
+  let count = mapped.length;
+  while (count > 0 && !mapped[count - 1] && (ctor.parameters[count - 1].initializer || ctor.parameters[count - 1].questionToken)) count--;
+  if (mapped.slice(0, count).some((f) => !f)) return { text: `Object.assign(Object.create(${name}.prototype), data)`, constructs: false };
+  const used = mapped.slice(0, count) as string[];
+  const call = `new ${name}(${used.map((f) => `data.${f}`).join(', ')})`;
+  return { text: fields.every((f) => used.includes(f)) ? call : `Object.assign(${call}, data)`, constructs: true };
 }
 
 function isParameterProperty(p: ts.ParameterDeclaration): boolean {
   return (p.modifiers ?? []).some((m) => m.kind === ts.SyntaxKind.PublicKeyword || m.kind === ts.SyntaxKind.PrivateKeyword || m.kind === ts.SyntaxKind.ProtectedKeyword || m.kind === ts.SyntaxKind.ReadonlyKeyword);
 }
 
-function assignsField(ctor: ts.ConstructorDeclaration, name: string): boolean {
-  return (ctor.body?.statements ?? []).some((st) => {
-    if (!ts.isExpressionStatement(st) || !ts.isBinaryExpression(st.expression) || st.expression.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return false;
-    const { left, right } = st.expression;
-    return ts.isPropertyAccessExpression(left) && left.expression.kind === ts.SyntaxKind.ThisKeyword && left.name.text === name && ts.isIdentifier(right) && right.text === name;
-  });
-}
-
-/** In the worker's message handler: `msg.vec = Vec.fromMessage(msg.vec);` (or `e.data.vec`, or the destructured `vec`) first. */
-function receiverEdits(ctx: FixContext, segments: PathSegment[], cls: ts.ClassDeclaration): { file: string; edits: TextEdit[] } | undefined {
-  const script = workerScriptOf(ctx.sink.call, ctx.checker, ctx.file);
-  if (!script) return undefined;
-  const receiver = findReceiver(script, ctx.sourceFile, ctx.host);
-  if (!receiver) return undefined;
+/**
+ * On the receiving side: `msg.vec = Vec.fromMessage(msg.vec);` (or `e.data.vec`, or the destructured
+ * `vec`) before its code reads the message; `edits` is undefined when that side was not found (`why`).
+ */
+function receiverEdits(ctx: FixContext, segments: PathSegment[], cls: ts.ClassDeclaration, optional: boolean): { edits?: TextEdit[]; where?: string; why: string } {
+  const side = receivingSide(ctx, segments.map((s) => (s as { name: string }).name));
+  if (!side) return { why: 'the receiving side was not found in the workspace' };
+  const { receiver, target } = side;
   const name = cls.name!.text;
   const classFile = path.resolve(cls.getSourceFile().fileName);
   const binding = classBinding(receiver, cls, classFile, name);
-  if (!binding) return undefined;
-  const target = receiver.messageAt(segments.map((s) => (s as { name: string }).name));
-  if (!target) return undefined;
-  const statement = `${target} = ${binding.name}.fromMessage(${target});`;
-  return { file: receiver.file, edits: [...binding.edits, handlerPrologue(receiver, statement)] };
+  if (!binding) return { why: `${name} cannot be named in ${path.basename(receiver.file)}` };
+  if (!target) return { why: 'the receiving side takes the message in a way this fix cannot rewrite' };
+  const rebuild = `${binding.name}.fromMessage(${target})`;
+  const statement = `${target} = ${optional ? `${target} && ${rebuild}` : rebuild};`;
+  const where = receiver.file === ctx.file ? receiver.who : path.basename(receiver.file);
+  return { edits: [...binding.edits, handlerPrologue(receiver, statement)], where, why: '' };
 }
 
 /** How the receiver names the class: declared in the same module scope, already imported, or a new import of an exported class. */
@@ -156,11 +238,15 @@ function classBinding(receiver: Receiver, cls: ts.ClassDeclaration, classFile: s
     if (!ts.isImportDeclaration(st) || !ts.isStringLiteral(st.moduleSpecifier)) continue;
     const bindings = st.importClause?.namedBindings;
     if (!bindings || !ts.isNamedImports(bindings)) continue;
+    if (path.resolve(path.dirname(receiver.file), st.moduleSpecifier.text).replace(/\.[mc]?[jt]sx?$/, '') !== classFile.replace(/\.[mc]?[jt]sx?$/, '')) continue;
     const el = bindings.elements.find((e) => (e.propertyName ?? e.name).text === name);
-    if (el && path.resolve(path.dirname(receiver.file), st.moduleSpecifier.text).replace(/\.[mc]?[jt]sx?$/, '') === classFile.replace(/\.[mc]?[jt]sx?$/, '')) return { name: el.name.text, edits: [] };
+    if (el) return { name: el.name.text, edits: [] };
+    // The module is imported already: name the class in the same import.
+    const last = bindings.elements[bindings.elements.length - 1];
+    if (last && !st.importClause?.isTypeOnly && cls.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) && !namesIdentifier(sf, name)) return { name, edits: [insertAt(receiver.file, sf, last.getEnd(), `, ${name}`)] };
   }
   if (!cls.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) || !ts.isSourceFile(cls.parent)) return undefined;
-  if (new RegExp(`\\b${name}\\b`).test(sf.text)) return undefined; // the name means something else there
+  if (namesIdentifier(sf, name)) return undefined; // the name means something else there
   let spec = path.relative(path.dirname(receiver.file), classFile).replace(/\\/g, '/');
   if (!spec.startsWith('.')) spec = `./${spec}`;
   if (/\.[mc]?tsx?$/.test(spec)) spec = spec.replace(/\.ts$/, '.js').replace(/\.mts$/, '.mjs').replace(/\.cts$/, '.cjs');
@@ -171,6 +257,18 @@ function classBinding(receiver: Receiver, cls: ts.ClassDeclaration, classFile: s
   const line = esm ? `import { ${name} } from '${spec}';` : `const { ${name} } = require('${spec}');`;
   const after = imports.length ? imports[imports.length - 1].getEnd() : undefined;
   return { name, edits: [after !== undefined ? insertAt(receiver.file, sf, after, `\n${line}`) : insertAt(receiver.file, sf, firstCodeOffset(sf), `${line}\n`)] };
+}
+
+/** Whether code (not a comment) in the file uses the identifier `name`. */
+function namesIdentifier(sf: ts.SourceFile, name: string): boolean {
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isIdentifier(n) && n.text === name) found = true;
+    else ts.forEachChild(n, visit);
+  };
+  visit(sf);
+  return found;
 }
 
 /** After the leading comments of a file (its header), where a first import goes. */

@@ -13,6 +13,8 @@ export const getterFrozen: TypeRule = {
   checkMember(member, ctx) {
     const decl = member.declaration;
     if (ctx.serializer === 'bridge' || !ts.isGetAccessorDeclaration(decl) || !ts.isObjectLiteralExpression(decl.parent) || !decl.body) return undefined;
+    // A spread copy (`{ ...item }`) read the getter once where it was made: TypeScript gives the copy a plain property.
+    if (!(member.symbol.flags & ts.SymbolFlags.GetAccessor)) return undefined;
     const live = liveRead(decl, ctx.checker);
     if (!live) return undefined;
     const how = ctx.serializer === 'json' ? 'JSON reads the getter once' : 'structured clone reads the getter once';
