@@ -436,6 +436,45 @@ const helperNamesCache = new WeakMap<ts.Program, HelperNames>();
 const mayTransferText = /postMessage|structuredClone|\btransfer(?:List)?\b|\bmove\s*\(/;
 
 /**
+ * The functions of one parsed file with the names their bodies call, walked once per file version:
+ * an unchanged file keeps its SourceFile from program to program, so an edit walks only itself.
+ */
+const fileFunctions = new WeakMap<ts.SourceFile, readonly { name: string; calls: Set<string>; hit: boolean }[]>();
+
+function functionsOf(sf: ts.SourceFile): readonly { name: string; calls: Set<string>; hit: boolean }[] {
+  const cached = fileFunctions.get(sf);
+  if (cached) return cached;
+  const functions: { name: string; calls: Set<string>; hit: boolean }[] = [];
+  const visit = (n: ts.Node): void => {
+    let name: string | undefined;
+    let body: ts.Node | undefined;
+    if ((ts.isFunctionDeclaration(n) || ts.isMethodDeclaration(n)) && n.body) {
+      body = n.body;
+      name = n.name && (ts.isIdentifier(n.name) || ts.isStringLiteral(n.name) || ts.isPrivateIdentifier(n.name)) ? n.name.text : '';
+    } else if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer && (ts.isArrowFunction(n.initializer) || ts.isFunctionExpression(n.initializer))) {
+      body = n.initializer.body;
+      name = n.name.text;
+    }
+    if (body && name !== undefined) {
+      const calls = new Set<string>();
+      const collect = (c: ts.Node): void => {
+        if (ts.isCallExpression(c)) {
+          const callee = calleeName(c);
+          if (callee) calls.add(callee);
+        }
+        ts.forEachChild(c, collect);
+      };
+      collect(body);
+      functions.push({ name, calls, hit: mayTransferText.test(sf.text.slice(body.pos, body.end)) });
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(sf);
+  fileFunctions.set(sf, functions);
+  return functions;
+}
+
+/**
  * The names under which a call can reach a helper that transfers: the project's functions and
  * methods whose body may hold a sink with a transfer list, or that call (by name) one that does, to a fixed point; plus,
  * per file, the local names of default and renamed imports. Resolving the callee of every call in
@@ -449,31 +488,8 @@ function helperNamesOf(program: ts.Program): HelperNames {
   const functions: { name: string; calls: Set<string>; hit: boolean }[] = [];
   for (const sf of program.getSourceFiles()) {
     if (sf.isDeclarationFile || isLibraryFile(program, sf)) continue;
-    const visit = (n: ts.Node): void => {
-      let name: string | undefined;
-      let body: ts.Node | undefined;
-      if ((ts.isFunctionDeclaration(n) || ts.isMethodDeclaration(n)) && n.body) {
-        body = n.body;
-        name = n.name && (ts.isIdentifier(n.name) || ts.isStringLiteral(n.name) || ts.isPrivateIdentifier(n.name)) ? n.name.text : '';
-      } else if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer && (ts.isArrowFunction(n.initializer) || ts.isFunctionExpression(n.initializer))) {
-        body = n.initializer.body;
-        name = n.name.text;
-      }
-      if (body && name !== undefined) {
-        const calls = new Set<string>();
-        const collect = (c: ts.Node): void => {
-          if (ts.isCallExpression(c)) {
-            const callee = calleeName(c);
-            if (callee) calls.add(callee);
-          }
-          ts.forEachChild(c, collect);
-        };
-        collect(body);
-        functions.push({ name, calls, hit: mayTransferText.test(sf.text.slice(body.pos, body.end)) });
-      }
-      ts.forEachChild(n, visit);
-    };
-    visit(sf);
+    // Fresh records per program: the fixed point below marks them.
+    for (const f of functionsOf(sf)) functions.push({ ...f });
   }
   const names = new Set<string>();
   let anonymous = false;
