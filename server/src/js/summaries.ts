@@ -444,8 +444,14 @@ function functionName(fn: ts.FunctionLikeDeclaration): string | undefined {
   return undefined;
 }
 
+const specifiersByFile = new WeakMap<ts.SourceFile, ts.StringLiteralLike[]>();
+
+/** The module specifiers a file imports, re-exports or requires, found once per file version. */
 function moduleSpecifiers(sf: ts.SourceFile): ts.StringLiteralLike[] {
+  const cached = specifiersByFile.get(sf);
+  if (cached) return cached;
   const out: ts.StringLiteralLike[] = [];
+  specifiersByFile.set(sf, out);
   for (const st of sf.statements) {
     if ((ts.isImportDeclaration(st) || ts.isExportDeclaration(st)) && st.moduleSpecifier && ts.isStringLiteralLike(st.moduleSpecifier)) out.push(st.moduleSpecifier);
   }
