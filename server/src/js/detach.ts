@@ -534,21 +534,23 @@ const mayTransferText = /postMessage|structuredClone|\btransfer(?:List)?\b|\bmov
 const mayCloseText = /\.\s*(?:close|terminate)\s*\(/;
 
 /**
- * The names under which a call can reach a helper that transfers: the project's functions and
- * methods whose body may hold a sink with a transfer list, or that call (by name) one that does, to a fixed point; plus,
- * per file, the local names of default and renamed imports. Resolving the callee of every call in
- * a file is what made the timeline most of a cold scan on generic-heavy code (effect's src/: 40 %
- * of the run in overload resolution for calls that cannot transfer anything), so a call whose
- * name is not here is not resolved. Names, not symbols: a superset, never a miss.
+ * The functions of one parsed file with the names their bodies call, walked once per file version:
+ * an unchanged file keeps its SourceFile from program to program, so an edit walks only itself.
  */
-function helperNamesOf(program: ts.Program, mayHitText: RegExp): HelperNames {
-  const cache = helperNamesCache.get(program) ?? new Map<RegExp, HelperNames>();
-  helperNamesCache.set(program, cache);
-  const cached = cache.get(mayHitText);
-  if (cached) return cached;
-  const functions: { name: string; calls: Set<string>; hit: boolean }[] = [];
-  for (const sf of program.getSourceFiles()) {
-    if (sf.isDeclarationFile || isLibraryFile(program, sf)) continue;
+interface FileFunction {
+  name: string;
+  calls: Set<string>;
+  /** The body's text span, tested against what a helper needs (a transfer, a close). */
+  pos: number;
+  end: number;
+}
+const fileFunctions = new WeakMap<ts.SourceFile, { functions: readonly FileFunction[]; hits: Map<RegExp, readonly boolean[]> }>();
+
+/** This file's functions as fresh records for one program's fixed point, `hit` when the body's text matches. */
+function functionsOf(sf: ts.SourceFile, mayHitText: RegExp): { name: string; calls: Set<string>; hit: boolean }[] {
+  let entry = fileFunctions.get(sf);
+  if (!entry) {
+    const functions: FileFunction[] = [];
     const visit = (n: ts.Node): void => {
       let name: string | undefined;
       let body: ts.Node | undefined;
@@ -569,11 +571,40 @@ function helperNamesOf(program: ts.Program, mayHitText: RegExp): HelperNames {
           ts.forEachChild(c, collect);
         };
         collect(body);
-        functions.push({ name, calls, hit: mayHitText.test(sf.text.slice(body.pos, body.end)) });
+        functions.push({ name, calls, pos: body.pos, end: body.end });
       }
       ts.forEachChild(n, visit);
     };
     visit(sf);
+    entry = { functions, hits: new Map() };
+    fileFunctions.set(sf, entry);
+  }
+  let hits = entry.hits.get(mayHitText);
+  if (!hits) {
+    hits = entry.functions.map((f) => mayHitText.test(sf.text.slice(f.pos, f.end)));
+    entry.hits.set(mayHitText, hits);
+  }
+  return entry.functions.map((f, i) => ({ name: f.name, calls: f.calls, hit: hits[i] }));
+}
+
+/**
+ * The names under which a call can reach a helper that transfers: the project's functions and
+ * methods whose body may hold a sink with a transfer list, or that call (by name) one that does, to a fixed point; plus,
+ * per file, the local names of default and renamed imports. Resolving the callee of every call in
+ * a file is what made the timeline most of a cold scan on generic-heavy code (effect's src/: 40 %
+ * of the run in overload resolution for calls that cannot transfer anything), so a call whose
+ * name is not here is not resolved. Names, not symbols: a superset, never a miss.
+ */
+function helperNamesOf(program: ts.Program, mayHitText: RegExp): HelperNames {
+  const cache = helperNamesCache.get(program) ?? new Map<RegExp, HelperNames>();
+  helperNamesCache.set(program, cache);
+  const cached = cache.get(mayHitText);
+  if (cached) return cached;
+  const functions: { name: string; calls: Set<string>; hit: boolean }[] = [];
+  for (const sf of program.getSourceFiles()) {
+    if (sf.isDeclarationFile || isLibraryFile(program, sf)) continue;
+    // Fresh records per program: the fixed point below marks them.
+    for (const f of functionsOf(sf, mayHitText)) functions.push(f);
   }
   const names = new Set<string>();
   let anonymous = false;

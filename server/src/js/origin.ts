@@ -110,3 +110,17 @@ export function baseNames(checker: ts.TypeChecker, type: ts.Type): string[] {
   }
   return out;
 }
+
+const textTests = new WeakMap<ts.SourceFile, Map<RegExp, boolean>>();
+
+/**
+ * `re.test(sf.text)`, once per file version: an unchanged file keeps its SourceFile from program
+ * to program, so the program-wide lookups that read every file's text read only an edited one again.
+ */
+export function textTest(sf: ts.SourceFile, re: RegExp): boolean {
+  let tests = textTests.get(sf);
+  if (!tests) textTests.set(sf, (tests = new Map()));
+  let result = tests.get(re);
+  if (result === undefined) tests.set(re, (result = re.test(sf.text)));
+  return result;
+}

@@ -1,5 +1,5 @@
 import * as ts from 'typescript';
-import type { Origin } from './origin';
+import { textTest, type Origin } from './origin';
 import { labelOf, property, readTransfer, resolveObject, skipParens, type SentValue, type Sink } from './sinks';
 
 // The boundaries where most real DataCloneErrors happen outside workers (see docs/rules): Electron
@@ -239,6 +239,7 @@ export function openerPostMessage(node: ts.CallExpression | ts.NewExpression, ch
   };
 }
 
+const exposesApi = /exposeInMainWorld/;
 const exposedKeys = new WeakMap<ts.Program, Set<string>>();
 
 /** The keys this program's preload scripts expose with `contextBridge.exposeInMainWorld('key', ...)`. */
@@ -247,7 +248,7 @@ function exposedApiKeys(program: ts.Program): Set<string> {
   if (keys) return keys;
   keys = new Set();
   for (const sf of program.getSourceFiles()) {
-    if (sf.isDeclarationFile || sf.fileName.includes('/node_modules/') || !sf.text.includes('exposeInMainWorld')) continue;
+    if (sf.isDeclarationFile || sf.fileName.includes('/node_modules/') || !textTest(sf, exposesApi)) continue;
     for (const m of sf.text.matchAll(/\bexposeInMainWorld\s*\(\s*(['"`])([\w$]+)\1/g)) keys.add(m[2]);
   }
   exposedKeys.set(program, keys);

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as ts from 'typescript';
 import { libraryCallee, originsOf } from './flow';
-import type { Origin } from './origin';
+import { textTest, type Origin } from './origin';
 import { returnedValues } from './platform-sinks';
 import { labelOf, property, resolveObject, skipParens, type Sink } from './sinks';
 import type { Serializer } from './rules/rule';
@@ -92,6 +92,8 @@ interface PoolOfWorker {
 
 const poolIndex = new WeakMap<ts.Program, Map<string, PoolOfWorker[]>>();
 
+const constructsPool = /\bnew\s+(?:Piscina|Tinypool)\b/;
+
 /** Every `new Piscina({ filename })` / `new Tinypool({ filename })` in the program, by the worker file it names. */
 function poolsByWorkerFile(program: ts.Program): Map<string, PoolOfWorker[]> {
   let index = poolIndex.get(program);
@@ -100,7 +102,7 @@ function poolsByWorkerFile(program: ts.Program): Map<string, PoolOfWorker[]> {
   poolIndex.set(program, index);
   const checker = program.getTypeChecker();
   for (const sf of program.getSourceFiles()) {
-    if (sf.isDeclarationFile || sf.fileName.includes('/node_modules/') || !/\bnew\s+(?:Piscina|Tinypool)\b/.test(sf.text)) continue;
+    if (sf.isDeclarationFile || sf.fileName.includes('/node_modules/') || !textTest(sf, constructsPool)) continue;
     const visit = (n: ts.Node): void => {
       if (ts.isNewExpression(n) && ts.isIdentifier(n.expression) && /^(Piscina|Tinypool)$/.test(n.expression.text) && n.arguments?.[0]) {
         const library = n.expression.text as PoolOfWorker['library'];

@@ -249,7 +249,10 @@ export function findSinks(sf: ts.SourceFile, program: ts.Program, userSinks: rea
   const visit = (node: ts.Node): void => {
     if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
       const name = calleeName(node);
-      let sink = (name && (isCandidate(name) || userNames.has(name))) || (remoteCallsPossible && ts.isCallExpression(node)) ? classify(node, name) : undefined;
+      // A call without arguments hands nothing over (`exec.run()`): not worth the checker's overload
+      // resolution, which on generic-heavy code (effect) was most of an edit's cost.
+      const passes = (node.arguments?.length ?? 0) > 0;
+      let sink = passes && ((name && (isCandidate(name) || userNames.has(name))) || (remoteCallsPossible && ts.isCallExpression(node))) ? classify(node, name) : undefined;
       if (!sink && bridgeCallsPossible && ts.isCallExpression(node)) sink = exposedApiCall(node, program);
       if (sink) out.push(sink);
     }
@@ -263,6 +266,7 @@ export function findSinks(sf: ts.SourceFile, program: ts.Program, userSinks: rea
       if (remote) return remote;
     }
     if (!name || !(isCandidate(name) || userNames.has(name))) return undefined;
+    if (calleeWrittenHere(node)) return undefined;
     const sig = safeSignature(checker, node);
     const decl = sig?.declaration ?? untypedReceiverMethod(node);
     if (!decl) return openerPostMessage(node, checker);
@@ -385,6 +389,24 @@ export function findSinks(sf: ts.SourceFile, program: ts.Program, userSinks: rea
       }
     }
     return undefined;
+  };
+
+  /**
+   * Whether every signature the callee's type offers is declared in the project's own sources
+   * (`Ref.update(...)`, `Context.add(...)`): overload resolution picks one of them, so the call
+   * resolves to no library sink. The callee's type is cheap where resolving the call is not: on
+   * generic-heavy code it infers the arguments, lambdas and all.
+   */
+  const calleeWrittenHere = (node: ts.CallExpression | ts.NewExpression): boolean => {
+    let type: ts.Type;
+    try {
+      type = checker.getTypeAtLocation(node.expression);
+    } catch {
+      return false;
+    }
+    if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return false;
+    const signatures = ts.isNewExpression(node) ? type.getConstructSignatures() : type.getCallSignatures();
+    return signatures.length > 0 && signatures.every((s) => !!s.declaration && calleeOrigin(node, s.declaration)?.module === 'user');
   };
 
   /** A method typed as a property (`reply: (channel, ...args) => void`) is named by the property, not its function type. */

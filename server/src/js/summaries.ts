@@ -98,7 +98,7 @@ export class Summaries {
     if (known !== undefined) return known;
     if (sf.isDeclarationFile || sf.fileName.includes('/node_modules/')) return false;
     this.cache.reachesSinks.set(sf, false); // a cycle of imports adds nothing
-    let result = mayContainSinks(sf.text, this.userSinks);
+    let result = fileMentionsSinks(sf, this.userSinks);
     if (!result && depth < maxDepth) {
       for (const spec of moduleSpecifiers(sf)) {
         const target = this.moduleFile(spec);
@@ -131,33 +131,31 @@ export class Summaries {
    */
   candidateNames(): Set<string> {
     if (this.cache.names) return this.cache.names;
-    const bodies: { name: string; text: string }[] = [];
+    const names = new Set<string>();
+    let pending: FunctionBody[] = [];
+    const universe = new Set<string>();
     for (const sf of this.program.getSourceFiles()) {
       if (sf.isDeclarationFile || sf.fileName.includes('/node_modules/') || !this.mayReachSinks(sf)) continue;
-      const visit = (n: ts.Node): void => {
-        const fn = ts.isFunctionDeclaration(n) || ts.isMethodDeclaration(n) || ts.isFunctionExpression(n) || ts.isArrowFunction(n) ? n : undefined;
-        if (fn?.body) {
-          const name = functionName(fn);
-          if (name) bodies.push({ name, text: fn.body.getText(sf) });
-        }
-        ts.forEachChild(n, visit);
-      };
-      visit(sf);
+      const { sending, others } = functionBodiesOf(sf, this.userSinks);
+      for (const n of sending) {
+        names.add(n);
+        universe.add(n);
+      }
+      for (const b of others) {
+        pending.push(b);
+        universe.add(b.name);
+      }
     }
-    const names = new Set<string>();
-    let pending = bodies.filter((b) => {
-      if (!mayContainSinks(b.text, this.userSinks)) return true;
-      names.add(b.name);
-      return false;
-    });
+    // A body calls a name when its text holds `name(`: the name ends one of the runs of word
+    // characters written before a `(` (`resend(` holds `send(` too), looked up per distinct run.
+    const matches = runMatcher(universe);
+    const special = [...universe].filter((n) => !wordOnly.test(n));
     for (let round = 0; round < maxDepth && pending.length; round++) {
       const added: string[] = [];
       pending = pending.filter((b) => {
-        for (const n of names) {
-          if (b.text.includes(`${n}(`)) {
-            added.push(b.name);
-            return false;
-          }
+        if (b.runs.some((r) => matches(r).some((n) => names.has(n))) || special.some((n) => names.has(n) && b.text.includes(`${n}(`))) {
+          added.push(b.name);
+          return false;
         }
         return true;
       });
@@ -446,8 +444,14 @@ function functionName(fn: ts.FunctionLikeDeclaration): string | undefined {
   return undefined;
 }
 
+const specifiersByFile = new WeakMap<ts.SourceFile, ts.StringLiteralLike[]>();
+
+/** The module specifiers a file imports, re-exports or requires, found once per file version. */
 function moduleSpecifiers(sf: ts.SourceFile): ts.StringLiteralLike[] {
+  const cached = specifiersByFile.get(sf);
+  if (cached) return cached;
   const out: ts.StringLiteralLike[] = [];
+  specifiersByFile.set(sf, out);
   for (const st of sf.statements) {
     if ((ts.isImportDeclaration(st) || ts.isExportDeclaration(st)) && st.moduleSpecifier && ts.isStringLiteralLike(st.moduleSpecifier)) out.push(st.moduleSpecifier);
   }
@@ -459,4 +463,78 @@ function moduleSpecifiers(sf: ts.SourceFile): ts.StringLiteralLike[] {
     visit(sf);
   }
   return out;
+}
+
+interface FunctionBody {
+  name: string;
+  text: string;
+  /** The distinct runs of word characters written right before a `(` in the body. */
+  runs: readonly string[];
+}
+
+const wordOnly = /^[\w$]+$/;
+const callRun = /[\w$]+(?=\()/g;
+
+/**
+ * A file's named functions split by whether their body mentions a sink, worked out once per file
+ * version (an unchanged file keeps its SourceFile from program to program, so an edit reads only
+ * itself) and per list of user sinks.
+ */
+const bodiesByFile = new WeakMap<ts.SourceFile, { userSinks: readonly UserSink[]; sending: string[]; others: FunctionBody[] }>();
+
+function functionBodiesOf(sf: ts.SourceFile, userSinks: readonly UserSink[]): { sending: string[]; others: FunctionBody[] } {
+  const hit = bodiesByFile.get(sf);
+  if (hit && (hit.userSinks === userSinks || JSON.stringify(hit.userSinks) === JSON.stringify(userSinks))) return hit;
+  const sending: string[] = [];
+  const others: FunctionBody[] = [];
+  const visit = (n: ts.Node): void => {
+    const fn = ts.isFunctionDeclaration(n) || ts.isMethodDeclaration(n) || ts.isFunctionExpression(n) || ts.isArrowFunction(n) ? n : undefined;
+    if (fn?.body) {
+      const name = functionName(fn);
+      if (name) {
+        const text = fn.body.getText(sf);
+        if (mayContainSinks(text, userSinks)) sending.push(name);
+        else others.push({ name, text, runs: [...new Set(text.match(callRun))] });
+      }
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(sf);
+  bodiesByFile.set(sf, { userSinks, sending, others });
+  return { sending, others };
+}
+
+/**
+ * The names of `universe` each run of word characters ends with, remembered per run for as long as
+ * the universe of function names stays the same (an edit rarely adds or removes a function).
+ */
+let lastMatcher: { universe: Set<string>; byRun: Map<string, string[]> } | undefined;
+
+function runMatcher(universe: Set<string>): (run: string) => string[] {
+  const same = lastMatcher && lastMatcher.universe.size === universe.size && [...universe].every((n) => lastMatcher!.universe.has(n));
+  if (!same) lastMatcher = { universe, byRun: new Map() };
+  const { byRun } = lastMatcher!;
+  return (run) => {
+    let found = byRun.get(run);
+    if (!found) {
+      found = [];
+      for (let i = 0; i < run.length; i++) {
+        const tail = i === 0 ? run : run.slice(i);
+        if (universe.has(tail)) found.push(tail);
+      }
+      byRun.set(run, found);
+    }
+    return found;
+  };
+}
+
+const mentionsByFile = new WeakMap<ts.SourceFile, { userSinks: readonly UserSink[]; result: boolean }>();
+
+/** `mayContainSinks` of a file's whole text, once per file version (a regex over every file of a large program per edit adds up). */
+function fileMentionsSinks(sf: ts.SourceFile, userSinks: readonly UserSink[]): boolean {
+  const hit = mentionsByFile.get(sf);
+  if (hit && (hit.userSinks === userSinks || JSON.stringify(hit.userSinks) === JSON.stringify(userSinks))) return hit.result;
+  const result = mayContainSinks(sf.text, userSinks);
+  mentionsByFile.set(sf, { userSinks, result });
+  return result;
 }
