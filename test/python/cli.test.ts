@@ -31,7 +31,7 @@ test('sendcheck reports every seed scenario with its rule', () => {
   }
 });
 
-test('sendcheck examples/python fails with the crawler and scoring findings', () => {
+test('sendcheck examples/python fails with the crawler, scoring, notebook and DataLoader findings', () => {
   const r = cli(['examples/python']);
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stdout, /crawler\.py:21:\d+\s+error\s+.*py-thread-queue/);
@@ -39,4 +39,6 @@ test('sendcheck examples/python fails with the crawler and scoring findings', ()
   assert.match(r.stdout, /scoring\.py:\d+:\d+\s+error\s+.*py-lambda/);
   assert.match(r.stdout, /scoring\.py:\d+:\d+\s+error\s+.*py-main-guard-object/);
   assert.match(r.stdout, /notebooks\/survey_scoring\.ipynb:cell 6:5:28\s+error\s+.*py-notebook-definition/);
+  // The DataLoader example: the dataset keeps the file it opened in __init__.
+  assert.match(r.stdout, /train_loader\.py:30:\d+\s+error\s+.*self\.source.*py-open-handle/);
 });
