@@ -1332,15 +1332,9 @@ export function buildInWorkerFix(ctx: FixContext): Fix | undefined {
   // A worker of another module is run through an adapter that puts the object back in its place.
   if (!own && (target.index === undefined || target.workerArg.type !== 'identifier')) return undefined;
   const name = anchor.node.text;
-  const callee = sink.call.node.childForFieldName('function');
-  const receiver = callee?.type === 'attribute' ? callee.childForFieldName('object') : null;
-  if (!receiver) return undefined;
-  const poolCall = poolCallOf(receiver, sink, ev);
+  const poolCall = initializerFreePool(sink, ev);
   if (!poolCall) return undefined;
-  const args = poolCall.childForFieldName('arguments');
-  if (!args || args.namedChildren.some((a) => a.type === 'keyword_argument' && /^(initializer|initargs)$/.test(a.childForFieldName('name')?.text ?? ''))) return undefined;
-  // An executor's second positional parameter is its mp_context, a pool's its initializer.
-  if (args.namedChildren.some((a) => a.type === 'list_splat' || a.type === 'dictionary_splat') || args.namedChildren.filter((a) => a.type !== 'keyword_argument').length > 1) return undefined;
+  const args = poolCall.childForFieldName('arguments')!;
   const scope = enclosingScope(anchor.module, anchor.node);
   if (enclosingScope(model, poolCall) !== scope || identifierCount(sink.call.node, name) !== 1) return undefined;
   const bindings = scope.bindings.get(name);
@@ -1518,6 +1512,23 @@ export function sendSettingsFix(ctx: FixContext): Fix | undefined {
 }
 
 /**
+ * The call that made the pool or executor `sink` is a method of, when an `initializer` can be added
+ * to it: made where the engine can see it, with no initializer of its own, and no splat or second
+ * positional argument (an executor's is its mp_context, a pool's its initializer).
+ */
+function initializerFreePool(sink: Sink, ev: Evaluator): Node | undefined {
+  const callee = sink.call.node.childForFieldName('function');
+  const receiver = callee?.type === 'attribute' ? callee.childForFieldName('object') : null;
+  if (!receiver) return undefined;
+  const poolCall = poolCallOf(receiver, sink, ev);
+  if (!poolCall) return undefined;
+  const args = poolCall.childForFieldName('arguments');
+  if (!args || args.namedChildren.some((a) => a.type === 'keyword_argument' && /^(initializer|initargs)$/.test(a.childForFieldName('name')?.text ?? ''))) return undefined;
+  if (args.namedChildren.some((a) => a.type === 'list_splat' || a.type === 'dictionary_splat') || args.namedChildren.filter((a) => a.type !== 'keyword_argument').length > 1) return undefined;
+  return poolCall;
+}
+
+/**
  * A class attribute the parent changes at run time, read in spawned pool workers that import the
  * class afresh: the pool's `initializer` sets it in each worker to the value it has where the pool
  * is made (what a fork child would inherit), passed as `initargs`. Offered when the pool is made
@@ -1527,14 +1538,9 @@ export function sendSettingsFix(ctx: FixContext): Fix | undefined {
 export function classAttributeInitializerFix(sink: Sink, cls: ClassInfo, attr: string, changed: { statement: Node; scope: import('./model').Scope }, ev: Evaluator): Fix | undefined {
   if (!initializerSinks.test(sink.name)) return undefined;
   const model = sink.call.scope.module;
-  const callee = sink.call.node.childForFieldName('function');
-  const receiver = callee?.type === 'attribute' ? callee.childForFieldName('object') : null;
-  if (!receiver) return undefined;
-  const poolCall = poolCallOf(receiver, sink, ev);
+  const poolCall = initializerFreePool(sink, ev);
   if (!poolCall) return undefined;
-  const args = poolCall.childForFieldName('arguments');
-  if (!args || args.namedChildren.some((a) => a.type === 'keyword_argument' && /^(initializer|initargs)$/.test(a.childForFieldName('name')?.text ?? ''))) return undefined;
-  if (args.namedChildren.some((a) => a.type === 'list_splat' || a.type === 'dictionary_splat') || args.namedChildren.filter((a) => a.type !== 'keyword_argument').length > 1) return undefined;
+  const args = poolCall.childForFieldName('arguments')!;
   const poolScope = enclosingScope(model, poolCall);
   if (changed.scope === poolScope && changed.statement.startIndex > poolCall.startIndex) return undefined;
   // The class by a module-level name of this file: its own definition, or a `from ... import` of it.
