@@ -4,11 +4,14 @@ import * as path from 'node:path';
 import * as vm from 'node:vm';
 import Module = require('node:module');
 
-// Loads a bundle of dist/ on demand through V8's code cache, as bin/sendcheck.js loads the CLI:
-// compiling the JS engine's bundle (TypeScript is in it) costs more CPU than running a small
-// check. Node ≥ 22.1 caches compiled code itself (module.enableCompileCache); on Node 20 the
-// cache is kept here, per user (never a shared temp folder: a cache is code), keyed by the
-// bundle's size and mtime. Any failure falls back to a plain require.
+// Loads a bundle of dist/ through V8's code cache: compiling the JS engine's bundle (TypeScript is
+// in it) costs more CPU than running a small check, and the CLI's bundle a third of a small run.
+// Node ≥ 22.1 caches compiled code itself (module.enableCompileCache); on Node 20 the cache is
+// kept here, per user (never a shared temp folder: a cache is code), keyed by the bundle's size
+// and mtime. Any failure falls back to a plain require. The server and the CLI bundle this file
+// (for the JS engine); bin/sendcheck.js loads the CLI with its own build of it, dist/load.js. A
+// bundle loaded this way must not use dynamic import() (functions restored from a code cache
+// lose their importer: ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING).
 
 const cacheDir = () => process.env.SENDCHECK_CACHE_DIR || path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'sendcheck');
 
@@ -18,7 +21,12 @@ type ModuleInternals = typeof Module & {
   enableCompileCache?: (dir: string) => unknown;
 };
 
-export function requireCached<T>(file: string): T {
+/**
+ * `require(file)` through the code cache. The cache is written once the module's code has run
+ * (`soon`: on the next turn, for a server that keeps running), or as the process ends (`exit`: a
+ * CLI run, whose functions have all been compiled by then).
+ */
+export function requireCached<T>(file: string, save: 'soon' | 'exit' = 'soon'): T {
   const M = Module as ModuleInternals;
   // Node's own require (a bundler's stand-in has no cache).
   const require = Module.createRequire(__filename);
@@ -53,7 +61,14 @@ export function requireCached<T>(file: string): T {
     fn.call(mod.exports, mod.exports, (id: string) => mod.require(id), mod, file, path.dirname(file));
     mod.loaded = true;
     // After the module's code ran, so the cache holds the functions it compiled.
-    if (!cachedData || script.cachedDataRejected) setImmediate(() => saveCache(script, dir, cacheFile, `${base}-`));
+    if (!cachedData || script.cachedDataRejected) {
+      const write = () => saveCache(script, dir, cacheFile, `${base}-`);
+      if (save === 'soon') setImmediate(write);
+      else {
+        process.once('beforeExit', write);
+        process.once('exit', write);
+      }
+    }
     return mod.exports as T;
   } catch {
     delete require.cache[file];
