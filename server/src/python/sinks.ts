@@ -47,6 +47,7 @@ const sinkMethodNames = new Set([
   'scatter',
   'get_reusable_executor',
   'DataLoader',
+  'remote',
 ]);
 
 const poolMethods: Record<string, 'func+args' | 'func+iter' | 'func+stariter'> = {
@@ -136,6 +137,27 @@ function sinkAt(site: CallSite, ev: Evaluator, config: SendcheckConfig, defaultM
       return sink && joblibBackend(call, site.scope, ev) === 'multiprocessing' ? { ...sink, serializer: 'pickle' } : sink;
     }
     return undefined;
+  }
+
+  // Ray: `f.remote(*args)` of an `@ray.remote` function, `Actor.remote(*args)` of an actor class,
+  // also through `.options(...)`: the arguments go to a worker process through Ray's serializer
+  // (cloudpickle).
+  if (fnNode.type === 'attribute' && fnNode.childForFieldName('attribute')?.text === 'remote') {
+    let target = fnNode.childForFieldName('object')!;
+    if (target.type === 'call' && target.childForFieldName('function')?.type === 'attribute' && target.childForFieldName('function')!.childForFieldName('attribute')?.text === 'options')
+      target = target.childForFieldName('function')!.childForFieldName('object')!;
+    const remote = ev.eval(target, site.scope);
+    const decorated = remote.kind === 'function' ? remote.fn.decorators : remote.kind === 'class' ? decoratorsOf(remote.cls.node) : [];
+    const ray = decorated.some((d) => {
+      const expr = d.namedChildren.find((c) => c && c.type !== 'comment');
+      const head = expr?.type === 'call' ? expr.childForFieldName('function') : expr;
+      const v = head ? ev.eval(head, remote.kind === 'function' ? remote.fn.outer : remote.kind === 'class' ? remote.cls.outer : site.scope) : undefined;
+      return v?.kind === 'ref' && v.qname === 'ray.remote';
+    });
+    if (!ray) return undefined;
+    restArgs(0);
+    restKeywords();
+    return make('ray.remote', 'task', 'ray', undefined);
   }
 
   const callee: Value = ev.eval(fnNode, site.scope);
@@ -429,4 +451,10 @@ function joblibBackend(task: Node, scope: CallSite['scope'], ev: Evaluator): str
   const backend = callArgs(parallel).keywords.get('backend');
   const text = backend?.type === 'string' ? backend.text.replace(/^['"]|['"]$/g, '') : undefined;
   return text;
+}
+
+/** The decorators of a def or class (`@ray.remote class Actor`): a class's sit on its decorated_definition. */
+function decoratorsOf(node: Node): Node[] {
+  const parent = node.parent;
+  return parent?.type === 'decorated_definition' ? parent.namedChildren.filter((c): c is Node => !!c && c.type === 'decorator') : [];
 }
