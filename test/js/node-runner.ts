@@ -103,13 +103,41 @@ export interface ProgramRun extends RunResult {
   sends: Send[];
 }
 
+/**
+ * The sends a report file holds. The hook writes a send's line before the call and amends it after
+ * (a copied transfer list, a throw) under the same id: the last line of each id is its outcome.
+ */
+export function readSends(reportFile: string): Send[] {
+  if (!fs.existsSync(reportFile)) return [];
+  const byId = new Map<string, Send>();
+  const out: Send[] = [];
+  for (const line of fs.readFileSync(reportFile, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    let s: Send & { id?: string };
+    try {
+      s = JSON.parse(line);
+    } catch {
+      continue; // a line cut short by a thread that ended mid-write
+    }
+    const { id, ...send } = s;
+    if (id === undefined) out.push(send);
+    else if (byId.has(id)) Object.assign(byId.get(id)!, { copied: undefined, error: undefined, loss: undefined }, send);
+    else {
+      byId.set(id, send);
+      out.push(send);
+    }
+  }
+  for (const s of out) for (const k of Object.keys(s) as (keyof Send)[]) if (s[k] === undefined) delete s[k];
+  return out;
+}
+
 /** Runs a staged fixture program on the fixture's runtime (Node 20, Node 24, headless Chromium) and reads back what its sends did. */
 export async function runStaged(fx: Fixture, main: string, reportFile: string, bins: Record<'node20' | 'node24', string>): Promise<ProgramRun> {
   const browser = fx.runtime === 'chromium' || fx.runtime === 'chromium-extension';
   const r = browser
     ? await runInChromium(main, path.join(path.dirname(reportFile), `chromium-${path.basename(reportFile, '.jsonl')}`), reportFile, { extension: fx.runtime === 'chromium-extension', timeoutMs: runTimeoutMs })
     : await runWithOracleHook(bins[fx.runtime as 'node20' | 'node24'], main, reportFile);
-  const sends: Send[] = fs.existsSync(reportFile) ? fs.readFileSync(reportFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
+  const sends = readSends(reportFile);
   // In a page, an operation on a detached buffer that ends the program is the runtime's verdict too (oracle-hook.cjs records it in Node).
   if (browser) for (const line of r.stderr.split('\n')) if (/^TypeError: .*detached/.test(line)) sends.push({ where: 'page', api: 'program', outcome: 'threw', error: line });
   return { ...r, sends };

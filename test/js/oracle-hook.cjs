@@ -12,7 +12,8 @@ const fs = require('node:fs');
 const util = require('node:util');
 const report = process.env.SENDCHECK_ORACLE_REPORT;
 if (report) {
-  const where = require('node:worker_threads').isMainThread ? (process.send ? 'child' : 'main') : 'worker';
+  const wt = require('node:worker_threads');
+  const where = wt.isMainThread ? (process.send ? 'child' : 'main') : 'worker';
   const record = (event) => {
     try {
       fs.appendFileSync(report, JSON.stringify({ where, ...event }) + '\n');
@@ -90,19 +91,26 @@ if (report) {
     }
   });
   let depth = 0;
+  let sends = 0;
   const observe = (api, serializer, value, send, transfer) => {
     if (depth > 0) return send();
     depth++;
     const loss = describeLoss(value, serializer);
     const listed = listedBuffers(transfer);
+    // Recorded before the send and amended after it (same id; the reader keeps the last line): a
+    // receiver that terminates this worker as the message arrives can end the thread before the
+    // line after send() would be written, and the send would go unrecorded.
+    const id = `${process.pid}:${wt.threadId}:${++sends}`;
+    const outcome = { id, api, outcome: loss ? 'loss' : 'ok', loss };
+    record(outcome);
     try {
       const result = send();
       const copied = copiedOf(listed);
-      record({ api, outcome: loss ? 'loss' : 'ok', loss, ...(copied.length ? { copied } : {}) });
+      if (copied.length) record({ ...outcome, copied });
       if (!loss) collectAccessors(api, value, '', 6, new Set());
       return result;
     } catch (e) {
-      record({ api, outcome: 'threw', error: `${e && e.name}: ${e && e.message}`.slice(0, 200) });
+      record({ id, api, outcome: 'threw', error: `${e && e.name}: ${e && e.message}`.slice(0, 200) });
       throw e;
     } finally {
       depth--;
@@ -120,7 +128,6 @@ if (report) {
   };
   // A message that cannot be deserialized on arrival (Node 20 accepts a detached buffer in a transfer list) never arrives.
   const lostMessage = (e) => record({ api: 'receive', outcome: 'loss', loss: `messageerror: ${e && e.message}` });
-  const wt = require('node:worker_threads');
   if (wt.parentPort) wt.parentPort.on('messageerror', lostMessage);
   process.on('uncaughtExceptionMonitor', (e) => {
     if (e instanceof TypeError && /detached/.test(e.message)) record({ api: 'program', outcome: 'threw', error: `${e.name}: ${e.message}`.slice(0, 200) });

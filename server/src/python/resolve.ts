@@ -1033,8 +1033,34 @@ export class Evaluator {
         return union(itemsAt(items, key).map((i) => i.value));
       }
     }
+    // `Actor.remote(...)` of a Ray actor class: a handle whose methods are called as
+    // `handle.method.remote(...)` (sinks.ts); the handle itself pickles (Ray sends handles).
+    if (method === 'remote' && this.rayRemote(fnNode.childForFieldName('object')!, scope, depth) === 'class')
+      return { kind: 'object', type: 'ray.actor.ActorHandle', library: 'ray', site: this.site(node, scope) };
     const callee = this.eval(fnNode, scope, depth + 1);
     return this.callValue(callee, node, scope, depth);
+  }
+
+  /**
+   * What `target` in `target.remote(...)` is when it names an `@ray.remote` function or actor
+   * class (also through `.options(...)`), or a method of an actor handle (`handle.step`).
+   */
+  rayRemote(target: Node, scope: Scope, depth = 0): 'function' | 'class' | 'actor-method' | undefined {
+    if (target.type === 'call' && target.childForFieldName('function')?.type === 'attribute' && target.childForFieldName('function')!.childForFieldName('attribute')?.text === 'options')
+      target = target.childForFieldName('function')!.childForFieldName('object')!;
+    const remote = this.eval(target, scope, depth + 1);
+    if (remote.kind === 'method' && remote.self.kind === 'object' && remote.self.type === 'ray.actor.ActorHandle') return 'actor-method';
+    if (remote.kind !== 'function' && remote.kind !== 'class') return undefined;
+    const parent = remote.kind === 'class' ? remote.cls.node.parent : undefined;
+    const decorators = remote.kind === 'function' ? remote.fn.decorators : parent?.type === 'decorated_definition' ? parent.namedChildren.filter((c): c is Node => !!c && c.type === 'decorator') : [];
+    const outer = remote.kind === 'function' ? remote.fn.outer : remote.cls.outer;
+    const ray = decorators.some((d) => {
+      const expr = d.namedChildren.find((c) => c && c.type !== 'comment');
+      const head = expr?.type === 'call' ? expr.childForFieldName('function') : expr;
+      const v = head ? this.eval(head, outer, depth + 1) : undefined;
+      return v?.kind === 'ref' && v.qname === 'ray.remote';
+    });
+    return ray ? remote.kind : undefined;
   }
 
   /** What calling `callee` at `call` returns. */

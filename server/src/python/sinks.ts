@@ -140,21 +140,10 @@ function sinkAt(site: CallSite, ev: Evaluator, config: SendcheckConfig, defaultM
   }
 
   // Ray: `f.remote(*args)` of an `@ray.remote` function, `Actor.remote(*args)` of an actor class,
-  // also through `.options(...)`: the arguments go to a worker process through Ray's serializer
-  // (cloudpickle).
+  // also through `.options(...)`, and `handle.method.remote(*args)` of an actor's handle: the
+  // arguments go to a worker process through Ray's serializer (cloudpickle).
   if (fnNode.type === 'attribute' && fnNode.childForFieldName('attribute')?.text === 'remote') {
-    let target = fnNode.childForFieldName('object')!;
-    if (target.type === 'call' && target.childForFieldName('function')?.type === 'attribute' && target.childForFieldName('function')!.childForFieldName('attribute')?.text === 'options')
-      target = target.childForFieldName('function')!.childForFieldName('object')!;
-    const remote = ev.eval(target, site.scope);
-    const decorated = remote.kind === 'function' ? remote.fn.decorators : remote.kind === 'class' ? decoratorsOf(remote.cls.node) : [];
-    const ray = decorated.some((d) => {
-      const expr = d.namedChildren.find((c) => c && c.type !== 'comment');
-      const head = expr?.type === 'call' ? expr.childForFieldName('function') : expr;
-      const v = head ? ev.eval(head, remote.kind === 'function' ? remote.fn.outer : remote.kind === 'class' ? remote.cls.outer : site.scope) : undefined;
-      return v?.kind === 'ref' && v.qname === 'ray.remote';
-    });
-    if (!ray) return undefined;
+    if (!ev.rayRemote(fnNode.childForFieldName('object')!, site.scope)) return undefined;
     restArgs(0);
     restKeywords();
     return make('ray.remote', 'task', 'ray', undefined);
@@ -453,8 +442,3 @@ function joblibBackend(task: Node, scope: CallSite['scope'], ev: Evaluator): str
   return text;
 }
 
-/** The decorators of a def or class (`@ray.remote class Actor`): a class's sit on its decorated_definition. */
-function decoratorsOf(node: Node): Node[] {
-  const parent = node.parent;
-  return parent?.type === 'decorated_definition' ? parent.namedChildren.filter((c): c is Node => !!c && c.type === 'decorator') : [];
-}
