@@ -109,25 +109,17 @@ export interface ProgramRun extends RunResult {
  */
 export function readSends(reportFile: string): Send[] {
   if (!fs.existsSync(reportFile)) return [];
-  const byId = new Map<string, Send>();
+  const at = new Map<string, number>();
   const out: Send[] = [];
-  for (const line of fs.readFileSync(reportFile, 'utf8').split('\n')) {
-    if (!line.trim()) continue;
-    let s: Send & { id?: string };
-    try {
-      s = JSON.parse(line);
-    } catch {
-      continue; // a line cut short by a thread that ended mid-write
-    }
-    const { id, ...send } = s;
-    if (id === undefined) out.push(send);
-    else if (byId.has(id)) Object.assign(byId.get(id)!, { copied: undefined, error: undefined, loss: undefined }, send);
+  for (const line of fs.readFileSync(reportFile, 'utf8').trim().split('\n').filter(Boolean)) {
+    const { id, ...send }: Send & { id?: string } = JSON.parse(line);
+    // An amending line is whole (the hook writes every field again), so it replaces the first.
+    if (id !== undefined && at.has(id)) out[at.get(id)!] = send;
     else {
-      byId.set(id, send);
+      if (id !== undefined) at.set(id, out.length);
       out.push(send);
     }
   }
-  for (const s of out) for (const k of Object.keys(s) as (keyof Send)[]) if (s[k] === undefined) delete s[k];
   return out;
 }
 

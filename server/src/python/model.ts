@@ -123,6 +123,8 @@ export interface ClassInfo {
   mainGuard: boolean;
   bases: Node[];
   methods: Map<string, FunctionInfo>;
+  /** The `@...` lines above the class (`@dataclass`, `@ray.remote`). */
+  decorators: Node[];
   isDataclass: boolean;
   /**
    * Classes whose `__init__` is generated from their fields, in declaration order: dataclasses,
@@ -413,6 +415,7 @@ export function buildModuleModel(file: string, root: Node): ModuleModel {
           mainGuard,
           bases: supers ? supers.namedChildren.filter((c): c is Node => !!c && c.type !== 'keyword_argument') : [],
           methods: new Map(),
+          decorators,
           isDataclass: decorators.some((d) => /\bdataclass\b/.test(d.text)),
           fields: [],
           attrs: new Map(),

@@ -1051,9 +1051,7 @@ export class Evaluator {
     const remote = this.eval(target, scope, depth + 1);
     if (remote.kind === 'method' && remote.self.kind === 'object' && remote.self.type === 'ray.actor.ActorHandle') return 'actor-method';
     if (remote.kind !== 'function' && remote.kind !== 'class') return undefined;
-    const parent = remote.kind === 'class' ? remote.cls.node.parent : undefined;
-    const decorators = remote.kind === 'function' ? remote.fn.decorators : parent?.type === 'decorated_definition' ? parent.namedChildren.filter((c): c is Node => !!c && c.type === 'decorator') : [];
-    const outer = remote.kind === 'function' ? remote.fn.outer : remote.cls.outer;
+    const { decorators, outer } = remote.kind === 'function' ? remote.fn : remote.cls;
     const ray = decorators.some((d) => {
       const expr = d.namedChildren.find((c) => c && c.type !== 'comment');
       const head = expr?.type === 'call' ? expr.childForFieldName('function') : expr;
