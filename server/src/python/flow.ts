@@ -95,6 +95,35 @@ interface Occurrence {
   element?: 1 | 2;
   /** An attribute path of the parameter is sent (`job.context`). */
   attrs?: string[];
+  /** The depths (into `segments`) where the path went through a dict's values, which iterating the dict does not give. */
+  dictAt?: number[];
+  /** Only this extra positional argument of `*args` is sent (`args[0]`). */
+  at?: number;
+  /** Only this extra keyword argument of `**kwargs` is sent (`kwargs["cb"]`). */
+  key?: string;
+}
+
+/**
+ * How deep into the parameter the items of a map-like sink reach (0: it crosses whole) when it
+ * sits at `occ.segments` inside the iterable whose items (`items` levels) are sent: a parameter
+ * inside one item crosses whole, the iterable itself has its items sent. Undefined when the path
+ * goes through a dict at a level that is iterated (iterating a dict gives its keys, not its values).
+ */
+function itemsLevel(occ: Occurrence, items: number): number | undefined {
+  if (!items || !occ.segments.length) return items;
+  if ((occ.dictAt ?? []).some((d) => d < Math.min(items, occ.segments.length))) return undefined;
+  return Math.max(0, items - occ.segments.length);
+}
+
+/**
+ * The items level of an entry for an occurrence read out of `*args` / `**kwargs` (`args[0]`,
+ * `kwargs["cb"]`): a `*args` entry counts the tuple itself as a level, so the one argument read
+ * from it is one level deeper; a `**kwargs` entry has no items level. Undefined when it cannot be said.
+ */
+function narrow(occ: Occurrence, items: number): { items: number } | undefined {
+  if (occ.at !== undefined) return items + 1 <= 2 ? { items: items ? items + 1 : 0 } : undefined;
+  if (occ.key !== undefined) return items ? undefined : { items: 0 };
+  return { items };
 }
 
 function short(text: string): string {
@@ -292,8 +321,10 @@ export class Flow {
     const called = fnNode.type === 'attribute' ? fnNode.childForFieldName('attribute') : fnNode;
     const file = site.scope.module.file;
     if (!called || !this.callableSinkNames(file).has(called.text)) return undefined;
+    // `Runner(pool).run(...)`, `make_store().save(...)`: the method of an object made in place.
     let root: Node = fnNode;
-    while (root.type === 'attribute') root = root.childForFieldName('object') ?? root;
+    for (let hops = 0; hops < 8 && (root.type === 'attribute' || root.type === 'call'); hops++)
+      root = (root.type === 'attribute' ? root.childForFieldName('object') : root.childForFieldName('function')) ?? root;
     if (root.type !== 'identifier') return undefined;
     const b = lookup(root.text, site.scope, root);
     if (!b) return undefined;
@@ -313,6 +344,7 @@ export class Flow {
         break;
       }
       case 'def':
+      case 'class':
       case 'param':
       case 'value':
       case 'annotation':
@@ -385,21 +417,27 @@ export class Flow {
             for (const occ of this.paramsIn(v, fn, [], 0)) {
               if (occ.index < 0 && occ.segments.length) {
                 // `helper((path, *args))`: the caller's extra arguments sit whole inside what is sent.
-                if (!entryItems && !occ.element && !occ.attrs && !entry.attrs) add({ index: occ.index, name: occ.name, sink: entry.sink, chain: [link, ...entry.chain] });
+                if (!entryItems && !occ.element && !occ.attrs && !entry.attrs) add({ index: occ.index, name: occ.name, sink: entry.sink, at: occ.at, key: occ.key, chain: [link, ...entry.chain] });
                 continue;
               }
-              if (entryItems && occ.segments.length > 0) continue;
-              const items = entryItems + (occ.element ?? 0);
+              const level = itemsLevel(occ, entryItems);
+              if (level === undefined) continue;
+              let items = level + (occ.element ?? 0);
               if (items > 2 || (occ.element && occ.segments.length)) continue;
               // `helper(job.context)` where helper sends `ctx.lock`: the paths join.
               const attrs = [...(occ.attrs ?? []), ...(entry.attrs ?? [])];
               if (attrs.length && (items || occ.segments.length || attrs.length > 3)) continue;
+              const narrowed = narrow(occ, items);
+              if (!narrowed || (attrs.length && (occ.at !== undefined || occ.key !== undefined))) continue;
+              items = narrowed.items;
               add({
                 index: occ.index,
                 name: occ.name,
                 sink: entry.sink,
                 items: items ? (items as 1 | 2) : undefined,
                 attrs: attrs.length ? attrs : undefined,
+                at: occ.at,
+                key: occ.key,
                 chain: [link, ...entry.chain],
               });
             }
@@ -423,15 +461,20 @@ export class Flow {
       // `*args` / `**kwargs` anywhere inside what is sent (`starmap(f, [(row, *shared) ...])`):
       // each extra argument of the caller crosses whole.
       if (occ.index < 0 && occ.segments.length) {
-        if (!occ.element && !occ.attrs) out.push({ index: occ.index, name: occ.name, sink, chain: [{ site: { module: fn.module, node: call.node }, text }] });
+        if (!occ.element && !occ.attrs) out.push({ index: occ.index, name: occ.name, sink, at: occ.at, key: occ.key, chain: [{ site: { module: fn.module, node: call.node }, text }] });
         continue;
       }
-      // Items of a map-like sink: the parameter may be the iterable, or one item in it.
-      if (sent.items && occ.segments.length > 1) continue;
-      const items = (sent.items && occ.segments.length === 0 ? sent.items : 0) + (occ.element ?? 0);
+      // Items of a map-like sink: the parameter may be the iterable, or sit inside its items
+      // (`starmap(f, [(cb, i) for i in rows])`: each task tuple carries `cb` whole).
+      const level = itemsLevel(occ, sent.items ?? 0);
+      if (level === undefined) continue;
+      let items = level + (occ.element ?? 0);
       if (items > 2 || (occ.element && occ.segments.length)) continue;
       if (occ.attrs && (items || occ.segments.length)) continue;
-      out.push({ index: occ.index, name: occ.name, sink, items: items ? (items as 1 | 2) : undefined, attrs: occ.attrs, chain: [{ site: { module: fn.module, node: call.node }, text }] });
+      const narrowed = narrow(occ, items);
+      if (!narrowed) continue;
+      items = narrowed.items;
+      out.push({ index: occ.index, name: occ.name, sink, items: items ? (items as 1 | 2) : undefined, attrs: occ.attrs, at: occ.at, key: occ.key, chain: [{ site: { module: fn.module, node: call.node }, text }] });
     }
     return out;
   }
@@ -441,9 +484,11 @@ export class Flow {
     if (depth > 3) return [];
     switch (v.kind) {
       case 'param':
-        return v.fn === fn ? [{ index: v.index, name: v.name, segments, element: v.element, attrs: v.attrs }] : [];
+        return v.fn === fn ? [{ index: v.index, name: v.name, segments, element: v.element, attrs: v.attrs, at: v.at, key: v.key }] : [];
       case 'container':
-        return v.items.flatMap((item) => this.paramsIn(item.value, fn, [...segments, item.label], depth + 1));
+        return v.items.flatMap((item) =>
+          this.paramsIn(item.value, fn, [...segments, item.label], depth + 1).map((o) => (v.dict ? { ...o, dictAt: [segments.length, ...(o.dictAt ?? [])] } : o)),
+        );
       case 'partial':
         return [...this.paramsIn(v.func, fn, [...segments, '.func'], depth + 1), ...v.args.flatMap((a) => this.paramsIn(a.value, fn, [...segments, a.label], depth + 1))];
       case 'method':
@@ -473,7 +518,7 @@ export class Flow {
   private throughSplat(fn: FunctionInfo, entry: ParamSink, bound: BoundArgument, v: Value): Omit<ParamSink, 'sink' | 'chain'>[] {
     const out: Omit<ParamSink, 'sink' | 'chain'>[] = [];
     for (const occ of this.paramsIn(v, fn, [], 0)) {
-      if (occ.segments.length || occ.element || occ.attrs) continue;
+      if (occ.segments.length || occ.element || occ.attrs || occ.at !== undefined || occ.key !== undefined) continue;
       if (bound.star === 'args') {
         if (occ.index === VARARGS) {
           // Caller element j lands in the callee's slot `shift` places later (or is its named parameter at `at`).
@@ -850,7 +895,8 @@ function boundArguments(site: CallSite, fn: FunctionInfo, entry: ParamSink, offs
   if (entry.index === KWARGS && !entry.items) {
     const named = new Set([...fn.params, ...removedKeys(fn)]);
     const out: BoundArgument[] = [];
-    for (const [k, slot] of keywords) if (!named.has(k) && (entry.key === undefined || entry.key === k)) out.push({ ...slot, label: `${entry.name}[${k}]` });
+    // A key read by name (`kwargs.pop("cb")`) crosses even though the helper removed it from `kwargs`.
+    for (const [k, slot] of keywords) if (entry.key === undefined ? !named.has(k) : entry.key === k && !fn.params.includes(k)) out.push({ ...slot, label: `${entry.name}[${k}]` });
     for (const o of openKeywords) out.push({ ...o, label: `**${short(o.node.text)}`, star: 'kwargs' });
     return out;
   }

@@ -75,6 +75,10 @@ export type Value =
       /** An element of it (`for job in jobs`), one level per loop. */ element?: 1 | 2;
       /** An attribute path read from it (`job.context`) when no caller in its module says what it holds: judged at each caller's argument. */
       attrs?: string[];
+      /** One extra positional argument of `*args` read by position (`args[0]`): only that one crosses. */
+      at?: number;
+      /** One extra keyword argument of `**kwargs` read by name (`kwargs["cb"]`, `kwargs.get("cb")`): only that one crosses. */
+      key?: string;
     };
 
 /** Nothing known about the value itself (an unannotated parameter is not known either). */
@@ -359,7 +363,7 @@ export class Evaluator {
               continue;
             }
             // `(path, *args)`: a helper's `*args` stays a parameter, bound to each caller's extra arguments.
-            if (v.kind === 'param' && v.index === VARARGS) items.push({ label: `[*${v.name}]`, value: v, node: c, module: scope.module });
+            if (v.kind === 'param' && v.index === VARARGS && v.at === undefined) items.push({ label: `[*${v.name}]`, value: v, node: c, module: scope.module });
             else if (v.kind === 'container' && !v.dict) for (const it of v.items) items.push({ ...it, label: '[i]' });
             else if (v.kind !== 'unknown' && v.kind !== 'param') return unknown;
             i = undefined;
@@ -377,7 +381,7 @@ export class Evaluator {
             const inner = c.namedChildren.find((x) => x && x.type !== 'comment');
             const v = inner ? this.eval(inner, scope, depth + 1) : unknown;
             if (v.kind === 'container' && v.dict) items.push(...v.items.filter((it) => it.label !== '.default_factory'));
-            else if (v.kind === 'param' && v.index === KWARGS) items.push({ label: `[**${v.name}]`, value: v, node: c, module: scope.module });
+            else if (v.kind === 'param' && v.index === KWARGS && v.key === undefined) items.push({ label: `[**${v.name}]`, value: v, node: c, module: scope.module });
             continue;
           }
           if (!c || c.type !== 'pair') continue;
@@ -412,6 +416,8 @@ export class Evaluator {
           const items = bv.items.filter((i) => i.label !== '.default_factory');
           return union(itemsAt(items, index).map((i) => i.value));
         }
+        // `args[0]` / `kwargs["cb"]` in a helper: that one extra argument of each caller, judged there.
+        if (bv.kind === 'param' && index) return starItem(bv, index) ?? unknown;
         return unknown;
       }
       case 'await':
@@ -551,12 +557,41 @@ export class Evaluator {
   /** An object built and bound to a name, with the attributes later set on it through that name in the same scope. */
   private withAttrWrites(v: Extract<Value, { kind: 'instance' } | { kind: 'container' }>, b: Extract<Binding, { kind: 'value' }>, depth: number): Value {
     const next = b.scope.bindings.get(b.name)?.find((o) => o.node.startIndex > b.node.startIndex);
-    const mine = (b.scope.attrWrites?.get(b.name) ?? []).filter((w) => w.node.startIndex > b.node.startIndex && (!next || w.node.startIndex < next.node.startIndex));
-    if (!mine.length) return v;
-    const set = mine.map((w) => ({ label: w.label, value: this.eval(w.node, b.scope, depth + 1), node: w.statement, module: b.scope.module }));
+    const inRange = (n: Node) => n.startIndex > b.node.startIndex && (!next || n.startIndex < next.node.startIndex);
+    const mine = (b.scope.attrWrites?.get(b.name) ?? []).filter((w) => inRange(w.node));
+    const set: Item[] = mine.map((w) => ({ label: w.label, value: this.eval(w.node, b.scope, depth + 1), node: w.statement, module: b.scope.module }));
+    if (v.kind === 'instance') set.push(...this.attrsSetByCalls(b, inRange, depth));
+    if (!set.length) return v;
     // A namespace's attributes are its items: `ctx.lock = Lock()` adds one.
     if (v.kind === 'container') return { ...v, items: [...v.items, ...set.map((i) => ({ ...i, label: `.${i.label}` }))] };
     return { ...v, setOutside: set };
+  }
+
+  /**
+   * Attributes a workspace function sets on the object when it is handed over by name
+   * (`configure(job)` where `def configure(job): job.stop = Event()`), in source order: the
+   * values are read in that function, its other parameters unknown there.
+   */
+  private attrsSetByCalls(b: Extract<Binding, { kind: 'value' }>, inRange: (n: Node) => boolean, depth: number): Item[] {
+    const out: Item[] = [];
+    if (depth > MAX_DEPTH - 4) return out;
+    let calls = 0;
+    for (const site of b.scope.module.calls) {
+      if (site.scope !== b.scope || !inRange(site.node)) continue;
+      const { positional } = callArgs(site.node);
+      const at = positional.findIndex((a) => a.type === 'identifier' && a.text === b.name);
+      const f = site.node.childForFieldName('function');
+      if (at < 0 || !f || ++calls > 4) continue;
+      const callee = this.eval(f, site.scope, depth + 1);
+      const fn = callee.kind === 'function' ? callee.fn : callee.kind === 'method' ? callee.fn : undefined;
+      if (!fn) continue;
+      const offset = callee.kind === 'method' && !fn.decorators.some((d) => /\bstaticmethod\b/.test(d.text)) ? 1 : 0;
+      const param = fn.params[at + offset];
+      if (!param || at + offset >= fn.positional) continue;
+      for (const w of fn.scope.attrWrites?.get(param) ?? [])
+        out.push({ label: w.label, value: this.eval(w.node, fn.scope, depth + 1), node: w.statement, module: fn.module });
+    }
+    return out;
   }
 
   /**
@@ -789,6 +824,9 @@ export class Evaluator {
 
   /** `obj.name` on an instance of a workspace class: an attribute assigned in a method, a method, or a class attribute. */
   instanceAttribute(inst: Extract<Value, { kind: 'instance' }>, name: string, site: Site, depth: number): Value {
+    // `job.stop = Event()` after `job = Job()` (or in a helper `job` was handed to): the last write.
+    const outside = inst.setOutside?.filter((i) => i.label === name);
+    if (outside?.length) return outside[outside.length - 1].value;
     for (const cls of classChain(inst.cls, this)) {
       const assigned = cls.attrs.get(name);
       if (assigned && assigned.length) {
@@ -1023,8 +1061,16 @@ export class Evaluator {
     if (!fnNode) return unknown;
     // `registry.values()`, `registry.get("csv")` on a dict sendcheck has seen filled.
     const method = fnNode.type === 'attribute' ? fnNode.childForFieldName('attribute')?.text : undefined;
-    if (method === 'values' || method === 'get') {
+    if (method === 'values' || method === 'get' || method === 'pop') {
       const base = this.eval(fnNode.childForFieldName('object')!, scope, depth + 1);
+      // `kwargs.get("cb")` / `kwargs.pop("cb", None)` in a helper: that keyword of each caller (or the default).
+      if (method !== 'values' && base.kind === 'param' && base.index === KWARGS) {
+        const [key, dflt] = callArgs(node).positional;
+        const one = key ? starItem(base, key) : undefined;
+        if (!one) return unknown;
+        return dflt && dflt.type !== 'none' ? union([one, this.eval(dflt, scope, depth + 1)]) : one;
+      }
+      if (method === 'pop') return this.callValue(this.eval(fnNode, scope, depth + 1), node, scope, depth);
       if (base.kind === 'container' && base.dict) {
         const items = base.items.filter((i) => i.label !== '.default_factory');
         const key = callArgs(node).positional[0];
@@ -1124,7 +1170,7 @@ export class Evaluator {
           // `partial(run, *args, **kwargs)`: what the splats hold is bound into the partial too.
           for (const s of callSplats(call)) {
             const v = this.eval(s.inner, scope, depth + 1);
-            if (v.kind === 'param' && (v.index === VARARGS || v.index === KWARGS)) args.push({ label: s.star === 'args' ? `args[*${v.name}]` : `keywords[**${v.name}]`, value: v, node: s.node, module: scope.module });
+            if (v.kind === 'param' && (v.index === VARARGS || v.index === KWARGS) && v.at === undefined && v.key === undefined) args.push({ label: s.star === 'args' ? `args[*${v.name}]` : `keywords[**${v.name}]`, value: v, node: s.node, module: scope.module });
             else if (v.kind === 'container') for (const it of v.items) args.push({ ...it, label: s.star === 'args' ? 'args[i]' : `keywords[${it.label.slice(1, -1).replace(/^(['"])(.*)\1$/, '$2')}]` });
           }
           return { kind: 'partial', func: this.eval(positional[0], scope, depth + 1), args, site };
@@ -1361,6 +1407,21 @@ function builtFromParams(v: Value, fn: FunctionInfo, depth: number): boolean {
     default:
       return false;
   }
+}
+
+/**
+ * The one extra argument `args[<int>]` / `kwargs[<str>]` (or `kwargs.get(<str>)`) reads from a
+ * helper's own `*args` / `**kwargs`; undefined for anything else (a computed index, a slice, a
+ * negative position, a parameter already narrowed).
+ */
+export function starItem(v: Extract<Value, { kind: 'param' }>, index: Node): Value | undefined {
+  if (v.element || v.attrs || v.at !== undefined || v.key !== undefined) return undefined;
+  if (v.index === VARARGS && index.type === 'integer' && /^\d+$/.test(index.text)) return { ...v, at: Number(index.text) };
+  if (v.index === KWARGS) {
+    const key = stringValue(index);
+    if (key !== undefined) return { ...v, key };
+  }
+  return undefined;
 }
 
 function pair(type: string, library: string, site: Site): Value {
