@@ -316,6 +316,69 @@ function recreatable(model: ModuleModel, call: Node): boolean {
   return closesOverNothing(model, call) && !(call.childForFieldName('arguments')?.namedChildren ?? []).some((a) => a.type === 'identifier' || a.type === 'attribute');
 }
 
+/**
+ * The call that made a lock, written so `__setstate__` can run it: `threading.BoundedSemaphore(limit)`
+ * in a method that also keeps the parameter (`self.limit = limit`) becomes
+ * `threading.BoundedSemaphore(self.limit)`, which the restored `__dict__` holds. Any other name
+ * the call reads from its function (a local, a parameter not kept as it was passed) means there
+ * is no such call.
+ */
+function fromSavedParameters(model: ModuleModel, call: Node): string | undefined {
+  const fn = enclosingFunction(call);
+  const params = fn?.childForFieldName('parameters');
+  const body = fn?.childForFieldName('body');
+  if (!fn || !params || !body) return undefined;
+  const self = params.namedChildren[0];
+  if (!self || self.type !== 'identifier') return undefined;
+  const replaced: { start: number; end: number; text: string }[] = [];
+  for (const { node, binding } of outsideReads(model, call)) {
+    if (binding.scope.kind === 'module') {
+      if (model.mainGuards.some((g) => isInside(binding.node, g))) return undefined;
+      continue;
+    }
+    if (binding.scope.node !== fn || !isInside(binding.node, params) || node.text === self.text) return undefined;
+    const field = keptAs(body, self.text, node.text);
+    if (!field) return undefined;
+    replaced.push({ start: node.startIndex - call.startIndex, end: node.endIndex - call.startIndex, text: `${self.text}.${field}` });
+  }
+  if (replaced.length === 0) return undefined;
+  let text = call.text;
+  for (const r of replaced.sort((a, b) => b.start - a.start)) text = text.slice(0, r.start) + r.text + text.slice(r.end);
+  return text;
+}
+
+function enclosingFunction(n: Node): Node | undefined {
+  for (let p = n.parent; p; p = p.parent) {
+    if (p.type === 'function_definition') return p;
+    if (p.type === 'class_definition' || p.type === 'lambda') return undefined;
+  }
+  return undefined;
+}
+
+/** The one field a method keeps its parameter in, as passed (`self.limit = limit`), when the parameter is never assigned in it. */
+function keptAs(body: Node, self: string, param: string): string | undefined {
+  const fields: string[] = [];
+  const stack: Node[] = [body];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === 'function_definition' || n.type === 'class_definition' || n.type === 'lambda') continue;
+    if (n.type === 'assignment' || n.type === 'augmented_assignment') {
+      const left = n.childForFieldName('left');
+      const right = n.childForFieldName('right');
+      if (left?.type === 'identifier' && left.text === param) return undefined;
+      if (n.type === 'assignment' && left?.type === 'attribute' && left.childForFieldName('object')?.text === self && right?.type === 'identifier' && right.text === param) {
+        const attr = left.childForFieldName('attribute')?.text;
+        if (attr) fields.push(attr);
+      }
+    }
+    if (n.type === 'for_statement' || n.type === 'with_item' || n.type === 'named_expression') {
+      if (new RegExp(`\\b${param}\\b`).test((n.childForFieldName('left') ?? n.childForFieldName('name') ?? n.childForFieldName('value'))?.text ?? '')) return undefined;
+    }
+    stack.push(...n.namedChildren);
+  }
+  return fields.length === 1 ? fields[0] : undefined;
+}
+
 const recreatedRules = new Set(['py-thread-lock', 'py-thread-queue', 'py-thread-local']);
 const fileTypes = new Set(['io.TextIOWrapper', 'io.BufferedReader', 'io.FileIO']);
 
@@ -356,8 +419,10 @@ export function rehydrateHooksFix(problem: Problem, leaveOut = false, ev?: Evalu
     }
     reopened = holder.attr;
   } else {
-    if (!site || site.node.type !== 'call' || site.module !== model || !recreatable(model, site.node)) return undefined;
-    recreated.push({ attr: holder.attr, text: site.node.text });
+    if (!site || site.node.type !== 'call' || site.module !== model) return undefined;
+    const text = recreatable(model, site.node) ? site.node.text : fromSavedParameters(model, site.node);
+    if (!text) return undefined;
+    recreated.push({ attr: holder.attr, text });
     if (ev)
       for (const [name, list] of cls.attrs) {
         if (name === holder.attr || list.length !== 1 || list[0].scope.fn?.name !== '__init__' || list[0].value?.type !== 'call' || list[0].unpack.length) continue;

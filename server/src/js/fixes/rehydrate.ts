@@ -39,9 +39,16 @@ function userClassOf(type: ts.Type, program: ts.Program): ts.ClassDeclaration | 
   return decl;
 }
 
-function rehydrate(ctx: FixContext, segments: PathSegment[], type: ts.Type): Fix[] {
+function rehydrate(ctx: FixContext, fullSegments: PathSegment[], type: ts.Type): Fix[] {
   const { checker, program } = ctx;
+  // The instances in an array (`invoices.all()`, `{ items }`) are converted one by one: the array
+  // is sent as `.map((x) => x.toMessage())` and rebuilt with `.map(...)` on the other side. Only a
+  // last element step of a real array qualifies: a Set or Map, or an element of an element, has no
+  // one edit that keeps its shape.
+  const each = fullSegments.length > 0 && fullSegments[fullSegments.length - 1].kind === 'element';
+  const segments = each ? fullSegments.slice(0, -1) : fullSegments;
   if (segments.some((s) => s.kind === 'element')) return [];
+  if (each && !isArrayAt(ctx, segments)) return [];
   const cls = userClassOf(type, program);
   if (!cls || !cls.name) return [];
   const name = cls.name.text;
@@ -58,15 +65,22 @@ function rehydrate(ctx: FixContext, segments: PathSegment[], type: ts.Type): Fix
   // A field some rule reports (a function inside it, an AbortController) would fail or arrive
   // changed in `toMessage()`'s copy too: it stays on this side, and the constructor that
   // `fromMessage()` calls makes the receiving side's own.
-  const kept = all.filter((f) => !reportedBelow(ctx, [...segments, { kind: 'property', name: f }], prototypeRules));
+  const kept = all.filter((f) => !reportedBelow(ctx, [...fullSegments, { kind: 'property', name: f }], prototypeRules));
   const fields = kept.length ? kept : [];
   const left = all.filter((f) => !kept.includes(f));
   if (fields.length === 0) return [];
   // A member that may be absent (`result.error` of a result that succeeded) is converted only when present.
   const optional = mayBeAbsent(ctx, segments);
   let sent = '';
-  const send = rewriteMember(ctx.file, ctx.value.expr, segments, { kind: 'replace', with: (text) => (sent = `${/^[\w$.]+$|^new [\w$.]+\([^()]*\)$|^[\w$.]+\([^()]*\)$/.test(text) ? text : `(${text})`}${optional ? '?.' : '.'}toMessage()`) });
-  if (!send || sent.length > 60) return [];
+  const item = elementName(name);
+  const convert = each ? `map((${item}) => ${item}.toMessage())` : 'toMessage()';
+  // `new X(...)` with its argument list binds before `.`: it needs no parentheses, whatever its arguments.
+  const sentNode = skipOuter(ctx.value.expr);
+  const bareNew = segments.length === 0 && ts.isNewExpression(sentNode) && sentNode.arguments !== undefined && sentNode === ctx.value.expr;
+  const send = rewriteMember(ctx.file, ctx.value.expr, segments, { kind: 'replace', with: (text) => (sent = `${bareNew || /^[\w$.]+$|^new [\w$.]+\([^()]*\)$|^[\w$.]+\([^()]*\)$/.test(text) ? text : `(${text})`}${optional ? '?.' : '.'}${convert}`) });
+  if (!send) return [];
+  // A long sent expression (a constructor call with arguments) is named by what it becomes, to keep the title one readable line.
+  const shownSent = sent.length > 60 ? `its \`${convert}\`` : `\`${sent}\``;
 
   const sf = cls.getSourceFile();
   const unit = indentUnit(sf);
@@ -89,17 +103,35 @@ function rehydrate(ctx: FixContext, segments: PathSegment[], type: ts.Type): Fix
     ? insertAt(classFile, sf, cls.members[cls.members.length - 1].getEnd(), `\n\n${methods}`)
     : { ...insertAt(classFile, sf, cls.members.pos, ''), range: rangeBetween(sf, cls.members.pos, cls.getEnd() - 1), newText: `\n${methods}\n${classIndent}` };
 
-  const receiver = receiverEdits(ctx, segments, cls, optional);
+  const receiver = receiverEdits(ctx, segments, cls, optional, each);
   const where = receiver.edits
-    ? `; rebuild it with \`${name}.fromMessage()\` in ${receiver.where}`
+    ? `; rebuild ${each ? 'each' : 'it'} with \`${name}.fromMessage()\` in ${receiver.where}`
     : ctx.sink.api === 'structuredClone'
       ? ''
       : isMessageSend(ctx)
-        ? ` (${receiver.why}: rebuild it there with \`${name}.fromMessage(...)\`)`
-        : ` (rebuild it with \`${name}.fromMessage(...)\` where it is received or read back)`;
+        ? ` (${receiver.why}: rebuild ${each ? 'each' : 'it'} there with \`${name}.fromMessage(...)\`)`
+        : ` (rebuild ${each ? 'each' : 'it'} with \`${name}.fromMessage(...)\` where it is received or read back)`;
   const stays = left.length ? `; ${left.map((f) => `\`${f}\``).join(', ')} ${left.length > 1 ? 'stay' : 'stays'} on this side${rebuilt.constructs ? ` (the constructor makes ${left.length > 1 ? 'them' : 'it'} again there)` : ''}` : '';
-  const title = `Add \`toMessage()\` and \`static fromMessage()\` to \`${name}\` and send \`${sent}\`${stays}${where}`;
+  const title = `Add \`toMessage()\` and \`static fromMessage()\` to \`${name}\` and send ${shownSent}${stays}${where}`;
   return [{ title, id: 'add-rehydrate-hooks', preferred: false, edits: [classEdit, ...send, ...(receiver.edits ?? [])] }];
+}
+
+/** Whether the member at `segments` (property names only) of the sent value is an array or tuple, so `.map()` keeps its shape. */
+function isArrayAt(ctx: FixContext, segments: readonly PathSegment[]): boolean {
+  let type = ctx.checker.getTypeAtLocation(ctx.value.expr);
+  for (const s of segments) {
+    const prop = ctx.checker.getNonNullableType(type).getProperty((s as { name: string }).name);
+    if (!prop) return false;
+    type = ctx.checker.getTypeOfSymbol(prop);
+  }
+  type = ctx.checker.getNonNullableType(type);
+  return ctx.checker.isArrayType(type) || ctx.checker.isTupleType(type);
+}
+
+/** The parameter name for one element: `Invoice` → `invoice`. */
+function elementName(cls: string): string {
+  const n = cls.charAt(0).toLowerCase() + cls.slice(1);
+  return n === cls ? 'item' : n;
 }
 
 /** A message to a handler (postMessage, send), rather than a value stored, returned or exposed. */
@@ -215,7 +247,7 @@ function isParameterProperty(p: ts.ParameterDeclaration): boolean {
  * On the receiving side: `msg.vec = Vec.fromMessage(msg.vec);` (or `e.data.vec`, or the destructured
  * `vec`) before its code reads the message; `edits` is undefined when that side was not found (`why`).
  */
-function receiverEdits(ctx: FixContext, segments: PathSegment[], cls: ts.ClassDeclaration, optional: boolean): { edits?: TextEdit[]; where?: string; why: string } {
+function receiverEdits(ctx: FixContext, segments: PathSegment[], cls: ts.ClassDeclaration, optional: boolean, each = false): { edits?: TextEdit[]; where?: string; why: string } {
   const side = receivingSide(ctx, segments.map((s) => (s as { name: string }).name));
   if (!side) return { why: 'the receiving side was not found in the workspace' };
   const { receiver, target } = side;
@@ -224,7 +256,7 @@ function receiverEdits(ctx: FixContext, segments: PathSegment[], cls: ts.ClassDe
   const binding = classBinding(receiver, cls, classFile, name);
   if (!binding) return { why: `${name} cannot be named in ${path.basename(receiver.file)}` };
   if (!target) return { why: 'the receiving side takes the message in a way this fix cannot rewrite' };
-  const rebuild = `${binding.name}.fromMessage(${target})`;
+  const rebuild = each ? `${target}.map((data) => ${binding.name}.fromMessage(data))` : `${binding.name}.fromMessage(${target})`;
   const statement = `${target} = ${optional ? `${target} && ${rebuild}` : rebuild};`;
   const where = receiver.file === ctx.file ? receiver.who : path.basename(receiver.file);
   return { edits: [...binding.edits, handlerPrologue(receiver, statement)], where, why: '' };
