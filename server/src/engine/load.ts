@@ -8,7 +8,10 @@ import Module = require('node:module');
 // in it) costs more CPU than running a small check, and the CLI's bundle a third of a small run.
 // Node ≥ 22.1 caches compiled code itself (module.enableCompileCache); on Node 20 the cache is
 // kept here, per user (never a shared temp folder: a cache is code), keyed by the bundle's size
-// and mtime. Any failure falls back to a plain require. The server and the CLI bundle this file
+// and mtime, and named after the bundle's folder too: several installs on one machine (the extension,
+// a global CLI, a project's own copy, two builds side by side) each keep their own cache instead of
+// evicting each other's at every start, which made every start pay the full compile. Any failure
+// falls back to a plain require. The server and the CLI bundle this file
 // (for the JS engine); bin/sendcheck.js loads the CLI with its own build of it, dist/load.js. A
 // bundle loaded this way must not use dynamic import() (functions restored from a code cache
 // lose their importer: ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING).
@@ -45,7 +48,9 @@ export function requireCached<T>(file: string, save: 'soon' | 'exit' = 'soon'): 
     const st = fs.statSync(file);
     const dir = cacheDir();
     const base = path.basename(file);
-    const cacheFile = path.join(dir, `${base}-${st.size}-${Math.round(st.mtimeMs)}.v8cache`);
+    // One cache per install (the bundle's folder), replaced when that install's bundle changes.
+    const prefix = `${base}-${nameHash(path.dirname(path.resolve(file)))}-`;
+    const cacheFile = path.join(dir, `${prefix}${st.size}-${Math.round(st.mtimeMs)}.v8cache`);
     let cachedData: Buffer | undefined;
     try {
       cachedData = fs.readFileSync(cacheFile);
@@ -62,7 +67,7 @@ export function requireCached<T>(file: string, save: 'soon' | 'exit' = 'soon'): 
     mod.loaded = true;
     // After the module's code ran, so the cache holds the functions it compiled.
     if (!cachedData || script.cachedDataRejected) {
-      const write = () => saveCache(script, dir, cacheFile, `${base}-`);
+      const write = () => saveCache(script, dir, cacheFile, prefix, base);
       if (save === 'soon') setImmediate(write);
       else {
         process.once('beforeExit', write);
@@ -76,15 +81,30 @@ export function requireCached<T>(file: string, save: 'soon' | 'exit' = 'soon'): 
   }
 }
 
-function saveCache(script: vm.Script, dir: string, cacheFile: string, prefix: string): void {
+/** A short name for an install's folder (FNV-1a; a name, not a secret: a collision only shares a slot). */
+function nameHash(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(16).padStart(8, '0');
+}
+
+function saveCache(script: vm.Script, dir: string, cacheFile: string, prefix: string, base: string): void {
   try {
     if (fs.existsSync(cacheFile)) return;
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     const tmp = `${cacheFile}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
     fs.renameSync(tmp, cacheFile);
-    // Older bundles' caches go: one file per bundle version is enough.
-    for (const f of fs.readdirSync(dir)) if (f.startsWith(prefix) && path.join(dir, f) !== cacheFile) fs.rmSync(path.join(dir, f), { force: true });
+    // This install's older bundles' caches go: one file per install is enough. So do caches named
+    // the old way (`<bundle>-<size>-<mtime>`, no install in the name), which no start reads any more,
+    // and other installs' caches untouched for a month (an install since removed: nothing else
+    // would ever delete its cache; one still in use only writes its cache again).
+    const monthAgo = Date.now() - 30 * 24 * 3600_000;
+    for (const f of fs.readdirSync(dir)) {
+      const full = path.join(dir, f);
+      if (full === cacheFile || !f.startsWith(`${base}-`) || !f.endsWith('.v8cache')) continue;
+      if (f.startsWith(prefix) || /^\d+-\d+\.v8cache$/.test(f.slice(base.length + 1)) || fs.statSync(full).mtimeMs < monthAgo) fs.rmSync(full, { force: true });
+    }
   } catch {
     // A cache we cannot write only costs time.
   }
