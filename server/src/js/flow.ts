@@ -749,10 +749,18 @@ export function typedOriginsOfUntyped(checker: ts.TypeChecker, expr: ts.Expressi
       // and the untyped fields a constructor sets (`this.config = config` from an untyped parameter).
       if (ts.isIdentifier(e) || ts.isCallExpression(e)) {
         for (const o of originsOf(checker, e, options)) {
-          if (o !== e && (ts.isObjectLiteralExpression(o) || ts.isArrayLiteralExpression(o) || ts.isNewExpression(o))) visit(o, path, depth + 1, false, spread);
+          // `Object.assign({}, defaults, { onProgress })` returned by a helper: its sources' own properties.
+          if (o !== e && (ts.isObjectLiteralExpression(o) || ts.isArrayLiteralExpression(o) || ts.isNewExpression(o) || isObjectAssign(o))) visit(o, path, depth + 1, false, spread);
         }
       }
       if (ts.isNewExpression(e)) for (const f of untypedConstructorFields(checker, e)) indirect.push([...path, f.name]), visit(f.value, [...path, f.name], depth + 1, true);
+      // `const handlers = new Map()` filled later by `handlers.set(name, { handler })` (untyped JS gives
+      // `Map<any, any>`): what was set or added is a value of the container.
+      const slot = untypedCollection(checker, e, t);
+      if (slot) {
+        const holder = arrayHolder(checker, e);
+        if (holder) for (const v of containerValuesOf(checker, holder)) indirect.push(path), visit(v, [...path, slot], depth + 1, true);
+      }
       // `items.map((a) => a.data)`: each element is what the callback returns.
       const mapper = mapCallback(e);
       if (mapper) for (const r of returnedExpressions(mapper)) indirect.push(path), visit(r, [...path, 'i'], depth + 1, false);
@@ -819,8 +827,24 @@ function isObjectAssign(e: ts.Expression): e is ts.CallExpression {
   return ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === 'assign' && ts.isIdentifier(e.expression.expression) && e.expression.expression.text === 'Object';
 }
 
-/** The variable, field or property an array literal initialises (`listeners: []`, `this.watchers = []`), for its container writes. */
-function arrayHolder(checker: ts.TypeChecker, lit: ts.ArrayLiteralExpression): ts.Symbol | undefined {
+/**
+ * The path segment for the values of `new Map()` / `new Set()` whose value type is untyped (`<value>`,
+ * `<item>`), or undefined for anything else: a typed collection is judged by its type.
+ */
+function untypedCollection(checker: ts.TypeChecker, e: ts.Expression, t: ts.Type): string | undefined {
+  if (!ts.isNewExpression(e)) return undefined;
+  const name = t.getSymbol()?.getName();
+  if (name !== 'Map' && name !== 'Set') return undefined;
+  const decl = t.getSymbol()?.declarations?.[0];
+  if (!decl?.getSourceFile().isDeclarationFile) return undefined;
+  const args = checker.getTypeArguments(t as ts.TypeReference);
+  const value = args[name === 'Map' ? 1 : 0];
+  if (!value || !isAnyLike(value)) return undefined;
+  return name === 'Map' ? '<value>' : '<item>';
+}
+
+/** The variable, field or property an array literal or a `new Map()` initialises (`listeners: []`, `this.watchers = []`), for its container writes. */
+function arrayHolder(checker: ts.TypeChecker, lit: ts.Expression): ts.Symbol | undefined {
   const p = lit.parent;
   if ((ts.isPropertyAssignment(p) || ts.isVariableDeclaration(p) || ts.isPropertyDeclaration(p)) && p.initializer === lit && ts.isIdentifier(p.name)) return symbolOf(checker, p.name);
   if (ts.isBinaryExpression(p) && p.right === lit && p.operatorToken.kind === ts.SyntaxKind.EqualsToken) {

@@ -72,7 +72,7 @@ export function createJsEngine(): LanguageEngine {
         if (isCancelled?.()) break;
         let program: ts.Program;
         try {
-          program = projects.programFor(project, projectFiles);
+          program = projects.programFor(project, projectFiles, forkingParents(projectFiles, host, config));
         } catch {
           continue;
         }
@@ -128,6 +128,36 @@ function importsSinkModule(file: string, text: string, host: SourceHost, config:
     if (result) return true;
   }
   return false;
+}
+
+/**
+ * Files that may fork one of `files` (a child module calling `process.send`): in the child's folder
+ * or the one above, naming the child and calling `fork`, when one of them asks for a serialization.
+ * They join the program so that the child's `process.send` is judged by what its parents ask for
+ * (sinks.ts parentForkSerialization); they are not checked themselves unless listed.
+ */
+function forkingParents(files: string[], host: SourceHost, config: SendcheckConfig): string[] {
+  const out = new Set<string>();
+  for (const file of files) {
+    const text = host.readFile(file);
+    if (!text || !/\bprocess\.send\b/.test(text)) continue;
+    const stem = path.basename(file).replace(/\.[cm]?[jt]sx?$/, '');
+    const found: string[] = [];
+    let asks = false;
+    for (const dir of new Set([path.dirname(file), path.dirname(path.dirname(file))])) {
+      const entries = host.listDirectory?.(dir).files ?? [];
+      for (const name of entries.slice(0, 200)) {
+        const f = path.resolve(dir, name);
+        if (f === file || !jsExtensions.includes(path.extname(f).toLowerCase())) continue;
+        const t = host.readFile(f);
+        if (!t || t.length > config.maxFileSize || !/\bfork\b/.test(t) || !t.includes(stem)) continue;
+        found.push(f);
+        if (/serialization/.test(t)) asks = true;
+      }
+    }
+    if (asks) for (const f of found) if (!files.includes(f)) out.add(f);
+  }
+  return [...out];
 }
 
 function debug(e: unknown): void {
@@ -284,7 +314,7 @@ function judgeSink(sink: Sink, program: ts.Program, checker: ts.TypeChecker, fil
     // A reply that is itself a promise crosses as what it resolves to, which its expression does not show.
     if (!protoMembers && (!value.awaited || type === seen)) {
       for (const o of typedOriginsOfUntyped(checker, value.expr, program)) {
-        const at = o.path.reduce((p, s) => (s === 'i' ? `${p}[i]` : joinPath(p, s)), root);
+        const at = o.path.reduce((p, s) => (s === 'i' ? `${p}[i]` : s.startsWith('<') ? `${p}${s}` : joinPath(p, s)), root);
         if (o.viaErrorCause || o.indirect) unrewritable.push(at);
         const start = problems.length;
         walker.walk(checker.getTypeAtLocation(o.expr), at);
