@@ -46,7 +46,14 @@ function assignmentsIn(sf: ts.SourceFile): Map<string, ts.BinaryExpression[]> {
   return nameIndex(sf, assignmentIndex, (n) => {
     if (!ts.isBinaryExpression(n) || !isAssignment(n.operatorToken.kind)) return undefined;
     const left = skipOuter(n.left);
-    const name = ts.isIdentifier(left) ? left.text : ts.isPropertyAccessExpression(left) ? left.name.text : undefined;
+    // `obj[kRetry] = …` is indexed as `[kRetry]` (a name no identifier can collide with).
+    const name = ts.isIdentifier(left)
+      ? left.text
+      : ts.isPropertyAccessExpression(left)
+        ? left.name.text
+        : ts.isElementAccessExpression(left) && ts.isIdentifier(left.argumentExpression)
+          ? `[${left.argumentExpression.text}]`
+          : undefined;
     return name ? [name, n] : undefined;
   });
 }
@@ -567,6 +574,53 @@ function propertyWrites(checker: ts.TypeChecker, holder: ts.Symbol, send: ts.Nod
   return out;
 }
 
+/** The parameter of a project function that an object literal is passed to directly (`edit({ id: 3 }, text)`). */
+function parameterHolder(checker: ts.TypeChecker, lit: ts.ObjectLiteralExpression): ts.Symbol | undefined {
+  const call = lit.parent;
+  if (!ts.isCallExpression(call) && !ts.isNewExpression(call)) return undefined;
+  const index = call.arguments?.indexOf(lit) ?? -1;
+  if (index < 0) return undefined;
+  const fn = calledFunction(checker, call);
+  const p = fn?.parameters[index];
+  if (!p || p.dotDotDotToken || !ts.isIdentifier(p.name) || fn!.getSourceFile().isDeclarationFile) return undefined;
+  return symbolOf(checker, p.name);
+}
+
+/**
+ * Writes `v[kKey] = value` of a data value under one of the program's symbols (`const kKey = Symbol(…)`,
+ * `Symbol.for(…)`) to the object a variable or parameter holds, in the files that declare it, that may
+ * have run before `send`. Functions under a symbol key are behaviour (`obj[kCustomInspect] = fn`), not data.
+ */
+function symbolKeyWrites(checker: ts.TypeChecker, holder: ts.Symbol, send: ts.Node): { key: string; value: ts.Expression }[] {
+  const out: { key: string; value: ts.Expression }[] = [];
+  const holderName = holder.getName();
+  for (const sf of new Set((holder.declarations ?? []).map((d) => d.getSourceFile()))) {
+    if (sf.isDeclarationFile) continue;
+    for (const [name, list] of assignmentsIn(sf)) {
+      if (!name.startsWith('[')) continue;
+      for (const a of list) {
+        if (a.operatorToken.kind !== ts.SyntaxKind.EqualsToken) continue;
+        const left = skipOuter(a.left) as ts.ElementAccessExpression;
+        const obj = skipOuter(left.expression);
+        if (!ts.isIdentifier(obj) || obj.text !== holderName || !sameSymbol(symbolOf(checker, obj), holder)) continue;
+        const keyDecl = symbolOf(checker, left.argumentExpression)?.valueDeclaration;
+        const init = keyDecl && ts.isVariableDeclaration(keyDecl) && keyDecl.initializer && skipOuter(keyDecl.initializer);
+        if (!init || !ts.isCallExpression(init) || !/^Symbol(\.for)?$/.test(init.expression.getText())) continue;
+        let vt: ts.Type;
+        try {
+          vt = checker.getTypeAtLocation(a.right);
+        } catch {
+          continue;
+        }
+        if (vt.getCallSignatures().length || vt.getConstructSignatures().length) continue;
+        if (mayRunBefore(a, send)) out.push({ key: `[${left.argumentExpression.getText()}]`, value: a.right });
+        if (out.length >= maxOrigins) return out;
+      }
+    }
+  }
+  return out;
+}
+
 /**
  * Whether `write` may have run when `send` runs: not when both run in the same function (or at top
  * level), the send directly, the write later in the text, with no loop around both and no hoisted
@@ -674,6 +728,11 @@ export interface UntypedOrigin {
   indirect?: boolean;
   /** Members of the origin that a later property of the spreading literal overrides: they do not cross. */
   omit?: string[];
+  /**
+   * Not a value to judge but a data property written under a symbol key after the object was made
+   * (`request[kRetry] = { attempts }`): structured clone and JSON leave it out. The key's text.
+   */
+  symbolKey?: string;
 }
 
 /** How deep the walk over a sent value's literals, spreads and origins goes (the budget bounds the work). */
@@ -720,8 +779,12 @@ export function typedOriginsOfUntyped(checker: ts.TypeChecker, expr: ts.Expressi
         }
       }
       // Properties set on the literal's variable after it was created (`job.timer = setTimeout(...)`).
-      const holder = ts.isVariableDeclaration(e.parent) && ts.isIdentifier(e.parent.name) ? symbolOf(checker, e.parent.name) : undefined;
-      if (holder) for (const w of propertyWrites(checker, holder, expr)) visit(w.value, [...path, w.name], depth + 1, true);
+      // Or on the parameter of a function it is passed to (`edit({ id }, text)` writing `doc[kDirty] = true`).
+      const holder = ts.isVariableDeclaration(e.parent) && ts.isIdentifier(e.parent.name) ? symbolOf(checker, e.parent.name) : parameterHolder(checker, e);
+      if (holder) {
+        for (const w of propertyWrites(checker, holder, expr)) visit(w.value, [...path, w.name], depth + 1, true);
+        for (const w of symbolKeyWrites(checker, holder, expr)) out.push({ expr: w.value, path, symbolKey: w.key, indirect: true });
+      }
       return;
     }
     if (ts.isArrayLiteralExpression(e)) {
@@ -742,7 +805,10 @@ export function typedOriginsOfUntyped(checker: ts.TypeChecker, expr: ts.Expressi
     }
     // Properties set on the variable or field later (`doc.layout = cache`, `this.state.conn = db`), before the send.
     const holder = holderOf(checker, e);
-    if (holder) for (const w of propertyWrites(checker, holder, expr)) visit(w.value, [...path, w.name], depth + 1, true);
+    if (holder) {
+      for (const w of propertyWrites(checker, holder, expr)) visit(w.value, [...path, w.name], depth + 1, true);
+      for (const w of symbolKeyWrites(checker, holder, expr)) out.push({ expr: w.value, path, symbolKey: w.key, indirect: true });
+    }
     if (!isAnyLike(t)) {
       if (untyped) out.push({ expr: e, path, spread: spread || undefined });
       // A typed value still built from untyped parts: the literal a local or a helper's return holds,

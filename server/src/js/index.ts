@@ -7,6 +7,7 @@ import { pathSegments } from './fixes/context';
 import { memberReference } from './fixes/payload';
 import { referencedAfter } from './fixes/transfer';
 import { transferableCopied } from './rules/transferable-copied';
+import { symbolKeyLoss, symbolKeyLossVerdict } from './rules/symbol-key-loss';
 import { isLibraryFile } from './origin';
 import { ProjectHost } from './project';
 import { Timeline } from './detach';
@@ -316,6 +317,13 @@ function judgeSink(sink: Sink, program: ts.Program, checker: ts.TypeChecker, fil
       for (const o of typedOriginsOfUntyped(checker, value.expr, program)) {
         const at = o.path.reduce((p, s) => (s === 'i' ? `${p}[i]` : s.startsWith('<') ? `${p}${s}` : joinPath(p, s)), root);
         if (o.viaErrorCause || o.indirect) unrewritable.push(at);
+        // A data property written under a symbol key (`request[kRetry] = …`): it is left out, whatever it holds.
+        if (o.symbolKey) {
+          const verdict = symbolKeyLossVerdict(ctx.serializer);
+          if (verdict && problems === walker.problemsSoFar() && !problems.some((p) => p.rule === symbolKeyLoss && p.path === `${at}${o.symbolKey}`))
+            problems.push({ rule: symbolKeyLoss, verdict, path: `${at}${o.symbolKey}`, facts: walker.facts(checker.getTypeAtLocation(o.expr)) });
+          continue;
+        }
         const start = problems.length;
         walker.walk(checker.getTypeAtLocation(o.expr), at);
         // `{ ...session, keepAlive: undefined }`: the overridden members never cross.
