@@ -822,9 +822,10 @@ export function typedOriginsOfUntyped(checker: ts.TypeChecker, expr: ts.Expressi
       if (ts.isNewExpression(e)) for (const f of untypedConstructorFields(checker, e)) indirect.push([...path, f.name]), visit(f.value, [...path, f.name], depth + 1, true);
       // `const handlers = new Map()` filled later by `handlers.set(name, { handler })` (untyped JS gives
       // `Map<any, any>`): what was set or added is a value of the container.
-      const slot = untypedCollection(checker, e, t);
+      // The same for a variable or field holding one (`store.sessions` after `this.sessions = new Map()`).
+      const slot = untypedCollection(checker, t);
       if (slot) {
-        const holder = arrayHolder(checker, e);
+        const holder = ts.isNewExpression(e) ? arrayHolder(checker, e) : ts.isIdentifier(e) || ts.isPropertyAccessExpression(e) ? symbolOf(checker, ts.isPropertyAccessExpression(e) ? e.name : e) : undefined;
         if (holder) for (const v of containerValuesOf(checker, holder)) indirect.push(path), visit(v, [...path, slot], depth + 1, true);
       }
       // `items.map((a) => a.data)`: each element is what the callback returns.
@@ -894,11 +895,10 @@ function isObjectAssign(e: ts.Expression): e is ts.CallExpression {
 }
 
 /**
- * The path segment for the values of `new Map()` / `new Set()` whose value type is untyped (`<value>`,
+ * The path segment for the values of a Map / Set whose value type is untyped (`<value>`,
  * `<item>`), or undefined for anything else: a typed collection is judged by its type.
  */
-function untypedCollection(checker: ts.TypeChecker, e: ts.Expression, t: ts.Type): string | undefined {
-  if (!ts.isNewExpression(e)) return undefined;
+function untypedCollection(checker: ts.TypeChecker, t: ts.Type): string | undefined {
   const name = t.getSymbol()?.getName();
   if (name !== 'Map' && name !== 'Set') return undefined;
   const decl = t.getSymbol()?.declarations?.[0];
