@@ -132,8 +132,9 @@ function importsSinkModule(file: string, text: string, host: SourceHost, config:
 }
 
 /**
- * Files that may fork one of `files` (a child module calling `process.send`): in the child's folder
- * or the one above, naming the child and calling `fork`, when one of them asks for a serialization.
+ * Files that may fork one of `files` (a child module calling `process.send`): in the child's folder,
+ * the one above or a folder just below (`lib/`, `bin/`), naming the child and calling `fork`, when one
+ * of them asks for a serialization.
  * They join the program so that the child's `process.send` is judged by what its parents ask for
  * (sinks.ts parentForkSerialization); they are not checked themselves unless listed.
  */
@@ -145,7 +146,9 @@ function forkingParents(files: string[], host: SourceHost, config: SendcheckConf
     const stem = path.basename(file).replace(/\.[cm]?[jt]sx?$/, '');
     const found: string[] = [];
     let asks = false;
-    for (const dir of new Set([path.dirname(file), path.dirname(path.dirname(file))])) {
+    const here = path.dirname(file);
+    const below = (host.listDirectory?.(here).directories ?? []).filter((d) => d !== 'node_modules' && !d.startsWith('.')).slice(0, 20);
+    for (const dir of new Set([here, path.dirname(here), ...below.map((d) => path.join(here, d))])) {
       const entries = host.listDirectory?.(dir).files ?? [];
       for (const name of entries.slice(0, 200)) {
         const f = path.resolve(dir, name);
