@@ -173,6 +173,12 @@ if (report) {
       return observe('process.send', mode, value, () => originalSend.call(this, value, ...rest));
     };
   }
+  // v8.serialize runs the serializer structured clone and `serialization: 'advanced'` IPC use.
+  const v8 = require('node:v8');
+  const originalSerialize = v8.serialize;
+  v8.serialize = function serialize(value) {
+    return observe('v8.serialize', 'clone', value, () => originalSerialize.call(this, value));
+  };
   // workerpool sends a function given to exec() as its source text and rebuilds it in the worker:
   // a variable it closed over is not defined there, and the task rejects with that ReferenceError
   // (the boundary's verdict, arriving as the task's result). Loaded from the program's folder, so

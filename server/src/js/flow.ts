@@ -46,7 +46,14 @@ function assignmentsIn(sf: ts.SourceFile): Map<string, ts.BinaryExpression[]> {
   return nameIndex(sf, assignmentIndex, (n) => {
     if (!ts.isBinaryExpression(n) || !isAssignment(n.operatorToken.kind)) return undefined;
     const left = skipOuter(n.left);
-    const name = ts.isIdentifier(left) ? left.text : ts.isPropertyAccessExpression(left) ? left.name.text : undefined;
+    // `obj[kRetry] = …` is indexed as `[kRetry]` (a name no identifier can collide with).
+    const name = ts.isIdentifier(left)
+      ? left.text
+      : ts.isPropertyAccessExpression(left)
+        ? left.name.text
+        : ts.isElementAccessExpression(left) && ts.isIdentifier(left.argumentExpression)
+          ? `[${left.argumentExpression.text}]`
+          : undefined;
     return name ? [name, n] : undefined;
   });
 }
@@ -567,6 +574,53 @@ function propertyWrites(checker: ts.TypeChecker, holder: ts.Symbol, send: ts.Nod
   return out;
 }
 
+/** The parameter of a project function that an object literal is passed to directly (`edit({ id: 3 }, text)`). */
+function parameterHolder(checker: ts.TypeChecker, lit: ts.ObjectLiteralExpression): ts.Symbol | undefined {
+  const call = lit.parent;
+  if (!ts.isCallExpression(call) && !ts.isNewExpression(call)) return undefined;
+  const index = call.arguments?.indexOf(lit) ?? -1;
+  if (index < 0) return undefined;
+  const fn = calledFunction(checker, call);
+  const p = fn?.parameters[index];
+  if (!p || p.dotDotDotToken || !ts.isIdentifier(p.name) || fn!.getSourceFile().isDeclarationFile) return undefined;
+  return symbolOf(checker, p.name);
+}
+
+/**
+ * Writes `v[kKey] = value` of a data value under one of the program's symbols (`const kKey = Symbol(…)`,
+ * `Symbol.for(…)`) to the object a variable or parameter holds, in the files that declare it, that may
+ * have run before `send`. Functions under a symbol key are behaviour (`obj[kCustomInspect] = fn`), not data.
+ */
+function symbolKeyWrites(checker: ts.TypeChecker, holder: ts.Symbol, send: ts.Node): { key: string; value: ts.Expression }[] {
+  const out: { key: string; value: ts.Expression }[] = [];
+  const holderName = holder.getName();
+  for (const sf of new Set((holder.declarations ?? []).map((d) => d.getSourceFile()))) {
+    if (sf.isDeclarationFile) continue;
+    for (const [name, list] of assignmentsIn(sf)) {
+      if (!name.startsWith('[')) continue;
+      for (const a of list) {
+        if (a.operatorToken.kind !== ts.SyntaxKind.EqualsToken) continue;
+        const left = skipOuter(a.left) as ts.ElementAccessExpression;
+        const obj = skipOuter(left.expression);
+        if (!ts.isIdentifier(obj) || obj.text !== holderName || !sameSymbol(symbolOf(checker, obj), holder)) continue;
+        const keyDecl = symbolOf(checker, left.argumentExpression)?.valueDeclaration;
+        const init = keyDecl && ts.isVariableDeclaration(keyDecl) && keyDecl.initializer && skipOuter(keyDecl.initializer);
+        if (!init || !ts.isCallExpression(init) || !/^Symbol(\.for)?$/.test(init.expression.getText())) continue;
+        let vt: ts.Type;
+        try {
+          vt = checker.getTypeAtLocation(a.right);
+        } catch {
+          continue;
+        }
+        if (vt.getCallSignatures().length || vt.getConstructSignatures().length) continue;
+        if (mayRunBefore(a, send)) out.push({ key: `[${left.argumentExpression.getText()}]`, value: a.right });
+        if (out.length >= maxOrigins) return out;
+      }
+    }
+  }
+  return out;
+}
+
 /**
  * Whether `write` may have run when `send` runs: not when both run in the same function (or at top
  * level), the send directly, the write later in the text, with no loop around both and no hoisted
@@ -674,6 +728,11 @@ export interface UntypedOrigin {
   indirect?: boolean;
   /** Members of the origin that a later property of the spreading literal overrides: they do not cross. */
   omit?: string[];
+  /**
+   * Not a value to judge but a data property written under a symbol key after the object was made
+   * (`request[kRetry] = { attempts }`): structured clone and JSON leave it out. The key's text.
+   */
+  symbolKey?: string;
 }
 
 /** How deep the walk over a sent value's literals, spreads and origins goes (the budget bounds the work). */
@@ -720,8 +779,12 @@ export function typedOriginsOfUntyped(checker: ts.TypeChecker, expr: ts.Expressi
         }
       }
       // Properties set on the literal's variable after it was created (`job.timer = setTimeout(...)`).
-      const holder = ts.isVariableDeclaration(e.parent) && ts.isIdentifier(e.parent.name) ? symbolOf(checker, e.parent.name) : undefined;
-      if (holder) for (const w of propertyWrites(checker, holder, expr)) visit(w.value, [...path, w.name], depth + 1, true);
+      // Or on the parameter of a function it is passed to (`edit({ id }, text)` writing `doc[kDirty] = true`).
+      const holder = ts.isVariableDeclaration(e.parent) && ts.isIdentifier(e.parent.name) ? symbolOf(checker, e.parent.name) : parameterHolder(checker, e);
+      if (holder) {
+        for (const w of propertyWrites(checker, holder, expr)) visit(w.value, [...path, w.name], depth + 1, true);
+        for (const w of symbolKeyWrites(checker, holder, expr)) out.push({ expr: w.value, path, symbolKey: w.key, indirect: true });
+      }
       return;
     }
     if (ts.isArrayLiteralExpression(e)) {
@@ -742,17 +805,29 @@ export function typedOriginsOfUntyped(checker: ts.TypeChecker, expr: ts.Expressi
     }
     // Properties set on the variable or field later (`doc.layout = cache`, `this.state.conn = db`), before the send.
     const holder = holderOf(checker, e);
-    if (holder) for (const w of propertyWrites(checker, holder, expr)) visit(w.value, [...path, w.name], depth + 1, true);
+    if (holder) {
+      for (const w of propertyWrites(checker, holder, expr)) visit(w.value, [...path, w.name], depth + 1, true);
+      for (const w of symbolKeyWrites(checker, holder, expr)) out.push({ expr: w.value, path, symbolKey: w.key, indirect: true });
+    }
     if (!isAnyLike(t)) {
       if (untyped) out.push({ expr: e, path, spread: spread || undefined });
       // A typed value still built from untyped parts: the literal a local or a helper's return holds,
       // and the untyped fields a constructor sets (`this.config = config` from an untyped parameter).
       if (ts.isIdentifier(e) || ts.isCallExpression(e)) {
         for (const o of originsOf(checker, e, options)) {
-          if (o !== e && (ts.isObjectLiteralExpression(o) || ts.isArrayLiteralExpression(o) || ts.isNewExpression(o))) visit(o, path, depth + 1, false, spread);
+          // `Object.assign({}, defaults, { onProgress })` returned by a helper: its sources' own properties.
+          if (o !== e && (ts.isObjectLiteralExpression(o) || ts.isArrayLiteralExpression(o) || ts.isNewExpression(o) || isObjectAssign(o))) visit(o, path, depth + 1, false, spread);
         }
       }
       if (ts.isNewExpression(e)) for (const f of untypedConstructorFields(checker, e)) indirect.push([...path, f.name]), visit(f.value, [...path, f.name], depth + 1, true);
+      // `const handlers = new Map()` filled later by `handlers.set(name, { handler })` (untyped JS gives
+      // `Map<any, any>`): what was set or added is a value of the container.
+      // The same for a variable or field holding one (`store.sessions` after `this.sessions = new Map()`).
+      const slot = untypedCollection(checker, t);
+      if (slot) {
+        const holder = ts.isNewExpression(e) ? arrayHolder(checker, e) : ts.isIdentifier(e) || ts.isPropertyAccessExpression(e) ? symbolOf(checker, ts.isPropertyAccessExpression(e) ? e.name : e) : undefined;
+        if (holder) for (const v of containerValuesOf(checker, holder)) indirect.push(path), visit(v, [...path, slot], depth + 1, true);
+      }
       // `items.map((a) => a.data)`: each element is what the callback returns.
       const mapper = mapCallback(e);
       if (mapper) for (const r of returnedExpressions(mapper)) indirect.push(path), visit(r, [...path, 'i'], depth + 1, false);
@@ -819,8 +894,23 @@ function isObjectAssign(e: ts.Expression): e is ts.CallExpression {
   return ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === 'assign' && ts.isIdentifier(e.expression.expression) && e.expression.expression.text === 'Object';
 }
 
-/** The variable, field or property an array literal initialises (`listeners: []`, `this.watchers = []`), for its container writes. */
-function arrayHolder(checker: ts.TypeChecker, lit: ts.ArrayLiteralExpression): ts.Symbol | undefined {
+/**
+ * The path segment for the values of a Map / Set whose value type is untyped (`<value>`,
+ * `<item>`), or undefined for anything else: a typed collection is judged by its type.
+ */
+function untypedCollection(checker: ts.TypeChecker, t: ts.Type): string | undefined {
+  const name = t.getSymbol()?.getName();
+  if (name !== 'Map' && name !== 'Set') return undefined;
+  const decl = t.getSymbol()?.declarations?.[0];
+  if (!decl?.getSourceFile().isDeclarationFile) return undefined;
+  const args = checker.getTypeArguments(t as ts.TypeReference);
+  const value = args[name === 'Map' ? 1 : 0];
+  if (!value || !isAnyLike(value)) return undefined;
+  return name === 'Map' ? '<value>' : '<item>';
+}
+
+/** The variable, field or property an array literal or a `new Map()` initialises (`listeners: []`, `this.watchers = []`), for its container writes. */
+function arrayHolder(checker: ts.TypeChecker, lit: ts.Expression): ts.Symbol | undefined {
   const p = lit.parent;
   if ((ts.isPropertyAssignment(p) || ts.isVariableDeclaration(p) || ts.isPropertyDeclaration(p)) && p.initializer === lit && ts.isIdentifier(p.name)) return symbolOf(checker, p.name);
   if (ts.isBinaryExpression(p) && p.right === lit && p.operatorToken.kind === ts.SyntaxKind.EqualsToken) {

@@ -7,6 +7,7 @@ import { pathSegments } from './fixes/context';
 import { memberReference } from './fixes/payload';
 import { referencedAfter } from './fixes/transfer';
 import { transferableCopied } from './rules/transferable-copied';
+import { symbolKeyLoss, symbolKeyLossVerdict } from './rules/symbol-key-loss';
 import { isLibraryFile } from './origin';
 import { ProjectHost } from './project';
 import { Timeline } from './detach';
@@ -72,7 +73,7 @@ export function createJsEngine(): LanguageEngine {
         if (isCancelled?.()) break;
         let program: ts.Program;
         try {
-          program = projects.programFor(project, projectFiles);
+          program = projects.programFor(project, projectFiles, forkingParents(projectFiles, host, config));
         } catch {
           continue;
         }
@@ -128,6 +129,39 @@ function importsSinkModule(file: string, text: string, host: SourceHost, config:
     if (result) return true;
   }
   return false;
+}
+
+/**
+ * Files that may fork one of `files` (a child module calling `process.send`): in the child's folder,
+ * the one above or a folder just below (`lib/`, `bin/`), naming the child and calling `fork`, when one
+ * of them asks for a serialization.
+ * They join the program so that the child's `process.send` is judged by what its parents ask for
+ * (sinks.ts parentForkSerialization); they are not checked themselves unless listed.
+ */
+function forkingParents(files: string[], host: SourceHost, config: SendcheckConfig): string[] {
+  const out = new Set<string>();
+  for (const file of files) {
+    const text = host.readFile(file);
+    if (!text || !/\bprocess\.send\b/.test(text)) continue;
+    const stem = path.basename(file).replace(/\.[cm]?[jt]sx?$/, '');
+    const found: string[] = [];
+    let asks = false;
+    const here = path.dirname(file);
+    const below = (host.listDirectory?.(here).directories ?? []).filter((d) => d !== 'node_modules' && !d.startsWith('.')).slice(0, 20);
+    for (const dir of new Set([here, path.dirname(here), ...below.map((d) => path.join(here, d))])) {
+      const entries = host.listDirectory?.(dir).files ?? [];
+      for (const name of entries.slice(0, 200)) {
+        const f = path.resolve(dir, name);
+        if (f === file || !jsExtensions.includes(path.extname(f).toLowerCase())) continue;
+        const t = host.readFile(f);
+        if (!t || t.length > config.maxFileSize || !/\bfork\b/.test(t) || !t.includes(stem)) continue;
+        found.push(f);
+        if (/serialization/.test(t)) asks = true;
+      }
+    }
+    if (asks) for (const f of found) if (!files.includes(f)) out.add(f);
+  }
+  return [...out];
 }
 
 function debug(e: unknown): void {
@@ -284,8 +318,15 @@ function judgeSink(sink: Sink, program: ts.Program, checker: ts.TypeChecker, fil
     // A reply that is itself a promise crosses as what it resolves to, which its expression does not show.
     if (!protoMembers && (!value.awaited || type === seen)) {
       for (const o of typedOriginsOfUntyped(checker, value.expr, program)) {
-        const at = o.path.reduce((p, s) => (s === 'i' ? `${p}[i]` : joinPath(p, s)), root);
+        const at = o.path.reduce((p, s) => (s === 'i' ? `${p}[i]` : s.startsWith('<') ? `${p}${s}` : joinPath(p, s)), root);
         if (o.viaErrorCause || o.indirect) unrewritable.push(at);
+        // A data property written under a symbol key (`request[kRetry] = …`): it is left out, whatever it holds.
+        if (o.symbolKey) {
+          const verdict = symbolKeyLossVerdict(ctx.serializer);
+          if (verdict && problems === walker.problemsSoFar() && !problems.some((p) => p.rule === symbolKeyLoss && p.path === `${at}${o.symbolKey}`))
+            problems.push({ rule: symbolKeyLoss, verdict, path: `${at}${o.symbolKey}`, facts: walker.facts(checker.getTypeAtLocation(o.expr)) });
+          continue;
+        }
         const start = problems.length;
         walker.walk(checker.getTypeAtLocation(o.expr), at);
         // `{ ...session, keepAlive: undefined }`: the overridden members never cross.

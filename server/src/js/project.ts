@@ -240,8 +240,8 @@ export class ProjectHost {
   }
 
   /** A program holding `files` (and what they import), reusing the project's previous program. */
-  programFor(project: Project, files: string[]): ts.Program {
-    const roots = [...new Set([...files.map((f) => path.resolve(f)), ...project.fallbacks])].sort();
+  programFor(project: Project, files: string[], extraRoots: string[] = []): ts.Program {
+    const roots = [...new Set([...files.map((f) => path.resolve(f)), ...extraRoots.map((f) => path.resolve(f)), ...project.fallbacks])].sort();
     const rootKey = roots.join('\0') + '\0' + roots.map((r) => this.host.version(r)).join('\0');
     if (project.program && project.rootKey === rootKey && !this.stale(project.program)) return project.program;
     const compilerHost = ts.createCompilerHost(project.options, true);

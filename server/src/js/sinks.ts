@@ -1,3 +1,4 @@
+import * as nodePath from 'node:path';
 import * as ts from 'typescript';
 import type { UserSink } from '../engine/config';
 import { commonJsInteropType, libraryCallee, originsOf } from './flow';
@@ -50,11 +51,11 @@ export type TransferSlot = { kind: 'argument'; index: number; form: 'array' | 'o
 
 /** Cheap text test: a file that mentions none of these has no sink and costs no type work. */
 export function mayContainSinks(text: string, userSinks: readonly UserSink[]): boolean {
-  if (/postMessage|structuredClone|workerData|\.send\s*\(|\.run\s*\(|\.exec\s*\(|comlink|['"]threads['"]|jest-worker|Piscina|Tinypool|workerpool/.test(text) || platformSinkHint.test(text)) return true;
+  if (/postMessage|structuredClone|workerData|\bserialize\s*\(|\.send\s*\(|\.run\s*\(|\.exec\s*\(|comlink|['"]threads['"]|jest-worker|Piscina|Tinypool|workerpool/.test(text) || platformSinkHint.test(text)) return true;
   return userSinks.some((s) => s.language === 'js' && text.includes(s.function.split('.').pop()!));
 }
 
-const workerNames = new Set(['postMessage', 'structuredClone', 'Worker', 'send', 'run', 'exec']);
+const workerNames = new Set(['postMessage', 'structuredClone', 'Worker', 'send', 'run', 'exec', 'serialize']);
 // A function, not a set built at load time: platform-sinks.ts imports this module's helpers.
 const isCandidate = (name: string) => workerNames.has(name) || platformCandidateNames.has(name) || poolCandidateNames.has(name);
 const browserContainers = new Set(['Worker', 'Window', 'ServiceWorker', 'DedicatedWorkerGlobalScope', 'Client', '', 'WindowProxy']);
@@ -147,14 +148,60 @@ function namesThisFile(checker: ts.TypeChecker, e: ts.Expression, hops = 0): boo
  * copy of itself (another file's parent decides, and JSON is Node's default).
  */
 function selfForkSerialization(checker: ts.TypeChecker, program: ts.Program, sf: ts.SourceFile): Serializer {
-  if (!/serialization/.test(sf.text)) return 'json';
+  if (!/serialization/.test(sf.text)) return parentForkSerialization(checker, program, sf);
   const selfSpawns: ts.CallExpression[] = [];
   const visit = (n: ts.Node): void => {
     if (ts.isCallExpression(n) && n.arguments.length >= 2 && isChildSpawn(checker, program, n) && n.arguments.slice(0, 2).some((a) => namesThisFile(checker, a))) selfSpawns.push(n);
     ts.forEachChild(n, visit);
   };
   visit(sf);
-  return selfSpawns.length > 0 && selfSpawns.every((c) => spawnsAdvanced(checker, c)) ? 'clone' : 'json';
+  if (!selfSpawns.length) return parentForkSerialization(checker, program, sf);
+  return selfSpawns.every((c) => spawnsAdvanced(checker, c)) ? 'clone' : 'json';
+}
+
+/**
+ * Serialization of `process.send` in a child module another project file forks by path
+ * (`fork(new URL('./child.mjs', import.meta.url), …)`, `fork(path.join(__dirname, 'child.js'))`,
+ * `fork(require.resolve('./child.cjs'))`): structured clone when every such fork passes
+ * `serialization: 'advanced'`; JSON when any does not, or when no fork of the file is seen.
+ */
+function parentForkSerialization(checker: ts.TypeChecker, program: ts.Program, child: ts.SourceFile): Serializer {
+  const stem = nodePath.basename(child.fileName).replace(/\.[cm]?[jt]sx?$/, '');
+  if (!stem) return 'json';
+  const forks: ts.CallExpression[] = [];
+  for (const sf of program.getSourceFiles()) {
+    if (sf === child || sf.isDeclarationFile || sf.fileName.includes('/node_modules/') || !sf.text.includes(stem) || !/\bfork\b/.test(sf.text)) continue;
+    const visit = (n: ts.Node): void => {
+      if (forks.length > 20) return;
+      if (ts.isCallExpression(n) && n.arguments.length >= 1 && isChildSpawn(checker, program, n) && namesFile(checker, n.arguments[0], sf, child.fileName)) forks.push(n);
+      ts.forEachChild(n, visit);
+    };
+    visit(sf);
+  }
+  return forks.length > 0 && forks.every((c) => spawnsAdvanced(checker, c)) ? 'clone' : 'json';
+}
+
+/**
+ * Whether a fork's module argument names `target`: its last string literal (through a variable's
+ * initialiser), resolved against the forking file's folder, is `target` with or without its extension
+ * (a `.ts` source forked as the `.js` it compiles to).
+ */
+function namesFile(checker: ts.TypeChecker, arg: ts.Expression, from: ts.SourceFile, target: string): boolean {
+  const strings: string[] = [];
+  const collect = (n: ts.Node, hops: number): void => {
+    if (strings.length > 8 || hops > 3) return;
+    if (ts.isStringLiteralLike(n)) strings.push(n.text);
+    else if (ts.isIdentifier(n)) {
+      const init = resolveObject(checker, n);
+      if (init !== n) collect(init, hops + 1);
+    } else ts.forEachChild(n, (c) => collect(c, hops));
+  };
+  collect(arg, 0);
+  const last = strings[strings.length - 1];
+  if (!last || !/[\w-]\.[cm]?[jt]sx?$|^\.{1,2}\//.test(last)) return false;
+  const resolved = nodePath.resolve(nodePath.dirname(from.fileName), last);
+  const bare = (f: string) => f.replace(/\.[cm]?[jt]sx?$/, '');
+  return resolved === target || bare(resolved) === bare(target);
 }
 
 /**
@@ -289,6 +336,12 @@ export function findSinks(sf: ts.SourceFile, program: ts.Program, userSinks: rea
     if (origin.name === 'structuredClone' && origin.container === '') {
       if (!args[0]) return undefined;
       return { ...base, api: 'structuredClone', values: [{ expr: args[0], label: labelOf(args[0], 'the value') }], serializer: 'clone', transfer: readList(args[1], 'transfer'), canTransfer: true, transferSlot: { kind: 'argument', index: 1, form: 'options', key: 'transfer' } };
+    }
+    // `v8.serialize(value)` (snapshots, caches written to disk, hand-rolled IPC) runs the same V8
+    // serializer as structured clone: a function or symbol throws, a class instance loses its prototype.
+    if (origin.module === 'v8' && origin.name === 'serialize' && (origin.container === '' || origin.container === 'Serializer')) {
+      if (!args[0] || origin.container !== '') return undefined;
+      return { ...base, api: 'v8.serialize', values: [{ expr: args[0], label: labelOf(args[0], 'the value') }], serializer: 'clone', transfer: { kind: 'none' }, canTransfer: false, runtime: 'node' };
     }
     if (origin.module === 'worker_threads' && origin.container === 'Worker' && origin.name === 'constructor' && ts.isNewExpression(node)) {
       const options = args[1] ? resolveObject(checker, args[1]) : undefined;

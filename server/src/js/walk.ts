@@ -171,6 +171,16 @@ export class TypeWalker {
         continue;
       }
       if (prop.flags & ts.SymbolFlags.Optional) propType = checker.getNonNullableType(propType);
+      // `{ method }` where `method` is an unannotated parameter a library's signature types as a property
+      // key (a Proxy `get(target, key)` trap, `string | symbol`): the symbol is a possibility the library
+      // declares, not a value anyone made; the string part is still judged.
+      if (propType.isUnion() && decl && libraryTypedKey(checker, decl, this.ctx.program)) {
+        const rest = propType.types.filter((t) => !(t.flags & ts.TypeFlags.ESSymbolLike));
+        if (rest.length < propType.types.length) {
+          for (const t of rest) this.visit(t, joinPath(path, name), undefined, depth + 1, onPath, false, prop);
+          continue;
+        }
+      }
       const userDecl = decl && !isLibraryFile(this.ctx.program, decl.getSourceFile()) ? decl : undefined;
       this.visit(propType, joinPath(path, name), userDecl, depth + 1, onPath, false, prop);
     }
@@ -276,6 +286,32 @@ function isPrototypeMember(decl: ts.Node, program: ts.Program, facts: TypeFacts)
   // A .d.ts interface of a library class declares its prototype methods as method signatures; a
   // project class extending one (`class Job extends EventEmitter`) inherits them on its prototype too.
   if (ts.isMethodSignature(decl) && (facts.fromLibrary || facts.classInstance) && decl.getSourceFile().isDeclarationFile && !program.isSourceFileDefaultLibrary(decl.getSourceFile())) return true;
+  return false;
+}
+
+/**
+ * Whether a literal's member is an unannotated parameter (`{ key }`, `{ method: key }`) whose type only
+ * a library signature gives it by context: no annotation, no JSDoc type, no default value.
+ */
+function libraryTypedKey(checker: ts.TypeChecker, decl: ts.Node, program: ts.Program): boolean {
+  let sym: ts.Symbol | undefined;
+  if (ts.isShorthandPropertyAssignment(decl)) sym = checker.getShorthandAssignmentValueSymbol(decl);
+  else if (ts.isPropertyAssignment(decl) && ts.isIdentifier(decl.initializer)) sym = checker.getSymbolAtLocation(decl.initializer);
+  const p = sym?.valueDeclaration;
+  if (!p || !ts.isParameter(p) || p.type || p.initializer || ts.getJSDocType(p)) return false;
+  const fn = p.parent;
+  if (!(ts.isArrowFunction(fn) || ts.isFunctionExpression(fn) || ts.isMethodDeclaration(fn))) return false;
+  const ctx = ts.isMethodDeclaration(fn) ? undefined : checker.getContextualType(fn);
+  const contextual = ctx && checker.getNonNullableType(ctx);
+  const d = contextual?.getCallSignatures()[0]?.getDeclaration() ?? contextual?.getSymbol()?.declarations?.[0];
+  if (d && isLibraryFile(program, d.getSourceFile())) return true;
+  // A method of an object literal passed where a library expects a handler (`new Proxy({}, { get(t, key) {} })`).
+  const lit = fn.parent;
+  if (ts.isObjectLiteralExpression(lit)) {
+    const holder = checker.getContextualType(lit);
+    const hd = holder?.getSymbol()?.declarations?.[0];
+    if (hd && isLibraryFile(program, hd.getSourceFile())) return true;
+  }
   return false;
 }
 

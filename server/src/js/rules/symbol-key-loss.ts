@@ -3,7 +3,7 @@ import type { Fix, TextEdit } from '../../engine/types';
 import type { FixContext } from '../fixes/context';
 import { replaceNode } from '../fixes/edits';
 import { isLibraryFile } from '../origin';
-import { jsRule, type TypeRule } from './rule';
+import { jsRule, type Serializer, type TypeRule, type Verdict } from './rule';
 
 // Measured on Node 20 and 24 and per the HTML spec: structured clone copies own enumerable
 // *string*-keyed properties only, and JSON.stringify skips symbol keys too. A property keyed by a
@@ -13,12 +13,18 @@ export const symbolKeyLoss: TypeRule = {
   meta: jsRule('symbol-key-loss', 'warning', 'An object with a symbol-keyed property is sent: structured clone and JSON skip symbol keys, so the property silently does not arrive.'),
   check: () => undefined,
   checkMember(member, ctx) {
-    if (!member.symbolKeyed || ctx.serializer === 'bridge' || !isOwnDataKey(member.declaration, ctx.checker)) return undefined;
-    const how = ctx.serializer === 'json' ? 'JSON skips symbol-keyed properties' : 'structured clone copies string-keyed properties only';
-    return { severity: 'warning', reason: `is keyed by a symbol: ${how}, so it silently does not arrive; use a string key` };
+    if (!member.symbolKeyed || !isOwnDataKey(member.declaration, ctx.checker)) return undefined;
+    return symbolKeyLossVerdict(ctx.serializer);
   },
   fixes: (ctx) => useStringKey(ctx),
 };
+
+/** The finding for a symbol-keyed data property under a serializer (none for contextBridge, which keeps no keys it cannot name either way). */
+export function symbolKeyLossVerdict(serializer: Serializer): Verdict | undefined {
+  if (serializer === 'bridge') return undefined;
+  const how = serializer === 'json' ? 'JSON skips symbol-keyed properties' : 'structured clone copies string-keyed properties only';
+  return { severity: 'warning', reason: `is keyed by a symbol: ${how}, so it silently does not arrive; use a string key` };
+}
 
 /**
  * Key the member by a string named after the symbol (`Symbol('attempts')` → `attempts`), and read
