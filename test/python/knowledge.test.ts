@@ -63,8 +63,10 @@ test('typeshed table: what standard-library calls return', () => {
 test('pickle table: CPython\'s words, inherited from a measured base', () => {
   assert.equal(pickleFacts('os.DirEntry')?.task, "TypeError: cannot pickle 'posix.DirEntry' object");
   assert.equal(pickleFacts('_hashlib.HASH')?.pickle, "TypeError: cannot pickle '_hashlib.HASH' object");
-  // SysLogHandler opens a socket when made, so the probe does not make one: it inherits Handler's lock.
-  assert.equal(pickleFacts('logging.handlers.SysLogHandler')?.measured, 'logging.Handler');
+  // NTEventLogHandler exists only on Windows, so the probe cannot make one: it inherits Handler's lock.
+  assert.equal(pickleFacts('logging.handlers.NTEventLogHandler')?.measured, 'logging.Handler');
+  // SysLogHandler (an unsent UDP socket on loopback) is measured itself.
+  assert.equal(pickleFacts('logging.handlers.SysLogHandler')?.measured, 'logging.handlers.SysLogHandler');
   // Measured to pickle: no failing base speaks for it.
   assert.equal(pickleFacts('subprocess.CalledProcessError'), undefined);
   const temp = pickleFacts('tempfile._TemporaryFileWrapper');

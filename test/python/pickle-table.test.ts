@@ -22,6 +22,8 @@ interface Entry {
   task?: string;
   spawn?: string;
   names: string[];
+  /** Why the probe could not make one (undecided entries only): "network peer", "platform-only", "base class"... */
+  why?: string;
 }
 interface Table {
   python: string;
@@ -41,6 +43,15 @@ const typeshedClasses = (() => {
   return out;
 })();
 
+const WHY_WORDS: Record<string, string> = {
+  'network peer': 'need a network peer',
+  device: 'a device',
+  'platform-only': 'platform-only',
+  'base class': 'bases only subclasses instantiate',
+  'another class': 'construct another class',
+  'no recipe': 'need arguments no recipe gives',
+};
+
 function coverage(t: Table): string {
   // Abstract classes (ABCs, Protocols, member-less Enum bases) have no instances of their own to judge.
   const entries = Object.values(t.types).filter((e) => e.how !== 'abstract');
@@ -52,7 +63,11 @@ function coverage(t: Table): string {
   for (const [key, e] of Object.entries(t.types)) for (const n of [key, ...e.names]) if (!byName.has(n) || byName.get(n)?.how === 'undecided') byName.set(n, e);
   const stubbed = [...typeshedClasses].map((n) => byName.get(n)).filter((e): e is Entry => !!e && e.how !== 'abstract');
   const stubbedDecided = stubbed.filter((e) => e.how !== 'undecided').length;
-  return `CPython ${t.python}: ${decided.length} of ${entries.length} instantiable standard-library types have a verdict (${by('recipe')} from recipes, ${by('no-arg call')} from a no-argument call, ${by('call')} from a call with guessed arguments, ${by('type')} from type-level facts; ${Object.keys(t.types).length - entries.length} abstract) across ${t.modules} modules; typeshed's public classes: ${stubbedDecided} of ${stubbed.length} found at runtime have one; ${failing.length} fail to pickle`;
+  // What stands in the way of the rest, as the probe sorted them (a class under two names counts once per name, as above).
+  const why = new Map<string, number>();
+  for (const e of stubbed) if (e.how === 'undecided') why.set(e.why ?? 'unsorted', (why.get(e.why ?? 'unsorted') ?? 0) + 1);
+  const rest = [...why].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([w, n]) => `${n} ${WHY_WORDS[w] ?? w}`).join(', ');
+  return `CPython ${t.python}: ${decided.length} of ${entries.length} instantiable standard-library types have a verdict (${by('recipe')} from recipes, ${by('no-arg call')} from a no-argument call, ${by('call')} from a call with guessed arguments, ${by('type')} from type-level facts; ${Object.keys(t.types).length - entries.length} abstract) across ${t.modules} modules; typeshed's public classes: ${stubbedDecided} of ${stubbed.length} found at runtime have one${rest ? ` (the rest: ${rest})` : ''}; ${failing.length} fail to pickle`;
 }
 
 test('pickle tables: coverage of every committed CPython version', (t) => {
