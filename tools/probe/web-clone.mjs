@@ -171,6 +171,55 @@ async function inPage() {
   const opfs = () => navigator.storage.getDirectory();
   const hmacKey = () => crypto.subtle.generateKey({ name: 'HMAC', hash: 'SHA-256' }, true, ['sign']);
 
+  // Helpers of the issue-16 recipes. `within` bounds every wait (generously: a loaded CI machine must not turn a verdict into "undecided").
+  const within = (p, ms = 10000) => Promise.race([p, new Promise((r) => setTimeout(() => r(undefined), ms))]);
+  const observed = (Observer) => within(new Promise((resolve) => {
+    const target = document.body.appendChild(document.createElement('div'));
+    target.style.cssText = 'width: 10px; height: 10px';
+    const o = new Observer((entries) => (o.disconnect(), resolve(entries[0])));
+    o.observe(target);
+  }));
+  const sheet = (text, adopt) => {
+    const s = new CSSStyleSheet();
+    s.replaceSync(text);
+    if (adopt) document.adoptedStyleSheets = [...document.adoptedStyleSheets, s];
+    return s;
+  };
+  const worklet = async () => {
+    const ctx = audio();
+    const src = 'registerProcessor("probe-p", class extends AudioWorkletProcessor { static get parameterDescriptors() { return [{ name: "g" }]; } process() { return true; } });';
+    await ctx.audioWorklet.addModule(URL.createObjectURL(new Blob([src], { type: 'text/javascript' })));
+    return new AudioWorkletNode(ctx, 'probe-p');
+  };
+  const program = (g) => {
+    const shader = (type, text) => {
+      const s = g.createShader(type);
+      g.shaderSource(s, text);
+      g.compileShader(s);
+      return s;
+    };
+    const p = g.createProgram();
+    g.attachShader(p, shader(g.VERTEX_SHADER, 'attribute vec4 a; uniform vec4 u; void main() { gl_Position = a + u; }'));
+    g.attachShader(p, shader(g.FRAGMENT_SHADER, 'void main() { gl_FragColor = vec4(1.0); }'));
+    g.linkProgram(p);
+    return g.getProgramParameter(p, g.LINK_STATUS) ? p : undefined;
+  };
+  const png = async () => {
+    const c = new OffscreenCanvas(1, 1);
+    c.getContext('2d').fillRect(0, 0, 1, 1);
+    return (await c.convertToBlob({ type: 'image/png' })).arrayBuffer();
+  };
+  const navigated = (type) => within(new Promise((resolve) => {
+    globalThis.navigation.addEventListener(type, (e) => resolve(e), { once: true });
+    globalThis.navigation.navigate(`#probe-${Math.random().toString(36).slice(2)}`);
+  }));
+  const mediaSource = (use) => within(new Promise((resolve) => {
+    const ms = new MediaSource();
+    const v = held(document.createElement('video'));
+    ms.addEventListener('sourceopen', () => resolve(use(ms)), { once: true });
+    v.src = URL.createObjectURL(ms);
+  }));
+
   const recipes = {
     WeakRef: () => new WeakRef(held({})),
     FinalizationRegistry: () => new FinalizationRegistry(() => {}),
@@ -502,6 +551,94 @@ async function inPage() {
     Plugin: () => navigator.plugins[0],
     NavigationActivation: () => globalThis.navigation?.activation ?? undefined,
     WGSLLanguageFeatures: () => navigator.gpu?.wgslLanguageFeatures,
+    // Issue 16: interfaces no constructor call makes, each made in the page itself (observers fed
+    // by a layout, CSS rules from a stylesheet, media and audio objects without a device, streams,
+    // same-document navigation). WebSocket and EventSource dial the probe's own 127.0.0.1 server.
+    ResizeObserverEntry: () => observed(ResizeObserver),
+    ResizeObserverSize: async () => (await observed(ResizeObserver))?.contentBoxSize[0],
+    IntersectionObserverEntry: () => observed(IntersectionObserver),
+    CSSNestedDeclarations: () => sheet('a { & b { color: blue } color: red }').cssRules[0].cssRules[1],
+    CSSMarginRule: () => sheet('@page { @top-left { content: "x" } }').cssRules[0].cssRules[0],
+    CSSImportRule: () => {
+      const style = document.head.appendChild(document.createElement('style'));
+      style.textContent = '@import url("data:text/css,a{}");';
+      return style.sheet.cssRules[0];
+    },
+    CSSAnimation: () => {
+      sheet('@keyframes probe-k { from { opacity: 0 } to { opacity: 1 } }', true);
+      const e = document.body.appendChild(document.createElement('div'));
+      e.style.animation = 'probe-k 100s';
+      return e.getAnimations()[0];
+    },
+    CSSTransition: () => {
+      const e = document.body.appendChild(document.createElement('div'));
+      e.style.transition = 'opacity 100s';
+      getComputedStyle(e).opacity;
+      e.style.opacity = '0.5';
+      return e.getAnimations()[0];
+    },
+    CSSImageValue: () => {
+      const e = document.body.appendChild(document.createElement('div'));
+      e.style.backgroundImage = 'url("data:image/gif;base64,R0lGODlhAQABAAAAACw=")';
+      return e.computedStyleMap().get('background-image');
+    },
+    MediaError: () => within(new Promise((resolve) => {
+      const a = new Audio();
+      a.onerror = () => resolve(a.error);
+      a.src = 'data:audio/wav;base64,AAAA';
+    })),
+    TextEvent: () => document.createEvent('TextEvent'),
+    BeforeUnloadEvent: () => document.createEvent('BeforeUnloadEvent'),
+    CaretPosition: () => document.caretPositionFromPoint?.(1, 1) ?? undefined,
+    PerformanceObserverEntryList: () => within(new Promise((resolve) => {
+      const po = new PerformanceObserver((list) => (po.disconnect(), resolve(list)));
+      po.observe({ type: 'mark' });
+      performance.mark('probe-mark');
+    })),
+    ReadableStreamBYOBRequest: () => within(new Promise((resolve) => {
+      const rs = new ReadableStream({ type: 'bytes', pull: (c) => resolve(c.byobRequest) });
+      held(rs.getReader({ mode: 'byob' }).read(new Uint8Array(1)));
+    })),
+    MediaElementAudioSourceNode: () => held(new AudioContext()).createMediaElementSource(new Audio()),
+    MediaStreamAudioDestinationNode: () => held(new AudioContext()).createMediaStreamDestination(),
+    MediaStreamAudioSourceNode: () => {
+      const ctx = held(new AudioContext());
+      return ctx.createMediaStreamSource(ctx.createMediaStreamDestination().stream);
+    },
+    MediaStreamTrackEvent: () => new MediaStreamTrackEvent('x', { track: held(new AudioContext()).createMediaStreamDestination().stream.getAudioTracks()[0] }),
+    AudioProcessingEvent: () => {
+      const b = audio().createBuffer(1, 1, 44100);
+      return new AudioProcessingEvent('x', { playbackTime: 0, inputBuffer: b, outputBuffer: b });
+    },
+    AudioWorkletNode: () => worklet(),
+    AudioParamMap: async () => (await worklet())?.parameters,
+    WebGLActiveInfo: () => {
+      const g = gl();
+      const p = program(g);
+      return p ? g.getActiveAttrib(p, 0) : undefined;
+    },
+    WebGLUniformLocation: () => {
+      const g = gl();
+      const p = program(g);
+      return p ? g.getUniformLocation(p, 'u') ?? undefined : undefined;
+    },
+    ImageDecoder: async () => new ImageDecoder({ data: await png(), type: 'image/png' }),
+    ImageTrackList: async () => new ImageDecoder({ data: await png(), type: 'image/png' }).tracks,
+    ImageTrack: async () => {
+      const tracks = new ImageDecoder({ data: await png(), type: 'image/png' }).tracks;
+      await within(tracks.ready);
+      return tracks[0];
+    },
+    Subscriber: () => (typeof Observable === 'function' ? within(new Promise((resolve) => new Observable((s) => resolve(s)).subscribe({}))) : undefined),
+    ViewTransition: () => held(document.startViewTransition?.(() => {})) ?? undefined,
+    ViewTransitionTypeSet: () => held(document.startViewTransition?.({ update: () => {}, types: ['x'] }))?.types ?? undefined,
+    NavigateEvent: () => navigated('navigate'),
+    NavigationDestination: async () => (await navigated('navigate'))?.destination,
+    NavigationCurrentEntryChangeEvent: () => navigated('currententrychange'),
+    SourceBuffer: () => mediaSource((ms) => ms.addSourceBuffer('video/webm; codecs="vp8"')),
+    SourceBufferList: () => mediaSource((ms) => (ms.addSourceBuffer('video/webm; codecs="vp8"'), ms.sourceBuffers)),
+    WebSocket: () => held(new WebSocket(location.href.replace(/^http/, 'ws'))),
+    EventSource: () => held(new EventSource(location.href)),
   };
   const gl = () => document.createElement('canvas').getContext('webgl2');
   for (const [name, make] of Object.entries({
