@@ -15,7 +15,8 @@ classes are made from), it decides a verdict for three ways a value is pickled:
 An instance comes from, in order: a recipe below (objects that need arguments, files, a
 database...), a type-level fact (a C type with the default reduction that cannot be created or
 whose C state the default reduction cannot see), or calling the class with no arguments. A
-class none of these decides is listed as undecided. Verdicts are "ok" or the runtime's own
+class none of these decides is listed as undecided, with why (WHY_UNDECIDED: it needs a
+network peer, exists only on another platform, is a base only subclasses instantiate...). Verdicts are "ok" or the runtime's own
 words ("TypeError: cannot pickle '_hashlib.HASH' object"), memory addresses and temporary
 paths normalised so two runs agree.
 """
