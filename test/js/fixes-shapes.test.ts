@@ -83,6 +83,20 @@ test('removing the only property leaves an empty object; a nested one is overrid
   assert.match(nested, /worker\.postMessage\(\{ \.\.\.job, opts: \{ \.\.\.job\.opts, cb: undefined \} \}\);/);
 });
 
+test('a function held by each element of an array or Map is dropped from each element, not with the collection', () => {
+  const list = applied(`${head}const jobs = [];\nfunction add(id) {\n  jobs.push({ id, done: () => {} });\n}\nadd(1);\nworker.postMessage({ jobs });\n`, 'remove-function-from-message');
+  assert.match(list, /worker\.postMessage\(\{ jobs: jobs\.map\(\(item\) => \(\{ \.\.\.item, done: undefined \}\)\) \}\);/);
+  const map = applied(`${head}const byId = new Map();\nbyId.set('a', { id: 1, expire: () => {} });\nworker.postMessage({ version: 1, byId });\n`, 'remove-function-from-message');
+  assert.match(map, /byId: new Map\(\[\.\.\.byId\]\.map\(\(\[key, item\]\) => \[key, \{ \.\.\.item, expire: undefined \}\]\)\)/);
+});
+
+test('a symbol key written after the object was made is keyed by a string only when the symbol is used only as a key', () => {
+  const src = (extra: string) => `${head}const kMeta = Symbol('meta');\nconst req = { url: '/a' };\nreq[kMeta] = { tries: 2 };\n${extra}worker.postMessage(req);\n`;
+  assert.match(applied(src(''), 'use-string-key'), /req\.meta = \{ tries: 2 \};/);
+  // `kMeta in req` would still look for the symbol once the key became a string.
+  assert.ok(!fixesFor(src('console.log(kMeta in req);\n')).fixes.some((f) => f.id === 'use-string-key'));
+});
+
 test('rehydrate hooks in TypeScript are typed, and an existing toMessage() means no fix', () => {
   const cls = `class Point {\n  constructor(public x: number, private y: number) {}\n  len() {\n    return Math.hypot(this.x, this.y);\n  }\n}\n`;
   const out = applied(`${head}${cls}worker.postMessage(new Point(1, 2));\n`, 'add-rehydrate-hooks', '.mts');

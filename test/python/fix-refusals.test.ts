@@ -122,3 +122,33 @@ if __name__ == "__main__":
   assert.deepEqual(fixIds(text('os.environ')), ['send-a-copy']);
   assert.deepEqual(fixIds(text('pair')), []);
 });
+
+const generatorField = (read: string) => `from concurrent.futures import ProcessPoolExecutor
+
+
+def iter_lines(lines):
+    for line in lines:
+        if line:
+            yield line
+
+
+class Batch:
+    def __init__(self, lines):
+        self.lines = iter_lines(lines)
+
+
+def count_errors(batch):
+    return ${read}
+
+
+if __name__ == "__main__":
+    with ProcessPoolExecutor(1) as ex:
+        print(ex.submit(count_errors, Batch(["ERROR a", "ok"])).result())
+`;
+
+test('a generator kept in an attribute becomes a list only when every read of it iterates it', () => {
+  assert.deepEqual(fixIds(generatorField('sum(1 for line in batch.lines if "ERROR" in line)')), ['list-instead-of-generator']);
+  assert.deepEqual(fixIds(generatorField('len(sorted(batch.lines))')), ['list-instead-of-generator']);
+  // `next()` takes one item and leaves the rest for later: a list has no such state.
+  assert.deepEqual(fixIds(generatorField('next(batch.lines)')), []);
+});

@@ -319,7 +319,7 @@ function judgeSink(sink: Sink, program: ts.Program, checker: ts.TypeChecker, fil
     if (!protoMembers && (!value.awaited || type === seen)) {
       for (const o of typedOriginsOfUntyped(checker, value.expr, program)) {
         const at = o.path.reduce((p, s) => (s === 'i' ? `${p}[i]` : s.startsWith('<') ? `${p}${s}` : joinPath(p, s)), root);
-        if (o.viaErrorCause || o.indirect) unrewritable.push(at);
+        if (o.viaErrorCause) unrewritable.push(at);
         // A data property written under a symbol key (`request[kRetry] = …`): it is left out, whatever it holds.
         if (o.symbolKey) {
           const verdict = symbolKeyLossVerdict(ctx.serializer);

@@ -2041,3 +2041,67 @@ export function extendHooksFix(problem: Problem): Fix | undefined {
     ],
   };
 }
+
+function same(a: Node | null | undefined, b: Node): boolean {
+  return !!a && a.startIndex === b.startIndex && a.endIndex === b.endIndex && a.type === b.type;
+}
+
+/** Builtins that read an iterable once, to its end: a list read by them gives the same result. */
+const consumers = new Set(['list', 'tuple', 'set', 'frozenset', 'sorted', 'sum', 'min', 'max', 'any', 'all', 'dict', 'enumerate', 'zip', 'map', 'filter']);
+
+/** Whether the expression `use` (`batch.lines`) is only iterated where it stands: a for loop's or comprehension's source, or the argument of a builtin that consumes it. */
+function onlyIterated(model: ModuleModel, use: Node): boolean {
+  const parent = use.parent;
+  if (!parent) return false;
+  if ((parent.type === 'for_statement' || parent.type === 'for_in_clause') && same(parent.childForFieldName('right'), use)) return true;
+  if (parent.type === 'argument_list' && parent.namedChildren.length === 1) {
+    const call = parent.parent;
+    const fn = call?.childForFieldName('function');
+    return fn?.type === 'identifier' && consumers.has(fn.text) && !lookup(fn.text, enclosingScope(model, fn), fn);
+  }
+  return false;
+}
+
+/**
+ * A generator kept in an attribute (`self.lines = iter_lines(lines)`) that pickle refuses: keep
+ * a list instead, made where the generator is (`list(iter_lines(lines))`). Offered when every
+ * read of the attribute, in the class's module and in the module that sends the object, only
+ * iterates it (a for loop, a comprehension, `sum(...)`): a list is iterated the same way, once
+ * or again. The generator is read to its end where it is made, so it must end.
+ */
+export function materializeGeneratorFix(ctx: FixContext): Fix | undefined {
+  const { problem, sink } = ctx;
+  const holder = problem.holder;
+  const site = problem.leafSite;
+  if (!holder || problem.objectType !== 'builtins.generator' || !site || site.node.type !== 'call') return undefined;
+  const model = holder.cls.module;
+  if (site.module.file !== model.file) return undefined;
+  // The call is the whole right side of `self.<attr> = <call>`.
+  const assignment = site.node.parent;
+  const left = assignment?.type === 'assignment' ? assignment.childForFieldName('left') : undefined;
+  if (!left || left.type !== 'attribute' || left.childForFieldName('attribute')?.text !== holder.attr || !same(assignment!.childForFieldName('right'), site.node)) return undefined;
+  if (lookup('list', enclosingScope(model, site.node), site.node)) return undefined;
+  const modules = sink.call.scope.module.file === model.file ? [model] : [model, sink.call.scope.module];
+  let reads = 0;
+  for (const m of modules) {
+    const stack: Node[] = [m.root];
+    while (stack.length) {
+      const n = stack.pop()!;
+      // A write (`self.lines = ...`, here or in another class) is not a read.
+      const written = n.parent?.type === 'assignment' && same(n.parent.childForFieldName('left'), n);
+      if (n.type === 'attribute' && n.childForFieldName('attribute')?.text === holder.attr && !written) {
+        if (!onlyIterated(m, n)) return undefined;
+        reads++;
+      }
+      for (const c of n.namedChildren) if (c) stack.push(c);
+    }
+  }
+  if (reads === 0) return undefined;
+  const text = `list(${site.node.text})`;
+  return {
+    title: `Keep a list in \`self.${holder.attr}\` instead of the generator: \`${text}\` (every read of it iterates it; the generator is read to its end where it is made)`,
+    id: 'list-instead-of-generator',
+    preferred: false,
+    edits: [replaceNode(model, site.node, text)],
+  };
+}

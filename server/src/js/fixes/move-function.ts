@@ -1,8 +1,9 @@
 import * as ts from 'typescript';
 import type { Fix, TextEdit } from '../../engine/types';
-import { type FixContext, type PathSegment, propertyKey, sameSegment, skipOuter } from './context';
+import { accessText, type FixContext, type PathSegment, propertyKey, sameSegment, skipOuter } from './context';
 import { insertAt, replaceSpan } from './edits';
 import { rewriteMember } from './payload';
+import { wrap } from './plain-data';
 import { receivingSide } from './receiver';
 import type { DerivedSink } from '../summaries';
 
@@ -15,6 +16,8 @@ import type { DerivedSink } from '../summaries';
  * several would leave the send throwing on the next.
  */
 export function removeFunctionFromMessage(ctx: FixContext): Fix[] {
+  const each = dropFromEachElement(ctx);
+  if (each.length) return each;
   const own = removable(ctx.segments);
   if (!own) return [];
   const parent = own.slice(0, -1);
@@ -31,6 +34,44 @@ export function removeFunctionFromMessage(ctx: FixContext): Fix[] {
   const what = names.length > 1 ? `the functions ${names.map((n) => `\`${n}\``).join(', ')}` : holds ? `\`${names[0]}\`, which holds functions,` : `the function \`${names[0]}\``;
   const notes = [...new Set(names.map((n) => receivingSideNote(ctx, [...parent.map((s) => (s as { name: string }).name), n])))];
   return [{ title: `Remove ${what} from the message sent by ${ctx.sink.api} (${notes.join('; ')})`, id: 'remove-function-from-message', preferred: false, edits }];
+}
+
+/**
+ * A function held by each element of a collection (`annotations[i].action`, `plugins<value>.setup`):
+ * removing the whole collection would drop the data the other side needs, so the send maps each
+ * element to a copy without the function (`list.map((item) => ({ ...item, action: undefined }))`,
+ * a Map's entries likewise). Other functions reported at the same depth of the same elements go too.
+ */
+function dropFromEachElement(ctx: FixContext): Fix[] {
+  const at = ctx.segments.findIndex((s) => s.kind === 'element');
+  if (at < 0) return [];
+  const head = ctx.segments.slice(0, at);
+  const element = (ctx.segments[at] as { text: string }).text;
+  const tail = ctx.segments.slice(at + 1);
+  if (tail.length === 0 || tail.some((s) => s.kind !== 'property')) return [];
+  // `[i]`: every element of an array (a tuple's `[0]` is one element, whose neighbours may not be objects).
+  const isArray = element === '[i]';
+  if (!isArray && element !== '<value>') return [];
+  const stem = tail.slice(0, -1).map((s) => (s as { name: string }).name);
+  const names: string[] = [];
+  for (const p of [{ rule: 'no-function', segments: ctx.segments }, ...(ctx.problems ?? [])]) {
+    const s = p.segments;
+    if (p.rule !== 'no-function' || s.length !== ctx.segments.length || !s.slice(0, -1).every((x, i) => sameSegment(x, ctx.segments[i])) || s[s.length - 1].kind !== 'property') continue;
+    const name = (s[s.length - 1] as { name: string }).name;
+    if (!names.includes(name)) names.push(name);
+  }
+  // `{ ...item, a: { ...item.a, b: undefined } }`
+  const without = (base: string, rest: readonly string[]): string =>
+    rest.length === 0 ? `{ ...${base}, ${names.map((n) => `${propertyKey(n)}: undefined`).join(', ')} }` : `{ ...${base}, ${propertyKey(rest[0])}: ${without(accessText(base, rest[0]), rest.slice(1))} }`;
+  const body = without('item', stem);
+  let sent = '';
+  const edits = rewriteMember(ctx.file, ctx.value.expr, head, {
+    kind: 'replace',
+    with: (t) => (sent = isArray ? `${/^\[[^\n]*\]$/.test(t) ? t : wrap(t)}.map((item) => (${body}))` : `new Map([...${wrap(t)}].map(([key, item]) => [key, ${body}]))`),
+  });
+  if (!edits || sent.length > 140) return [];
+  const what = names.length > 1 ? `the functions ${names.map((n) => `\`${n}\``).join(', ')}` : `the function \`${names[0]}\``;
+  return [{ title: `Send \`${sent}\`: each element without ${what}, which ${names.length > 1 ? 'stay' : 'stays'} on this side (the other side cannot call it)`, id: 'remove-function-from-message', preferred: false, edits }];
 }
 
 /** The member a function at `segments` is removed with: itself, or the collection that holds it. */

@@ -47,7 +47,9 @@ export function rewriteMember(file: string, expr: ts.Expression, segments: reado
   }
   // A value built elsewhere is written once more per level of the path: only a plain reference may be.
   if (!isReevaluable(e) && !(leaf.kind === 'remove' && names.length === 1)) return undefined;
-  if (!isReevaluable(e) && !ts.isNewExpression(e) && !ts.isCallExpression(e)) return undefined;
+  // A call (`describe()`, `await describe()`) runs once, inside the copy's spread.
+  const awaitedCall = ts.isAwaitExpression(e) && (ts.isCallExpression(skipOuter(e.expression)) || ts.isNewExpression(skipOuter(e.expression)));
+  if (!isReevaluable(e) && !ts.isNewExpression(e) && !ts.isCallExpression(e) && !awaitedCall) return undefined;
   return [replaceValue(file, expr, overrideCopy(e.getText(sf), names, leaf))];
 }
 

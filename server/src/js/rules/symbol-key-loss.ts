@@ -39,9 +39,13 @@ function useStringKey(ctx: FixContext): Fix[] {
     return p.getName().startsWith('__@') && key && ts.isComputedPropertyName(key) && key.getText() === last.text;
   });
   const key = member?.valueDeclaration && ts.getNameOfDeclaration(member.valueDeclaration);
-  if (!key || !ts.isComputedPropertyName(key) || !ts.isIdentifier(key.expression)) return [];
-  const keySymbol = ctx.checker.getSymbolAtLocation(key.expression);
-  const name = stringKeyFor(key.expression, keySymbol);
+  let keyId = key && ts.isComputedPropertyName(key) && ts.isIdentifier(key.expression) ? key.expression : undefined;
+  // Untyped JS: the property was written after the object was made (`request[kRetry] = …`), so
+  // the type does not list it; the key is the program's own symbol used only as a key.
+  if (!member) keyId = writtenKey(ctx, last.text);
+  if (!keyId) return [];
+  const keySymbol = ctx.checker.getSymbolAtLocation(keyId);
+  const name = stringKeyFor(keyId, keySymbol);
   // A name the object already has would overwrite data.
   if (!name || ctx.facts.type.getProperty(name)) return [];
   const edits: TextEdit[] = [];
@@ -60,6 +64,43 @@ function useStringKey(ctx: FixContext): Fix[] {
   }
   if (!edits.length) return [];
   return [{ title: `Key \`${last.text}\` by the string \`${name}\` where it is written and read, so that it is sent`, id: 'use-string-key', preferred: false, edits }];
+}
+
+/**
+ * The identifier of a symbol key written as `x[kRetry] = …` somewhere in the workspace, when that
+ * symbol (made here by `Symbol(...)`) is used only as a key: in an element access or a computed
+ * property name. Any other use (`kRetry in x`, passing the symbol on) would still look for the
+ * symbol after its uses as a key became a string, so there is no such key then.
+ */
+function writtenKey(ctx: FixContext, text: string): ts.Identifier | undefined {
+  const m = /^\[([A-Za-z_$][\w$]*)\]$/.exec(text);
+  if (!m) return undefined;
+  let found: ts.Identifier | undefined;
+  let keySymbol: ts.Symbol | undefined;
+  const uses: ts.Identifier[] = [];
+  for (const sf of ctx.program.getSourceFiles()) {
+    if (isLibraryFile(ctx.program, sf) || sf.isDeclarationFile) continue;
+    const visit = (n: ts.Node): void => {
+      if (ts.isIdentifier(n) && n.text === m[1]) uses.push(n);
+      if (!found && ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isElementAccessExpression(n.left) && ts.isIdentifier(n.left.argumentExpression) && n.left.argumentExpression.text === m[1]) {
+        const sym = ctx.checker.getSymbolAtLocation(n.left.argumentExpression);
+        if (sym && stringKeyFor(n.left.argumentExpression, sym)) (found = n.left.argumentExpression), (keySymbol = sym);
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(sf);
+  }
+  if (!found) return undefined;
+  for (const u of uses) {
+    if (!sameSymbol(ctx.checker.getSymbolAtLocation(u), keySymbol)) continue;
+    const p = u.parent;
+    const asKey = (ts.isElementAccessExpression(p) && p.argumentExpression === u) || (ts.isComputedPropertyName(p) && p.expression === u);
+    const declared = ts.isVariableDeclaration(p) && p.name === u;
+    // An import or export of the key is a use by name, not a use of the symbol.
+    const named = ts.isImportSpecifier(p) || ts.isExportSpecifier(p) || ts.isImportClause(p);
+    if (!asKey && !declared && !named) return undefined;
+  }
+  return found;
 }
 
 function path(sf: ts.SourceFile): string {
