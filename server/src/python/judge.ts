@@ -298,6 +298,14 @@ export class Judge {
       if (parent?.type === 'keyword_argument' && parent.childForFieldName('name')?.id === n.id) continue;
       done.add(n.text);
       const b = lookup(n.text, enclosingScope(module, n), n);
+      if (b?.kind === 'def' && b.fn.node.id !== fnNode.id && (b.fn.local || b.fn.module.mainGuards.length) && !within(b.fn.node, fnNode)) {
+        // Another function shipped by value with this one: what it reads goes too, and so do the
+        // arguments of a workspace decorator factory (`@cached(lock, cache)`), held in the
+        // closure of the wrapper that replaced it.
+        const p = this.judgeDecoratorArguments(b.fn, segments, anchor, ctx, depth, seen) ?? this.judgeCaptured(b.fn.node, b.fn.module, segments, anchor, ctx, depth + 1, seen);
+        if (p) return p;
+        continue;
+      }
       if (b?.kind !== 'value' || b.unpack.length || b.iterate || b.enter) continue;
       // Bound inside the function itself (a local), not captured.
       if (within(b.scope.node, fnNode)) continue;
@@ -307,6 +315,22 @@ export class Judge {
       if (p) {
         p.related = [...p.related, ...related({ module, node: b.node }, `cloudpickle ships the function by value, with \`${n.text}\``)];
         return p;
+      }
+    }
+    return undefined;
+  }
+
+  private judgeDecoratorArguments(fn: FunctionInfo, segments: string[], anchor: Site, ctx: JudgeContext, depth: number, seen: Set<object>): Problem | undefined {
+    for (const d of fn.decorators) {
+      const call = d.namedChildren.find((c) => c?.type === 'call');
+      const callee = call?.childForFieldName('function');
+      if (!call || !callee || this.ev.eval(callee, fn.outer).kind !== 'function') continue;
+      for (const a of callArgs(call).positional.concat([...callArgs(call).keywords.values()])) {
+        const p = this.judge(this.ev.eval(a, fn.outer), [...segments.slice(0, -1), `${segments[segments.length - 1]} → ${fn.name}`], anchor, ctx, depth + 1, seen);
+        if (p) {
+          p.related = [...p.related, ...related({ module: fn.module, node: a }, `the wrapper \`@${callee.text}\` makes keeps this in its closure`)];
+          return p;
+        }
       }
     }
     return undefined;
