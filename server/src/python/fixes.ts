@@ -2,7 +2,7 @@ import type { Fix, TextEdit } from '../engine/types';
 import type { Problem } from './judge';
 import { enclosingScope, type ClassInfo, type FunctionInfo, type ModuleModel, type Scope } from './model';
 import type { Node } from './parser';
-import { lookup, type Evaluator, type Site } from './resolve';
+import { callArgs, lookup, type Evaluator, type Site } from './resolve';
 import { factories, forkCopied, types } from './knowledge';
 import type { Sink } from './sinks';
 
@@ -345,6 +345,37 @@ function fromSavedParameters(model: ModuleModel, call: Node): string | undefined
   let text = call.text;
   for (const r of replaced.sort((a, b) => b.start - a.start)) text = text.slice(0, r.start) + r.text + text.slice(r.end);
   return text;
+}
+
+/**
+ * Whether the code at `node` runs in a child process: its function is the `target=` of a call in
+ * the module (a Process), or is called by name from one that is, a few calls up.
+ */
+function runsInChild(model: ModuleModel, node: Node): boolean {
+  let names = new Set<string>();
+  const fn = enclosingFunction(node);
+  const name = fn?.childForFieldName('name')?.text;
+  if (!name) return false;
+  names.add(name);
+  const seen = new Set<string>(names);
+  for (let hop = 0; hop < 4 && names.size; hop++) {
+    const callers = new Set<string>();
+    for (const site of model.calls) {
+      const f = site.node.childForFieldName('function');
+      if (!f) continue;
+      const target = callArgs(site.node).keywords.get('target');
+      if (target && target.type === 'identifier' && names.has(target.text)) return true;
+      const last = f.type === 'attribute' ? f.childForFieldName('attribute')?.text : f.type === 'identifier' ? f.text : undefined;
+      if (!last || !names.has(last)) continue;
+      const caller = site.scope.fn?.name;
+      if (caller && !seen.has(caller)) {
+        seen.add(caller);
+        callers.add(caller);
+      }
+    }
+    names = callers;
+  }
+  return false;
 }
 
 function enclosingFunction(n: Node): Node | undefined {
@@ -888,6 +919,9 @@ export function sharedPrimitiveFix(ctx: FixContext): Fix | undefined {
   const holderFn = holderCall?.childForFieldName('function');
   const holder = holderFn ? ev.eval(holderFn, enclosingScope(site.module, holderFn)) : undefined;
   if (holder?.kind === 'function' && holder.fn.isGenerator) return undefined;
+  // A proxy made in a child process belongs to a manager that child starts and that shuts down
+  // when the child exits: whoever receives it later cannot reach the object.
+  if (runsInChild(site.module, site.node)) return undefined;
   return replaceConstructorFix(problem, 'multiprocessing', `Manager().${member}`, 'Use a Manager proxy: {name}(...)', false, 'use-manager-proxy');
 }
 

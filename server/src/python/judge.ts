@@ -3,9 +3,9 @@ import type { PythonSerializer } from '../engine/config';
 import { isNotebookFile } from '../engine/notebook';
 import type { RelatedInfo } from '../engine/types';
 import { badBases, forkCopied, neutralBases, types, type Transport, type TypeProblem } from './knowledge';
-import { definesPickleHooks, type ClassInfo, type FunctionInfo, type ModuleModel } from './model';
+import { definesPickleHooks, enclosingScope, type ClassInfo, type FunctionInfo, type ModuleModel } from './model';
 import type { Node } from './parser';
-import { type ConcreteMethod, type Evaluator, type Site, type Value, callArgs, classChain, stringValue } from './resolve';
+import { type ConcreteMethod, type Evaluator, type Site, type Value, callArgs, classChain, lookup, stringValue } from './resolve';
 import { rangeOf } from './ranges';
 
 // Decides whether a value survives the trip: walks containers, partials, bound methods and the
@@ -193,7 +193,7 @@ export class Judge {
     const lenient = ctx.serializer !== 'pickle';
     switch (v.kind) {
       case 'lambda':
-        if (lenient) return undefined;
+        if (lenient) return ctx.serializer === 'cloudpickle' ? this.judgeCaptured(v.site.node, v.site.module, segments, anchor, ctx, depth, seen) : undefined;
         return {
           rule: 'py-lambda',
           segments,
@@ -205,6 +205,10 @@ export class Judge {
           leafSite: v.site,
         };
       case 'function': {
+        // cloudpickle ships a function it cannot import by name (nested, or defined in the
+        // script run as `__main__`) by value: with the values of the globals and closure cells it reads.
+        if (ctx.serializer === 'cloudpickle' && (v.fn.local || v.fn.module.mainGuards.length) && !v.decorates)
+          return this.judgeCaptured(v.fn.node, v.fn.module, segments, anchor, ctx, depth, seen);
         const p = this.judgeDefinition(v.fn, 'function', segments, anchor, ctx);
         if (p && v.decorates) {
           // `@timed def checksum`: the name holds the decorator's wrapper, which has no name of its own.
@@ -269,6 +273,67 @@ export class Judge {
       default:
         return undefined;
     }
+  }
+
+  /**
+   * The variables a function pickled by value carries (cloudpickle): module globals and closure
+   * cells its body reads. Only plain assignments are followed: a name some function rebinds with
+   * `global` holds whatever was last stored when the task is sent, which we cannot know; defs,
+   * classes and imports are shipped by reference or rebuilt, and pickle.
+   */
+  private judgeCaptured(fnNode: Node, module: ModuleModel, segments: string[], anchor: Site, ctx: JudgeContext, depth: number, seen: Set<object>): Problem | undefined {
+    if (seen.has(fnNode) || depth > 6) return undefined;
+    seen.add(fnNode);
+    const body = fnNode.childForFieldName('body');
+    if (!body) return undefined;
+    const done = new Set<string>();
+    const stack: Node[] = [body];
+    let visited = 0;
+    while (stack.length && visited++ < 4000) {
+      const n = stack.pop()!;
+      for (const c of n.namedChildren) if (c) stack.push(c);
+      if (n.type !== 'identifier' || done.has(n.text)) continue;
+      const parent = n.parent;
+      if (parent?.type === 'attribute' && parent.childForFieldName('attribute')?.id === n.id) continue;
+      if (parent?.type === 'keyword_argument' && parent.childForFieldName('name')?.id === n.id) continue;
+      done.add(n.text);
+      const b = lookup(n.text, enclosingScope(module, n), n);
+      if (b?.kind === 'def' && b.fn.node.id !== fnNode.id && (b.fn.local || b.fn.module.mainGuards.length) && !within(b.fn.node, fnNode)) {
+        // Another function shipped by value with this one: what it reads goes too, and so do the
+        // arguments of a workspace decorator factory (`@cached(lock, cache)`), held in the
+        // closure of the wrapper that replaced it.
+        const p = this.judgeDecoratorArguments(b.fn, segments, anchor, ctx, depth, seen) ?? this.judgeCaptured(b.fn.node, b.fn.module, segments, anchor, ctx, depth + 1, seen);
+        if (p) return p;
+        continue;
+      }
+      if (b?.kind !== 'value' || b.unpack.length || b.iterate || b.enter) continue;
+      // Bound inside the function itself (a local), not captured.
+      if (within(b.scope.node, fnNode)) continue;
+      if (b.scope === module.scope && [...module.scopeOf.values()].some((sc) => sc.globals?.has(n.text))) continue;
+      const value = this.ev.eval(n, enclosingScope(module, n));
+      const p = this.judge(value, [...segments.slice(0, -1), `${segments[segments.length - 1]} → ${n.text}`], anchor, ctx, depth + 1, seen);
+      if (p) {
+        p.related = [...p.related, ...related({ module, node: b.node }, `cloudpickle ships the function by value, with \`${n.text}\``)];
+        return p;
+      }
+    }
+    return undefined;
+  }
+
+  private judgeDecoratorArguments(fn: FunctionInfo, segments: string[], anchor: Site, ctx: JudgeContext, depth: number, seen: Set<object>): Problem | undefined {
+    for (const d of fn.decorators) {
+      const call = d.namedChildren.find((c) => c?.type === 'call');
+      const callee = call?.childForFieldName('function');
+      if (!call || !callee || this.ev.eval(callee, fn.outer).kind !== 'function') continue;
+      for (const a of callArgs(call).positional.concat([...callArgs(call).keywords.values()])) {
+        const p = this.judge(this.ev.eval(a, fn.outer), [...segments.slice(0, -1), `${segments[segments.length - 1]} → ${fn.name}`], anchor, ctx, depth + 1, seen);
+        if (p) {
+          p.related = [...p.related, ...related({ module: fn.module, node: a }, `the wrapper \`@${callee.text}\` makes keeps this in its closure`)];
+          return p;
+        }
+      }
+    }
+    return undefined;
   }
 
   /**

@@ -285,6 +285,31 @@ export function callArgs(call: Node): { positional: Node[]; keywords: Map<string
   return { positional, keywords, splat };
 }
 
+/** Items of a known object's list attribute: `logger.handlers[i]` is a handler. */
+const listAttributeItems: Record<string, Record<string, string>> = {
+  'logging.Logger': { handlers: 'logging.Handler' },
+};
+
+/**
+ * `X(target=fn, args=(a, b), kwargs={...})` where `target` is written as the name `fnName`: the
+ * node passed for parameter `name` (position `index`) when the target runs, if written literally.
+ */
+function targetArgument(call: Node, fnName: string, name: string, index: number): { target: Node; arg: Node | undefined } | undefined {
+  const { keywords } = callArgs(call);
+  const target = keywords.get('target');
+  if (!target || target.text !== fnName) return undefined;
+  const kw = keywords.get('kwargs');
+  if (kw?.type === 'dictionary')
+    for (const pair of kw.namedChildren) {
+      const key = pair?.type === 'pair' ? pair.childForFieldName('key') : null;
+      if (key?.type === 'string' && key.text.slice(1, -1) === name) return { target, arg: pair!.childForFieldName('value') ?? undefined };
+    }
+  const args = keywords.get('args');
+  if (!args || (args.type !== 'tuple' && args.type !== 'list') || args.namedChildren.some((c) => c?.type === 'list_splat')) return { target, arg: undefined };
+  const items = args.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+  return { target, arg: items[index] };
+}
+
 export class Evaluator {
   private active = new Set<number>();
   private memo = new Map<ModuleModel, Map<number, Value>>();
@@ -418,6 +443,13 @@ export class Evaluator {
         }
         // `args[0]` / `kwargs["cb"]` in a helper: that one extra argument of each caller, judged there.
         if (bv.kind === 'param' && index) return starItem(bv, index) ?? unknown;
+        // A known object's list attribute (`logger.handlers[0]`) holds objects of a known type.
+        if (bv.kind === 'method' && bv.self.kind === 'object' && index && index.type !== 'slice') {
+          const itemType = listAttributeItems[bv.self.type]?.[bv.name];
+          if (itemType) return { kind: 'object', type: itemType, library: bv.self.library, site: this.site(node, scope) };
+        }
+        // `sys.modules[name]` is a module object, whichever module it names.
+        if (bv.kind === 'ref' && bv.qname === 'sys.modules' && index && index.type !== 'slice') return { kind: 'object', type: 'builtins.module', library: 'sys', site: this.site(node, scope) };
         return unknown;
       }
       case 'await':
@@ -798,10 +830,25 @@ export class Evaluator {
       const cls = fn.name === '__init__' && fn.outer.kind === 'class' ? fn.outer.cls : undefined;
       const wanted = cls ? cls.name : fn.name;
       let seen = 0;
+      // An argument that is itself a parameter of the calling function (`publish(q, item)` inside
+      // `worker(q)`): what that function's callers pass, one level further.
+      const settle = (v: Value): Value =>
+        v.kind === 'param' && v.index >= 0 && !v.attrs && !v.element && v.fn !== fn ? this.paramOrigins(v.fn, v.index, v.name, depth + 1) : v;
       for (const site of fn.module.calls) {
         const f = site.node.childForFieldName('function');
         const last = f?.type === 'attribute' ? f.childForFieldName('attribute')?.text : f?.type === 'identifier' ? f.text : undefined;
-        if (last !== wanted || !f) continue;
+        if (!f) continue;
+        if (last !== wanted) {
+          // `Process(target=producer, args=(q,))`, `Thread(target=..., args=...)`: the function is
+          // called later with the items of `args` (and `kwargs`), so they are its arguments.
+          const passed = cls ? undefined : targetArgument(site.node, fn.name, name, index);
+          if (!passed) continue;
+          const t = this.eval(passed.target, site.scope, depth + 1);
+          if (t.kind !== 'function' || t.fn !== fn || !passed.arg) continue;
+          values.push(settle(this.eval(passed.arg, site.scope, depth + 1)));
+          if (++seen >= MAX_OPTIONS) break;
+          continue;
+        }
         const callee = this.eval(f, site.scope, depth + 1);
         let offset: number;
         if (callee.kind === 'function' && callee.fn === fn) offset = fn.decorators.some((d) => /\bclassmethod\b/.test(d.text)) ? 1 : 0;
@@ -811,7 +858,7 @@ export class Evaluator {
         const { positional, keywords, splat } = callArgs(site.node);
         const arg = keywords.get(name) ?? (splat || index >= fn.positional ? undefined : positional[index - offset]);
         if (!arg) continue;
-        values.push(this.eval(arg, site.scope, depth + 1));
+        values.push(settle(this.eval(arg, site.scope, depth + 1)));
         if (++seen >= MAX_OPTIONS) break;
       }
       const v = union(values);

@@ -143,7 +143,12 @@ function sinkAt(site: CallSite, ev: Evaluator, config: SendcheckConfig, defaultM
   // also through `.options(...)`, and `handle.method.remote(*args)` of an actor's handle: the
   // arguments go to a worker process through Ray's serializer (cloudpickle).
   if (fnNode.type === 'attribute' && fnNode.childForFieldName('attribute')?.text === 'remote') {
-    if (!ev.rayRemote(fnNode.childForFieldName('object')!, site.scope)) return undefined;
+    const remoteObj = fnNode.childForFieldName('object')!;
+    if (!ev.rayRemote(remoteObj, site.scope)) return undefined;
+    // The remote function itself is exported with cloudpickle (by value when defined in the
+    // script or nested): what it reads from globals or closure cells goes with it.
+    const fnValue = ev.eval(remoteObj, site.scope);
+    if (fnValue.kind === 'function' || fnValue.kind === 'lambda') add('func', remoteObj);
     restArgs(0);
     restKeywords();
     return make('ray.remote', 'task', 'ray', undefined);
