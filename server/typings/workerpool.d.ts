@@ -6,5 +6,7 @@ declare module 'workerpool' {
   }
   function pool(script?: string | Record<string, any>, options?: Record<string, any>): Pool;
   function worker(methods?: Record<string, (...args: any[]) => any>): void;
-  export { pool, worker, Pool };
+  /** Posts an event from a worker script to the `on` handler of the `exec` that runs it. */
+  function workerEmit(payload: any): void;
+  export { pool, worker, workerEmit, Pool };
 }

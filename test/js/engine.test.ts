@@ -75,6 +75,30 @@ await pool.run({ n: 1, onProgress: (p) => p });
   assert.deepEqual(findings.map((f) => f.message.split(':')[0]), ['onProgress is a function']);
 });
 
+test('Electron IPC, workerpool.workerEmit and untyped Comlink remotes without their packages: fallback typings', () => {
+  const dir = tree({
+    'preload.cjs': `const { ipcRenderer } = require('electron');
+function exportReport(report, onProgress) {
+  return ipcRenderer.invoke('report:export', { report, onProgress });
+}
+exportReport({ id: 3 }, (p) => p);
+ipcRenderer.send('report:saved', { id: 3, rows: [] });
+`,
+    'worker.cjs': `const workerpool = require('workerpool');
+function publish(type, payload) { workerpool.workerEmit({ type, ...payload }); }
+publish('step', { state: { retry: () => true } });
+publish('step', { state: { rows: 2 } });
+`,
+    'client.mjs': `import * as Comlink from 'comlink';
+const api = Comlink.wrap(globalThis.port);
+await api.render({ name: 'x', onProgress: Comlink.proxy((p) => p) });
+await api.render(Comlink.proxy({ name: 'x', onProgress: (p) => p }));
+`,
+  });
+  const findings = check(['preload.cjs', 'worker.cjs', 'client.mjs'].map((f) => path.join(dir, f)));
+  assert.deepEqual(findings.map((f) => `${path.basename(f.file)}:${f.range.start.line + 1} ${f.rule}`).sort(), ['client.mjs:3 no-function', 'preload.cjs:5 no-function', 'worker.cjs:3 no-function']);
+});
+
 test('fallback typings: EventEmitter through require() and named imports, crypto streams, node:sqlite handles', () => {
   const dir = tree({
     'cjs.cjs': `const { EventEmitter } = require('node:events');

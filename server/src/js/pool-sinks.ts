@@ -19,7 +19,7 @@ import type { Serializer } from './rules/rule';
 //   through `child_process` JSON: functions and `undefined` vanish, a Map arrives as `{}`, a Date
 //   as a string — unless `forkOpts: { serialization: 'advanced' }`.
 
-export const poolCandidateNames = new Set(['Piscina', 'Tinypool', 'pool', 'worker']);
+export const poolCandidateNames = new Set(['Piscina', 'Tinypool', 'pool', 'worker', 'workerEmit']);
 
 interface PoolCall {
   node: ts.CallExpression | ts.NewExpression;
@@ -44,6 +44,11 @@ export function classifyPoolSink(call: PoolCall): Sink | undefined {
     const data = property(resolveObject(checker, property(options, 'workerThreadOpts') ?? ts.factory.createNull()), 'workerData');
     if (!data) return undefined;
     return { call: node, api: 'workerpool.pool', values: [{ expr: data, label: ts.isIdentifier(skipParens(data)) ? labelOf(data, 'workerData') : 'workerData' }], serializer: 'clone', transfer: { kind: 'none' }, canTransfer: false, runtime: 'node' };
+  }
+  // `workerpool.workerEmit(payload)` in the worker script: the event is posted to the main thread
+  // (structured clone in a worker thread, Node's default `workerType`), DataCloneError on a function.
+  if (o.module === 'workerpool' && o.container === '' && o.name === 'workerEmit' && ts.isCallExpression(node) && args[0]) {
+    return { call: node, api: 'workerpool.workerEmit', values: [{ expr: args[0], label: labelOf(args[0], 'the event') }], serializer: 'clone', transfer: { kind: 'none' }, canTransfer: false, runtime: 'node' };
   }
   // `workerpool.worker({ name: fn })` in the worker script: each method's result crosses back.
   if (o.module === 'workerpool' && o.container === '' && o.name === 'worker' && ts.isCallExpression(node) && args[0]) {

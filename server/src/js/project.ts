@@ -9,7 +9,7 @@ import { LeanLibs } from './lean-libs';
 // is handed back to TypeScript as oldProgram, so a keystroke re-parses one file and the
 // checker's work stays proportional to the sinks actually queried.
 
-const fallbackPackages = ['piscina', 'tinypool', 'workerpool', 'comlink', 'threads', 'jest-worker'];
+const fallbackPackages = ['piscina', 'tinypool', 'workerpool', 'comlink', 'threads', 'jest-worker', 'electron'];
 
 /** Fallback typings ship in server/typings (sources, run through tsx) or dist/typings (bundle). */
 export function typingsDir(): string | undefined {

@@ -135,6 +135,8 @@ function namesThisFile(checker: ts.TypeChecker, e: ts.Expression, hops = 0): boo
   if (hops > 3) return false;
   if (ts.isCallExpression(x) || ts.isNewExpression(x)) return (x.arguments ?? []).some((a) => /import\.meta\.url/.test(a.getText()) && namesThisFile(checker, a, hops + 1));
   if (ts.isArrayLiteralExpression(x)) return x.elements.some((el) => namesThisFile(checker, el, hops + 1));
+  // `new URL(import.meta.url).pathname` / `.href`: the same file, as a path or URL string.
+  if (ts.isPropertyAccessExpression(x) && /^(?:pathname|href)$/.test(x.name.text)) return namesThisFile(checker, x.expression, hops + 1);
   if (ts.isIdentifier(x)) {
     const init = resolveObject(checker, x);
     return init !== x && namesThisFile(checker, init, hops + 1);
@@ -480,7 +482,7 @@ export function findSinks(sf: ts.SourceFile, program: ts.Program, userSinks: rea
     } catch {
       return undefined;
     }
-    const isComlink = hasMemberFrom(checker, calleeType, '__@createEndpoint', /comlink/);
+    let isComlink = hasMemberFrom(checker, calleeType, '__@createEndpoint', /comlink/);
     let receiverType: ts.Type | undefined;
     if (ts.isPropertyAccessExpression(node.expression)) {
       try {
@@ -489,6 +491,11 @@ export function findSinks(sf: ts.SourceFile, program: ts.Program, userSinks: rea
         receiverType = undefined;
       }
     }
+    // An untyped `Comlink.wrap(port)` is a `Remote<unknown>`: its methods are missing from the type,
+    // yet every call on it still posts its arguments to the exposed object.
+    const untypedComlink = !isComlink && receiverType !== undefined && ts.isPropertyAccessExpression(node.expression)
+      && !receiverType.getProperty(node.expression.name.text) && hasMemberFrom(checker, receiverType, '__@createEndpoint', /comlink/);
+    if (untypedComlink) isComlink = true;
     const isThreads = !isComlink && receiverType !== undefined && hasMemberFrom(checker, receiverType, '__threadsModuleThread', /threads/);
     const isJestWorker = !isComlink && !isThreads && receiverType !== undefined && hasMemberFrom(checker, receiverType, '__jestWorkerFarm', /jest-worker/);
     if (!isComlink && !isThreads && !isJestWorker) return undefined;
