@@ -107,7 +107,7 @@ export class CallMemo {
 
   private fromPrevious(kind: string, start: number, end: number): { answer: Answer } | undefined {
     const { prev, clean } = this.carried!;
-    const c = clean.find((s) => start >= s.newStart && end <= s.newEnd);
+    const c = containing(clean, start, end, 0);
     if (!c) return undefined;
     const key = `${kind}:${start - c.delta}:${end - c.delta}`;
     if (!prev.answers.has(key)) return undefined;
@@ -117,7 +117,7 @@ export class CallMemo {
     if (osf !== prev.sf) return this.program.getSourceFile(osf.fileName) === osf ? { answer: old } : undefined;
     // A function of this file: the same node at its shifted place, if its statement is clean too.
     const oldStart = old.getStart(prev.sf);
-    const home = clean.find((s) => oldStart >= s.newStart - s.delta && old.end <= s.newEnd - s.delta);
+    const home = containing(clean, oldStart, old.end, 1);
     if (!home) return undefined;
     const moved = nodeAt(this.sf.statements[home.newIndex], oldStart + home.delta, old.end + home.delta, old.kind, this.sf);
     return moved ? { answer: moved } : undefined;
@@ -136,6 +136,22 @@ function optionsKey(o: ts.CompilerOptions): string {
     optionKeys.set(o, k);
   }
   return k;
+}
+
+/** The clean statement holding [start, end): in the new file's offsets (`old` 0) or the old file's (1); the list is in text order. */
+function containing<T extends { newStart: number; newEnd: number; delta: number }>(clean: T[], start: number, end: number, old: 0 | 1): T | undefined {
+  let lo = 0;
+  let hi = clean.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const c = clean[mid];
+    const s = c.newStart - old * c.delta;
+    const e = c.newEnd - old * c.delta;
+    if (end <= s) hi = mid - 1;
+    else if (start >= e) lo = mid + 1;
+    else return start >= s && end <= e ? c : undefined;
+  }
+  return undefined;
 }
 
 function sameOthers(a: readonly ts.SourceFile[], b: readonly ts.SourceFile[], self: string): boolean {
@@ -180,15 +196,16 @@ function cleanStatements(before: ts.SourceFile, now: ts.SourceFile, files: reado
     if (!namesOf(s, dirty)) return undefined;
   }
   // Unchanged statements, by index in `now`, with their index in `before`.
-  const kept: { i: number; j: number; ids?: Set<string>; dirty?: boolean }[] = [];
+  const kept: { i: number; j: number; dirty?: boolean }[] = [];
   for (let i = 0; i < p; i++) kept.push({ i, j: i });
   for (let k = 0; k < q; k++) kept.push({ i: b.length - q + k, j: a.length - q + k });
-  for (let grew = true; grew; ) {
+  for (let grew = dirty.size > 0; grew; ) {
     grew = false;
+    // A statement mentions a name when its text holds it as a word (strings and comments too: more
+    // statements re-judged, never fewer).
+    const mentions = wordsPattern([...dirty]);
     for (const k of kept) {
-      if (k.dirty) continue;
-      k.ids ??= identifiersOf(b[k.i]);
-      if (![...dirty].some((n) => k.ids!.has(n))) continue;
+      if (k.dirty || !mentions.test(text(now, b[k.i]))) continue;
       k.dirty = true;
       grew = true;
       if (!namesOf(b[k.i], dirty)) return undefined;
@@ -198,7 +215,7 @@ function cleanStatements(before: ts.SourceFile, now: ts.SourceFile, files: reado
   const exported = ts.isExternalModule(now) ? exportedNames(now) : undefined;
   const visible = [...dirty].filter((n) => !exported || exported.has(n));
   if (visible.length) {
-    const word = new RegExp(`\\b(?:${visible.map(escape).join('|')})\\b`);
+    const word = wordsPattern(visible);
     for (const f of files) {
       if (f.isDeclarationFile || f.fileName === now.fileName || f.fileName.includes('/node_modules/')) continue;
       if (visible.some((n) => f.text.includes(n)) && word.test(f.text)) return undefined;
@@ -213,24 +230,16 @@ function cleanStatements(before: ts.SourceFile, now: ts.SourceFile, files: reado
     .map((k) => ({ newStart: b[k.i].pos, newEnd: b[k.i].end, delta: b[k.i].pos - a[k.j].pos, oldIndex: k.j, newIndex: k.i }));
 }
 
-const escape = (s: string) => s.replace(/[$]/g, '\\$');
-
-/** Every identifier a statement holds (names of properties included). */
-function identifiersOf(s: ts.Node): Set<string> {
-  const out = new Set<string>();
-  const visit = (n: ts.Node): void => {
-    if (ts.isIdentifier(n)) out.add(n.text);
-    ts.forEachChild(n, visit);
-  };
-  visit(s);
-  return out;
+/** Any of `names` written as a whole identifier. */
+function wordsPattern(names: string[]): RegExp {
+  return new RegExp(`(?<![\\w$])(?:${names.map((n) => n.replace(/[$]/g, '\\$')).join('|')})(?![\\w$])`);
 }
 
 /**
  * Adds to `into` the names a top-level statement declares or assigns; false when what it does
  * reaches beyond names (augmentations, namespaces, default or re-exports).
  */
-function namesOf(s: ts.Statement, into: Set<string>): boolean {
+function namesOf(s: ts.Statement, into: Set<string>, assigned = true): boolean {
   if (ts.isModuleDeclaration(s) || ts.isExportAssignment(s) || ts.isExportDeclaration(s) || ts.isNamespaceExportDeclaration(s)) return false;
   const mods = ts.canHaveModifiers(s) ? ts.getModifiers(s) : undefined;
   if (mods?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword)) return false;
@@ -249,6 +258,7 @@ function namesOf(s: ts.Statement, into: Set<string>): boolean {
     if (nb && ts.isNamespaceImport(nb)) bind(nb.name);
     else if (nb) for (const e of nb.elements) bind(e.name);
   }
+  if (!assigned) return true;
   // Assignments anywhere inside (a field set on an exported object, `x = ...` narrowing a later
   // use, an evolving `let`): the assigned root's name.
   const root = (e: ts.Expression): void => {
@@ -273,9 +283,14 @@ function namesOf(s: ts.Statement, into: Set<string>): boolean {
   return true;
 }
 
+const exportedCache = new WeakMap<ts.SourceFile, Set<string>>();
+
 /** Local names other files can import: exported declarations and `export { a as b }` clauses. */
 function exportedNames(sf: ts.SourceFile): Set<string> {
+  const known = exportedCache.get(sf);
+  if (known) return known;
   const out = new Set<string>();
+  exportedCache.set(sf, out);
   for (const s of sf.statements) {
     if (ts.isExportDeclaration(s) && !s.moduleSpecifier && s.exportClause && ts.isNamedExports(s.exportClause)) {
       for (const e of s.exportClause.elements) out.add((e.propertyName ?? e.name).getText(sf));
@@ -283,40 +298,53 @@ function exportedNames(sf: ts.SourceFile): Set<string> {
     }
     const mods = ts.canHaveModifiers(s) ? ts.getModifiers(s) : undefined;
     if (!mods?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)) continue;
-    namesOf(s, out);
+    namesOf(s, out, false);
   }
   return out;
 }
 
 /** Whether another project file imports `sf` as a namespace it uses other than by `ns.member`, or re-exports it with `export *`. */
+const namespaceUses = new WeakMap<ts.SourceFile, Map<string, boolean>>();
+
 function wholeNamespaceUse(sf: ts.SourceFile, files: readonly ts.SourceFile[]): boolean {
   const stem = sf.fileName.replace(/^.*\//, '').replace(/(\.d)?\.[cm]?[jt]sx?$/i, '');
-  const names = (spec: ts.Expression | undefined) => !!spec && ts.isStringLiteral(spec) && spec.text.replace(/^.*\//, '').replace(/(\.d)?\.[cm]?[jt]sx?$/i, '') === stem;
   for (const f of files) {
     if (f === sf || f.isDeclarationFile || f.fileName.includes('/node_modules/') || !f.text.includes(stem) || !f.text.includes('*')) continue;
-    const aliases = new Set<string>();
-    for (const s of f.statements) {
-      if (ts.isExportDeclaration(s) && names(s.moduleSpecifier) && (!s.exportClause || ts.isNamespaceExport(s.exportClause))) return true;
-      const nb = ts.isImportDeclaration(s) && names(s.moduleSpecifier) ? s.importClause?.namedBindings : undefined;
-      if (nb && ts.isNamespaceImport(nb)) aliases.add(nb.name.text);
-    }
-    if (!aliases.size) continue;
-    let whole = false;
-    const visit = (n: ts.Node): void => {
-      if (whole) return;
-      if (ts.isIdentifier(n) && aliases.has(n.text)) {
-        const p = n.parent;
-        const member = (ts.isPropertyAccessExpression(p) && p.expression === n) || (ts.isQualifiedName(p) && p.left === n) || ts.isNamespaceImport(p);
-        // A property name that happens to match (`x.channel`) is not the namespace.
-        const name = (ts.isPropertyAccessExpression(p) && p.name === n) || (ts.isPropertyAssignment(p) && p.name === n) || (ts.isQualifiedName(p) && p.right === n);
-        if (!member && !name && !shadowed(n, f)) whole = true;
-      }
-      ts.forEachChild(n, visit);
-    };
-    visit(f);
-    if (whole) return true;
+    // A parsed file's answer does not change: kept with it.
+    let known = namespaceUses.get(f);
+    if (!known) namespaceUses.set(f, (known = new Map()));
+    let use = known.get(stem);
+    if (use === undefined) known.set(stem, (use = usesNamespaceWhole(f, stem)));
+    if (use) return true;
   }
   return false;
+}
+
+function usesNamespaceWhole(f: ts.SourceFile, stem: string): boolean {
+  const names = (spec: ts.Expression | undefined) => !!spec && ts.isStringLiteral(spec) && spec.text.replace(/^.*\//, '').replace(/(\.d)?\.[cm]?[jt]sx?$/i, '') === stem;
+  const aliases = new Set<string>();
+  for (const s of f.statements) {
+    if (ts.isExportDeclaration(s) && names(s.moduleSpecifier) && (!s.exportClause || ts.isNamespaceExport(s.exportClause))) return true;
+    const nb = ts.isImportDeclaration(s) && names(s.moduleSpecifier) ? s.importClause?.namedBindings : undefined;
+    if (nb && ts.isNamespaceImport(nb)) aliases.add(nb.name.text);
+  }
+  if (!aliases.size) return false;
+  let whole = false;
+  const visit = (n: ts.Node): void => {
+    if (whole) return;
+    if (ts.isIdentifier(n) && aliases.has(n.text)) {
+      const p = n.parent;
+      // Without parents (an unbound file) nothing can be told: count it as a whole use.
+      if (!p) return void (whole = true);
+      const member = (ts.isPropertyAccessExpression(p) && p.expression === n) || (ts.isQualifiedName(p) && p.left === n) || ts.isNamespaceImport(p);
+      // A property name that happens to match (`x.channel`) is not the namespace.
+      const name = (ts.isPropertyAccessExpression(p) && p.name === n) || (ts.isPropertyAssignment(p) && p.name === n) || (ts.isQualifiedName(p) && p.right === n);
+      if (!member && !name && !shadowed(n, f)) whole = true;
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(f);
+  return whole;
 }
 
 /** Whether a local declaration between `id` and its file declares its name (the binder's scopes; no checker). */
