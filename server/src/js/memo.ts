@@ -178,6 +178,8 @@ function nodeAt(root: ts.Node, start: number, end: number, kind: ts.SyntaxKind, 
  * offset their text moved by), or undefined when nothing carries over.
  */
 function cleanStatements(before: ts.SourceFile, now: ts.SourceFile, files: readonly ts.SourceFile[]) {
+  // A script's declarations are global, a module's are its own: a file turning into the other changes every name.
+  if (ts.isExternalModule(before) !== ts.isExternalModule(now)) return undefined;
   const a = before.statements;
   const b = now.statements;
   const text = (sf: ts.SourceFile, s: ts.Statement) => sf.text.slice(s.pos, s.end);
@@ -258,6 +260,16 @@ function namesOf(s: ts.Statement, into: Set<string>, assigned = true): boolean {
     if (nb && ts.isNamespaceImport(nb)) bind(nb.name);
     else if (nb) for (const e of nb.elements) bind(e.name);
   }
+  // `var` and (in sloppy scripts) function declarations inside a top-level block or loop belong to the file's scope.
+  const hoisted = (n: ts.Node): void => {
+    if (ts.isFunctionLike(n) || ts.isClassLike(n)) {
+      if (ts.isFunctionDeclaration(n) && n !== s) bind(n.name);
+      return;
+    }
+    if (ts.isVariableDeclarationList(n) && !(n.flags & ts.NodeFlags.BlockScoped)) for (const d of n.declarations) bind(d.name);
+    ts.forEachChild(n, hoisted);
+  };
+  if (!ts.isVariableStatement(s) && !ts.isFunctionDeclaration(s) && !ts.isClassDeclaration(s)) ts.forEachChild(s, hoisted);
   if (!assigned) return true;
   // Assignments anywhere inside (a field set on an exported object, `x = ...` narrowing a later
   // use, an evolving `let`): the assigned root's name.
