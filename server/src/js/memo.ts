@@ -11,7 +11,8 @@ import * as ts from 'typescript';
 // - the other files must be the very same parsed files (same compiler options too), or nothing
 //   carries over;
 // - the names declared or assigned by the changed statements are dirty; an unchanged statement
-//   that mentions a dirty name (any identifier with its text, property names included) is dirty
+//   that mentions a dirty name (its text holds the name as a word: property names, strings and
+//   comments included, so more is re-judged, never less) is dirty
 //   as well, and adds its own declared and assigned names; repeated to a fixed point;
 // - a dirty name the file exports (or any dirty name, for a script whose declarations are global)
 //   that another project file's text mentions could change that file's types and, through it,
