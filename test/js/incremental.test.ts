@@ -1,6 +1,9 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
+import * as ts from 'typescript';
 import { createChecker } from '../../server/src/check';
 import { resolveConfig } from '../../server/src/engine/config';
 import { DiskHost } from '../../server/src/engine/files';
@@ -38,7 +41,67 @@ test('an edited file gets the findings a fresh check of its final text gets', as
     const expected = JSON.stringify(fresh.check([fx.file], freshHost, config));
     assert.equal(after, expected, `${path.relative(root, fx.file)}: the edited file's findings differ from a fresh check`);
     if (expected !== '[]') withFindings++;
+    // A statement added in the middle: the statements around it keep their text, shifted, and what
+    // was learnt of their calls carries over (memo.ts); the findings must still be a fresh check's.
+    const inserted = insertStatement(final);
+    if (inserted !== final) {
+      editedHost.setOverlay(fx.file, inserted, 3);
+      const afterInsert = JSON.stringify(edited.check([fx.file], editedHost, config));
+      freshHost.setOverlay(fx.file, inserted, 2);
+      assert.equal(afterInsert, JSON.stringify(fresh.check([fx.file], freshHost, config)), `${path.relative(root, fx.file)}: after a statement was inserted, the findings differ from a fresh check`);
+    }
   }
   // The comparison means something only if the fixtures report findings at all.
   assert.ok(withFindings > fixtures.length / 3, `only ${withFindings} of ${fixtures.length} fixtures have findings`);
+});
+
+/** `text` with a declaration inserted before its middle top-level statement (unchanged when it has fewer than two). */
+function insertStatement(text: string): string {
+  const sf = ts.createSourceFile('x.ts', text, ts.ScriptTarget.Latest, false);
+  if (sf.statements.length < 2) return text;
+  const at = sf.statements[Math.floor(sf.statements.length / 2)].pos;
+  return `${text.slice(0, at)}\nconst sendcheckInserted = [1, 2, 3];${text.slice(at)}`;
+}
+
+test('an edit of one statement re-judges the statements that use what it declares', async () => {
+  // `done.end(session)` is answered from the previous check only while nothing it names changed:
+  // here the edit points `done` at an object whose `end` closes the port, so the post after it
+  // becomes send-after-close; then everything moves down a line (the answers are found again at
+  // their new places), and back.
+  await createChecker().init();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sendcheck-incremental-'));
+  try {
+    const file = path.join(dir, 'session.ts');
+    const version = (which: string) =>
+      [
+        `import { MessageChannel, type MessagePort } from 'node:worker_threads';`,
+        `const { port1: session } = new MessageChannel();`,
+        `const keeper = { end(port: MessagePort) { void port; } };`,
+        `const closer = { end(port: MessagePort) { port.close(); } };`,
+        `const done = ${which};`,
+        `export function shutdown(): void {`,
+        `  done.end(session);`,
+        `  session.postMessage({ kind: 'bye' });`,
+        `}`,
+        '',
+      ].join('\n');
+    const texts = [version('keeper'), version('closer'), version('closer').replace('\nconst keeper', '\nconst unrelated = 1;\nconst keeper'), version('keeper')];
+    fs.writeFileSync(file, texts[0]);
+    const { config } = resolveConfig({});
+    const edited = createChecker();
+    const editedHost = new DiskHost();
+    const rules: string[][] = [];
+    texts.forEach((text, i) => {
+      editedHost.setOverlay(file, text, i + 1);
+      const after = edited.check([file], editedHost, config);
+      const freshHost = new DiskHost();
+      freshHost.setOverlay(file, text, 1);
+      assert.equal(JSON.stringify(after), JSON.stringify(createChecker().check([file], freshHost, config)), `version ${i + 1}: the edited file's findings differ from a fresh check`);
+      rules.push(after.map((f) => f.rule));
+    });
+    // The test means something only if the edit changes the verdict.
+    assert.deepEqual(rules, [[], ['send-after-close'], ['send-after-close'], []]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

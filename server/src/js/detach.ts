@@ -1,4 +1,5 @@
 import * as ts from 'typescript';
+import { callMemo } from './memo';
 import { isLibraryFile } from './origin';
 import type { TransferEntry } from './rules/rule';
 import { calleeName, type Sink } from './sinks';
@@ -239,6 +240,11 @@ export class Timeline {
   }
 
   private libraryTypeName(e: ts.Expression): string | undefined {
+    // Kept across edits (memo.ts): the receiver of an `x.close()` may be a lambda's parameter inferred from a whole pipe.
+    return callMemo(this.program, e.getSourceFile()).answer('library-type', e, () => this.resolveLibraryTypeName(e));
+  }
+
+  private resolveLibraryTypeName(e: ts.Expression): string | undefined {
     try {
       const t = this.checker.getNonNullableType(this.checker.getTypeAtLocation(e));
       const sym = t.getSymbol();
@@ -288,6 +294,11 @@ export class Timeline {
   }
 
   private calledFunction(call: ts.CallExpression): ts.FunctionLikeDeclaration | undefined {
+    // Kept across edits of the call's file (memo.ts): naming the callee may infer a whole generic pipe.
+    return callMemo(this.program, call.getSourceFile()).answer('timeline', call, () => this.resolveCalledFunction(call));
+  }
+
+  private resolveCalledFunction(call: ts.CallExpression): ts.FunctionLikeDeclaration | undefined {
     let sym: ts.Symbol | undefined;
     try {
       const callee = call.expression;

@@ -8,6 +8,7 @@ import { memberReference } from './fixes/payload';
 import { referencedAfter } from './fixes/transfer';
 import { transferableCopied } from './rules/transferable-copied';
 import { symbolKeyLoss, symbolKeyLossVerdict } from './rules/symbol-key-loss';
+import { forgetCallMemos, useCallMemos } from './memo';
 import { isLibraryFile } from './origin';
 import { ProjectHost } from './project';
 import { Timeline } from './detach';
@@ -77,6 +78,7 @@ export function createJsEngine(): LanguageEngine {
         } catch {
           continue;
         }
+        useCallMemos(program, projects);
         for (const file of projectFiles) {
           if (isCancelled?.()) break;
           try {
@@ -92,6 +94,7 @@ export function createJsEngine(): LanguageEngine {
     },
     forget(files) {
       projects?.forget(files);
+      if (projects) forgetCallMemos(projects, files.map((f) => path.resolve(f)));
       clearTargetCache();
     },
   };

@@ -1,6 +1,7 @@
 import * as ts from 'typescript';
 import type { UserSink } from '../engine/config';
 import { calledFunction, originsOf, skipOuter } from './flow';
+import { callMemo } from './memo';
 import { resolveAlias } from './origin';
 import type { Serializer, TransferInfo } from './rules/rule';
 import { childSerializationOf, findSinks, labelOf, mayContainSinks, readTransfer, type SentValue, type Sink } from './sinks';
@@ -257,7 +258,8 @@ export class Summaries {
   }
 
   private calleeWithBody(call: ts.CallExpression): ts.SignatureDeclaration | undefined {
-    const fn = calledFunction(this.checker, call);
+    // What the call names is kept across edits of its file (memo.ts): resolving it may infer a whole generic pipe.
+    const fn = callMemo(this.program, call.getSourceFile()).answer('callee', call, () => calledFunction(this.checker, call));
     if (!fn) return undefined;
     const sf = fn.getSourceFile();
     if (sf.isDeclarationFile || !this.mayReachSinks(sf)) return undefined;
