@@ -724,8 +724,6 @@ export interface UntypedOrigin {
   viaErrorCause?: boolean;
   /** The origin is copied by a spread or `Object.assign`: its own properties cross, not its prototype. */
   spread?: boolean;
-  /** Reached through a spread, a member of another value, a container write or a callback: no rewrite at the send removes it. */
-  indirect?: boolean;
   /** Members of the origin that a later property of the spreading literal overrides: they do not cross. */
   omit?: string[];
   /**
@@ -741,7 +739,6 @@ const maxVisitDepth = 10;
 export function typedOriginsOfUntyped(checker: ts.TypeChecker, expr: ts.Expression, program?: ts.Program): UntypedOrigin[] {
   const out: UntypedOrigin[] = [];
   const causes: string[][] = [];
-  const indirect: string[][] = [];
   // A parameter of a function around the send is judged at that function's callers (a derived sink), not here.
   const sending = new Set<ts.Node>();
   for (let n: ts.Node | undefined = expr.parent; n; n = n.parent) if (ts.isFunctionLike(n)) sending.add(n);
@@ -766,7 +763,6 @@ export function typedOriginsOfUntyped(checker: ts.TypeChecker, expr: ts.Expressi
         // `{ ...defaults, url }`: the spread object's own properties land here, except those a later
         // property of the literal overrides (`{ ...session, keepAlive: undefined }`).
         else if (ts.isSpreadAssignment(p)) {
-          indirect.push(path);
           const before = out.length;
           visit(p.expression, path, depth + 1, untyped, true);
           const later = e.properties.slice(e.properties.indexOf(p) + 1);
@@ -783,7 +779,7 @@ export function typedOriginsOfUntyped(checker: ts.TypeChecker, expr: ts.Expressi
       const holder = ts.isVariableDeclaration(e.parent) && ts.isIdentifier(e.parent.name) ? symbolOf(checker, e.parent.name) : parameterHolder(checker, e);
       if (holder) {
         for (const w of propertyWrites(checker, holder, expr)) visit(w.value, [...path, w.name], depth + 1, true);
-        for (const w of symbolKeyWrites(checker, holder, expr)) out.push({ expr: w.value, path, symbolKey: w.key, indirect: true });
+        for (const w of symbolKeyWrites(checker, holder, expr)) out.push({ expr: w.value, path, symbolKey: w.key });
       }
       return;
     }
@@ -794,12 +790,11 @@ export function typedOriginsOfUntyped(checker: ts.TypeChecker, expr: ts.Expressi
       }
       // `listeners: []` filled later by `state.listeners.push(fn)`: what was pushed is an element.
       const holder = arrayHolder(checker, e);
-      if (holder) for (const v of containerValuesOf(checker, holder)) indirect.push(path), visit(v, [...path, 'i'], depth + 1, true);
+      if (holder) for (const v of containerValuesOf(checker, holder)) visit(v, [...path, 'i'], depth + 1, true);
       return;
     }
     // `Object.assign({}, defaults, overrides)`: each source's own properties.
     if (isObjectAssign(e)) {
-      indirect.push(path);
       for (const a of e.arguments) if (!ts.isSpreadElement(a)) visit(a, path, depth + 1, untyped, true);
       return;
     }
@@ -807,7 +802,7 @@ export function typedOriginsOfUntyped(checker: ts.TypeChecker, expr: ts.Expressi
     const holder = holderOf(checker, e);
     if (holder) {
       for (const w of propertyWrites(checker, holder, expr)) visit(w.value, [...path, w.name], depth + 1, true);
-      for (const w of symbolKeyWrites(checker, holder, expr)) out.push({ expr: w.value, path, symbolKey: w.key, indirect: true });
+      for (const w of symbolKeyWrites(checker, holder, expr)) out.push({ expr: w.value, path, symbolKey: w.key });
     }
     if (!isAnyLike(t)) {
       if (untyped) out.push({ expr: e, path, spread: spread || undefined });
@@ -819,18 +814,18 @@ export function typedOriginsOfUntyped(checker: ts.TypeChecker, expr: ts.Expressi
           if (o !== e && (ts.isObjectLiteralExpression(o) || ts.isArrayLiteralExpression(o) || ts.isNewExpression(o) || isObjectAssign(o))) visit(o, path, depth + 1, false, spread);
         }
       }
-      if (ts.isNewExpression(e)) for (const f of untypedConstructorFields(checker, e)) indirect.push([...path, f.name]), visit(f.value, [...path, f.name], depth + 1, true);
+      if (ts.isNewExpression(e)) for (const f of untypedConstructorFields(checker, e)) visit(f.value, [...path, f.name], depth + 1, true);
       // `const handlers = new Map()` filled later by `handlers.set(name, { handler })` (untyped JS gives
       // `Map<any, any>`): what was set or added is a value of the container.
       // The same for a variable or field holding one (`store.sessions` after `this.sessions = new Map()`).
       const slot = untypedCollection(checker, t);
       if (slot) {
         const holder = ts.isNewExpression(e) ? arrayHolder(checker, e) : ts.isIdentifier(e) || ts.isPropertyAccessExpression(e) ? symbolOf(checker, ts.isPropertyAccessExpression(e) ? e.name : e) : undefined;
-        if (holder) for (const v of containerValuesOf(checker, holder)) indirect.push(path), visit(v, [...path, slot], depth + 1, true);
+        if (holder) for (const v of containerValuesOf(checker, holder)) visit(v, [...path, slot], depth + 1, true);
       }
       // `items.map((a) => a.data)`: each element is what the callback returns.
       const mapper = mapCallback(e);
-      if (mapper) for (const r of returnedExpressions(mapper)) indirect.push(path), visit(r, [...path, 'i'], depth + 1, false);
+      if (mapper) for (const r of returnedExpressions(mapper)) visit(r, [...path, 'i'], depth + 1, false);
       // An error's `cause`, given to its constructor here or where the variable was set.
       const cause = errorCause(checker, e);
       if (cause) {
@@ -849,7 +844,6 @@ export function typedOriginsOfUntyped(checker: ts.TypeChecker, expr: ts.Expressi
     }
     // `handlers[name]`: any property of the object literal `handlers` can hold.
     if (ts.isElementAccessExpression(e) && !ts.isStringLiteralLike(e.argumentExpression) && !ts.isNumericLiteral(e.argumentExpression)) {
-      indirect.push(path);
       for (const o of originsOf(checker, e.expression, options)) {
         if (!ts.isObjectLiteralExpression(o)) continue;
         for (const p of o.properties) if (ts.isPropertyAssignment(p)) visit(p.initializer, path, depth + 1, true, spread);
@@ -860,7 +854,6 @@ export function typedOriginsOfUntyped(checker: ts.TypeChecker, expr: ts.Expressi
     if (ts.isPropertyAccessExpression(e) && program) {
       const members = memberOrigins(checker, e, program);
       if (members.length) {
-        indirect.push(path);
         for (const m of members) visit(m, path, depth + 1, true, spread);
         return;
       }
@@ -878,7 +871,6 @@ export function typedOriginsOfUntyped(checker: ts.TypeChecker, expr: ts.Expressi
   else visit(expr, [], 0, false);
   for (const o of out) {
     if (causes.some((c) => c.every((seg, i) => o.path[i] === seg))) o.viaErrorCause = true;
-    if (indirect.some((c) => c.every((seg, i) => o.path[i] === seg))) o.indirect = true;
   }
   return out;
 }

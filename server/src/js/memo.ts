@@ -320,7 +320,7 @@ function exportedNames(sf: ts.SourceFile): Set<string> {
 const namespaceUses = new WeakMap<ts.SourceFile, Map<string, boolean>>();
 
 function wholeNamespaceUse(sf: ts.SourceFile, files: readonly ts.SourceFile[]): boolean {
-  const stem = sf.fileName.replace(/^.*\//, '').replace(/(\.d)?\.[cm]?[jt]sx?$/i, '');
+  const stem = moduleStem(sf.fileName);
   for (const f of files) {
     if (f === sf || f.isDeclarationFile || f.fileName.includes('/node_modules/') || !f.text.includes(stem) || !f.text.includes('*')) continue;
     // A parsed file's answer does not change: kept with it.
@@ -333,8 +333,13 @@ function wholeNamespaceUse(sf: ts.SourceFile, files: readonly ts.SourceFile[]): 
   return false;
 }
 
+/** `src/internal/channel.ts`, `./channel.js` → `channel`: what a file is imported as, by its name alone. */
+function moduleStem(path: string): string {
+  return path.replace(/^.*\//, '').replace(/(\.d)?\.[cm]?[jt]sx?$/i, '');
+}
+
 function usesNamespaceWhole(f: ts.SourceFile, stem: string): boolean {
-  const names = (spec: ts.Expression | undefined) => !!spec && ts.isStringLiteral(spec) && spec.text.replace(/^.*\//, '').replace(/(\.d)?\.[cm]?[jt]sx?$/i, '') === stem;
+  const names = (spec: ts.Expression | undefined) => !!spec && ts.isStringLiteral(spec) && moduleStem(spec.text) === stem;
   const aliases = new Set<string>();
   for (const s of f.statements) {
     if (ts.isExportDeclaration(s) && names(s.moduleSpecifier) && (!s.exportClause || ts.isNamespaceExport(s.exportClause))) return true;

@@ -2076,10 +2076,6 @@ export function extendHooksFix(problem: Problem): Fix | undefined {
   };
 }
 
-function same(a: Node | null | undefined, b: Node): boolean {
-  return !!a && a.startIndex === b.startIndex && a.endIndex === b.endIndex && a.type === b.type;
-}
-
 /** Builtins that read an iterable once, to its end: a list read by them gives the same result. */
 const consumers = new Set(['list', 'tuple', 'set', 'frozenset', 'sorted', 'sum', 'min', 'max', 'any', 'all', 'dict', 'enumerate', 'zip', 'map', 'filter']);
 
@@ -2087,7 +2083,7 @@ const consumers = new Set(['list', 'tuple', 'set', 'frozenset', 'sorted', 'sum',
 function onlyIterated(model: ModuleModel, use: Node): boolean {
   const parent = use.parent;
   if (!parent) return false;
-  if ((parent.type === 'for_statement' || parent.type === 'for_in_clause') && same(parent.childForFieldName('right'), use)) return true;
+  if ((parent.type === 'for_statement' || parent.type === 'for_in_clause') && parent.childForFieldName('right')?.id === use.id) return true;
   if (parent.type === 'argument_list' && parent.namedChildren.length === 1) {
     const call = parent.parent;
     const fn = call?.childForFieldName('function');
@@ -2113,7 +2109,7 @@ export function materializeGeneratorFix(ctx: FixContext): Fix | undefined {
   // The call is the whole right side of `self.<attr> = <call>`.
   const assignment = site.node.parent;
   const left = assignment?.type === 'assignment' ? assignment.childForFieldName('left') : undefined;
-  if (!left || left.type !== 'attribute' || left.childForFieldName('attribute')?.text !== holder.attr || !same(assignment!.childForFieldName('right'), site.node)) return undefined;
+  if (!left || left.type !== 'attribute' || left.childForFieldName('attribute')?.text !== holder.attr || assignment!.childForFieldName('right')?.id !== site.node.id) return undefined;
   if (lookup('list', enclosingScope(model, site.node), site.node)) return undefined;
   const modules = sink.call.scope.module.file === model.file ? [model] : [model, sink.call.scope.module];
   let reads = 0;
@@ -2122,7 +2118,7 @@ export function materializeGeneratorFix(ctx: FixContext): Fix | undefined {
     while (stack.length) {
       const n = stack.pop()!;
       // A write (`self.lines = ...`, here or in another class) is not a read.
-      const written = n.parent?.type === 'assignment' && same(n.parent.childForFieldName('left'), n);
+      const written = n.parent?.type === 'assignment' && n.parent.childForFieldName('left')?.id === n.id;
       if (n.type === 'attribute' && n.childForFieldName('attribute')?.text === holder.attr && !written) {
         if (!onlyIterated(m, n)) return undefined;
         reads++;

@@ -287,6 +287,8 @@ export class Judge {
     const body = fnNode.childForFieldName('body');
     if (!body) return undefined;
     const done = new Set<string>();
+    // Names some function rebinds with `global`: read once per function judged, not per name.
+    let rebound: Set<string> | undefined;
     const stack: Node[] = [body];
     let visited = 0;
     while (stack.length && visited++ < 4000) {
@@ -309,7 +311,10 @@ export class Judge {
       if (b?.kind !== 'value' || b.unpack.length || b.iterate || b.enter) continue;
       // Bound inside the function itself (a local), not captured.
       if (within(b.scope.node, fnNode)) continue;
-      if (b.scope === module.scope && [...module.scopeOf.values()].some((sc) => sc.globals?.has(n.text))) continue;
+      if (b.scope === module.scope) {
+        rebound ??= new Set([...module.scopeOf.values()].flatMap((sc) => [...(sc.globals ?? [])]));
+        if (rebound.has(n.text)) continue;
+      }
       const value = this.ev.eval(n, enclosingScope(module, n));
       const p = this.judge(value, [...segments.slice(0, -1), `${segments[segments.length - 1]} → ${n.text}`], anchor, ctx, depth + 1, seen);
       if (p) {
@@ -325,7 +330,8 @@ export class Judge {
       const call = d.namedChildren.find((c) => c?.type === 'call');
       const callee = call?.childForFieldName('function');
       if (!call || !callee || this.ev.eval(callee, fn.outer).kind !== 'function') continue;
-      for (const a of callArgs(call).positional.concat([...callArgs(call).keywords.values()])) {
+      const { positional, keywords } = callArgs(call);
+      for (const a of [...positional, ...keywords.values()]) {
         const p = this.judge(this.ev.eval(a, fn.outer), [...segments.slice(0, -1), `${segments[segments.length - 1]} → ${fn.name}`], anchor, ctx, depth + 1, seen);
         if (p) {
           p.related = [...p.related, ...related({ module: fn.module, node: a }, `the wrapper \`@${callee.text}\` makes keeps this in its closure`)];
