@@ -85,6 +85,8 @@ export interface DerivedCall {
   label?: string;
   /** Replaces the entry's `items` for one extra argument of `*args` (see `boundArguments`). */
   items?: number;
+  /** The module `arg` is in, when it is not the caller's (a value the helper makes itself). */
+  module?: ModuleModel;
 }
 
 interface Occurrence {
@@ -333,7 +335,9 @@ export class Flow {
       case 'import': {
         // `save(...)` from `from .store import save`, `store.save(...)` from `import store`: the
         // module that defines it must name a boundary.
-        if (!direct) return undefined;
+        // `Runner(learner, pool).run(n)` with `from .runner import Runner`: a method of an object
+        // made in place from an imported class is looked up in the class's module as well.
+        if (!direct && b.asModule) return undefined;
         const target = b.asModule
           ? this.ws.locate(file, b.module, 0)
           : (this.ws.locate(file, b.module ? `${b.module}.${b.member}` : (b.member ?? ''), b.level) ?? this.ws.locate(file, b.module, b.level));
@@ -565,7 +569,13 @@ export class Flow {
       const target = this.callee(site);
       if (!target) continue;
       for (const entry of this.summary(target.fn)) for (const b of boundArguments(site, target.fn, entry, target.offset, this.ev)) push(site, target.fn, entry, b);
-      for (const entry of this.receiverEntries(site, target.fn, target.offset)) for (const b of boundArguments(site, target.fn, entry, target.offset, this.ev)) push(site, target.fn, entry, b);
+      for (const entry of this.receiverEntries(site, target.fn, target.offset, out)) {
+        // `Runner(learner, pool).run(n)` sending `self.learner.function`: the object the method is
+        // called on is the argument for `self`.
+        const obj = entry.index === 0 && target.offset === 1 ? receiverObject(site) : undefined;
+        if (obj) push(site, target.fn, entry, { node: obj, label: short(obj.text) });
+        else for (const b of boundArguments(site, target.fn, entry, target.offset, this.ev)) push(site, target.fn, entry, b);
+      }
     }
     return out;
   }
@@ -713,7 +723,7 @@ export class Flow {
    * job)` makes `q.put(job)` a Queue.put for this call (another caller passing a `queue.Queue`
    * makes it none). Each parameter the sink sends becomes an entry judged at this call.
    */
-  private receiverEntries(site: CallSite, fn: FunctionInfo, offset: number): ParamSink[] {
+  private receiverEntries(site: CallSite, fn: FunctionInfo, offset: number, inner: DerivedCall[]): ParamSink[] {
     const calls = this.receiverCalls(fn);
     if (!calls.length) return [];
     const out: ParamSink[] = [];
@@ -731,12 +741,41 @@ export class Flow {
         receiver = arg.value ?? this.ev.eval(arg.node, site.scope);
         if (receiver.kind !== 'object') continue;
       }
-      const sink = sinkAtCall(rc.call, this.ev.withArguments(fn, new Map([[rc.index, receiver]])), this.config, this.methodOf(fn.module));
+      const bound = this.ev.withArguments(fn, new Map([[rc.index, receiver]]));
+      const sink = sinkAtCall(rc.call, bound, this.config, this.methodOf(fn.module));
       if (!sink) continue;
-      for (const sent of sink.sent) out.push(...this.sentParams(fn, sink, sent, rc.call, `${sink.name}(${short(sent.node.text)})`));
+      const text = (sent: SentArgument) => `${sink.name}(${short(sent.node.text)})`;
+      for (const sent of sink.sent) {
+        const entries = this.sentParams(fn, sink, sent, rc.call, text(sent));
+        out.push(...entries);
+        // What the helper makes itself (`def func(event): ...` then `self.executor.map(func, events)`)
+        // crosses only because this caller's receiver is a process pool: judged where it is made,
+        // once per check (every caller that passes such a pool would say the same).
+        if (entries.length || this.paramsIn(this.ev.eval(sent.node, fn.scope), fn, [], 0).length) continue;
+        // Read with this caller's receiver: `self.learner.function` of `Runner(learner, pool)`.
+        const value = bound.eval(sent.node, fn.scope);
+        const link = { site: { module: fn.module, node: rc.call.node }, text: text(sent) };
+        inner.push({ call: site, fn, arg: sent.node, module: fn.module, value, label: sent.label, entry: { index: rc.index, name: rc.name, sink, items: sent.items, chain: [link] } });
+      }
     }
     return out;
   }
+  /**
+   * Findings on what a helper sends that every caller passing a process pool would report alike
+   * (flow.ts `receiverEntries`): each is reported once per check, by the first file that reaches it.
+   */
+  private reportedOnce = new Set<string>();
+  firstReport(key: string): boolean {
+    if (this.reportedOnce.has(key)) return false;
+    this.reportedOnce.add(key);
+    return true;
+  }
+}
+
+/** The object a method call is made on (`Runner(...)` in `Runner(...).run(n)`, `bank` in `bank.put(...)`). */
+function receiverObject(site: CallSite): Node | undefined {
+  const f = site.node.childForFieldName('function');
+  return f?.type === 'attribute' ? (f.childForFieldName('object') ?? undefined) : undefined;
 }
 
 const caughtPickleErrors = /^(?:Exception|BaseException|TypeError|AttributeError|(?:pickle\.)?PicklingError|ValueError)$/;

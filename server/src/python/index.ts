@@ -157,7 +157,7 @@ function checkFile(file: string, ws: Workspace, flow: Flow, defaultMethodOf: (m:
     const finding = judgeDerived(d, model, ev, judge, copyreg);
     if (!finding) continue;
     const key = `${finding.file}:${finding.range.start.line}:${finding.range.start.character}:${finding.rule}`;
-    if (reported.has(key)) continue;
+    if (reported.has(key) || (d.module && !flow.firstReport(key))) continue;
     reported.add(key);
     findings.push(finding);
   }
@@ -172,16 +172,18 @@ function checkFile(file: string, ws: Workspace, flow: Flow, defaultMethodOf: (m:
 /** A call of a derived sink, judged at the caller's argument with the real sink's serializer and start method. */
 function judgeDerived(d: DerivedCall, model: ModuleModel, ev: Evaluator, judge: Judge, copyreg: (cls: ClassInfo) => boolean): Finding | undefined {
   const { entry, arg, call } = d;
+  // A value the helper makes itself sits in the helper's module (flow.ts `receiverEntries`).
+  const argModule = d.module ?? model;
   let value = d.value ?? ev.eval(arg, call.scope);
   // The helper sends an attribute of this argument (`job.context`): that is what crosses.
-  for (const name of entry.attrs ?? []) value = ev.attributeOf(value, name, { module: model, node: arg }, 1);
+  for (const name of entry.attrs ?? []) value = ev.attributeOf(value, name, { module: argModule, node: arg }, 1);
   const items = d.items ?? entry.items;
   if (items) value = iterated(value);
   if (items && (value.kind !== 'container' || value.dict)) return undefined;
   const real = entry.sink;
   const ctx: JudgeContext = { transport: real.transport, serializer: real.serializer, method: real.method, call: { module: model, node: call.node }, copyreg };
   const label = entry.attrs ? `${d.label ?? entry.name}.${entry.attrs.join('.')}` : (d.label ?? entry.name);
-  const problem = judge.judge(value, [label], { module: model, node: arg }, ctx);
+  const problem = judge.judge(value, [label], { module: argModule, node: arg }, ctx);
   if (!problem) return undefined;
   const rule = pythonRuleById.get(problem.rule)!;
   const called = d.fn.name === '__init__' && d.fn.outer.cls ? d.fn.outer.cls.name : d.fn.name;
