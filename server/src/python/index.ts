@@ -185,6 +185,9 @@ function judgeDerived(d: DerivedCall, model: ModuleModel, ev: Evaluator, judge: 
   const label = entry.attrs ? `${d.label ?? entry.name}.${entry.attrs.join('.')}` : (d.label ?? entry.name);
   const problem = judge.judge(value, [label], { module: argModule, node: arg }, ctx);
   if (!problem) return undefined;
+  // What the helper sends was made by this caller (`Runner(Learner(lambda x: ...), pool).run()`):
+  // reported where it is made, which is where the fix goes; the helper's send is related.
+  if (d.module && d.module !== model && problem.leafSite?.module === model) problem.anchor = problem.leafSite;
   const rule = pythonRuleById.get(problem.rule)!;
   const called = d.fn.name === '__init__' && d.fn.outer.cls ? d.fn.outer.cls.name : d.fn.name;
   // `run_in_process(*args)`: the extra arguments a helper takes with `*args` / `**kwargs`.
