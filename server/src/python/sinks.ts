@@ -134,7 +134,19 @@ function sinkAt(site: CallSite, ev: Evaluator, config: SendcheckConfig, defaultM
       const sink = make('joblib.delayed', 'task', 'joblib', undefined);
       // joblib's `multiprocessing` backend sends tasks through a multiprocessing Pool with plain
       // pickle (lambdas fail there); loky, the default, uses cloudpickle.
-      return sink && joblibBackend(call, site.scope, ev) === 'multiprocessing' ? { ...sink, serializer: 'pickle' } : sink;
+      return sink && (joblibBackend(call, site.scope, ev) ?? contextBackend(call, site.scope, ev)) === 'multiprocessing' ? { ...sink, serializer: 'pickle' } : sink;
+    }
+    // dask: `delayed(f)(*args)` computed by the processes scheduler in the same scope
+    // (`dask.compute(*parts, scheduler="processes")`, `total.compute(scheduler="processes")`):
+    // the task and its arguments are cloudpickled to the worker processes. Under the default
+    // threaded scheduler nothing is pickled.
+    if (inner.kind === 'ref' && (inner.qname === 'dask.delayed' || inner.qname === 'dask.delayed.delayed')) {
+      if (!daskProcesses(site, ev)) return undefined;
+      const innerArgs = callArgs(fnNode);
+      add('func', innerArgs.positional[0]);
+      restArgs(0);
+      restKeywords(['dask_key_name', 'pure']);
+      return make('dask.delayed', 'task', 'dask', 'spawn');
     }
     return undefined;
   }
@@ -203,7 +215,11 @@ function sinkAt(site: CallSite, ev: Evaluator, config: SendcheckConfig, defaultM
         const jobs = keywords.get('n_jobs');
         if (!jobs || /^(?:None|1)$/.test(jobs.text)) return undefined;
         add('estimator', arg(0, 'estimator'));
-        return make(q.slice(q.lastIndexOf('.') + 1), 'task', 'joblib', undefined);
+        const sink = make(q.slice(q.lastIndexOf('.') + 1), 'task', 'joblib', undefined);
+        // Inside `with parallel_backend("multiprocessing")` joblib sends through a multiprocessing
+        // Pool with the standard pickler.
+        const backend = contextBackend(call, site.scope, ev) ?? (q.endsWith('CV') ? fitBackend(call, site.scope, ev) : undefined);
+        return sink && backend === 'multiprocessing' ? { ...sink, serializer: 'pickle' } : sink;
       }
       case 'pickle.dump':
       case 'pickle.dumps':
@@ -447,3 +463,87 @@ function joblibBackend(task: Node, scope: CallSite['scope'], ev: Evaluator): str
   return text;
 }
 
+
+const joblibContexts = new Set(['joblib.parallel_backend', 'joblib.parallel.parallel_backend', 'joblib.parallel_config', 'joblib.parallel.parallel_config']);
+
+/**
+ * The backend a `with joblib.parallel_backend("multiprocessing"):` (or `parallel_config(backend=...)`)
+ * around `node` selects, in the same function: the innermost such block wins.
+ */
+function contextBackend(node: Node, scope: CallSite['scope'], ev: Evaluator): string | undefined {
+  for (let n: Node | null = node.parent; n && n.type !== 'function_definition' && n.type !== 'class_definition' && n.type !== 'lambda'; n = n.parent) {
+    if (n.type !== 'with_statement') continue;
+    const clause = n.namedChildren.find((c) => c?.type === 'with_clause');
+    for (const item of clause?.namedChildren ?? []) {
+      let expr = item?.type === 'with_item' ? item.childForFieldName('value') : null;
+      if (expr?.type === 'as_pattern') expr = expr.namedChildren[0] ?? null;
+      if (expr?.type !== 'call') continue;
+      const callee = ev.eval(expr.childForFieldName('function')!, scope);
+      if (callee.kind !== 'ref' || !joblibContexts.has(callee.qname)) continue;
+      const { positional, keywords } = callArgs(expr);
+      const backend = keywords.get('backend') ?? (callee.qname.endsWith('parallel_backend') ? positional[0] : undefined);
+      if (backend?.type === 'string') return backend.text.replace(/^['"]|['"]$/g, '');
+    }
+  }
+  return undefined;
+}
+
+const processSchedulers = /^(['"])(?:processes|multiprocessing)\1$/;
+
+/**
+ * Whether the scope of a `delayed(...)` call (or the module) computes with dask's processes
+ * scheduler: `dask.compute(..., scheduler="processes")`, `x.compute(scheduler="processes")` /
+ * `.persist(...)`, or `dask.config.set(scheduler="processes")`.
+ */
+function daskProcesses(site: CallSite, ev: Evaluator): boolean {
+  const module = site.scope.module;
+  for (const c of module.calls) {
+    if (c.scope !== site.scope && c.scope !== module.scope) continue;
+    const scheduler = callArgs(c.node).keywords.get('scheduler') ?? callArgs(c.node).keywords.get('get');
+    if (!scheduler || !processSchedulers.test(scheduler.text)) continue;
+    const f = c.node.childForFieldName('function');
+    if (!f) continue;
+    if (f.type === 'attribute' && /^(?:compute|persist)$/.test(f.childForFieldName('attribute')?.text ?? '')) {
+      const callee = ev.eval(f, c.scope);
+      if (callee.kind !== 'ref' || /^dask\.(?:compute|persist)$/.test(callee.qname)) return true;
+      continue;
+    }
+    const callee = ev.eval(f, c.scope);
+    if (callee.kind === 'ref' && /^dask\.(?:compute|persist|config\.set)$/.test(callee.qname)) return true;
+  }
+  return false;
+}
+
+/**
+ * The joblib backend around the `fit` of a search object built at `call`: bound to a name here
+ * (`search = GridSearchCV(...)`), or returned by this function and bound at a caller in the same
+ * module (`search = build_search()`), then `search.fit(...)` inside `with parallel_backend(...)`.
+ */
+function fitBackend(call: Node, scope: CallSite['scope'], ev: Evaluator): string | undefined {
+  const boundName = (n: Node): string | undefined => {
+    const p = n.parent;
+    const left = p?.type === 'assignment' && p.childForFieldName('right')?.id === n.id ? p.childForFieldName('left') : undefined;
+    return left?.type === 'identifier' ? left.text : undefined;
+  };
+  const holders: { name: string; scope: CallSite['scope'] }[] = [];
+  const here = boundName(call);
+  if (here) holders.push({ name: here, scope });
+  const fn = scope.fn;
+  const returned = fn && fn.returns.some((r) => r.id === call.id || (here !== undefined && r.type === 'identifier' && r.text === here));
+  const module = scope.module;
+  if (returned)
+    for (const c of module.calls) {
+      const f = c.node.childForFieldName('function');
+      const name = f?.type === 'identifier' && f.text === fn.name ? boundName(c.node) : undefined;
+      if (name && holders.length < 6) holders.push({ name, scope: c.scope });
+    }
+  for (const h of holders)
+    for (const c of module.calls) {
+      if (c.scope !== h.scope) continue;
+      const f = c.node.childForFieldName('function');
+      if (f?.type !== 'attribute' || f.childForFieldName('object')?.text !== h.name || !/^fit(?:_transform|_predict)?$/.test(f.childForFieldName('attribute')?.text ?? '')) continue;
+      const backend = contextBackend(c.node, c.scope, ev);
+      if (backend) return backend;
+    }
+  return undefined;
+}
