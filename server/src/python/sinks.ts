@@ -497,8 +497,17 @@ const processSchedulers = /^(['"])(?:processes|multiprocessing)\1$/;
  */
 function daskProcesses(site: CallSite, ev: Evaluator): boolean {
   const module = site.scope.module;
+  // The scope itself, the module, and the scopes that call the function building the tasks
+  // (`tasks = plan(store, keys)` then `dask.compute(*tasks, scheduler="processes")`).
+  const scopes = new Set([site.scope, module.scope]);
+  const fn = site.scope.fn;
+  if (fn)
+    for (const c of module.calls) {
+      const f = c.node.childForFieldName('function');
+      if (f?.type === 'identifier' && f.text === fn.name && scopes.size < 8) scopes.add(c.scope);
+    }
   for (const c of module.calls) {
-    if (c.scope !== site.scope && c.scope !== module.scope) continue;
+    if (!scopes.has(c.scope)) continue;
     const scheduler = callArgs(c.node).keywords.get('scheduler') ?? callArgs(c.node).keywords.get('get');
     if (!scheduler || !processSchedulers.test(scheduler.text)) continue;
     const f = c.node.childForFieldName('function');
