@@ -48,6 +48,9 @@ export type Role =
   | 'connection'
   | 'manager'
   | 'proxy'
+  | 'proxy-dict'
+  | 'proxy-list'
+  | 'proxy-namespace'
   | 'dask-client'
   | 'path'
   | 'sqlite-connection'
@@ -195,6 +198,11 @@ const handWritten: Record<string, TypeInfo> = {
   'multiprocessing.managers.SyncManager': other('multiprocessing Manager', 'a multiprocessing Manager', "TypeError: cannot pickle 'weakref.ReferenceType' object when a child is spawned; TypeError: Pickling an AuthenticationString object is disallowed for security reasons otherwise", 'manager', 'make the proxies here (`manager.Queue()`, `manager.dict()`, `manager.Lock()`) and send those instead of the manager; the worker uses them as it would have used what the manager makes'),
   'multiprocessing.managers.Proxy': { display: 'Manager proxy', role: 'proxy' },
   'multiprocessing.managers.QueueProxy': { display: 'Manager queue proxy', role: 'proxy-queue' },
+  // A proxy pickles to a reference; the values written into a dict, list or Namespace proxy are
+  // pickled to the manager process at the write (sinks.ts).
+  'multiprocessing.managers.DictProxy': { display: 'Manager dict proxy', role: 'proxy-dict' },
+  'multiprocessing.managers.ListProxy': { display: 'Manager list proxy', role: 'proxy-list' },
+  'multiprocessing.managers.NamespaceProxy': { display: 'Manager Namespace proxy', role: 'proxy-namespace' },
   'distributed.Client': { display: 'dask Client', role: 'dask-client' },
   'pathlib.Path': { display: 'pathlib.Path', role: 'path' },
   're.Pattern': { display: 're.Pattern', role: 'regex' },
@@ -442,9 +450,9 @@ export const methodResults: Partial<Record<Role, Record<string, string>>> = {
     Barrier: 'multiprocessing.managers.Proxy',
     Value: 'multiprocessing.managers.Proxy',
     Array: 'multiprocessing.managers.Proxy',
-    dict: 'multiprocessing.managers.Proxy',
-    list: 'multiprocessing.managers.Proxy',
-    Namespace: 'multiprocessing.managers.Proxy',
+    dict: 'multiprocessing.managers.DictProxy',
+    list: 'multiprocessing.managers.ListProxy',
+    Namespace: 'multiprocessing.managers.NamespaceProxy',
   },
   'process-pool': { apply_async: 'data', map_async: 'data' },
   'process-executor': { submit: 'concurrent.futures.Future' },

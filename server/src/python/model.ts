@@ -158,6 +158,11 @@ export interface ModuleModel {
    * `self.x` attributes because the object written to is any expression, resolved later.
    */
   shapingWrites: { target: Node; object: Node; name: string; value: Node; scope: Scope }[];
+  /**
+   * `obj[key] = value` and `obj.name = value` (plain assignments, any object): a Manager dict or
+   * Namespace proxy pickles the value at the write (sinks.ts `proxyWriteSinks`).
+   */
+  itemWrites: { target: Node; object: Node; value: Node; scope: Scope; subscript: boolean }[];
   /** The scope a function, lambda or class node opens, by node id. */
   scopeOf: Map<number, Scope>;
   /** Module-level `if __name__ == "__main__":` statements. */
@@ -208,6 +213,12 @@ function dottedText(n: Node | null): string {
   return n ? n.text.replace(/\s+/g, '') : '';
 }
 
+/** `target = value` as a plain assignment (not unpacking, a loop target or a `with ... as`). */
+function plainWrite(target: Node, value: Node): boolean {
+  const p = target.parent;
+  return p?.type === 'assignment' && p.childForFieldName('left')?.id === target.id && p.childForFieldName('right')?.id === value.id;
+}
+
 /** Attributes whose value decides what the object's methods return (see `shapingWrites`). */
 const SHAPING_ATTRS = new Set(['row_factory']);
 
@@ -220,6 +231,7 @@ export function buildModuleModel(file: string, root: Node): ModuleModel {
     startMethodCalls: [],
     copyregCalls: [],
     shapingWrites: [],
+    itemWrites: [],
     scopeOf: new Map(),
     mainGuards: [],
     starImports: [],
@@ -272,6 +284,7 @@ export function buildModuleModel(file: string, root: Node): ModuleModel {
         const attr = target.childForFieldName('attribute');
         const self = selfName(scope);
         if (obj && attr && value && !unpack.length && SHAPING_ATTRS.has(attr.text)) model.shapingWrites.push({ target, object: obj, name: attr.text, value, scope });
+        if (obj && value && plainWrite(target, value) && model.itemWrites.length < 256) model.itemWrites.push({ target, object: obj, value, scope, subscript: false });
         if (obj && attr && self && obj.type === 'identifier' && obj.text === self.name) {
           const entry: InstanceAttr = { name: attr.text, node: target, value, annotation, unpack, scope, statement };
           const list = self.cls.attrs.get(attr.text);
@@ -286,6 +299,11 @@ export function buildModuleModel(file: string, root: Node): ModuleModel {
           if (!list) scope.attrWrites.set(obj.text, [entry]);
           else if (list.length < 16) list.push(entry);
         }
+        return;
+      }
+      case 'subscript': {
+        const obj = target.childForFieldName('value');
+        if (obj && value && plainWrite(target, value) && model.itemWrites.length < 256) model.itemWrites.push({ target, object: obj, value, scope, subscript: true });
         return;
       }
       default:

@@ -40,6 +40,12 @@ const sinkMethodNames = new Set([
   'submit',
   'put',
   'put_nowait',
+  // Manager dict and list proxies (`shared.update(...)`, `results.append(...)`).
+  'update',
+  'setdefault',
+  'append',
+  'insert',
+  'extend',
   'send',
   'dump',
   'dumps',
@@ -91,7 +97,43 @@ export function findSinks(model: ModuleModel, ev: Evaluator, config: SendcheckCo
     const sink = sinkAt(site, ev, config, defaultMethod, userSinks);
     if (sink) out.push(sink);
   }
+  out.push(...proxyWriteSinks(model, ev, config, defaultMethod));
   return out;
+}
+
+const proxyWriteNames = { 'proxy-dict': 'Manager().dict()', 'proxy-namespace': 'Manager().Namespace()' } as const;
+
+/**
+ * `shared[key] = value` on a Manager dict proxy and `ns.name = value` on a Manager Namespace
+ * proxy: the proxy pickles the value to the manager process at the write (the write raises in
+ * the writer; the lock or lambda never reaches the dict).
+ */
+function proxyWriteSinks(model: ModuleModel, ev: Evaluator, config: SendcheckConfig, defaultMethod: ConcreteMethod): Sink[] {
+  const out: Sink[] = [];
+  for (const w of model.itemWrites) {
+    // Cheap test first: only a name or attribute chain can hold a proxy.
+    if (w.object.type !== 'identifier' && w.object.type !== 'attribute') continue;
+    const v = ev.eval(w.object, w.scope);
+    const options = v.kind === 'union' ? v.options : [v];
+    const proxy = options.find((o) => o.kind === 'object' && (types[o.type]?.role === (w.subscript ? 'proxy-dict' : 'proxy-namespace')));
+    if (proxy?.kind !== 'object') continue;
+    const role = types[proxy.type].role as keyof typeof proxyWriteNames;
+    const label = w.subscript ? `${short(w.object.text)}[${short(w.target.childForFieldName('subscript')?.text ?? '')}]` : short(w.target.text);
+    out.push({
+      call: { node: w.target.parent!, scope: w.scope },
+      name: proxyWriteNames[role],
+      transport: 'task',
+      serializer: serializerFor(proxy.library, config),
+      method: proxy.method ?? defaultMethod,
+      sent: [{ label, node: w.value }],
+    });
+  }
+  return out;
+}
+
+function short(text: string): string {
+  const one = text.replace(/\s+/g, ' ');
+  return one.length > 30 ? `${one.slice(0, 27)}…` : one;
 }
 
 /** The sink at one call, evaluated with `ev` (which may bind the enclosing function's parameters to one caller's arguments). */
@@ -271,6 +313,22 @@ function sinkAt(site: CallSite, ev: Evaluator, config: SendcheckConfig, defaultM
         return make('ProcessPoolExecutor.map', 'task', self.library, self.method);
       }
       return undefined;
+    case 'proxy-dict':
+    case 'proxy-list':
+    case 'proxy-namespace': {
+      // `shared.update(...)`, `results.append(row)`: the arguments are pickled to the manager.
+      const which = role === 'proxy-list' ? 'Manager().list()' : role === 'proxy-dict' ? 'Manager().dict()' : undefined;
+      if (!which) return undefined;
+      if (role === 'proxy-dict' && name === 'update') {
+        add('other', arg(0, 'other'));
+        restKeywords();
+      } else if (role === 'proxy-dict' && name === 'setdefault') add('default', arg(1, 'default'));
+      else if (role === 'proxy-list' && name === 'append') add('obj', arg(0, 'object'));
+      else if (role === 'proxy-list' && name === 'insert') add('obj', arg(1, 'object'));
+      else if (role === 'proxy-list' && name === 'extend') add('iterable', arg(0, 'iterable'), 1);
+      else return undefined;
+      return make(`${which}.${name}`, 'task', self.library, self.method);
+    }
     case 'mp-queue':
     case 'proxy-queue':
       if (name !== 'put' && name !== 'put_nowait') return undefined;
