@@ -922,6 +922,9 @@ export function sharedPrimitiveFix(ctx: FixContext): Fix | undefined {
   // A proxy made in a child process belongs to a manager that child starts and that shuts down
   // when the child exits: whoever receives it later cannot reach the object.
   if (runsInChild(site.module, site.node)) return undefined;
+  // Stored in a Manager dict or Namespace, the proxy of a fresh `Manager()` outlives its own
+  // proxy here: that manager shuts down once the write is done, and reading the entry back fails.
+  if (/^Manager\(\)\.(?:dict|list|Namespace)\(\)/.test(sink.name)) return undefined;
   return replaceConstructorFix(problem, 'multiprocessing', `Manager().${member}`, 'Use a Manager proxy: {name}(...)', false, 'use-manager-proxy');
 }
 

@@ -113,7 +113,9 @@ function proxyWriteSinks(model: ModuleModel, ev: Evaluator, config: SendcheckCon
   for (const w of model.itemWrites) {
     // Cheap test first: only a name or attribute chain can hold a proxy.
     if (w.object.type !== 'identifier' && w.object.type !== 'attribute') continue;
-    const v = ev.eval(w.object, w.scope);
+    let v = ev.eval(w.object, w.scope);
+    // `def install(settings): settings.fmt = ...`: the proxy its callers in this module pass.
+    if (v.kind === 'param' && v.index >= 0 && !v.attrs && !v.element) v = ev.paramOrigins(v.fn, v.index, v.name, 1);
     const options = v.kind === 'union' ? v.options : [v];
     const proxy = options.find((o) => o.kind === 'object' && (types[o.type]?.role === (w.subscript ? 'proxy-dict' : 'proxy-namespace')));
     if (proxy?.kind !== 'object') continue;
