@@ -568,7 +568,7 @@ function daskProcesses(site: CallSite, ev: Evaluator): boolean {
     }
   for (const c of module.calls) {
     if (!scopes.has(c.scope)) continue;
-    const scheduler = callArgs(c.node).keywords.get('scheduler') ?? callArgs(c.node).keywords.get('get');
+    const scheduler = callArgs(c.node).keywords.get('scheduler');
     if (!scheduler || !processSchedulers.test(scheduler.text)) continue;
     const f = c.node.childForFieldName('function');
     if (!f) continue;
