@@ -554,7 +554,7 @@ function containerValuesOf(checker: ts.TypeChecker, sym: ts.Symbol): ts.Expressi
  * holds, anywhere in the files that declare it; writes that cannot have run before `send` are left out
  * (see mayRunBefore).
  */
-function propertyWrites(checker: ts.TypeChecker, holder: ts.Symbol, send: ts.Node): { name: string; value: ts.Expression }[] {
+export function propertyWrites(checker: ts.TypeChecker, holder: ts.Symbol, send: ts.Node): { name: string; value: ts.Expression }[] {
   const out: { name: string; value: ts.Expression }[] = [];
   const holderName = holder.getName();
   for (const sf of new Set((holder.declarations ?? []).map((d) => d.getSourceFile()))) {
@@ -811,7 +811,8 @@ export function typedOriginsOfUntyped(checker: ts.TypeChecker, expr: ts.Expressi
       if (ts.isIdentifier(e) || ts.isCallExpression(e)) {
         for (const o of originsOf(checker, e, options)) {
           // `Object.assign({}, defaults, { onProgress })` returned by a helper: its sources' own properties.
-          if (o !== e && (ts.isObjectLiteralExpression(o) || ts.isArrayLiteralExpression(o) || ts.isNewExpression(o) || isObjectAssign(o))) visit(o, path, depth + 1, false, spread);
+          // `return items.map((d) => new Annotation(d).data)` in a helper: the elements its callback returns.
+          if (o !== e && (ts.isObjectLiteralExpression(o) || ts.isArrayLiteralExpression(o) || ts.isNewExpression(o) || isObjectAssign(o) || mapCallback(o))) visit(o, path, depth + 1, false, spread);
         }
       }
       if (ts.isNewExpression(e)) for (const f of untypedConstructorFields(checker, e)) visit(f.value, [...path, f.name], depth + 1, true);
