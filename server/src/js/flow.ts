@@ -229,6 +229,9 @@ export function originsOf(checker: ts.TypeChecker, expr: ts.Expression, options:
         } else if (ts.isParameter(d) && iteratedBy(d)) {
           // `jobs.forEach((job) => ...)`: the callback is called with each element of `jobs`.
           for (const el of elementOrigins(checker, iteratedBy(d)!, options)) add(el, hops + 1);
+        } else if (ts.isParameter(d) && rejectionSource(d)) {
+          // `p.catch((reason) => ...)`: the callback gets what the promise rejects with.
+          for (const t of rejectionsOf(checker, rejectionSource(d)!)) add(t, hops + 1);
         } else if (ts.isParameter(d) && promiseCallbackSource(d)) {
           // `load().then((state) => ...)`: the callback gets what the promise resolves to.
           add(promiseCallbackSource(d)!, hops + 1);
@@ -378,6 +381,36 @@ function promiseCallbackSource(p: ts.ParameterDeclaration): ts.Expression | unde
   const call = fn.parent;
   if (!ts.isCallExpression(call) || call.arguments[0] !== fn || !ts.isPropertyAccessExpression(call.expression) || call.expression.name.text !== 'then') return undefined;
   return call.expression.expression;
+}
+
+/**
+ * The promise whose rejection a callback's first parameter receives: `p` in `p.catch((reason) => ...)`
+ * and in `p.then(onDone, (reason) => ...)`.
+ */
+function rejectionSource(p: ts.ParameterDeclaration): ts.Expression | undefined {
+  const fn = p.parent;
+  if (!(ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) || fn.parameters[0] !== p) return undefined;
+  const call = fn.parent;
+  if (!ts.isCallExpression(call) || !ts.isPropertyAccessExpression(call.expression)) return undefined;
+  const method = call.expression.name.text;
+  if ((method === 'catch' && call.arguments[0] === fn) || (method === 'then' && call.arguments[1] === fn)) return call.expression.expression;
+  return undefined;
+}
+
+/**
+ * What a promise expression can reject with: `Promise.reject(x)`'s `x`, or what a project function
+ * it calls throws (an async function's throw is its rejection); the rejections of `.then(...)`,
+ * `.finally(...)` chains are their receiver's. Bounded; empty when none is seen.
+ */
+function rejectionsOf(checker: ts.TypeChecker, promise: ts.Expression): ts.Expression[] {
+  let e = skipOuter(promise);
+  for (let i = 0; i < 4 && ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && /^(then|finally)$/.test(e.expression.name.text); i++) e = skipOuter(e.expression.expression);
+  if (!ts.isCallExpression(e)) return [];
+  if (isPromiseReject(e.expression)) return e.arguments[0] && !ts.isSpreadElement(e.arguments[0]) ? [e.arguments[0]] : [];
+  const fn = calledFunction(checker, e);
+  const body = fn && (fn as { body?: ts.Node }).body;
+  if (!body || fn!.getSourceFile().fileName.includes('/node_modules/')) return [];
+  return thrownIn(checker, body, 1);
 }
 
 function isPromiseReject(e: ts.Expression): boolean {
