@@ -876,6 +876,14 @@ export function typedOriginsOfUntyped(checker: ts.TypeChecker, expr: ts.Expressi
       for (const v of containerValues(checker, e.expression.expression)) visit(v, path, depth + 1, true);
       return;
     }
+    // `Comlink.proxy(onProgress)`, `Object.freeze(x)`: a declared function `<T>(value: T) => T & …` gives
+    // back its argument (marked, frozen), which an untyped argument leaves `any`: judge the argument.
+    // A proxy marker still crosses as a proxy when it is the sent value itself (walk.ts), not nested.
+    const identity = ts.isCallExpression(e) ? identityArgument(checker, e) : undefined;
+    if (identity) {
+      if (!(identity.marksProxy && path.length === 0)) visit(identity.arg, path, depth + 1, true, spread);
+      return;
+    }
     // `handlers[name]`: any property of the object literal `handlers` can hold.
     if (ts.isElementAccessExpression(e) && !ts.isStringLiteralLike(e.argumentExpression) && !ts.isNumericLiteral(e.argumentExpression)) {
       for (const o of originsOf(checker, e.expression, options)) {
@@ -907,6 +915,40 @@ export function typedOriginsOfUntyped(checker: ts.TypeChecker, expr: ts.Expressi
     if (causes.some((c) => c.every((seg, i) => o.path[i] === seg))) o.viaErrorCause = true;
   }
   return out;
+}
+
+/**
+ * The argument a call to a declared (.d.ts) generic function returns as it is: its signature reads
+ * `<T>(value: T, …): T` or `T & Marker` (`Comlink.proxy`, `Comlink.transfer`, `Object.freeze`). With
+ * `marksProxy` when the added part is Comlink's proxy marker.
+ */
+export function identityArgument(checker: ts.TypeChecker, call: ts.CallExpression): { arg: ts.Expression; marksProxy: boolean } | undefined {
+  let decl: ts.SignatureDeclaration | undefined;
+  try {
+    decl = checker.getResolvedSignature(call)?.declaration as ts.SignatureDeclaration | undefined;
+  } catch {
+    return undefined;
+  }
+  if (!decl || !decl.getSourceFile().isDeclarationFile || !decl.typeParameters?.length || !decl.type) return undefined;
+  const typeParams = new Set(decl.typeParameters.map((t) => t.name.text));
+  const isParamRef = (n: ts.TypeNode): n is ts.TypeReferenceNode => ts.isTypeReferenceNode(n) && ts.isIdentifier(n.typeName) && typeParams.has(n.typeName.text) && !n.typeArguments;
+  const ret = decl.type;
+  const parts = ts.isIntersectionTypeNode(ret) ? ret.types : [ret];
+  const t = parts.find(isParamRef) as ts.TypeReferenceNode | undefined;
+  if (!t) return undefined;
+  const name = (t.typeName as ts.Identifier).text;
+  const index = decl.parameters.findIndex((p) => !!p.type && isParamRef(p.type) && ((p.type as ts.TypeReferenceNode).typeName as ts.Identifier).text === name && !p.dotDotDotToken);
+  const arg = index >= 0 ? call.arguments[index] : undefined;
+  if (!arg || ts.isSpreadElement(arg)) return undefined;
+  const marksProxy = parts.some((part) => {
+    if (part === t) return false;
+    try {
+      return checker.getPropertiesOfType(checker.getTypeFromTypeNode(part)).some((p) => p.getName().startsWith('__@proxyMarker'));
+    } catch {
+      return false;
+    }
+  });
+  return { arg, marksProxy };
 }
 
 /** The callback of `xs.map(cb)` when it is written there. */
