@@ -607,6 +607,66 @@ export function propertyWrites(checker: ts.TypeChecker, holder: ts.Symbol, send:
   return out;
 }
 
+/** Calls by the names of the variables they pass as a bare argument (`step(state)`, `make(id)(state)`), built once per parsed file. */
+const argumentIndex = new WeakMap<ts.SourceFile, Map<string, ts.CallExpression[]>>();
+
+function callsPassing(sf: ts.SourceFile): Map<string, ts.CallExpression[]> {
+  let index = argumentIndex.get(sf);
+  if (index) return index;
+  const built = new Map<string, ts.CallExpression[]>();
+  const visit = (n: ts.Node): void => {
+    if (ts.isCallExpression(n)) {
+      for (const a of n.arguments) {
+        if (!ts.isIdentifier(a)) continue;
+        const list = built.get(a.text) ?? [];
+        if (!list.includes(n)) list.push(n);
+        built.set(a.text, list);
+      }
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(sf);
+  argumentIndex.set(sf, built);
+  index = built;
+  return index;
+}
+
+/**
+ * The parameters of project functions a variable is passed to, by calls that may run before `send`:
+ * `step(state)`, and `makeStep(id)(state)` (the function a project function returns). Bounded.
+ */
+function parametersGiven(checker: ts.TypeChecker, holder: ts.Symbol, send: ts.Node): ts.Symbol[] {
+  const out: ts.Symbol[] = [];
+  for (const sf of new Set((holder.declarations ?? []).map((d) => d.getSourceFile()))) {
+    if (sf.isDeclarationFile) continue;
+    for (const call of callsPassing(sf).get(holder.getName()) ?? []) {
+      if (out.length >= maxCallers || !mayRunBefore(call, send)) continue;
+      const index = call.arguments.findIndex((a) => ts.isIdentifier(a) && sameSymbol(symbolOf(checker, a), holder));
+      if (index < 0) continue;
+      for (const fn of functionsCalled(checker, call)) {
+        const p = fn.parameters[index];
+        if (!p || p.dotDotDotToken || !ts.isIdentifier(p.name) || fn.getSourceFile().isDeclarationFile || fn.getSourceFile().fileName.includes('/node_modules/')) continue;
+        const sym = symbolOf(checker, p.name);
+        if (sym) out.push(sym);
+      }
+    }
+  }
+  return out;
+}
+
+/** The project functions a call runs: the callee's declaration, or for `make(x)(y)` the functions `make` returns. */
+function functionsCalled(checker: ts.TypeChecker, call: ts.CallExpression): ts.SignatureDeclaration[] {
+  const direct = calledFunction(checker, call);
+  if (direct) return [direct];
+  const callee = skipOuter(call.expression);
+  if (!ts.isCallExpression(callee)) return [];
+  const maker = calledFunction(checker, callee);
+  if (!maker) return [];
+  return returnedExpressions(maker)
+    .map((r) => skipOuter(r))
+    .filter((r): r is ts.ArrowFunction | ts.FunctionExpression => ts.isArrowFunction(r) || ts.isFunctionExpression(r));
+}
+
 /** The parameter of a project function that an object literal is passed to directly (`edit({ id: 3 }, text)`). */
 function parameterHolder(checker: ts.TypeChecker, lit: ts.ObjectLiteralExpression): ts.Symbol | undefined {
   const call = lit.parent;
@@ -813,6 +873,9 @@ export function typedOriginsOfUntyped(checker: ts.TypeChecker, expr: ts.Expressi
       if (holder) {
         for (const w of propertyWrites(checker, holder, expr)) visit(w.value, [...path, w.name], depth + 1, true);
         for (const w of symbolKeyWrites(checker, holder, expr)) out.push({ expr: w.value, path, symbolKey: w.key });
+        // The variable handed to a project function that fills it in (`state = await step(state)` with
+        // `state.request = { … }` in the step): the writes to that function's parameter.
+        if (ts.isVariableDeclaration(e.parent)) for (const param of parametersGiven(checker, holder, expr)) for (const w of propertyWrites(checker, param, expr)) visit(w.value, [...path, w.name], depth + 1, true);
       }
       return;
     }
