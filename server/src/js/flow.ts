@@ -229,6 +229,9 @@ export function originsOf(checker: ts.TypeChecker, expr: ts.Expression, options:
         } else if (ts.isParameter(d) && iteratedBy(d)) {
           // `jobs.forEach((job) => ...)`: the callback is called with each element of `jobs`.
           for (const el of elementOrigins(checker, iteratedBy(d)!, options)) add(el, hops + 1);
+        } else if (ts.isParameter(d) && rejectionSource(d)) {
+          // `p.catch((reason) => ...)`: the callback gets what the promise rejects with.
+          for (const t of rejectionsOf(checker, rejectionSource(d)!)) add(t, hops + 1);
         } else if (ts.isParameter(d) && promiseCallbackSource(d)) {
           // `load().then((state) => ...)`: the callback gets what the promise resolves to.
           add(promiseCallbackSource(d)!, hops + 1);
@@ -378,6 +381,36 @@ function promiseCallbackSource(p: ts.ParameterDeclaration): ts.Expression | unde
   const call = fn.parent;
   if (!ts.isCallExpression(call) || call.arguments[0] !== fn || !ts.isPropertyAccessExpression(call.expression) || call.expression.name.text !== 'then') return undefined;
   return call.expression.expression;
+}
+
+/**
+ * The promise whose rejection a callback's first parameter receives: `p` in `p.catch((reason) => ...)`
+ * and in `p.then(onDone, (reason) => ...)`.
+ */
+function rejectionSource(p: ts.ParameterDeclaration): ts.Expression | undefined {
+  const fn = p.parent;
+  if (!(ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) || fn.parameters[0] !== p) return undefined;
+  const call = fn.parent;
+  if (!ts.isCallExpression(call) || !ts.isPropertyAccessExpression(call.expression)) return undefined;
+  const method = call.expression.name.text;
+  if ((method === 'catch' && call.arguments[0] === fn) || (method === 'then' && call.arguments[1] === fn)) return call.expression.expression;
+  return undefined;
+}
+
+/**
+ * What a promise expression can reject with: `Promise.reject(x)`'s `x`, or what a project function
+ * it calls throws (an async function's throw is its rejection); the rejections of `.then(...)`,
+ * `.finally(...)` chains are their receiver's. Bounded; empty when none is seen.
+ */
+function rejectionsOf(checker: ts.TypeChecker, promise: ts.Expression): ts.Expression[] {
+  let e = skipOuter(promise);
+  for (let i = 0; i < 4 && ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && /^(then|finally)$/.test(e.expression.name.text); i++) e = skipOuter(e.expression.expression);
+  if (!ts.isCallExpression(e)) return [];
+  if (isPromiseReject(e.expression)) return e.arguments[0] && !ts.isSpreadElement(e.arguments[0]) ? [e.arguments[0]] : [];
+  const fn = calledFunction(checker, e);
+  const body = fn && (fn as { body?: ts.Node }).body;
+  if (!body || fn!.getSourceFile().fileName.includes('/node_modules/')) return [];
+  return thrownIn(checker, body, 1);
 }
 
 function isPromiseReject(e: ts.Expression): boolean {
@@ -554,7 +587,7 @@ function containerValuesOf(checker: ts.TypeChecker, sym: ts.Symbol): ts.Expressi
  * holds, anywhere in the files that declare it; writes that cannot have run before `send` are left out
  * (see mayRunBefore).
  */
-function propertyWrites(checker: ts.TypeChecker, holder: ts.Symbol, send: ts.Node): { name: string; value: ts.Expression }[] {
+export function propertyWrites(checker: ts.TypeChecker, holder: ts.Symbol, send: ts.Node): { name: string; value: ts.Expression }[] {
   const out: { name: string; value: ts.Expression }[] = [];
   const holderName = holder.getName();
   for (const sf of new Set((holder.declarations ?? []).map((d) => d.getSourceFile()))) {
@@ -572,6 +605,66 @@ function propertyWrites(checker: ts.TypeChecker, holder: ts.Symbol, send: ts.Nod
     }
   }
   return out;
+}
+
+/** Calls by the names of the variables they pass as a bare argument (`step(state)`, `make(id)(state)`), built once per parsed file. */
+const argumentIndex = new WeakMap<ts.SourceFile, Map<string, ts.CallExpression[]>>();
+
+function callsPassing(sf: ts.SourceFile): Map<string, ts.CallExpression[]> {
+  let index = argumentIndex.get(sf);
+  if (index) return index;
+  const built = new Map<string, ts.CallExpression[]>();
+  const visit = (n: ts.Node): void => {
+    if (ts.isCallExpression(n)) {
+      for (const a of n.arguments) {
+        if (!ts.isIdentifier(a)) continue;
+        const list = built.get(a.text) ?? [];
+        if (!list.includes(n)) list.push(n);
+        built.set(a.text, list);
+      }
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(sf);
+  argumentIndex.set(sf, built);
+  index = built;
+  return index;
+}
+
+/**
+ * The parameters of project functions a variable is passed to, by calls that may run before `send`:
+ * `step(state)`, and `makeStep(id)(state)` (the function a project function returns). Bounded.
+ */
+function parametersGiven(checker: ts.TypeChecker, holder: ts.Symbol, send: ts.Node): ts.Symbol[] {
+  const out: ts.Symbol[] = [];
+  for (const sf of new Set((holder.declarations ?? []).map((d) => d.getSourceFile()))) {
+    if (sf.isDeclarationFile) continue;
+    for (const call of callsPassing(sf).get(holder.getName()) ?? []) {
+      if (out.length >= maxCallers || !mayRunBefore(call, send)) continue;
+      const index = call.arguments.findIndex((a) => ts.isIdentifier(a) && sameSymbol(symbolOf(checker, a), holder));
+      if (index < 0) continue;
+      for (const fn of functionsCalled(checker, call)) {
+        const p = fn.parameters[index];
+        if (!p || p.dotDotDotToken || !ts.isIdentifier(p.name) || fn.getSourceFile().isDeclarationFile || fn.getSourceFile().fileName.includes('/node_modules/')) continue;
+        const sym = symbolOf(checker, p.name);
+        if (sym) out.push(sym);
+      }
+    }
+  }
+  return out;
+}
+
+/** The project functions a call runs: the callee's declaration, or for `make(x)(y)` the functions `make` returns. */
+function functionsCalled(checker: ts.TypeChecker, call: ts.CallExpression): ts.SignatureDeclaration[] {
+  const direct = calledFunction(checker, call);
+  if (direct) return [direct];
+  const callee = skipOuter(call.expression);
+  if (!ts.isCallExpression(callee)) return [];
+  const maker = calledFunction(checker, callee);
+  if (!maker) return [];
+  return returnedExpressions(maker)
+    .map((r) => skipOuter(r))
+    .filter((r): r is ts.ArrowFunction | ts.FunctionExpression => ts.isArrowFunction(r) || ts.isFunctionExpression(r));
 }
 
 /** The parameter of a project function that an object literal is passed to directly (`edit({ id: 3 }, text)`). */
@@ -780,6 +873,9 @@ export function typedOriginsOfUntyped(checker: ts.TypeChecker, expr: ts.Expressi
       if (holder) {
         for (const w of propertyWrites(checker, holder, expr)) visit(w.value, [...path, w.name], depth + 1, true);
         for (const w of symbolKeyWrites(checker, holder, expr)) out.push({ expr: w.value, path, symbolKey: w.key });
+        // The variable handed to a project function that fills it in (`state = await step(state)` with
+        // `state.request = { … }` in the step): the writes to that function's parameter.
+        if (ts.isVariableDeclaration(e.parent)) for (const param of parametersGiven(checker, holder, expr)) for (const w of propertyWrites(checker, param, expr)) visit(w.value, [...path, w.name], depth + 1, true);
       }
       return;
     }
@@ -811,7 +907,8 @@ export function typedOriginsOfUntyped(checker: ts.TypeChecker, expr: ts.Expressi
       if (ts.isIdentifier(e) || ts.isCallExpression(e)) {
         for (const o of originsOf(checker, e, options)) {
           // `Object.assign({}, defaults, { onProgress })` returned by a helper: its sources' own properties.
-          if (o !== e && (ts.isObjectLiteralExpression(o) || ts.isArrayLiteralExpression(o) || ts.isNewExpression(o) || isObjectAssign(o))) visit(o, path, depth + 1, false, spread);
+          // `return items.map((d) => new Annotation(d).data)` in a helper: the elements its callback returns.
+          if (o !== e && (ts.isObjectLiteralExpression(o) || ts.isArrayLiteralExpression(o) || ts.isNewExpression(o) || isObjectAssign(o) || mapCallback(o))) visit(o, path, depth + 1, false, spread);
         }
       }
       if (ts.isNewExpression(e)) for (const f of untypedConstructorFields(checker, e)) visit(f.value, [...path, f.name], depth + 1, true);
@@ -840,6 +937,14 @@ export function typedOriginsOfUntyped(checker: ts.TypeChecker, expr: ts.Expressi
     // `m.get(k)`: what was written into `m`.
     if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === 'get') {
       for (const v of containerValues(checker, e.expression.expression)) visit(v, path, depth + 1, true);
+      return;
+    }
+    // `Comlink.proxy(onProgress)`, `Object.freeze(x)`: a declared function `<T>(value: T) => T & …` gives
+    // back its argument (marked, frozen), which an untyped argument leaves `any`: judge the argument.
+    // A proxy marker still crosses as a proxy when it is the sent value itself (walk.ts), not nested.
+    const identity = ts.isCallExpression(e) ? identityArgument(checker, e) : undefined;
+    if (identity) {
+      if (!(identity.marksProxy && path.length === 0)) visit(identity.arg, path, depth + 1, true, spread);
       return;
     }
     // `handlers[name]`: any property of the object literal `handlers` can hold.
@@ -873,6 +978,42 @@ export function typedOriginsOfUntyped(checker: ts.TypeChecker, expr: ts.Expressi
     if (causes.some((c) => c.every((seg, i) => o.path[i] === seg))) o.viaErrorCause = true;
   }
   return out;
+}
+
+/**
+ * The argument a call to a declared (.d.ts) generic function returns as it is: its signature reads
+ * `<T>(value: T, …): T` or `T & Marker` (`Comlink.proxy`, `Comlink.transfer`, `Object.freeze`). With
+ * `marksProxy` when the added part is Comlink's proxy marker.
+ */
+export function identityArgument(checker: ts.TypeChecker, call: ts.CallExpression): { arg: ts.Expression; marksProxy: boolean } | undefined {
+  let decl: ts.SignatureDeclaration | undefined;
+  try {
+    decl = checker.getResolvedSignature(call)?.declaration as ts.SignatureDeclaration | undefined;
+  } catch {
+    return undefined;
+  }
+  if (!decl || !decl.getSourceFile().isDeclarationFile || !decl.typeParameters?.length || !decl.type) return undefined;
+  // `structuredClone<T>(value: T): T` returns a copy (plain objects, no prototypes), not its argument.
+  if (ts.isFunctionDeclaration(decl) && decl.name?.text === 'structuredClone') return undefined;
+  const typeParams = new Set(decl.typeParameters.map((t) => t.name.text));
+  const isParamRef = (n: ts.TypeNode): n is ts.TypeReferenceNode => ts.isTypeReferenceNode(n) && ts.isIdentifier(n.typeName) && typeParams.has(n.typeName.text) && !n.typeArguments;
+  const ret = decl.type;
+  const parts = ts.isIntersectionTypeNode(ret) ? ret.types : [ret];
+  const t = parts.find(isParamRef) as ts.TypeReferenceNode | undefined;
+  if (!t) return undefined;
+  const name = (t.typeName as ts.Identifier).text;
+  const index = decl.parameters.findIndex((p) => !!p.type && isParamRef(p.type) && ((p.type as ts.TypeReferenceNode).typeName as ts.Identifier).text === name && !p.dotDotDotToken);
+  const arg = index >= 0 ? call.arguments[index] : undefined;
+  if (!arg || ts.isSpreadElement(arg)) return undefined;
+  const marksProxy = parts.some((part) => {
+    if (part === t) return false;
+    try {
+      return checker.getPropertiesOfType(checker.getTypeFromTypeNode(part)).some((p) => p.getName().startsWith('__@proxyMarker'));
+    } catch {
+      return false;
+    }
+  });
+  return { arg, marksProxy };
 }
 
 /** The callback of `xs.map(cb)` when it is written there. */

@@ -3,7 +3,7 @@ import * as ts from 'typescript';
 import { libraryCallee, originsOf } from './flow';
 import { textTest, type Origin } from './origin';
 import { returnedValues } from './platform-sinks';
-import { labelOf, property, resolveObject, skipParens, type Sink } from './sinks';
+import { labelOf, optionProperty, property, resolveObject, skipParens, type Sink } from './sinks';
 import type { Serializer } from './rules/rule';
 
 // Worker pools beyond `pool.run(task)` / `pool.exec(fn, params)` (sinks.ts): what their
@@ -34,8 +34,7 @@ const isPoolClass = (o: Origin) => (o.module === 'piscina' && o.container === 'P
 export function classifyPoolSink(call: PoolCall): Sink | undefined {
   const { node, origin: o, args, checker } = call;
   if (isPoolClass(o) && o.name === 'constructor' && ts.isNewExpression(node)) {
-    const options = args[0] && resolveObject(checker, args[0]);
-    const data = property(options, 'workerData');
+    const data = optionProperty(checker, args[0], 'workerData', node);
     if (!data) return undefined;
     return { call: node, api: `new ${o.container}`, values: [{ expr: data, label: ts.isIdentifier(skipParens(data)) ? labelOf(data, 'workerData') : 'workerData' }], serializer: 'clone', transfer: { kind: 'none' }, canTransfer: false, runtime: 'node' };
   }

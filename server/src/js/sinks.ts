@@ -1,7 +1,7 @@
 import * as nodePath from 'node:path';
 import * as ts from 'typescript';
 import type { UserSink } from '../engine/config';
-import { commonJsInteropType, libraryCallee, originsOf } from './flow';
+import { commonJsInteropType, libraryCallee, originsOf, propertyWrites } from './flow';
 import { originOf, type Origin } from './origin';
 import { classifyPlatformSink, exposedApiCall, fileCandidateNames, openerPostMessage, platformCandidateNames, platformSinkHint } from './platform-sinks';
 import { classifyPoolSink, poolCandidateNames, poolWorkerReturnSinks, workerpoolSerialization } from './pool-sinks';
@@ -229,6 +229,30 @@ function clusterSerialization(checker: ts.TypeChecker, program: ts.Program, sf: 
   return setups.length > 0 && setups.every(advanced) ? 'clone' : 'json';
 }
 
+/**
+ * The option `name` of the options object `arg` a call is given: the literal's property, or, when
+ * the literal lacks it, the last `opts.name = value` on the variable holding the literal that may
+ * have run before `send` (`const opts = { filename }; opts.workerData = { task }; new Piscina(opts)`).
+ * The last such write stands for all: an option is one value, and the usual shape fills it once.
+ */
+export function optionProperty(checker: ts.TypeChecker, arg: ts.Expression | undefined, name: string, send: ts.Node): ts.Expression | undefined {
+  if (!arg) return undefined;
+  const own = property(resolveObject(checker, arg), name);
+  if (own) return own;
+  const a = skipParens(arg);
+  if (!ts.isIdentifier(a)) return undefined;
+  let sym: ts.Symbol | undefined;
+  try {
+    sym = checker.getSymbolAtLocation(a);
+  } catch {
+    return undefined;
+  }
+  const d = sym?.valueDeclaration;
+  if (!sym || !d || !ts.isVariableDeclaration(d) || !d.initializer || !ts.isObjectLiteralExpression(skipParens(d.initializer))) return undefined;
+  const writes = propertyWrites(checker, sym, send).filter((w) => w.name === name);
+  return writes.length ? writes[writes.length - 1].value : undefined;
+}
+
 export function resolveObject(checker: ts.TypeChecker, e: ts.Expression): ts.Expression {
   const s = skipParens(e);
   if (ts.isIdentifier(s)) {
@@ -347,7 +371,7 @@ export function findSinks(sf: ts.SourceFile, program: ts.Program, userSinks: rea
     }
     if (origin.module === 'worker_threads' && origin.container === 'Worker' && origin.name === 'constructor' && ts.isNewExpression(node)) {
       const options = args[1] ? resolveObject(checker, args[1]) : undefined;
-      const data = property(options, 'workerData');
+      const data = optionProperty(checker, args[1], 'workerData', node);
       if (!data) return undefined;
       return { ...base, api: 'new Worker', values: [{ expr: data, label: ts.isIdentifier(skipParens(data)) ? labelOf(data, 'workerData') : 'workerData' }], serializer: 'clone', transfer: readList(property(options, 'transferList'), undefined), canTransfer: true, runtime: 'node', transferSlot: { kind: 'option', index: 1, key: 'transferList' } };
     }

@@ -1,6 +1,6 @@
 import * as ts from 'typescript';
 import type { UserSink } from '../engine/config';
-import { calledFunction, originsOf, skipOuter } from './flow';
+import { calledFunction, identityArgument, originsOf, skipOuter } from './flow';
 import { callMemo } from './memo';
 import { resolveAlias } from './origin';
 import type { Serializer, TransferInfo } from './rules/rule';
@@ -138,11 +138,15 @@ export class Summaries {
     for (const sf of this.program.getSourceFiles()) {
       if (sf.isDeclarationFile || sf.fileName.includes('/node_modules/') || !this.mayReachSinks(sf)) continue;
       const { sending, others } = functionBodiesOf(sf, this.userSinks);
-      for (const n of sending) {
+      // A sink the text gate cannot see (`api.process(job)` on a Comlink or threads.js remote): the
+      // functions around the file's sinks, as the checker found them, send too.
+      const around = fileMentionsSinks(sf, this.userSinks) ? enclosingFunctionNames(this.sinksIn(sf)) : new Set<string>();
+      for (const n of [...sending, ...around]) {
         names.add(n);
         universe.add(n);
       }
       for (const b of others) {
+        if (around.has(b.name)) continue;
         pending.push(b);
         universe.add(b.name);
       }
@@ -352,9 +356,15 @@ export class Summaries {
    * only (`'spread'`): the parameter itself, a local variable initialised with it, an object or array
    * literal holding it, a conditional or logical operand.
    */
-  private carries(expr: ts.Expression, param: ts.Symbol, body: ts.Node, hops: number): 'whole' | 'spread' | undefined {
+  private carries(expr: ts.Expression, param: ts.Symbol, body: ts.Node, hops: number, nested = false): 'whole' | 'spread' | undefined {
     if (hops > maxCarryHops) return undefined;
     const e = skipOuter(expr);
+    // `Comlink.proxy(p)`, `Object.freeze(p)`: the same value back. A proxy-marked value crosses as a
+    // proxy when it is the sent value itself; nested in a literal it is cloned like any other.
+    if (ts.isCallExpression(e)) {
+      const identity = identityArgument(this.checker, e);
+      if (identity && !(identity.marksProxy && !nested)) return this.carries(identity.arg, param, body, hops + 1, nested);
+    }
     if (ts.isIdentifier(e)) {
       const sym = this.symbolOf(e) ?? (ts.isShorthandPropertyAssignment(e.parent) ? this.checker.getShorthandAssignmentValueSymbol(e.parent) : undefined);
       if (!sym) return undefined;
@@ -362,7 +372,7 @@ export class Summaries {
       const d = sym.valueDeclaration;
       // A local `const env = { ..., body }` inside the same function.
       if (d && ts.isVariableDeclaration(d) && d.initializer && ts.isIdentifier(d.name) && d.getStart() >= body.getStart() && d.getEnd() <= body.getEnd()) {
-        return this.carries(d.initializer, param, body, hops + 1);
+        return this.carries(d.initializer, param, body, hops + 1, nested);
       }
       return undefined;
     }
@@ -370,11 +380,11 @@ export class Summaries {
       let found: 'whole' | 'spread' | undefined;
       for (const p of e.properties) {
         const how = ts.isPropertyAssignment(p)
-          ? this.carries(p.initializer, param, body, hops + 1)
+          ? this.carries(p.initializer, param, body, hops + 1, true)
           : ts.isShorthandPropertyAssignment(p)
             ? this.carriesShorthand(p, param, body, hops)
             : ts.isSpreadAssignment(p)
-              ? this.carries(p.expression, param, body, hops + 1) && 'spread'
+              ? this.carries(p.expression, param, body, hops + 1, true) && 'spread'
               : undefined;
         if (how === 'whole') return 'whole';
         found = found ?? how;
@@ -383,14 +393,14 @@ export class Summaries {
     }
     if (ts.isArrayLiteralExpression(e)) {
       for (const el of e.elements) {
-        const how = ts.isSpreadElement(el) ? undefined : this.carries(el, param, body, hops + 1);
+        const how = ts.isSpreadElement(el) ? undefined : this.carries(el, param, body, hops + 1, true);
         if (how) return how;
       }
       return undefined;
     }
-    if (ts.isConditionalExpression(e)) return this.carries(e.whenTrue, param, body, hops + 1) ?? this.carries(e.whenFalse, param, body, hops + 1);
+    if (ts.isConditionalExpression(e)) return this.carries(e.whenTrue, param, body, hops + 1, nested) ?? this.carries(e.whenFalse, param, body, hops + 1, nested);
     if (ts.isBinaryExpression(e) && (e.operatorToken.kind === ts.SyntaxKind.BarBarToken || e.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken)) {
-      return this.carries(e.left, param, body, hops + 1) ?? this.carries(e.right, param, body, hops + 1);
+      return this.carries(e.left, param, body, hops + 1, nested) ?? this.carries(e.right, param, body, hops + 1, nested);
     }
     // `Object.assign({}, defaults, p)` copies p's own enumerable properties.
     if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.getText() === 'Object.assign') {
@@ -409,7 +419,7 @@ export class Summaries {
     if (!sym) return undefined;
     if (sym === param) return 'whole';
     const d = sym.valueDeclaration;
-    if (d && ts.isVariableDeclaration(d) && d.initializer && d.getStart() >= body.getStart() && d.getEnd() <= body.getEnd()) return this.carries(d.initializer, param, body, hops + 1);
+    if (d && ts.isVariableDeclaration(d) && d.initializer && d.getStart() >= body.getStart() && d.getEnd() <= body.getEnd()) return this.carries(d.initializer, param, body, hops + 1, true);
     return undefined;
   }
 }
@@ -439,6 +449,21 @@ function calleeName(call: ts.CallExpression): string | undefined {
 }
 
 /** The name a function is called by: its own, its method's, or the variable or property it initialises. */
+/** The names of the functions (as functionName gives them) that directly contain one of `sinks`. */
+function enclosingFunctionNames(sinks: readonly Sink[]): Set<string> {
+  const out = new Set<string>();
+  for (const sink of sinks) {
+    for (let n: ts.Node | undefined = sink.call.parent; n; n = n.parent) {
+      if (ts.isFunctionDeclaration(n) || ts.isMethodDeclaration(n) || ts.isFunctionExpression(n) || ts.isArrowFunction(n)) {
+        const name = functionName(n);
+        if (name) out.add(name);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
 function functionName(fn: ts.FunctionLikeDeclaration): string | undefined {
   if (fn.name && (ts.isIdentifier(fn.name) || ts.isPrivateIdentifier(fn.name))) return fn.name.text;
   const p = fn.parent;

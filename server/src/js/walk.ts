@@ -217,7 +217,10 @@ export class TypeWalker {
     const fromLibrary = decl ? isLibraryFile(program, decl.getSourceFile()) : false;
     const origin = decl ? originOf(program, decl) : undefined;
     const name = sym && !sym.getName().startsWith('__') ? sym.getName() : '';
-    const callable = (type.flags & ts.TypeFlags.Object) !== 0 && (type.getCallSignatures().length > 0 || type.getConstructSignatures().length > 0);
+    // The lib's `Function` interface (`new Function(src)`, a `Function`-typed field) declares no call
+    // signature, yet every value of it is a function.
+    const anyFunction = !!decl && program.isSourceFileDefaultLibrary(decl.getSourceFile()) && (name === 'Function' || name === 'CallableFunction' || name === 'NewableFunction');
+    const callable = (type.flags & ts.TypeFlags.Object) !== 0 && (anyFunction || type.getCallSignatures().length > 0 || type.getConstructSignatures().length > 0);
     const ancestry = name ? [name, ...baseNames(checker, type)] : [];
     const classInstance = !callable && isClassInstance(type, program);
     const declaration = decl && !fromLibrary && (ts.isClassLike(decl) || ts.isInterfaceDeclaration(decl)) ? decl : undefined;
