@@ -684,7 +684,7 @@ function taskWorker(ctx: FixContext): { fn: FunctionInfo; param: string; index?:
   if (problem.segments.length !== 1) return undefined;
   const label = problem.segments[0];
   const workerArg = sink.sent.find((s) => s.label === 'target' || s.label === 'fn' || s.label === 'func');
-  if (!workerArg) return undefined;
+  if (!workerArg) return forwardedKeywordWorker(ctx);
   let index: number | undefined;
   let keyword: string | undefined;
   let m: RegExpExecArray | null;
@@ -707,6 +707,31 @@ function taskWorker(ctx: FixContext): { fn: FunctionInfo; param: string; index?:
   // Other callers of a worker of this file would still pass the old kind of value.
   if (worker.fn.module === model && identifierCount(model.root, worker.fn.name) !== 2) return undefined;
   return { fn: worker.fn, param, index, workerArg: workerArg.node };
+}
+
+/**
+ * A helper that forwards its `**kwargs` to a process (`run_isolated(backup, progress=open(p))`,
+ * `runner.enqueue(upload, stream=open(p))`): the sink seen through it carries only the keyword,
+ * so the worker is the one function handed to the same helper call that takes a parameter of
+ * that name. Two such functions, or none, and the receiver is unknown.
+ */
+function forwardedKeywordWorker(ctx: FixContext): { fn: FunctionInfo; param: string; workerArg: Node } | undefined {
+  const { problem, sink, ev } = ctx;
+  const m = /^kwargs\[(["']?)(\w+)\1\]$/.exec(problem.segments[0]);
+  const anchor = problem.anchor.node;
+  if (!m || anchor.parent?.type !== 'keyword_argument' || anchor.parent.childForFieldName('name')?.text !== m[2] || anchor.parent.parent?.parent?.id !== sink.call.node.id) return undefined;
+  const model = sink.call.scope.module;
+  const found: { fn: FunctionInfo; param: string; workerArg: Node }[] = [];
+  for (const a of callArgsOf(sink.call.node).positional) {
+    const v = ev.eval(a, sink.call.scope);
+    if (v.kind !== 'function' || v.fn.outer.kind !== 'module' || v.fn.decorators.length || !v.fn.params.includes(m[2])) continue;
+    const binding = v.fn.scope.bindings.get(m[2]);
+    if (!binding || binding.some((b) => b.kind !== 'param')) continue;
+    found.push({ fn: v.fn, param: m[2], workerArg: a });
+  }
+  if (found.length !== 1) return undefined;
+  if (found[0].fn.module === model && identifierCount(model.root, found[0].fn.name) !== 2) return undefined;
+  return found[0];
 }
 
 /**
@@ -803,8 +828,11 @@ export function passPathFix(ctx: FixContext): Fix | undefined {
   }
   let prologue: TextEdit[] | undefined;
   const importEdits: TextEdit[] = [];
+  // Opened where it is sent (`out=open(p, "w")`): nothing on this side writes to or reads from
+  // it, so the worker opening it in the same mode does what the handle would have done there.
+  const inline = problem.anchor.module === site.module && problem.anchor.node.id === site.node.id;
   if (kind === 'file') {
-    if (mode && (mode.type !== 'string' || /[wx+]/.test(reopenMode ?? ''))) return undefined;
+    if (mode && (mode.type !== 'string' || (!inline && /[wx+]/.test(reopenMode ?? '')))) return undefined;
     if (lookup('open', fn.scope, fn.node)) return undefined;
     const extra = [reopenMode, keywords.has('encoding') ? `encoding=${keywords.get('encoding')!.text}` : undefined].filter(Boolean);
     prologue = workerPrologue(model, fn, [], `with open(${[param, ...extra].join(', ')}) as ${param}:`);
@@ -895,11 +923,11 @@ function runsAfterImport(model: ModuleModel, node: Node): boolean {
  * the multiprocessing equivalent, which is shared rather than copied; a task, queue or pipe
  * can carry a Manager proxy of it.
  */
-export function sharedPrimitiveFix(ctx: FixContext): Fix | undefined {
+export function sharedPrimitiveFix(ctx: FixContext, inHolder = false): Fix | undefined {
   const { problem, sink, ev } = ctx;
   const member = problem.objectType ? forkCopied[problem.objectType] : undefined;
   const site = problem.leafSite;
-  if (!member || !site || site.node.type !== 'call' || problem.holder || !createsDirectly(site, problem.objectType!, ev)) return undefined;
+  if (!member || !site || site.node.type !== 'call' || (problem.holder && !inHolder) || !createsDirectly(site, problem.objectType!, ev)) return undefined;
   if (sink.transport === 'spawn-args' || sink.transport === 'fork-copy') {
     const renames = blockingRenames(site, ev);
     const r = multiprocessingReplacement(site.module, problem.objectType!, member, renames !== undefined);

@@ -150,15 +150,30 @@ function receivingSideNote(ctx: FixContext, names: string[]): string {
 
 /** `Comlink.proxy(fn)`: comlink's own way to pass a callback, which the other side calls back through a port. */
 export function wrapWithComlinkProxy(ctx: FixContext): Fix[] {
-  // Comlink only looks for proxies among the arguments themselves; one nested in an argument is cloned (and throws).
-  if (ctx.sink.remote !== 'comlink' || ctx.segments.length > 0) return [];
+  if (ctx.sink.remote !== 'comlink') return [];
+  // Comlink only looks for proxies among the arguments themselves; a function nested in an argument
+  // is cloned (and throws), even when it is itself marked with `Comlink.proxy`. So the argument that
+  // holds it is proxied as a whole: the worker calls the function back through the port, and reads
+  // the argument's other fields through it too (each read is a promise there, which a returned or
+  // awaited value resolves). Removing the function instead would break a worker that calls it.
+  // Only along named properties: an element of a collection is reached by index, not by name.
+  if (ctx.segments.some((s) => s.kind !== 'property')) return [];
+  const nested = ctx.segments.length > 0;
+  const reads = nested ? exposedParameterReads(ctx) : undefined;
+  if (reads === 'sync') return [];
   const imported = comlinkProxyName(ctx.sourceFile, ctx.file);
   if (!imported) return [];
-  const edits = rewriteMember(ctx.file, ctx.value.expr, ctx.segments, { kind: 'replace', with: (text) => `${imported.callee}(${text})` });
+  const edits = rewriteMember(ctx.file, ctx.value.expr, [], { kind: 'replace', with: (text) => `${imported.callee}(${text})` });
   if (!edits) return [];
   const text = ctx.value.expr.getText(ctx.sourceFile);
   const index = /^args\[(\d+)\]$/.exec(ctx.value.label);
-  const shown = /^[\w$.]+$/.test(text) ? `\`${text}\`` : index ? `argument ${Number(index[1]) + 1} of \`${ctx.sink.api}\`` : 'the callback';
+  const shown = /^[\w$.]+$/.test(text) ? `\`${text}\`` : index ? `argument ${Number(index[1]) + 1} of \`${ctx.sink.api}\`` : nested ? `argument ${(ctx.sink.call.arguments?.indexOf(ctx.value.expr) ?? 0) + 1} of \`${ctx.sink.api}\`` : 'the callback';
+  if (nested) {
+    const fn = ctx.segments.map((s) => (s as { name: string }).name).join('.');
+    const where = reads ? `${reads.who} only calls or awaits what it reads from it` : 'the exposed method was not found in the workspace: check that it awaits the fields it reads';
+    const title = `Wrap ${shown} with \`${imported.callee}()\` so the worker calls \`${fn}\` back through a port (Comlink proxies only whole arguments: the worker reads the other fields through the port too, as promises; ${where})`;
+    return [{ title, id: 'wrap-with-comlink-proxy', preferred: true, edits: [...edits, ...imported.edits] }];
+  }
   return [{ title: `Wrap ${shown} with \`${imported.callee}()\` so the worker calls it back through a port`, id: 'wrap-with-comlink-proxy', preferred: true, edits: [...edits, ...imported.edits] }];
 }
 
@@ -182,4 +197,98 @@ function comlinkProxyName(sf: ts.SourceFile, file: string): { callee: string; ed
   if (/\bproxy\b/.test(sf.text) || /\brequire\s*\(/.test(sf.text)) return undefined;
   const pos = lastImport ? lastImport.getEnd() : 0;
   return { callee: 'proxy', edits: [insertAt(file, sf, pos, lastImport ? `\nimport { proxy } from 'comlink';` : `import { proxy } from 'comlink';\n`)] };
+}
+
+/**
+ * How the exposed method behind a comlink call reads the argument the call sends, when a
+ * `Comlink.expose({ method(...) {...} })` for it is in the program: `sync` when it reads the
+ * argument's fields as plain values (arithmetic, templates, passing it on), which a proxied
+ * argument would turn into promises; else who it is (it only calls members, awaits them or
+ * returns them, which Comlink resolves). Undefined when no exposed method is found.
+ */
+function exposedParameterReads(ctx: FixContext): { who: string } | 'sync' | undefined {
+  const call = ctx.sink.call;
+  if (!ts.isCallExpression(call) || !ts.isPropertyAccessExpression(call.expression)) return undefined;
+  const method = call.expression.name.text;
+  const index = call.arguments.indexOf(ctx.value.expr);
+  if (index < 0) return undefined;
+  // This file and the modules it imports: another file of the workspace may expose a method of
+  // the same name for another remote.
+  const files = [ctx.sourceFile];
+  for (const st of ctx.sourceFile.statements) {
+    if (!ts.isImportDeclaration(st)) continue;
+    const target = ctx.checker.getSymbolAtLocation(st.moduleSpecifier)?.valueDeclaration;
+    if (target && ts.isSourceFile(target)) files.push(target);
+  }
+  for (const sf of files) {
+    if (sf.isDeclarationFile || /[\\/]node_modules[\\/]/.test(sf.fileName) || !/\bexpose\b/.test(sf.text)) continue;
+    let found: { who: string } | 'sync' | undefined;
+    const visit = (node: ts.Node): void => {
+      if (found) return;
+      if (ts.isCallExpression(node) && /(^|\.)expose$/.test(node.expression.getText(sf)) && node.arguments.length > 0) {
+        const fn = exposedMember(skipOuter(node.arguments[0]), method);
+        if (fn) {
+          const param = fn.parameters[index];
+          const who = `the exposed \`${method}\``;
+          if (!param) found = { who };
+          else if (!ts.isIdentifier(param.name)) found = 'sync';
+          else found = readsOnlyAsync(fn, param.name.text) ? { who } : 'sync';
+          return;
+        }
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(sf);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** The function `name` of an exposed object literal (`{ name(...) {} }`, `{ name: (...) => ... }`). */
+function exposedMember(obj: ts.Expression, name: string): ts.FunctionLikeDeclaration | undefined {
+  if (ts.isIdentifier(obj)) {
+    // `const api = {...}; expose(api)`: the literal the name is declared with in the same file.
+    const id = obj.text;
+    const decl = obj.getSourceFile().statements.flatMap((st) => (ts.isVariableStatement(st) ? [...st.declarationList.declarations] : [])).find((d) => ts.isIdentifier(d.name) && d.name.text === id);
+    if (!decl?.initializer) return undefined;
+    obj = skipOuter(decl.initializer);
+  }
+  if (!ts.isObjectLiteralExpression(obj)) return undefined;
+  for (const p of obj.properties) {
+    if (!p.name || !(ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) || p.name.text !== name) continue;
+    if (ts.isMethodDeclaration(p)) return p;
+    if (ts.isPropertyAssignment(p)) {
+      const init = skipOuter(p.initializer);
+      if (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) return init;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Whether every use of the parameter `name` in `fn` stays correct when it is a comlink proxy: a call
+ * of one of its members (`p.onProgress(1)`), an awaited read (`await p.name`) or a returned one
+ * (`return p.name`, which Comlink resolves before replying).
+ */
+function readsOnlyAsync(fn: ts.FunctionLikeDeclaration, name: string): boolean {
+  let ok = true;
+  const visit = (node: ts.Node): void => {
+    if (!ok) return;
+    const p = node.parent;
+    const nameOnly = p && ((ts.isParameter(p) && p.name === node) || (ts.isPropertyAccessExpression(p) && p.name === node) || (ts.isPropertyAssignment(p) && p.name === node));
+    if (ts.isIdentifier(node) && node.text === name && !nameOnly) {
+      // The whole access chain rooted at the parameter: `p.a.b`.
+      let top: ts.Expression = node;
+      while (ts.isPropertyAccessExpression(top.parent) && top.parent.expression === top) top = top.parent;
+      const up = top.parent;
+      const called = top !== node && ts.isCallExpression(up) && up.expression === top;
+      const awaited = top !== node && ts.isAwaitExpression(up);
+      const returned = top !== node && ((ts.isReturnStatement(up) && up.expression === top) || (ts.isArrowFunction(up) && up.body === top));
+      if (!called && !awaited && !returned) ok = false;
+      return;
+    }
+    ts.forEachChild(node, visit);
+  };
+  if (fn.body) visit(fn.body);
+  return ok;
 }

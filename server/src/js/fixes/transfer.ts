@@ -265,3 +265,116 @@ export function moveCloseAfterSend(close: { call: ts.CallExpression; method: str
     },
   ];
 }
+
+/**
+ * A Node worker terminated before a message posted to it: post first, wait for the worker's reply
+ * (`await once(worker, 'message')`), then terminate. Offered only where the code can await (the
+ * terminate is awaited, or the function is async), for a `worker_threads` Worker whose replies
+ * this file listens to (`worker.on('message', ...)`): a worker that never answers would leave the
+ * wait hanging.
+ */
+export function terminateAfterReply(close: { call: ts.CallExpression; method: string; helper?: string }, receiver: ts.Expression, send: ts.Node, file: string): Fix[] {
+  if (close.helper || close.method !== 'terminate') return [];
+  const sf = close.call.getSourceFile();
+  if (!/from\s+['"](node:)?worker_threads['"]/.test(sf.text)) return [];
+  let closeStatement: ts.Node = close.call.parent;
+  const awaited = ts.isAwaitExpression(closeStatement);
+  if (awaited) closeStatement = closeStatement.parent;
+  if (!ts.isExpressionStatement(closeStatement)) return [];
+  let fn: ts.Node | undefined = closeStatement.parent;
+  while (fn && !ts.isFunctionLike(fn) && !ts.isSourceFile(fn)) fn = fn.parent;
+  const canAwait = awaited || (fn !== undefined && ts.isFunctionLike(fn) && (ts.getCombinedModifierFlags(fn as ts.Declaration) & ts.ModifierFlags.Async) !== 0);
+  if (!canAwait || !fn || ts.isSourceFile(fn) && !/\.m[jt]s$/.test(file)) return [];
+  let sendStatement: ts.Node | undefined = send;
+  while (sendStatement && sendStatement.parent !== closeStatement.parent) sendStatement = sendStatement.parent;
+  if (!sendStatement || !ts.isStatement(sendStatement) || sendStatement.getStart() < closeStatement.getEnd()) return [];
+  // The worker's replies are listened to here: the text of the receiver followed by `.on('message'` or `.once('message'`.
+  const name = receiver.getText(sf);
+  const listens = new RegExp(`${name.replace(/[.$]/g, '\\$&')}\\s*\\.\\s*(on|once|addListener)\\s*\\(\\s*['"]message['"]`).test(sf.text);
+  if (!listens) return [];
+  // `once` from node:events: already imported, or imported now (ESM only; a CommonJS file is left alone).
+  const edits: TextEdit[] = [];
+  let onceName = 'once';
+  const imported = sf.statements.find((st): st is ts.ImportDeclaration => ts.isImportDeclaration(st) && ts.isStringLiteral(st.moduleSpecifier) && /^(node:)?events$/.test(st.moduleSpecifier.text));
+  const named = imported?.importClause?.namedBindings;
+  const has = named && ts.isNamedImports(named) ? named.elements.find((el) => (el.propertyName ?? el.name).text === 'once') : undefined;
+  if (has) onceName = has.name.text;
+  else {
+    if (/\bonce\s*\(/.test(sf.text.replace(/\.\s*once\s*\(/g, '')) || !sf.statements.some(ts.isImportDeclaration)) return [];
+    const last = [...sf.statements].reverse().find(ts.isImportDeclaration)!;
+    edits.push(insertAt(file, sf, last.getEnd(), `\nimport { once } from 'node:events';`));
+  }
+  const indent = indentAt(sf, sendStatement.getStart(sf));
+  const text = closeStatement.getText(sf);
+  const wait = `await ${onceName}(${name}, 'message');`;
+  edits.push(replaceSpan(file, sf, lineStart(sf, closeStatement.getStart(sf)), lineEnd(sf, closeStatement.getEnd()), ''), insertAt(file, sf, sendStatement.getEnd(), `\n${indent}${wait}\n${indent}${text}`));
+  return [
+    {
+      title: `Post before \`${text}\` and terminate once the worker has replied (\`${wait}\`; the worker must answer this message)`,
+      id: 'terminate-after-reply',
+      preferred: false,
+      edits,
+    },
+  ];
+}
+
+/**
+ * A stream transferred to a second receiver after a first: `const body = make()` becomes
+ * `const [body, bodyCopy] = make().tee()`, the first send keeps `body` and the second transfers
+ * `bodyCopy`, so each receiver reads a branch of its own with the same chunks. Only for a
+ * `const` of one name without a type annotation, read nowhere but in the two sends, both in
+ * the declaration's block.
+ */
+export function teeForSecondReceiver(first: TransferEvent, second: TransferEvent, ctx: FileContext): Fix[] {
+  if (!/^ReadableStream$/.test(second.what) || !ts.isIdentifier(skipOuter(second.expr))) return [];
+  const decl = ctx.timeline.rootDeclaration(second.expr);
+  if (!decl || !ts.isVariableDeclaration(decl) || !ts.isIdentifier(decl.name) || decl.type || !decl.initializer) return [];
+  const list = decl.parent;
+  if (!ts.isVariableDeclarationList(list) || !(list.flags & ts.NodeFlags.Const) || list.declarations.length !== 1) return [];
+  const statement = list.parent;
+  const sf = ctx.sourceFile;
+  const sym = ctx.checker.getSymbolAtLocation(decl.name);
+  if (!sym || !ts.isVariableStatement(statement)) return [];
+  const firstStatement = statementOf(first.call);
+  const secondStatement = statementOf(second.call);
+  if (!firstStatement || !secondStatement || firstStatement.parent !== statement.parent || secondStatement.parent !== statement.parent || firstStatement === secondStatement) return [];
+  // Every other read of the name is in one of the two sends.
+  const inSecond: ts.Identifier[] = [];
+  let elsewhere = false;
+  const visit = (n: ts.Node): void => {
+    if (ts.isIdentifier(n) && n !== decl.name && ctx.checker.getSymbolAtLocation(n) === sym) {
+      if (n.getStart() >= secondStatement.getStart() && n.getEnd() <= secondStatement.getEnd()) inSecond.push(n);
+      else if (!(n.getStart() >= firstStatement.getStart() && n.getEnd() <= firstStatement.getEnd())) elsewhere = true;
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(sf);
+  // A shorthand `{ body }` names the symbol of the property; its value symbol is the variable.
+  const visitShorthand = (n: ts.Node): void => {
+    if (ts.isShorthandPropertyAssignment(n) && ctx.checker.getShorthandAssignmentValueSymbol(n) === sym) {
+      if (n.getStart() >= secondStatement.getStart() && n.getEnd() <= secondStatement.getEnd()) inSecond.push(n.name);
+      else if (!(n.getStart() >= firstStatement.getStart() && n.getEnd() <= firstStatement.getEnd())) elsewhere = true;
+    }
+    ts.forEachChild(n, visitShorthand);
+  };
+  visitShorthand(sf);
+  if (elsewhere || inSecond.length === 0) return [];
+  const name = decl.name.text;
+  const copy = freshName(sf, `${name}Copy`);
+  const init = decl.initializer;
+  const initText = init.getText(sf);
+  const called = ts.isCallExpression(init) || ts.isIdentifier(init) || ts.isPropertyAccessExpression(init) ? initText : `(${initText})`;
+  const edits: TextEdit[] = [replaceSpan(ctx.file, sf, decl.getStart(sf), decl.getEnd(), `[${name}, ${copy}] = ${called}.tee()`)];
+  for (const id of new Set(inSecond)) {
+    const p = id.parent;
+    edits.push(ts.isShorthandPropertyAssignment(p) && p.name === id ? replaceSpan(ctx.file, sf, id.getStart(sf), id.getEnd(), `${name}: ${copy}`) : replaceSpan(ctx.file, sf, id.getStart(sf), id.getEnd(), copy));
+  }
+  return [
+    {
+      title: `Split \`${name}\` with \`tee()\` and transfer the second branch, \`${copy}\`, to ${second.api} (a stream has one reader)`,
+      id: 'tee-stream',
+      preferred: true,
+      edits,
+    },
+  ];
+}

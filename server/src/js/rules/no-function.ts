@@ -16,6 +16,8 @@ export const noFunction: TypeRule = {
     const moved = moveFunctionToWorkerRegistry(ctx);
     // Class names keep a collection of classes readable on the other side; removing it would not.
     const names = sendClassNames(ctx);
-    return [...wrapWithComlinkProxy(ctx), ...moved, ...addRehydrateHooksToOwner(ctx), ...names, ...(moved.length || names.length ? [] : removeFunctionFromMessage(ctx))];
+    // Through comlink the callback crosses as a proxy: removing it would take away what the worker may call back.
+    const proxied = wrapWithComlinkProxy(ctx);
+    return [...proxied, ...moved, ...addRehydrateHooksToOwner(ctx), ...names, ...(moved.length || names.length || proxied.length ? [] : removeFunctionFromMessage(ctx))];
   },
 };

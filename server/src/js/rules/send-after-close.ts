@@ -1,6 +1,6 @@
 import * as ts from 'typescript';
 import type { CloseEvent } from '../detach';
-import { moveCloseAfterSend } from '../fixes/transfer';
+import { moveCloseAfterSend, terminateAfterReply } from '../fixes/transfer';
 import { listedKind, storageKey } from '../transfer-list';
 import { browserLike, jsRule, type CallFinding, type FileRule } from './rule';
 
@@ -49,7 +49,8 @@ function onClosed(receiver: ts.Expression, close: CloseEvent, loop: ts.Node | un
   const when = loop ? `at the end of every run of the loop (line ${lineOf(loop)}), so from the second run on` : `on line ${lineOf(close.call)}`;
   const related = [{ node: close.call, message: close.helper ? `${close.helper}() calls ${close.method}() on it here` : `${close.method}() is called here` }];
   // A worker terminated right after the send is gone before it reads the message: moving terminate() does not help.
-  const fixes = loop || close.what === 'Worker' ? [] : moveCloseAfterSend(close, send, file);
+  // Moved after the send, it must also wait for the worker to handle the message.
+  const fixes = loop ? [] : close.what === 'Worker' ? terminateAfterReply(close, receiver, send, file) : moveCloseAfterSend(close, send, file);
   if (close.what === 'BroadcastChannel') return { node: receiver, severity: 'error', message: `${name} is closed ${when}: posting on a closed BroadcastChannel throws (InvalidStateError: BroadcastChannel is closed.)`, related, fixes };
   if (close.what === 'Worker') return { node: receiver, severity: 'warning', message: `${name} is terminated ${when}: the message is dropped without an error; post it before terminate() and terminate only once the worker has handled it (after its reply, e.g. \`await once(${name}, 'message')\`)`, related, fixes };
   return { node: receiver, severity: 'warning', message: `${name} is closed ${when}: a message posted on a closed MessagePort is dropped without an error`, related, fixes };
