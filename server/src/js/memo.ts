@@ -62,7 +62,19 @@ export function callMemo(program: ts.Program, sf: ts.SourceFile): CallMemo {
   return m;
 }
 
+/** The engine's store a program is tied to (useCallMemos), the identity other per-engine carry-overs key on. */
+export function memoStoreOf(program: ts.Program): object | undefined {
+  return programStores.get(program);
+}
+
 export class CallMemo {
+  /**
+   * The previous version of this file when its edit cannot have changed the types of the program's
+   * other files (those are the very same parsed files, same options, and no dirty name of the edit
+   * is visible to them: the rule above), or this very file when it did not change; undefined otherwise.
+   * What was learnt of the other files in the previous program (summaries.ts) may then carry over too.
+   */
+  othersKeptSince?: ts.SourceFile;
   private answers = new Map<string, Answer>();
   /** Old file's answers for clean statements, looked up by the call's new extent. */
   private carried?: { prev: FileRecord; clean: { newStart: number; newEnd: number; delta: number; oldIndex: number; newIndex: number }[] };
@@ -77,14 +89,18 @@ export class CallMemo {
     if (!records) programStores.set(program, (records = new Map()));
     const prev = records.get(sf.fileName);
     if (prev && prev.options === options && sameOthers(prev.files, files, sf.fileName)) {
-      if (prev.sf === sf) this.answers = prev.answers;
-      else {
+      if (prev.sf === sf) {
+        this.answers = prev.answers;
+        this.othersKeptSince = sf;
+      } else {
         try {
           const clean = cleanStatements(prev.sf, sf, files);
+          if (clean) this.othersKeptSince = prev.sf;
           if (clean?.length) this.carried = { prev, clean };
           if (process.env.SENDCHECK_MEMO_DEBUG) console.error(`memo ${sf.fileName}: ${clean ? clean.length + ' clean of ' + sf.statements.length : 'nothing carried'}`);
         } catch {
           this.carried = undefined; // a shape we did not foresee: compute everything again
+          this.othersKeptSince = undefined;
         }
       }
     }
@@ -126,7 +142,7 @@ export class CallMemo {
 }
 
 const optionKeys = new WeakMap<ts.CompilerOptions, string>();
-function optionsKey(o: ts.CompilerOptions): string {
+export function optionsKey(o: ts.CompilerOptions): string {
   let k = optionKeys.get(o);
   if (k === undefined) {
     try {
