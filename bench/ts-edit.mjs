@@ -4,8 +4,8 @@
 // CPU time (user + system, process.cpuUsage) of each edit's check and their median. CPU, not wall
 // time: the machine is shared, and CPU barely moves with load. `--tree` points at another checkout
 // of sendcheck (an old commit, with its node_modules) so old and new engines can be measured in
-// the same run, interleaved. SENDCHECK_EDIT_PROFILE=<file> writes a CPU profile of the edits alone. The engine is bundled from the tree's sources by esbuild into a
-// temporary folder; nothing is written to the tree.
+// the same run, interleaved (build both first: `npm run build`). SENDCHECK_EDIT_PROFILE=<file>
+// writes a CPU profile of the edits alone (not the first check).
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -30,11 +30,14 @@ const tree = path.resolve(opt('--tree', here));
 const edits = Number(opt('--edits', '9'));
 const file = path.resolve(args[0] ?? path.join(here, 'bench/.beds/ts-effect/src/internal/channel.ts'));
 
+// The engine is the tree's built bundle (dist/js-engine.js, `npm run build` there), as the server
+// loads it; the host and the configuration come from the tree's sources.
+const engineBundle = path.join(tree, 'dist', 'js-engine.js');
+if (!fs.existsSync(engineBundle)) throw new Error(`${engineBundle} is missing: run npm run build in ${tree}`);
 const entry = `
-import { createJsEngine } from './server/src/js';
 import { resolveConfig } from './server/src/engine/config';
 import { DiskHost } from './server/src/engine/files';
-export { createJsEngine, resolveConfig, DiskHost };
+export { resolveConfig, DiskHost };
 `;
 const out = fs.mkdtempSync(path.join(os.tmpdir(), 'sendcheck-ts-edit-'));
 try {
@@ -44,13 +47,10 @@ try {
 } finally {
   fs.rmSync(path.join(tree, '.ts-edit-entry.ts'), { force: true });
 }
-// TypeScript finds its lib files beside the executing script.
-const tsLib = path.dirname(createRequire(path.join(tree, 'package.json')).resolve('typescript'));
-for (const f of fs.readdirSync(tsLib)) if (/^lib\..*\.d\.ts$/.test(f)) fs.copyFileSync(path.join(tsLib, f), path.join(out, f));
-for (const d of ['typings']) if (fs.existsSync(path.join(tree, 'dist', d))) fs.cpSync(path.join(tree, 'dist', d), path.join(out, d), { recursive: true });
 
 const child = `
-const { createJsEngine, resolveConfig, DiskHost } = require(${JSON.stringify(path.join(out, 'engine.js'))});
+const { resolveConfig, DiskHost } = require(${JSON.stringify(path.join(out, 'engine.js'))});
+const { createJsEngine } = require(${JSON.stringify(engineBundle)});
 const fs = require('node:fs');
 const file = ${JSON.stringify(file)};
 ${fs.readFileSync(new URL(import.meta.url), 'utf8').match(/\/\/ <edits>([\s\S]*)\/\/ <\/edits>/)[1]}

@@ -103,6 +103,14 @@ export class CallMemo {
           this.othersKeptSince = undefined;
         }
       }
+    } else if (prev && prev.sf === sf && prev.options === options) {
+      // This file is unchanged but another one was edited: its answers hold when that edit cannot
+      // have changed the types this file sees (the edited file's own memo decides), except those
+      // naming a function of the edited file, which is a new parsed file now.
+      const edited = oneEdited(prev.files, files);
+      if (edited && edited[1] !== sf && callMemo(program, edited[1]).othersKeptSince === edited[0]) {
+        for (const [key, answer] of prev.answers) if (!(answer && typeof answer !== 'string' && answer.getSourceFile() === edited[0])) this.answers.set(key, answer);
+      }
     }
     records.set(sf.fileName, { sf, files, options, answers: this.answers });
   }
@@ -169,6 +177,18 @@ function containing<T extends { newStart: number; newEnd: number; delta: number 
     else return start >= s && end <= e ? c : undefined;
   }
   return undefined;
+}
+
+/** The one file `b` holds parsed again where `a` held it before (same name, same place), when every other is the very same. */
+function oneEdited(a: readonly ts.SourceFile[], b: readonly ts.SourceFile[]): [ts.SourceFile, ts.SourceFile] | undefined {
+  if (a.length !== b.length) return undefined;
+  let found: [ts.SourceFile, ts.SourceFile] | undefined;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] === b[i]) continue;
+    if (found || a[i].fileName !== b[i].fileName) return undefined;
+    found = [a[i], b[i]];
+  }
+  return found;
 }
 
 function sameOthers(a: readonly ts.SourceFile[], b: readonly ts.SourceFile[], self: string): boolean {
