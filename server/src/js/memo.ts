@@ -358,12 +358,13 @@ const namespaceUses = new WeakMap<ts.SourceFile, Map<string, boolean>>();
 function wholeNamespaceUse(sf: ts.SourceFile, files: readonly ts.SourceFile[]): boolean {
   const stem = moduleStem(sf.fileName);
   for (const f of files) {
-    if (f === sf || f.isDeclarationFile || f.fileName.includes('/node_modules/') || !f.text.includes(stem) || !f.text.includes('*')) continue;
-    // A parsed file's answer does not change: kept with it.
+    if (f === sf || f.isDeclarationFile || f.fileName.includes('/node_modules/')) continue;
+    // A parsed file's answer does not change: kept with it, looked up before its text is searched
+    // (an edit that adds or removes an export asks again of every file of the program).
     let known = namespaceUses.get(f);
     if (!known) namespaceUses.set(f, (known = new Map()));
     let use = known.get(stem);
-    if (use === undefined) known.set(stem, (use = usesNamespaceWhole(f, stem)));
+    if (use === undefined) known.set(stem, (use = f.text.includes(stem) && f.text.includes('*') && usesNamespaceWhole(f, stem)));
     if (use) return true;
   }
   return false;
