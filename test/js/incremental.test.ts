@@ -105,3 +105,65 @@ test('an edit of one statement re-judges the statements that use what it declare
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('an edit of one file keeps what was learnt of the others only where it still holds', async () => {
+  // `relay` and `finish` live in a file that is not edited: its sinks, the summary of `relay` (a
+  // derived sink), the call answers inside it and the timeline's helper names carry over to each
+  // edit's program (summaries.ts, memo.ts, detach.ts). The edited file's verdicts must still be a
+  // fresh check's as what it sends and closes changes.
+  await createChecker().init();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sendcheck-incremental-'));
+  try {
+    const helpers = path.join(dir, 'helpers.ts');
+    const file = path.join(dir, 'main.ts');
+    fs.writeFileSync(
+      helpers,
+      [
+        `import type { MessagePort } from 'node:worker_threads';`,
+        `export function relay(port: MessagePort, msg: unknown): void {`,
+        `  const envelope = { at: Date.now(), msg };`,
+        `  port.postMessage(envelope);`,
+        `}`,
+        `export function finish(port: MessagePort): void {`,
+        `  port.close();`,
+        `}`,
+        '',
+      ].join('\n'),
+    );
+    const version = (payload: string, before: string) =>
+      [
+        `import { MessageChannel } from 'node:worker_threads';`,
+        `import { finish, relay } from './helpers';`,
+        `const { port1 } = new MessageChannel();`,
+        `const payload = ${payload};`,
+        `${before}`,
+        `relay(port1, payload);`,
+        `port1.postMessage({ kind: 'bye' });`,
+        '',
+      ].join('\n');
+    const texts = [
+      version('{ id: 1 }', 'void 0;'),
+      version('{ id: 1, done: () => {} }', 'void 0;'),
+      version('{ id: 1, done: () => {} }', 'finish(port1);'),
+      version('{ id: 1 }', 'finish(port1);'),
+      version('{ id: 1 }', 'void 0;'),
+    ];
+    fs.writeFileSync(file, texts[0]);
+    const { config } = resolveConfig({});
+    const edited = createChecker();
+    const editedHost = new DiskHost();
+    const rules: string[][] = [];
+    texts.forEach((text, i) => {
+      editedHost.setOverlay(file, text, i + 1);
+      const after = edited.check([file], editedHost, config);
+      const freshHost = new DiskHost();
+      freshHost.setOverlay(file, text, 1);
+      assert.equal(JSON.stringify(after), JSON.stringify(createChecker().check([file], freshHost, config)), `version ${i + 1}: the edited file's findings differ from a fresh check`);
+      rules.push(after.map((f) => f.rule).sort());
+    });
+    // The test means something only if the edits change the verdicts (through the carried summary and helper).
+    assert.deepEqual(rules, [[], ['no-function'], ['no-function', 'send-after-close'], ['send-after-close'], []]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -598,6 +598,32 @@ function functionsOf(sf: ts.SourceFile, mayHitText: RegExp): { name: string; cal
   return entry.functions.map((f, i) => ({ name: f.name, calls: f.calls, hit: hits[i] }));
 }
 
+// The names are a matter of text and syntax alone (names, the names their bodies call, a regex over
+// each body), found over every file of the program. An edit builds a new program whose other files
+// are the very same parsed files: when the edited file's functions have the same names, calls and
+// hits as before, the fixed point below reaches the same names, so they carry over.
+let lastHelperNames: { files: readonly ts.SourceFile[]; cache: Map<RegExp, HelperNames> } | undefined;
+
+function carryHelperNames(before: readonly ts.SourceFile[], now: readonly ts.SourceFile[], from: Map<RegExp, HelperNames>, into: Map<RegExp, HelperNames>): void {
+  if (before.length !== now.length) return;
+  let was: ts.SourceFile | undefined;
+  let is: ts.SourceFile | undefined;
+  for (let i = 0; i < before.length; i++) {
+    if (before[i] === now[i]) continue;
+    if (was || before[i].fileName !== now[i].fileName) return;
+    was = before[i];
+    is = now[i];
+  }
+  for (const [re, names] of from) {
+    if (was && is && !was.isDeclarationFile && !sameFunctions(functionsOf(was, re), functionsOf(is, re))) continue;
+    into.set(re, names);
+  }
+}
+
+function sameFunctions(a: { name: string; calls: Set<string>; hit: boolean }[], b: { name: string; calls: Set<string>; hit: boolean }[]): boolean {
+  return a.length === b.length && a.every((f, i) => f.name === b[i].name && f.hit === b[i].hit && f.calls.size === b[i].calls.size && [...f.calls].every((c) => b[i].calls.has(c)));
+}
+
 /**
  * The names under which a call can reach a helper that transfers: the project's functions and
  * methods whose body may hold a sink with a transfer list, or that call (by name) one that does, to a fixed point; plus,
@@ -607,8 +633,18 @@ function functionsOf(sf: ts.SourceFile, mayHitText: RegExp): { name: string; cal
  * name is not here is not resolved. Names, not symbols: a superset, never a miss.
  */
 function helperNamesOf(program: ts.Program, mayHitText: RegExp): HelperNames {
-  const cache = helperNamesCache.get(program) ?? new Map<RegExp, HelperNames>();
-  helperNamesCache.set(program, cache);
+  let cache = helperNamesCache.get(program);
+  if (!cache) {
+    cache = new Map<RegExp, HelperNames>();
+    helperNamesCache.set(program, cache);
+    const files = program.getSourceFiles();
+    try {
+      if (lastHelperNames) carryHelperNames(lastHelperNames.files, files, lastHelperNames.cache, cache);
+    } catch {
+      cache.clear(); // a shape we did not foresee: compute again
+    }
+    lastHelperNames = { files, cache };
+  }
   const cached = cache.get(mayHitText);
   if (cached) return cached;
   const functions: { name: string; calls: Set<string>; hit: boolean }[] = [];

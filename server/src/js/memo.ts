@@ -62,7 +62,19 @@ export function callMemo(program: ts.Program, sf: ts.SourceFile): CallMemo {
   return m;
 }
 
+/** The engine's store a program is tied to (useCallMemos), the identity other per-engine carry-overs key on. */
+export function memoStoreOf(program: ts.Program): object | undefined {
+  return programStores.get(program);
+}
+
 export class CallMemo {
+  /**
+   * The previous version of this file when its edit cannot have changed the types of the program's
+   * other files (those are the very same parsed files, same options, and no dirty name of the edit
+   * is visible to them: the rule above), or this very file when it did not change; undefined otherwise.
+   * What was learnt of the other files in the previous program (summaries.ts) may then carry over too.
+   */
+  othersKeptSince?: ts.SourceFile;
   private answers = new Map<string, Answer>();
   /** Old file's answers for clean statements, looked up by the call's new extent. */
   private carried?: { prev: FileRecord; clean: { newStart: number; newEnd: number; delta: number; oldIndex: number; newIndex: number }[] };
@@ -77,15 +89,27 @@ export class CallMemo {
     if (!records) programStores.set(program, (records = new Map()));
     const prev = records.get(sf.fileName);
     if (prev && prev.options === options && sameOthers(prev.files, files, sf.fileName)) {
-      if (prev.sf === sf) this.answers = prev.answers;
-      else {
+      if (prev.sf === sf) {
+        this.answers = prev.answers;
+        this.othersKeptSince = sf;
+      } else {
         try {
           const clean = cleanStatements(prev.sf, sf, files);
+          if (clean) this.othersKeptSince = prev.sf;
           if (clean?.length) this.carried = { prev, clean };
           if (process.env.SENDCHECK_MEMO_DEBUG) console.error(`memo ${sf.fileName}: ${clean ? clean.length + ' clean of ' + sf.statements.length : 'nothing carried'}`);
         } catch {
           this.carried = undefined; // a shape we did not foresee: compute everything again
+          this.othersKeptSince = undefined;
         }
+      }
+    } else if (prev && prev.sf === sf && prev.options === options) {
+      // This file is unchanged but another one was edited: its answers hold when that edit cannot
+      // have changed the types this file sees (the edited file's own memo decides), except those
+      // naming a function of the edited file, which is a new parsed file now.
+      const edited = oneEdited(prev.files, files);
+      if (edited && edited[1] !== sf && callMemo(program, edited[1]).othersKeptSince === edited[0]) {
+        for (const [key, answer] of prev.answers) if (!(answer && typeof answer !== 'string' && answer.getSourceFile() === edited[0])) this.answers.set(key, answer);
       }
     }
     records.set(sf.fileName, { sf, files, options, answers: this.answers });
@@ -126,7 +150,7 @@ export class CallMemo {
 }
 
 const optionKeys = new WeakMap<ts.CompilerOptions, string>();
-function optionsKey(o: ts.CompilerOptions): string {
+export function optionsKey(o: ts.CompilerOptions): string {
   let k = optionKeys.get(o);
   if (k === undefined) {
     try {
@@ -153,6 +177,18 @@ function containing<T extends { newStart: number; newEnd: number; delta: number 
     else return start >= s && end <= e ? c : undefined;
   }
   return undefined;
+}
+
+/** The one file `b` holds parsed again where `a` held it before (same name, same place), when every other is the very same. */
+function oneEdited(a: readonly ts.SourceFile[], b: readonly ts.SourceFile[]): [ts.SourceFile, ts.SourceFile] | undefined {
+  if (a.length !== b.length) return undefined;
+  let found: [ts.SourceFile, ts.SourceFile] | undefined;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] === b[i]) continue;
+    if (found || a[i].fileName !== b[i].fileName) return undefined;
+    found = [a[i], b[i]];
+  }
+  return found;
 }
 
 function sameOthers(a: readonly ts.SourceFile[], b: readonly ts.SourceFile[], self: string): boolean {
@@ -322,12 +358,13 @@ const namespaceUses = new WeakMap<ts.SourceFile, Map<string, boolean>>();
 function wholeNamespaceUse(sf: ts.SourceFile, files: readonly ts.SourceFile[]): boolean {
   const stem = moduleStem(sf.fileName);
   for (const f of files) {
-    if (f === sf || f.isDeclarationFile || f.fileName.includes('/node_modules/') || !f.text.includes(stem) || !f.text.includes('*')) continue;
-    // A parsed file's answer does not change: kept with it.
+    if (f === sf || f.isDeclarationFile || f.fileName.includes('/node_modules/')) continue;
+    // A parsed file's answer does not change: kept with it, looked up before its text is searched
+    // (an edit that adds or removes an export asks again of every file of the program).
     let known = namespaceUses.get(f);
     if (!known) namespaceUses.set(f, (known = new Map()));
     let use = known.get(stem);
-    if (use === undefined) known.set(stem, (use = usesNamespaceWhole(f, stem)));
+    if (use === undefined) known.set(stem, (use = f.text.includes(stem) && f.text.includes('*') && usesNamespaceWhole(f, stem)));
     if (use) return true;
   }
   return false;

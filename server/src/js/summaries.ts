@@ -1,7 +1,7 @@
 import * as ts from 'typescript';
 import type { UserSink } from '../engine/config';
 import { calledFunction, identityArgument, originsOf, skipOuter } from './flow';
-import { callMemo } from './memo';
+import { callMemo, memoStoreOf, optionsKey } from './memo';
 import { resolveAlias } from './origin';
 import type { Serializer, TransferInfo } from './rules/rule';
 import { childSerializationOf, findSinks, labelOf, mayContainSinks, readTransfer, type SentValue, type Sink } from './sinks';
@@ -49,22 +49,114 @@ export interface DerivedSink extends Sink {
 
 const programCaches = new WeakMap<ts.Program, SummaryCache>();
 
+/** What a summary depends on: the files of the functions it was built from, and whether a bound cut it short. */
+interface SummaryMeta {
+  /** No recursion or depth bound cut it (or a summary it used) short: any later request gets the same answer. */
+  exact: boolean;
+  files: Set<ts.SourceFile>;
+}
+
 class SummaryCache {
   readonly sinksByFile = new Map<ts.SourceFile, Sink[]>();
   readonly summaries = new Map<ts.Node, Summary>();
+  readonly meta = new Map<ts.Node, SummaryMeta>();
   readonly inProgress = new Set<ts.Node>();
   readonly reachesSinks = new Map<ts.SourceFile, boolean>();
   /** Names of the functions that may be derived sinks, by text alone (see candidateNames). */
   names?: Set<string>;
+  /** candidateNames matched some names by the text of bodies, not only by their call runs. */
+  namesByText = false;
+  /** The summary being computed, innermost first: what it has depended on so far. */
+  computing?: SummaryMeta;
+  /** The file whose reach was asked first: reach answers depend on the order of questions (cycles, depth). */
+  firstReach?: string;
+
+  constructor(
+    readonly files: readonly ts.SourceFile[],
+    readonly options: string,
+    readonly sinksKey: string,
+  ) {}
 }
 
-function cacheFor(program: ts.Program): SummaryCache {
+// The last cache of each engine (the memo store its programs are tied to): an edit builds a new
+// program, and what was learnt of the *other* files (their sinks, the summaries of their functions,
+// which files reach a sink, the candidate names) is the same in the new one when the edit cannot
+// have changed their types (memo.ts decides that for the edited file) and the edited file's part
+// in each answer is unchanged. Without this every edit summarised again every function of another
+// file that the edited file calls, and found those files' sinks again.
+const lastCaches = new WeakMap<object, SummaryCache>();
+
+function cacheFor(program: ts.Program, userSinks: readonly UserSink[]): SummaryCache {
   let c = programCaches.get(program);
   if (!c) {
-    c = new SummaryCache();
+    c = new SummaryCache(program.getSourceFiles(), optionsKey(program.getCompilerOptions()), JSON.stringify(userSinks));
+    const store = memoStoreOf(program);
+    if (store) {
+      const prev = lastCaches.get(store);
+      if (prev) {
+        try {
+          carryOver(prev, c, program, userSinks);
+        } catch {
+          c = new SummaryCache(c.files, c.options, c.sinksKey); // a shape we did not foresee: start empty
+        }
+      }
+      lastCaches.set(store, c);
+    }
     programCaches.set(program, c);
   }
   return c;
+}
+
+/** Copies into `next` what `prev` learnt that the edit between their programs cannot have changed. */
+function carryOver(prev: SummaryCache, next: SummaryCache, program: ts.Program, userSinks: readonly UserSink[]): void {
+  if (prev.options !== next.options || prev.sinksKey !== next.sinksKey || prev.files.length !== next.files.length) return;
+  // At most one file differs (the edited one, same name, parsed again); every other is the very same parsed file.
+  let was: ts.SourceFile | undefined;
+  let now: ts.SourceFile | undefined;
+  for (let i = 0; i < prev.files.length; i++) {
+    const a = prev.files[i];
+    const b = next.files[i];
+    if (a === b) continue;
+    if (was || a.fileName !== b.fileName) return;
+    was = a;
+    now = b;
+  }
+  if (was && now && callMemo(program, now).othersKeptSince !== was) return;
+  // The other files' sinks depend on their own text and types only.
+  for (const [sf, sinks] of prev.sinksByFile) if (sf !== was) next.sinksByFile.set(sf, sinks);
+  // Which files reach a sink: the edited file's part is whether it mentions one and what it imports;
+  // the answers were found in an order that starts with the file checked first, the same one again.
+  if (was && now && (prev.firstReach !== now.fileName || fileMentionsSinks(was, userSinks) !== fileMentionsSinks(now, userSinks) || !sameSpecifiers(was, now))) return;
+  for (const [sf, reaches] of prev.reachesSinks) if (sf !== was) next.reachesSinks.set(sf, reaches);
+  next.firstReach = prev.firstReach;
+  // Candidate names: the edited file's named bodies, what they call, and which mention a sink.
+  if (!prev.names || (was && now && !sameBodies(was, now, userSinks, prev.namesByText))) return;
+  next.names = prev.names;
+  next.namesByText = prev.namesByText;
+  // A summary built from no function of the edited file and cut short by no bound.
+  for (const [fn, summary] of prev.summaries) {
+    const meta = prev.meta.get(fn);
+    if (meta?.exact && (!was || !meta.files.has(was))) {
+      next.summaries.set(fn, summary);
+      next.meta.set(fn, meta);
+    }
+  }
+}
+
+function sameSpecifiers(a: ts.SourceFile, b: ts.SourceFile): boolean {
+  const x = moduleSpecifiers(a);
+  const y = moduleSpecifiers(b);
+  return x.length === y.length && x.every((s, i) => s.text === y[i].text);
+}
+
+function sameBodies(a: ts.SourceFile, b: ts.SourceFile, userSinks: readonly UserSink[], byText: boolean): boolean {
+  const x = functionBodiesOf(a, userSinks);
+  const y = functionBodiesOf(b, userSinks);
+  if (x.sending.length !== y.sending.length || x.others.length !== y.others.length || x.sending.some((n, i) => n !== y.sending[i])) return false;
+  return x.others.every((o, i) => {
+    const p = y.others[i];
+    return o.name === p.name && (byText ? o.text === p.text : o.runs.length === p.runs.length && o.runs.every((r, j) => r === p.runs[j]));
+  });
 }
 
 export class Summaries {
@@ -75,7 +167,7 @@ export class Summaries {
     private program: ts.Program,
     private userSinks: readonly UserSink[],
   ) {
-    this.cache = cacheFor(program);
+    this.cache = cacheFor(program, userSinks);
     this.checker = program.getTypeChecker();
   }
 
@@ -98,6 +190,7 @@ export class Summaries {
     const known = this.cache.reachesSinks.get(sf);
     if (known !== undefined) return known;
     if (sf.isDeclarationFile || sf.fileName.includes('/node_modules/')) return false;
+    this.cache.firstReach ??= sf.fileName;
     this.cache.reachesSinks.set(sf, false); // a cycle of imports adds nothing
     let result = fileMentionsSinks(sf, this.userSinks);
     if (!result && depth < maxDepth) {
@@ -155,6 +248,7 @@ export class Summaries {
     // characters written before a `(` (`resend(` holds `send(` too), looked up per distinct run.
     const matches = runMatcher(universe);
     const special = [...universe].filter((n) => !wordOnly.test(n));
+    this.cache.namesByText = special.length > 0;
     for (let round = 0; round < maxDepth && pending.length; round++) {
       const added: string[] = [];
       pending = pending.filter((b) => {
@@ -273,18 +367,32 @@ export class Summaries {
   /** Which parameters of `fn` reach a sink, and how. */
   summaryOf(fn: ts.SignatureDeclaration, depth = 0): Summary {
     const cached = this.cache.summaries.get(fn);
-    if (cached) return cached;
+    if (cached) {
+      this.dependOn(this.cache.meta.get(fn));
+      return cached;
+    }
     const empty: Summary = new Map();
     // Recursion (direct or mutual) and depth beyond the bound add nothing; a later, shallower
     // request computes the summary properly.
-    if (this.cache.inProgress.has(fn) || depth > maxDepth) return empty;
+    if (this.cache.inProgress.has(fn) || depth > maxDepth) {
+      this.dependOn(undefined);
+      return empty;
+    }
+    const meta: SummaryMeta = { exact: true, files: new Set([fn.getSourceFile()]) };
     const body = (fn as { body?: ts.Node }).body;
-    if (!body) return empty;
+    if (!body) {
+      this.dependOn(meta);
+      return empty;
+    }
     const params = fn.parameters.map((p) => (ts.isIdentifier(p.name) ? this.symbolOf(p.name) : undefined));
     if (!params.some(Boolean)) {
       this.cache.summaries.set(fn, empty);
+      this.cache.meta.set(fn, meta);
+      this.dependOn(meta);
       return empty;
     }
+    const outer = this.cache.computing;
+    this.cache.computing = meta;
     this.cache.inProgress.add(fn);
     const summary: Summary = new Map();
     try {
@@ -338,9 +446,20 @@ export class Summaries {
       visit(body);
     } finally {
       this.cache.inProgress.delete(fn);
+      this.cache.computing = outer;
     }
     this.cache.summaries.set(fn, summary);
+    this.cache.meta.set(fn, meta);
+    this.dependOn(meta);
     return summary;
+  }
+
+  /** The summary being computed used `meta`'s (undefined: one cut short by a bound, or of unknown making). */
+  private dependOn(meta: SummaryMeta | undefined): void {
+    const c = this.cache.computing;
+    if (!c) return;
+    if (!meta?.exact) c.exact = false;
+    if (meta) for (const f of meta.files) c.files.add(f);
   }
 
   private symbolOf(node: ts.Node): ts.Symbol | undefined {
