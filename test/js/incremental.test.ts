@@ -167,3 +167,48 @@ test('an edit of one file keeps what was learnt of the others only where it stil
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('an edit that changes what a function body calls through keeps no stale derived-sink names', async () => {
+  // `submit`'s body is the same text in both versions; whether `api.process(job)` is a Comlink
+  // remote call (a sink the checker finds, not the text) depends on what `api` is. Candidate names
+  // carried across an edit must be found again for that part (summaries.ts carryOver). Here memo.ts
+  // already refuses the carry-over (the type of `api` changes), so this guards the verdicts, and
+  // the carry-over's own check stands for shapes where memo.ts lets it through.
+  await createChecker().init();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sendcheck-incremental-'));
+  try {
+    const file = path.join(dir, 'main.ts');
+    const version = (api: string) =>
+      [
+        `import * as Comlink from 'comlink';`,
+        `import { MessageChannel } from 'node:worker_threads';`,
+        `interface Api { process(job: unknown): Promise<void> }`,
+        `const { port1 } = new MessageChannel();`,
+        `const local: Api = { async process() {} };`,
+        `const remote = Comlink.wrap<Api>(port1);`,
+        `const api = ${api};`,
+        `export function submit(job: { id: number; done: () => void }) {`,
+        `  return api.process(job);`,
+        `}`,
+        `submit({ id: 1, done: () => {} });`,
+        '',
+      ].join('\n');
+    const texts = [version('local'), version('remote'), version('local')];
+    fs.writeFileSync(file, texts[0]);
+    const { config } = resolveConfig({});
+    const edited = createChecker();
+    const editedHost = new DiskHost();
+    const rules: string[][] = [];
+    texts.forEach((text, i) => {
+      editedHost.setOverlay(file, text, i + 1);
+      const after = edited.check([file], editedHost, config);
+      const freshHost = new DiskHost();
+      freshHost.setOverlay(file, text, 1);
+      assert.equal(JSON.stringify(after), JSON.stringify(createChecker().check([file], freshHost, config)), `version ${i + 1}: the edited file's findings differ from a fresh check`);
+      rules.push(after.map((f) => f.rule).sort());
+    });
+    assert.deepEqual(rules, [[], ['no-function'], []]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -62,6 +62,8 @@ class SummaryCache {
   readonly meta = new Map<ts.Node, SummaryMeta>();
   readonly inProgress = new Set<ts.Node>();
   readonly reachesSinks = new Map<ts.SourceFile, boolean>();
+  /** Per file, the names of the functions around its checker-found sinks that candidateNames used. */
+  readonly aroundByFile = new Map<ts.SourceFile, string>();
   /** Names of the functions that may be derived sinks, by text alone (see candidateNames). */
   names?: Set<string>;
   /** candidateNames matched some names by the text of bodies, not only by their call runs. */
@@ -131,6 +133,17 @@ function carryOver(prev: SummaryCache, next: SummaryCache, program: ts.Program, 
   next.firstReach = prev.firstReach;
   // Candidate names: the edited file's named bodies, what they call, and which mention a sink.
   if (!prev.names || (was && now && !sameBodies(was, now, userSinks, prev.namesByText))) return;
+  // The names also hold the functions around the edited file's sinks as the checker finds them
+  // (a remote call the text gate cannot see): the same bodies can send or not when a type the
+  // file declares changes, so that part is found again and must be the same.
+  if (was && now) {
+    const sinks = fileMentionsSinks(now, userSinks) ? findSinks(now, program, userSinks) : [];
+    next.sinksByFile.set(now, sinks);
+    const around = aroundKey(sinks);
+    if ((prev.aroundByFile.get(was) ?? '') !== around) return;
+    if (around) next.aroundByFile.set(now, around);
+  }
+  for (const [sf, around] of prev.aroundByFile) if (sf !== was) next.aroundByFile.set(sf, around);
   next.names = prev.names;
   next.namesByText = prev.namesByText;
   // A summary built from no function of the edited file and cut short by no bound.
@@ -234,6 +247,7 @@ export class Summaries {
       // A sink the text gate cannot see (`api.process(job)` on a Comlink or threads.js remote): the
       // functions around the file's sinks, as the checker found them, send too.
       const around = fileMentionsSinks(sf, this.userSinks) ? enclosingFunctionNames(this.sinksIn(sf)) : new Set<string>();
+      if (around.size) this.cache.aroundByFile.set(sf, aroundKey(this.sinksIn(sf)));
       for (const n of [...sending, ...around]) {
         names.add(n);
         universe.add(n);
@@ -569,6 +583,11 @@ function calleeName(call: ts.CallExpression): string | undefined {
 
 /** The name a function is called by: its own, its method's, or the variable or property it initialises. */
 /** The names of the functions (as functionName gives them) that directly contain one of `sinks`. */
+/** enclosingFunctionNames as a comparable key ('' for none). */
+function aroundKey(sinks: readonly Sink[]): string {
+  return [...enclosingFunctionNames(sinks)].sort().join('\n');
+}
+
 function enclosingFunctionNames(sinks: readonly Sink[]): Set<string> {
   const out = new Set<string>();
   for (const sink of sinks) {
