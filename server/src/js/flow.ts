@@ -574,6 +574,48 @@ function propertyWrites(checker: ts.TypeChecker, holder: ts.Symbol, send: ts.Nod
   return out;
 }
 
+/**
+ * Assignments to a property of each element of the array a variable or field holds, anywhere in the
+ * files that declare it, that may have run before `send`: through a `for (const x of arr)` loop
+ * variable, a `arr.forEach((x) => …)` callback's parameter, or an index (`arr[0].marker = …`).
+ */
+function elementPropertyWrites(checker: ts.TypeChecker, holder: ts.Symbol, send: ts.Node): { name: string; value: ts.Expression }[] {
+  const out: { name: string; value: ts.Expression }[] = [];
+  const holderName = holder.getName();
+  const isHolder = (e: ts.Expression): boolean => {
+    const x = skipOuter(e);
+    const named = ts.isIdentifier(x) ? x : ts.isPropertyAccessExpression(x) ? x.name : undefined;
+    return !!named && named.text === holderName && sameSymbol(symbolOf(checker, named), holder);
+  };
+  /** Whether the identifier names one element of the holder: a for-of variable over it, or a forEach callback's first parameter. */
+  const isElement = (id: ts.Identifier): boolean => {
+    const d = symbolOf(checker, id)?.valueDeclaration;
+    if (!d) return false;
+    if (ts.isVariableDeclaration(d) && ts.isVariableDeclarationList(d.parent) && ts.isForOfStatement(d.parent.parent)) return isHolder(d.parent.parent.expression);
+    if (ts.isParameter(d) && d.parent.parameters[0] === d && (ts.isArrowFunction(d.parent) || ts.isFunctionExpression(d.parent))) {
+      const call = d.parent.parent;
+      return ts.isCallExpression(call) && call.arguments[0] === d.parent && ts.isPropertyAccessExpression(call.expression) && call.expression.name.text === 'forEach' && isHolder(call.expression.expression);
+    }
+    return false;
+  };
+  for (const sf of new Set((holder.declarations ?? []).map((d) => d.getSourceFile()))) {
+    if (sf.isDeclarationFile) continue;
+    for (const [name, list] of assignmentsIn(sf)) {
+      if (name.startsWith('[')) continue;
+      for (const a of list) {
+        if (a.operatorToken.kind !== ts.SyntaxKind.EqualsToken) continue;
+        const left = skipOuter(a.left);
+        if (!ts.isPropertyAccessExpression(left)) continue;
+        const obj = skipOuter(left.expression);
+        const hit = ts.isIdentifier(obj) ? obj.text !== holderName && isElement(obj) : ts.isElementAccessExpression(obj) && isHolder(obj.expression);
+        if (hit && mayRunBefore(a, send)) out.push({ name, value: a.right });
+        if (out.length >= maxOrigins) return out;
+      }
+    }
+  }
+  return out;
+}
+
 /** The parameter of a project function that an object literal is passed to directly (`edit({ id: 3 }, text)`). */
 function parameterHolder(checker: ts.TypeChecker, lit: ts.ObjectLiteralExpression): ts.Symbol | undefined {
   const call = lit.parent;
@@ -790,7 +832,11 @@ export function typedOriginsOfUntyped(checker: ts.TypeChecker, expr: ts.Expressi
       }
       // `listeners: []` filled later by `state.listeners.push(fn)`: what was pushed is an element.
       const holder = arrayHolder(checker, e);
-      if (holder) for (const v of containerValuesOf(checker, holder)) visit(v, [...path, 'i'], depth + 1, true);
+      if (holder) {
+        for (const v of containerValuesOf(checker, holder)) visit(v, [...path, 'i'], depth + 1, true);
+        // `for (const place of places) place.marker = markerFor(place)`: a property every element may hold.
+        for (const w of elementPropertyWrites(checker, holder, expr)) visit(w.value, [...path, 'i', w.name], depth + 1, true);
+      }
       return;
     }
     // `Object.assign({}, defaults, overrides)`: each source's own properties.
@@ -808,7 +854,8 @@ export function typedOriginsOfUntyped(checker: ts.TypeChecker, expr: ts.Expressi
       if (untyped) out.push({ expr: e, path, spread: spread || undefined });
       // A typed value still built from untyped parts: the literal a local or a helper's return holds,
       // and the untyped fields a constructor sets (`this.config = config` from an untyped parameter).
-      if (ts.isIdentifier(e) || ts.isCallExpression(e)) {
+      // A field read (`study.options`, set in the constructor to a literal holding a helper's result) too.
+      if (ts.isIdentifier(e) || ts.isCallExpression(e) || ts.isPropertyAccessExpression(e)) {
         for (const o of originsOf(checker, e, options)) {
           // `Object.assign({}, defaults, { onProgress })` returned by a helper: its sources' own properties.
           if (o !== e && (ts.isObjectLiteralExpression(o) || ts.isArrayLiteralExpression(o) || ts.isNewExpression(o) || isObjectAssign(o))) visit(o, path, depth + 1, false, spread);

@@ -4,6 +4,7 @@ import { calledFunction, originsOf, skipOuter } from './flow';
 import { callMemo } from './memo';
 import { resolveAlias } from './origin';
 import type { Serializer, TransferInfo } from './rules/rule';
+import { fileCandidateNames } from './platform-sinks';
 import { childSerializationOf, findSinks, labelOf, mayContainSinks, readTransfer, type SentValue, type Sink } from './sinks';
 
 // Derived sinks. A function whose parameter reaches a sink — directly, through local variables,
@@ -489,13 +490,17 @@ function functionBodiesOf(sf: ts.SourceFile, userSinks: readonly UserSink[]): { 
   if (hit && (hit.userSinks === userSinks || JSON.stringify(hit.userSinks) === JSON.stringify(userSinks))) return hit;
   const sending: string[] = [];
   const others: FunctionBody[] = [];
+  // A name that is a sink only where its library is imported (idb-keyval's `set`): the body calls
+  // it without naming the library, which the import at the top of the file does.
+  const fileNames = fileCandidateNames(sf.text);
+  const callsFileName = fileNames.length ? new RegExp(`\\b(?:${fileNames.join('|')})\\s*\\(`) : undefined;
   const visit = (n: ts.Node): void => {
     const fn = ts.isFunctionDeclaration(n) || ts.isMethodDeclaration(n) || ts.isFunctionExpression(n) || ts.isArrowFunction(n) ? n : undefined;
     if (fn?.body) {
       const name = functionName(fn);
       if (name) {
         const text = fn.body.getText(sf);
-        if (mayContainSinks(text, userSinks)) sending.push(name);
+        if (mayContainSinks(text, userSinks) || callsFileName?.test(text)) sending.push(name);
         else others.push({ name, text, runs: [...new Set(text.match(callRun))] });
       }
     }
