@@ -16,6 +16,21 @@ import { childSerializationOf, findSinks, labelOf, mayContainSinks, readTransfer
 
 const maxDepth = 4;
 const maxCarryHops = 6;
+const maxMemberDepth = 4;
+const maxMembers = 6;
+
+/** How an expression carries a parameter: all of it, its own properties, or one member (possibly spread). */
+type Carry = 'whole' | 'spread' | { members: Member[] };
+interface Member {
+  path: string[];
+  spread: boolean;
+}
+
+/** What a spread (`{ ...x }`, `Object.assign({}, x)`) of a carried value carries. */
+function spreadOf(how: Carry | undefined): Carry | undefined {
+  if (!how) return undefined;
+  return typeof how === 'object' ? { members: how.members.map((m) => ({ path: m.path, spread: true })) } : 'spread';
+}
 
 /** One step of the chain from the caller's argument to the real sink, for related information. */
 export interface Hop {
@@ -31,6 +46,11 @@ export interface Reach {
   chain: Hop[];
   /** The parameter crosses only as a spread (`{ ...p }`): its own enumerable properties, not its prototype. */
   spread: boolean;
+  /**
+   * Only this member of the parameter crosses (`query.state` of `updated(query)`, `{ ...extras.state }`):
+   * each caller is judged by what its argument holds there, never by the rest of it.
+   */
+  member?: string[];
   /**
    * The parameter that is the real sink's receiver (`function relay(port, msg) { port.postMessage(msg) }`):
    * each caller's argument there decides whether the call sends at all, and how (a child forked with
@@ -196,10 +216,14 @@ export class Summaries {
     for (const [index, reaches] of summary) {
       const arg = call.arguments[index];
       if (!arg || ts.isSpreadElement(arg)) continue;
-      const reach = reaches.find((r) => this.receiverAccepts(call, r));
+      const accepted = reaches.filter((r) => this.receiverAccepts(call, r));
+      const reach = accepted.find((r) => !r.member) ?? accepted[0];
       if (!reach) continue;
-      params.push({ index, reach });
-      values.push({ expr: arg, label: labelOf(arg, 'the argument') });
+      // The whole argument crosses, or each member the wrapper reads out of it.
+      for (const r of reach.member ? accepted.filter((x) => x.member) : [reach]) {
+        params.push({ index, reach: r });
+        values.push({ expr: arg, label: labelOf(arg, 'the argument'), member: r.member });
+      }
       serializer ??= this.serializerAt(call, reach);
       if (!transfer && reach.transferParam !== undefined) {
         const list = call.arguments[reach.transferParam];
@@ -288,7 +312,8 @@ export class Summaries {
       const within = (n: ts.Node) => n.getStart() >= body.getStart() && n.getEnd() <= body.getEnd();
       const note = (index: number, reach: Reach) => {
         const list = summary.get(index) ?? [];
-        if (list.length < 4) list.push(reach);
+        // Members of a parameter are separate reaches (`job.id`, `job.payload`), each judged at the caller.
+        if (list.length < 4 + (reach.member ? maxMembers : 0) && !list.some((r) => r.member && reach.member && r.member.join('.') === reach.member.join('.'))) list.push(reach);
         summary.set(index, list);
       };
       /** The parameter `e` is (through locals), for a receiver. */
@@ -304,7 +329,13 @@ export class Summaries {
         for (const value of sink.values) {
           params.forEach((sym, index) => {
             const how = sym && this.carries(value.expr, sym, body, 0);
-            if (how) note(index, { sink, spread: how === 'spread', receiverParam, transferParam, chain: [{ node: sink.call, message: `\`${fn.parameters[index].name.getText()}\` is sent here by ${sink.api}` }] });
+            const name = fn.parameters[index].name.getText();
+            const reach = (spread: boolean, member?: string[]): Reach => ({ sink, spread, member, receiverParam, transferParam, chain: [{ node: sink.call, message: `\`${member ? `${name}.${member.join('.')}` : name}\` is sent here by ${sink.api}` }] });
+            // The members of an untyped parameter are judged at the sink itself, through its callers' arguments (flow.ts memberOrigins).
+            if (typeof how === 'object') {
+              if (!this.untypedParam(fn.parameters[index])) for (const m of how.members) note(index, reach(m.spread, m.path));
+            }
+            else if (how) note(index, reach(how === 'spread'));
           });
         }
       }
@@ -320,12 +351,19 @@ export class Summaries {
               params.forEach((sym, index) => {
                 const how = sym && this.carries(arg, sym, body, 0);
                 if (!how) return;
+                // A member passed on to a wrapper that sends a member of it: the two paths join.
+                const outers: (Member | undefined)[] = typeof how === 'object' ? how.members : [undefined];
                 // The receiver is either this function's parameter too, or fixed here and checked once.
                 const r = reaches.find((x) => x.receiverParam === undefined || paramCarried(argAt(n, x.receiverParam)) !== undefined || this.receiverAccepts(n, x));
                 if (!r) return;
                 const receiverParam = r.receiverParam === undefined ? undefined : paramCarried(argAt(n, r.receiverParam));
                 const transferParam = r.transferParam === undefined ? undefined : paramCarried(argAt(n, r.transferParam));
-                note(index, { sink: r.sink, spread: how === 'spread' || r.spread, receiverParam, transferParam, chain: [{ node: n, message: `\`${fn.parameters[index].name.getText()}\` is passed on here` }, ...r.chain].slice(0, 8) });
+                for (const outer of outers) {
+                  if (outer && this.untypedParam(fn.parameters[index])) continue;
+                  const member = outer || r.member ? [...(outer?.path ?? []), ...(r.member ?? [])] : undefined;
+                  if (member && member.length > maxMemberDepth) continue;
+                  note(index, { sink: r.sink, spread: how === 'spread' || !!outer?.spread || r.spread, member, receiverParam, transferParam, chain: [{ node: n, message: `\`${fn.parameters[index].name.getText()}\` is passed on here` }, ...r.chain].slice(0, 8) });
+                }
               });
             }
           }
@@ -338,6 +376,14 @@ export class Summaries {
     }
     this.cache.summaries.set(fn, summary);
     return summary;
+  }
+
+  private untypedParam(p: ts.ParameterDeclaration): boolean {
+    try {
+      return !!(this.checker.getTypeAtLocation(p).flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown));
+    } catch {
+      return true;
+    }
   }
 
   private symbolOf(node: ts.Node): ts.Symbol | undefined {
@@ -353,9 +399,20 @@ export class Summaries {
    * only (`'spread'`): the parameter itself, a local variable initialised with it, an object or array
    * literal holding it, a conditional or logical operand.
    */
-  private carries(expr: ts.Expression, param: ts.Symbol, body: ts.Node, hops: number): 'whole' | 'spread' | undefined {
+  private carries(expr: ts.Expression, param: ts.Symbol, body: ts.Node, hops: number): Carry | undefined {
     if (hops > maxCarryHops) return undefined;
     const e = skipOuter(expr);
+    // `query.state`, `extras.state.items`: a member of the parameter, reached by a chain of plain names.
+    if (ts.isPropertyAccessExpression(e)) {
+      const path: string[] = [];
+      let x: ts.Expression = e;
+      while (ts.isPropertyAccessExpression(x) && path.length < maxMemberDepth) {
+        if (!ts.isIdentifier(x.name)) return undefined;
+        path.unshift(x.name.text);
+        x = skipOuter(x.expression);
+      }
+      return ts.isIdentifier(x) && this.symbolOf(x) === param ? { members: [{ path, spread: false }] } : undefined;
+    }
     if (ts.isIdentifier(e)) {
       const sym = this.symbolOf(e) ?? (ts.isShorthandPropertyAssignment(e.parent) ? this.checker.getShorthandAssignmentValueSymbol(e.parent) : undefined);
       if (!sym) return undefined;
@@ -368,17 +425,19 @@ export class Summaries {
       return undefined;
     }
     if (ts.isObjectLiteralExpression(e)) {
-      let found: 'whole' | 'spread' | undefined;
+      let found: Carry | undefined;
       for (const p of e.properties) {
         const how = ts.isPropertyAssignment(p)
           ? this.carries(p.initializer, param, body, hops + 1)
           : ts.isShorthandPropertyAssignment(p)
             ? this.carriesShorthand(p, param, body, hops)
             : ts.isSpreadAssignment(p)
-              ? this.carries(p.expression, param, body, hops + 1) && 'spread'
+              ? spreadOf(this.carries(p.expression, param, body, hops + 1))
               : undefined;
         if (how === 'whole') return 'whole';
-        found = found ?? how;
+        // The whole parameter (or its spread) wins over its members; members add up.
+        if (how && (!found || (typeof found === 'object' && typeof how !== 'object'))) found = how;
+        else if (typeof how === 'object' && typeof found === 'object') found = { members: [...found.members, ...how.members].slice(0, maxMembers) };
       }
       return found;
     }
@@ -395,12 +454,15 @@ export class Summaries {
     }
     // `Object.assign({}, defaults, p)` copies p's own enumerable properties.
     if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.getText() === 'Object.assign') {
-      for (const a of e.arguments) if (this.carries(a, param, body, hops + 1)) return 'spread';
+      for (const a of e.arguments) {
+        const how = spreadOf(this.carries(a, param, body, hops + 1));
+        if (how) return how;
+      }
     }
     return undefined;
   }
 
-  private carriesShorthand(p: ts.ShorthandPropertyAssignment, param: ts.Symbol, body: ts.Node, hops: number): 'whole' | 'spread' | undefined {
+  private carriesShorthand(p: ts.ShorthandPropertyAssignment, param: ts.Symbol, body: ts.Node, hops: number): Carry | undefined {
     let sym: ts.Symbol | undefined;
     try {
       sym = this.checker.getShorthandAssignmentValueSymbol(p);
