@@ -98,6 +98,12 @@ function functionOf(d: ts.Node): ts.SignatureDeclaration | undefined {
     const init = skipOuter(d.initializer);
     if (ts.isFunctionExpression(init) || ts.isArrowFunction(init)) return init;
   }
+  // A method set by assignment in JS (`m.add = function () { ... }`): the checker declares it at the assignment.
+  const assignment = ts.isBinaryExpression(d) ? d : ts.isPropertyAccessExpression(d) && ts.isBinaryExpression(d.parent) && d.parent.left === d ? d.parent : undefined;
+  if (assignment && assignment.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+    const right = skipOuter(assignment.right);
+    if ((ts.isFunctionExpression(right) || ts.isArrowFunction(right)) && right.body) return right;
+  }
   return undefined;
 }
 
@@ -268,7 +274,33 @@ export function originsOf(checker: ts.TypeChecker, expr: ts.Expression, options:
         const returns = returnedExpressions(fn);
         if (returns.length) {
           const inner = bindArguments(checker, fn, x, bound);
-          for (const r of returns) add(r, hops + 1, inner);
+          // A fluent method (`return this`, as in `moment(d).add(2, 'years')`) returns its receiver.
+          const receiver = ts.isPropertyAccessExpression(x.expression) ? x.expression.expression : undefined;
+          for (const r of returns) {
+            if (receiver && skipOuter(r).kind === ts.SyntaxKind.ThisKeyword) add(receiver, hops + 1, bound);
+            else add(r, hops + 1, inner);
+          }
+          return;
+        }
+      }
+      // `const next = update(doc)` with `update` an untyped callback parameter: what the callbacks its
+      // callers pass return. Their parameters stay unbound, so the writes a callback makes to its
+      // own parameter (`doc.expires = moment(...)`) are still seen on what it returns.
+      if (!fn && options.program) {
+        const returns = callbackReturns(checker, options.program, x);
+        if (returns.length) {
+          for (const r of returns) add(r, hops + 1);
+          return;
+        }
+      }
+      // `when(d).add(2)` in JS, where `add` was set on the object after it was made
+      // (`m.add = function () { ...; return this; }`): the checker knows no such member.
+      if (!fn && ts.isPropertyAccessExpression(x.expression) && hops + 1 < maxHops) {
+        const receiver = x.expression.expression;
+        const methods = assignedMethods(checker, originsOf(checker, receiver, options), x.expression.name.text);
+        const returns = methods.flatMap((m) => returnedExpressions(m));
+        if (returns.length) {
+          for (const r of returns) add(skipOuter(r).kind === ts.SyntaxKind.ThisKeyword ? receiver : r, hops + 1);
           return;
         }
       }
@@ -277,6 +309,44 @@ export function originsOf(checker: ts.TypeChecker, expr: ts.Expression, options:
   };
   add(expr, 0);
   return out;
+}
+
+/** The functions assigned as `name` (`m.name = function () {}`) to the variable that holds one of the object literals among `origins`. */
+function assignedMethods(checker: ts.TypeChecker, origins: ts.Expression[], name: string): ts.SignatureDeclaration[] {
+  const out: ts.SignatureDeclaration[] = [];
+  for (const o of origins) {
+    if (!ts.isObjectLiteralExpression(o) || !ts.isVariableDeclaration(o.parent) || !ts.isIdentifier(o.parent.name)) continue;
+    const holder = symbolOf(checker, o.parent.name);
+    if (!holder) continue;
+    for (const a of assignmentsIn(o.getSourceFile()).get(name) ?? []) {
+      const left = skipOuter(a.left);
+      const right = skipOuter(a.right);
+      if (!ts.isPropertyAccessExpression(left) || !ts.isIdentifier(left.expression) || !sameSymbol(symbolOf(checker, left.expression), holder)) continue;
+      if ((ts.isFunctionExpression(right) || ts.isArrowFunction(right)) && right.body) out.push(right);
+    }
+    if (out.length >= 4) break;
+  }
+  return out;
+}
+
+/** What the functions given for an untyped callback parameter return, when `call` calls that parameter. */
+function callbackReturns(checker: ts.TypeChecker, program: ts.Program, call: ts.CallExpression): ts.Expression[] {
+  const callee = skipOuter(call.expression);
+  if (!ts.isIdentifier(callee)) return [];
+  const d = symbolOf(checker, callee)?.valueDeclaration;
+  if (!d || !ts.isParameter(d) || !untypedParameter(d)) return [];
+  const out: ts.Expression[] = [];
+  for (const a of argumentsFromCallers(checker, program, d)) {
+    let f: ts.Node | undefined = skipOuter(a);
+    if (ts.isIdentifier(f)) {
+      const v = symbolOf(checker, f)?.valueDeclaration;
+      f = v && ts.isVariableDeclaration(v) && v.initializer ? skipOuter(v.initializer) : v;
+    }
+    if (!f || !(ts.isArrowFunction(f) || ts.isFunctionExpression(f) || ts.isFunctionDeclaration(f)) || f.getSourceFile().isDeclarationFile) continue;
+    out.push(...returnedExpressions(f));
+    if (out.length >= maxOrigins) break;
+  }
+  return out.slice(0, maxOrigins);
 }
 
 /** Array methods whose result is one of the receiver's elements. */
