@@ -283,6 +283,7 @@ function judgeSink(sink: Sink, program: ts.Program, checker: ts.TypeChecker, fil
     transferredTypes,
     canTransfer: sink.canTransfer,
     api: sink.api,
+    sinkApi: (sink as Partial<DerivedSink>).derived?.params[0]?.reach.sink.api,
     receiver: sink.receiver,
     jsonChannel: sink.jsonChannel,
   };
