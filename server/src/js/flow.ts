@@ -98,6 +98,12 @@ function functionOf(d: ts.Node): ts.SignatureDeclaration | undefined {
     const init = skipOuter(d.initializer);
     if (ts.isFunctionExpression(init) || ts.isArrowFunction(init)) return init;
   }
+  // A method set by assignment in JS (`m.add = function () { ... }`): the checker declares it at the assignment.
+  const assignment = ts.isBinaryExpression(d) ? d : ts.isPropertyAccessExpression(d) && ts.isBinaryExpression(d.parent) && d.parent.left === d ? d.parent : undefined;
+  if (assignment && assignment.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+    const right = skipOuter(assignment.right);
+    if ((ts.isFunctionExpression(right) || ts.isArrowFunction(right)) && right.body) return right;
+  }
   return undefined;
 }
 
@@ -271,7 +277,33 @@ export function originsOf(checker: ts.TypeChecker, expr: ts.Expression, options:
         const returns = returnedExpressions(fn);
         if (returns.length) {
           const inner = bindArguments(checker, fn, x, bound);
-          for (const r of returns) add(r, hops + 1, inner);
+          // A fluent method (`return this`, as in `moment(d).add(2, 'years')`) returns its receiver.
+          const receiver = ts.isPropertyAccessExpression(x.expression) ? x.expression.expression : undefined;
+          for (const r of returns) {
+            if (receiver && skipOuter(r).kind === ts.SyntaxKind.ThisKeyword) add(receiver, hops + 1, bound);
+            else add(r, hops + 1, inner);
+          }
+          return;
+        }
+      }
+      // `const next = update(doc)` with `update` an untyped callback parameter: what the callbacks its
+      // callers pass return. Their parameters stay unbound, so the writes a callback makes to its
+      // own parameter (`doc.expires = moment(...)`) are still seen on what it returns.
+      if (!fn && options.program) {
+        const returns = callbackReturns(checker, options.program, x);
+        if (returns.length) {
+          for (const r of returns) add(r, hops + 1);
+          return;
+        }
+      }
+      // `when(d).add(2)` in JS, where `add` was set on the object after it was made
+      // (`m.add = function () { ...; return this; }`): the checker knows no such member.
+      if (!fn && ts.isPropertyAccessExpression(x.expression) && hops + 1 < maxHops) {
+        const receiver = x.expression.expression;
+        const methods = assignedMethods(checker, originsOf(checker, receiver, options), x.expression.name.text);
+        const returns = methods.flatMap((m) => returnedExpressions(m));
+        if (returns.length) {
+          for (const r of returns) add(skipOuter(r).kind === ts.SyntaxKind.ThisKeyword ? receiver : r, hops + 1);
           return;
         }
       }
@@ -280,6 +312,44 @@ export function originsOf(checker: ts.TypeChecker, expr: ts.Expression, options:
   };
   add(expr, 0);
   return out;
+}
+
+/** The functions assigned as `name` (`m.name = function () {}`) to the variable that holds one of the object literals among `origins`. */
+function assignedMethods(checker: ts.TypeChecker, origins: ts.Expression[], name: string): ts.SignatureDeclaration[] {
+  const out: ts.SignatureDeclaration[] = [];
+  for (const o of origins) {
+    if (!ts.isObjectLiteralExpression(o) || !ts.isVariableDeclaration(o.parent) || !ts.isIdentifier(o.parent.name)) continue;
+    const holder = symbolOf(checker, o.parent.name);
+    if (!holder) continue;
+    for (const a of assignmentsIn(o.getSourceFile()).get(name) ?? []) {
+      const left = skipOuter(a.left);
+      const right = skipOuter(a.right);
+      if (!ts.isPropertyAccessExpression(left) || !ts.isIdentifier(left.expression) || !sameSymbol(symbolOf(checker, left.expression), holder)) continue;
+      if ((ts.isFunctionExpression(right) || ts.isArrowFunction(right)) && right.body) out.push(right);
+    }
+    if (out.length >= 4) break;
+  }
+  return out;
+}
+
+/** What the functions given for an untyped callback parameter return, when `call` calls that parameter. */
+function callbackReturns(checker: ts.TypeChecker, program: ts.Program, call: ts.CallExpression): ts.Expression[] {
+  const callee = skipOuter(call.expression);
+  if (!ts.isIdentifier(callee)) return [];
+  const d = symbolOf(checker, callee)?.valueDeclaration;
+  if (!d || !ts.isParameter(d) || !untypedParameter(d)) return [];
+  const out: ts.Expression[] = [];
+  for (const a of argumentsFromCallers(checker, program, d)) {
+    let f: ts.Node | undefined = skipOuter(a);
+    if (ts.isIdentifier(f)) {
+      const v = symbolOf(checker, f)?.valueDeclaration;
+      f = v && ts.isVariableDeclaration(v) && v.initializer ? skipOuter(v.initializer) : v;
+    }
+    if (!f || !(ts.isArrowFunction(f) || ts.isFunctionExpression(f) || ts.isFunctionDeclaration(f)) || f.getSourceFile().isDeclarationFile) continue;
+    out.push(...returnedExpressions(f));
+    if (out.length >= maxOrigins) break;
+  }
+  return out.slice(0, maxOrigins);
 }
 
 /** Array methods whose result is one of the receiver's elements. */
@@ -654,6 +724,48 @@ function parametersGiven(checker: ts.TypeChecker, holder: ts.Symbol, send: ts.No
   return out;
 }
 
+/**
+ * Assignments to a property of each element of the array a variable or field holds, anywhere in the
+ * files that declare it, that may have run before `send`: through a `for (const x of arr)` loop
+ * variable, a `arr.forEach((x) => …)` callback's parameter, or an index (`arr[0].marker = …`).
+ */
+function elementPropertyWrites(checker: ts.TypeChecker, holder: ts.Symbol, send: ts.Node): { name: string; value: ts.Expression }[] {
+  const out: { name: string; value: ts.Expression }[] = [];
+  const holderName = holder.getName();
+  const isHolder = (e: ts.Expression): boolean => {
+    const x = skipOuter(e);
+    const named = ts.isIdentifier(x) ? x : ts.isPropertyAccessExpression(x) ? x.name : undefined;
+    return !!named && named.text === holderName && sameSymbol(symbolOf(checker, named), holder);
+  };
+  /** Whether the identifier names one element of the holder: a for-of variable over it, or a forEach callback's first parameter. */
+  const isElement = (id: ts.Identifier): boolean => {
+    const d = symbolOf(checker, id)?.valueDeclaration;
+    if (!d) return false;
+    if (ts.isVariableDeclaration(d) && ts.isVariableDeclarationList(d.parent) && ts.isForOfStatement(d.parent.parent)) return isHolder(d.parent.parent.expression);
+    if (ts.isParameter(d) && d.parent.parameters[0] === d && (ts.isArrowFunction(d.parent) || ts.isFunctionExpression(d.parent))) {
+      const call = d.parent.parent;
+      return ts.isCallExpression(call) && call.arguments[0] === d.parent && ts.isPropertyAccessExpression(call.expression) && call.expression.name.text === 'forEach' && isHolder(call.expression.expression);
+    }
+    return false;
+  };
+  for (const sf of new Set((holder.declarations ?? []).map((d) => d.getSourceFile()))) {
+    if (sf.isDeclarationFile) continue;
+    for (const [name, list] of assignmentsIn(sf)) {
+      if (name.startsWith('[')) continue;
+      for (const a of list) {
+        if (a.operatorToken.kind !== ts.SyntaxKind.EqualsToken) continue;
+        const left = skipOuter(a.left);
+        if (!ts.isPropertyAccessExpression(left)) continue;
+        const obj = skipOuter(left.expression);
+        const hit = ts.isIdentifier(obj) ? obj.text !== holderName && isElement(obj) : ts.isElementAccessExpression(obj) && isHolder(obj.expression);
+        if (hit && mayRunBefore(a, send)) out.push({ name, value: a.right });
+        if (out.length >= maxOrigins) return out;
+      }
+    }
+  }
+  return out;
+}
+
 /** The project functions a call runs: the callee's declaration, or for `make(x)(y)` the functions `make` returns. */
 function functionsCalled(checker: ts.TypeChecker, call: ts.CallExpression): ts.SignatureDeclaration[] {
   const direct = calledFunction(checker, call);
@@ -886,7 +998,11 @@ export function typedOriginsOfUntyped(checker: ts.TypeChecker, expr: ts.Expressi
       }
       // `listeners: []` filled later by `state.listeners.push(fn)`: what was pushed is an element.
       const holder = arrayHolder(checker, e);
-      if (holder) for (const v of containerValuesOf(checker, holder)) visit(v, [...path, 'i'], depth + 1, true);
+      if (holder) {
+        for (const v of containerValuesOf(checker, holder)) visit(v, [...path, 'i'], depth + 1, true);
+        // `for (const place of places) place.marker = markerFor(place)`: a property every element may hold.
+        for (const w of elementPropertyWrites(checker, holder, expr)) visit(w.value, [...path, 'i', w.name], depth + 1, true);
+      }
       return;
     }
     // `Object.assign({}, defaults, overrides)`: each source's own properties.
@@ -904,7 +1020,8 @@ export function typedOriginsOfUntyped(checker: ts.TypeChecker, expr: ts.Expressi
       if (untyped) out.push({ expr: e, path, spread: spread || undefined });
       // A typed value still built from untyped parts: the literal a local or a helper's return holds,
       // and the untyped fields a constructor sets (`this.config = config` from an untyped parameter).
-      if (ts.isIdentifier(e) || ts.isCallExpression(e)) {
+      // A field read (`study.options`, set in the constructor to a literal holding a helper's result) too.
+      if (ts.isIdentifier(e) || ts.isCallExpression(e) || ts.isPropertyAccessExpression(e)) {
         for (const o of originsOf(checker, e, options)) {
           // `Object.assign({}, defaults, { onProgress })` returned by a helper: its sources' own properties.
           // `return items.map((d) => new Annotation(d).data)` in a helper: the elements its callback returns.

@@ -283,6 +283,7 @@ function judgeSink(sink: Sink, program: ts.Program, checker: ts.TypeChecker, fil
     transferredTypes,
     canTransfer: sink.canTransfer,
     api: sink.api,
+    sinkApi: (sink as Partial<DerivedSink>).derived?.params[0]?.reach.sink.api,
     receiver: sink.receiver,
     jsonChannel: sink.jsonChannel,
   };
@@ -291,6 +292,8 @@ function judgeSink(sink: Sink, program: ts.Program, checker: ts.TypeChecker, fil
   for (const value of sink.values) {
     // A wrapper that spreads its parameter (`{ ...p }`) reads through a proxy and sends a plain copy.
     if (derived?.params[sink.values.indexOf(value)]?.reach.spread) continue;
+    // A wrapper that sends one member of its parameter: judged by that member's type below.
+    if (value.member) continue;
     for (const p of proxyProblems(sink, value, file, checker, program)) {
       if (p.atRoot) proxied.add(value);
       out.push({
@@ -307,20 +310,26 @@ function judgeSink(sink: Sink, program: ts.Program, checker: ts.TypeChecker, fil
   }
   for (const value of sink.values) {
     if (proxied.has(value)) continue;
-    const seen = checker.getTypeAtLocation(value.expr);
+    const whole = checker.getTypeAtLocation(value.expr);
+    const seen = value.member ? memberType(checker, whole, value.member, value.expr) : whole;
+    if (!seen) continue;
     const type = value.awaited ? (checker.getAwaitedType(seen) ?? seen) : seen;
     // A root we cannot name (a call, `new X()`) is written as "the message"; its members by their own path.
     const named = !/\s/.test(value.label);
+    const member = value.member?.join('.');
     const walker = new TypeWalker({ ...ctx, isListed: (p) => listedAt(sink, value, p, named, checker) }, typeRules);
     // `X.prototype` is not an X: structured clone copies the prototype object's own enumerable properties.
-    const protoMembers = prototypeMembers(checker, value.expr);
-    const root = named ? value.label : '';
+    const protoMembers = value.member ? undefined : prototypeMembers(checker, value.expr);
+    const root = member !== undefined ? joinPath(named ? value.label : '', member) : named ? value.label : '';
     const problems = protoMembers ? protoMembers.flatMap((m) => walker.walk(checker.getTypeAtLocation(m.value), joinPath(root, m.name))) : walker.walk(type, root);
     // The untyped (`any`) parts of the value, judged by the types of their origins.
     const unrewritable: string[] = [];
     // A reply that is itself a promise crosses as what it resolves to, which its expression does not show.
     if (!protoMembers && (!value.awaited || type === seen)) {
-      for (const o of typedOriginsOfUntyped(checker, value.expr, program)) {
+      for (const o0 of typedOriginsOfUntyped(checker, value.expr, program)) {
+        // Of a parameter's member, only what lies under that member crosses.
+        const o = value.member ? underMember(o0, value.member) : o0;
+        if (!o) continue;
         const at = o.path.reduce((p, s) => (s === 'i' ? `${p}[i]` : s.startsWith('<') ? `${p}${s}` : joinPath(p, s)), root);
         if (o.viaErrorCause) unrewritable.push(at);
         // A data property written under a symbol key (`request[kRetry] = …`): it is left out, whatever it holds.
@@ -361,7 +370,7 @@ function judgeSink(sink: Sink, program: ts.Program, checker: ts.TypeChecker, fil
         // The wrapper's own declared parameter type already shows this problem at the inner sink.
         if (already.has(`${p.rule.meta.id}\0${rel}`)) continue;
         // A spread copies own properties: the prototype is not lost, it was never sent.
-        if (through.reach.spread && rel === '' && prototypeRules.has(p.rule.meta.id)) continue;
+        if (through.reach.spread && rel === (member ?? '') && prototypeRules.has(p.rule.meta.id)) continue;
       }
       if (p.rule === transferableCopied && (stillUsedAfter(sink, value, p.path, named, checker) || pooledMemory(value, p.path, named, checker, program))) continue;
       const subject = p.path || (named && value.label ? value.label : value.label || 'the value');
@@ -387,6 +396,8 @@ function judgeSink(sink: Sink, program: ts.Program, checker: ts.TypeChecker, fil
         path: p.path || undefined,
         related,
         fixes: safely(() => {
+          // The fixes rewrite the argument itself; what a wrapper reads out of it is not written here.
+          if (value.member) return [];
           if (unrewritable.some((u) => p.path === u || p.path.startsWith(`${u}.`) || p.path.startsWith(`${u}[`))) return [];
           const segments = pathSegments(p.path, named ? value.label : '');
           return segments && p.rule.fixes ? p.rule.fixes({ program, checker, sourceFile: value.expr.getSourceFile(), file, host, sink, value, segments, facts: p.facts, problems: reported }) : [];
@@ -398,6 +409,24 @@ function judgeSink(sink: Sink, program: ts.Program, checker: ts.TypeChecker, fil
 }
 
 const prototypeRules = new Set(['class-instance-loss', 'error-subclass-loss']);
+
+/** The type of `type`'s member at `path` (`state.data`), or undefined when some part has no such member. */
+function memberType(checker: ts.TypeChecker, type: ts.Type, path: string[], at: ts.Node): ts.Type | undefined {
+  let t: ts.Type | undefined = type;
+  for (const name of path) {
+    if (!t || t.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return t;
+    const prop = t.getNonNullableType().getProperty(name);
+    if (!prop) return undefined;
+    t = checker.getTypeOfSymbolAtLocation(prop, at);
+  }
+  return t;
+}
+
+/** An untyped origin of the whole argument, re-rooted at `member`: those under it keep the rest of their path; others are not sent. */
+function underMember<T extends { path: string[] }>(o: T, member: string[]): T | undefined {
+  if (o.path.length < member.length || member.some((m, i) => o.path[i] !== m)) return undefined;
+  return { ...o, path: o.path.slice(member.length) };
+}
 
 function relativePath(p: string, root: string): string {
   if (root && p.startsWith(root)) return p.slice(root.length).replace(/^\./, '');

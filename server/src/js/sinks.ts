@@ -18,6 +18,8 @@ export interface SentValue {
   label: string;
   /** The value crosses once awaited (what an Electron invoke handler returns). */
   awaited?: boolean;
+  /** Only this member of `expr` crosses (a wrapper that sends `query.state` of its parameter). */
+  member?: string[];
 }
 
 export interface Sink {

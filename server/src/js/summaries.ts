@@ -4,6 +4,7 @@ import { calledFunction, identityArgument, originsOf, skipOuter } from './flow';
 import { callMemo, memoStoreOf, optionsKey } from './memo';
 import { resolveAlias } from './origin';
 import type { Serializer, TransferInfo } from './rules/rule';
+import { fileCandidateNames } from './platform-sinks';
 import { childSerializationOf, findSinks, labelOf, mayContainSinks, readTransfer, type SentValue, type Sink } from './sinks';
 
 // Derived sinks. A function whose parameter reaches a sink — directly, through local variables,
@@ -15,6 +16,21 @@ import { childSerializationOf, findSinks, labelOf, mayContainSinks, readTransfer
 
 const maxDepth = 4;
 const maxCarryHops = 6;
+const maxMemberDepth = 4;
+const maxMembers = 6;
+
+/** How an expression carries a parameter: all of it, its own properties, or one member (possibly spread). */
+type Carry = 'whole' | 'spread' | { members: Member[] };
+interface Member {
+  path: string[];
+  spread: boolean;
+}
+
+/** What a spread (`{ ...x }`, `Object.assign({}, x)`) of a carried value carries. */
+function spreadOf(how: Carry | undefined): Carry | undefined {
+  if (!how) return undefined;
+  return typeof how === 'object' ? { members: how.members.map((m) => ({ path: m.path, spread: true })) } : 'spread';
+}
 
 /** One step of the chain from the caller's argument to the real sink, for related information. */
 export interface Hop {
@@ -30,6 +46,11 @@ export interface Reach {
   chain: Hop[];
   /** The parameter crosses only as a spread (`{ ...p }`): its own enumerable properties, not its prototype. */
   spread: boolean;
+  /**
+   * Only this member of the parameter crosses (`query.state` of `updated(query)`, `{ ...extras.state }`):
+   * each caller is judged by what its argument holds there, never by the rest of it.
+   */
+  member?: string[];
   /**
    * The parameter that is the real sink's receiver (`function relay(port, msg) { port.postMessage(msg) }`):
    * each caller's argument there decides whether the call sends at all, and how (a child forked with
@@ -307,10 +328,14 @@ export class Summaries {
     for (const [index, reaches] of summary) {
       const arg = call.arguments[index];
       if (!arg || ts.isSpreadElement(arg)) continue;
-      const reach = reaches.find((r) => this.receiverAccepts(call, r));
+      const accepted = reaches.filter((r) => this.receiverAccepts(call, r));
+      const reach = accepted.find((r) => !r.member) ?? accepted[0];
       if (!reach) continue;
-      params.push({ index, reach });
-      values.push({ expr: arg, label: labelOf(arg, 'the argument') });
+      // The whole argument crosses, or each member the wrapper reads out of it.
+      for (const r of reach.member ? accepted.filter((x) => x.member) : [reach]) {
+        params.push({ index, reach: r });
+        values.push({ expr: arg, label: labelOf(arg, 'the argument'), member: r.member });
+      }
       serializer ??= this.serializerAt(call, reach);
       if (!transfer && reach.transferParam !== undefined) {
         const list = call.arguments[reach.transferParam];
@@ -413,7 +438,8 @@ export class Summaries {
       const within = (n: ts.Node) => n.getStart() >= body.getStart() && n.getEnd() <= body.getEnd();
       const note = (index: number, reach: Reach) => {
         const list = summary.get(index) ?? [];
-        if (list.length < 4) list.push(reach);
+        // Members of a parameter are separate reaches (`job.id`, `job.payload`), each judged at the caller.
+        if (list.length < 4 + (reach.member ? maxMembers : 0) && !list.some((r) => r.member && reach.member && r.member.join('.') === reach.member.join('.'))) list.push(reach);
         summary.set(index, list);
       };
       /** The parameter `e` is (through locals), for a receiver. */
@@ -429,7 +455,13 @@ export class Summaries {
         for (const value of sink.values) {
           params.forEach((sym, index) => {
             const how = sym && this.carries(value.expr, sym, body, 0);
-            if (how) note(index, { sink, spread: how === 'spread', receiverParam, transferParam, chain: [{ node: sink.call, message: `\`${fn.parameters[index].name.getText()}\` is sent here by ${sink.api}` }] });
+            const name = fn.parameters[index].name.getText();
+            const reach = (spread: boolean, member?: string[]): Reach => ({ sink, spread, member, receiverParam, transferParam, chain: [{ node: sink.call, message: `\`${member ? `${name}.${member.join('.')}` : name}\` is sent here by ${sink.api}` }] });
+            // The members of an untyped parameter are judged at the sink itself, through its callers' arguments (flow.ts memberOrigins).
+            if (typeof how === 'object') {
+              if (!this.untypedParam(fn.parameters[index])) for (const m of how.members) note(index, reach(m.spread, m.path));
+            }
+            else if (how) note(index, reach(how === 'spread'));
           });
         }
       }
@@ -445,12 +477,19 @@ export class Summaries {
               params.forEach((sym, index) => {
                 const how = sym && this.carries(arg, sym, body, 0);
                 if (!how) return;
+                // A member passed on to a wrapper that sends a member of it: the two paths join.
+                const outers: (Member | undefined)[] = typeof how === 'object' ? how.members : [undefined];
                 // The receiver is either this function's parameter too, or fixed here and checked once.
                 const r = reaches.find((x) => x.receiverParam === undefined || paramCarried(argAt(n, x.receiverParam)) !== undefined || this.receiverAccepts(n, x));
                 if (!r) return;
                 const receiverParam = r.receiverParam === undefined ? undefined : paramCarried(argAt(n, r.receiverParam));
                 const transferParam = r.transferParam === undefined ? undefined : paramCarried(argAt(n, r.transferParam));
-                note(index, { sink: r.sink, spread: how === 'spread' || r.spread, receiverParam, transferParam, chain: [{ node: n, message: `\`${fn.parameters[index].name.getText()}\` is passed on here` }, ...r.chain].slice(0, 8) });
+                for (const outer of outers) {
+                  if (outer && this.untypedParam(fn.parameters[index])) continue;
+                  const member = outer || r.member ? [...(outer?.path ?? []), ...(r.member ?? [])] : undefined;
+                  if (member && member.length > maxMemberDepth) continue;
+                  note(index, { sink: r.sink, spread: how === 'spread' || !!outer?.spread || r.spread, member, receiverParam, transferParam, chain: [{ node: n, message: `\`${fn.parameters[index].name.getText()}\` is passed on here` }, ...r.chain].slice(0, 8) });
+                }
               });
             }
           }
@@ -476,6 +515,14 @@ export class Summaries {
     if (meta) for (const f of meta.files) c.files.add(f);
   }
 
+  private untypedParam(p: ts.ParameterDeclaration): boolean {
+    try {
+      return !!(this.checker.getTypeAtLocation(p).flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown));
+    } catch {
+      return true;
+    }
+  }
+
   private symbolOf(node: ts.Node): ts.Symbol | undefined {
     try {
       return resolveAlias(this.checker, this.checker.getSymbolAtLocation(node));
@@ -489,7 +536,7 @@ export class Summaries {
    * only (`'spread'`): the parameter itself, a local variable initialised with it, an object or array
    * literal holding it, a conditional or logical operand.
    */
-  private carries(expr: ts.Expression, param: ts.Symbol, body: ts.Node, hops: number, nested = false): 'whole' | 'spread' | undefined {
+  private carries(expr: ts.Expression, param: ts.Symbol, body: ts.Node, hops: number, nested = false): Carry | undefined {
     if (hops > maxCarryHops) return undefined;
     const e = skipOuter(expr);
     // `Comlink.proxy(p)`, `Object.freeze(p)`: the same value back. A proxy-marked value crosses as a
@@ -497,6 +544,17 @@ export class Summaries {
     if (ts.isCallExpression(e)) {
       const identity = identityArgument(this.checker, e);
       if (identity && !(identity.marksProxy && !nested)) return this.carries(identity.arg, param, body, hops + 1, nested);
+    }
+    // `query.state`, `extras.state.items`: a member of the parameter, reached by a chain of plain names.
+    if (ts.isPropertyAccessExpression(e)) {
+      const path: string[] = [];
+      let x: ts.Expression = e;
+      while (ts.isPropertyAccessExpression(x) && path.length < maxMemberDepth) {
+        if (!ts.isIdentifier(x.name)) return undefined;
+        path.unshift(x.name.text);
+        x = skipOuter(x.expression);
+      }
+      return ts.isIdentifier(x) && this.symbolOf(x) === param ? { members: [{ path, spread: false }] } : undefined;
     }
     if (ts.isIdentifier(e)) {
       const sym = this.symbolOf(e) ?? (ts.isShorthandPropertyAssignment(e.parent) ? this.checker.getShorthandAssignmentValueSymbol(e.parent) : undefined);
@@ -510,17 +568,19 @@ export class Summaries {
       return undefined;
     }
     if (ts.isObjectLiteralExpression(e)) {
-      let found: 'whole' | 'spread' | undefined;
+      let found: Carry | undefined;
       for (const p of e.properties) {
         const how = ts.isPropertyAssignment(p)
           ? this.carries(p.initializer, param, body, hops + 1, true)
           : ts.isShorthandPropertyAssignment(p)
             ? this.carriesShorthand(p, param, body, hops)
             : ts.isSpreadAssignment(p)
-              ? this.carries(p.expression, param, body, hops + 1, true) && 'spread'
+              ? spreadOf(this.carries(p.expression, param, body, hops + 1, true))
               : undefined;
         if (how === 'whole') return 'whole';
-        found = found ?? how;
+        // The whole parameter (or its spread) wins over its members; members add up.
+        if (how && (!found || (typeof found === 'object' && typeof how !== 'object'))) found = how;
+        else if (typeof how === 'object' && typeof found === 'object') found = { members: [...found.members, ...how.members].slice(0, maxMembers) };
       }
       return found;
     }
@@ -537,12 +597,15 @@ export class Summaries {
     }
     // `Object.assign({}, defaults, p)` copies p's own enumerable properties.
     if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.getText() === 'Object.assign') {
-      for (const a of e.arguments) if (this.carries(a, param, body, hops + 1)) return 'spread';
+      for (const a of e.arguments) {
+        const how = spreadOf(this.carries(a, param, body, hops + 1));
+        if (how) return how;
+      }
     }
     return undefined;
   }
 
-  private carriesShorthand(p: ts.ShorthandPropertyAssignment, param: ts.Symbol, body: ts.Node, hops: number): 'whole' | 'spread' | undefined {
+  private carriesShorthand(p: ts.ShorthandPropertyAssignment, param: ts.Symbol, body: ts.Node, hops: number): Carry | undefined {
     let sym: ts.Symbol | undefined;
     try {
       sym = this.checker.getShorthandAssignmentValueSymbol(p);
@@ -652,13 +715,17 @@ function functionBodiesOf(sf: ts.SourceFile, userSinks: readonly UserSink[]): { 
   if (hit && (hit.userSinks === userSinks || JSON.stringify(hit.userSinks) === JSON.stringify(userSinks))) return hit;
   const sending: string[] = [];
   const others: FunctionBody[] = [];
+  // A name that is a sink only where its library is imported (idb-keyval's `set`): the body calls
+  // it without naming the library, which the import at the top of the file does.
+  const fileNames = fileCandidateNames(sf.text);
+  const callsFileName = fileNames.length ? new RegExp(`\\b(?:${fileNames.join('|')})\\s*\\(`) : undefined;
   const visit = (n: ts.Node): void => {
     const fn = ts.isFunctionDeclaration(n) || ts.isMethodDeclaration(n) || ts.isFunctionExpression(n) || ts.isArrowFunction(n) ? n : undefined;
     if (fn?.body) {
       const name = functionName(fn);
       if (name) {
         const text = fn.body.getText(sf);
-        if (mayContainSinks(text, userSinks)) sending.push(name);
+        if (mayContainSinks(text, userSinks) || callsFileName?.test(text)) sending.push(name);
         else others.push({ name, text, runs: [...new Set(text.match(callRun))] });
       }
     }

@@ -30,7 +30,8 @@ function measuredInChromium(facts: TypeFacts, ctx: SendContext): Verdict | null 
   if (!browserLike(ctx.target) || facts.origin?.module !== 'dom' || !isWebInterface(facts)) return undefined;
   // IndexedDB, history and notification data are serialized "for storage", which refuses a few
   // objects a message may carry (VideoFrame, AudioData, encoded chunks); those sinks cannot transfer.
-  const storage = ctx.target === 'browser' && !ctx.canTransfer && !/postMessage$/.test(ctx.api);
+  // A wrapper is the boundary its inner sink is (`sync.announce(entry)` posting on a BroadcastChannel).
+  const storage = ctx.target === 'browser' && !ctx.canTransfer && !/postMessage$/.test(ctx.sinkApi ?? ctx.api);
   const v = webCloneVerdict(facts.name, storage ? 'storage' : 'clone');
   if (!v) return undefined;
   // Transfer-only objects are transfer-required's; what the receiver fails to read is not the sender's error.

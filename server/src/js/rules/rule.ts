@@ -54,6 +54,8 @@ export interface SendContext {
   canTransfer: boolean;
   /** Human name of the boundary, e.g. `worker.postMessage`. */
   api: string;
+  /** For a wrapper (a derived sink), the real sink its parameter reaches (`channel.postMessage`): what kind of boundary it is. */
+  sinkApi?: string;
   /** Electron's main process decodes the value: it knows no DOM objects. */
   receiver?: 'electron-main';
   /** A JSON channel other than child_process IPC (extension messaging). */
