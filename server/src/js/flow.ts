@@ -1110,8 +1110,9 @@ export function identityArgument(checker: ts.TypeChecker, call: ts.CallExpressio
     return undefined;
   }
   if (!decl || !decl.getSourceFile().isDeclarationFile || !decl.typeParameters?.length || !decl.type) return undefined;
-  // `structuredClone<T>(value: T): T` returns a copy (plain objects, no prototypes), not its argument.
-  if (ts.isFunctionDeclaration(decl) && decl.name?.text === 'structuredClone') return undefined;
+  // `structuredClone<T>(value: T): T` returns a copy (plain objects, no prototypes), not its argument;
+  // Vue's `toRaw<T>(observed: T): T` returns the object behind a reactive proxy (the fix for no-proxy).
+  if (ts.isFunctionDeclaration(decl) && (decl.name?.text === 'structuredClone' || decl.name?.text === 'toRaw')) return undefined;
   const typeParams = new Set(decl.typeParameters.map((t) => t.name.text));
   const isParamRef = (n: ts.TypeNode): n is ts.TypeReferenceNode => ts.isTypeReferenceNode(n) && ts.isIdentifier(n.typeName) && typeParams.has(n.typeName.text) && !n.typeArguments;
   const ret = decl.type;
