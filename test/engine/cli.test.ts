@@ -92,6 +92,30 @@ test('DiskHost with roots refuses files outside them, including through a symlin
   assert.deepEqual(host.listDirectory(path.dirname(outside)), { files: [], directories: [] });
 });
 
+test('package typings in a node_modules above the checked folder, or linked elsewhere, are read; nothing else there is', () => {
+  // A monorepo's hoisted install, or a corpus sharing one install: the package sits in a
+  // node_modules above the folder checked (tsc resolves it there), here a symlink to this repo's own.
+  const base = tree({
+    'app/pool.ts': [`import Piscina from 'piscina';`, `const pool = new Piscina({ filename: new URL('./task.js', import.meta.url).href });`, `await pool.run({ id: 1, onDone: () => console.log('done') });`, ''].join('\n'),
+    'app/package.json': JSON.stringify({ type: 'module' }),
+    'secret.ts': 'export const s = 1;\n',
+  });
+  fs.symlinkSync(path.join(root, 'node_modules'), path.join(base, 'node_modules'));
+  const app = path.join(base, 'app');
+  for (const cwd of [app, os.tmpdir()]) {
+    const r = run(['--format', 'json', app], cwd);
+    const rules = (JSON.parse(r.stdout) as { rule: string }[]).map((f) => f.rule);
+    assert.deepEqual(rules, ['no-function'], `from ${cwd}: ${r.stdout}${r.stderr}`);
+  }
+  const { DiskHost } = require('../../server/src/engine/files') as typeof import('../../server/src/engine/files');
+  const host = new DiskHost({ roots: [app] });
+  assert.ok(host.readFile(path.join(base, 'node_modules', 'piscina', 'package.json')));
+  assert.equal(host.readFile(path.join(base, 'secret.ts')), undefined);
+  assert.equal(host.readFile(path.join(base, 'node_modules', 'piscina', 'dist', 'index.js')), undefined);
+  assert.equal(host.isAllowed(path.join(base, 'node_modules', 'x', 'index.d.ts')), false, 'never a place to write');
+  fs.rmSync(base, { recursive: true, force: true });
+});
+
 test('generated, minified and oversized files are skipped with one log line each', () => {
   const { skipReason } = require('../../server/src/engine/files') as typeof import('../../server/src/engine/files');
   assert.equal(skipReason('const a = 1;\nworker.postMessage(a);\n', 1000), undefined);

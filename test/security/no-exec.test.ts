@@ -48,8 +48,18 @@ function readsOutside(traceFile: string, ws: string): string[] {
   const codeCache = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'sendcheck');
   const allowed = [ws, root, codeCache, path.dirname(process.execPath), '/proc', '/dev', '/sys', '/etc', '/usr', '/lib'];
   const lines = fs.existsSync(traceFile) ? fs.readFileSync(traceFile, 'utf8').split('\n').filter(Boolean) : [];
+  // Module resolution looks for package typings in a `node_modules` folder above the workspace,
+  // as tsc does (a monorepo's hoisted install): those folders, package.json and declaration files
+  // may be probed there, nothing else.
+  const typingsAbove = (p: string): boolean => {
+    const m = /^(.*?)\/node_modules(\/.*)?$/.exec(p);
+    if (!m || !(ws === m[1] || ws.startsWith((m[1] || '') + path.sep))) return false;
+    const base = path.basename(p);
+    return base === 'package.json' || /\.d\.[cm]?ts$/.test(base) || !base.includes('.') || base === 'node_modules';
+  };
   return lines.filter((p) => {
     if (!path.isAbsolute(p)) p = path.resolve(ws, p);
+    if (typingsAbove(path.resolve(p))) return false;
     // TypeScript probes case sensitivity by stat-ing its own path upper-cased.
     const real = path.resolve(p);
     return !allowed.some((a) => [real, real.toLowerCase()].some((r) => r === a.toLowerCase() || r === a || r.startsWith(a + path.sep) || r.startsWith(a.toLowerCase() + path.sep)));

@@ -208,6 +208,30 @@ export class DiskHost implements SourceHost {
     return ok;
   }
 
+  /**
+   * A package's typings where module resolution looks for them, as tsc reads them: under a
+   * `node_modules` folder that sits in a root or in a folder above one (a monorepo's hoisted
+   * install, a corpus sharing one install, a `node_modules` that is a symlink to another
+   * checkout). Judged by the path as written: the folders, `package.json` and declaration files
+   * only, never a source file or a config, and never written (fixes create files by `isAllowed`).
+   */
+  private isPackageTypings(file: string, folder: boolean): boolean {
+    if (!this.roots) return true;
+    const p = path.resolve(file);
+    const marker = `${path.sep}node_modules`;
+    const at = p.indexOf(marker + path.sep) >= 0 ? p.indexOf(marker + path.sep) : p.endsWith(marker) ? p.length - marker.length : -1;
+    if (at < 0) return false;
+    const owner = p.slice(0, at) || path.sep;
+    if (!this.roots.some((r) => isInside(r, owner) || isInside(owner, r))) return false;
+    const base = path.basename(p);
+    return folder || base === 'package.json' || /\.d\.[cm]?ts$/.test(base);
+  }
+
+  /** Readable: inside a root, or a package's typings (isPackageTypings); `folder` for a folder on the way. */
+  mayRead(file: string, folder = false): boolean {
+    return this.isAllowed(file) || this.isPackageTypings(file, folder);
+  }
+
   /** Folders resolved through their symlinks; a missing one is asked again (it may be created, as a link anywhere). */
   private realDirs = new Map<string, string>();
   private realDir(dir: string): string | undefined {
@@ -243,7 +267,7 @@ export class DiskHost implements SourceHost {
   }
 
   private statKey(file: string): string | undefined {
-    if (!this.isAllowed(file)) return undefined;
+    if (!this.mayRead(file)) return undefined;
     try {
       // Most files asked about are missing module candidates: no thrown error for those.
       const st = fs.statSync(file, { throwIfNoEntry: false });
@@ -280,7 +304,7 @@ export class DiskHost implements SourceHost {
   }
 
   directoryExists(dir: string): boolean {
-    if (!this.isAllowed(dir)) return false;
+    if (!this.mayRead(dir, true)) return false;
     try {
       return fs.statSync(dir).isDirectory();
     } catch {
@@ -291,12 +315,12 @@ export class DiskHost implements SourceHost {
   listDirectory(dir: string): { files: string[]; directories: string[] } {
     const files: string[] = [];
     const directories: string[] = [];
-    if (!this.isAllowed(dir)) return { files, directories };
+    if (!this.mayRead(dir, true)) return { files, directories };
     try {
       for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
         if (e.isDirectory()) directories.push(e.name);
         else if (e.isFile()) files.push(e.name);
-        else if (e.isSymbolicLink() && this.isAllowed(path.join(dir, e.name))) {
+        else if (e.isSymbolicLink() && this.mayRead(path.join(dir, e.name), true)) {
           try {
             const st = fs.statSync(path.join(dir, e.name));
             (st.isDirectory() ? directories : files).push(e.name);
