@@ -17,6 +17,25 @@ import { loadFixtures } from './fixtures';
 
 const root = path.resolve(__dirname, '..', '..');
 
+/**
+ * Edits `file` through each of `texts` in one checker (an overlay per version) and checks that each
+ * version's findings are a fresh checker's, byte for byte; returns each version's sorted rule ids.
+ */
+function editLikeAFreshCheck(file: string, texts: string[]): string[][] {
+  fs.writeFileSync(file, texts[0]);
+  const { config } = resolveConfig({});
+  const edited = createChecker();
+  const editedHost = new DiskHost();
+  return texts.map((text, i) => {
+    editedHost.setOverlay(file, text, i + 1);
+    const after = edited.check([file], editedHost, config);
+    const freshHost = new DiskHost();
+    freshHost.setOverlay(file, text, 1);
+    assert.equal(JSON.stringify(after), JSON.stringify(createChecker().check([file], freshHost, config)), `version ${i + 1}: the edited file's findings differ from a fresh check`);
+    return after.map((f) => f.rule).sort();
+  });
+}
+
 test('an edited file gets the findings a fresh check of its final text gets', async () => {
   // Four checks per fixture: over every fixture that is most of an hour on a busy 2-core machine.
   // By default a fixed spread of them (every sixth, so each folder and rule is sampled);
@@ -148,19 +167,7 @@ test('an edit of one file keeps what was learnt of the others only where it stil
       version('{ id: 1 }', 'finish(port1);'),
       version('{ id: 1 }', 'void 0;'),
     ];
-    fs.writeFileSync(file, texts[0]);
-    const { config } = resolveConfig({});
-    const edited = createChecker();
-    const editedHost = new DiskHost();
-    const rules: string[][] = [];
-    texts.forEach((text, i) => {
-      editedHost.setOverlay(file, text, i + 1);
-      const after = edited.check([file], editedHost, config);
-      const freshHost = new DiskHost();
-      freshHost.setOverlay(file, text, 1);
-      assert.equal(JSON.stringify(after), JSON.stringify(createChecker().check([file], freshHost, config)), `version ${i + 1}: the edited file's findings differ from a fresh check`);
-      rules.push(after.map((f) => f.rule).sort());
-    });
+    const rules = editLikeAFreshCheck(file, texts);
     // The test means something only if the edits change the verdicts (through the carried summary and helper).
     assert.deepEqual(rules, [[], ['no-function'], ['no-function', 'send-after-close'], ['send-after-close'], []]);
   } finally {
@@ -194,19 +201,7 @@ test('an edit that changes what a function body calls through keeps no stale der
         '',
       ].join('\n');
     const texts = [version('local'), version('remote'), version('local')];
-    fs.writeFileSync(file, texts[0]);
-    const { config } = resolveConfig({});
-    const edited = createChecker();
-    const editedHost = new DiskHost();
-    const rules: string[][] = [];
-    texts.forEach((text, i) => {
-      editedHost.setOverlay(file, text, i + 1);
-      const after = edited.check([file], editedHost, config);
-      const freshHost = new DiskHost();
-      freshHost.setOverlay(file, text, 1);
-      assert.equal(JSON.stringify(after), JSON.stringify(createChecker().check([file], freshHost, config)), `version ${i + 1}: the edited file's findings differ from a fresh check`);
-      rules.push(after.map((f) => f.rule).sort());
-    });
+    const rules = editLikeAFreshCheck(file, texts);
     assert.deepEqual(rules, [[], ['no-function'], []]);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
