@@ -254,6 +254,8 @@ export class Flow {
     for (const fn of fns)
       if (this.summary(fn).length) {
         names.add(fn.name);
+        // `ParallelGenerator(source)` whose `__init__` sends `source`: the class name is the call.
+        if (fn.name === '__init__' && fn.outer.kind === 'class' && fn.outer.cls) names.add(fn.outer.cls.name);
         // A decorator or factory that returns this nested function makes derived sinks too.
         for (let s: Scope | undefined = fn.outer; s && s.kind === 'function'; s = s.parent) if (s.fn) names.add(s.fn.name);
       }
@@ -281,6 +283,8 @@ export class Flow {
     const text = this.ws.text(file);
     if (text === undefined) return set;
     for (const m of text.matchAll(/^[ \t]*(?:async[ \t]+)?def[ \t]+(\w+)/gm)) set.add(m[1]);
+    // A class of this file is called through its `__init__`.
+    for (const m of text.matchAll(/^[ \t]*class[ \t]+(\w+)/gm)) set.add(m[1]);
     for (const m of this.boundaryImports(file, text)) for (const n of this.sinkFunctionNames(m)) set.add(n);
     // `fast_sort = in_pool(sort_rows)`: a name bound to what such a function returns (a wrapper).
     for (const m of text.matchAll(/^[ \t]*(\w+)[ \t]*=[ \t]*(\w+)[ \t]*\(/gm)) if (set.has(m[2])) set.add(m[1]);
@@ -368,6 +372,14 @@ export class Flow {
       // `Class.method(obj, ...)` binds nothing implicitly; a classmethod binds the class.
       const isClassMethod = fn.decorators.some((d) => /\bclassmethod\b/.test(d.text));
       return { fn, offset: isClassMethod ? 1 : 0 };
+    }
+    if (v.kind === 'class') {
+      // `ParallelGenerator(gen)`: the constructor call runs `__init__` with the new object as
+      // `self`, so what `__init__` sends of its parameters crosses from the caller's arguments.
+      const init = classChain(v.cls, this.ev)
+        .map((c) => c.methods.get('__init__'))
+        .find((m) => m);
+      return init ? { fn: init, offset: 1 } : undefined;
     }
     if (v.kind === 'method' && v.fn && v.self.kind === 'instance') {
       const isStatic = v.fn.decorators.some((d) => /\bstaticmethod\b/.test(d.text));
@@ -459,9 +471,9 @@ export class Flow {
    * The parameters of `fn` that one argument of a sink made in `fn` sends, each as an entry whose
    * chain is that sink call (`text` names it in messages).
    */
-  private sentParams(fn: FunctionInfo, sink: Sink, sent: SentArgument, call: CallSite, text: string): ParamSink[] {
+  private sentParams(fn: FunctionInfo, sink: Sink, sent: SentArgument, call: CallSite, text: string, scope = fn.scope): ParamSink[] {
     const out: ParamSink[] = [];
-    for (const occ of this.paramsIn(this.ev.eval(sent.node, fn.scope), fn, [], 0)) {
+    for (const occ of this.paramsIn(this.ev.eval(sent.node, scope), fn, [], 0)) {
       // `*args` / `**kwargs` anywhere inside what is sent (`starmap(f, [(row, *shared) ...])`):
       // each extra argument of the caller crosses whole.
       if (occ.index < 0 && occ.segments.length) {
@@ -600,7 +612,7 @@ export class Flow {
       this.sendingNames.set(file, names);
       const text = this.ws.text(file);
       if (text !== undefined)
-        for (const m of this.boundaryImports(file, text)) for (const cls of m.classes) if (!cls.local && this.selfSends(cls).length) names.add(cls.name);
+        for (const m of this.boundaryImports(file, text)) for (const cls of m.classes) if (!cls.local && (this.selfSends(cls).length || this.attrSends(cls).length)) names.add(cls.name);
     }
     if (!names.has(called.text)) return undefined;
     const v = this.ev.eval(fnNode, site.scope);
@@ -625,6 +637,77 @@ export class Flow {
           if (sink.call.scope !== fn.scope || caughtInside(sink.call.node, fn)) continue;
           for (const sent of sink.sent)
             if (this.holdsSelf(this.ev.eval(sent.node, fn.scope), chain, 0)) list.push({ fn, sink, label: sent.label, text: sent.node.text });
+        }
+      }
+    return list;
+  }
+
+  private attrSendMemo = new Map<ClassInfo, (ParamSink & { method: string })[]>();
+
+  /**
+   * The `__init__` parameters of `cls` that a method other than `__init__` sends through an
+   * attribute `__init__` stored them in (`self.handlers = handlers`, then
+   * `Process(args=(name, self.handlers))` in `run`), each tagged with that method's name: they
+   * cross when the method runs on an object made with them. (`__init__`'s own sends are its summary.)
+   */
+  attrSends(cls: ClassInfo): (ParamSink & { method: string })[] {
+    let list = this.attrSendMemo.get(cls);
+    if (list) return list;
+    list = [];
+    this.attrSendMemo.set(cls, list);
+    const chain = classChain(cls, this.ev);
+    const init = chain.map((c) => c.methods.get('__init__')).find((m) => m);
+    if (!init) return list;
+    // Attributes set only in `__init__`, and there only from a parameter kept whole: another
+    // method could store something else in them.
+    const stored = new Map<string, { index: number; name: string; statement: Node; module: ModuleModel }>();
+    const elsewhere = new Set<string>();
+    for (const c of chain)
+      for (const [attr, assigns] of c.attrs)
+        for (const a of assigns) {
+          const b: ReturnType<typeof lookup> = a.scope.fn === init && a.value?.type === 'identifier' && !a.unpack.length ? lookup(a.value.text, init.scope, a.value) : undefined;
+          if (b?.kind === 'param' && b.fn === init && b.index >= 1 && !b.annotation && !stored.has(attr)) stored.set(attr, { index: b.index, name: b.name, statement: a.statement, module: c.module });
+          else elsewhere.add(attr);
+        }
+    for (const attr of elsewhere) stored.delete(attr);
+    if (!stored.size) return list;
+    const carriers = new Set(['tuple', 'list', 'dictionary', 'pair', 'parenthesized_expression', 'expression_list']);
+    for (const c of chain)
+      for (const fn of c.methods.values()) {
+        if (fn === init || fn.name === '__init__' || !fn.params.length || fn.decorators.some((d) => /staticmethod|classmethod/.test(d.text))) continue;
+        const selfName = fn.params[0];
+        for (const sink of this.moduleSinks(fn.module)) {
+          if (sink.call.scope !== fn.scope || caughtInside(sink.call.node, fn)) continue;
+          for (const sent of sink.sent) {
+            // `self.outputs` itself, or inside tuples, lists and dicts that are sent whole.
+            const found: { node: Node; attr: string; whole: boolean }[] = [];
+            const visit = (n: Node, whole: boolean): void => {
+              if (n.type === 'attribute' && n.childForFieldName('object')?.text === selfName) {
+                const attr = n.childForFieldName('attribute')?.text ?? '';
+                if (stored.has(attr)) found.push({ node: n, attr, whole });
+                return;
+              }
+              if (n.id !== sent.node.id && !carriers.has(n.type)) return;
+              for (const ch of n.namedChildren) if (ch) visit(ch, whole || n.id !== sent.node.id);
+            };
+            visit(sent.node, false);
+            for (const f of found) {
+              const s = stored.get(f.attr)!;
+              const items = f.whole ? undefined : sent.items;
+              list.push({
+                index: s.index,
+                name: s.name,
+                sink,
+                items,
+                method: fn.name,
+                chain: [
+                  { site: { module: s.module, node: s.statement }, text: `self.${f.attr} = ${s.name}` },
+                  { site: { module: fn.module, node: sink.call.node }, text: `${sink.name}(${/^[a-z_]+$/.test(sent.label) && sent.label !== 'obj' ? `${sent.label}=` : ''}${short(sent.node.text)})` },
+                ],
+              });
+              if (list.length >= MAX_ENTRIES) return list;
+            }
+          }
         }
       }
     return list;
@@ -655,13 +738,15 @@ export class Flow {
    */
   private constructorEntries(site: CallSite, cls: ClassInfo): ParamSink[] {
     const chain = classChain(cls, this.ev);
-    if (chain.some((c) => definesPickleHooks(c))) return [];
     const made = this.ev.eval(site.node, site.scope);
     if (made.kind !== 'instance') return [];
     const called = this.ev.methodsCalledOn(made);
+    // `Server(handlers).run(...)` where `run` sends `self.handlers`: the attribute crosses, not the
+    // object, so the class's pickle hooks do not matter.
+    const out: ParamSink[] = this.attrSends(cls).filter((e) => called.has(e.method));
+    if (chain.some((c) => definesPickleHooks(c))) return out;
     const sends = this.selfSends(cls).filter((s) => s.fn.name === '__init__' || called.has(s.fn.name));
-    if (!sends.length) return [];
-    const out: ParamSink[] = [];
+    if (!sends.length) return out;
     const init = chain.map((c) => c.methods.get('__init__')).find((m) => m);
     const stored: { index: number; name: string; attr: string; statement: Node; module: ModuleModel }[] = [];
     if (init)

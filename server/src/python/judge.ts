@@ -286,6 +286,20 @@ export class Judge {
     seen.add(fnNode);
     const body = fnNode.childForFieldName('body');
     if (!body) return undefined;
+    // Its defaults go with it (`__defaults__`, `__kwdefaults__`): `def check(conn=self.conn)` and
+    // `lambda row, lock=lock: ...` bind the value where the function is made.
+    const outer = enclosingScope(module, fnNode);
+    for (const prm of fnNode.childForFieldName('parameters')?.namedChildren ?? []) {
+      if (prm?.type !== 'default_parameter' && prm?.type !== 'typed_default_parameter') continue;
+      const value = prm.childForFieldName('value');
+      if (!value) continue;
+      const name = prm.childForFieldName('name')?.text ?? '?';
+      const p = this.judge(this.ev.eval(value, outer), [...segments.slice(0, -1), `${segments[segments.length - 1]} → ${name}=`], anchor, ctx, depth + 1, seen);
+      if (p) {
+        p.related = [...p.related, ...related({ module, node: prm }, `cloudpickle ships the function by value, with this default of \`${name}\``)];
+        return p;
+      }
+    }
     const done = new Set<string>();
     // Names some function rebinds with `global`: read once per function judged, not per name.
     let rebound: Set<string> | undefined;
@@ -306,6 +320,17 @@ export class Judge {
         // closure of the wrapper that replaced it.
         const p = this.judgeDecoratorArguments(b.fn, segments, anchor, ctx, depth, seen) ?? this.judgeCaptured(b.fn.node, b.fn.module, segments, anchor, ctx, depth + 1, seen);
         if (p) return p;
+        continue;
+      }
+      // `self` of the method that makes the nested function, read in its body: the closure cell
+      // holds the whole object, which is pickled with every attribute (like a bound method).
+      if (b?.kind === 'param' && b.index === 0 && b.fn.node.id !== fnNode.id && !within(b.fn.node, fnNode) && b.fn.outer.kind === 'class') {
+        const value = this.ev.eval(n, enclosingScope(module, n));
+        const p = value.kind === 'instance' ? this.judge(value, [...segments.slice(0, -1), `${segments[segments.length - 1]} → ${n.text}`], anchor, ctx, depth + 1, seen) : undefined;
+        if (p) {
+          p.related = [...p.related, ...related({ module, node: n }, `cloudpickle ships the function by value, with \`${n.text}\` in its closure`)];
+          return p;
+        }
         continue;
       }
       if (b?.kind !== 'value' || b.unpack.length || b.iterate || b.enter) continue;
