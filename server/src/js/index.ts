@@ -13,6 +13,8 @@ import { isLibraryFile } from './origin';
 import { ProjectHost } from './project';
 import { Timeline } from './detach';
 import { noProxyMeta, proxyProblems } from './rules/no-proxy';
+import { jsonIpcLoss } from './rules/json-ipc-loss';
+import { findNonFinite } from './non-finite';
 import { fileRules, jsRules, typeRules } from './rules';
 import type { FileContext, SendContext } from './rules/rule';
 import { isPoolWorkerFile, namedPoolWorkerFiles } from './pool-sinks';
@@ -403,6 +405,28 @@ function judgeSink(sink: Sink, program: ts.Program, checker: ts.TypeChecker, fil
           return segments && p.rule.fixes ? p.rule.fixes({ program, checker, sourceFile: value.expr.getSourceFile(), file, host, sink, value, segments, facts: p.facts, problems: reported }) : [];
         }),
       });
+    }
+  }
+  // Infinity and NaN are numbers by type: JSON writes them as null, which only their origin shows.
+  if (sink.serializer === 'json') {
+    for (const value of sink.values) {
+      if (value.member || derived?.params[sink.values.indexOf(value)]?.reach.spread) continue;
+      const named = !/\s/.test(value.label);
+      for (const s of findNonFinite(value.expr, named ? value.label : '', checker, program).slice(0, 1)) {
+        const subject = s.path || value.label || 'the value';
+        const channel = sink.jsonChannel === 'extension' ? 'extension messaging' : 'JSON IPC';
+        const advice = sink.jsonChannel === 'extension' ? 'send it as a string or a flag' : "send it as a string or a flag, or fork with `serialization: 'advanced'`";
+        out.push({
+          file,
+          range: rangeOf(value.expr),
+          rule: jsonIpcLoss.meta.id,
+          severity: jsonIpcLoss.meta.defaultSeverity,
+          message: `${subject} can be ${s.what}: ${channel} turns it into null (JSON has no ${s.what.replace('-', '')}); ${advice}`,
+          path: s.path || undefined,
+          related: [{ file: path.resolve(s.at.getSourceFile().fileName), range: rangeOf(s.at), message: `${s.what} comes from here` }],
+          fixes: [],
+        });
+      }
     }
   }
   return onePerArgumentAndRule(out);

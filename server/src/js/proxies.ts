@@ -12,7 +12,7 @@ import { isLibraryFile, originOf } from './origin';
 // file shows: const/let initializers and reassignments, destructuring, class fields, the returns
 // of user functions (composables, store factories), conditionals.
 
-export type ProxyFramework = 'vue' | 'pinia' | 'svelte' | 'user';
+export type ProxyFramework = 'vue' | 'pinia' | 'svelte' | 'mobx' | 'user';
 
 export interface ProxyKind {
   framework: ProxyFramework;
@@ -80,7 +80,9 @@ export function proxiedByFramework(type: ts.Type, framework: ProxyFramework, che
   // A named library class or interface is a built-in or a library object; a mapped or anonymous type (Vue's UnwrapRef) is plain data.
   const namedLibraryType = library && !!sym && (sym.flags & (ts.SymbolFlags.Class | ts.SymbolFlags.Interface)) !== 0;
   // Svelte proxies plain objects and arrays only: class instances, Map, Date... keep their identity.
-  if (framework === 'svelte') return !namedLibraryType && !(sym && sym.flags & ts.SymbolFlags.Class);
+  // MobX (6, proxies on) likewise makes plain objects and arrays Proxies; a Map/Set becomes an
+  // ObservableMap/Set (no Proxy) and a class instance is left alone.
+  if (framework === 'svelte' || framework === 'mobx') return !namedLibraryType && !(sym && sym.flags & ts.SymbolFlags.Class);
   return !namedLibraryType || vueProxiedLibraryTypes.has(sym!.getName());
 }
 
@@ -115,7 +117,113 @@ export function proxyCreatedBy(node: ts.Expression, checker: ts.TypeChecker, pro
     const creator = vueCreators[o.name];
     if (creator) return { framework: 'vue', ...creator, created: e };
   }
+  // MobX `observable(x)`, `observable.object(x)`, `observable.array(x)`: a deep Proxy of x.
+  const made = mobxName(e.expression, checker);
+  if ((made === 'observable' || made === 'observable.object' || made === 'observable.array' || made === 'observable.deep' || made === 'observable.struct') && e.arguments[0]) {
+    const t = safeType(checker, e.arguments[0]);
+    if (t && !(t.flags & ts.TypeFlags.Any) && !proxiedByFramework(t, 'mobx', checker, program)) return undefined;
+    return { framework: 'mobx', what: 'a MobX observable (a Proxy)', deep: true, created: e };
+  }
   return undefined;
+}
+
+/**
+ * The MobX export an expression names (`observable`, `observable.ref`, `makeAutoObservable`), by
+ * its typings or, where mobx is not installed, by the import or require that binds it.
+ */
+export function mobxName(expr: ts.Expression, checker: ts.TypeChecker): string | undefined {
+  const e = skip(expr);
+  if (ts.isPropertyAccessExpression(e)) {
+    const base = mobxName(e.expression, checker);
+    // `mobx.observable` through a namespace import names the member itself.
+    if (base === '*') return e.name.text;
+    return base && base !== '*' ? `${base}.${e.name.text}` : undefined;
+  }
+  if (!ts.isIdentifier(e)) return undefined;
+  let sym: ts.Symbol | undefined;
+  try {
+    sym = checker.getSymbolAtLocation(e);
+  } catch {
+    return undefined;
+  }
+  for (const d of sym?.declarations ?? []) {
+    if (ts.isImportSpecifier(d)) {
+      const from = d.parent.parent.parent.moduleSpecifier;
+      if (ts.isStringLiteral(from) && from.text === 'mobx') return (d.propertyName ?? d.name).text;
+    }
+    if (ts.isNamespaceImport(d)) {
+      const from = d.parent.parent.moduleSpecifier;
+      if (ts.isStringLiteral(from) && from.text === 'mobx') return '*';
+    }
+    // `const { makeAutoObservable } = require('mobx')`
+    if (ts.isBindingElement(d) && ts.isObjectBindingPattern(d.parent) && ts.isVariableDeclaration(d.parent.parent)) {
+      const init = d.parent.parent.initializer && skip(d.parent.parent.initializer);
+      if (init && ts.isCallExpression(init) && ts.isIdentifier(init.expression) && init.expression.text === 'require' && init.arguments[0] && ts.isStringLiteral(init.arguments[0]) && init.arguments[0].text === 'mobx') {
+        const key = d.propertyName ?? d.name;
+        if (ts.isIdentifier(key)) return key.text;
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A field of a class whose constructor calls `makeAutoObservable(this, overrides?)` or
+ * `makeObservable(this, annotations)`: MobX replaces the field by an accessor whose value is a
+ * deep Proxy of the plain object or array stored in it (shallow for `observable.shallow`; none
+ * for `observable.ref`, `false`, or a field makeObservable does not annotate).
+ */
+function mobxField(access: ts.PropertyAccessExpression, checker: ts.TypeChecker, program: ts.Program): ProxyKind | undefined {
+  let sym: ts.Symbol | undefined;
+  try {
+    sym = checker.getSymbolAtLocation(access.name);
+  } catch {
+    return undefined;
+  }
+  const decl = sym?.valueDeclaration;
+  if (!decl || isLibraryFile(program, decl.getSourceFile())) return undefined;
+  // A TS field, or in JS a `this.x = ...` the constructor assigns.
+  if (!ts.isPropertyDeclaration(decl) && !(ts.isPropertyAccessExpression(decl) || ts.isBinaryExpression(decl))) return undefined;
+  const cls = ts.findAncestor(decl, ts.isClassLike);
+  const ctor = cls?.members.find((m): m is ts.ConstructorDeclaration => ts.isConstructorDeclaration(m) && !!m.body);
+  if (!ctor?.body) return undefined;
+  const name = access.name.text;
+  // Assigned in the visitor below: typed wide so control flow does not narrow them to their initial values.
+  let kind = undefined as ProxyKind | undefined;
+  let decided = false as boolean;
+  const visit = (n: ts.Node): void => {
+    if (decided || (ts.isFunctionLike(n) && n !== ctor)) return;
+    if (ts.isCallExpression(n) && n.arguments[0]?.kind === ts.SyntaxKind.ThisKeyword) {
+      const which = mobxName(n.expression, checker);
+      if (which === 'makeAutoObservable' || which === 'makeObservable') {
+        decided = true;
+        const notes = n.arguments[1] && skip(n.arguments[1]);
+        const prop = notes && ts.isObjectLiteralExpression(notes) ? notes.properties.find((p) => p.name && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === name) : undefined;
+        // Decorated fields (`@observable tracks = []`) carry their annotation themselves.
+        const decorated = ts.isPropertyDeclaration(decl) && ts.canHaveDecorators(decl) ? ts.getDecorators(decl)?.map((d) => mobxName(d.expression, checker)).find((x) => x?.startsWith('observable')) : undefined;
+        const note = prop && ts.isPropertyAssignment(prop) ? mobxName(prop.initializer, checker) ?? prop.initializer.getText() : prop ? 'other' : decorated;
+        const deep = note === undefined ? which === 'makeAutoObservable' : note === 'observable' || note === 'observable.deep' || note === 'observable.struct';
+        const shallow = note === 'observable.shallow';
+        if (deep || shallow) kind = { framework: 'mobx', what: shallow ? 'a MobX observable.shallow field (a Proxy)' : 'a MobX observable field (a deep Proxy)', deep, created: n };
+        return;
+      }
+    }
+    ts.forEachChild(n, visit);
+  };
+  ts.forEachChild(ctor.body, visit);
+  if (!kind) return undefined;
+  const t = safeType(checker, access);
+  if (!t) return undefined;
+  if (t.flags & ts.TypeFlags.Any) {
+    // Untyped JS (`this.rows = []`, later `this.rows = rows`): the field holds what its writes show.
+    return sym!.declarations?.some((d) => {
+      const written = ts.isBinaryExpression(d) ? d.right : ts.isPropertyAccessExpression(d) && ts.isBinaryExpression(d.parent) ? d.parent.right : ts.isPropertyDeclaration(d) ? d.initializer : undefined;
+      return !!written && (ts.isArrayLiteralExpression(skip(written)) || ts.isObjectLiteralExpression(skip(written)));
+    })
+      ? kind
+      : undefined;
+  }
+  return proxiedByFramework(t, 'mobx', checker, program) ? kind : undefined;
 }
 
 /** Values that are proxies by their type: a Pinia store, the `.value` of a (deep) Vue ref holding an object. */
@@ -193,6 +301,8 @@ function localOrigins(expr: ts.Expression, r: Resolver, hops: number, seen: Set<
     return symbolOrigins(sym, r, hops, seen);
   }
   if (ts.isPropertyAccessExpression(e)) {
+    const observableField = mobxField(e, checker, program);
+    if (observableField) return [{ kind: 'proxy', proxy: observableField }];
     // `this.items`: a class field, or in a Pinia action (`this` is the store) a member of the store.
     if (e.expression.kind === ts.SyntaxKind.ThisKeyword) {
       const field = symbolOrigins(checker.getSymbolAtLocation(e.name), r, hops, seen);
@@ -200,8 +310,25 @@ function localOrigins(expr: ts.Expression, r: Resolver, hops: number, seen: Set<
     }
     return memberOrigins(e.expression, e.name.text, e, r, hops, seen);
   }
+  // An element read out of a deep proxy array (`items[0]`, `items.find(...)`) is a proxy too.
+  if (ts.isElementAccessExpression(e) || (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && elementReaders.has(e.expression.name.text))) {
+    const element = elementOfDeepProxy(e, ts.isElementAccessExpression(e) ? e.expression : (e.expression as ts.PropertyAccessExpression).expression, r, hops, seen);
+    if (element.length) return element;
+  }
   if (ts.isCallExpression(e)) return returnOrigins(e, r, hops, seen);
   return [];
+}
+
+/** Array methods that hand out one of the array's own elements. */
+const elementReaders = new Set(['find', 'findLast', 'at', 'pop', 'shift']);
+
+function elementOfDeepProxy(read: ts.Expression, array: ts.Expression, r: Resolver, hops: number, seen: Set<ts.Node>): Origin[] {
+  const deep = localOrigins(array, r, hops + 1, seen).find((o): o is Extract<Origin, { kind: 'proxy' }> => o.kind === 'proxy' && o.proxy.deep);
+  if (!deep) return [];
+  const t = safeType(r.checker, read);
+  const framework = deep.proxy.framework === 'pinia' ? 'vue' : deep.proxy.framework;
+  if (!t || !proxiedByFramework(t, framework, r.checker, r.program)) return [];
+  return [{ kind: 'proxy', proxy: { ...deep.proxy, store: false, what: memberWhat(deep.proxy) } }];
 }
 
 function symbolOrigins(symbol: ts.Symbol | undefined, r: Resolver, hops: number, seen: Set<ts.Node>): Origin[] {
@@ -266,6 +393,7 @@ function memberType(proxy: ProxyKind, name: string, access: ts.Node, checker: ts
 }
 
 function memberWhat(p: ProxyKind): string {
+  if (p.framework === 'mobx') return 'a MobX observable (a Proxy; MobX observables are deep)';
   if (p.framework === 'svelte') return 'a Svelte $state proxy (state is deeply reactive)';
   if (p.framework === 'pinia') return 'a Vue reactive() proxy (Pinia store state is deeply reactive)';
   return 'a Vue reactive() proxy (reactive state is deep)';
@@ -290,6 +418,35 @@ function returnOrigins(call: ts.CallExpression, r: Resolver, hops: number, seen:
 
 const maxSightings = 8;
 
+/**
+ * `x.key = value` statements on a local object variable, in the function (or module) that declares
+ * it: the members a message gets after its literal is written.
+ */
+function memberAssignments(id: ts.Identifier, checker: ts.TypeChecker): [string, ts.Expression][] {
+  let sym: ts.Symbol | undefined;
+  try {
+    sym = checker.getSymbolAtLocation(id);
+  } catch {
+    return [];
+  }
+  const decl = sym?.valueDeclaration;
+  if (!sym || !decl || !ts.isVariableDeclaration(decl) || !decl.initializer) return [];
+  const init = skip(decl.initializer);
+  if (!ts.isObjectLiteralExpression(init)) return [];
+  const scope = ts.findAncestor(decl, (n) => ts.isFunctionLike(n) || ts.isSourceFile(n));
+  if (!scope) return [];
+  const out: [string, ts.Expression][] = [];
+  const visit = (n: ts.Node): void => {
+    if (out.length >= 16) return;
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isPropertyAccessExpression(n.left) && ts.isIdentifier(n.left.expression) && n.left.expression.text === id.text) {
+      if (checker.getSymbolAtLocation(n.left.expression) === sym) out.push([n.left.name.text, n.right]);
+    }
+    ts.forEachChild(n, visit);
+  };
+  ts.forEachChild(scope, visit);
+  return out;
+}
+
 /** The proxies in a sent value: the value itself, or members of the literals it is built from. */
 export function findProxies(expr: ts.Expression, label: string, checker: ts.TypeChecker, program: ts.Program): ProxySighting[] {
   const r: Resolver = { checker, program, assignments: new Map(), scanned: new Set() };
@@ -303,6 +460,8 @@ export function findProxies(expr: ts.Expression, label: string, checker: ts.Type
       out.push({ path, kind: proxy.proxy, at: e });
       return;
     }
+    // `const config = {}; config.values = col.values;`: members set after the literal.
+    if (ts.isIdentifier(e)) for (const [key, rhs] of memberAssignments(e, checker)) visit(rhs, join(path, key), depth + 1, new Set(seen));
     for (const o of origins) {
       if (o.kind !== 'object') continue;
       if (ts.isArrayLiteralExpression(o.literal)) {

@@ -52,8 +52,9 @@ export interface Sink {
 export type TransferSlot = { kind: 'argument'; index: number; form: 'array' | 'options'; key: string } | { kind: 'option'; index: number; key: string };
 
 /** Cheap text test: a file that mentions none of these has no sink and costs no type work. */
+// `process.send!(msg)`: TypeScript's non-null assertion on an optional method still calls it.
 export function mayContainSinks(text: string, userSinks: readonly UserSink[]): boolean {
-  if (/postMessage|structuredClone|workerData|\bserialize\s*\(|\.send\s*\(|\.run\s*\(|\.exec\s*\(|comlink|['"]threads['"]|jest-worker|Piscina|Tinypool|workerpool/.test(text) || platformSinkHint.test(text)) return true;
+  if (/postMessage|structuredClone|workerData|\bserialize\s*\(|\.send\s*!?\s*\(|\.run\s*!?\s*\(|\.exec\s*!?\s*\(|comlink|['"]threads['"]|jest-worker|Piscina|Tinypool|workerpool/.test(text) || platformSinkHint.test(text)) return true;
   return userSinks.some((s) => s.language === 'js' && text.includes(s.function.split('.').pop()!));
 }
 
@@ -62,8 +63,15 @@ const workerNames = new Set(['postMessage', 'structuredClone', 'Worker', 'send',
 const isCandidate = (name: string) => workerNames.has(name) || platformCandidateNames.has(name) || poolCandidateNames.has(name);
 const browserContainers = new Set(['Worker', 'Window', 'ServiceWorker', 'DedicatedWorkerGlobalScope', 'Client', '', 'WindowProxy']);
 
+/** The callee without a TypeScript non-null assertion or parentheses: `process.send!(msg)` calls `process.send`. */
+export function calleeExpression(node: ts.CallExpression | ts.NewExpression): ts.Expression {
+  let e: ts.Expression = node.expression;
+  while (ts.isNonNullExpression(e) || ts.isParenthesizedExpression(e)) e = e.expression;
+  return e;
+}
+
 export function calleeName(node: ts.CallExpression | ts.NewExpression): string | undefined {
-  const e = node.expression;
+  const e = calleeExpression(node);
   if (ts.isIdentifier(e)) return e.text;
   if (ts.isPropertyAccessExpression(e)) return e.name.text;
   if (ts.isElementAccessExpression(e) && ts.isStringLiteral(e.argumentExpression)) return e.argumentExpression.text;
@@ -348,7 +356,8 @@ export function findSinks(sf: ts.SourceFile, program: ts.Program, userSinks: rea
     const origin = calleeOrigin(node, decl);
     if (!origin || origin.module === 'user') return undefined;
     const base = { call: node };
-    const receiver = ts.isPropertyAccessExpression(node.expression) ? node.expression.expression : undefined;
+    const callee = calleeExpression(node);
+    const receiver = ts.isPropertyAccessExpression(callee) ? callee.expression : undefined;
     const apiName = receiver ? `${labelOf(receiver, origin.container || 'value')}.${origin.name}` : origin.name;
 
     if (origin.name === 'postMessage' && (origin.module === 'dom' || origin.module === 'worker_threads' || (origin.module === 'global' && !origin.container.startsWith('chrome.')))) {
@@ -492,8 +501,9 @@ export function findSinks(sf: ts.SourceFile, program: ts.Program, userSinks: rea
 
   /** A method typed as a property (`reply: (channel, ...args) => void`) is named by the property, not its function type. */
   const calleeOrigin = (node: ts.CallExpression | ts.NewExpression, decl: ts.Declaration): Origin | undefined => {
-    if (!(decl as { name?: ts.Node }).name && !ts.isConstructorDeclaration(decl) && !ts.isConstructSignatureDeclaration(decl) && ts.isPropertyAccessExpression(node.expression)) {
-      const prop = checker.getSymbolAtLocation(node.expression.name)?.declarations?.[0];
+    const callee = calleeExpression(node);
+    if (!(decl as { name?: ts.Node }).name && !ts.isConstructorDeclaration(decl) && !ts.isConstructSignatureDeclaration(decl) && ts.isPropertyAccessExpression(callee)) {
+      const prop = checker.getSymbolAtLocation(callee.name)?.declarations?.[0];
       if (prop && (ts.isPropertySignature(prop) || ts.isPropertyDeclaration(prop))) return originOf(program, prop);
     }
     return originOf(program, decl);

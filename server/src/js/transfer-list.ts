@@ -1,4 +1,5 @@
 import * as ts from 'typescript';
+import { originsOf } from './flow';
 import { baseNames, isLibraryFile, originOf } from './origin';
 import type { TransferEntry, TransferInfo } from './rules/rule';
 
@@ -518,4 +519,35 @@ function isNumberTyped(e: ts.Expression, checker: ts.TypeChecker): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * The memory a listed `x.member.buffer` moves when `x` is an object made elsewhere (a parameter,
+ * a helper's result) whose `member` is a view built over a buffer: `{ header: new Uint8Array(buf,
+ * 0, 8), body: new Uint8Array(buf, 8) }` lists `buf` twice. Every literal `x` can come from must
+ * agree; undefined when the engine cannot see them all.
+ */
+export function viewMemoryKey(e: ts.Expression, checker: ts.TypeChecker, program: ts.Program): string | undefined {
+  const x = skip(e);
+  if (!ts.isPropertyAccessExpression(x) || x.name.text !== 'buffer') return undefined;
+  const view = skip(x.expression);
+  if (!ts.isPropertyAccessExpression(view) || !viewOrUntyped(view, checker)) return undefined;
+  let origins: ts.Expression[];
+  try {
+    origins = originsOf(checker, view.expression, { program });
+  } catch {
+    return undefined;
+  }
+  let key: string | undefined;
+  for (const o0 of origins) {
+    const o = skip(o0);
+    if (!ts.isObjectLiteralExpression(o) || o.properties.some(ts.isSpreadAssignment)) return undefined;
+    const member = propertyOf(o, view.name.text);
+    const made = member && skip(member);
+    if (!made || !ts.isNewExpression(made) || !made.arguments?.[0] || !isViewTyped(made, checker) || isNumberTyped(made.arguments[0], checker)) return undefined;
+    const k = storageKey(made.arguments[0], checker);
+    if (!k || (key !== undefined && k !== key)) return undefined;
+    key = k;
+  }
+  return key;
 }

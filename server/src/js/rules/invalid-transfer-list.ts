@@ -1,7 +1,7 @@
 import * as ts from 'typescript';
 import { dropFromTransferList, listTheBuffer, transferACopy } from '../fixes/transfer';
 import type { Sink } from '../sinks';
-import { listedKind, listElementKind, pooledOrigin, poolLimit, storageKey, type ListedKind } from '../transfer-list';
+import { listedKind, listElementKind, pooledOrigin, poolLimit, storageKey, viewMemoryKey, type ListedKind } from '../transfer-list';
 import { browserLike, jsRule, type CallFinding, type FileContext, type FileRule, type RuntimeTarget, type TransferEntry } from './rule';
 
 // What a transfer list may hold, per runtime (measured on Node 20.20, 22.23, 24.21 and Chromium 156):
@@ -126,7 +126,8 @@ function describeKind(name: string): string {
 function duplicate(entry: TransferEntry, kind: ListedKind, seen: Map<string, TransferEntry>, target: RuntimeTarget, index: number | undefined, ctx: FileContext): Verdict | undefined {
   // The same value twice throws whatever it is: a duplicate transferable, or an invalid value anyway.
   if (entry.conditional || entry.repeated || (kind.kind !== 'transferable' && kind.kind !== 'unknown')) return undefined;
-  const key = storageKey(entry.expr, ctx.checker);
+  // Views that are members of an object made elsewhere are keyed by the buffer they were built over.
+  const key = viewMemoryKey(entry.expr, ctx.checker, ctx.program) ?? storageKey(entry.expr, ctx.checker);
   if (!key) return undefined;
   const first = seen.get(key);
   if (!first) {

@@ -11,9 +11,10 @@ import { jsRule } from './rule';
 // A Proxy cannot be structured-cloned: the algorithm refuses exotic objects (DataCloneError,
 // "#<Object> could not be cloned"), and Electron's context bridge falls back to the same clone
 // for them. The type of a proxy is its target's, so this rule judges where the value comes from
-// (proxies.ts): Vue reactive/readonly/ref state, Pinia stores, Svelte $state, `new Proxy`. JSON
+// (proxies.ts): Vue reactive/readonly/ref state, Pinia stores, Svelte $state, MobX observables
+// (`observable(x)`, fields of a class that calls makeAutoObservable/makeObservable), `new Proxy`. JSON
 // channels read through the proxy and are not concerned.
-export const noProxyMeta = jsRule('no-proxy', 'error', 'A Proxy (Vue reactive/ref/readonly state, a Pinia store, Svelte $state, a `new Proxy`) reaches a structured-clone boundary, which throws DataCloneError.');
+export const noProxyMeta = jsRule('no-proxy', 'error', 'A Proxy (Vue reactive/ref/readonly state, a Pinia store, Svelte $state, a MobX observable, a `new Proxy`) reaches a structured-clone boundary, which throws DataCloneError.');
 
 export interface ProxyProblem {
   path?: string;
@@ -30,6 +31,7 @@ function remedy(s: ProxySighting, subject: string | undefined): string {
   if ((k.framework === 'vue' || k.framework === 'pinia') && !subject) return 'send the plain data behind the proxies (`toRaw` each one, or a deep toRaw helper on the whole value)';
   if (k.framework === 'vue' || k.framework === 'pinia') return `send the plain object behind it (\`toRaw(${subject})\`)`;
   if (k.framework === 'svelte') return `send a plain snapshot (\`$state.snapshot(${subject ?? 'value'})\`)`;
+  if (k.framework === 'mobx') return `send a plain deep copy (MobX \`toJS(${subject ?? 'value'})\`), or keep the field plain with \`observable.ref\``;
   return 'send a plain copy of the data (`[...x]`, `{ ...x }`)';
 }
 
