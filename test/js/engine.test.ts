@@ -176,6 +176,48 @@ window.postMessage({ fn: () => 1 }, '*');
   assert.deepEqual(findings.map((f) => [f.rule, f.severity]), [['platform-object', 'error'], ['no-function', 'error']]);
 });
 
+test('a plain JS file without a DOM tsconfig is judged by its own evidence: DOM globals, Node imports, an index.html or bundler config beside it', () => {
+  const send = 'structuredClone({ saving: new AbortController() });\n';
+  const severity = (files: Record<string, string>, file = 'a.mjs'): string | undefined => {
+    const dir = tree({ 'package.json': '{ "private": true }', ...files });
+    return check([path.join(dir, file)])[0]?.severity;
+  };
+  // AbortController: Node copies it to `{}` (a warning), a browser throws (an error).
+  assert.equal(severity({ 'a.mjs': `document.title = 'draft';\n${send}` }), 'error');
+  assert.equal(severity({ 'a.mjs': `self.onmessage = () => {};\n${send}` }), 'error');
+  assert.equal(severity({ 'a.mjs': `import { readFileSync } from 'node:fs';\nconsole.log(typeof readFileSync, typeof document);\n${send}` }), 'warning');
+  assert.equal(severity({ 'a.mjs': send }), 'warning');
+  assert.equal(severity({ 'a.mjs': send, 'index.html': '<script type="module" src="a.mjs"></script>' }), 'error');
+  assert.equal(severity({ 'src/a.mjs': send, 'vite.config.js': 'export default {};' }, 'src/a.mjs'), 'error');
+  // A parameter called `window` is not the page's window.
+  assert.equal(severity({ 'a.mjs': `export function report(window) { return window.webContents; }\n${send}` }), 'warning');
+});
+
+test('the history package: push/replace state is cloned by a browser history, kept as is by a memory history', () => {
+  // The package's own declarations, reduced to what the sink reads (history 5.x).
+  const typings = `export interface History { push(to: string, state?: any): void; replace(to: string, state?: any): void; }
+export interface BrowserHistory extends History {}
+export interface MemoryHistory extends History { index: number; }
+export declare function createBrowserHistory(): BrowserHistory;
+export declare function createMemoryHistory(): MemoryHistory;
+`;
+  const dir = tree({
+    'package.json': '{ "private": true }',
+    'node_modules/history/package.json': '{ "name": "history", "version": "5.3.0", "types": "index.d.ts" }',
+    'node_modules/history/index.d.ts': typings,
+    'history.js': "import { createBrowserHistory, createMemoryHistory } from 'history';\nexport const history = createBrowserHistory();\nexport const memory = createMemoryHistory();\n",
+    'reports.js': `import { history, memory } from './history.js';
+export function openReport(id) {
+  history.push('/reports/' + id, { from: '/', callback: (data) => console.log(data) });
+  memory.push('/reports/' + id, { from: '/', callback: (data) => console.log(data) });
+  history.replace('/reports/' + id, { from: '/', reportId: id });
+}
+`,
+  });
+  const findings = check([path.join(dir, 'reports.js')]);
+  assert.deepEqual(findings.map((f) => [f.rule, f.severity, f.range.start.line]), [['no-function', 'error', 2]]);
+});
+
 test('user-declared sinks from settings', () => {
   const dir = tree({
     'node_modules/rpc-lib/package.json': '{ "name": "rpc-lib", "types": "index.d.ts" }',

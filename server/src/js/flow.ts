@@ -200,26 +200,37 @@ export interface OriginOptions {
 export function originsOf(checker: ts.TypeChecker, expr: ts.Expression, options: OriginOptions = {}): ts.Expression[] {
   const out: ts.Expression[] = [];
   const seen = new Set<ts.Node>();
-  const add = (e: ts.Expression, hops: number, bound?: Bindings): void => {
+  // `awaited`: the value wanted is what the expression's promise resolves to (`await open()`, a
+  // `.then((db) => ...)` callback's parameter): a `new Promise(executor)` met on the way stands for
+  // what its executor passes to `resolve(...)`, `Promise.resolve(x)` for `x`.
+  const add = (e: ts.Expression, hops: number, bound?: Bindings, awaited = false): void => {
     if (out.length >= maxOrigins || seen.has(e)) return;
     seen.add(e);
     const x = skipOuter(e);
     if (hops >= maxHops) return void out.push(x);
-    if (ts.isConditionalExpression(x)) return add(x.whenTrue, hops, bound), add(x.whenFalse, hops, bound);
+    if (ts.isConditionalExpression(x)) return add(x.whenTrue, hops, bound, awaited), add(x.whenFalse, hops, bound, awaited);
     if (ts.isBinaryExpression(x)) {
       const op = x.operatorToken.kind;
       if (op === ts.SyntaxKind.BarBarToken || op === ts.SyntaxKind.QuestionQuestionToken || isAssignment(op)) {
-        if (op !== ts.SyntaxKind.EqualsToken) add(x.left, hops + 1, bound);
-        return add(x.right, hops + 1, bound);
+        if (op !== ts.SyntaxKind.EqualsToken) add(x.left, hops + 1, bound, awaited);
+        return add(x.right, hops + 1, bound, awaited);
       }
-      if (op === ts.SyntaxKind.CommaToken) return add(x.right, hops, bound);
+      if (op === ts.SyntaxKind.CommaToken) return add(x.right, hops, bound, awaited);
     }
-    if (ts.isAwaitExpression(x)) return add(x.expression, hops, bound);
+    if (ts.isAwaitExpression(x)) return add(x.expression, hops, bound, true);
+    if (awaited && (ts.isNewExpression(x) || ts.isCallExpression(x))) {
+      const resolved = promiseResolutions(checker, x);
+      if (resolved) {
+        // A promise whose value is never seen (`resolve()`, `resolve` handed on as a callback) has no origin here: not the Promise itself.
+        for (const r of resolved) add(r, hops + 1, bound, true);
+        return;
+      }
+    }
     if (ts.isIdentifier(x) || ts.isPropertyAccessExpression(x)) {
       const sym = symbolOf(checker, ts.isPropertyAccessExpression(x) ? x.name : x);
       if (!sym) return void out.push(x);
       const arg = ts.isIdentifier(x) ? lookup(bound, sym) : undefined;
-      if (arg) return add(arg.expr, hops + 1, arg.bound);
+      if (arg) return add(arg.expr, hops + 1, arg.bound, awaited);
       const before = out.length;
       for (const d of sym.declarations ?? []) {
         if (ts.isVariableDeclaration(d) && ts.isCatchClause(d.parent)) {
@@ -229,9 +240,9 @@ export function originsOf(checker: ts.TypeChecker, expr: ts.Expression, options:
           // `for (const job of jobs)`: each element of `jobs`.
           for (const el of elementOrigins(checker, forOfIterable(d)!, options)) add(el, hops + 1);
         } else if (ts.isVariableDeclaration(d) || ts.isPropertyDeclaration(d)) {
-          if (d.initializer) add(d.initializer, hops + 1, bound);
+          if (d.initializer) add(d.initializer, hops + 1, bound, awaited);
         } else if (ts.isGetAccessorDeclaration(d)) {
-          for (const r of returnedExpressions(d)) add(r, hops + 1);
+          for (const r of returnedExpressions(d)) add(r, hops + 1, undefined, awaited);
         } else if (ts.isParameter(d) && iteratedBy(d)) {
           // `jobs.forEach((job) => ...)`: the callback is called with each element of `jobs`.
           for (const el of elementOrigins(checker, iteratedBy(d)!, options)) add(el, hops + 1);
@@ -240,7 +251,7 @@ export function originsOf(checker: ts.TypeChecker, expr: ts.Expression, options:
           for (const t of rejectionsOf(checker, rejectionSource(d)!)) add(t, hops + 1);
         } else if (ts.isParameter(d) && promiseCallbackSource(d)) {
           // `load().then((state) => ...)`: the callback gets what the promise resolves to.
-          add(promiseCallbackSource(d)!, hops + 1);
+          add(promiseCallbackSource(d)!, hops + 1, undefined, true);
         } else if (ts.isParameter(d)) {
           const callers = options.program && untypedParameter(d) && !options.skipCallersOf?.(d) ? argumentsFromCallers(checker, options.program, d) : [];
           if (callers.length) for (const a of callers) add(a, hops + 1);
@@ -256,7 +267,7 @@ export function originsOf(checker: ts.TypeChecker, expr: ts.Expression, options:
         if (sf.isDeclarationFile) continue;
         for (const a of assignmentsIn(sf).get(name) ?? []) {
           const left = skipOuter(a.left);
-          if (sameSymbol(symbolOf(checker, ts.isPropertyAccessExpression(left) ? left.name : left), sym)) add(a.right, hops + 1, bound);
+          if (sameSymbol(symbolOf(checker, ts.isPropertyAccessExpression(left) ? left.name : left), sym)) add(a.right, hops + 1, bound, awaited);
         }
       }
       if (out.length === before) out.push(x);
@@ -280,8 +291,8 @@ export function originsOf(checker: ts.TypeChecker, expr: ts.Expression, options:
           // A fluent method (`return this`, as in `moment(d).add(2, 'years')`) returns its receiver.
           const receiver = ts.isPropertyAccessExpression(x.expression) ? x.expression.expression : undefined;
           for (const r of returns) {
-            if (receiver && skipOuter(r).kind === ts.SyntaxKind.ThisKeyword) add(receiver, hops + 1, bound);
-            else add(r, hops + 1, inner);
+            if (receiver && skipOuter(r).kind === ts.SyntaxKind.ThisKeyword) add(receiver, hops + 1, bound, awaited);
+            else add(r, hops + 1, inner, awaited);
           }
           return;
         }
@@ -311,6 +322,41 @@ export function originsOf(checker: ts.TypeChecker, expr: ts.Expression, options:
     out.push(x);
   };
   add(expr, 0);
+  return out;
+}
+
+/**
+ * What a promise made here resolves to: the arguments its executor passes to `resolve(...)`, also
+ * from callbacks inside it (`req.onsuccess = () => resolve(req.result)`), for `new Promise(executor)`;
+ * `x` for `Promise.resolve(x)`. Undefined when `e` makes no such promise (a user's own `Promise`
+ * class, an executor given by name); an empty list when its value is not seen.
+ */
+function promiseResolutions(checker: ts.TypeChecker, e: ts.NewExpression | ts.CallExpression): ts.Expression[] | undefined {
+  const builtin = (id: ts.Expression): boolean => {
+    if (!ts.isIdentifier(id) || id.text !== 'Promise') return false;
+    const decls = symbolOf(checker, id)?.declarations ?? [];
+    return decls.length > 0 && decls.every((d) => d.getSourceFile().isDeclarationFile);
+  };
+  const callee = skipOuter(e.expression);
+  if (ts.isCallExpression(e)) {
+    if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== 'resolve' || !builtin(callee.expression)) return undefined;
+    const a = e.arguments[0];
+    return a && !ts.isSpreadElement(a) ? [a] : [];
+  }
+  if (!builtin(callee)) return undefined;
+  const executor = e.arguments?.[0] && skipOuter(e.arguments[0]);
+  if (!executor || !(ts.isArrowFunction(executor) || ts.isFunctionExpression(executor))) return undefined;
+  const p = executor.parameters[0];
+  if (!p || !ts.isIdentifier(p.name)) return [];
+  const resolve = symbolOf(checker, p.name);
+  const name = p.name.text;
+  const out: ts.Expression[] = [];
+  const visit = (n: ts.Node): void => {
+    if (out.length >= maxOrigins) return;
+    if (ts.isCallExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === name && n.arguments[0] && !ts.isSpreadElement(n.arguments[0]) && sameSymbol(symbolOf(checker, n.expression), resolve)) out.push(n.arguments[0]);
+    ts.forEachChild(n, visit);
+  };
+  ts.forEachChild(executor.body, visit);
   return out;
 }
 
@@ -931,6 +977,8 @@ export interface UntypedOrigin {
   spread?: boolean;
   /** Members of the origin that a later property of the spreading literal overrides: they do not cross. */
   omit?: string[];
+  /** The origin's type replayed on where it comes from (replayedType), when the checker types it `any`. */
+  type?: ts.Type;
   /**
    * Not a value to judge but a data property written under a symbol key after the object was made
    * (`request[kRetry] = { attempts }`): structured clone and JSON leave it out. The key's text.
@@ -1015,6 +1063,12 @@ export function typedOriginsOfUntyped(checker: ts.TypeChecker, expr: ts.Expressi
     if (holder) {
       for (const w of propertyWrites(checker, holder, expr)) visit(w.value, [...path, w.name], depth + 1, true);
       for (const w of symbolKeyWrites(checker, holder, expr)) out.push({ expr: w.value, path, symbolKey: w.key });
+      // A variable holding what a helper made, handed to a project function that fills it in before the
+      // send (`const draft = openDraft(); autosave(draft)` with `draft.saving = new AbortController()`).
+      const d = holder.valueDeclaration;
+      if (ts.isIdentifier(e) && d && ts.isVariableDeclaration(d) && d.initializer && !ts.isObjectLiteralExpression(skipOuter(d.initializer))) {
+        for (const param of parametersGiven(checker, holder, expr)) for (const w of propertyWrites(checker, param, expr)) visit(w.value, [...path, w.name], depth + 1, true);
+      }
     }
     if (!isAnyLike(t)) {
       if (untyped) out.push({ expr: e, path, spread: spread || undefined });
@@ -1080,7 +1134,14 @@ export function typedOriginsOfUntyped(checker: ts.TypeChecker, expr: ts.Expressi
         return;
       }
     }
-    for (const o of originsOf(checker, e, options)) if (o !== e) visit(o, path, depth + 1, true, spread);
+    const origins = originsOf(checker, e, options);
+    for (const o of origins) if (o !== e) visit(o, path, depth + 1, true, spread);
+    // `document.getElementById(id).transferControlToOffscreen()`, `db.transaction(s).objectStore(s)`:
+    // an untyped chain with no origin of its own is what it replays to on its root's type.
+    if (origins.every((o) => o === e) && program && (ts.isCallExpression(e) || ts.isPropertyAccessExpression(e))) {
+      const replayed = replayedType(checker, e, program);
+      if (replayed && !isAnyLike(replayed)) out.push({ expr: e, path, type: replayed, spread: spread || undefined });
+    }
   };
   /** `[...m.values()]`, `[...s]`, `Array.from(m.values())`: each element is a value written into the container. */
   const visitElements = (source: ts.Expression, path: string[], depth: number): void => {
@@ -1265,4 +1326,131 @@ function thisAssignmentsIn(cls: ts.ClassLikeDeclaration, name: string): ts.Expre
     if (ts.isPropertyAccessExpression(left) && left.expression.kind === ts.SyntaxKind.ThisKeyword) out.push(a.right);
   }
   return out;
+}
+
+/**
+ * The type of an untyped (`any`) expression replayed on what it comes from: an identifier is typed
+ * as its first typed origin; `a.b` and `a.b(...)` as the member `b` (and that method's return) of
+ * `a`'s replayed type. In plain JS a value from a promise the code builds itself
+ * (`const db = await open()`, `open` resolving `req.result` of `indexedDB.open(...)`) is `any`, and so
+ * is every call on it: `db.transaction(s).objectStore(s)` replays to the `IDBObjectStore` it is.
+ * Bounded by depth; undefined when no origin says.
+ */
+export function replayedType(checker: ts.TypeChecker, expr: ts.Expression, program: ts.Program | undefined, depth = 0): ts.Type | undefined {
+  const e = skipOuter(expr);
+  let t: ts.Type;
+  try {
+    t = checker.getTypeAtLocation(e);
+  } catch {
+    return undefined;
+  }
+  if (!(t.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown))) return t;
+  if (depth >= 5) return undefined;
+  const member = (on: ts.Expression, name: string): ts.Type | undefined => {
+    const base = replayedType(checker, on, program, depth + 1);
+    if (!base) return undefined;
+    const prop = checker.getNonNullableType(base).getProperty(name) ?? (program && domSubtypeMember(checker, program, checker.getNonNullableType(base), name));
+    return prop && checker.getTypeOfSymbol(prop);
+  };
+  // Only a type that says something: an untyped or generic member (`JSON.parse(s)`, `map.get(k)`) does not.
+  const says = (r: ts.Type | undefined) => (r && !(r.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.TypeParameter)) ? r : undefined);
+  if (ts.isPropertyAccessExpression(e)) {
+    const m = says(member(e.expression, e.name.text));
+    if (m) return m;
+  }
+  if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression)) {
+    const m = member(e.expression.expression, e.expression.name.text);
+    const sig = m && fittingSignature(checker, m.getCallSignatures(), e.arguments);
+    // A generic return (`querySelector<E extends Element = Element>(s): E | null`) as its constraint: `Element | null`.
+    const ret = sig?.getReturnType();
+    const r = says(ret && ret.flags & (ts.TypeFlags.Instantiable | ts.TypeFlags.UnionOrIntersection) ? (checker.getBaseConstraintOfType(ret) ?? ret) : ret);
+    if (r) return r;
+  }
+  if (ts.isIdentifier(e) || ts.isCallExpression(e) || ts.isAwaitExpression(e)) {
+    for (const o of originsOf(checker, e, { program })) {
+      if (o === e) continue;
+      const r = replayedType(checker, o, program, depth + 1);
+      if (r) return r;
+    }
+  }
+  return undefined;
+}
+
+const domMembers = new WeakMap<ts.Program, Map<string, ts.InterfaceDeclaration[]>>();
+
+/**
+ * The member `name` of the one DOM interface below `base` that declares it, when `base` (a DOM
+ * interface) lacks it: `document.getElementById(id).transferControlToOffscreen()` calls a method only
+ * an `HTMLCanvasElement` has, so the element is one. Undefined when none or several declare it.
+ */
+function domSubtypeMember(checker: ts.TypeChecker, program: ts.Program, base: ts.Type, name: string): ts.Symbol | undefined {
+  const baseDecl = base.getSymbol()?.declarations?.[0];
+  if (!baseDecl || !program.isSourceFileDefaultLibrary(baseDecl.getSourceFile())) return undefined;
+  let index = domMembers.get(program);
+  if (!index) {
+    index = new Map();
+    for (const sf of program.getSourceFiles()) {
+      if (!program.isSourceFileDefaultLibrary(sf)) continue;
+      for (const st of sf.statements) {
+        if (!ts.isInterfaceDeclaration(st)) continue;
+        for (const m of st.members) {
+          if (!m.name || !ts.isIdentifier(m.name)) continue;
+          const list = index.get(m.name.text) ?? [];
+          list.push(st);
+          index.set(m.name.text, list);
+        }
+      }
+    }
+    domMembers.set(program, index);
+  }
+  const found = new Set<ts.Symbol>();
+  for (const decl of index.get(name) ?? []) {
+    const sym = checker.getSymbolAtLocation(decl.name);
+    if (!sym || found.has(sym)) continue;
+    const t = checker.getDeclaredTypeOfSymbol(sym);
+    if (checker.isTypeAssignableTo(t, base)) found.add(sym);
+    if (found.size > 1) return undefined;
+  }
+  const [only] = found;
+  return only && checker.getDeclaredTypeOfSymbol(only).getProperty(name);
+}
+
+/** The first overload a call's arguments fit, as the checker would pick: arity, then each typed argument against its parameter. */
+function fittingSignature(checker: ts.TypeChecker, signatures: readonly ts.Signature[], args: readonly ts.Expression[]): ts.Signature | undefined {
+  const arity = signatures.filter((s) => {
+    const params = s.getParameters();
+    const rest = params.length > 0 && !!(params[params.length - 1].valueDeclaration as ts.ParameterDeclaration | undefined)?.dotDotDotToken;
+    const required = params.filter((p) => {
+      const d = p.valueDeclaration as ts.ParameterDeclaration | undefined;
+      return !!d && !d.questionToken && !d.initializer && !d.dotDotDotToken;
+    }).length;
+    return args.length >= required && (rest || args.length <= params.length);
+  });
+  const fitting = arity.filter((s) => {
+    const params = s.getParameters();
+    return args.every((a, i) => {
+      const p = params[Math.min(i, params.length - 1)];
+      if (!p || (p.valueDeclaration as ts.ParameterDeclaration | undefined)?.dotDotDotToken) return true;
+      try {
+        const at = checker.getTypeAtLocation(a);
+        return !!(at.flags & ts.TypeFlags.Any) || checker.isTypeAssignableTo(at, checker.getTypeOfSymbol(p));
+      } catch {
+        return true;
+      }
+    });
+  });
+  // An untyped argument fits every overload; the one that takes any value of its kind
+  // (`querySelector(selectors: string)`, not `<K extends keyof HTMLElementTagNameMap>(selectors: K)`) says what it returns.
+  const wide = fitting.find((s) => {
+    const params = s.getParameters();
+    return args.every((a, i) => {
+      const p = params[Math.min(i, params.length - 1)];
+      try {
+        return !p || !(checker.getTypeAtLocation(a).flags & ts.TypeFlags.Any) || !(checker.getTypeOfSymbol(p).flags & ts.TypeFlags.TypeParameter);
+      } catch {
+        return true;
+      }
+    });
+  });
+  return wide ?? fitting[0] ?? arity[0];
 }

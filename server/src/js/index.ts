@@ -232,7 +232,7 @@ function judgeFile(sf: ts.SourceFile, sinks: Sink[], program: ts.Program, file: 
     program,
     sinks,
     timeline: new Timeline(sf, sinks, checker, program, sinksIn),
-    targetOf: (sink) => resolveTarget(file, config.js.target, domLib, sink.runtime, host, side),
+    targetOf: (sink) => resolveTarget(file, config.js.target, domLib, sink.runtime, host, side, sf),
   };
   const out: Finding[] = [];
   for (const rule of fileRules) {
@@ -280,7 +280,7 @@ function judgeSink(sink: Sink, program: ts.Program, checker: ts.TypeChecker, fil
     checker,
     program,
     serializer: sink.serializer,
-    target: resolveTarget(file, config.js.target, domLib, sink.runtime, host, side),
+    target: resolveTarget(file, config.js.target, domLib, sink.runtime, host, side, program.getSourceFile(file)),
     transfer,
     transferredTypes,
     canTransfer: sink.canTransfer,
@@ -342,7 +342,7 @@ function judgeSink(sink: Sink, program: ts.Program, checker: ts.TypeChecker, fil
           continue;
         }
         const start = problems.length;
-        walker.walk(checker.getTypeAtLocation(o.expr), at);
+        walker.walk(o.type ?? checker.getTypeAtLocation(o.expr), at);
         // `{ ...session, keepAlive: undefined }`: the overridden members never cross.
         if (o.omit && problems === walker.problemsSoFar())
           for (let i = problems.length - 1; i >= start; i--) {

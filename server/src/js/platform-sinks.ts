@@ -19,10 +19,18 @@ export const platformCandidateNames = new Set([
   'sendMessage',
 ]);
 
-/** `set` is too common a name to resolve everywhere: only where idb-keyval is imported. */
+/**
+ * `set` is too common a name to resolve everywhere: only where idb-keyval is imported. `push` and
+ * `replace` (the `history` package's navigation) only where a history's `push`/`replace` is called
+ * or the package is imported.
+ */
 export function fileCandidateNames(text: string): string[] {
-  return /idb-keyval/.test(text) ? ['set'] : [];
+  const names = /idb-keyval/.test(text) ? ['set'] : [];
+  if (historyCall.test(text)) names.push('push', 'replace');
+  return names;
 }
+
+const historyCall = /[Hh]istory\s*\.\s*(?:push|replace)\s*\(|['"]history['"]/;
 
 const domGlobals = 'location|localStorage|sessionStorage|history|navigator|document|console|crypto|performance|screen|customElements|visualViewport|speechSynthesis|indexedDB|caches|parent|top|opener';
 
@@ -37,7 +45,7 @@ export const platformSinkHint = new RegExp(
     'ipcRenderer|ipcMain|webContents|contextBridge|MessagePortMain|parentPort|\\.reply\\s*\\(',
     // `db.friends.add(...)`: a table reached through its database, in a file that may name neither.
     '\\.(?:put|bulkPut|bulkAdd|upsert|setItem|setMany)\\s*\\(|[\\w$]+\\.[\\w$]+\\.(?:add|update)\\s*\\(|idb-keyval|indexedDB|IDB[A-Z]|[Dd]exie|[\'"]idb[\'"]',
-    'pushState|replaceState|navigation\\.|Notification|sendMessage',
+    'pushState|replaceState|navigation\\.|Notification|sendMessage|[Hh]istory\\s*\\.\\s*(?:push|replace)\\s*\\(',
   ].join('|'),
 );
 
@@ -80,6 +88,7 @@ export function classifyPlatformSink(call: Call): Sink | undefined {
   if (electronModules.has(o.module)) return electronSink(call);
   if (o.module === 'dom') return domSink(call);
   if (o.module === 'dexie' || o.module === 'idb' || o.module === 'localforage' || o.module === 'idb-keyval') return storageWrapperSink(call);
+  if (o.module === 'history') return historyPackageSink(call);
   if ((o.module === 'chrome' || o.module === 'global') && (o.container === 'chrome.runtime' || o.container === 'chrome.tabs' || o.container === 'chrome.runtime.Port') && (o.name === 'sendMessage' || o.name === 'postMessage')) {
     return extensionSink(call);
   }
@@ -201,6 +210,25 @@ function storageWrapperSink(call: Call): Sink | undefined {
     if (o.name === 'setMany') return record(0, 'the entries');
   }
   return undefined;
+}
+
+/**
+ * The `history` package (React Router's before v6.4): `history.push(to, state)` and `replace` hand
+ * the state to `window.history.pushState`/`replaceState`, which clone it (v4 also takes
+ * `push({ pathname, state })`). A memory history keeps the state in an array: nothing is cloned.
+ */
+function historyPackageSink(call: Call): Sink | undefined {
+  const { origin: o, args, node, checker } = call;
+  if (!within(o, 'History') || (o.name !== 'push' && o.name !== 'replace') || !ts.isCallExpression(node) || !ts.isPropertyAccessExpression(node.expression)) return undefined;
+  let receiver: ts.Type;
+  try {
+    receiver = checker.getTypeAtLocation(node.expression.expression);
+  } catch {
+    return undefined;
+  }
+  if (/MemoryHistory/.test(receiver.getSymbol()?.getName() ?? receiver.aliasSymbol?.getName() ?? '')) return undefined;
+  const state = args[1] ?? (args[0] && property(resolveObject(checker, args[0]), 'state'));
+  return state && sink(call, { values: [{ expr: state, label: labelOf(state, 'the state') }], serializer: 'clone', runtime: 'browser', api: `history.${o.name}` });
 }
 
 /** Chrome serializes extension messages as JSON (Firefox clones them): warn for what JSON changes. */

@@ -1,7 +1,7 @@
 import * as nodePath from 'node:path';
 import * as ts from 'typescript';
 import type { UserSink } from '../engine/config';
-import { commonJsInteropType, libraryCallee, originsOf, propertyWrites } from './flow';
+import { commonJsInteropType, libraryCallee, originsOf, propertyWrites, replayedType } from './flow';
 import { originOf, type Origin } from './origin';
 import { classifyPlatformSink, exposedApiCall, fileCandidateNames, openerPostMessage, platformCandidateNames, platformSinkHint } from './platform-sinks';
 import { classifyPoolSink, poolCandidateNames, poolWorkerReturnSinks, workerpoolSerialization } from './pool-sinks';
@@ -477,6 +477,12 @@ export function findSinks(sf: ts.SourceFile, program: ts.Program, userSinks: rea
           if (d) return d;
         }
       }
+    }
+    // A chain of calls on an untyped value (`db.transaction(s).objectStore(s).add(x)` with `db` from a
+    // promise the code resolves itself): the chain replayed on the typed origin at its root.
+    if (ts.isCallExpression(member) || ts.isPropertyAccessExpression(member) || ts.isIdentifier(member)) {
+      const d = fromLibrary(replayedType(checker, member, program));
+      if (d) return d;
     }
     return undefined;
   };

@@ -484,11 +484,14 @@ export class Summaries {
                 if (!r) return;
                 const receiverParam = r.receiverParam === undefined ? undefined : paramCarried(argAt(n, r.receiverParam));
                 const transferParam = r.transferParam === undefined ? undefined : paramCarried(argAt(n, r.transferParam));
+                // The wrapper's spread copies the own properties of what it is given: a parameter nested in a
+                // literal passed to it (`send({ data: { args } })` to `post({ id, ...message })`) is not copied, it crosses whole.
+                const nested = ts.isObjectLiteralExpression(skipOuter(arg)) || ts.isArrayLiteralExpression(skipOuter(arg));
                 for (const outer of outers) {
                   if (outer && this.untypedParam(fn.parameters[index])) continue;
                   const member = outer || r.member ? [...(outer?.path ?? []), ...(r.member ?? [])] : undefined;
                   if (member && member.length > maxMemberDepth) continue;
-                  note(index, { sink: r.sink, spread: how === 'spread' || !!outer?.spread || r.spread, member, receiverParam, transferParam, chain: [{ node: n, message: `\`${fn.parameters[index].name.getText()}\` is passed on here` }, ...r.chain].slice(0, 8) });
+                  note(index, { sink: r.sink, spread: how === 'spread' || !!outer?.spread || (r.spread && !nested), member, receiverParam, transferParam, chain: [{ node: n, message: `\`${fn.parameters[index].name.getText()}\` is passed on here` }, ...r.chain].slice(0, 8) });
                 }
               });
             }

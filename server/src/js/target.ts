@@ -13,6 +13,7 @@ const cache = new Map<string, { version: string; result: RuntimeTarget | undefin
 
 export function clearTargetCache(): void {
   cache.clear();
+  folderCache.clear();
 }
 
 export type ElectronSide = 'electron-main' | 'electron-renderer';
@@ -20,17 +21,93 @@ export type ElectronSide = 'electron-main' | 'electron-renderer';
 /**
  * `auto`: the API's own runtime first (ipcRenderer runs in a renderer, a DOM Worker in a browser),
  * then the side of Electron the file imports, then an Electron dependency in package.json (a file
- * with the DOM library is a renderer's), then `engines.node`.
+ * with the DOM library, or one that shows it runs in a page (fileRuntime), is a renderer's), then
+ * the DOM library or that evidence (a browser), then `engines.node`.
  */
-export function resolveTarget(file: string, setting: JsTarget, domLib: boolean, sinkRuntime: RuntimeTarget | 'node' | undefined, host: SourceHost, importSide?: ElectronSide): RuntimeTarget {
+export function resolveTarget(file: string, setting: JsTarget, domLib: boolean, sinkRuntime: RuntimeTarget | 'node' | undefined, host: SourceHost, importSide?: ElectronSide, sf?: ts.SourceFile): RuntimeTarget {
   if (setting !== 'auto') return setting;
   if (sinkRuntime === 'browser' || sinkRuntime === 'electron-main' || sinkRuntime === 'electron-renderer') return sinkRuntime;
   const pkg = packageFacts(path.dirname(file), host);
   if (sinkRuntime === 'node') return pkg.engines ?? 'node22';
   if (importSide) return importSide;
-  if (pkg.electron) return domLib ? 'electron-renderer' : 'electron-main';
-  if (domLib) return 'browser';
+  // Without a tsconfig that names the DOM library (plain .js), the file's own evidence decides.
+  const browser = domLib || (sf !== undefined && fileRuntime(sf, host) === 'browser');
+  if (pkg.electron) return browser ? 'electron-renderer' : 'electron-main';
+  if (browser) return 'browser';
   return pkg.engines ?? 'node22';
+}
+
+// Node's own modules, imported with or without `node:` (the ones a browser bundle never has).
+const nodeBuiltin = /^(?:node:|(?:worker_threads|child_process|cluster|fs|fs\/promises|path|os|net|http|https|http2|dgram|dns|tls|v8|vm|zlib|crypto|stream|readline|process|module|perf_hooks|async_hooks|inspector|tty|util)$)/;
+// Globals only a page or a worker script has, read as globals (`document.title`, `indexedDB.open`,
+// a worker's `self.onmessage`), and constructors only browsers have.
+const domGlobals = new Set(['window', 'document', 'indexedDB', 'navigator', 'localStorage', 'sessionStorage', 'customElements']);
+const workerScope = new Set(['onmessage', 'postMessage', 'addEventListener', 'clients', 'registration']);
+const browserConstructors = new Set(['OffscreenCanvas', 'SharedWorker', 'XMLHttpRequest', 'IntersectionObserver', 'ResizeObserver', 'MutationObserver']);
+const browserMarkers = ['index.html', 'vite.config.js', 'vite.config.ts', 'vite.config.mjs', 'vite.config.mts', 'webpack.config.js', 'webpack.config.cjs', 'webpack.config.mjs', 'webpack.config.ts', 'rollup.config.js', 'rollup.config.mjs', 'rollup.config.ts', '.parcelrc', 'snowpack.config.js', 'rspack.config.js', 'rsbuild.config.ts'];
+const fileRuntimeCache = new WeakMap<ts.SourceFile, 'browser' | 'node' | 'none'>();
+const folderCache = new Map<string, boolean>();
+
+/**
+ * Where a file runs by its own evidence, for a file no tsconfig gives the DOM library (a plain .js
+ * file): an import of a Node built-in (`node:*`, `worker_threads`, `fs`...) says Node; DOM globals used
+ * as globals (`document.`, `window.`, `indexedDB.`, `navigator.`, a worker's `self.onmessage`,
+ * `importScripts`) say a browser; a bare `require(` says Node; otherwise an `index.html` or a bundler
+ * config (vite, webpack, rollup, parcel...) in the file's folder or up to its package root says a
+ * browser. One walk per parsed file; the folder probes once per folder (until files change).
+ */
+export function fileRuntime(sf: ts.SourceFile, host: SourceHost): 'browser' | 'node' | undefined {
+  let own = fileRuntimeCache.get(sf);
+  if (own === undefined) {
+    const text = sf.text;
+    own = importsNodeBuiltin(sf) ? 'node' : usesDomGlobals(sf) ? 'browser' : /(?<![\w$.])(?:require\s*\(|__dirname\b|__filename\b)/.test(text) ? 'node' : 'none';
+    fileRuntimeCache.set(sf, own);
+  }
+  if (own !== 'none') return own;
+  return browserFolder(path.dirname(sf.fileName), host) ? 'browser' : undefined;
+}
+
+/** A DOM global read as a global: the name is not declared anywhere in the file (a parameter called `window` is not the page's). */
+function usesDomGlobals(sf: ts.SourceFile): boolean {
+  if (!/\b(?:window|document|indexedDB|navigator|localStorage|sessionStorage|customElements|self|importScripts|OffscreenCanvas|SharedWorker|XMLHttpRequest|IntersectionObserver|ResizeObserver|MutationObserver)\b/.test(sf.text)) return false;
+  const declared = new Set<string>();
+  const used = new Set<string>();
+  const visit = (n: ts.Node): void => {
+    if ((ts.isVariableDeclaration(n) || ts.isParameter(n) || ts.isFunctionDeclaration(n) || ts.isClassDeclaration(n) || ts.isBindingElement(n) || ts.isImportSpecifier(n) || ts.isImportClause(n) || ts.isNamespaceImport(n)) && n.name && ts.isIdentifier(n.name)) declared.add(n.name.text);
+    if (ts.isPropertyAccessExpression(n) && ts.isIdentifier(n.expression)) {
+      const root = n.expression.text;
+      if (domGlobals.has(root) || (root === 'self' && workerScope.has(n.name.text))) used.add(root);
+    }
+    if (ts.isCallExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === 'importScripts') used.add('importScripts');
+    if (ts.isNewExpression(n) && ts.isIdentifier(n.expression) && browserConstructors.has(n.expression.text)) used.add(n.expression.text);
+    ts.forEachChild(n, visit);
+  };
+  visit(sf);
+  for (const u of used) if (!declared.has(u)) return true;
+  return false;
+}
+
+function importsNodeBuiltin(sf: ts.SourceFile): boolean {
+  for (const st of sf.statements) {
+    const spec = ts.isImportDeclaration(st) || ts.isExportDeclaration(st) ? st.moduleSpecifier : undefined;
+    if (spec && ts.isStringLiteral(spec) && nodeBuiltin.test(spec.text)) return true;
+  }
+  return /(?<![\w$.])(?:require|import)\s*\(\s*['"]node:/.test(sf.text);
+}
+
+/** An `index.html` or a bundler config in `dir` or a folder above it, up to the nearest package.json's folder (three folders at most). */
+function browserFolder(dir: string, host: SourceHost): boolean {
+  const cached = folderCache.get(dir);
+  if (cached !== undefined) return cached;
+  let found = false;
+  for (let d = dir, i = 0; i < 4 && !found; i++) {
+    found = browserMarkers.some((m) => host.fileExists(path.join(d, m)));
+    const parent = path.dirname(d);
+    if (host.fileExists(path.join(d, 'package.json')) || parent === d) break;
+    d = parent;
+  }
+  folderCache.set(dir, found);
+  return found;
 }
 
 const mainOnly = new Set(['app', 'BrowserWindow', 'ipcMain', 'webContents', 'utilityProcess', 'MessageChannelMain', 'BrowserView', 'WebContentsView', 'dialog', 'Menu', 'Tray', 'session', 'protocol']);
