@@ -2235,6 +2235,8 @@ export function reopenFromFactoryFix(ctx: FixContext): Fix | undefined {
   // A file's position and buffer stay on this side; a database's committed rows are in its file.
   const database = /sqlite3\.(Connection|Cursor)/.test(problem.typeName) || problem.objectType?.startsWith('sqlite3.');
   if (othersUse && !database) return undefined;
+  // The sender keeps its own, so the factory runs twice: a schema it creates unconditionally would fail the second time.
+  if (othersUse && /\bcreate\s+(?:table|index|view)\s+(?!if\s+not\s+exists)/i.test(made.node.text)) return undefined;
   // The worker's module must call the same function by the same name.
   const name = callee.text;
   const inWorker = lookup(name, fn.scope, fn.node);
