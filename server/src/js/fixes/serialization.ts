@@ -11,7 +11,8 @@ import { appendListElement, insertAt } from './edits';
 // algorithm, which keeps Map, Set, Date, bigint, typed arrays and undefined. It changes every
 // message on that channel, in both directions, so it is offered, never preferred.
 
-export function forkWithAdvancedSerialization(ctx: FixContext): Fix[] {
+/** `childSide`: also for a child's own `process.send`, on the forks that start it (not yet run-checked for what JSON only loses). */
+export function forkWithAdvancedSerialization(ctx: FixContext, childSide = true): Fix[] {
   const { facts, sink, checker } = ctx;
   // Functions and symbols throw under the structured clone; class instances still lose their prototype.
   if (facts.callable || facts.classInstance || facts.type.flags & ts.TypeFlags.ESSymbolLike) return [];
@@ -19,7 +20,7 @@ export function forkWithAdvancedSerialization(ctx: FixContext): Fix[] {
   if (!ts.isCallExpression(call) || !ts.isPropertyAccessExpression(call.expression)) return [];
   // Structured clone ignores toJSON(): the form the program chose for JSON would be replaced by the bare instance.
   if (holdsToJSON(checker, checker.getTypeAtLocation(ctx.value.expr), 0, new Set())) return [];
-  if (ts.isIdentifier(call.expression.expression) && call.expression.expression.text === 'process') return forkChildWithAdvancedSerialization(ctx);
+  if (ts.isIdentifier(call.expression.expression) && call.expression.expression.text === 'process') return childSide ? forkChildWithAdvancedSerialization(ctx) : [];
   const fork = forkCall(call.expression.expression, ctx);
   if (!fork) return [];
   if (fork.getSourceFile() !== ctx.sourceFile) return [];
@@ -34,6 +35,8 @@ export function forkWithAdvancedSerialization(ctx: FixContext): Fix[] {
  * option. One without an options slot we can write into, or a `spawn`, and nothing is offered.
  */
 function forkChildWithAdvancedSerialization(ctx: FixContext): Fix[] {
+  // A getter is read once either way, but the getter-frozen finding then speaks of the structured clone: left to the other fixes.
+  if (ctx.checker.getPropertiesOfType(ctx.checker.getTypeAtLocation(ctx.value.expr)).some((p) => p.declarations?.some(ts.isGetAccessorDeclaration))) return [];
   const forks = spawnsOfChild(ctx.checker, ctx.program, ctx.sourceFile);
   if (!forks.length || forks.length > 4) return [];
   const edits: TextEdit[] = [];
