@@ -524,8 +524,15 @@ function mergedFixes(lead: Finding, rest: Finding[]): Fix[] {
   return lead.fixes.map((fix) => {
     const others = rest.map((f) => f.fixes.find((x) => x.id === fix.id));
     if (others.some((o) => !o)) return fix;
-    const edits = [...fix.edits, ...others.flatMap((o) => o!.edits)];
     const key = (e: TextEdit) => [e.file, e.range.start.line, e.range.start.character, e.range.end.line, e.range.end.character] as const;
+    // The same edit made for several paths (an option added to the one fork call behind them all) is made once.
+    const seen = new Set<string>();
+    const edits = [...fix.edits, ...others.flatMap((o) => o!.edits)].filter((e) => {
+      const k = JSON.stringify([...key(e), e.newText]);
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    });
     const sorted = [...edits].sort((a, b) => (a.file === b.file ? a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character : a.file < b.file ? -1 : 1));
     for (let i = 1; i < sorted.length; i++) {
       const [f0, , , el, ec] = key(sorted[i - 1]);

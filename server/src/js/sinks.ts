@@ -161,14 +161,29 @@ function namesThisFile(checker: ts.TypeChecker, e: ts.Expression, hops = 0): boo
  */
 function selfForkSerialization(checker: ts.TypeChecker, program: ts.Program, sf: ts.SourceFile): Serializer {
   if (!/serialization/.test(sf.text)) return parentForkSerialization(checker, program, sf);
+  const selfSpawns = selfSpawnsOf(checker, program, sf);
+  if (!selfSpawns.length) return parentForkSerialization(checker, program, sf);
+  return selfSpawns.every((c) => spawnsAdvanced(checker, c)) ? 'clone' : 'json';
+}
+
+/** The `fork`/`spawn` calls in `sf` that start a copy of `sf` itself. */
+function selfSpawnsOf(checker: ts.TypeChecker, program: ts.Program, sf: ts.SourceFile): ts.CallExpression[] {
   const selfSpawns: ts.CallExpression[] = [];
   const visit = (n: ts.Node): void => {
     if (ts.isCallExpression(n) && n.arguments.length >= 2 && isChildSpawn(checker, program, n) && n.arguments.slice(0, 2).some((a) => namesThisFile(checker, a))) selfSpawns.push(n);
     ts.forEachChild(n, visit);
   };
   visit(sf);
-  if (!selfSpawns.length) return parentForkSerialization(checker, program, sf);
-  return selfSpawns.every((c) => spawnsAdvanced(checker, c)) ? 'clone' : 'json';
+  return selfSpawns;
+}
+
+/**
+ * The calls that start `sf` as a child, whose options decide what its `process.send` uses: the
+ * copies of itself it starts, or else the forks of it by path in other project files.
+ */
+export function spawnsOfChild(checker: ts.TypeChecker, program: ts.Program, sf: ts.SourceFile): ts.CallExpression[] {
+  const self = selfSpawnsOf(checker, program, sf);
+  return self.length ? self : parentForks(checker, program, sf);
 }
 
 /**
@@ -178,8 +193,13 @@ function selfForkSerialization(checker: ts.TypeChecker, program: ts.Program, sf:
  * `serialization: 'advanced'`; JSON when any does not, or when no fork of the file is seen.
  */
 function parentForkSerialization(checker: ts.TypeChecker, program: ts.Program, child: ts.SourceFile): Serializer {
+  const forks = parentForks(checker, program, child);
+  return forks.length > 0 && forks.every((c) => spawnsAdvanced(checker, c)) ? 'clone' : 'json';
+}
+
+function parentForks(checker: ts.TypeChecker, program: ts.Program, child: ts.SourceFile): ts.CallExpression[] {
   const stem = nodePath.basename(child.fileName).replace(/\.[cm]?[jt]sx?$/, '');
-  if (!stem) return 'json';
+  if (!stem) return [];
   const forks: ts.CallExpression[] = [];
   for (const sf of program.getSourceFiles()) {
     if (sf === child || sf.isDeclarationFile || sf.fileName.includes('/node_modules/') || !sf.text.includes(stem) || !/\bfork\b/.test(sf.text)) continue;
@@ -190,7 +210,7 @@ function parentForkSerialization(checker: ts.TypeChecker, program: ts.Program, c
     };
     visit(sf);
   }
-  return forks.length > 0 && forks.every((c) => spawnsAdvanced(checker, c)) ? 'clone' : 'json';
+  return forks;
 }
 
 /**

@@ -2166,3 +2166,127 @@ export function materializeGeneratorFix(ctx: FixContext): Fix | undefined {
     edits: [replaceNode(model, site.node, text)],
   };
 }
+
+/**
+ * *Make the handle again in the worker from the factory's arguments*: `clip = load(path)` (where
+ * `load` returns `wave.open(path)`), `get_conn(db)` (an `lru_cache`d getter), `with connect(path) as
+ * conn` (a context manager): the handle is made inside a workspace function from plain values, so
+ * those values cross instead and the worker calls the same function (`clip = load(clip)`, or
+ * `with connect(conn) as conn:` around its body), in whichever module defines the worker.
+ * Offered when the factory is a module-level def the worker's module sees under the same name,
+ * its arguments are plain names or literals that mean the same at the send, and a file made by it
+ * is used for nothing else on this side (its read position would not cross). A database the
+ * sender keeps using is opened a second time: what the sender writes must be committed first,
+ * which the title says.
+ */
+export function reopenFromFactoryFix(ctx: FixContext): Fix | undefined {
+  const { problem, sink, ev } = ctx;
+  const model = sink.call.scope.module;
+  const site = problem.leafSite;
+  const anchor = problem.anchor.node;
+  if (!site || problem.anchor.module !== model) return undefined;
+  const target = taskWorker(ctx);
+  if (!target) return undefined;
+  const { fn, param } = target;
+  let call: Node = anchor;
+  let enter = false;
+  let assignment: Node | undefined;
+  let othersUse = false;
+  const scope = enclosingScope(model, anchor);
+  if (anchor.type === 'identifier') {
+    const found = lookup(anchor.text, scope, anchor);
+    const bindings = found?.scope.bindings.get(anchor.text);
+    const b = bindings?.length === 1 ? bindings[0] : undefined;
+    if (!b || b.kind !== 'value' || b.unpack.length || b.iterate || b.value.type !== 'call') return undefined;
+    call = b.value;
+    enter = !!b.enter;
+    const uses = usesIn(model, b.scope.node, anchor.text).filter((u) => lookup(u.text, enclosingScope(model, u), u) === b);
+    othersUse = uses.length !== 2;
+    // `clip = load(path)` used only to be sent: the sender no longer opens it.
+    const stmt = b.node.parent?.type === 'assignment' && b.node.field === 'left' ? b.node.parent.parent : undefined;
+    if (!othersUse && !enter && stmt?.type === 'expression_statement' && stmt.parent && stmt.parent.namedChildren.filter((c) => c.type !== 'comment').length > 1) assignment = stmt;
+  }
+  if (call.type !== 'call') return undefined;
+  const callee = call.childForFieldName('function');
+  if (!callee || callee.type !== 'identifier') return undefined;
+  const factory = ev.eval(callee, enclosingScope(model, call));
+  if (factory.kind !== 'function' || factory.decorates) return undefined;
+  const made = factory.fn;
+  if (made.outer.kind !== 'module' || made.local || made.mainGuard || made.isGenerator !== enter) return undefined;
+  // The handle is made in the factory itself, from its arguments.
+  if (site.module !== made.module || !isInside(site.node, made.node)) return undefined;
+  // Caching and context-manager decorators keep the call meaning the same in the worker; others might not.
+  if (!made.decorators.every((d) => /^@\s*(?:functools\.)?(?:lru_cache|cache)\b|^@\s*(?:contextlib\.)?contextmanager\s*$/.test(d.text.trim()))) return undefined;
+  if (enter !== made.decorators.some((d) => /contextmanager/.test(d.text))) return undefined;
+  const args = call.childForFieldName('arguments')?.namedChildren.filter((c) => c.type !== 'comment') ?? [];
+  if (args.length === 0) return undefined;
+  for (const a of args) {
+    if (a.type === 'string' || a.type === 'integer' || a.type === 'float') {
+      if (a.type === 'string' && /^['"]:memory:['"]$/.test(a.text)) return undefined;
+      continue;
+    }
+    if (a.type !== 'identifier') return undefined;
+    const atCall = lookup(a.text, enclosingScope(model, a), a);
+    // Bound once, so it holds at the send what it held at the factory's call.
+    if (!atCall || atCall !== lookup(a.text, scope, anchor) || atCall.scope.bindings.get(a.text)?.length !== 1) return undefined;
+    const v = ev.eval(a, enclosingScope(model, a));
+    if (v.kind === 'object' || v.kind === 'instance' || v.kind === 'function' || v.kind === 'lambda') return undefined;
+  }
+  // A file's position and buffer stay on this side; a database's committed rows are in its file.
+  const database = /sqlite3\.(Connection|Cursor)/.test(problem.typeName) || problem.objectType?.startsWith('sqlite3.');
+  if (othersUse && !database) return undefined;
+  // The sender keeps its own, so the factory runs twice: a schema it creates unconditionally would fail the second time.
+  if (othersUse && /\bcreate\s+(?:table|index|view)\s+(?!if\s+not\s+exists)/i.test(made.node.text)) return undefined;
+  // The worker's module must call the same function by the same name.
+  const name = callee.text;
+  const inWorker = lookup(name, fn.scope, fn.node);
+  const sameName = fn.module === model ? inWorker === lookup(name, enclosingScope(model, callee), callee) : fn.module === made.module && inWorker?.kind === 'def' && inWorker.fn === made;
+  if (!inWorker || !sameName || inWorker.scope.kind !== 'module' || name === param) return undefined;
+  const sent = args.length === 1 ? args[0].text : `(${args.map((a) => a.text).join(', ')})`;
+  const again = `${name}(${args.length === 1 ? param : `*${param}`})`;
+  const prologue = enter ? workerPrologue(fn.module, fn, [], `with ${again} as ${param}:`) : workerPrologue(fn.module, fn, [`${param} = ${again}`]);
+  if (!prologue) return undefined;
+  const edits = [...prologue, replaceNode(model, anchor, sent)];
+  if (assignment) {
+    const r = assignment.startPosition.row;
+    const end = assignment.endPosition.row;
+    if (r !== end || lineText(model, r).trim() !== assignment.text) return undefined;
+    edits.push(edit(model, { line: r, character: 0 }, { line: end + 1, character: 0 }, ''));
+  }
+  const committed = othersUse ? ' (it opens its own connection: commit what this side writes before sending)' : '';
+  return {
+    title: `Pass \`${sent}\` and call \`${name}\` in \`${fn.name}\` instead of sending what it returns${committed}`,
+    id: 'reopen-from-factory',
+    preferred: false,
+    edits,
+  };
+}
+
+/**
+ * *Run the coroutine in the worker*: an `async def` handed to a process pool returns a coroutine
+ * there, which has to cross back and cannot. A module-level plain function next to it runs the
+ * coroutine to its result with `asyncio.run` (a fresh event loop in the worker process), and the
+ * pool is handed that function instead; the caller gets the value the coroutine returns, as an
+ * `await` of it would have given.
+ */
+export function runCoroutineInWorkerFix(ctx: FixContext): Fix | undefined {
+  const { problem, sink, returnedBy: fn } = ctx;
+  const model = sink.call.scope.module;
+  const anchor = problem.anchor.node;
+  if (!fn || problem.objectType !== 'builtins.coroutine' || problem.segments.length !== 1 || !fn.node.isAsync) return undefined;
+  if (fn.module !== model || fn.outer.kind !== 'module' || fn.local || fn.mainGuard || fn.decorators.length || fn.isGenerator) return undefined;
+  if (anchor.type !== 'identifier' || anchor.text !== fn.name) return undefined;
+  const b = lookup(anchor.text, enclosingScope(model, anchor), anchor);
+  if (b?.kind !== 'def' || b.fn !== fn) return undefined;
+  const q = qualified(model, 'asyncio', 'run', fn.node);
+  if (!q) return undefined;
+  const name = freshName(model, `run_${fn.name}`);
+  const row = topLevelStatement(fn.node).endPosition.row + 1;
+  const def = `\n\ndef ${name}(*args, **kwargs):\n    return ${q.text}(${fn.name}(*args, **kwargs))\n`;
+  return {
+    title: `Hand the pool \`${name}\`, a plain function that runs \`${fn.name}\` to its result in the worker (\`${q.text}\`), instead of the coroutine function`,
+    id: 'run-coroutine-in-worker',
+    preferred: false,
+    edits: [...q.edits, edit(model, { line: row, character: 0 }, { line: row, character: 0 }, def), replaceNode(model, anchor, name)],
+  };
+}

@@ -26,5 +26,5 @@ export const jsonIpcLoss: TypeRule = {
     if (facts.classInstance) return { severity: 'warning', reason: `is ${article(facts.name)} instance: ${channel} sends only its enumerable fields, as a plain object${fix}`, descend: true };
     return undefined;
   },
-  fixes: (ctx) => [...forkWithAdvancedSerialization(ctx), ...sendDateString(ctx), ...sendCollectionEntries(ctx)],
+  fixes: (ctx) => [...forkWithAdvancedSerialization(ctx, false), ...sendDateString(ctx), ...sendCollectionEntries(ctx)],
 };

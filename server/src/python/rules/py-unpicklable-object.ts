@@ -1,4 +1,4 @@
-import { buildInWorkerFix, connectToManagerFix, copyWhereMadeFix, leaveOutUnreadFix, newLoopInWorkerFix, listResultsFix, materializeGeneratorFix, passModuleNameFix, rebuildClientHooksFix, rehydrateHooksFix, rowsAsDictsFix, sendAttributesFix, sendSettingsFix, sendCopyFix, sendValueFix } from '../fixes';
+import { buildInWorkerFix, connectToManagerFix, copyWhereMadeFix, leaveOutUnreadFix, newLoopInWorkerFix, listResultsFix, materializeGeneratorFix, passModuleNameFix, rebuildClientHooksFix, rehydrateHooksFix, rowsAsDictsFix, runCoroutineInWorkerFix, sendAttributesFix, sendSettingsFix, sendCopyFix, sendValueFix } from '../fixes';
 import { types } from '../knowledge';
 import { pyRule } from './types';
 
@@ -14,6 +14,6 @@ export const pyUnpicklableObject = pyRule(
     const { problem } = ctx;
     const role = problem.objectType ? types[problem.objectType]?.role : undefined;
     if (problem.holder) return [role && poolRoles.has(role) ? rehydrateHooksFix(problem, true, ctx.ev) : (materializeGeneratorFix(ctx) ?? leaveOutUnreadFix(ctx)), rebuildClientHooksFix(problem)];
-    return [sendCopyFix(ctx), passModuleNameFix(ctx), sendValueFix(ctx), buildInWorkerFix(ctx), listResultsFix(ctx), sendAttributesFix(ctx), newLoopInWorkerFix(ctx), connectToManagerFix(ctx), copyWhereMadeFix(ctx), rowsAsDictsFix(ctx), sendSettingsFix(ctx)];
+    return [sendCopyFix(ctx), passModuleNameFix(ctx), sendValueFix(ctx), buildInWorkerFix(ctx), listResultsFix(ctx), sendAttributesFix(ctx), newLoopInWorkerFix(ctx), connectToManagerFix(ctx), copyWhereMadeFix(ctx), rowsAsDictsFix(ctx), sendSettingsFix(ctx), runCoroutineInWorkerFix(ctx)];
   },
 );
