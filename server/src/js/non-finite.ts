@@ -1,6 +1,6 @@
 import * as ts from 'typescript';
 import { originsOf, skipOuter } from './flow';
-import { isLibraryFile } from './origin';
+import { isLibraryFile, literalMemberWrites } from './origin';
 import { joinPath } from './walk';
 
 // JSON has no Infinity or NaN: JSON.stringify writes `null` for them, so a number that is
@@ -54,30 +54,6 @@ export function nonFiniteLiteral(expr: ts.Expression, checker: ts.TypeChecker, p
   return undefined;
 }
 
-/** `x.key = value` on a variable initialised with an object literal, in the function or module that declares it. */
-function memberWrites(id: ts.Identifier, checker: ts.TypeChecker): [string, ts.Expression][] {
-  let sym: ts.Symbol | undefined;
-  try {
-    sym = checker.getSymbolAtLocation(id);
-  } catch {
-    return [];
-  }
-  const decl = sym?.valueDeclaration;
-  if (!sym || !decl || !ts.isVariableDeclaration(decl) || !decl.initializer || !ts.isObjectLiteralExpression(skipOuter(decl.initializer))) return [];
-  const scope = ts.findAncestor(decl, (n) => ts.isFunctionLike(n) || ts.isSourceFile(n));
-  if (!scope) return [];
-  const out: [string, ts.Expression][] = [];
-  const visit = (n: ts.Node): void => {
-    if (out.length >= 16) return;
-    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isPropertyAccessExpression(n.left) && ts.isIdentifier(n.left.expression) && n.left.expression.text === id.text) {
-      if (checker.getSymbolAtLocation(n.left.expression) === sym) out.push([n.left.name.text, n.right]);
-    }
-    ts.forEachChild(n, visit);
-  };
-  ts.forEachChild(scope, visit);
-  return out;
-}
-
 /** The non-finite numbers in a value sent over JSON, with the path each one sits at. */
 export function findNonFinite(expr: ts.Expression, label: string, checker: ts.TypeChecker, program: ts.Program): NonFiniteSighting[] {
   const out: NonFiniteSighting[] = [];
@@ -88,7 +64,7 @@ export function findNonFinite(expr: ts.Expression, label: string, checker: ts.Ty
     const direct = nonFiniteLiteral(e, checker, program);
     if (direct) return void out.push({ path, what: direct, at: e });
     const x = skipOuter(e);
-    if (ts.isIdentifier(x)) for (const [key, rhs] of memberWrites(x, checker)) visit(rhs, joinPath(path, key), depth + 1);
+    if (ts.isIdentifier(x)) for (const [key, rhs] of literalMemberWrites(x, checker)) visit(rhs, joinPath(path, key), depth + 1);
     let origins: ts.Expression[];
     try {
       origins = ts.isObjectLiteralExpression(x) || ts.isArrayLiteralExpression(x) ? [x] : originsOf(checker, x);

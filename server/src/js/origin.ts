@@ -124,3 +124,33 @@ export function textTest(sf: ts.SourceFile, re: RegExp): boolean {
   if (result === undefined) tests.set(re, (result = re.test(sf.text)));
   return result;
 }
+
+/**
+ * `x.key = value` on a variable initialised with an object literal, in the function or module that
+ * declares it (a message filled in after its literal: `const req = { id }; req.tags = tags`), at most 16.
+ */
+export function literalMemberWrites(id: ts.Identifier, checker: ts.TypeChecker): [string, ts.Expression][] {
+  let sym: ts.Symbol | undefined;
+  try {
+    sym = checker.getSymbolAtLocation(id);
+  } catch {
+    return [];
+  }
+  const decl = sym?.valueDeclaration;
+  if (!sym || !decl || !ts.isVariableDeclaration(decl) || !decl.initializer) return [];
+  let init: ts.Expression = decl.initializer;
+  while (ts.isParenthesizedExpression(init) || ts.isAsExpression(init) || ts.isNonNullExpression(init) || ts.isSatisfiesExpression(init) || ts.isTypeAssertionExpression(init) || ts.isAwaitExpression(init)) init = init.expression;
+  if (!ts.isObjectLiteralExpression(init)) return [];
+  const scope = ts.findAncestor(decl, (n) => ts.isFunctionLike(n) || ts.isSourceFile(n));
+  if (!scope) return [];
+  const out: [string, ts.Expression][] = [];
+  const visit = (n: ts.Node): void => {
+    if (out.length >= 16) return;
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isPropertyAccessExpression(n.left) && ts.isIdentifier(n.left.expression) && n.left.expression.text === id.text) {
+      if (checker.getSymbolAtLocation(n.left.expression) === sym) out.push([n.left.name.text, n.right]);
+    }
+    ts.forEachChild(n, visit);
+  };
+  ts.forEachChild(scope, visit);
+  return out;
+}

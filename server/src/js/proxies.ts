@@ -1,5 +1,5 @@
 import * as ts from 'typescript';
-import { isLibraryFile, originOf } from './origin';
+import { isLibraryFile, literalMemberWrites, originOf } from './origin';
 
 // A Proxy has the type of its target, so the type walk cannot tell it from the plain object: a
 // proxy is recognised by where the value comes from. Two questions, kept apart so that value flow
@@ -418,35 +418,6 @@ function returnOrigins(call: ts.CallExpression, r: Resolver, hops: number, seen:
 
 const maxSightings = 8;
 
-/**
- * `x.key = value` statements on a local object variable, in the function (or module) that declares
- * it: the members a message gets after its literal is written.
- */
-function memberAssignments(id: ts.Identifier, checker: ts.TypeChecker): [string, ts.Expression][] {
-  let sym: ts.Symbol | undefined;
-  try {
-    sym = checker.getSymbolAtLocation(id);
-  } catch {
-    return [];
-  }
-  const decl = sym?.valueDeclaration;
-  if (!sym || !decl || !ts.isVariableDeclaration(decl) || !decl.initializer) return [];
-  const init = skip(decl.initializer);
-  if (!ts.isObjectLiteralExpression(init)) return [];
-  const scope = ts.findAncestor(decl, (n) => ts.isFunctionLike(n) || ts.isSourceFile(n));
-  if (!scope) return [];
-  const out: [string, ts.Expression][] = [];
-  const visit = (n: ts.Node): void => {
-    if (out.length >= 16) return;
-    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isPropertyAccessExpression(n.left) && ts.isIdentifier(n.left.expression) && n.left.expression.text === id.text) {
-      if (checker.getSymbolAtLocation(n.left.expression) === sym) out.push([n.left.name.text, n.right]);
-    }
-    ts.forEachChild(n, visit);
-  };
-  ts.forEachChild(scope, visit);
-  return out;
-}
-
 /** The proxies in a sent value: the value itself, or members of the literals it is built from. */
 export function findProxies(expr: ts.Expression, label: string, checker: ts.TypeChecker, program: ts.Program): ProxySighting[] {
   const r: Resolver = { checker, program, assignments: new Map(), scanned: new Set() };
@@ -461,7 +432,7 @@ export function findProxies(expr: ts.Expression, label: string, checker: ts.Type
       return;
     }
     // `const config = {}; config.values = col.values;`: members set after the literal.
-    if (ts.isIdentifier(e)) for (const [key, rhs] of memberAssignments(e, checker)) visit(rhs, join(path, key), depth + 1, new Set(seen));
+    if (ts.isIdentifier(e)) for (const [key, rhs] of literalMemberWrites(e, checker)) visit(rhs, join(path, key), depth + 1, new Set(seen));
     for (const o of origins) {
       if (o.kind !== 'object') continue;
       if (ts.isArrayLiteralExpression(o.literal)) {
