@@ -219,7 +219,8 @@ export class DiskHost implements SourceHost {
     if (!this.roots) return true;
     const p = path.resolve(file);
     const marker = `${path.sep}node_modules`;
-    const at = p.indexOf(marker + path.sep) >= 0 ? p.indexOf(marker + path.sep) : p.endsWith(marker) ? p.length - marker.length : -1;
+    // `…/node_modules/…`, or the `node_modules` folder itself.
+    const at = (p + path.sep).indexOf(marker + path.sep);
     if (at < 0) return false;
     const owner = p.slice(0, at) || path.sep;
     if (!this.roots.some((r) => isInside(r, owner) || isInside(owner, r))) return false;
