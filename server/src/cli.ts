@@ -433,20 +433,53 @@ class SnapshotHost extends DiskHost {
   override invalidate(file: string): void {
     this.seen.delete(file);
     this.listings.clear();
+    this.entries.clear();
     super.invalidate(file);
+  }
+
+  /** Each folder's entries as read once this run (or why not): listings and symlink tests share them. */
+  private readonly entries = new Map<string, { byName: Map<string, fs.Dirent> } | { code?: string }>();
+  private entriesOf(dir: string): { byName: Map<string, fs.Dirent> } | { code?: string } {
+    let e = this.entries.get(dir);
+    if (!e) {
+      const error: { code?: string } = {};
+      const list = super.dirEntries(dir, error);
+      e = list ? { byName: new Map(list.map((d) => [d.name, d])) } : error;
+      this.entries.set(dir, e);
+    }
+    return e;
+  }
+
+  protected override dirEntries(dir: string, error?: { code?: string }): fs.Dirent[] | undefined {
+    const e = this.entriesOf(dir);
+    if ('byName' in e) return [...e.byName.values()];
+    if (error) error.code = e.code;
+    return undefined;
+  }
+
+  /**
+   * From the folder's entries instead of an lstat of each file the checks ask about (every file
+   * read and every module candidate that exists, and most that do not): a name the folder did not
+   * hold is no link, and a folder that does not exist holds none.
+   */
+  protected override isSymlink(file: string): boolean {
+    const e = this.entriesOf(path.dirname(file));
+    if ('byName' in e) return e.byName.get(path.basename(file))?.isSymbolicLink() === true;
+    return e.code === 'ENOENT' || e.code === 'ENOTDIR' ? false : super.isSymlink(file);
   }
 
   /**
    * Module lookups probe many candidate files that do not exist (`pkg/name.py`,
    * `pkg/name/__init__.py` beside the importer and in its parents): a miss is answered from the
-   * folder's listing, read once per run, instead of a stat each. A file the listing has is still
-   * asked of the disk.
+   * folder's listing, read once per run, instead of a stat each. A file the listing has is one
+   * (listDirectory keeps files and the symlinks to files that may be read): asked only whether it
+   * may be read, its stat is left to reading it.
    */
   private readonly listings = new Map<string, { files: Set<string>; directories: Set<string> } | null>();
 
   override fileExists(file: string): boolean {
     const listing = this.listing(path.dirname(file));
-    return listing !== null && listing.files.has(path.basename(file)) && super.fileExists(file);
+    return listing !== null && listing.files.has(path.basename(file)) && this.mayRead(file);
   }
 
   private listing(dir: string): { files: Set<string>; directories: Set<string> } | null {
@@ -466,7 +499,10 @@ class SnapshotHost extends DiskHost {
   private snapshot(file: string): { text: string | undefined; version: string } {
     let s = this.seen.get(file);
     if (!s) {
-      s = { version: super.version(file), text: super.readFile(file) };
+      // A file its folder's listing does not hold is missing, as for fileExists (configuration
+      // files are looked for in every folder); a folder that could not be listed says nothing.
+      const listing = this.listing(path.dirname(file));
+      s = listing && !listing.files.has(path.basename(file)) ? { text: undefined, version: 'missing' } : this.read(file);
       this.seen.set(file, s);
     }
     return s;
