@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import type * as Crypto from 'node:crypto';
 import * as path from 'node:path';
 import { parseNotebook } from './notebook';
 import { splitLines } from './text';
@@ -34,6 +34,10 @@ const formatVersion = 1;
  * whitespace collapsed. Stable across edits elsewhere in the file (and across reformatting
  * indentation), shared by baselines and SARIF `partialFingerprints`.
  */
+// Loaded at the first fingerprint: node:crypto costs every run about 20 ms to load, and most runs
+// fingerprint nothing (no baseline, no SARIF).
+let crypto: typeof Crypto | undefined;
+
 export function fingerprint(f: Finding, lines: readonly string[]): string {
   // In a notebook the range counts in a cell: its code is the cell's source, not the JSON's lines.
   if (f.cell !== undefined) lines = notebookCellLines(lines, f.cell);
@@ -42,7 +46,7 @@ export function fingerprint(f: Finding, lines: readonly string[]): string {
     .join(' ')
     .replace(/\s+/g, ' ')
     .trim();
-  return createHash('sha256').update(`${f.rule}\0${f.path ?? ''}\0${code}`).digest('hex').slice(0, 20);
+  return (crypto ??= require('node:crypto') as typeof Crypto).createHash('sha256').update(`${f.rule}\0${f.path ?? ''}\0${code}`).digest('hex').slice(0, 20);
 }
 
 const cellLinesCache = new WeakMap<readonly string[], Map<number, string[]>>();
