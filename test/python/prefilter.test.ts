@@ -7,7 +7,7 @@ import { collectFiles, DiskHost } from '../../server/src/engine/files';
 import { resolveConfig } from '../../server/src/engine/config';
 import type { Finding } from '../../server/src/engine/types';
 import { createPythonEngine } from '../../server/src/python';
-import { codeOnly, scanImports } from '../../server/src/python/lexical';
+import { codeOnly, scanImports, stringsAndComments } from '../../server/src/python/lexical';
 import { fixtureDir, loadFixtures } from './fixture-files';
 
 // The lexical pre-filter (python/lexical.ts, and the boundary words in flow.ts) decides from a
@@ -69,4 +69,33 @@ test('imports are read outside strings and comments, in every form', () => {
     scanImports(text).map((i) => `${'.'.repeat(i.level)}${i.module}:${i.names.join(',')}${i.star ? '*' : ''}`).sort(),
     ['..pkg.mod:*', '.:a,b', 'cloudpickle:', 'json:', 'multiprocessing.pool:', 'numpy:', 'os:', 'x:y,z'],
   );
+});
+
+test('codeOnly reduces strings and drops comments exactly as the tokenizing pattern does', () => {
+  // codeOnly scans with indexOf; stringsAndComments is its definition, as a replace.
+  const byPattern = (text: string) => text.replace(stringsAndComments, (m) => (m.charCodeAt(0) === 35 ? '' : `''${m.includes('\n') ? m.replace(/[^\n]+/g, '') : ''}`));
+  const tricky = [
+    "x = '''unterminated",
+    'y = """a\nb""" # c',
+    "s = 'it\\'s' + \"q\\\"\" # t",
+    "a = '\\\nb'",
+    "'''' + \"\"\"\"",
+    "r'\\' \\",
+    '# only a comment',
+    "'open\nnext'",
+    "'''a''' '''b",
+    'x = "#" # "',
+  ];
+  for (const t of tricky) assert.equal(codeOnly(t), byPattern(t), JSON.stringify(t));
+  // Every string of up to five of the characters that matter.
+  const parts = ["'", '"', '#', '\\', '\n', 'a'];
+  const grow = (prefix: string, depth: number): void => {
+    assert.equal(codeOnly(prefix), byPattern(prefix), JSON.stringify(prefix));
+    if (depth < 5) for (const p of parts) grow(prefix + p, depth + 1);
+  };
+  grow('', 0);
+  for (const file of collectFiles([fixtureDir], {})) {
+    const text = fs.readFileSync(file, 'utf8');
+    assert.equal(codeOnly(text), byPattern(text), file);
+  }
 });
