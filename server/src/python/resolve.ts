@@ -3,7 +3,7 @@ import type { SendcheckConfig, StartMethod } from '../engine/config';
 import type { SourceHost } from '../engine/types';
 import { canonicalName, factories, factoryOf, knownFunctions, methodResultOf, objectValueOf, objectValues, types, type Role } from './knowledge';
 import { ImportCache, ImportReach, boundaryLibraries } from './lexical';
-import { buildModuleModel, KWARGS, VARARGS, type Binding, type ClassInfo, type FunctionInfo, type ModuleModel, type Scope } from './model';
+import { buildModuleModel, KWARGS, VARARGS, type Binding, type CallSite, type ClassInfo, type FunctionInfo, type ModuleModel, type Scope } from './model';
 import type { Node, TreeCache } from './parser';
 
 // What an expression evaluates to, as far as pickling cares. Anything not understood is
@@ -111,6 +111,10 @@ const dataNodes = new Set([
   'unary_operator',
 ]);
 
+const identifier = /^\w+$/;
+/** A separator with nothing or only dots after it (see engine/files.ts isInside). */
+const notNormal = /\/\.{0,2}(?:\/|$)/;
+
 /** Module models by file, valid while the file's version is unchanged; they outlive any one host. */
 export type ModelCache = Map<string, { version: string; model: ModuleModel }>;
 
@@ -199,7 +203,15 @@ export class Workspace {
 
   private locateModule(fromFile: string, moduleName: string, level: number): string | undefined {
     const parts = moduleName ? moduleName.split('.') : [];
+    // Identifiers under a folder in normal form (nearly always): joined as strings, which is what
+    // path.join gives them without its normalizing pass over every candidate.
+    const plain = path.sep === '/' && parts.every((p) => identifier.test(p));
+    const dotted = parts.join('/');
     const candidates = (base: string) => {
+      if (plain && base.charCodeAt(0) === 47 && !notNormal.test(base)) {
+        const stem = parts.length ? `${base}/${dotted}` : base;
+        return parts.length ? [`${stem}.py`, `${stem}/__init__.py`] : [`${base}/__init__.py`];
+      }
       const stem = path.join(base, ...parts);
       return parts.length ? [`${stem}.py`, path.join(stem, '__init__.py')] : [path.join(base, '__init__.py')];
     };
@@ -308,6 +320,56 @@ function targetArgument(call: Node, fnName: string, name: string, index: number)
   if (!args || (args.type !== 'tuple' && args.type !== 'list') || args.namedChildren.some((c) => c?.type === 'list_splat')) return { target, arg: undefined };
   const items = args.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
   return { target, arg: items[index] };
+}
+
+/**
+ * The calls of a module by the name they call (`f(...)`, `obj.f(...)`) and by the text of their
+ * `target=` argument, as positions in the module's call list. Finding the callers of a parameter's
+ * function (Evaluator.paramOrigins) went through every call of the module for each parameter
+ * asked about, building each call's arguments: in a large module, most of the analysis.
+ */
+interface CallNames {
+  byLast: Map<string, number[]>;
+  byTarget: Map<string, number[]>;
+}
+const callNamesMemo = new WeakMap<readonly CallSite[], CallNames>();
+function callNames(calls: readonly CallSite[]): CallNames {
+  let names = callNamesMemo.get(calls);
+  if (names) return names;
+  names = { byLast: new Map(), byTarget: new Map() };
+  const add = (map: Map<string, number[]>, key: string, at: number) => {
+    const list = map.get(key);
+    if (list) list.push(at);
+    else map.set(key, [at]);
+  };
+  for (let at = 0; at < calls.length; at++) {
+    const f = calls[at].node.childForFieldName('function');
+    if (!f) continue;
+    const last = f.type === 'attribute' ? f.childForFieldName('attribute')?.text : f.type === 'identifier' ? f.text : undefined;
+    if (last !== undefined) add(names.byLast, last, at);
+    const target = callArgs(calls[at].node).keywords.get('target');
+    if (target) add(names.byTarget, target.text, at);
+  }
+  callNamesMemo.set(calls, names);
+  return names;
+}
+
+/** The positions of two ascending lists, merged in ascending order without repeats. */
+function* inOrder(a: readonly number[] = [], b: readonly number[] = []): Generator<number> {
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const x = i < a.length ? a[i] : Infinity;
+    const y = j < b.length ? b[j] : Infinity;
+    if (x <= y) {
+      yield x;
+      i++;
+      if (x === y) j++;
+    } else {
+      yield y;
+      j++;
+    }
+  }
 }
 
 export class Evaluator {
@@ -834,7 +896,11 @@ export class Evaluator {
       // `worker(q)`): what that function's callers pass, one level further.
       const settle = (v: Value): Value =>
         v.kind === 'param' && v.index >= 0 && !v.attrs && !v.element && v.fn !== fn ? this.paramOrigins(v.fn, v.index, v.name, depth + 1) : v;
-      for (const site of fn.module.calls) {
+      // Only the calls that name the function or pass it as `target=`, in source order (callNames).
+      const calls = fn.module.calls;
+      const names = callNames(calls);
+      for (const at of inOrder(names.byLast.get(wanted), cls ? undefined : names.byTarget.get(fn.name))) {
+        const site = calls[at];
         const f = site.node.childForFieldName('function');
         const last = f?.type === 'attribute' ? f.childForFieldName('attribute')?.text : f?.type === 'identifier' ? f.text : undefined;
         if (!f) continue;
