@@ -206,6 +206,7 @@ function settingKeys(raw: unknown, prefix = ''): string[] {
  */
 export class ConfigResolver {
   private byProject = new Map<string, ResolvedConfig>();
+  private byDir = new Map<string, ResolvedConfig>();
   private generation = -1;
   private matchers = new WeakMap<SendcheckConfig, (p: string) => boolean>();
 
@@ -227,15 +228,21 @@ export class ConfigResolver {
   forDir(dir: string): ResolvedConfig {
     if (this.finder && this.finder.generation !== this.generation) {
       this.byProject.clear();
+      this.byDir.clear();
       this.generation = this.finder.generation;
     }
+    // Asked for every file and folder of a scan: the walk up to the nearest project file is made
+    // once per folder (what each folder holds is cached by the finder until a change bumps its generation).
+    let resolved = this.byDir.get(dir);
+    if (resolved) return resolved;
     const project = this.fixed ?? this.finder?.nearest(dir, this.scopeRoot);
     const key = project?.file ?? '';
-    let resolved = this.byProject.get(key);
+    resolved = this.byProject.get(key);
     if (!resolved) {
       resolved = this.resolve(project);
       this.byProject.set(key, resolved);
     }
+    this.byDir.set(dir, resolved);
     return resolved;
   }
 
