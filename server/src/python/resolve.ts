@@ -148,9 +148,11 @@ export class Workspace {
 
   /** Module lookups are remembered for one check: files may appear or vanish between checks. */
   private found = new Map<string, string | null>();
+  private probed = new Map<string, string | null>();
 
   beginCheck(): void {
     this.found.clear();
+    this.probed.clear();
     this.exists.clear();
     this.versions.clear();
     this.texts.clear();
@@ -228,11 +230,17 @@ export class Workspace {
         dir = up;
       }
     }
-    for (const d of dirs)
-      for (const c of candidates(d)) {
-        if (c === fromFile) continue;
-        if (this.fileExists(c)) return c;
-      }
+    for (const d of dirs) {
+      // The first candidate that exists under a folder is the same for every importer below it.
+      const key = `${d}\0${moduleName}`;
+      let first = this.probed.get(key);
+      if (first === undefined) this.probed.set(key, (first = candidates(d).find((c) => this.fileExists(c)) ?? null));
+      if (first === null) continue;
+      if (first !== fromFile) return first;
+      // The importer itself (`import x` in x.py): the candidates after it.
+      const list = candidates(d);
+      for (const c of list.slice(list.indexOf(first) + 1)) if (this.fileExists(c)) return c;
+    }
     return undefined;
   }
 }
