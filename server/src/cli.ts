@@ -460,10 +460,13 @@ class SnapshotHost extends DiskHost {
   /**
    * From the folder's entries instead of an lstat of each file the checks ask about (every file
    * read and every module candidate that exists, and most that do not): a name the folder did not
-   * hold is no link, and a folder that does not exist holds none.
+   * hold is no link, and a folder that does not exist holds none. Only folders inside the roots.
    */
   protected override isSymlink(file: string): boolean {
-    const e = this.entriesOf(path.dirname(file));
+    const dir = path.dirname(file);
+    // A folder outside the roots (where a symlinked folder leads) is not listed: one lstat there, as before.
+    if (this.roots && !this.roots.some((r) => isInside(dir, r))) return super.isSymlink(file);
+    const e = this.entriesOf(dir);
     if ('byName' in e) return e.byName.get(path.basename(file))?.isSymbolicLink() === true;
     return e.code === 'ENOENT' || e.code === 'ENOTDIR' ? false : super.isSymlink(file);
   }

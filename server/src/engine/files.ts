@@ -177,7 +177,7 @@ export class DiskHost implements SourceHost {
   private cache = new Map<string, { key: string; text: string | undefined }>();
   private overlays = new Map<string, { text: string; version: string }>();
   private allowed = new Map<string, boolean>();
-  private roots: string[] | undefined;
+  protected roots: string[] | undefined;
 
   constructor(options: { roots?: readonly string[] } = {}) {
     // Each root as given and as resolved: a workspace opened through a symlinked path is still itself.
