@@ -1435,9 +1435,12 @@ export function replayedType(checker: ts.TypeChecker, expr: ts.Expression, progr
     return undefined;
   }
   if (!(t.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown))) return t;
-  if (depth >= 5) return undefined;
+  if (depth >= 8) return undefined;
   const member = (on: ts.Expression, name: string): ts.Type | undefined => {
-    const base = replayedType(checker, on, program, depth + 1);
+    // `req.onsuccess = (e) => e.target.result`: the event's target is the object the handler is on.
+    const owner = handlerOwner(checker, on);
+    const ownerType = owner && replayedType(checker, owner, program, depth + 1);
+    const base = ownerType && checker.getNonNullableType(ownerType).getProperty(name) ? ownerType : replayedType(checker, on, program, depth + 1);
     if (!base) return undefined;
     const prop = checker.getNonNullableType(base).getProperty(name) ?? (program && domSubtypeMember(checker, program, checker.getNonNullableType(base), name));
     return prop && checker.getTypeOfSymbol(prop);
@@ -1463,6 +1466,23 @@ export function replayedType(checker: ts.TypeChecker, expr: ts.Expression, progr
       if (r) return r;
     }
   }
+  return undefined;
+}
+
+/**
+ * The object an event handler is registered on, for `e.target` / `e.currentTarget` read in it:
+ * `req.onsuccess = (e) => ...` and `req.addEventListener('success', (e) => ...)` give `req`.
+ */
+function handlerOwner(checker: ts.TypeChecker, access: ts.Expression): ts.Expression | undefined {
+  const a = skipOuter(access);
+  if (!ts.isPropertyAccessExpression(a) || (a.name.text !== 'target' && a.name.text !== 'currentTarget') || !ts.isIdentifier(a.expression)) return undefined;
+  const d = symbolOf(checker, a.expression)?.valueDeclaration;
+  if (!d || !ts.isParameter(d)) return undefined;
+  const fn = d.parent;
+  if (!(ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) || fn.parameters[0] !== d) return undefined;
+  const p = fn.parent;
+  if (ts.isBinaryExpression(p) && p.operatorToken.kind === ts.SyntaxKind.EqualsToken && p.right === fn && ts.isPropertyAccessExpression(p.left) && /^on[a-z]/.test(p.left.name.text)) return p.left.expression;
+  if (ts.isCallExpression(p) && ts.isPropertyAccessExpression(p.expression) && p.expression.name.text === 'addEventListener' && p.arguments[1] === fn) return p.expression.expression;
   return undefined;
 }
 

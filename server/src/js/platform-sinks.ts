@@ -44,7 +44,8 @@ export const platformSinkHint = new RegExp(
     `\\bwindow\\.(?!(?:${domGlobals})\\b)[\\w$]+\\.[\\w$]+\\s*\\(`,
     'ipcRenderer|ipcMain|webContents|contextBridge|MessagePortMain|parentPort|\\.reply\\s*\\(',
     // `db.friends.add(...)`: a table reached through its database, in a file that may name neither.
-    '\\.(?:put|bulkPut|bulkAdd|upsert|setItem|setMany)\\s*\\(|[\\w$]+\\.[\\w$]+\\.(?:add|update)\\s*\\(|idb-keyval|indexedDB|IDB[A-Z]|[Dd]exie|[\'"]idb[\'"]',
+    // A cursor's `update(value)` in a file that opens the cursor (`store.openCursor()`), the database opened elsewhere.
+    '\\.(?:put|bulkPut|bulkAdd|upsert|setItem|setMany)\\s*\\(|[\\w$]+\\.[\\w$]+\\.(?:add|update)\\s*\\(|idb-keyval|indexedDB|IDB[A-Z]|[Dd]exie|[\'"]idb[\'"]|\\.open(?:Key)?Cursor\\s*\\(',
     'pushState|replaceState|navigation\\.|Notification|sendMessage|[Hh]istory\\s*\\.\\s*(?:push|replace)\\s*\\(',
   ].join('|'),
 );
