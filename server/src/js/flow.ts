@@ -957,6 +957,30 @@ function causeOption(options: ts.Expression | undefined): ts.Expression | undefi
   return undefined;
 }
 
+/**
+ * Which members of the declared type an object literal is written for (a helper's return type, a
+ * typed variable) are `any`: nothing about those members shows in the type of the value sent.
+ */
+function anyMembersOfContext(checker: ts.TypeChecker, literal: ts.ObjectLiteralExpression): (name: string) => boolean {
+  let context: ts.Type | undefined;
+  try {
+    context = checker.getContextualType(literal);
+  } catch {
+    context = undefined;
+  }
+  if (!context || isAnyLike(context)) return () => false;
+  const declared = checker.getNonNullableType(context);
+  return (name) => {
+    const prop = declared.getProperty(name);
+    if (!prop) return false;
+    try {
+      return (checker.getTypeOfSymbol(prop).flags & ts.TypeFlags.Any) !== 0;
+    } catch {
+      return false;
+    }
+  };
+}
+
 function isAnyLike(t: ts.Type): boolean {
   return (t.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.Null | ts.TypeFlags.Undefined)) !== 0;
 }
@@ -1010,9 +1034,13 @@ export function typedOriginsOfUntyped(checker: ts.TypeChecker, expr: ts.Expressi
       return;
     }
     if (ts.isObjectLiteralExpression(e)) {
+      const declaredAny = anyMembersOfContext(checker, e);
+      // `{ ...history.state, scroll }`: a spread of `any` makes the whole literal `any`, so the type walk sees none of its members.
+      const members = untyped || isAnyLike(t);
       for (const p of e.properties) {
-        if (ts.isPropertyAssignment(p) && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name))) visit(p.initializer, [...path, p.name.text], depth + 1, untyped);
-        else if (ts.isShorthandPropertyAssignment(p)) visit(p.name, [...path, p.name.text], depth + 1, untyped);
+        // A member the literal's declared type leaves `any` (NotificationOptions' `data`) is not seen by the type walk either.
+        if (ts.isPropertyAssignment(p) && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name))) visit(p.initializer, [...path, p.name.text], depth + 1, members || declaredAny(p.name.text));
+        else if (ts.isShorthandPropertyAssignment(p)) visit(p.name, [...path, p.name.text], depth + 1, members);
         // `{ ...defaults, url }`: the spread object's own properties land here, except those a later
         // property of the literal overrides (`{ ...session, keepAlive: undefined }`).
         else if (ts.isSpreadAssignment(p)) {
@@ -1062,6 +1090,8 @@ export function typedOriginsOfUntyped(checker: ts.TypeChecker, expr: ts.Expressi
     const holder = holderOf(checker, e);
     if (holder) {
       for (const w of propertyWrites(checker, holder, expr)) visit(w.value, [...path, w.name], depth + 1, true);
+      // `cart.subscribe(listener)` with `this.onChange = listener` in the method: an untyped field the call sets.
+      for (const w of methodFieldWrites(checker, holder, expr)) visit(w.value, [...path, w.name], depth + 1, true);
       for (const w of symbolKeyWrites(checker, holder, expr)) out.push({ expr: w.value, path, symbolKey: w.key });
       // A variable holding what a helper made, handed to a project function that fills it in before the
       // send (`const draft = openDraft(); autosave(draft)` with `draft.saving = new AbortController()`).
@@ -1108,6 +1138,12 @@ export function typedOriginsOfUntyped(checker: ts.TypeChecker, expr: ts.Expressi
     // `m.get(k)`: what was written into `m`.
     if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === 'get') {
       for (const v of containerValues(checker, e.expression.expression)) visit(v, path, depth + 1, true);
+      return;
+    }
+    // `rows.map((r) => new Book(r))` over untyped rows (parsed JSON): each element is what the callback returns.
+    const untypedMapper = mapCallback(e);
+    if (untypedMapper) {
+      for (const r of returnedExpressions(untypedMapper)) visit(r, [...path, 'i'], depth + 1, true);
       return;
     }
     // `Comlink.proxy(onProgress)`, `Object.freeze(x)`: a declared function `<T>(value: T) => T & …` gives
@@ -1236,6 +1272,60 @@ function arrayHolder(checker: ts.TypeChecker, lit: ts.Expression): ts.Symbol | u
  * The fields a user class's constructor sets from untyped values (`this.matcherResult = matcherResult`,
  * `this.watchers = []`), each with what this `new` passes for a parameter, or the value itself.
  */
+/**
+ * Untyped fields a method of the holder's class sets (`subscribe(fn) { this.onChange = fn }`), for
+ * each call of that method on the holder (`cart.subscribe(...)`) that may run before `send`: the
+ * value written, or the call's argument when the method writes its parameter. Plain JS infers such
+ * a field as `any`, so the type walk does not see what it holds.
+ */
+function methodFieldWrites(checker: ts.TypeChecker, holder: ts.Symbol, send: ts.Node): { name: string; value: ts.Expression }[] {
+  const decl = holder.valueDeclaration;
+  if (!decl || decl.getSourceFile().isDeclarationFile || !decl.getSourceFile().text.includes(`${holder.getName()}.`)) return [];
+  let cls: ts.Declaration | undefined;
+  try {
+    cls = checker.getTypeAtLocation(ts.getNameOfDeclaration(decl) ?? decl).getSymbol()?.valueDeclaration;
+  } catch {
+    return [];
+  }
+  if (!cls || cls.getSourceFile().isDeclarationFile || !(ts.isClassDeclaration(cls) || ts.isClassExpression(cls))) return [];
+  const writes = new Map<string, { field: string; value: ts.Expression; method: ts.MethodDeclaration }[]>();
+  for (const m of cls.members) {
+    if (!ts.isMethodDeclaration(m) || !m.body || !ts.isIdentifier(m.name)) continue;
+    const visit = (n: ts.Node): void => {
+      if (ts.isFunctionLike(n) && n !== m) return;
+      if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+        const left = skipOuter(n.left);
+        if (ts.isPropertyAccessExpression(left) && left.expression.kind === ts.SyntaxKind.ThisKeyword && isAnyLike(checker.getTypeAtLocation(left))) {
+          const list = writes.get((m.name as ts.Identifier).text) ?? [];
+          if (list.length < 8) list.push({ field: left.name.text, value: skipOuter(n.right), method: m });
+          writes.set((m.name as ts.Identifier).text, list);
+        }
+      }
+      ts.forEachChild(n, visit);
+    };
+    ts.forEachChild(m.body, visit);
+  }
+  if (!writes.size) return [];
+  const out: { name: string; value: ts.Expression }[] = [];
+  const scan = (n: ts.Node): void => {
+    if (out.length >= 16) return;
+    if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && ts.isIdentifier(n.expression.expression) && n.expression.expression.text === holder.getName()) {
+      const found = writes.get(n.expression.name.text);
+      if (found && sameSymbol(symbolOf(checker, n.expression.expression), holder) && mayRunBefore(n, send)) {
+        for (const w of found) {
+          const index = ts.isIdentifier(w.value) ? w.method.parameters.findIndex((p) => ts.isIdentifier(p.name) && p.name.text === (w.value as ts.Identifier).text) : -1;
+          const arg = index >= 0 ? n.arguments[index] : undefined;
+          if (index >= 0 && (!arg || ts.isSpreadElement(arg))) continue;
+          out.push({ name: w.field, value: arg ?? w.value });
+        }
+      }
+    }
+    ts.forEachChild(n, scan);
+  };
+  scan(decl.getSourceFile());
+  return out;
+}
+
 function untypedConstructorFields(checker: ts.TypeChecker, e: ts.NewExpression): { name: string; value: ts.Expression }[] {
   const decl = symbolOf(checker, skipOuter(e.expression))?.valueDeclaration;
   if (!decl || decl.getSourceFile().isDeclarationFile || !(ts.isClassDeclaration(decl) || ts.isClassExpression(decl))) return [];
@@ -1345,9 +1435,12 @@ export function replayedType(checker: ts.TypeChecker, expr: ts.Expression, progr
     return undefined;
   }
   if (!(t.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown))) return t;
-  if (depth >= 5) return undefined;
+  if (depth >= 8) return undefined;
   const member = (on: ts.Expression, name: string): ts.Type | undefined => {
-    const base = replayedType(checker, on, program, depth + 1);
+    // `req.onsuccess = (e) => e.target.result`: the event's target is the object the handler is on.
+    const owner = handlerOwner(checker, on);
+    const ownerType = owner && replayedType(checker, owner, program, depth + 1);
+    const base = ownerType && checker.getNonNullableType(ownerType).getProperty(name) ? ownerType : replayedType(checker, on, program, depth + 1);
     if (!base) return undefined;
     const prop = checker.getNonNullableType(base).getProperty(name) ?? (program && domSubtypeMember(checker, program, checker.getNonNullableType(base), name));
     return prop && checker.getTypeOfSymbol(prop);
@@ -1373,6 +1466,23 @@ export function replayedType(checker: ts.TypeChecker, expr: ts.Expression, progr
       if (r) return r;
     }
   }
+  return undefined;
+}
+
+/**
+ * The object an event handler is registered on, for `e.target` / `e.currentTarget` read in it:
+ * `req.onsuccess = (e) => ...` and `req.addEventListener('success', (e) => ...)` give `req`.
+ */
+function handlerOwner(checker: ts.TypeChecker, access: ts.Expression): ts.Expression | undefined {
+  const a = skipOuter(access);
+  if (!ts.isPropertyAccessExpression(a) || (a.name.text !== 'target' && a.name.text !== 'currentTarget') || !ts.isIdentifier(a.expression)) return undefined;
+  const d = symbolOf(checker, a.expression)?.valueDeclaration;
+  if (!d || !ts.isParameter(d)) return undefined;
+  const fn = d.parent;
+  if (!(ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) || fn.parameters[0] !== d) return undefined;
+  const p = fn.parent;
+  if (ts.isBinaryExpression(p) && p.operatorToken.kind === ts.SyntaxKind.EqualsToken && p.right === fn && ts.isPropertyAccessExpression(p.left) && /^on[a-z]/.test(p.left.name.text)) return p.left.expression;
+  if (ts.isCallExpression(p) && ts.isPropertyAccessExpression(p.expression) && p.expression.name.text === 'addEventListener' && p.arguments[1] === fn) return p.expression.expression;
   return undefined;
 }
 

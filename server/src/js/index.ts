@@ -23,7 +23,7 @@ import { type DerivedSink, type Reach, Summaries } from './summaries';
 import { pooledOrigin, storageKey } from './transfer-list';
 import { clearTargetCache, electronImportSide, type ElectronSide, resolveTarget } from './target';
 import { joinPath, TypeWalker } from './walk';
-import { prototypeMembers, typedOriginsOfUntyped } from './flow';
+import { originsOf, propertyWrites, prototypeMembers, typedOriginsOfUntyped } from './flow';
 
 // The JS/TS engine: program per project → sinks found by the checker's symbol of the callee →
 // each sent value's type walked → findings. It never runs workspace code.
@@ -294,8 +294,9 @@ function judgeSink(sink: Sink, program: ts.Program, checker: ts.TypeChecker, fil
   for (const value of sink.values) {
     // A wrapper that spreads its parameter (`{ ...p }`) reads through a proxy and sends a plain copy.
     if (derived?.params[sink.values.indexOf(value)]?.reach.spread) continue;
-    // A wrapper that sends one member of its parameter: judged by that member's type below.
-    if (value.member) continue;
+    // A wrapper that sends one member of its parameter: judged by that member's type below. One that
+    // sends each element of it (`for (const r of records) store.put(r)`) sends the proxies a deep proxy hands out.
+    if ((value.member && !eachElementOfProxy(checker, value)) || value.returnedBy) continue;
     for (const p of proxyProblems(sink, value, file, checker, program)) {
       if (p.atRoot) proxied.add(value);
       out.push({
@@ -313,22 +314,24 @@ function judgeSink(sink: Sink, program: ts.Program, checker: ts.TypeChecker, fil
   for (const value of sink.values) {
     if (proxied.has(value)) continue;
     const whole = checker.getTypeAtLocation(value.expr);
-    const seen = value.member ? memberType(checker, whole, value.member, value.expr) : whole;
+    const seen = value.returnedBy ? returnTypeOf(checker, whole) : value.member ? memberType(checker, whole, value.member, value.expr) : whole;
     if (!seen) continue;
     const type = value.awaited ? (checker.getAwaitedType(seen) ?? seen) : seen;
     // A root we cannot name (a call, `new X()`) is written as "the message"; its members by their own path.
     const named = !/\s/.test(value.label);
-    const member = value.member?.join('.');
+    const member = value.member && memberText(value.member);
     const walker = new TypeWalker({ ...ctx, isListed: (p) => listedAt(sink, value, p, named, checker) }, typeRules);
     // `X.prototype` is not an X: structured clone copies the prototype object's own enumerable properties.
-    const protoMembers = value.member ? undefined : prototypeMembers(checker, value.expr);
-    const root = member !== undefined ? joinPath(named ? value.label : '', member) : named ? value.label : '';
+    const protoMembers = value.member || value.returnedBy ? undefined : prototypeMembers(checker, value.expr);
+    const root = value.member ? memberText(value.member, named ? value.label : '') : named ? value.label : '';
     const problems = protoMembers ? protoMembers.flatMap((m) => walker.walk(checker.getTypeAtLocation(m.value), joinPath(root, m.name))) : walker.walk(type, root);
     // The untyped (`any`) parts of the value, judged by the types of their origins.
     const unrewritable: string[] = [];
     // A reply that is itself a promise crosses as what it resolves to, which its expression does not show.
-    if (!protoMembers && (!value.awaited || type === seen)) {
-      for (const o0 of typedOriginsOfUntyped(checker, value.expr, program)) {
+    // What a handler in another file returns: the untyped parts of its return statements' values.
+    const untypedRoots = value.returnedBy ?? (!value.awaited || type === seen ? [value.expr] : []);
+    if (!protoMembers) {
+      for (const o0 of untypedRoots.flatMap((r) => typedOriginsOfUntyped(checker, r, program))) {
         // Of a parameter's member, only what lies under that member crosses.
         const o = value.member ? underMember(o0, value.member) : o0;
         if (!o) continue;
@@ -360,6 +363,17 @@ function judgeSink(sink: Sink, program: ts.Program, checker: ts.TypeChecker, fil
         }
       }
     }
+    // A member only the declared type allows (`onProgress?:`) that no origin of the value sets: nothing crosses there.
+    if (!value.member && !value.returnedBy) {
+      const unset = new Map<string, boolean>();
+      for (let i = problems.length - 1; i >= 0; i--) {
+        const at = problems[i].optional;
+        const rel = at === undefined ? undefined : relativePath(at, named ? value.label : '');
+        if (!rel || !/^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$/.test(rel)) continue;
+        if (!unset.has(rel)) unset.set(rel, !memberMayBeSet(checker, program, value.expr, rel.split('.'), sink.call, 0));
+        if (unset.get(rel)) problems.splice(i, 1);
+      }
+    }
     const through = derived?.params[sink.values.indexOf(value)];
     const already = through ? declaredProblems(through.reach, derived!.fn, through.index, ctx, sink) : undefined;
     const reported = [...new Set(problems)].flatMap((p) => {
@@ -383,6 +397,7 @@ function judgeSink(sink: Sink, program: ts.Program, checker: ts.TypeChecker, fil
         const what = ts.isClassLike(decl) || ts.isInterfaceDeclaration(decl) ? `${decl.name?.text ?? 'the class'}` : lastSegment(subject);
         related.push({ file: path.resolve(decl.getSourceFile().fileName), range: rangeOf(target), message: `${what} is declared here` });
       }
+      if (value.returnedBy) related.push({ file: path.resolve(value.returnedBy[0].getSourceFile().fileName), range: rangeOf(value.returnedBy[0]), message: /\s/.test(value.label) ? 'returned here' : `\`${value.label}\` returns this` });
       if (through) {
         related.unshift(
           { file: path.resolve(derived!.fn.getSourceFile().fileName), range: rangeOf(derived!.fn.parameters[through.index]), message: `${functionLabel(derived!.fn, through.index)} sends its parameter on to ${through.reach.sink.api}` },
@@ -399,7 +414,7 @@ function judgeSink(sink: Sink, program: ts.Program, checker: ts.TypeChecker, fil
         related,
         fixes: safely(() => {
           // The fixes rewrite the argument itself; what a wrapper reads out of it is not written here.
-          if (value.member) return [];
+          if (value.member || value.returnedBy) return [];
           if (unrewritable.some((u) => p.path === u || p.path.startsWith(`${u}.`) || p.path.startsWith(`${u}[`))) return [];
           const segments = pathSegments(p.path, named ? value.label : '');
           return segments && p.rule.fixes ? p.rule.fixes({ program, checker, sourceFile: value.expr.getSourceFile(), file, host, sink, value, segments, facts: p.facts, problems: reported }) : [];
@@ -410,7 +425,7 @@ function judgeSink(sink: Sink, program: ts.Program, checker: ts.TypeChecker, fil
   // Infinity and NaN are numbers by type: JSON writes them as null, which only their origin shows.
   if (sink.serializer === 'json') {
     for (const value of sink.values) {
-      if (value.member || derived?.params[sink.values.indexOf(value)]?.reach.spread) continue;
+      if (value.member || value.returnedBy || derived?.params[sink.values.indexOf(value)]?.reach.spread) continue;
       const named = !/\s/.test(value.label);
       for (const s of findNonFinite(value.expr, named ? value.label : '', checker, program).slice(0, 1)) {
         const subject = s.path || value.label || 'the value';
@@ -434,16 +449,86 @@ function judgeSink(sink: Sink, program: ts.Program, checker: ts.TypeChecker, fil
 
 const prototypeRules = new Set(['class-instance-loss', 'error-subclass-loss']);
 
+/**
+ * Whether some origin of `expr` may hold the member at `segments`: false only when every origin is
+ * an object literal seen here that neither writes it (nor a spread or later assignment that could),
+ * so the declared type's optional member is never there. Any origin we cannot look into may set it.
+ */
+function memberMayBeSet(checker: ts.TypeChecker, program: ts.Program, expr: ts.Expression, segments: string[], send: ts.Node, depth: number): boolean {
+  if (depth > 4) return true;
+  const origins = originsOf(checker, expr, { program });
+  if (!origins.length) return true;
+  for (const o of origins) {
+    const e = skipParens(o);
+    if (!ts.isObjectLiteralExpression(e)) return true;
+    const [name, ...rest] = segments;
+    for (const p of e.properties) {
+      if (ts.isSpreadAssignment(p)) {
+        if (memberMayBeSet(checker, program, p.expression, segments, send, depth + 1)) return true;
+        continue;
+      }
+      const key = p.name && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) ? p.name.text : p.name ? undefined : '';
+      // A computed key may be any name.
+      if (key === undefined) return true;
+      if (key !== name) continue;
+      if (!rest.length) return true;
+      if (ts.isPropertyAssignment(p) ? memberMayBeSet(checker, program, p.initializer, rest, send, depth + 1) : true) return true;
+    }
+    // `options.onProgress = cb` after the literal was made.
+    const holder = literalHolder(checker, e);
+    if (holder === null || (holder && propertyWrites(checker, holder, send).some((w) => w.name === name))) return true;
+  }
+  return false;
+}
+
+/** The variable or field an object literal initialises (undefined: none, it is used in place; null: passed somewhere that may fill it in). */
+function literalHolder(checker: ts.TypeChecker, literal: ts.ObjectLiteralExpression): ts.Symbol | undefined | null {
+  let n: ts.Node = literal;
+  while (ts.isParenthesizedExpression(n.parent) || ts.isAsExpression(n.parent) || ts.isSatisfiesExpression(n.parent)) n = n.parent;
+  const parent = n.parent;
+  const named = ts.isVariableDeclaration(parent) || ts.isPropertyDeclaration(parent) ? parent.name : ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken && parent.right === n ? parent.left : undefined;
+  if (!named) return ts.isReturnStatement(parent) || ts.isArrowFunction(parent) || ts.isPropertyAssignment(parent) || ts.isArrayLiteralExpression(parent) || ts.isCallExpression(parent) ? (ts.isCallExpression(parent) ? null : undefined) : null;
+  const id = ts.isPropertyAccessExpression(named) ? named.name : named;
+  try {
+    return checker.getSymbolAtLocation(id) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** What a function of type `fn` returns (its first signature's return type: a handler is rarely overloaded). */
+function returnTypeOf(checker: ts.TypeChecker, fn: ts.Type): ts.Type | undefined {
+  const [first] = fn.getCallSignatures();
+  return first && checker.getReturnTypeOfSignature(first);
+}
+
 /** The type of `type`'s member at `path` (`state.data`), or undefined when some part has no such member. */
 function memberType(checker: ts.TypeChecker, type: ts.Type, path: string[], at: ts.Node): ts.Type | undefined {
   let t: ts.Type | undefined = type;
   for (const name of path) {
     if (!t || t.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return t;
+    // `i`: each element (a wrapper that sends the items of its parameter one by one).
+    if (name === 'i') {
+      t = t.getNonNullableType().getNumberIndexType();
+      continue;
+    }
     const prop = t.getNonNullableType().getProperty(name);
     if (!prop) return undefined;
     t = checker.getTypeOfSymbolAtLocation(prop, at);
   }
   return t;
+}
+
+/** A member path as messages write it: `records[i].payload` (`i` stands for each element). */
+function memberText(member: string[], root = ''): string {
+  return member.reduce((p, s) => (s === 'i' ? `${p}[i]` : joinPath(p, s)), root);
+}
+
+/** A value whose elements alone cross, each an object: a deep proxy of the array hands each one out as a proxy. */
+function eachElementOfProxy(checker: ts.TypeChecker, value: Sink['values'][number]): boolean {
+  if (!value.member?.length || value.member.some((s) => s !== 'i')) return false;
+  const el = memberType(checker, checker.getTypeAtLocation(value.expr), value.member, value.expr);
+  return !!el && !(el.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) && (checker.getNonNullableType(el).flags & (ts.TypeFlags.Object | ts.TypeFlags.Intersection)) !== 0;
 }
 
 /** An untyped origin of the whole argument, re-rooted at `member`: those under it keep the rest of their path; others are not sent. */

@@ -1,5 +1,5 @@
 import * as ts from 'typescript';
-import { textTest, type Origin } from './origin';
+import { resolveAlias, textTest, type Origin } from './origin';
 import { labelOf, property, readTransfer, resolveObject, skipParens, type SentValue, type Sink } from './sinks';
 
 // The boundaries where most real DataCloneErrors happen outside workers (see docs/rules): Electron
@@ -44,7 +44,8 @@ export const platformSinkHint = new RegExp(
     `\\bwindow\\.(?!(?:${domGlobals})\\b)[\\w$]+\\.[\\w$]+\\s*\\(`,
     'ipcRenderer|ipcMain|webContents|contextBridge|MessagePortMain|parentPort|\\.reply\\s*\\(',
     // `db.friends.add(...)`: a table reached through its database, in a file that may name neither.
-    '\\.(?:put|bulkPut|bulkAdd|upsert|setItem|setMany)\\s*\\(|[\\w$]+\\.[\\w$]+\\.(?:add|update)\\s*\\(|idb-keyval|indexedDB|IDB[A-Z]|[Dd]exie|[\'"]idb[\'"]',
+    // A cursor's `update(value)` in a file that opens the cursor (`store.openCursor()`), the database opened elsewhere.
+    '\\.(?:put|bulkPut|bulkAdd|upsert|setItem|setMany)\\s*\\(|[\\w$]+\\.[\\w$]+\\.(?:add|update)\\s*\\(|idb-keyval|indexedDB|IDB[A-Z]|[Dd]exie|[\'"]idb[\'"]|\\.open(?:Key)?Cursor\\s*\\(',
     'pushState|replaceState|navigation\\.|Notification|sendMessage|[Hh]istory\\s*\\.\\s*(?:push|replace)\\s*\\(',
   ].join('|'),
 );
@@ -142,17 +143,24 @@ function electronSink(call: Call): Sink | undefined {
   return undefined;
 }
 
-/** The expressions a handler returns (awaited: Electron and the worker pools wait for a returned promise), when the handler is written in this file. */
+/**
+ * The expressions a handler returns (awaited: Electron and the worker pools wait for a returned
+ * promise). A handler written in another file (`ipcMain.handle('profile:get', getProfile)` with
+ * `getProfile` imported) is one value at the argument that names it: what it returns, judged by its
+ * return type and its return statements there, since a finding belongs to the file being checked.
+ */
 export function returnedValues(handler: ts.Expression | ts.FunctionDeclaration | ts.MethodDeclaration, checker: ts.TypeChecker, label = 'the reply'): SentValue[] {
   let fn: ts.Node | undefined = ts.isFunctionDeclaration(handler) || ts.isMethodDeclaration(handler) ? handler : skipParens(handler);
-  if (ts.isIdentifier(fn)) {
+  let name: string | undefined;
+  if (ts.isIdentifier(fn) || ts.isPropertyAccessExpression(fn)) {
+    name = ts.isIdentifier(fn) ? fn.text : fn.name.text;
     // `{ compute }`: the name of a shorthand property stands for the variable it copies.
-    const sym = ts.isShorthandPropertyAssignment(fn.parent) ? checker.getShorthandAssignmentValueSymbol(fn.parent) : checker.getSymbolAtLocation(fn);
+    const sym = ts.isIdentifier(fn) && ts.isShorthandPropertyAssignment(fn.parent) ? checker.getShorthandAssignmentValueSymbol(fn.parent) : resolveAlias(checker, checker.getSymbolAtLocation(fn));
     const decl = sym?.valueDeclaration;
-    fn = decl && ts.isVariableDeclaration(decl) ? decl.initializer && skipParens(decl.initializer) : decl;
-    if (fn && fn.getSourceFile() !== handler.getSourceFile()) return [];
+    fn = decl && (ts.isVariableDeclaration(decl) || ts.isPropertyDeclaration(decl)) ? decl.initializer && skipParens(decl.initializer) : decl;
   }
   if (!fn || !(ts.isArrowFunction(fn) || ts.isFunctionExpression(fn) || ts.isFunctionDeclaration(fn) || ts.isMethodDeclaration(fn)) || !fn.body) return [];
+  if (fn.getSourceFile().isDeclarationFile) return [];
   const out: ts.Expression[] = [];
   if (!ts.isBlock(fn.body)) out.push(fn.body);
   else {
@@ -162,6 +170,11 @@ export function returnedValues(handler: ts.Expression | ts.FunctionDeclaration |
       ts.forEachChild(n, visit);
     };
     ts.forEachChild(fn.body, visit);
+  }
+  if (fn.getSourceFile() !== handler.getSourceFile()) {
+    const at = handler as ts.Expression;
+    // Named by the call (`listBooks()`), so that messages read `listBooks()[i] is a Book instance`.
+    return out.length ? [{ expr: at, label: name ? `${name}()` : label, awaited: true, returnedBy: out.slice(0, 8) }] : [];
   }
   return out.slice(0, 8).map((expr) => ({ expr, label: labelOf(expr, label), awaited: true }));
 }
@@ -178,14 +191,28 @@ function domSink(call: Call): Sink | undefined {
   }
   if (c === 'Navigation' && (o.name === 'navigate' || o.name === 'reload' || o.name === 'updateCurrentEntry')) {
     const options = args[o.name === 'navigate' ? 1 : 0];
-    const state = options && property(resolveObject(call.checker, options), 'state');
-    return state && sink(call, { values: [{ expr: state, label: labelOf(state, 'state') }], serializer: 'clone', runtime: 'browser' });
+    const state = options && optionMember(call.checker, options, 'state');
+    return state && sink(call, { values: [state], serializer: 'clone', runtime: 'browser' });
   }
   if ((c === 'Notification' && o.name === 'constructor') || (c === 'ServiceWorkerRegistration' && o.name === 'showNotification')) {
-    const data = args[1] && property(resolveObject(call.checker, args[1]), 'data');
-    return data && sink(call, { values: [{ expr: data, label: labelOf(data, 'data') }], serializer: 'clone', runtime: 'browser', api: c === 'Notification' ? 'new Notification' : call.apiName });
+    const data = args[1] && optionMember(call.checker, args[1], 'data');
+    return data && sink(call, { values: [data], serializer: 'clone', runtime: 'browser', api: c === 'Notification' ? 'new Notification' : call.apiName });
   }
   return undefined;
+}
+
+/**
+ * The `name` member of an options argument, which alone crosses: the literal's property when the
+ * options are written there (or in the variable's initialiser); otherwise the whole argument with
+ * only that member sent (options a helper builds and returns), judged through its origins.
+ */
+function optionMember(checker: ts.TypeChecker, options: ts.Expression, name: string): SentValue | undefined {
+  const literal = resolveObject(checker, options);
+  if (ts.isObjectLiteralExpression(literal)) {
+    const own = property(literal, name);
+    return own && { expr: own, label: labelOf(own, name) };
+  }
+  return { expr: options, label: labelOf(options, 'the options'), member: [name] };
 }
 
 function storageWrapperSink(call: Call): Sink | undefined {
@@ -241,12 +268,14 @@ function extensionSink(call: Call): Sink | undefined {
 
 /**
  * `window.opener` is typed `any` in lib.dom, so its postMessage resolves to nothing; it is still
- * a Window's postMessage (the second argument the target origin).
+ * a Window's postMessage (the second argument the target origin). So is an iframe's
+ * `contentWindow.postMessage(msg, origin)` reached through an untyped element (`querySelector('iframe#editor')`
+ * is an Element, a JS parameter is `any`): `contentWindow` is a frame's member only.
  */
 export function openerPostMessage(node: ts.CallExpression | ts.NewExpression, checker: ts.TypeChecker): Sink | undefined {
   if (!ts.isCallExpression(node) || !ts.isPropertyAccessExpression(node.expression) || node.expression.name.text !== 'postMessage') return undefined;
   const receiver = skipParens(node.expression.expression);
-  if (!ts.isPropertyAccessExpression(receiver) || receiver.name.text !== 'opener' || !node.arguments[0] || node.arguments.length < 2) return undefined;
+  if (!ts.isPropertyAccessExpression(receiver) || (receiver.name.text !== 'opener' && receiver.name.text !== 'contentWindow') || !node.arguments[0] || node.arguments.length < 2) return undefined;
   let owner: ts.Type;
   try {
     owner = checker.getTypeAtLocation(receiver.expression);
@@ -254,7 +283,8 @@ export function openerPostMessage(node: ts.CallExpression | ts.NewExpression, ch
     return undefined;
   }
   const name = owner.getSymbol()?.getName();
-  if (name !== 'Window' && name !== 'WindowProxy' && !(ts.isIdentifier(receiver.expression) && (receiver.expression.text === 'window' || receiver.expression.text === 'self'))) return undefined;
+  const frame = receiver.name.text === 'contentWindow' && isStringArgument(checker, node.arguments[1]);
+  if (!frame && name !== 'Window' && name !== 'WindowProxy' && !(ts.isIdentifier(receiver.expression) && (receiver.expression.text === 'window' || receiver.expression.text === 'self'))) return undefined;
   const message = node.arguments[0];
   return {
     call: node,
@@ -265,6 +295,16 @@ export function openerPostMessage(node: ts.CallExpression | ts.NewExpression, ch
     canTransfer: true,
     runtime: 'browser',
   };
+}
+
+/** A target origin: a string (`'*'`, `location.origin`), not a transfer list. */
+function isStringArgument(checker: ts.TypeChecker, e: ts.Expression): boolean {
+  if (ts.isStringLiteralLike(e)) return true;
+  try {
+    return (checker.getTypeAtLocation(e).flags & ts.TypeFlags.StringLike) !== 0;
+  } catch {
+    return false;
+  }
 }
 
 const exposesApi = /exposeInMainWorld/;
@@ -306,4 +346,106 @@ export function exposedApiCall(node: ts.CallExpression, program: ts.Program): Si
     canTransfer: false,
     runtime: 'electron-renderer',
   };
+}
+
+/**
+ * A global of a service worker's scope read as `self.<name>`, `globalThis.<name>` or bare `<name>`,
+ * where the program does not type it: lib.dom types `self` as a Window, which has no `clients` or
+ * `registration`, so plain-JS service workers reach both untyped.
+ */
+function serviceWorkerGlobal(checker: ts.TypeChecker, e: ts.Expression, name: 'clients' | 'registration'): boolean {
+  const x = skipParens(e);
+  const projectDeclared = (id: ts.Identifier) => (checker.getSymbolAtLocation(id)?.declarations ?? []).some((d) => !d.getSourceFile().isDeclarationFile);
+  if (ts.isIdentifier(x)) return x.text === name && !checker.getSymbolAtLocation(x);
+  if (!ts.isPropertyAccessExpression(x) || x.name.text !== name || !ts.isIdentifier(x.expression)) return false;
+  if (x.expression.text !== 'self' && x.expression.text !== 'globalThis') return false;
+  return !projectDeclared(x.expression) && !!(checker.getTypeAtLocation(x).flags & ts.TypeFlags.Any);
+}
+
+const clientOfList = new Set(['find', 'findLast', 'at', 'pop', 'shift']);
+const listOfList = new Set(['filter', 'slice', 'concat', 'reverse', 'sort', 'toSorted', 'toReversed']);
+const eachOfList = new Set(['forEach', 'map', 'filter', 'find', 'findLast', 'some', 'every', 'flatMap']);
+
+/**
+ * Whether `e` is a service worker's window client or a list of them, followed by syntax through
+ * variables, `await`, `for...of`, array callbacks and `.then`: `clients.matchAll()` is a list,
+ * `clients.get(id)` and `clients.openWindow(url)` a client.
+ */
+function serviceWorkerClients(checker: ts.TypeChecker, e: ts.Expression, hops = 0): 'list' | 'client' | undefined {
+  if (hops > 8) return undefined;
+  const x = skipParens(e);
+  if (ts.isAwaitExpression(x)) return serviceWorkerClients(checker, x.expression, hops + 1);
+  if (ts.isElementAccessExpression(x)) return serviceWorkerClients(checker, x.expression, hops + 1) === 'list' ? 'client' : undefined;
+  if (ts.isCallExpression(x) && ts.isPropertyAccessExpression(x.expression)) {
+    const method = x.expression.name.text;
+    const recv = x.expression.expression;
+    if (serviceWorkerGlobal(checker, recv, 'clients')) return method === 'matchAll' ? 'list' : method === 'get' || method === 'openWindow' ? 'client' : undefined;
+    const kind = serviceWorkerClients(checker, recv, hops + 1);
+    if (kind === 'list') return clientOfList.has(method) ? 'client' : listOfList.has(method) ? 'list' : undefined;
+    // `WindowClient.focus()` and `navigate()` resolve to the client.
+    if (kind === 'client') return method === 'focus' || method === 'navigate' ? 'client' : undefined;
+    return undefined;
+  }
+  if (!ts.isIdentifier(x)) return undefined;
+  const d = checker.getSymbolAtLocation(x)?.valueDeclaration;
+  if (!d) return undefined;
+  if (ts.isBindingElement(d) && ts.isArrayBindingPattern(d.parent) && ts.isVariableDeclaration(d.parent.parent) && d.parent.parent.initializer) {
+    // `const [first] = await clients.matchAll()`.
+    return !d.dotDotDotToken && serviceWorkerClients(checker, d.parent.parent.initializer, hops + 1) === 'list' ? 'client' : undefined;
+  }
+  if (ts.isVariableDeclaration(d)) {
+    const statement = d.parent.parent;
+    if (ts.isForOfStatement(statement)) return serviceWorkerClients(checker, statement.expression, hops + 1) === 'list' ? 'client' : undefined;
+    return d.initializer ? serviceWorkerClients(checker, d.initializer, hops + 1) : undefined;
+  }
+  if (ts.isParameter(d) && d.parent.parameters[0] === d && (ts.isArrowFunction(d.parent) || ts.isFunctionExpression(d.parent))) {
+    const call = d.parent.parent;
+    if (!ts.isCallExpression(call) || !call.arguments.includes(d.parent) || !ts.isPropertyAccessExpression(call.expression)) return undefined;
+    const method = call.expression.name.text;
+    const source = serviceWorkerClients(checker, call.expression.expression, hops + 1);
+    if (method === 'then' && call.arguments[0] === d.parent) return source;
+    return eachOfList.has(method) && source === 'list' ? 'client' : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * `client.postMessage(msg)` in a service worker whose `clients` the program does not type (plain JS
+ * with lib.dom): a client from `clients.matchAll()`, `clients.get(id)` or `openWindow`. The page
+ * receives a structured clone, as from any postMessage.
+ */
+export function serviceWorkerClientPostMessage(node: ts.CallExpression | ts.NewExpression, checker: ts.TypeChecker): Sink | undefined {
+  if (!ts.isCallExpression(node) || !ts.isPropertyAccessExpression(node.expression) || node.expression.name.text !== 'postMessage' || !node.arguments[0]) return undefined;
+  const receiver = node.expression.expression;
+  if (!(checker.getTypeAtLocation(receiver).flags & ts.TypeFlags.Any) || serviceWorkerClients(checker, receiver) !== 'client') return undefined;
+  const message = node.arguments[0];
+  return {
+    call: node,
+    api: `${labelOf(receiver, 'client')}.postMessage`,
+    values: [{ expr: message, label: labelOf(message, 'the message') }],
+    serializer: 'clone',
+    transfer: readTransfer(node.arguments[1], 'transfer'),
+    canTransfer: true,
+    runtime: 'browser',
+    transferSlot: { kind: 'argument', index: 1, form: 'array', key: 'transfer' },
+  };
+}
+
+/**
+ * The declaration of `self.registration.<method>` in a plain-JS service worker: lib.dom has the
+ * ServiceWorkerRegistration interface (pages reach it through `navigator.serviceWorker`), only the
+ * worker's global is missing. Its showNotification is then the sink it is in a typed worker.
+ */
+export function serviceWorkerRegistrationMethod(node: ts.CallExpression | ts.NewExpression, checker: ts.TypeChecker, program: ts.Program): ts.Declaration | undefined {
+  if (!ts.isCallExpression(node) || !ts.isPropertyAccessExpression(node.expression) || !serviceWorkerGlobal(checker, node.expression.expression, 'registration')) return undefined;
+  const method = node.expression.name.text;
+  for (const sf of program.getSourceFiles()) {
+    if (!/[\\/]lib\.dom\.d\.ts$/.test(sf.fileName)) continue;
+    for (const st of sf.statements) {
+      if (!ts.isInterfaceDeclaration(st) || st.name.text !== 'ServiceWorkerRegistration') continue;
+      const m = st.members.find((mm) => ts.isMethodSignature(mm) && mm.name.getText(sf) === method);
+      if (m) return m;
+    }
+  }
+  return undefined;
 }

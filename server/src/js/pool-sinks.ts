@@ -19,7 +19,7 @@ import type { Serializer } from './rules/rule';
 //   through `child_process` JSON: functions and `undefined` vanish, a Map arrives as `{}`, a Date
 //   as a string — unless `forkOpts: { serialization: 'advanced' }`.
 
-export const poolCandidateNames = new Set(['Piscina', 'Tinypool', 'pool', 'worker', 'workerEmit']);
+export const poolCandidateNames = new Set(['Piscina', 'Tinypool', 'pool', 'worker', 'workerEmit', 'expose']);
 
 interface PoolCall {
   node: ts.CallExpression | ts.NewExpression;
@@ -48,6 +48,18 @@ export function classifyPoolSink(call: PoolCall): Sink | undefined {
   // (structured clone in a worker thread, Node's default `workerType`), DataCloneError on a function.
   if (o.module === 'workerpool' && o.container === '' && o.name === 'workerEmit' && ts.isCallExpression(node) && args[0]) {
     return { call: node, api: 'workerpool.workerEmit', values: [{ expr: args[0], label: labelOf(args[0], 'the event') }], serializer: 'clone', transfer: { kind: 'none' }, canTransfer: false, runtime: 'node' };
+  }
+  // `Comlink.expose(api)`: what each method returns (awaited) is posted back to the caller, a function
+  // in it rejects the call (comlink turns the DataCloneError into "Unserializable return value").
+  if (o.module === 'comlink' && o.name === 'expose' && ts.isCallExpression(node) && args[0]) {
+    const api = resolveObject(checker, args[0]);
+    if (!ts.isObjectLiteralExpression(api)) return undefined;
+    const values = api.properties.flatMap((p) => {
+      const fn = ts.isMethodDeclaration(p) ? p : ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : undefined;
+      return fn ? returnedValues(fn, checker, 'the result') : [];
+    });
+    if (!values.length) return undefined;
+    return { call: node, api: 'a Comlink-exposed method return value', values, serializer: 'clone', transfer: { kind: 'unknown' }, canTransfer: false };
   }
   // `workerpool.worker({ name: fn })` in the worker script: each method's result crosses back.
   if (o.module === 'workerpool' && o.container === '' && o.name === 'worker' && ts.isCallExpression(node) && args[0]) {

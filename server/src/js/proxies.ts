@@ -281,7 +281,8 @@ function assignmentsTo(sym: ts.Symbol, sf: ts.SourceFile, r: Resolver): ts.Expre
   return r.assignments.get(sym) ?? [];
 }
 
-type Origin = { kind: 'proxy'; proxy: ProxyKind } | { kind: 'object'; literal: ts.ObjectLiteralExpression | ts.ArrayLiteralExpression };
+/** `computed`: a Vue `computed(getter)`, whose `.value` is what the getter returns (an element of reactive state is a proxy). */
+type Origin = { kind: 'proxy'; proxy: ProxyKind } | { kind: 'object'; literal: ts.ObjectLiteralExpression | ts.ArrayLiteralExpression } | { kind: 'computed'; getter: ts.SignatureDeclaration };
 
 /** What `expr` may evaluate to, as far as this program shows without value flow. */
 function localOrigins(expr: ts.Expression, r: Resolver, hops: number, seen: Set<ts.Node>): Origin[] {
@@ -303,6 +304,11 @@ function localOrigins(expr: ts.Expression, r: Resolver, hops: number, seen: Set<
   if (ts.isPropertyAccessExpression(e)) {
     const observableField = mobxField(e, checker, program);
     if (observableField) return [{ kind: 'proxy', proxy: observableField }];
+    // `selected.value` of `computed(() => items.value.find(...))`: what the getter returns.
+    if (e.name.text === 'value') {
+      const getters = localOrigins(e.expression, r, hops + 1, seen).filter((o): o is Extract<Origin, { kind: 'computed' }> => o.kind === 'computed');
+      if (getters.length) return getters.flatMap((g) => getterReturns(g.getter, r, hops, seen));
+    }
     // `this.items`: a class field, or in a Pinia action (`this` is the store) a member of the store.
     if (e.expression.kind === ts.SyntaxKind.ThisKeyword) {
       const field = symbolOrigins(checker.getSymbolAtLocation(e.name), r, hops, seen);
@@ -315,8 +321,41 @@ function localOrigins(expr: ts.Expression, r: Resolver, hops: number, seen: Set<
     const element = elementOfDeepProxy(e, ts.isElementAccessExpression(e) ? e.expression : (e.expression as ts.PropertyAccessExpression).expression, r, hops, seen);
     if (element.length) return element;
   }
-  if (ts.isCallExpression(e)) return returnOrigins(e, r, hops, seen);
+  if (ts.isCallExpression(e)) {
+    const getter = computedGetter(e, checker, program);
+    if (getter) return [{ kind: 'computed', getter }];
+    return returnOrigins(e, r, hops, seen);
+  }
   return [];
+}
+
+/** The getter of a Vue `computed(getter)` or `computed({ get, set })` call. */
+function computedGetter(call: ts.CallExpression, checker: ts.TypeChecker, program: ts.Program): ts.SignatureDeclaration | undefined {
+  const o = calleeOrigin(call, checker, program)?.origin;
+  if (!o || !vueModules.has(o.module) || o.container !== '' || o.name !== 'computed' || !call.arguments[0]) return undefined;
+  let arg = skip(call.arguments[0]);
+  if (ts.isObjectLiteralExpression(arg)) {
+    const get = arg.properties.find((p) => p.name && ts.isIdentifier(p.name) && p.name.text === 'get');
+    if (get && ts.isMethodDeclaration(get)) return get;
+    if (!get || !ts.isPropertyAssignment(get)) return undefined;
+    arg = skip(get.initializer);
+  }
+  return ts.isArrowFunction(arg) || ts.isFunctionExpression(arg) ? arg : undefined;
+}
+
+/** What a getter returns, as origins. */
+function getterReturns(getter: ts.SignatureDeclaration, r: Resolver, hops: number, seen: Set<ts.Node>): Origin[] {
+  const body = (getter as { body?: ts.Node }).body;
+  if (!body) return [];
+  if (!ts.isBlock(body)) return localOrigins(body as ts.Expression, r, hops + 1, seen);
+  const out: Origin[] = [];
+  const visit = (n: ts.Node): void => {
+    if (ts.isFunctionLike(n) || ts.isClassLike(n) || out.length > 8) return;
+    if (ts.isReturnStatement(n) && n.expression) out.push(...localOrigins(n.expression, r, hops + 1, seen));
+    ts.forEachChild(n, visit);
+  };
+  ts.forEachChild(body, visit);
+  return out;
 }
 
 /** Array methods that hand out one of the array's own elements. */
@@ -359,8 +398,35 @@ function symbolOrigins(symbol: ts.Symbol | undefined, r: Resolver, hops: number,
     for (const a of assignmentsTo(sym, decl.getSourceFile(), r)) out.push(...localOrigins(a, r, hops + 1, seen));
   } else if (ts.isFunctionDeclaration(decl) || ts.isShorthandPropertyAssignment(decl) || ts.isPropertyAssignment(decl)) {
     if (ts.isPropertyAssignment(decl)) out.push(...localOrigins(decl.initializer, r, hops + 1, seen));
+  } else if (ts.isParameter(decl)) {
+    out.push(...callbackArgumentOrigins(decl, r, hops, seen));
   }
   return out;
+}
+
+/**
+ * What a framework hands a callback (the usual way state gets persisted): Pinia's
+ * `store.$subscribe((mutation, state) => ...)` passes the store's reactive state; Vue's
+ * `watch(source, (value, old) => ...)` passes what the source is (a reactive object itself, or
+ * what a getter returns: `() => store.items` hands out the reactive array).
+ */
+function callbackArgumentOrigins(param: ts.ParameterDeclaration, r: Resolver, hops: number, seen: Set<ts.Node>): Origin[] {
+  const fn = param.parent;
+  if (!(ts.isArrowFunction(fn) || ts.isFunctionExpression(fn))) return [];
+  const index = fn.parameters.indexOf(param);
+  const call = fn.parent;
+  if (!ts.isCallExpression(call) || !call.arguments.includes(fn)) return [];
+  const { checker, program } = r;
+  if (ts.isPropertyAccessExpression(call.expression) && call.expression.name.text === '$subscribe' && index === 1 && call.arguments[0] === fn) {
+    const store = safeType(checker, call.expression.expression);
+    if (!store || !isPiniaStore(store, checker, program)) return [];
+    return [{ kind: 'proxy', proxy: { framework: 'pinia', what: 'a Vue reactive() proxy (the store state $subscribe passes)', deep: true, created: call } }];
+  }
+  const o = calleeOrigin(call, checker, program)?.origin;
+  if (!o || !vueModules.has(o.module) || o.container !== '' || o.name !== 'watch' || call.arguments[1] !== fn || index > 1 || !call.arguments[0]) return [];
+  const source = skip(call.arguments[0]);
+  const origins = ts.isArrowFunction(source) || ts.isFunctionExpression(source) ? getterReturns(source, r, hops, seen) : localOrigins(source, r, hops + 1, seen);
+  return origins.filter((x) => x.kind === 'proxy');
 }
 
 /** `base.name`: a member of an object literal, or a proxied member of a deep proxy. */
@@ -373,7 +439,7 @@ function memberOrigins(base: ts.Expression, name: string, access: ts.Node, r: Re
       if (t && proxiedByFramework(t, o.proxy.framework === 'pinia' ? 'vue' : o.proxy.framework, r.checker, r.program)) {
         out.push({ kind: 'proxy', proxy: { ...o.proxy, store: false, what: memberWhat(o.proxy) } });
       }
-    } else if (ts.isObjectLiteralExpression(o.literal)) {
+    } else if (o.kind === 'object' && ts.isObjectLiteralExpression(o.literal)) {
       const prop = [...o.literal.properties].reverse().find((p) => p.name && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === name);
       if (prop && ts.isPropertyAssignment(prop)) out.push(...localOrigins(prop.initializer, r, hops + 1, seen));
       else if (prop && ts.isShorthandPropertyAssignment(prop)) out.push(...symbolOrigins(r.checker.getShorthandAssignmentValueSymbol(prop), r, hops + 1, seen));

@@ -3,7 +3,7 @@ import * as ts from 'typescript';
 import type { UserSink } from '../engine/config';
 import { commonJsInteropType, libraryCallee, originsOf, propertyWrites, replayedType } from './flow';
 import { originOf, type Origin } from './origin';
-import { classifyPlatformSink, exposedApiCall, fileCandidateNames, openerPostMessage, platformCandidateNames, platformSinkHint } from './platform-sinks';
+import { classifyPlatformSink, exposedApiCall, fileCandidateNames, openerPostMessage, platformCandidateNames, platformSinkHint, serviceWorkerClientPostMessage, serviceWorkerRegistrationMethod } from './platform-sinks';
 import { classifyPoolSink, poolCandidateNames, poolWorkerReturnSinks, workerpoolSerialization } from './pool-sinks';
 import type { Serializer, TransferEntry, TransferInfo } from './rules/rule';
 import { readTransferList } from './transfer-list';
@@ -20,6 +20,11 @@ export interface SentValue {
   awaited?: boolean;
   /** Only this member of `expr` crosses (a wrapper that sends `query.state` of its parameter). */
   member?: string[];
+  /**
+   * `expr` names a function written in another file whose result crosses (an imported invoke
+   * handler): these are its return statements' expressions; the value is its awaited return type.
+   */
+  returnedBy?: ts.Expression[];
 }
 
 export interface Sink {
@@ -371,8 +376,8 @@ export function findSinks(sf: ts.SourceFile, program: ts.Program, userSinks: rea
     if (!name || !(isCandidate(name) || userNames.has(name))) return undefined;
     if (calleeWrittenHere(node)) return undefined;
     const sig = safeSignature(checker, node);
-    const decl = sig?.declaration ?? untypedReceiverMethod(node);
-    if (!decl) return openerPostMessage(node, checker);
+    const decl = sig?.declaration ?? untypedReceiverMethod(node) ?? serviceWorkerRegistrationMethod(node, checker, program);
+    if (!decl) return openerPostMessage(node, checker) ?? serviceWorkerClientPostMessage(node, checker);
     const origin = calleeOrigin(node, decl);
     if (!origin || origin.module === 'user') return undefined;
     const base = { call: node };

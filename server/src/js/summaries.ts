@@ -457,9 +457,11 @@ export class Summaries {
             const how = sym && this.carries(value.expr, sym, body, 0);
             const name = fn.parameters[index].name.getText();
             const reach = (spread: boolean, member?: string[]): Reach => ({ sink, spread, member, receiverParam, transferParam, chain: [{ node: sink.call, message: `\`${member ? `${name}.${member.join('.')}` : name}\` is sent here by ${sink.api}` }] });
-            // The members of an untyped parameter are judged at the sink itself, through its callers' arguments (flow.ts memberOrigins).
+            // The members of an untyped parameter are judged at the sink itself, through its callers' arguments (flow.ts memberOrigins);
+            // its elements (`for (const r of records) store.put(r)`) are not followed to the callers there: judged at the callers.
             if (typeof how === 'object') {
-              if (!this.untypedParam(fn.parameters[index])) for (const m of how.members) note(index, reach(m.spread, m.path));
+              const untyped = this.untypedParam(fn.parameters[index]);
+              for (const m of how.members) if (!untyped || m.path[0] === 'i') note(index, reach(m.spread, m.path));
             }
             else if (how) note(index, reach(how === 'spread'));
           });
@@ -488,7 +490,7 @@ export class Summaries {
                 // literal passed to it (`send({ data: { args } })` to `post({ id, ...message })`) is not copied, it crosses whole.
                 const nested = ts.isObjectLiteralExpression(skipOuter(arg)) || ts.isArrayLiteralExpression(skipOuter(arg));
                 for (const outer of outers) {
-                  if (outer && this.untypedParam(fn.parameters[index])) continue;
+                  if (outer && outer.path[0] !== 'i' && this.untypedParam(fn.parameters[index])) continue;
                   const member = outer || r.member ? [...(outer?.path ?? []), ...(r.member ?? [])] : undefined;
                   if (member && member.length > maxMemberDepth) continue;
                   note(index, { sink: r.sink, spread: how === 'spread' || !!outer?.spread || (r.spread && !nested), member, receiverParam, transferParam, chain: [{ node: n, message: `\`${fn.parameters[index].name.getText()}\` is passed on here` }, ...r.chain].slice(0, 8) });
@@ -559,11 +561,15 @@ export class Summaries {
       }
       return ts.isIdentifier(x) && this.symbolOf(x) === param ? { members: [{ path, spread: false }] } : undefined;
     }
+    // `records[i]`: one element of the parameter.
+    if (ts.isElementAccessExpression(e)) return elementOf(this.carries(e.expression, param, body, hops + 1));
     if (ts.isIdentifier(e)) {
       const sym = this.symbolOf(e) ?? (ts.isShorthandPropertyAssignment(e.parent) ? this.checker.getShorthandAssignmentValueSymbol(e.parent) : undefined);
       if (!sym) return undefined;
       if (sym === param) return 'whole';
       const d = sym.valueDeclaration;
+      const iterated = d && iteratedIn(d, body);
+      if (iterated) return elementOf(this.carries(iterated, param, body, hops + 1));
       // A local `const env = { ..., body }` inside the same function.
       if (d && ts.isVariableDeclaration(d) && d.initializer && ts.isIdentifier(d.name) && d.getStart() >= body.getStart() && d.getEnd() <= body.getEnd()) {
         return this.carries(d.initializer, param, body, hops + 1, nested);
@@ -618,9 +624,36 @@ export class Summaries {
     if (!sym) return undefined;
     if (sym === param) return 'whole';
     const d = sym.valueDeclaration;
+    const iterated = d && iteratedIn(d, body);
+    if (iterated) return elementOf(this.carries(iterated, param, body, hops + 1));
     if (d && ts.isVariableDeclaration(d) && d.initializer && d.getStart() >= body.getStart() && d.getEnd() <= body.getEnd()) return this.carries(d.initializer, param, body, hops + 1, true);
     return undefined;
   }
+}
+
+/** What one element of a carried value carries: the `i` member (each element) of the whole value or of each member. */
+function elementOf(how: Carry | undefined): Carry | undefined {
+  if (!how || how === 'spread') return undefined;
+  if (how === 'whole') return { members: [{ path: ['i'], spread: false }] };
+  const members = how.members.filter((m) => !m.spread && m.path.length < maxMemberDepth).map((m) => ({ path: [...m.path, 'i'], spread: false }));
+  return members.length ? { members } : undefined;
+}
+
+const eachElement = new Set(['forEach', 'map', 'flatMap', 'filter', 'find', 'findLast', 'some', 'every']);
+
+/**
+ * The collection whose elements the variable or parameter `d`, declared inside `body`, goes through:
+ * `for (const r of records)`, or the first parameter of a callback in `records.forEach((r) => ...)`.
+ */
+function iteratedIn(d: ts.Declaration, body: ts.Node): ts.Expression | undefined {
+  if (d.getStart() < body.getStart() || d.getEnd() > body.getEnd()) return undefined;
+  if (ts.isVariableDeclaration(d) && ts.isIdentifier(d.name) && ts.isVariableDeclarationList(d.parent) && ts.isForOfStatement(d.parent.parent)) return d.parent.parent.expression;
+  if (!ts.isParameter(d) || !ts.isIdentifier(d.name)) return undefined;
+  const fn = d.parent;
+  if (!(ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) || fn.parameters[0] !== d) return undefined;
+  const call = fn.parent;
+  if (!ts.isCallExpression(call) || call.arguments[0] !== fn || !ts.isPropertyAccessExpression(call.expression) || !eachElement.has(call.expression.name.text)) return undefined;
+  return call.expression.expression;
 }
 
 /** What a derived sink's caller knows of the inner transfer list: nothing of the caller's own values is listed unless the inner list may hold them. */

@@ -44,6 +44,10 @@ const nodeBuiltin = /^(?:node:|(?:worker_threads|child_process|cluster|fs|fs\/pr
 const domGlobals = new Set(['window', 'document', 'indexedDB', 'navigator', 'localStorage', 'sessionStorage', 'customElements']);
 const workerScope = new Set(['onmessage', 'postMessage', 'addEventListener', 'clients', 'registration']);
 const browserConstructors = new Set(['OffscreenCanvas', 'SharedWorker', 'XMLHttpRequest', 'IntersectionObserver', 'ResizeObserver', 'MutationObserver']);
+// Types only a page (or a browser worker) has: a parameter typed `HTMLCanvasElement` or a handler's
+// `DragEvent` says where the file runs, and so does `x instanceof HTMLElement`. Node has Event,
+// EventTarget, MessageEvent, Blob, URL... of its own: those say nothing.
+const domOnlyTypes = /^(?:HTML\w*Element|SVG\w*Element|Element|Document|DocumentFragment|ShadowRoot|Window|(?:Mouse|Keyboard|Pointer|Drag|Touch|Wheel|Input|Focus|Clipboard|Submit|PopState|HashChange|Storage)Event|CanvasRenderingContext2D|WebGL2?RenderingContext|HTMLCollection|NodeList|NodeListOf|DOMRect|Range|Selection|IDBDatabase|IDBObjectStore|IDBTransaction|ServiceWorkerGlobalScope|ServiceWorkerRegistration|DedicatedWorkerGlobalScope|ExtendableEvent|ExtendableMessageEvent|FetchEvent)$/;
 const browserMarkers = ['index.html', 'vite.config.js', 'vite.config.ts', 'vite.config.mjs', 'vite.config.mts', 'webpack.config.js', 'webpack.config.cjs', 'webpack.config.mjs', 'webpack.config.ts', 'rollup.config.js', 'rollup.config.mjs', 'rollup.config.ts', '.parcelrc', 'snowpack.config.js', 'rspack.config.js', 'rsbuild.config.ts'];
 const fileRuntimeCache = new WeakMap<ts.SourceFile, 'browser' | 'node' | 'none'>();
 const folderCache = new Map<string, boolean>();
@@ -67,19 +71,24 @@ export function fileRuntime(sf: ts.SourceFile, host: SourceHost): 'browser' | 'n
   return browserFolder(path.dirname(sf.fileName), host) ? 'browser' : undefined;
 }
 
-/** A DOM global read as a global: the name is not declared anywhere in the file (a parameter called `window` is not the page's). */
+/**
+ * A DOM global read as a global, or a type only the DOM has (a `HTMLCanvasElement` parameter): the
+ * name is not declared anywhere in the file (a parameter called `window` is not the page's).
+ */
 function usesDomGlobals(sf: ts.SourceFile): boolean {
-  if (!/\b(?:window|document|indexedDB|navigator|localStorage|sessionStorage|customElements|self|importScripts|OffscreenCanvas|SharedWorker|XMLHttpRequest|IntersectionObserver|ResizeObserver|MutationObserver)\b/.test(sf.text)) return false;
+  if (!/\b(?:window|document|indexedDB|navigator|localStorage|sessionStorage|customElements|self|importScripts|OffscreenCanvas|SharedWorker|XMLHttpRequest|IntersectionObserver|ResizeObserver|MutationObserver|HTML\w*Element|SVG\w*Element|Element|Document\w*|ShadowRoot|Window|\w+Event|CanvasRenderingContext2D|WebGL2?RenderingContext|HTMLCollection|NodeList\w*|DOMRect|Range|Selection|IDB\w+|ServiceWorker\w+|DedicatedWorkerGlobalScope)\b/.test(sf.text)) return false;
   const declared = new Set<string>();
   const used = new Set<string>();
   const visit = (n: ts.Node): void => {
-    if ((ts.isVariableDeclaration(n) || ts.isParameter(n) || ts.isFunctionDeclaration(n) || ts.isClassDeclaration(n) || ts.isBindingElement(n) || ts.isImportSpecifier(n) || ts.isImportClause(n) || ts.isNamespaceImport(n)) && n.name && ts.isIdentifier(n.name)) declared.add(n.name.text);
+    if ((ts.isVariableDeclaration(n) || ts.isParameter(n) || ts.isFunctionDeclaration(n) || ts.isClassDeclaration(n) || ts.isInterfaceDeclaration(n) || ts.isTypeAliasDeclaration(n) || ts.isEnumDeclaration(n) || ts.isBindingElement(n) || ts.isImportSpecifier(n) || ts.isImportClause(n) || ts.isNamespaceImport(n)) && n.name && ts.isIdentifier(n.name)) declared.add(n.name.text);
     if (ts.isPropertyAccessExpression(n) && ts.isIdentifier(n.expression)) {
       const root = n.expression.text;
       if (domGlobals.has(root) || (root === 'self' && workerScope.has(n.name.text))) used.add(root);
     }
     if (ts.isCallExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === 'importScripts') used.add('importScripts');
     if (ts.isNewExpression(n) && ts.isIdentifier(n.expression) && browserConstructors.has(n.expression.text)) used.add(n.expression.text);
+    if (ts.isTypeReferenceNode(n) && ts.isIdentifier(n.typeName) && domOnlyTypes.test(n.typeName.text)) used.add(n.typeName.text);
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.InstanceOfKeyword && ts.isIdentifier(n.right) && domOnlyTypes.test(n.right.text)) used.add(n.right.text);
     ts.forEachChild(n, visit);
   };
   visit(sf);

@@ -16,6 +16,8 @@ export interface Problem {
   declaration?: ts.Node;
   /** What the rule saw of the bad part (its type, name, origin); the fixes read it. */
   facts: TypeFacts;
+  /** The path of the first optional member (`job.onDone` of `onDone?: ...`) the walk passed to reach it: only the declared type says it may be there. */
+  optional?: string;
 }
 
 const maxDepth = 12;
@@ -36,6 +38,8 @@ export class TypeWalker {
   private problems: Problem[] = [];
   private reported = new Set<string>();
   private factsCache = new Map<ts.Type, TypeFacts>();
+  /** The optional member the walk is under, if any. */
+  private optional: string | undefined;
 
   constructor(
     private ctx: SendContext,
@@ -56,7 +60,7 @@ export class TypeWalker {
     const key = `${rule.meta.id}\0${path}`;
     if (this.reported.has(key) || this.problems.length >= maxProblems) return;
     this.reported.add(key);
-    this.problems.push({ rule, verdict, path, declaration, facts });
+    this.problems.push({ rule, verdict, path, declaration, facts, ...(this.optional ? { optional: this.optional } : {}) });
   }
 
   private visit(type: ts.Type, path: string, declaration: ts.Node | undefined, depth: number, onPath: Set<ts.Type>, jsonified = false, via?: ts.Symbol): void {
@@ -182,7 +186,13 @@ export class TypeWalker {
         }
       }
       const userDecl = decl && !isLibraryFile(this.ctx.program, decl.getSourceFile()) ? decl : undefined;
-      this.visit(propType, joinPath(path, name), userDecl, depth + 1, onPath, false, prop);
+      const outer = this.optional;
+      if (prop.flags & ts.SymbolFlags.Optional) this.optional ??= joinPath(path, name);
+      try {
+        this.visit(propType, joinPath(path, name), userDecl, depth + 1, onPath, false, prop);
+      } finally {
+        this.optional = outer;
+      }
     }
     const index = checker.getIndexInfoOfType(type, ts.IndexKind.String) ?? checker.getIndexInfoOfType(type, ts.IndexKind.Number);
     if (index) this.visit(index.type, `${path}[key]`, index.declaration, depth + 1, onPath);

@@ -13,6 +13,14 @@ import { needsTransfer } from './transfer-required';
 const hostClasses = new Set(['Stream', 'Readable', 'Writable', 'Duplex', 'Transform', 'Socket', 'Server', 'ChildProcess', 'Worker', 'Interface', 'Timeout', 'Immediate', 'Process', 'IncomingMessage', 'ServerResponse', 'ClientRequest', 'Agent', 'EventEmitter']);
 // Crypto streams are lazily initialised: a fresh Hash/Cipher arrives as a methodless object instead of throwing.
 const lazyCrypto = new Set(['Hash', 'Hmac', 'Cipher', 'Decipher', 'Cipheriv', 'Decipheriv', 'Sign', 'Verify']);
+// Electron's own objects wrap native (gin) objects, and IPC events hold the sender and reply
+// functions: Electron's serializer refuses them ("An object could not be cloned"; its IPC docs:
+// "sending ... special Electron objects will throw an exception").
+const electronHostObjects = new Set([
+  'BaseWindow', 'BrowserWindow', 'BrowserView', 'WebContents', 'WebContentsView', 'View', 'WebFrameMain', 'Menu', 'MenuItem', 'Tray',
+  'Session', 'Cookies', 'DownloadItem', 'UtilityProcess', 'ServiceWorkerMain', 'Debugger', 'WebRequest', 'Protocol',
+  'IpcMainEvent', 'IpcMainInvokeEvent', 'IpcRendererEvent', 'IpcMainServiceWorkerEvent', 'IpcMainServiceWorkerInvokeEvent', 'IpcRenderer',
+]);
 const nodeModules = new Set(['global', 'events', 'stream', 'net', 'tls', 'http', 'https', 'http2', 'child_process', 'cluster', 'worker_threads', 'readline', 'fs', 'timers', 'process', 'dgram', 'zlib', 'repl', 'tty', 'node']);
 
 export const noHostObject: TypeRule = {
@@ -20,6 +28,11 @@ export const noHostObject: TypeRule = {
   check(facts, ctx, _path, via) {
     if (!facts.fromLibrary && facts.classInstance && ctx.serializer === 'clone') return projectSubclass(facts, ctx.checker, ctx.program);
     if (!facts.fromLibrary || ctx.serializer !== 'clone' || !facts.origin) return undefined;
+    if (facts.origin.module === 'electron' || facts.origin.module.startsWith('electron/')) {
+      const native = facts.ancestry.find((n) => electronHostObjects.has(n));
+      if (!native) return undefined;
+      return { severity: 'error', reason: `is an Electron ${facts.name || native} object, which Electron's IPC cannot clone (Error: An object could not be cloned); send plain data (its id, the fields the other side needs) instead` };
+    }
     // Node's measured verdict (tools/probe/node-clone.mjs) on a class no rule here names:
     // dns.Resolver, crypto.Sign, vm.Script, zlib streams, tls.SecureContext...
     const { module } = facts.origin;
