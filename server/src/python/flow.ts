@@ -304,6 +304,9 @@ export class Flow {
     // Whatever it calls, a file that cannot get hold of a sink's library sends nothing.
     if (text !== undefined && this.reachesBoundary(file)) {
       if (this.lexicalOf(file, text).boundary) result = true;
+      // `ex.map(...)` (too common a name for boundaryWords) on what a boundary module's function
+      // made (`with make_executor() as ex:`): the pool or executor comes from that module.
+      else if (/\.map[ \t]*\(/.test(text) && this.boundaryImports(file, text).length) result = true;
       else
         for (const m of this.boundaryImports(file, text)) {
           for (const n of this.sinkFunctionNames(m))
