@@ -435,8 +435,17 @@ export class Evaluator {
         if (!value) return { kind: 'data', site: this.site(node, scope) };
         return { kind: 'container', items: [{ label: '[i]', value: this.eval(value, scope, depth + 1), node: value, module: scope.module }], site: this.site(node, scope), dict: node.type === 'dictionary_comprehension' };
       }
-      case 'generator_expression':
-        return { kind: 'object', type: 'builtins.generator', library: 'builtins', site: this.site(node, scope) };
+      case 'generator_expression': {
+        // A generator, whose items (`pool.imap(run, (Job(i) for i in ids))`) are its body, read
+        // when first asked, as for a generator function's yields.
+        const gen: Value = { kind: 'object', type: 'builtins.generator', library: 'builtins', site: this.site(node, scope) };
+        const body = node.childForFieldName('body');
+        if (body && depth < MAX_DEPTH - 4) {
+          let memo: Value | undefined;
+          gen.elements = () => (memo ??= this.eval(body, scope, depth + 1));
+        }
+        return gen;
+      }
       case 'subscript': {
         // `view[i:j]` of a memoryview is a memoryview (unpicklable); `view[i]` is an int.
         const base = node.childForFieldName('value');
