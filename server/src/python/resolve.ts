@@ -1368,7 +1368,8 @@ export class Evaluator {
    * (`def make_job(path, lock): return Job(path, lock)`), they are read as this call's arguments.
    */
   private returnAt(fn: FunctionInfo, call: Node, scope: Scope, offset: number, depth: number, site: Site): Value {
-    const v = this.returnValue(fn, depth, site);
+    // `make(*args)` may set any parameter: no default decides which return it takes.
+    const v = this.returnValue(fn, depth, site, !callArgs(call).splat);
     // A generator's yields are read later, with this call's arguments for its parameters; a
     // return chosen by a parameter (`if kind == "thread": return ThreadPoolExecutor()`) too.
     if (depth > MAX_DEPTH - 4 || (!builtFromParams(v, fn, 0) && !(v.kind === 'object' && v.elements) && !returnsChosenByParams(fn))) return v;
@@ -1389,7 +1390,7 @@ export class Evaluator {
       values.set(KWARGS, { kind: 'container', dict: true, items: extra.map(([k, a]) => ({ label: `['${k}']`, value: this.eval(a, scope, depth + 1), node: a, module: scope.module })), site: this.site(call, scope) });
     }
     if (!values.size) return v;
-    return this.withArguments(fn, values).returnValue(fn, depth + 1, site);
+    return this.withArguments(fn, values).returnValue(fn, depth + 1, site, !splat);
   }
 
   /**
@@ -1407,7 +1408,7 @@ export class Evaluator {
   }
 
   /** What calling `fn` gives: a generator for a generator function, else its single `return` value or its return annotation. */
-  returnValue(fn: FunctionInfo, depth: number, site: Site): Value {
+  returnValue(fn: FunctionInfo, depth: number, site: Site, byDefaults = true): Value {
     if (fn.isGenerator) {
       const async = fn.node.isAsync;
       const gen: Value = { kind: 'object', type: async ? 'builtins.coroutine' : 'builtins.generator', library: 'builtins', site };
@@ -1422,7 +1423,7 @@ export class Evaluator {
     }
     if (fn.node.isAsync) return { kind: 'object', type: 'builtins.coroutine', library: 'builtins', site };
 
-    const returns = fn.returns.length > 1 ? reachableReturns(fn, (name) => this.literalOfParam(fn, name)) : fn.returns;
+    const returns = fn.returns.length > 1 && byDefaults ? reachableReturns(fn, (name) => this.literalOfParam(fn, name)) : fn.returns;
     const v = returns.length === 1 ? this.eval(returns[0], fn.scope, depth + 1) : returns.length <= MAX_OPTIONS ? union(returns.map((r) => this.eval(r, fn.scope, depth + 1))) : unknown;
     const annotation = fn.node.childForFieldName('return_type');
     if (isUnknown(v) && annotation) return this.evalAnnotation(annotation, fn.outer, depth + 1, site);
