@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { SendcheckConfig } from '../engine/config';
-import { definesPickleHooks, KWARGS, VARARGS, type CallSite, type ClassInfo, type FunctionInfo, type ModuleModel, type Scope } from './model';
+import { definesPickleHooks, enclosingScope, KWARGS, VARARGS, type CallSite, type ClassInfo, type FunctionInfo, type ModuleModel, type Scope } from './model';
 import type { Node } from './parser';
 import { classChain, lookup, type ConcreteMethod, type Evaluator, type Site, type Value, type Workspace } from './resolve';
 import type { ImportReach } from './lexical';
@@ -304,6 +304,9 @@ export class Flow {
     // Whatever it calls, a file that cannot get hold of a sink's library sends nothing.
     if (text !== undefined && this.reachesBoundary(file)) {
       if (this.lexicalOf(file, text).boundary) result = true;
+      // `ex.map(...)` (too common a name for boundaryWords) on what a boundary module's function
+      // made (`with make_executor() as ex:`): the pool or executor comes from that module.
+      else if (/\.map[ \t]*\(/.test(text) && this.boundaryImports(file, text).length) result = true;
       else
         for (const m of this.boundaryImports(file, text)) {
           for (const n of this.sinkFunctionNames(m))
@@ -491,6 +494,18 @@ export class Flow {
       if (!narrowed) continue;
       items = narrowed.items;
       out.push({ index: occ.index, name: occ.name, sink, items: items ? (items as 1 | 2) : undefined, attrs: occ.attrs, at: occ.at, key: occ.key, chain: [{ site: { module: fn.module, node: call.node }, text }] });
+    }
+    // cloudpickle and dill ship a nested function or a lambda by value, with its defaults and the
+    // variables it closes over: a parameter of `fn` read there crosses with it (`def count(t,
+    // connection=conn)` handed to `client.map`, conn passed by the caller; dask/distributed#4464).
+    if (sink.serializer !== 'pickle' && !sent.items) {
+      const v = this.ev.eval(sent.node, scope);
+      for (const f of v.kind === 'union' ? v.options : [v]) {
+        const node = f.kind === 'function' && f.fn.local ? f.fn.node : f.kind === 'lambda' ? f.site.node : undefined;
+        if (!node || node.startIndex < fn.node.startIndex || node.endIndex > fn.node.endIndex) continue;
+        for (const p of capturedParams(node, fn))
+          if (!out.some((o) => o.index === p.index)) out.push({ index: p.index, name: p.name, sink, chain: [{ site: { module: fn.module, node: call.node }, text }] });
+      }
     }
     return out;
   }
@@ -855,6 +870,24 @@ export class Flow {
     this.reportedOnce.add(key);
     return true;
   }
+}
+
+/** The parameters of `fn` a function defined inside it reads: in its defaults or its body (its closure). */
+function capturedParams(node: Node, fn: FunctionInfo): { index: number; name: string }[] {
+  const out: { index: number; name: string }[] = [];
+  const stack: Node[] = [node];
+  let visited = 0;
+  while (stack.length && visited++ < 2000) {
+    const n = stack.pop()!;
+    for (const c of n.namedChildren) stack.push(c);
+    if (n.type !== 'identifier' || out.some((o) => o.name === n.text)) continue;
+    const parent = n.parent;
+    if (parent?.type === 'attribute' && parent.childForFieldName('attribute')?.id === n.id) continue;
+    if (parent?.type === 'keyword_argument' && parent.childForFieldName('name')?.id === n.id) continue;
+    const b = lookup(n.text, enclosingScope(fn.module, n), n);
+    if (b?.kind === 'param' && b.fn === fn && b.index >= 0) out.push({ index: b.index, name: b.name });
+  }
+  return out;
 }
 
 /** The object a method call is made on (`Runner(...)` in `Runner(...).run(n)`, `bank` in `bank.put(...)`). */

@@ -4,11 +4,11 @@ import { notebookExtensions, pythonExtensions } from '../engine/files';
 import { isNotebookFile } from '../engine/notebook';
 import type { CheckRequest, Finding, LanguageEngine, SourceHost } from '../engine/types';
 import { Judge, type JudgeContext } from './judge';
-import { KWARGS, VARARGS, type ClassInfo, type ModuleModel } from './model';
+import { KWARGS, VARARGS, type CallSite, type ClassInfo, type ModuleModel } from './model';
 import { ImportCache } from './lexical';
 import { initPythonParser, parserReady, TreeCache } from './parser';
 import { rangeOf } from './ranges';
-import { type ConcreteMethod, type ModelCache, Evaluator, startMethodLiteral, Workspace, callArgs, iterated } from './resolve';
+import { type ConcreteMethod, type ModelCache, Evaluator, Workspace, callArgs, iterated, lookup, type Value } from './resolve';
 import { pythonRuleById, pythonRules, sinkChecks } from './rules';
 import { Flow, type DerivedCall } from './flow';
 import { checkCeleryJson } from './rules/py-celery-json';
@@ -41,18 +41,18 @@ export function createPythonEngine(options: PythonEngineOptions = {}): LanguageE
   /** The platform default being analysed when neither the settings nor the code choose a method. */
   let scenarioMethod: ConcreteMethod = 'spawn';
 
+  /** The start method each module's code chooses, for one check (the modules it calls may change between checks). */
+  let chosenMemo = new WeakMap<ModuleModel, ConcreteMethod | null>();
   const chosenMethodOf = (model: ModuleModel): ConcreteMethod | undefined => {
     const configured = config?.python.startMethod ?? 'auto';
     if (configured !== 'auto') return configured;
+    const hit = chosenMemo.get(model);
+    if (hit !== undefined) return hit ?? undefined;
+    chosenMemo.set(model, null);
     const ev = new Evaluator(workspace!);
-    for (const site of model.startMethodCalls) {
-      const callee = ev.eval(site.node.childForFieldName('function')!, site.scope);
-      if (callee.kind !== 'ref' || callee.qname !== 'multiprocessing.set_start_method') continue;
-      const { positional, keywords } = callArgs(site.node);
-      const m = startMethodLiteral(positional[0] ?? keywords.get('method'));
-      if (m) return m;
-    }
-    return undefined;
+    const m = startMethodSetIn(model.startMethodCalls, ev) ?? startMethodSetByHelper(model, ev);
+    chosenMemo.set(model, m ?? null);
+    return m;
   };
   const defaultMethodOf = (model: ModuleModel): ConcreteMethod => chosenMethodOf(model) ?? scenarioMethod;
 
@@ -98,6 +98,7 @@ export function createPythonEngine(options: PythonEngineOptions = {}): LanguageE
       // Summaries of derived sinks live for one check: they depend on every module they pass through.
       flow = new Flow(ws, new Evaluator(ws), request.config, defaultMethodOf);
       forkFlow = undefined;
+      chosenMemo = new WeakMap();
       // pyproject.toml may change between checks: requires-python is read afresh each time.
       versions = new PythonVersionFinder(request.host);
       const findings: Finding[] = [];
@@ -169,6 +170,38 @@ function checkFile(file: string, ws: Workspace, flow: Flow, defaultMethodOf: (m:
   return findings;
 }
 
+/** The method the first `multiprocessing.set_start_method(...)` among `calls` sets, literal or through a constant. */
+function startMethodSetIn(calls: readonly CallSite[], ev: Evaluator): ConcreteMethod | undefined {
+  for (const site of calls) {
+    const callee = ev.eval(site.node.childForFieldName('function')!, site.scope);
+    if (callee.kind !== 'ref' || callee.qname !== 'multiprocessing.set_start_method') continue;
+    const { positional, keywords } = callArgs(site.node);
+    const m = ev.startMethodOf(positional[0] ?? keywords.get('method'), site.scope);
+    if (m) return m;
+  }
+  return undefined;
+}
+
+/**
+ * A function of another module that sets the start method, called from this one
+ * (`from boot import configure` ... `configure()`): the method is global to the process, so it
+ * holds here too. Only names bound by imports are followed, one call deep.
+ */
+function startMethodSetByHelper(model: ModuleModel, ev: Evaluator): ConcreteMethod | undefined {
+  for (const site of model.calls) {
+    const f = site.node.childForFieldName('function');
+    const head = f?.type === 'identifier' ? f : f?.type === 'attribute' ? f.childForFieldName('object') : null;
+    if (!f || head?.type !== 'identifier' || lookup(head.text, site.scope, head)?.kind !== 'import') continue;
+    const callee = ev.eval(f, site.scope);
+    if (callee.kind !== 'function' || callee.fn.module === model) continue;
+    const fn = callee.fn;
+    const inside = fn.module.startMethodCalls.filter((c) => c.node.startIndex >= fn.node.startIndex && c.node.endIndex <= fn.node.endIndex);
+    const m = inside.length ? startMethodSetIn(inside, ev) : undefined;
+    if (m) return m;
+  }
+  return undefined;
+}
+
 /** A call of a derived sink, judged at the caller's argument with the real sink's serializer and start method. */
 function judgeDerived(d: DerivedCall, model: ModuleModel, ev: Evaluator, judge: Judge, copyreg: (cls: ClassInfo) => boolean): Finding | undefined {
   const { entry, arg, call } = d;
@@ -178,7 +211,7 @@ function judgeDerived(d: DerivedCall, model: ModuleModel, ev: Evaluator, judge: 
   // The helper sends an attribute of this argument (`job.context`): that is what crosses.
   for (const name of entry.attrs ?? []) value = ev.attributeOf(value, name, { module: argModule, node: arg }, 1);
   const items = d.items ?? entry.items;
-  if (items) value = iterated(value);
+  if (items) value = itemsSent(value);
   if (items && (value.kind !== 'container' || value.dict)) return undefined;
   const real = entry.sink;
   const ctx: JudgeContext = { transport: real.transport, serializer: real.serializer, method: real.method, call: { module: model, node: call.node }, copyreg };
@@ -218,6 +251,15 @@ function judgeDerived(d: DerivedCall, model: ModuleModel, ev: Evaluator, judge: 
     ],
     fixes: rule.fixes({ problem, sink: callerSink, ev }),
   };
+}
+
+/**
+ * What a map-like sink sends of an iterable: its items, one by one. The iterable itself stays in
+ * the parent, so a dict view handed to `executor.map(f, d.values())` is iterated, not pickled.
+ */
+function itemsSent(v: Value): Value {
+  const it = iterated(v);
+  return it.kind === 'container' && it.view ? { ...it, view: undefined } : it;
 }
 
 /** What to do when a task returns a handle: the caller needs what it reads, not the handle. */
@@ -272,7 +314,7 @@ function judgeArgument(
   judge: Judge,
   copyreg: (cls: ClassInfo) => boolean,
 ): Finding | undefined {
-  const value = sent.items ? iterated(ev.eval(sent.node, sink.call.scope)) : ev.eval(sent.node, sink.call.scope);
+  const value = sent.items ? itemsSent(ev.eval(sent.node, sink.call.scope)) : ev.eval(sent.node, sink.call.scope);
   if (sent.items) {
     // The iterable itself stays here; its items are sent (a dict's items are its keys).
     if (value.kind !== 'container' || value.dict) return undefined;

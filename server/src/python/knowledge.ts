@@ -188,6 +188,25 @@ const handWritten: Record<string, TypeInfo> = {
   'sqlite3.Row': other('sqlite3.Row', 'a sqlite3.Row', "TypeError: cannot pickle 'sqlite3.Row' object", undefined, 'convert each row to plain data where it is fetched (`dict(row)` keeps the column names, `tuple(row)` the order), or set `row_factory = None` on the connection that fetches these rows'),
   'weakref.ref': other('weakref.ref', 'a weak reference', "TypeError: cannot pickle 'weakref.ReferenceType' object", undefined, 'send the referenced object instead'),
   'types.MappingProxyType': other('types.MappingProxyType', 'a mappingproxy', "TypeError: cannot pickle 'mappingproxy' object", undefined, 'send `dict(proxy)` instead'),
+  'builtins.exec-function': {
+    display: 'function made by exec()',
+    problem: {
+      rule: 'py-unpicklable-object',
+      what: 'a function made by `exec()`',
+      runtime: "PicklingError: Can't pickle <function …>: attribute lookup … on __main__ failed",
+      sentBy: ['cloudpickle', 'dill'],
+      advice: 'pickle finds a function by its module and name, and this one has neither: define it in a module the worker imports, or send the source text and `exec` it in the worker',
+    },
+  },
+  // ctypes objects that hold an address (measured with CPython 3.11, cloudpickle 2.2, dill 0.3):
+  // an address means nothing in another process, so every pickler refuses them.
+  'ctypes._Pointer': other('ctypes pointer', 'a ctypes pointer', 'ValueError: ctypes objects containing pointers cannot be pickled', undefined, 'send the value it points to (`ptr.contents` for a Structure, `ptr.contents.value` for a number) and take a pointer to it in the worker'),
+  'ctypes.CArgObject': other('ctypes byref', 'a `ctypes.byref()` reference', "TypeError: cannot pickle 'CArgObject' object", undefined, 'send the object itself and call `ctypes.byref()` in the worker, where the foreign function is called'),
+  // `create_string_buffer(n)` makes an array of a class ctypes builds on the fly: pickle cannot find it by name.
+  'ctypes.c_char_Array': {
+    ...other('ctypes string buffer', 'a ctypes string buffer', "PicklingError: Can't pickle <class 'ctypes.c_char_Array_…'>: attribute lookup c_char_Array_… on ctypes failed", undefined, 'send its bytes (`buf.raw`, or `buf.value` up to the first NUL) and make the buffer in the worker'),
+    problem: { rule: 'py-unpicklable-object', what: 'a ctypes string buffer', runtime: "PicklingError: Can't pickle <class 'ctypes.c_char_Array_…'>: attribute lookup c_char_Array_… on ctypes failed", sentBy: ['cloudpickle'], advice: 'send its bytes (`buf.raw`, or `buf.value` up to the first NUL) and make the buffer in the worker' },
+  },
   // Roles only: these pickle fine or are never sent, but calls on them matter.
   'multiprocessing.context': { display: 'multiprocessing context', role: 'mp-context' },
   'multiprocessing.pool.Pool': other('multiprocessing.Pool', 'a multiprocessing.Pool', 'NotImplementedError: pool objects cannot be passed between processes or pickled', 'process-pool', keepPoolOut),
@@ -401,6 +420,12 @@ export const factories: Record<string, string> = {
   'distributed.Client': 'distributed.Client',
   'dask.distributed.Client': 'distributed.Client',
   'functools.partial': 'partial',
+  // A call of `exec(source, namespace)` stands for what it defines into `namespace` (model.ts
+  // records it as a write into that dict): functions whose module cannot be imported by name.
+  'builtins.exec': 'builtins.exec-function',
+  'ctypes.pointer': 'ctypes._Pointer',
+  'ctypes.byref': 'ctypes.CArgObject',
+  'ctypes.create_string_buffer': 'ctypes.c_char_Array',
 };
 
 /** Other names sendcheck recognises (sinks, start-method calls): a star import provides them too. */

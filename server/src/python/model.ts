@@ -620,6 +620,14 @@ export function buildModuleModel(file: string, root: Node): ModuleModel {
   };
   const recordWrite = (call: Node, scope: Scope) => {
     const f = call.childForFieldName('function');
+    // `exec(source, namespace)` (or `exec(source, globals, namespace)`) defines into that dict:
+    // the call itself stands for what it defines (knowledge.ts `builtins.exec`).
+    if (f?.type === 'identifier' && f.text === 'exec') {
+      const args = call.childForFieldName('arguments')?.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment') ?? [];
+      const ns = args[2] ?? args[1];
+      if (ns?.type === 'identifier') addWrite(scope, ns.text, call, '[exec]');
+      return;
+    }
     if (f?.type !== 'attribute') return;
     const obj = f.childForFieldName('object');
     const method = f.childForFieldName('attribute')?.text;

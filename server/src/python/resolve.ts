@@ -254,7 +254,8 @@ export function lookup(name: string, scope: Scope, at: Node): Binding | undefine
     const list = s.bindings.get(name);
     if (!list || list.length === 0) continue;
     let best: Binding | undefined;
-    for (const b of list) if (b.node.startIndex < at.startIndex) best = b;
+    // `task = partial(task, ...)`: the right side reads the binding before this one.
+    for (const b of list) if (b.node.startIndex < at.startIndex && !(b.kind === 'value' && at.startIndex >= b.value.startIndex && at.endIndex <= b.value.endIndex)) best = b;
     return best ?? list[list.length - 1];
   }
   return undefined;
@@ -393,6 +394,14 @@ export class Evaluator {
   ) {}
 
   /** An evaluator that reads the parameters of `fn` as the values one call passes (context for one call site). */
+  /** A start method written as a literal or through a name bound to one (`get_context(START_METHOD)`, `settings.START`). */
+  startMethodOf(n: Node | undefined, scope: Scope, depth = 0): ConcreteMethod | undefined {
+    if (!n) return undefined;
+    if (n.type !== 'identifier' && n.type !== 'attribute') return startMethodLiteral(n);
+    const v = this.eval(n, scope, depth + 1);
+    return v.kind === 'data' && v.site ? startMethodLiteral(v.site.node) : undefined;
+  }
+
   withArguments(fn: FunctionInfo, values: Map<number, Value>): Evaluator {
     return new Evaluator(this.ws, { fn, values });
   }
@@ -496,8 +505,17 @@ export class Evaluator {
         if (!value) return { kind: 'data', site: this.site(node, scope) };
         return { kind: 'container', items: [{ label: '[i]', value: this.eval(value, scope, depth + 1), node: value, module: scope.module }], site: this.site(node, scope), dict: node.type === 'dictionary_comprehension' };
       }
-      case 'generator_expression':
-        return { kind: 'object', type: 'builtins.generator', library: 'builtins', site: this.site(node, scope) };
+      case 'generator_expression': {
+        // A generator, whose items (`pool.imap(run, (Job(i) for i in ids))`) are its body, read
+        // when first asked, as for a generator function's yields.
+        const gen: Value = { kind: 'object', type: 'builtins.generator', library: 'builtins', site: this.site(node, scope) };
+        const body = node.childForFieldName('body');
+        if (body && depth < MAX_DEPTH - 4) {
+          let memo: Value | undefined;
+          gen.elements = () => (memo ??= this.eval(body, scope, depth + 1));
+        }
+        return gen;
+      }
       case 'subscript': {
         // `view[i:j]` of a memoryview is a memoryview (unpicklable); `view[i]` is an int.
         const base = node.childForFieldName('value');
@@ -586,7 +604,7 @@ export class Evaluator {
       case 'param': {
         const fn = b.fn;
         const given = this.bound?.fn === fn ? this.bound.values.get(b.index) : undefined;
-        if (given) return given;
+        if (given) return given.kind === 'instance' && use ? this.withParamAttrWrites(given, b, use, depth) : given;
         if (b.index === 0 && fn.outer.kind === 'class' && fn.outer.cls && !fn.decorators.some((d) => /staticmethod|classmethod/.test(d.text)))
           return { kind: 'instance', cls: fn.outer.cls, site: { module: fn.module, node: fn.outer.cls.nameNode }, selfIn: fn };
         // `cls` in a classmethod: the class (`cls(...)` builds one, `cls._instance` is its attribute).
@@ -667,6 +685,17 @@ export class Evaluator {
     // A namespace's attributes are its items: `ctx.lock = Lock()` adds one.
     if (v.kind === 'container') return { ...v, items: [...v.items, ...set.map((i) => ({ ...i, label: `.${i.label}` }))] };
     return { ...v, setOutside: set };
+  }
+
+  /**
+   * An object handed to a helper, read back inside it after the helper set attributes on it
+   * (`def attach_lock(plugin): plugin.lock = Lock(); return plugin`): those attributes count.
+   */
+  private withParamAttrWrites(v: Extract<Value, { kind: 'instance' }>, b: Extract<Binding, { kind: 'param' }>, use: Node, depth: number): Value {
+    const writes = (b.fn.scope.attrWrites?.get(b.name) ?? []).filter((w) => w.statement.endIndex <= use.startIndex);
+    if (!writes.length || depth > MAX_DEPTH - 4) return v;
+    const set: Item[] = writes.map((w) => ({ label: w.label, value: this.eval(w.node, b.fn.scope, depth + 1), node: w.statement, module: b.fn.module }));
+    return { ...v, setOutside: [...(v.setOutside ?? []), ...set] };
   }
 
   /**
@@ -1302,7 +1331,7 @@ export class Evaluator {
         if (made === 'multiprocessing.context') {
           const { positional, keywords } = callArgs(call);
           const m = positional[0] ?? keywords.get('method');
-          obj.method = m ? startMethodLiteral(m) : this.ws.defaultMethodOf(scope.module);
+          obj.method = m ? this.startMethodOf(m, scope, depth) : this.ws.defaultMethodOf(scope.module);
           if (m && !obj.method) return unknown;
         } else if (made === 'concurrent.futures.ProcessPoolExecutor') {
           const ctx = callArgs(call).keywords.get('mp_context');
@@ -1413,9 +1442,11 @@ export class Evaluator {
    * (`def make_job(path, lock): return Job(path, lock)`), they are read as this call's arguments.
    */
   private returnAt(fn: FunctionInfo, call: Node, scope: Scope, offset: number, depth: number, site: Site): Value {
-    const v = this.returnValue(fn, depth, site);
-    // A generator's yields are read later, with this call's arguments for its parameters.
-    if (depth > MAX_DEPTH - 4 || (!builtFromParams(v, fn, 0) && !(v.kind === 'object' && v.elements))) return v;
+    // `make(*args)` may set any parameter: no default decides which return it takes.
+    const v = this.returnValue(fn, depth, site, !callArgs(call).splat);
+    // A generator's yields are read later, with this call's arguments for its parameters; a
+    // return chosen by a parameter (`if kind == "thread": return ThreadPoolExecutor()`) too.
+    if (depth > MAX_DEPTH - 4 || (!builtFromParams(v, fn, 0) && !(v.kind === 'object' && v.elements) && !returnsChosenByParams(fn))) return v;
     const { positional, keywords, splat } = callArgs(call);
     const values = new Map<number, Value>();
     fn.params.forEach((name, i) => {
@@ -1433,11 +1464,25 @@ export class Evaluator {
       values.set(KWARGS, { kind: 'container', dict: true, items: extra.map(([k, a]) => ({ label: `['${k}']`, value: this.eval(a, scope, depth + 1), node: a, module: scope.module })), site: this.site(call, scope) });
     }
     if (!values.size) return v;
-    return this.withArguments(fn, values).returnValue(fn, depth + 1, site);
+    return this.withArguments(fn, values).returnValue(fn, depth + 1, site, !splat);
+  }
+
+  /**
+   * The literal a parameter of `fn` holds here: this evaluator's argument for it, else its
+   * default; undefined when it is not a literal (see `reachableReturns`).
+   */
+  private literalOfParam(fn: FunctionInfo, name: string): Node | undefined {
+    const index = fn.params.indexOf(name);
+    if (index < 0) return undefined;
+    const given = this.bound?.fn === fn ? this.bound.values.get(index) : undefined;
+    if (given) return given.kind === 'data' && given.site && literalNodes.has(given.site.node.type) ? given.site.node : undefined;
+    const param = fn.node.childForFieldName('parameters')?.namedChildren.find((p) => p?.childForFieldName('name')?.text === name);
+    const dflt = param?.type === 'default_parameter' || param?.type === 'typed_default_parameter' ? param.childForFieldName('value') : undefined;
+    return dflt && literalNodes.has(dflt.type) ? dflt : undefined;
   }
 
   /** What calling `fn` gives: a generator for a generator function, else its single `return` value or its return annotation. */
-  returnValue(fn: FunctionInfo, depth: number, site: Site): Value {
+  returnValue(fn: FunctionInfo, depth: number, site: Site, byDefaults = true): Value {
     if (fn.isGenerator) {
       const async = fn.node.isAsync;
       const gen: Value = { kind: 'object', type: async ? 'builtins.coroutine' : 'builtins.generator', library: 'builtins', site };
@@ -1451,11 +1496,151 @@ export class Evaluator {
       return gen;
     }
     if (fn.node.isAsync) return { kind: 'object', type: 'builtins.coroutine', library: 'builtins', site };
-    const v = fn.returns.length === 1 ? this.eval(fn.returns[0], fn.scope, depth + 1) : fn.returns.length <= MAX_OPTIONS ? union(fn.returns.map((r) => this.eval(r, fn.scope, depth + 1))) : unknown;
+
+    const returns = fn.returns.length > 1 && byDefaults ? reachableReturns(fn, (name) => this.literalOfParam(fn, name)) : fn.returns;
+    const v = returns.length === 1 ? this.eval(returns[0], fn.scope, depth + 1) : returns.length <= MAX_OPTIONS ? union(returns.map((r) => this.eval(r, fn.scope, depth + 1))) : unknown;
     const annotation = fn.node.childForFieldName('return_type');
     if (isUnknown(v) && annotation) return this.evalAnnotation(annotation, fn.outer, depth + 1, site);
     return v;
   }
+}
+
+const literalNodes = new Set(['string', 'integer', 'true', 'false', 'none']);
+
+/** The value of a literal for comparisons: strings by content, the rest by their text. */
+function literalKey(n: Node): string | undefined {
+  if (n.type === 'string') {
+    const s = stringValue(n);
+    return s === undefined ? undefined : `s:${s}`;
+  }
+  return literalNodes.has(n.type) ? `${n.type}:${n.text}` : undefined;
+}
+
+function literalTruth(n: Node): boolean | undefined {
+  if (n.type === 'string') return stringValue(n) === undefined ? undefined : stringValue(n) !== '';
+  if (n.type === 'integer') return !/^0+$/.test(n.text.replace(/_/g, ''));
+  if (n.type === 'true') return true;
+  if (n.type === 'false' || n.type === 'none') return false;
+  return undefined;
+}
+
+/**
+ * Whether a condition holds when each parameter has the literal `literalOf` gives: `kind ==
+ * "thread"`, `kind != "process"`, `use_threads`, `not parallel`, `mode is None`, with `and` /
+ * `or` / `not`. Undefined when it cannot be told.
+ */
+function decide(cond: Node, literalOf: (name: string) => Node | undefined): boolean | undefined {
+  switch (cond.type) {
+    case 'parenthesized_expression': {
+      const inner = cond.namedChildren.find((c) => c.type !== 'comment');
+      return inner ? decide(inner, literalOf) : undefined;
+    }
+    case 'not_operator': {
+      const arg = cond.childForFieldName('argument');
+      const d = arg ? decide(arg, literalOf) : undefined;
+      return d === undefined ? undefined : !d;
+    }
+    case 'boolean_operator': {
+      const left = cond.childForFieldName('left');
+      const right = cond.childForFieldName('right');
+      const l = left ? decide(left, literalOf) : undefined;
+      const r = right ? decide(right, literalOf) : undefined;
+      if (!left || !right) return undefined;
+      // The parsed tree keeps named nodes only: the operator is the text between the operands.
+      if (between(cond, left, right) === 'and') return l === false || r === false ? false : l && r ? true : undefined;
+      return l === true || r === true ? true : l === false && r === false ? false : undefined;
+    }
+    case 'identifier': {
+      const lit = literalOf(cond.text);
+      return lit ? literalTruth(lit) : undefined;
+    }
+    case 'comparison_operator': {
+      const operands = cond.namedChildren.filter((c) => c.type !== 'comment');
+      if (operands.length !== 2) return undefined;
+      const op = between(cond, operands[0], operands[1]);
+      const side = (n: Node) => (n.type === 'identifier' ? literalOf(n.text) : literalNodes.has(n.type) ? n : undefined);
+      const a = side(operands[0]);
+      const b = side(operands[1]);
+      // One side must be a parameter: two literals are not worth deciding.
+      if (!a || !b || (operands[0].type !== 'identifier' && operands[1].type !== 'identifier')) return undefined;
+      const ka = literalKey(a);
+      const kb = literalKey(b);
+      if (ka === undefined || kb === undefined) return undefined;
+      if (op === '==' || op === 'is') return ka === kb;
+      if (op === '!=' || op === 'is not') return ka !== kb;
+      return undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** The source text between two children of `n`, whitespace collapsed: an operator the tree does not keep. */
+function between(n: Node, a: Node, b: Node): string {
+  return n.text.slice(a.endIndex - n.startIndex, b.startIndex - n.startIndex).trim().replace(/\s+/g, ' ');
+}
+
+/** A block whose last statement leaves the function (`return`, `raise`). */
+function leaves(block: Node | null): boolean {
+  const last = block?.namedChildren.filter((c) => c.type !== 'comment').pop();
+  return last?.type === 'return_statement' || last?.type === 'raise_statement';
+}
+
+/**
+ * The returns of `fn` that can run when its parameters hold what `literalOf` gives: a return
+ * under an `if`/`elif`/`else` the literals decide against is dropped, and so is one after an
+ * `if` they decide for whose block returns (`if kind == "thread": return T(...)` then
+ * `return P(...)`). All of them when nothing is decided.
+ */
+function reachableReturns(fn: FunctionInfo, literalOf: (name: string) => Node | undefined): Node[] {
+  const reachable = (ret: Node): boolean => {
+    for (let n: Node | null = ret.parent; n && n.id !== fn.node.id; n = n.parent) {
+      const parent = n.parent;
+      if (!parent) break;
+      if (n.type === 'block' && (parent.type === 'if_statement' || parent.type === 'elif_clause' || parent.type === 'else_clause')) {
+        const ifNode = parent.type === 'if_statement' ? parent : parent.parent;
+        if (ifNode?.type !== 'if_statement') continue;
+        // Every earlier branch's condition must fail, this one's (if any) hold.
+        const branches = [ifNode, ...ifNode.namedChildren.filter((c) => c.type === 'elif_clause')];
+        const own = parent.type === 'else_clause' ? undefined : parent;
+        for (const b of branches) {
+          const cond = b.childForFieldName('condition');
+          const d = cond ? decide(cond, literalOf) : undefined;
+          if (b.id === own?.id) {
+            if (d === false) return false;
+            break;
+          }
+          if (d === true) return false;
+        }
+      }
+      // An earlier `if` in the same block that is taken and returns.
+      if (n.type !== 'block' && parent.type === 'block') {
+        for (const prev of parent.namedChildren) {
+          if (prev.startIndex >= n.startIndex) break;
+          if (prev.type !== 'if_statement' || prev.namedChildren.some((c) => c.type === 'elif_clause' || c.type === 'else_clause')) continue;
+          const cond = prev.childForFieldName('condition');
+          if (cond && decide(cond, literalOf) === true && leaves(prev.childForFieldName('consequence'))) return false;
+        }
+      }
+    }
+    return true;
+  };
+  const kept = fn.returns.filter(reachable);
+  return kept.length ? kept : fn.returns;
+}
+
+/** Whether some return of `fn` sits under a condition on one of its parameters. */
+function returnsChosenByParams(fn: FunctionInfo): boolean {
+  if (fn.returns.length < 2) return false;
+  const params = new Set(fn.params);
+  const mentions = (n: Node | null): boolean => !!n && (n.type === 'identifier' ? params.has(n.text) : n.namedChildren.some((c) => mentions(c)));
+  const body = fn.node.childForFieldName('body');
+  const visit = (n: Node): boolean => {
+    if ((n.type === 'if_statement' || n.type === 'elif_clause') && mentions(n.childForFieldName('condition'))) return true;
+    if (n.type === 'function_definition' || n.type === 'lambda' || n.type === 'class_definition') return false;
+    return n.namedChildren.some((c) => !!c && visit(c));
+  };
+  return !!body && body.namedChildren.some((c) => !!c && visit(c));
 }
 
 /** Base classes that name an interface rather than the object: what a parameter typed with one holds is up to its callers. */

@@ -2,7 +2,7 @@ import type { PythonSerializer, SendcheckConfig } from '../engine/config';
 import { librarySerializers, types, type Role, type Transport } from './knowledge';
 import type { CallSite, ClassInfo, ModuleModel } from './model';
 import type { Node } from './parser';
-import { callArgs, callSplats, classChain, lookup, processStarted, startMethodLiteral, type ConcreteMethod, type Evaluator, type Value } from './resolve';
+import { callArgs, callSplats, classChain, lookup, processStarted, type ConcreteMethod, type Evaluator, type Value } from './resolve';
 
 // Where a value crosses into another process, and how: which arguments, through which
 // serializer, to a child started how. Thread pools and threading.Thread are not sinks.
@@ -52,6 +52,7 @@ const sinkMethodNames = new Set([
   'run_in_executor',
   'scatter',
   'get_reusable_executor',
+  'store',
   'DataLoader',
   'remote',
 ]);
@@ -264,6 +265,16 @@ function sinkAt(site: CallSite, ev: Evaluator, config: SendcheckConfig, defaultM
         // Pool with the standard pickler.
         const backend = contextBackend(call, site.scope, ev) ?? (q.endsWith('CV') ? fitBackend(call, site.scope, ev) : undefined);
         return sink && backend === 'multiprocessing' ? { ...sink, serializer: 'pickle' } : sink;
+      }
+      case 'dask.array.store':
+      case 'dask.array.core.store': {
+        // `da.store(x, target, lock=threading.Lock())`: the lock goes into the task graph, which a
+        // distributed scheduler (a `Client` made in this module) or the processes scheduler
+        // cloudpickles to its workers (dask/distributed#780). The threaded default pickles nothing.
+        const lockArg = arg(2, 'lock');
+        if (!lockArg || !(daskDistributed(site.scope.module, ev) || daskProcesses(site, ev))) return undefined;
+        add('lock', lockArg);
+        return make('dask.array.store', 'task', 'dask', 'spawn');
       }
       case 'pickle.dump':
       case 'pickle.dumps':
@@ -493,7 +504,7 @@ function dataLoaderSink(
   let method: ConcreteMethod | undefined;
   const context = arg(11, 'multiprocessing_context');
   if (context) {
-    method = startMethodLiteral(context);
+    method = ev.startMethodOf(context, site.scope);
     if (!method) {
       const c = ev.eval(context, site.scope);
       if (c.kind === 'object' && c.type === 'multiprocessing.context') method = c.method;
@@ -555,6 +566,18 @@ const processSchedulers = /^(['"])(?:processes|multiprocessing)\1$/;
  * scheduler: `dask.compute(..., scheduler="processes")`, `x.compute(scheduler="processes")` /
  * `.persist(...)`, or `dask.config.set(scheduler="processes")`.
  */
+const distributedSchedulers = /^(?:dask\.)?distributed\.(?:Client|LocalCluster)$/;
+
+/** Whether the module makes a dask.distributed `Client` or `LocalCluster`: the default scheduler of what it computes is then the cluster's. */
+function daskDistributed(module: ModuleModel, ev: Evaluator): boolean {
+  return module.calls.some((c) => {
+    const f = c.node.childForFieldName('function');
+    if (!f || !/(?:Client|LocalCluster)$/.test(f.text)) return false;
+    const callee = ev.eval(f, c.scope);
+    return callee.kind === 'ref' && distributedSchedulers.test(callee.qname);
+  });
+}
+
 function daskProcesses(site: CallSite, ev: Evaluator): boolean {
   const module = site.scope.module;
   // The scope itself, the module, and the scopes that call the function building the tasks
