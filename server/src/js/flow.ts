@@ -155,8 +155,11 @@ export function argumentsFromCallers(checker: ts.TypeChecker, program: ts.Progra
     if (sf.isDeclarationFile || sf.fileName.includes('/node_modules/')) continue;
     for (const call of callsIn(sf).get(name) ?? []) {
       if (ts.isConstructorDeclaration(fn) ? !ts.isNewExpression(call) || constructorOf(checker, call) !== fn : !ts.isCallExpression(call) || calledFunction(checker, call) !== fn) continue;
-      const arg = call.arguments?.[index];
+      const args = call.arguments ?? [];
+      const arg = args[index];
       if (arg && !ts.isSpreadElement(arg)) out.push(arg);
+      // A caller that leaves the argument out gets the default (`constructor(script, options = {})`).
+      else if (!arg && param.initializer && !args.some(ts.isSpreadElement) && !out.includes(param.initializer)) out.push(param.initializer);
       if (out.length >= maxCallers) return out;
     }
   }
@@ -607,7 +610,20 @@ export function commonJsInteropType(checker: ts.TypeChecker, expr: ts.Expression
       if (t.flags & ts.TypeFlags.Any) return commonJsInteropType(checker, d.initializer, hops + 1);
       return isModuleNamespace(t) ? defaultExportType(checker, t) : undefined;
     }
+    // `for (const worker of Object.values(cluster.workers))`: an element of what the loop walks.
+    if (d && ts.isVariableDeclaration(d) && ts.isIdentifier(d.name) && !d.type && ts.isVariableDeclarationList(d.parent) && ts.isForOfStatement(d.parent.parent)) {
+      if (!(checker.getTypeAtLocation(e).flags & ts.TypeFlags.Any)) return undefined;
+      return interopElementType(checker, d.parent.parent.expression, hops + 1);
+    }
     return undefined;
+  }
+  // `cluster.workers[id]`: the value type of the dictionary the interop type names.
+  if (ts.isElementAccessExpression(e)) {
+    if (!(checker.getTypeAtLocation(e).flags & ts.TypeFlags.Any)) return undefined;
+    const found = commonJsInteropType(checker, e.expression, hops + 1);
+    const base = found && checker.getNonNullableType(found);
+    const value = base && (checker.getIndexTypeOfType(base, ts.IndexKind.String) ?? checker.getIndexTypeOfType(base, ts.IndexKind.Number));
+    return value ? checker.getNonNullableType(value) : undefined;
   }
   if (ts.isPropertyAccessExpression(e)) {
     const own = checker.getTypeAtLocation(e);
@@ -625,6 +641,17 @@ export function commonJsInteropType(checker: ts.TypeChecker, expr: ts.Expression
     return sig ? sig.getReturnType() : undefined;
   }
   return undefined;
+}
+
+/** The element type of an iterable whose own type is lost to the CommonJS interop: an array's, or `Object.values(dict)`'s. */
+function interopElementType(checker: ts.TypeChecker, iterable: ts.Expression, hops: number): ts.Type | undefined {
+  const e = skipOuter(iterable);
+  const values = ts.isCallExpression(e) && e.arguments.length === 1 && /^Object\.values$/.test(e.expression.getText());
+  const found = commonJsInteropType(checker, values ? e.arguments[0] : e, hops);
+  if (!found) return undefined;
+  const base = checker.getNonNullableType(found);
+  const element = values ? (checker.getIndexTypeOfType(base, ts.IndexKind.String) ?? checker.getIndexTypeOfType(base, ts.IndexKind.Number)) : checker.getIndexTypeOfType(base, ts.IndexKind.Number);
+  return element ? checker.getNonNullableType(element) : undefined;
 }
 
 function isModuleNamespace(t: ts.Type): boolean {
