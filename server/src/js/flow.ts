@@ -1060,6 +1060,16 @@ export function typedOriginsOfUntyped(checker: ts.TypeChecker, expr: ts.Expressi
     } catch {
       return;
     }
+    // `const { onError, ...payload } = job`: the rest holds `job`'s own properties but the ones named beside it.
+    const rest = ts.isIdentifier(e) ? restBinding(checker, e) : undefined;
+    if (rest) {
+      const before = out.length;
+      visit(rest.source, path, depth + 1, untyped, true);
+      const kept = out.slice(before).filter((o) => !(o.path.length > path.length && rest.named.includes(o.path[path.length])));
+      for (const o of kept) if (o.path.length === path.length) o.omit = [...(o.omit ?? []), ...rest.named];
+      out.splice(before, out.length - before, ...kept);
+      return;
+    }
     if (ts.isObjectLiteralExpression(e)) {
       const declaredAny = anyMembersOfContext(checker, e);
       // `{ ...history.state, scroll }`: a spread of `any` makes the whole literal `any`, so the type walk sees none of its members.
@@ -1219,6 +1229,22 @@ export function typedOriginsOfUntyped(checker: ts.TypeChecker, expr: ts.Expressi
     if (causes.some((c) => c.every((seg, i) => o.path[i] === seg))) o.viaErrorCause = true;
   }
   return out;
+}
+
+/** The object a rest element destructures (`const { a, ...rest } = source`) and the names taken out beside it. */
+function restBinding(checker: ts.TypeChecker, id: ts.Identifier): { source: ts.Expression; named: string[] } | undefined {
+  const d = symbolOf(checker, id)?.valueDeclaration;
+  if (!d || !ts.isBindingElement(d) || !d.dotDotDotToken || !ts.isObjectBindingPattern(d.parent)) return undefined;
+  const holder = d.parent.parent;
+  if (!ts.isVariableDeclaration(holder) || !holder.initializer) return undefined;
+  const named: string[] = [];
+  for (const el of d.parent.elements) {
+    if (el === d) continue;
+    const key = el.propertyName ?? el.name;
+    if (ts.isIdentifier(key) || ts.isStringLiteral(key)) named.push(key.text);
+    else return undefined; // a computed key: which member it takes is not known
+  }
+  return { source: holder.initializer, named };
 }
 
 /**
