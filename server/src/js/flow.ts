@@ -310,6 +310,14 @@ export function originsOf(checker: ts.TypeChecker, expr: ts.Expression, options:
           return;
         }
       }
+      // `handler(payload)` with `const handler = handlers[type]`: what the functions of the dispatch table return.
+      if (!fn && (ts.isIdentifier(x.expression) || ts.isElementAccessExpression(x.expression)) && hops + 1 < maxHops) {
+        const returns = tableFunctions(checker, x.expression, options).flatMap((f) => returnedExpressions(f));
+        if (returns.length) {
+          for (const r of returns) add(r, hops + 1);
+          return;
+        }
+      }
       // `when(d).add(2)` in JS, where `add` was set on the object after it was made
       // (`m.add = function () { ...; return this; }`): the checker knows no such member.
       if (!fn && ts.isPropertyAccessExpression(x.expression) && hops + 1 < maxHops) {
@@ -379,6 +387,40 @@ function assignedMethods(checker: ts.TypeChecker, origins: ts.Expression[], name
     if (out.length >= 4) break;
   }
   return out;
+}
+
+/**
+ * The functions an untyped callee read out of an object literal by a computed key can be
+ * (`handlers[type](payload)`, or `const handler = handlers[type]; handler(payload)`): every function
+ * property of the table. Empty when the callee is anything else.
+ */
+function tableFunctions(checker: ts.TypeChecker, callee: ts.Expression, options: OriginOptions): ts.SignatureDeclaration[] {
+  if (!(checker.getTypeAtLocation(callee).flags & ts.TypeFlags.Any)) return [];
+  const reads = ts.isElementAccessExpression(skipOuter(callee)) ? [skipOuter(callee)] : originsOf(checker, callee, options);
+  const out: ts.SignatureDeclaration[] = [];
+  for (const r of reads) {
+    const read = skipOuter(r);
+    if (!ts.isElementAccessExpression(read) || ts.isStringLiteralLike(read.argumentExpression) || ts.isNumericLiteral(read.argumentExpression)) continue;
+    for (const table of originsOf(checker, read.expression, options)) {
+      if (!ts.isObjectLiteralExpression(table)) continue;
+      for (const p of table.properties) {
+        const f = ts.isMethodDeclaration(p) ? p : ts.isPropertyAssignment(p) ? skipOuter(p.initializer) : ts.isShorthandPropertyAssignment(p) ? p.name : undefined;
+        const fn = f && (ts.isArrowFunction(f) || ts.isFunctionExpression(f) || ts.isMethodDeclaration(f)) ? f : f && ts.isIdentifier(f) ? calledFunctionOfName(checker, f) : undefined;
+        if (fn && (fn as { body?: ts.Node }).body && out.length < maxOrigins) out.push(fn);
+      }
+    }
+  }
+  return out;
+}
+
+/** The project function a name refers to (`parse` in `{ parse, count }`), if any. */
+function calledFunctionOfName(checker: ts.TypeChecker, name: ts.Identifier): ts.SignatureDeclaration | undefined {
+  const sym = ts.isShorthandPropertyAssignment(name.parent) ? checker.getShorthandAssignmentValueSymbol(name.parent) : symbolOf(checker, name);
+  for (const d of sym?.declarations ?? []) {
+    const fn = functionOf(d);
+    if (fn && !fn.getSourceFile().isDeclarationFile) return fn;
+  }
+  return undefined;
 }
 
 /** What the functions given for an untyped callback parameter return, when `call` calls that parameter. */
