@@ -238,7 +238,7 @@ export function originsOf(checker: ts.TypeChecker, expr: ts.Expression, options:
       for (const d of sym.declarations ?? []) {
         if (ts.isVariableDeclaration(d) && ts.isCatchClause(d.parent)) {
           // `catch (err)`: what the try block throws, also from the project's functions it calls.
-          for (const t of thrownIn(checker, d.parent.parent.tryBlock, 0)) add(t, hops + 1);
+          for (const t of thrownIn(checker, d.parent.parent.tryBlock, 0, undefined, options.program)) add(t, hops + 1);
         } else if (ts.isVariableDeclaration(d) && forOfIterable(d)) {
           // `for (const job of jobs)`: each element of `jobs`.
           for (const el of elementOrigins(checker, forOfIterable(d)!, options)) add(el, hops + 1);
@@ -425,11 +425,21 @@ function calledFunctionOfName(checker: ts.TypeChecker, name: ts.Identifier): ts.
 
 /** What the functions given for an untyped callback parameter return, when `call` calls that parameter. */
 function callbackReturns(checker: ts.TypeChecker, program: ts.Program, call: ts.CallExpression): ts.Expression[] {
+  const out: ts.Expression[] = [];
+  for (const f of callbackFunctions(checker, program, call)) {
+    out.push(...returnedExpressions(f));
+    if (out.length >= maxOrigins) break;
+  }
+  return out.slice(0, maxOrigins);
+}
+
+/** The functions the callers give for an untyped callback parameter, when `call` calls that parameter. */
+function callbackFunctions(checker: ts.TypeChecker, program: ts.Program, call: ts.CallExpression): ts.SignatureDeclaration[] {
   const callee = skipOuter(call.expression);
   if (!ts.isIdentifier(callee)) return [];
   const d = symbolOf(checker, callee)?.valueDeclaration;
   if (!d || !ts.isParameter(d) || !untypedParameter(d)) return [];
-  const out: ts.Expression[] = [];
+  const out: ts.SignatureDeclaration[] = [];
   for (const a of argumentsFromCallers(checker, program, d)) {
     let f: ts.Node | undefined = skipOuter(a);
     if (ts.isIdentifier(f)) {
@@ -437,10 +447,10 @@ function callbackReturns(checker: ts.TypeChecker, program: ts.Program, call: ts.
       f = v && ts.isVariableDeclaration(v) && v.initializer ? skipOuter(v.initializer) : v;
     }
     if (!f || !(ts.isArrowFunction(f) || ts.isFunctionExpression(f) || ts.isFunctionDeclaration(f)) || f.getSourceFile().isDeclarationFile) continue;
-    out.push(...returnedExpressions(f));
+    out.push(f);
     if (out.length >= maxOrigins) break;
   }
-  return out.slice(0, maxOrigins);
+  return out;
 }
 
 /** Array methods whose result is one of the receiver's elements. */
@@ -510,7 +520,7 @@ export function elementOrigins(checker: ts.TypeChecker, iterable: ts.Expression,
 const maxThrowDepth = 2;
 
 /** The expressions `throw` statements in `body` throw, and those of user functions it calls (bounded); a nested try that catches keeps its own. */
-function thrownIn(checker: ts.TypeChecker, body: ts.Node, depth: number, seen = new Set<ts.Node>()): ts.Expression[] {
+function thrownIn(checker: ts.TypeChecker, body: ts.Node, depth: number, seen = new Set<ts.Node>(), program?: ts.Program): ts.Expression[] {
   const out: ts.Expression[] = [];
   if (seen.has(body)) return out;
   seen.add(body);
@@ -527,7 +537,9 @@ function thrownIn(checker: ts.TypeChecker, body: ts.Node, depth: number, seen = 
     if (ts.isCallExpression(n) && depth < maxThrowDepth) {
       const fn = calledFunction(checker, n);
       const fnBody = fn && (fn as { body?: ts.Node }).body;
-      if (fnBody && !fn.getSourceFile().fileName.includes('/node_modules/')) out.push(...thrownIn(checker, fnBody, depth + 1, seen));
+      if (fnBody && !fn.getSourceFile().fileName.includes('/node_modules/')) out.push(...thrownIn(checker, fnBody, depth + 1, seen, program));
+      // `fn()` with `fn` an untyped callback parameter (`runTest(() => expectEqual(a, b))`): what the callbacks its callers pass throw.
+      else if (!fn && program) for (const cb of callbackFunctions(checker, program, n)) out.push(...thrownIn(checker, cb, depth + 1, seen, program));
     }
     ts.forEachChild(n, visit);
   };
