@@ -155,8 +155,11 @@ export function argumentsFromCallers(checker: ts.TypeChecker, program: ts.Progra
     if (sf.isDeclarationFile || sf.fileName.includes('/node_modules/')) continue;
     for (const call of callsIn(sf).get(name) ?? []) {
       if (ts.isConstructorDeclaration(fn) ? !ts.isNewExpression(call) || constructorOf(checker, call) !== fn : !ts.isCallExpression(call) || calledFunction(checker, call) !== fn) continue;
-      const arg = call.arguments?.[index];
+      const args = call.arguments ?? [];
+      const arg = args[index];
       if (arg && !ts.isSpreadElement(arg)) out.push(arg);
+      // A caller that leaves the argument out gets the default (`constructor(script, options = {})`).
+      else if (!arg && param.initializer && !args.some(ts.isSpreadElement) && !out.includes(param.initializer)) out.push(param.initializer);
       if (out.length >= maxCallers) return out;
     }
   }
@@ -235,7 +238,7 @@ export function originsOf(checker: ts.TypeChecker, expr: ts.Expression, options:
       for (const d of sym.declarations ?? []) {
         if (ts.isVariableDeclaration(d) && ts.isCatchClause(d.parent)) {
           // `catch (err)`: what the try block throws, also from the project's functions it calls.
-          for (const t of thrownIn(checker, d.parent.parent.tryBlock, 0)) add(t, hops + 1);
+          for (const t of thrownIn(checker, d.parent.parent.tryBlock, 0, undefined, options.program)) add(t, hops + 1);
         } else if (ts.isVariableDeclaration(d) && forOfIterable(d)) {
           // `for (const job of jobs)`: each element of `jobs`.
           for (const el of elementOrigins(checker, forOfIterable(d)!, options)) add(el, hops + 1);
@@ -302,6 +305,14 @@ export function originsOf(checker: ts.TypeChecker, expr: ts.Expression, options:
       // own parameter (`doc.expires = moment(...)`) are still seen on what it returns.
       if (!fn && options.program) {
         const returns = callbackReturns(checker, options.program, x);
+        if (returns.length) {
+          for (const r of returns) add(r, hops + 1);
+          return;
+        }
+      }
+      // `handler(payload)` with `const handler = handlers[type]`: what the functions of the dispatch table return.
+      if (!fn && (ts.isIdentifier(x.expression) || ts.isElementAccessExpression(x.expression)) && hops + 1 < maxHops) {
+        const returns = tableFunctions(checker, x.expression, options).flatMap((f) => returnedExpressions(f));
         if (returns.length) {
           for (const r of returns) add(r, hops + 1);
           return;
@@ -378,13 +389,57 @@ function assignedMethods(checker: ts.TypeChecker, origins: ts.Expression[], name
   return out;
 }
 
+/**
+ * The functions an untyped callee read out of an object literal by a computed key can be
+ * (`handlers[type](payload)`, or `const handler = handlers[type]; handler(payload)`): every function
+ * property of the table. Empty when the callee is anything else.
+ */
+function tableFunctions(checker: ts.TypeChecker, callee: ts.Expression, options: OriginOptions): ts.SignatureDeclaration[] {
+  if (!(checker.getTypeAtLocation(callee).flags & ts.TypeFlags.Any)) return [];
+  const reads = ts.isElementAccessExpression(skipOuter(callee)) ? [skipOuter(callee)] : originsOf(checker, callee, options);
+  const out: ts.SignatureDeclaration[] = [];
+  for (const r of reads) {
+    const read = skipOuter(r);
+    if (!ts.isElementAccessExpression(read) || ts.isStringLiteralLike(read.argumentExpression) || ts.isNumericLiteral(read.argumentExpression)) continue;
+    for (const table of originsOf(checker, read.expression, options)) {
+      if (!ts.isObjectLiteralExpression(table)) continue;
+      for (const p of table.properties) {
+        const f = ts.isMethodDeclaration(p) ? p : ts.isPropertyAssignment(p) ? skipOuter(p.initializer) : ts.isShorthandPropertyAssignment(p) ? p.name : undefined;
+        const fn = f && (ts.isArrowFunction(f) || ts.isFunctionExpression(f) || ts.isMethodDeclaration(f)) ? f : f && ts.isIdentifier(f) ? calledFunctionOfName(checker, f) : undefined;
+        if (fn && (fn as { body?: ts.Node }).body && out.length < maxOrigins) out.push(fn);
+      }
+    }
+  }
+  return out;
+}
+
+/** The project function a name refers to (`parse` in `{ parse, count }`), if any. */
+function calledFunctionOfName(checker: ts.TypeChecker, name: ts.Identifier): ts.SignatureDeclaration | undefined {
+  const sym = ts.isShorthandPropertyAssignment(name.parent) ? checker.getShorthandAssignmentValueSymbol(name.parent) : symbolOf(checker, name);
+  for (const d of sym?.declarations ?? []) {
+    const fn = functionOf(d);
+    if (fn && !fn.getSourceFile().isDeclarationFile) return fn;
+  }
+  return undefined;
+}
+
 /** What the functions given for an untyped callback parameter return, when `call` calls that parameter. */
 function callbackReturns(checker: ts.TypeChecker, program: ts.Program, call: ts.CallExpression): ts.Expression[] {
+  const out: ts.Expression[] = [];
+  for (const f of callbackFunctions(checker, program, call)) {
+    out.push(...returnedExpressions(f));
+    if (out.length >= maxOrigins) break;
+  }
+  return out.slice(0, maxOrigins);
+}
+
+/** The functions the callers give for an untyped callback parameter, when `call` calls that parameter. */
+function callbackFunctions(checker: ts.TypeChecker, program: ts.Program, call: ts.CallExpression): ts.SignatureDeclaration[] {
   const callee = skipOuter(call.expression);
   if (!ts.isIdentifier(callee)) return [];
   const d = symbolOf(checker, callee)?.valueDeclaration;
   if (!d || !ts.isParameter(d) || !untypedParameter(d)) return [];
-  const out: ts.Expression[] = [];
+  const out: ts.SignatureDeclaration[] = [];
   for (const a of argumentsFromCallers(checker, program, d)) {
     let f: ts.Node | undefined = skipOuter(a);
     if (ts.isIdentifier(f)) {
@@ -392,10 +447,10 @@ function callbackReturns(checker: ts.TypeChecker, program: ts.Program, call: ts.
       f = v && ts.isVariableDeclaration(v) && v.initializer ? skipOuter(v.initializer) : v;
     }
     if (!f || !(ts.isArrowFunction(f) || ts.isFunctionExpression(f) || ts.isFunctionDeclaration(f)) || f.getSourceFile().isDeclarationFile) continue;
-    out.push(...returnedExpressions(f));
+    out.push(f);
     if (out.length >= maxOrigins) break;
   }
-  return out.slice(0, maxOrigins);
+  return out;
 }
 
 /** Array methods whose result is one of the receiver's elements. */
@@ -465,7 +520,7 @@ export function elementOrigins(checker: ts.TypeChecker, iterable: ts.Expression,
 const maxThrowDepth = 2;
 
 /** The expressions `throw` statements in `body` throw, and those of user functions it calls (bounded); a nested try that catches keeps its own. */
-function thrownIn(checker: ts.TypeChecker, body: ts.Node, depth: number, seen = new Set<ts.Node>()): ts.Expression[] {
+function thrownIn(checker: ts.TypeChecker, body: ts.Node, depth: number, seen = new Set<ts.Node>(), program?: ts.Program): ts.Expression[] {
   const out: ts.Expression[] = [];
   if (seen.has(body)) return out;
   seen.add(body);
@@ -482,7 +537,9 @@ function thrownIn(checker: ts.TypeChecker, body: ts.Node, depth: number, seen = 
     if (ts.isCallExpression(n) && depth < maxThrowDepth) {
       const fn = calledFunction(checker, n);
       const fnBody = fn && (fn as { body?: ts.Node }).body;
-      if (fnBody && !fn.getSourceFile().fileName.includes('/node_modules/')) out.push(...thrownIn(checker, fnBody, depth + 1, seen));
+      if (fnBody && !fn.getSourceFile().fileName.includes('/node_modules/')) out.push(...thrownIn(checker, fnBody, depth + 1, seen, program));
+      // `fn()` with `fn` an untyped callback parameter (`runTest(() => expectEqual(a, b))`): what the callbacks its callers pass throw.
+      else if (!fn && program) for (const cb of callbackFunctions(checker, program, n)) out.push(...thrownIn(checker, cb, depth + 1, seen, program));
     }
     ts.forEachChild(n, visit);
   };
@@ -607,7 +664,20 @@ export function commonJsInteropType(checker: ts.TypeChecker, expr: ts.Expression
       if (t.flags & ts.TypeFlags.Any) return commonJsInteropType(checker, d.initializer, hops + 1);
       return isModuleNamespace(t) ? defaultExportType(checker, t) : undefined;
     }
+    // `for (const worker of Object.values(cluster.workers))`: an element of what the loop walks.
+    if (d && ts.isVariableDeclaration(d) && ts.isIdentifier(d.name) && !d.type && ts.isVariableDeclarationList(d.parent) && ts.isForOfStatement(d.parent.parent)) {
+      if (!(checker.getTypeAtLocation(e).flags & ts.TypeFlags.Any)) return undefined;
+      return interopElementType(checker, d.parent.parent.expression, hops + 1);
+    }
     return undefined;
+  }
+  // `cluster.workers[id]`: the value type of the dictionary the interop type names.
+  if (ts.isElementAccessExpression(e)) {
+    if (!(checker.getTypeAtLocation(e).flags & ts.TypeFlags.Any)) return undefined;
+    const found = commonJsInteropType(checker, e.expression, hops + 1);
+    const base = found && checker.getNonNullableType(found);
+    const value = base && (checker.getIndexTypeOfType(base, ts.IndexKind.String) ?? checker.getIndexTypeOfType(base, ts.IndexKind.Number));
+    return value ? checker.getNonNullableType(value) : undefined;
   }
   if (ts.isPropertyAccessExpression(e)) {
     const own = checker.getTypeAtLocation(e);
@@ -625,6 +695,17 @@ export function commonJsInteropType(checker: ts.TypeChecker, expr: ts.Expression
     return sig ? sig.getReturnType() : undefined;
   }
   return undefined;
+}
+
+/** The element type of an iterable whose own type is lost to the CommonJS interop: an array's, or `Object.values(dict)`'s. */
+function interopElementType(checker: ts.TypeChecker, iterable: ts.Expression, hops: number): ts.Type | undefined {
+  const e = skipOuter(iterable);
+  const values = ts.isCallExpression(e) && e.arguments.length === 1 && /^Object\.values$/.test(e.expression.getText());
+  const found = commonJsInteropType(checker, values ? e.arguments[0] : e, hops);
+  if (!found) return undefined;
+  const base = checker.getNonNullableType(found);
+  const element = values ? (checker.getIndexTypeOfType(base, ts.IndexKind.String) ?? checker.getIndexTypeOfType(base, ts.IndexKind.Number)) : checker.getIndexTypeOfType(base, ts.IndexKind.Number);
+  return element ? checker.getNonNullableType(element) : undefined;
 }
 
 function isModuleNamespace(t: ts.Type): boolean {
@@ -1033,6 +1114,16 @@ export function typedOriginsOfUntyped(checker: ts.TypeChecker, expr: ts.Expressi
     } catch {
       return;
     }
+    // `const { onError, ...payload } = job`: the rest holds `job`'s own properties but the ones named beside it.
+    const rest = ts.isIdentifier(e) ? restBinding(checker, e) : undefined;
+    if (rest) {
+      const before = out.length;
+      visit(rest.source, path, depth + 1, untyped, true);
+      const kept = out.slice(before).filter((o) => !(o.path.length > path.length && rest.named.includes(o.path[path.length])));
+      for (const o of kept) if (o.path.length === path.length) o.omit = [...(o.omit ?? []), ...rest.named];
+      out.splice(before, out.length - before, ...kept);
+      return;
+    }
     if (ts.isObjectLiteralExpression(e)) {
       const declaredAny = anyMembersOfContext(checker, e);
       // `{ ...history.state, scroll }`: a spread of `any` makes the whole literal `any`, so the type walk sees none of its members.
@@ -1192,6 +1283,22 @@ export function typedOriginsOfUntyped(checker: ts.TypeChecker, expr: ts.Expressi
     if (causes.some((c) => c.every((seg, i) => o.path[i] === seg))) o.viaErrorCause = true;
   }
   return out;
+}
+
+/** The object a rest element destructures (`const { a, ...rest } = source`) and the names taken out beside it. */
+function restBinding(checker: ts.TypeChecker, id: ts.Identifier): { source: ts.Expression; named: string[] } | undefined {
+  const d = symbolOf(checker, id)?.valueDeclaration;
+  if (!d || !ts.isBindingElement(d) || !d.dotDotDotToken || !ts.isObjectBindingPattern(d.parent)) return undefined;
+  const holder = d.parent.parent;
+  if (!ts.isVariableDeclaration(holder) || !holder.initializer) return undefined;
+  const named: string[] = [];
+  for (const el of d.parent.elements) {
+    if (el === d) continue;
+    const key = el.propertyName ?? el.name;
+    if (ts.isIdentifier(key) || ts.isStringLiteral(key)) named.push(key.text);
+    else return undefined; // a computed key: which member it takes is not known
+  }
+  return { source: holder.initializer, named };
 }
 
 /**

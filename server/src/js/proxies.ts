@@ -366,8 +366,32 @@ function elementOfDeepProxy(read: ts.Expression, array: ts.Expression, r: Resolv
   if (!deep) return [];
   const t = safeType(r.checker, read);
   const framework = deep.proxy.framework === 'pinia' ? 'vue' : deep.proxy.framework;
-  if (!t || !proxiedByFramework(t, framework, r.checker, r.program)) return [];
+  const proxied = (type: ts.Type | undefined) => !!type && proxiedByFramework(type, framework, r.checker, r.program);
+  // An array that starts empty (`reactive({ queue: [] })` in JS) has elements typed `any` or `never`: judge what is pushed into it.
+  const untypedElement = !!t && ((t.flags & ts.TypeFlags.Any) !== 0 || (r.checker.getNonNullableType(t).flags & ts.TypeFlags.Never) !== 0);
+  if (!(untypedElement ? pushedInto(array, deep.proxy, r, hops).some((v) => proxied(safeType(r.checker, v))) : proxied(t))) return [];
   return [{ kind: 'proxy', proxy: { ...deep.proxy, store: false, what: memberWhat(deep.proxy) } }];
+}
+
+/** The values pushed into a proxy's array member (`state.queue.push({ args })`, in any file): calls on the same member of the same proxy. */
+function pushedInto(array: ts.Expression, proxy: ProxyKind, r: Resolver, hops: number): ts.Expression[] {
+  const a = skip(array);
+  if (!ts.isPropertyAccessExpression(a)) return [];
+  const member = a.name.text;
+  const out: ts.Expression[] = [];
+  for (const sf of r.program.getSourceFiles()) {
+    if (isLibraryFile(r.program, sf) || !sf.text.includes(`.${member}.`)) continue;
+    const visit = (n: ts.Node): void => {
+      if (out.length >= 8) return;
+      if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && /^(push|unshift)$/.test(n.expression.name.text)) {
+        const recv = skip(n.expression.expression);
+        if (ts.isPropertyAccessExpression(recv) && recv.name.text === member && localOrigins(recv, r, hops + 1, new Set()).some((o) => o.kind === 'proxy' && o.proxy.created === proxy.created)) out.push(...n.arguments);
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(sf);
+  }
+  return out;
 }
 
 function symbolOrigins(symbol: ts.Symbol | undefined, r: Resolver, hops: number, seen: Set<ts.Node>): Origin[] {

@@ -127,7 +127,7 @@ function childSerialization(checker: ts.TypeChecker, program: ts.Program, receiv
 export function childSerializationOf(checker: ts.TypeChecker, program: ts.Program, expr: ts.Expression): Serializer | undefined {
   const spawns = originsOf(checker, expr, { program }).filter((o): o is ts.CallExpression => ts.isCallExpression(o) && isChildSpawn(checker, program, o));
   if (!spawns.length) return undefined;
-  return spawns.every((c) => spawnsAdvanced(checker, c)) ? 'clone' : 'json';
+  return spawns.every((c) => spawnsAdvanced(checker, c, program)) ? 'clone' : 'json';
 }
 
 function isChildSpawn(checker: ts.TypeChecker, program: ts.Program, call: ts.CallExpression): boolean {
@@ -135,11 +135,33 @@ function isChildSpawn(checker: ts.TypeChecker, program: ts.Program, call: ts.Cal
   return !!callee && callee.module === 'child_process' && (callee.name === 'fork' || callee.name === 'spawn');
 }
 
-function spawnsAdvanced(checker: ts.TypeChecker, call: ts.CallExpression): boolean {
+function spawnsAdvanced(checker: ts.TypeChecker, call: ts.CallExpression, program: ts.Program): boolean {
   return call.arguments.slice(1).some((a) => {
     const ser = property(resolveObject(checker, a), 'serialization');
-    return !!ser && ts.isStringLiteralLike(ser) && ser.text === 'advanced';
+    if (ser) return ts.isStringLiteralLike(ser) && ser.text === 'advanced';
+    return optionsAskAdvanced(checker, program, a, 0);
   });
+}
+
+/**
+ * Whether every object the options `expr` can be asks for `serialization: 'advanced'`, where the
+ * options are built elsewhere: a helper's returned literal (`fork(file, [], childOptions(env))`), a
+ * field or parameter holding one, or a literal spreading one in (`{ ...this.options, stdio }`).
+ */
+function optionsAskAdvanced(checker: ts.TypeChecker, program: ts.Program, expr: ts.Expression, depth: number): boolean {
+  if (depth > 2) return false;
+  const origins = originsOf(checker, expr, { program });
+  return (
+    origins.length > 0 &&
+    origins.every((o) => {
+      const lit = skipParens(o);
+      if (!ts.isObjectLiteralExpression(lit)) return false;
+      const ser = property(lit, 'serialization');
+      if (ser) return ts.isStringLiteralLike(ser) && ser.text === 'advanced';
+      // The last spread wins when it sets the option; any spread that always sets it is enough here.
+      return lit.properties.some((p) => ts.isSpreadAssignment(p) && optionsAskAdvanced(checker, program, p.expression, depth + 1));
+    })
+  );
 }
 
 /** What names this very file in a fork/spawn: `process.argv[1]`, `__filename`, `import.meta.url`/`filename`, `fileURLToPath(import.meta.url)`. */
@@ -168,7 +190,7 @@ function selfForkSerialization(checker: ts.TypeChecker, program: ts.Program, sf:
   if (!/serialization/.test(sf.text)) return parentForkSerialization(checker, program, sf);
   const selfSpawns = selfSpawnsOf(checker, program, sf);
   if (!selfSpawns.length) return parentForkSerialization(checker, program, sf);
-  return selfSpawns.every((c) => spawnsAdvanced(checker, c)) ? 'clone' : 'json';
+  return selfSpawns.every((c) => spawnsAdvanced(checker, c, program)) ? 'clone' : 'json';
 }
 
 /** The `fork`/`spawn` calls in `sf` that start a copy of `sf` itself. */
@@ -199,7 +221,7 @@ export function spawnsOfChild(checker: ts.TypeChecker, program: ts.Program, sf: 
  */
 function parentForkSerialization(checker: ts.TypeChecker, program: ts.Program, child: ts.SourceFile): Serializer {
   const forks = parentForks(checker, program, child);
-  return forks.length > 0 && forks.every((c) => spawnsAdvanced(checker, c)) ? 'clone' : 'json';
+  return forks.length > 0 && forks.every((c) => spawnsAdvanced(checker, c, program)) ? 'clone' : 'json';
 }
 
 function parentForks(checker: ts.TypeChecker, program: ts.Program, child: ts.SourceFile): ts.CallExpression[] {

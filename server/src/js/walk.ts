@@ -267,7 +267,9 @@ function isClassInstance(type: ts.Type, program: ts.Program): boolean {
   const sym = type.getSymbol();
   if (!sym || !(sym.flags & ts.SymbolFlags.Class)) return false;
   const decls = sym.declarations ?? [];
-  const classDecl = decls.find(ts.isClassLike);
+  // In JS a constructor function (`function When(ms) { this._ms = ms }` with methods set on
+  // `When.prototype`) is a class to the checker too.
+  const classDecl = decls.find(ts.isClassLike) ?? decls.find((d) => (ts.isFunctionDeclaration(d) || ts.isFunctionExpression(d)) && isInJs(d));
   if (!classDecl) return false;
   const sf = classDecl.getSourceFile();
   // Serialisable library classes (KeyObject, X509Certificate, Blob...) keep their class across the boundary.
@@ -282,6 +284,8 @@ function hasPrototypeState(checker: ts.TypeChecker, type: ts.Type): boolean {
       if (ts.isMethodDeclaration(d) || ts.isGetAccessorDeclaration(d) || ts.isSetAccessorDeclaration(d)) return true;
       // A .d.ts class often declares its methods in a merged interface (`class Stats {}` + `interface Stats extends StatsBase`).
       if (ts.isMethodSignature(d) && d.getSourceFile().isDeclarationFile) return true;
+      // `When.prototype.format = function () { ... }` in JS.
+      if (prototypeAssignment(d)) return true;
     }
   }
   const sym = type.getSymbol();
@@ -289,6 +293,19 @@ function hasPrototypeState(checker: ts.TypeChecker, type: ts.Type): boolean {
     if (ts.isClassLike(d) && d.members.some((m) => m.name && ts.isPrivateIdentifier(m.name))) return true;
   }
   return false;
+}
+
+function isInJs(d: ts.Node): boolean {
+  return /\.[cm]?jsx?$/.test(d.getSourceFile().fileName);
+}
+
+/** A method set on a constructor's prototype in JS (`When.prototype.format = function () {...}`). */
+function prototypeAssignment(d: ts.Node): boolean {
+  const access = ts.isBinaryExpression(d) ? d.left : ts.isPropertyAccessExpression(d) ? d : undefined;
+  if (!access || !ts.isPropertyAccessExpression(access) || !ts.isPropertyAccessExpression(access.expression) || access.expression.name.text !== 'prototype') return false;
+  const assignment = ts.isBinaryExpression(d) ? d : ts.isBinaryExpression(access.parent) && access.parent.left === access ? access.parent : undefined;
+  const value = assignment && assignment.operatorToken.kind === ts.SyntaxKind.EqualsToken ? assignment.right : undefined;
+  return !!value && (ts.isFunctionExpression(value) || ts.isArrowFunction(value));
 }
 
 function isPrototypeMember(decl: ts.Node, program: ts.Program, facts: TypeFacts): boolean {
