@@ -38,6 +38,8 @@ const sinkMethodNames = new Set([
   'map_async',
   'starmap_async',
   'submit',
+  // dask.array.store(..., lock=...) under a distributed Client.
+  'store',
   'put',
   'put_nowait',
   // Manager dict and list proxies (`shared.update(...)`, `results.append(...)`).
@@ -264,6 +266,17 @@ function sinkAt(site: CallSite, ev: Evaluator, config: SendcheckConfig, defaultM
         // Pool with the standard pickler.
         const backend = contextBackend(call, site.scope, ev) ?? (q.endsWith('CV') ? fitBackend(call, site.scope, ev) : undefined);
         return sink && backend === 'multiprocessing' ? { ...sink, serializer: 'pickle' } : sink;
+      }
+      case 'dask.array.store':
+      case 'dask.array.core.store': {
+        // The lock guards writes into the target; under a distributed Client the graph holding it
+        // goes to the worker processes (cloudpickle), so it must be a `distributed.Lock`
+        // (dask/distributed#780). The threaded scheduler keeps it in this process.
+        if (!distributedClient(site, ev)) return undefined;
+        const lock = keywords.get('lock');
+        if (!lock || /^(?:True|False|None)$/.test(lock.text)) return undefined;
+        add('lock', lock);
+        return make('dask.array.store', 'task', 'dask', 'spawn');
       }
       case 'pickle.dump':
       case 'pickle.dumps':
@@ -546,6 +559,32 @@ function contextBackend(node: Node, scope: CallSite['scope'], ev: Evaluator): st
     }
   }
   return undefined;
+}
+
+/**
+ * Whether the module starts a dask distributed Client whose workers are other processes:
+ * `Client()`, `Client("tcp://...")`, `Client(LocalCluster(...))`, but not `processes=False`
+ * (on the Client or the LocalCluster it is given, bound to a name in the same scope or inline).
+ */
+function distributedClient(site: CallSite, ev: Evaluator): boolean {
+  const module = site.scope.module;
+  for (const c of module.calls) {
+    const f = c.node.childForFieldName('function');
+    if (!f || !/Client$/.test(f.text)) continue;
+    const callee = ev.eval(f, c.scope);
+    if (callee.kind !== 'ref' || !/^(?:dask\.)?distributed\.Client$/.test(callee.qname)) continue;
+    const { positional, keywords } = callArgs(c.node);
+    if (keywords.get('processes')?.text === 'False') continue;
+    let cluster = positional[0] ?? keywords.get('address');
+    if (cluster?.type === 'identifier') {
+      const b = cluster.text;
+      const made = module.calls.find((m) => m.scope === c.scope && m.node.parent?.type === 'assignment' && m.node.parent.childForFieldName('left')?.text === b);
+      cluster = made?.node ?? cluster;
+    }
+    if (cluster?.type === 'call' && callArgs(cluster).keywords.get('processes')?.text === 'False') continue;
+    return true;
+  }
+  return false;
 }
 
 const processSchedulers = /^(['"])(?:processes|multiprocessing)\1$/;
