@@ -997,7 +997,11 @@ export class Evaluator {
     for (const cls of classChain(inst.cls, this)) {
       const assigned = cls.attrs.get(name);
       if (assigned && assigned.length) {
-        const a = assigned.find((x) => x.scope.fn?.name === '__init__') ?? assigned[0];
+        let a = assigned.find((x) => x.scope.fn?.name === '__init__') ?? assigned[0];
+        // `self.pool = None` in `__init__`, `self.pool = ProcessPoolExecutor()` in `start()`:
+        // read through (`self.pool.submit(...)`), the placeholder cannot be what is meant.
+        const deref = site.node.parent?.type === 'attribute' && site.node.parent.childForFieldName('object')?.id === site.node.id;
+        if (deref && a.value?.type === 'none') a = assigned.find((x) => x.value && x.value.type !== 'none') ?? a;
         return this.attrValue(inst, a, depth + 1);
       }
       const field = cls.fields.find((f) => f.name === name);
