@@ -689,9 +689,10 @@ export class Evaluator {
       const obj = f?.type === 'attribute' ? f.childForFieldName('object') : undefined;
       if (obj?.type !== 'identifier' || obj.text !== b.name) continue;
       const fn = findMethod(cls, f!.childForFieldName('attribute')?.text ?? '', this);
-      if (!fn || fn.module !== model || !fn.params[0] || ++calls > 8) continue;
+      if (!fn || !fn.params[0] || ++calls > 8) continue;
       const { positional, keywords } = callArgs(site.node);
-      for (const [attr, writes] of model.classAttrWrites)
+      // The method may live in another module (a library's `Graph.add`): its writes are recorded there.
+      for (const [attr, writes] of fn.module.classAttrWrites)
         for (const w of writes) {
           if (!w.label || w.scope !== fn.scope || w.object.type !== 'identifier' || w.object.text !== fn.params[0]) continue;
           // A parameter of the method is what the caller passed; anything else is read inside the method.
@@ -699,7 +700,7 @@ export class Evaluator {
           const arg = at > 0 ? (at - 1 < positional.length && at < fn.positional ? positional[at - 1] : keywords.get(w.value.text)) : undefined;
           if (at > 0 && !arg) continue;
           const value = arg ? this.eval(arg, b.scope, depth + 1) : this.eval(w.value, fn.scope, depth + 1);
-          out.push({ label: `${attr}${w.label}`, value, node: arg ?? w.statement, module: model });
+          out.push({ label: `${attr}${w.label}`, value, node: arg ?? w.statement, module: arg ? model : fn.module });
         }
     }
     return out;
