@@ -680,7 +680,7 @@ export class Evaluator {
     const inRange = (n: Node) => n.startIndex > b.node.startIndex && (!next || n.startIndex < next.node.startIndex);
     const mine = (b.scope.attrWrites?.get(b.name) ?? []).filter((w) => inRange(w.node));
     const set: Item[] = mine.map((w) => ({ label: w.label, value: this.eval(w.node, b.scope, depth + 1), node: w.statement, module: b.scope.module }));
-    if (v.kind === 'instance') set.push(...this.attrsSetByCalls(b, inRange, depth));
+    if (v.kind === 'instance') set.push(...this.attrsSetByCalls(b, inRange, depth), ...this.attrContainerFills(b, v.cls, inRange, depth));
     if (!set.length) return v;
     // A namespace's attributes are its items: `ctx.lock = Lock()` adds one.
     if (v.kind === 'container') return { ...v, items: [...v.items, ...set.map((i) => ({ ...i, label: `.${i.label}` }))] };
@@ -696,6 +696,43 @@ export class Evaluator {
     if (!writes.length || depth > MAX_DEPTH - 4) return v;
     const set: Item[] = writes.map((w) => ({ label: w.label, value: this.eval(w.node, b.fn.scope, depth + 1), node: w.statement, module: b.fn.module }));
     return { ...v, setOutside: [...(v.setOutside ?? []), ...set] };
+  }
+
+  /**
+   * Items put into a container attribute of the object after it was built, labelled `attr[i]`:
+   * `graph.nodes.append(fn)` in the same scope, or through one of its methods called there
+   * (`graph.add(fn)` where `def add(self, fn): self.nodes.append(fn)`, the argument read at the call).
+   */
+  private attrContainerFills(b: Extract<Binding, { kind: 'value' }>, cls: ClassInfo, inRange: (n: Node) => boolean, depth: number): Item[] {
+    const out: Item[] = [];
+    if (depth > MAX_DEPTH - 4) return out;
+    const model = b.scope.module;
+    for (const [attr, writes] of model.classAttrWrites)
+      for (const w of writes)
+        if (w.label && w.scope === b.scope && w.object.type === 'identifier' && w.object.text === b.name && inRange(w.statement))
+          out.push({ label: `${attr}${w.label}`, value: this.eval(w.value, b.scope, depth + 1), node: w.statement, module: model });
+    let calls = 0;
+    for (const site of model.calls) {
+      if (site.scope !== b.scope || !inRange(site.node)) continue;
+      const f = site.node.childForFieldName('function');
+      const obj = f?.type === 'attribute' ? f.childForFieldName('object') : undefined;
+      if (obj?.type !== 'identifier' || obj.text !== b.name) continue;
+      const fn = findMethod(cls, f!.childForFieldName('attribute')?.text ?? '', this);
+      if (!fn || !fn.params[0] || ++calls > 8) continue;
+      const { positional, keywords } = callArgs(site.node);
+      // The method may live in another module (a library's `Graph.add`): its writes are recorded there.
+      for (const [attr, writes] of fn.module.classAttrWrites)
+        for (const w of writes) {
+          if (!w.label || w.scope !== fn.scope || w.object.type !== 'identifier' || w.object.text !== fn.params[0]) continue;
+          // A parameter of the method is what the caller passed; anything else is read inside the method.
+          const at = w.value.type === 'identifier' ? fn.params.indexOf(w.value.text) : -1;
+          const arg = at > 0 ? (at - 1 < positional.length && at < fn.positional ? positional[at - 1] : keywords.get(w.value.text)) : undefined;
+          if (at > 0 && !arg) continue;
+          const value = arg ? this.eval(arg, b.scope, depth + 1) : this.eval(w.value, fn.scope, depth + 1);
+          out.push({ label: `${attr}${w.label}`, value, node: arg ?? w.statement, module: arg ? model : fn.module });
+        }
+    }
+    return out;
   }
 
   /**
@@ -974,13 +1011,27 @@ export class Evaluator {
 
   /** `obj.name` on an instance of a workspace class: an attribute assigned in a method, a method, or a class attribute. */
   instanceAttribute(inst: Extract<Value, { kind: 'instance' }>, name: string, site: Site, depth: number): Value {
+    const v = this.instanceAttributeOwn(inst, name, site, depth);
+    // `graph.nodes.append(fn)` after the object was built: the container the attribute holds carries it.
+    const fills = inst.setOutside?.filter((i) => i.label.startsWith(`${name}[`));
+    if (!fills?.length) return v;
+    const items = fills.map((i) => ({ ...i, label: i.label.slice(name.length) }));
+    const fill = (o: Value): Value => (o.kind === 'container' ? { ...o, items: [...o.items, ...items] } : o);
+    return v.kind === 'union' ? union(v.options.map(fill)) : v.kind === 'container' ? fill(v) : union([v, { kind: 'container', items, site }]);
+  }
+
+  private instanceAttributeOwn(inst: Extract<Value, { kind: 'instance' }>, name: string, site: Site, depth: number): Value {
     // `job.stop = Event()` after `job = Job()` (or in a helper `job` was handed to): the last write.
     const outside = inst.setOutside?.filter((i) => i.label === name);
     if (outside?.length) return outside[outside.length - 1].value;
     for (const cls of classChain(inst.cls, this)) {
       const assigned = cls.attrs.get(name);
       if (assigned && assigned.length) {
-        const a = assigned.find((x) => x.scope.fn?.name === '__init__') ?? assigned[0];
+        let a = assigned.find((x) => x.scope.fn?.name === '__init__') ?? assigned[0];
+        // `self.pool = None` in `__init__`, `self.pool = ProcessPoolExecutor()` in `start()`:
+        // read through (`self.pool.submit(...)`), the placeholder cannot be what is meant.
+        const deref = site.node.parent?.type === 'attribute' && site.node.parent.childForFieldName('object')?.id === site.node.id;
+        if (deref && a.value?.type === 'none') a = assigned.find((x) => x.value && x.value.type !== 'none') ?? a;
         return this.attrValue(inst, a, depth + 1);
       }
       const field = cls.fields.find((f) => f.name === name);

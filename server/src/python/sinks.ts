@@ -38,6 +38,8 @@ const sinkMethodNames = new Set([
   'map_async',
   'starmap_async',
   'submit',
+  // dask.array.store(..., lock=...) under a distributed Client.
+  'store',
   'put',
   'put_nowait',
   // Manager dict and list proxies (`shared.update(...)`, `results.append(...)`).
@@ -269,10 +271,12 @@ function sinkAt(site: CallSite, ev: Evaluator, config: SendcheckConfig, defaultM
       case 'dask.array.store':
       case 'dask.array.core.store': {
         // `da.store(x, target, lock=threading.Lock())`: the lock goes into the task graph, which a
-        // distributed scheduler (a `Client` made in this module) or the processes scheduler
-        // cloudpickles to its workers (dask/distributed#780). The threaded default pickles nothing.
+        // distributed scheduler (a `Client` with worker processes made in this module) or the
+        // processes scheduler cloudpickles to its workers, so it must be a `distributed.Lock`
+        // (dask/distributed#780). The threaded default keeps it in this process.
         const lockArg = arg(2, 'lock');
-        if (!lockArg || !(daskDistributed(site.scope.module, ev) || daskProcesses(site, ev))) return undefined;
+        if (!lockArg || /^(?:True|False|None)$/.test(lockArg.text)) return undefined;
+        if (!(distributedClient(site, ev) || daskProcesses(site, ev))) return undefined;
         add('lock', lockArg);
         return make('dask.array.store', 'task', 'dask', 'spawn');
       }
@@ -559,6 +563,32 @@ function contextBackend(node: Node, scope: CallSite['scope'], ev: Evaluator): st
   return undefined;
 }
 
+/**
+ * Whether the module starts a dask distributed Client whose workers are other processes:
+ * `Client()`, `Client("tcp://...")`, `Client(LocalCluster(...))`, but not `processes=False`
+ * (on the Client or the LocalCluster it is given, bound to a name in the same scope or inline).
+ */
+function distributedClient(site: CallSite, ev: Evaluator): boolean {
+  const module = site.scope.module;
+  for (const c of module.calls) {
+    const f = c.node.childForFieldName('function');
+    if (!f || !/Client$/.test(f.text)) continue;
+    const callee = ev.eval(f, c.scope);
+    if (callee.kind !== 'ref' || !/^(?:dask\.)?distributed\.Client$/.test(callee.qname)) continue;
+    const { positional, keywords } = callArgs(c.node);
+    if (keywords.get('processes')?.text === 'False') continue;
+    let cluster = positional[0] ?? keywords.get('address');
+    if (cluster?.type === 'identifier') {
+      const b = cluster.text;
+      const made = module.calls.find((m) => m.scope === c.scope && m.node.parent?.type === 'assignment' && m.node.parent.childForFieldName('left')?.text === b);
+      cluster = made?.node ?? cluster;
+    }
+    if (cluster?.type === 'call' && callArgs(cluster).keywords.get('processes')?.text === 'False') continue;
+    return true;
+  }
+  return false;
+}
+
 const processSchedulers = /^(['"])(?:processes|multiprocessing)\1$/;
 
 /**
@@ -566,18 +596,6 @@ const processSchedulers = /^(['"])(?:processes|multiprocessing)\1$/;
  * scheduler: `dask.compute(..., scheduler="processes")`, `x.compute(scheduler="processes")` /
  * `.persist(...)`, or `dask.config.set(scheduler="processes")`.
  */
-const distributedSchedulers = /^(?:dask\.)?distributed\.(?:Client|LocalCluster)$/;
-
-/** Whether the module makes a dask.distributed `Client` or `LocalCluster`: the default scheduler of what it computes is then the cluster's. */
-function daskDistributed(module: ModuleModel, ev: Evaluator): boolean {
-  return module.calls.some((c) => {
-    const f = c.node.childForFieldName('function');
-    if (!f || !/(?:Client|LocalCluster)$/.test(f.text)) return false;
-    const callee = ev.eval(f, c.scope);
-    return callee.kind === 'ref' && distributedSchedulers.test(callee.qname);
-  });
-}
-
 function daskProcesses(site: CallSite, ev: Evaluator): boolean {
   const module = site.scope.module;
   // The scope itself, the module, and the scopes that call the function building the tasks
