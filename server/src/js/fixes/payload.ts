@@ -1,7 +1,7 @@
 import * as ts from 'typescript';
 import type { TextEdit } from '../../engine/types';
 import { accessText, isReevaluable, type PathSegment, propertyKey, skipOuter } from './context';
-import { removeListElement, replaceNode } from './edits';
+import { appendListElement, removeListElement, replaceNode } from './edits';
 
 // Rewrites one member of a message where it is sent: in an object literal the property itself is
 // edited; below a value built elsewhere (`job`, `this.opts`) the send site spreads a copy and
@@ -33,7 +33,8 @@ export function rewriteMember(file: string, expr: ts.Expression, segments: reado
     e.properties.forEach((p, i) => {
       if (propertyName(p) === first) idx = i;
     });
-    if (idx < 0 || e.properties.slice(idx + 1).some(ts.isSpreadAssignment)) return undefined;
+    if (idx < 0) return overrideSpread(file, e, names, leaf);
+    if (e.properties.slice(idx + 1).some(ts.isSpreadAssignment)) return undefined;
     const prop = e.properties[idx];
     if (rest.length === 0) {
       if (leaf.kind === 'remove') return [removeListElement(file, sf, e.properties, idx, e)];
@@ -51,6 +52,19 @@ export function rewriteMember(file: string, expr: ts.Expression, segments: reado
   const awaitedCall = ts.isAwaitExpression(e) && (ts.isCallExpression(skipOuter(e.expression)) || ts.isNewExpression(skipOuter(e.expression)));
   if (!isReevaluable(e) && !ts.isNewExpression(e) && !ts.isCallExpression(e) && !awaitedCall) return undefined;
   return [replaceValue(file, expr, overrideCopy(e.getText(sf), names, leaf))];
+}
+
+/**
+ * The member comes from the literal's one spread (`{ ...err, message: err.message }` sending
+ * `err.config`): a property after everything overrides it, `config: { ...err.config, hook: undefined }`.
+ */
+function overrideSpread(file: string, literal: ts.ObjectLiteralExpression, names: readonly string[], leaf: Leaf): TextEdit[] | undefined {
+  const spreads = literal.properties.filter(ts.isSpreadAssignment);
+  if (spreads.length !== 1 || !isReevaluable(spreads[0].expression)) return undefined;
+  const [first, ...rest] = names;
+  const member = accessText(skipOuter(spreads[0].expression).getText(), first);
+  const inner = rest.length ? overrideCopy(member, rest, leaf) : leaf.kind === 'remove' ? 'undefined' : leaf.with(member);
+  return [appendListElement(file, literal.getSourceFile(), literal, `${propertyKey(first)}: ${inner}`)];
 }
 
 /** Replaces the sent expression; an object literal that becomes an arrow's concise body is parenthesized (`() => ({ ... })`), or it would read as a block. */
