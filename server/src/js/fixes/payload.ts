@@ -46,12 +46,46 @@ export function rewriteMember(file: string, expr: ts.Expression, segments: reado
     if (ts.isShorthandPropertyAssignment(prop)) return [replaceNode(file, prop, `${prop.name.text}: ${overrideCopy(prop.name.text, rest, leaf)}`)];
     return undefined;
   }
+  // A value a helper of this file builds as one literal (`error: describeError(err)`): the member
+  // is changed where the helper writes it, so the send stays as it is.
+  const built = ts.isCallExpression(e) ? builtLiteral(e) : undefined;
+  if (built) return rewriteMember(file, built, segments, leaf);
   // A value built elsewhere is written once more per level of the path: only a plain reference may be.
   if (!isReevaluable(e) && !(leaf.kind === 'remove' && names.length === 1)) return undefined;
   // A call (`describe()`, `await describe()`) runs once, inside the copy's spread.
   const awaitedCall = ts.isAwaitExpression(e) && (ts.isCallExpression(skipOuter(e.expression)) || ts.isNewExpression(skipOuter(e.expression)));
   if (!isReevaluable(e) && !ts.isNewExpression(e) && !ts.isCallExpression(e) && !awaitedCall) return undefined;
   return [replaceValue(file, expr, overrideCopy(e.getText(sf), names, leaf))];
+}
+
+/**
+ * The object literal a call returns, when the callee is a function declared at the top of this
+ * file (`function describeError(err) { return { ..., config: err.config }; }`, or an arrow) whose
+ * one way out returns that literal.
+ */
+function builtLiteral(call: ts.CallExpression): ts.ObjectLiteralExpression | undefined {
+  if (!ts.isIdentifier(call.expression)) return undefined;
+  const name = call.expression.text;
+  const sf = call.getSourceFile();
+  let fn: ts.FunctionLikeDeclaration | undefined;
+  for (const st of sf.statements) {
+    if (ts.isFunctionDeclaration(st) && st.name?.text === name && st.body) fn = st;
+    else if (ts.isVariableStatement(st) && st.declarationList.flags & ts.NodeFlags.Const)
+      for (const d of st.declarationList.declarations) if (ts.isIdentifier(d.name) && d.name.text === name && d.initializer && (ts.isArrowFunction(d.initializer) || ts.isFunctionExpression(d.initializer))) fn = d.initializer;
+  }
+  if (!fn?.body || fn.modifiers?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword) || fn.asteriskToken) return undefined;
+  if (!ts.isBlock(fn.body)) {
+    const body = skipOuter(fn.body);
+    return ts.isObjectLiteralExpression(body) ? body : undefined;
+  }
+  const returns: ts.ReturnStatement[] = [];
+  const visit = (n: ts.Node): void => {
+    if (ts.isReturnStatement(n)) returns.push(n);
+    else if (!ts.isFunctionLike(n)) ts.forEachChild(n, visit);
+  };
+  visit(fn.body);
+  const only = returns.length === 1 && returns[0].expression ? skipOuter(returns[0].expression) : undefined;
+  return only && ts.isObjectLiteralExpression(only) ? only : undefined;
 }
 
 /**

@@ -8,6 +8,7 @@ import type { FixContext } from './context';
 import { skipOuter } from './context';
 import { appendListElement, indentAt, insertAt, removeListElement, replaceNode, replaceSpan } from './edits';
 import { memberReference } from './payload';
+import { canAwait } from './plain-data';
 
 // Add to the transfer list: create or extend the transfer argument in the API's own shape:
 // `postMessage(v, [t])`, `structuredClone(v, { transfer: [t] })`, `new Worker(url, { transferList: [t] })`.
@@ -373,6 +374,43 @@ export function teeForSecondReceiver(first: TransferEvent, second: TransferEvent
     {
       title: `Split \`${name}\` with \`tee()\` and transfer the second branch, \`${copy}\`, to ${second.api} (a stream has one reader)`,
       id: 'tee-stream',
+      preferred: true,
+      edits,
+    },
+  ];
+}
+
+/**
+ * An ImageBitmap transferred to a second receiver after a first: a copy is made before the first
+ * send (`const bitmapCopy = await createImageBitmap(bitmap)`, while the original is still
+ * attached) and the second send transfers the copy, so each receiver owns a bitmap of the same
+ * pixels. Only where the code can await, with both sends statements of one block.
+ */
+export function copyBitmapForSecondReceiver(first: TransferEvent, second: TransferEvent, ctx: FileContext): Fix[] {
+  const id = skipOuter(second.expr);
+  if (second.what !== 'ImageBitmap' || !ts.isIdentifier(id) || !canAwait(first.call)) return [];
+  const sym = ctx.checker.getSymbolAtLocation(id);
+  const firstStatement = statementOf(first.call);
+  const secondStatement = statementOf(second.call);
+  if (!sym || !firstStatement || !secondStatement || firstStatement === secondStatement || firstStatement.parent !== secondStatement.parent) return [];
+  const sf = ctx.sourceFile;
+  const uses: ts.Node[] = [];
+  const visit = (n: ts.Node): void => {
+    if (ts.isShorthandPropertyAssignment(n) && ctx.checker.getShorthandAssignmentValueSymbol(n) === sym) uses.push(n);
+    else if (ts.isIdentifier(n) && ctx.checker.getSymbolAtLocation(n) === sym && !(ts.isPropertyAccessExpression(n.parent) && n.parent.name === n)) uses.push(n);
+    ts.forEachChild(n, visit);
+  };
+  visit(secondStatement);
+  if (!uses.length) return [];
+  const name = id.text;
+  const copy = freshName(sf, `${name}Copy`);
+  const at = firstStatement.getStart(sf);
+  const edits: TextEdit[] = [insertAt(ctx.file, sf, at, `const ${copy} = await createImageBitmap(${name});\n${indentAt(sf, at)}`)];
+  for (const u of uses) edits.push(replaceSpan(ctx.file, sf, u.getStart(sf), u.getEnd(), ts.isShorthandPropertyAssignment(u) ? `${u.name.text}: ${copy}` : copy));
+  return [
+    {
+      title: `Copy \`${name}\` before its first send (\`await createImageBitmap(${name})\`) and transfer the copy, \`${copy}\`, to ${second.api} (a transferred bitmap has one owner)`,
+      id: 'copy-bitmap-per-receiver',
       preferred: true,
       edits,
     },
