@@ -46,12 +46,14 @@ export function rewriteMember(file: string, expr: ts.Expression, segments: reado
     if (ts.isShorthandPropertyAssignment(prop)) return [replaceNode(file, prop, `${prop.name.text}: ${overrideCopy(prop.name.text, rest, leaf)}`)];
     return undefined;
   }
-  // A value a helper of this file builds as one literal (`error: describeError(err)`): the member
-  // is changed where the helper writes it, so the send stays as it is.
-  const built = ts.isCallExpression(e) ? builtLiteral(e) : undefined;
-  if (built) return rewriteMember(file, built, segments, leaf);
   // A value built elsewhere is written once more per level of the path: only a plain reference may be.
-  if (!isReevaluable(e) && !(leaf.kind === 'remove' && names.length === 1)) return undefined;
+  // Where that cannot be done, in a value a helper of this file builds as one literal
+  // (`error: describeError(err)` sending `error.config.transformRequest`), the member is changed
+  // where the helper writes it instead.
+  if (!isReevaluable(e) && !(leaf.kind === 'remove' && names.length === 1)) {
+    const built = ts.isCallExpression(e) ? builtLiteral(e) : undefined;
+    return built ? rewriteMember(file, built, segments, leaf) : undefined;
+  }
   // A call (`describe()`, `await describe()`) runs once, inside the copy's spread.
   const awaitedCall = ts.isAwaitExpression(e) && (ts.isCallExpression(skipOuter(e.expression)) || ts.isNewExpression(skipOuter(e.expression)));
   if (!isReevaluable(e) && !ts.isNewExpression(e) && !ts.isCallExpression(e) && !awaitedCall) return undefined;
