@@ -9,6 +9,8 @@ import { skipOuter } from './context';
 import { appendListElement, indentAt, insertAt, removeListElement, replaceNode, replaceSpan } from './edits';
 import { memberReference } from './payload';
 import { canAwait } from './plain-data';
+import type { DerivedSink } from '../summaries';
+import { accessText } from './context';
 
 // Add to the transfer list: create or extend the transfer argument in the API's own shape:
 // `postMessage(v, [t])`, `structuredClone(v, { transfer: [t] })`, `new Worker(url, { transferList: [t] })`.
@@ -18,6 +20,7 @@ const views = /^(Int|Uint|Float|BigInt|BigUint)(8|16|32|64)(Clamped)?Array$|^Dat
 export function addToTransferList(ctx: FixContext, preferredWhenUnused: boolean): Fix[] {
   const { sink } = ctx;
   const slot = sink.transferSlot;
+  if (!slot && 'derived' in sink) return addToHelperTransferList(ctx, sink as DerivedSink);
   if (!slot || sink.transfer.kind === 'unknown' || ctx.facts.name === 'MessageChannel') return [];
   const member = memberReference(ctx.value.expr, ctx.segments);
   if (!member) return [];
@@ -33,6 +36,29 @@ export function addToTransferList(ctx: FixContext, preferredWhenUnused: boolean)
       edits,
     },
   ];
+}
+
+/**
+ * A helper that sends its parameter with no transfer list of its own (`function connect(w, port)
+ * { w.postMessage({ reply: port }); }`): the list is added where the helper sends, naming the
+ * member by the parameter (`w.postMessage({ reply: port }, [port])`). Every caller of the helper
+ * then transfers what it passes there, which the title says.
+ */
+function addToHelperTransferList(ctx: FixContext, sink: DerivedSink): Fix[] {
+  const at = sink.values.indexOf(ctx.value);
+  const param = sink.derived.params[at];
+  if (!param || param.reach.member || param.reach.spread || param.reach.transferParam !== undefined || ctx.segments.some((s) => s.kind !== 'property')) return [];
+  const inner = param.reach.sink;
+  const fn = sink.derived.fn;
+  const decl = fn.parameters[param.index];
+  if (!inner.transferSlot || inner.transfer.kind !== 'none' || 'derived' in inner || !decl || !ts.isIdentifier(decl.name) || decl.dotDotDotToken) return [];
+  // The helper's own send, not one further down a chain of helpers.
+  if (inner.call.getSourceFile() !== fn.getSourceFile() || inner.call.getStart() < fn.getStart() || inner.call.getEnd() > fn.getEnd()) return [];
+  const item = ctx.segments.reduce((base, s) => accessText(base, (s as { name: string }).name), decl.name.text);
+  const edits = transferEdits({ ...ctx, sink: inner, sourceFile: inner.call.getSourceFile(), file: fileOf(inner.call, ctx.file) }, views.test(ctx.facts.name) ? `${item}.buffer` : item);
+  if (!edits) return [];
+  const name = fn.name && ts.isIdentifier(fn.name) ? fn.name.text : 'the helper';
+  return [{ title: `Add \`${item}\` to the transfer list of ${inner.api} in \`${name}\` (every call of \`${name}\` then transfers what it passes there)`, id: 'add-to-transfer-list', preferred: false, edits }];
 }
 
 function transferEdits(ctx: FixContext, item: string): TextEdit[] | undefined {
