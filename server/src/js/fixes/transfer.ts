@@ -5,12 +5,11 @@ import { isRepeatingCallback, type TransferEvent } from '../detach';
 import type { FileContext, TransferEntry } from '../rules/rule';
 import { resolveObject, type Sink } from '../sinks';
 import type { FixContext } from './context';
-import { skipOuter } from './context';
+import { accessText, skipOuter } from './context';
 import { appendListElement, indentAt, insertAt, removeListElement, replaceNode, replaceSpan } from './edits';
 import { memberReference } from './payload';
 import { canAwait } from './plain-data';
 import type { DerivedSink } from '../summaries';
-import { accessText } from './context';
 
 // Add to the transfer list: create or extend the transfer argument in the API's own shape:
 // `postMessage(v, [t])`, `structuredClone(v, { transfer: [t] })`, `new Worker(url, { transferList: [t] })`.
