@@ -5,6 +5,7 @@ import { handlerPrologue, receiverOfSend } from './receiver';
 import { rewriteMember } from './payload';
 import type { SentValue } from '../sinks';
 import { originsOf } from '../flow';
+import { article } from '../rules/rule';
 
 // Send the data form of a value the rule says cannot cross as it is: a URL's string, a Headers'
 // entries, a Promise's result, a Proxy's plain copy. The other side receives a different type,
@@ -93,6 +94,22 @@ export function sendFieldSnapshot(ctx: FixContext): Fix[] {
   if (!edits || !sent) return [];
   const shown = toJSON ? sent : `{ ${fields.slice(0, 2).join(', ')}${fields.length > 2 ? ', …' : ''} }`;
   return [{ title: `Send its fields \`${shown}\` instead of the ${ctx.facts.name} (the other side reads them by the same names)`, id: 'send-data-form', preferred: false, edits }];
+}
+
+/** Objects that are live views of this page (its document, its nodes, a selection of them): no other side can use them. */
+const livePageObjects = new Set(['Node', 'Range', 'Selection', 'Window', 'Document', 'CSSStyleDeclaration', 'DOMTokenList', 'NodeList', 'HTMLCollection']);
+
+/**
+ * platform-object on a member that is a live view of the page (`highlight.range`, `row.element`):
+ * leave it out of the message, keeping the rest of the data (`{ ...mark, range: undefined }`);
+ * the page keeps using its own.
+ */
+export function leaveOutLivePageObject(ctx: FixContext): Fix[] {
+  if (!ctx.facts.fromLibrary || !ctx.facts.ancestry.some((n) => livePageObjects.has(n)) || !ctx.segments.length || ctx.segments.some((s) => s.kind !== 'property')) return [];
+  const edits = rewriteMember(ctx.file, ctx.value.expr, ctx.segments, { kind: 'remove' });
+  if (!edits) return [];
+  const name = (ctx.segments[ctx.segments.length - 1] as { name: string }).name;
+  return [{ title: `Leave \`${name}\` out of what ${ctx.sink.api} sends (${article(ctx.facts.name)} is a live view of this page: it stays on this side)`, id: 'remove-from-message', preferred: false, edits }];
 }
 
 /** no-uncloneable-builtin on a Promise: await it where the send is, when that place can await. */
