@@ -1,5 +1,5 @@
 import * as ts from 'typescript';
-import { originOf, resolveAlias } from './origin';
+import { isWorkspaceErrorClass, originOf, resolveAlias } from './origin';
 
 // Where a value can come from, when the expression at the sink does not say: a bounded
 // may-analysis over variable initialisers and assignments, fields assigned anywhere in their
@@ -1078,6 +1078,11 @@ export interface UntypedOrigin {
   path: string[];
   /** The path goes through an error's `cause`: no rewrite of the message reaches it (spreading an Error drops its message). */
   viaErrorCause?: boolean;
+  /**
+   * The path goes through a field a real Error's constructor sets (`this.retry = retry` in a
+   * `class … extends Error`): structured clone sends an Error's name, message, stack and cause only.
+   */
+  errorField?: boolean;
   /** The origin is copied by a spread or `Object.assign`: its own properties cross, not its prototype. */
   spread?: boolean;
   /** Members of the origin that a later property of the spreading literal overrides: they do not cross. */
@@ -1097,6 +1102,7 @@ const maxVisitDepth = 10;
 export function typedOriginsOfUntyped(checker: ts.TypeChecker, expr: ts.Expression, program?: ts.Program): UntypedOrigin[] {
   const out: UntypedOrigin[] = [];
   const causes: string[][] = [];
+  const errorFields: string[][] = [];
   // A parameter of a function around the send is judged at that function's callers (a derived sink), not here.
   const sending = new Set<ts.Node>();
   for (let n: ts.Node | undefined = expr.parent; n; n = n.parent) if (ts.isFunctionLike(n)) sending.add(n);
@@ -1203,7 +1209,14 @@ export function typedOriginsOfUntyped(checker: ts.TypeChecker, expr: ts.Expressi
           if (o !== e && (ts.isObjectLiteralExpression(o) || ts.isArrayLiteralExpression(o) || ts.isNewExpression(o) || isObjectAssign(o) || mapCallback(o))) visit(o, path, depth + 1, false, spread);
         }
       }
-      if (ts.isNewExpression(e)) for (const f of untypedConstructorFields(checker, e)) visit(f.value, [...path, f.name], depth + 1, true);
+      if (ts.isNewExpression(e)) {
+        // Spread into a literal (`{ ...err }`), its own fields are copied and cross after all.
+        const realError = !spread && program !== undefined && isWorkspaceErrorClass(t, checker, program);
+        for (const f of untypedConstructorFields(checker, e)) {
+          if (realError && f.name !== 'cause') errorFields.push([...path, f.name]);
+          visit(f.value, [...path, f.name], depth + 1, true);
+        }
+      }
       // `const handlers = new Map()` filled later by `handlers.set(name, { handler })` (untyped JS gives
       // `Map<any, any>`): what was set or added is a value of the container.
       // The same for a variable or field holding one (`store.sessions` after `this.sessions = new Map()`).
@@ -1281,6 +1294,7 @@ export function typedOriginsOfUntyped(checker: ts.TypeChecker, expr: ts.Expressi
   else visit(expr, [], 0, false);
   for (const o of out) {
     if (causes.some((c) => c.every((seg, i) => o.path[i] === seg))) o.viaErrorCause = true;
+    if (errorFields.some((c) => c.every((seg, i) => o.path[i] === seg))) o.errorField = true;
   }
   return out;
 }

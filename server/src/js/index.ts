@@ -336,6 +336,8 @@ function judgeSink(sink: Sink, program: ts.Program, checker: ts.TypeChecker, fil
         const o = value.member ? underMember(o0, value.member) : o0;
         if (!o) continue;
         const at = o.path.reduce((p, s) => (s === 'i' ? `${p}[i]` : s.startsWith('<') ? `${p}${s}` : joinPath(p, s)), root);
+        // A field of a real Error other than its cause stays behind in a structured clone.
+        if (o.errorField && ctx.serializer === 'clone') continue;
         if (o.viaErrorCause) unrewritable.push(at);
         // A data property written under a symbol key (`request[kRetry] = …`): it is left out, whatever it holds.
         if (o.symbolKey) {

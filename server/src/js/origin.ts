@@ -154,3 +154,27 @@ export function literalMemberWrites(id: ts.Identifier, checker: ts.TypeChecker):
   ts.forEachChild(scope, visit);
   return out;
 }
+
+const errorClasses = new Set(['Error', 'EvalError', 'RangeError', 'ReferenceError', 'SyntaxError', 'TypeError', 'URIError', 'AggregateError']);
+
+/**
+ * An instance of a class written with `class … extends` in the workspace whose chain of classes,
+ * all written so, ends at a built-in Error: `super()` makes it a real Error object. A class a
+ * package declares in a .d.ts may be built otherwise (`Error.call(this)`, a plain object with
+ * Error's prototype), which the clone copies member by member.
+ */
+export function isWorkspaceErrorClass(type: ts.Type, checker: ts.TypeChecker, program: ts.Program): boolean {
+  let sym = type.getSymbol();
+  for (let depth = 0; sym && depth < 8; depth++) {
+    // The built-in is an interface and a constructor variable in the default library.
+    if (depth > 0 && errorClasses.has(sym.getName()) && sym.declarations?.some((d) => program.isSourceFileDefaultLibrary(d.getSourceFile()))) return true;
+    if (!(sym.flags & ts.SymbolFlags.Class)) return false;
+    const decl = sym.declarations?.find(ts.isClassLike);
+    if (!decl) return false;
+    const sf = decl.getSourceFile();
+    if (sf.isDeclarationFile || isLibraryFile(program, sf)) return false;
+    const base = checker.getBaseTypes(checker.getDeclaredTypeOfSymbol(sym) as ts.InterfaceType)[0];
+    sym = base?.getSymbol();
+  }
+  return false;
+}

@@ -1,5 +1,5 @@
 import * as ts from 'typescript';
-import { baseNames, isLibraryFile, originOf } from './origin';
+import { baseNames, isLibraryFile, isWorkspaceErrorClass, originOf } from './origin';
 import type { MemberFacts, SendContext, TypeFacts, TypeRule, Verdict } from './rules/rule';
 import { needsTransfer, transferRequired } from './rules/transfer-required';
 
@@ -156,8 +156,12 @@ export class TypeWalker {
 
   private visitMembers(type: ts.Type, facts: TypeFacts, path: string, depth: number, onPath: Set<ts.Type>): void {
     const { checker } = this.ctx;
+    // A real Error (a workspace `class … extends Error`) is cloned as its name, message, stack and
+    // cause only: whatever else it holds stays behind (error-subclass-loss says so), never throws.
+    const realError = this.ctx.serializer === 'clone' && isWorkspaceErrorClass(type, checker, this.ctx.program);
     for (const prop of checker.getPropertiesOfType(type)) {
       const name = prop.getName();
+      if (realError && name !== 'cause') continue;
       const decl = prop.valueDeclaration ?? prop.declarations?.[0];
       const symbolKeyed = name.startsWith('__@');
       if (decl && (symbolKeyed || ts.isAccessor(decl)) && !isLibraryFile(this.ctx.program, decl.getSourceFile()) && !isPrototypeMember(decl, this.ctx.program, facts)) {

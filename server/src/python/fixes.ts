@@ -681,6 +681,7 @@ export function workerParam(ctx: FixContext): { fn: FunctionInfo; param: string 
 function taskWorker(ctx: FixContext): { fn: FunctionInfo; param: string; index?: number; workerArg: Node } | undefined {
   const { problem, sink, ev } = ctx;
   const model = sink.call.scope.module;
+  if (problem.segments.length === 2) return partialWorker(ctx);
   if (problem.segments.length !== 1) return undefined;
   const label = problem.segments[0];
   const workerArg = sink.sent.find((s) => s.label === 'target' || s.label === 'fn' || s.label === 'func');
@@ -707,6 +708,30 @@ function taskWorker(ctx: FixContext): { fn: FunctionInfo; param: string; index?:
   // Other callers of a worker of this file would still pass the old kind of value.
   if (worker.fn.module === model && identifierCount(model.root, worker.fn.name) !== 2) return undefined;
   return { fn: worker.fn, param, index, workerArg: workerArg.node };
+}
+
+/**
+ * A worker handed over as `functools.partial(count, conn)` (`func → args[0]`): the value crosses
+ * as the partial's bound argument, which the function receives in the parameter of the same
+ * position (or keyword). The partial is written at the sink, or bound once to a name there.
+ */
+function partialWorker(ctx: FixContext): { fn: FunctionInfo; param: string; workerArg: Node } | undefined {
+  const { problem, sink, ev } = ctx;
+  const model = sink.call.scope.module;
+  const [outer, inner] = problem.segments;
+  const workerArg = sink.sent.find((s) => s.label === outer && (s.label === 'target' || s.label === 'fn' || s.label === 'func'));
+  if (!workerArg) return undefined;
+  const v = ev.eval(workerArg.node, sink.call.scope);
+  if (v.kind !== 'partial' || v.func.kind !== 'function') return undefined;
+  const fn = v.func.fn;
+  if (fn.outer.kind !== 'module' || fn.decorators.length || fn.module !== model) return undefined;
+  let m: RegExpExecArray | null;
+  const param = (m = /^args\[(\d+)\]$/.exec(inner)) ? fn.params[Number(m[1])] : (m = /^keywords\[(\w+)\]$/.exec(inner)) ? m[1] : undefined;
+  const binding = param ? fn.scope.bindings.get(param) : undefined;
+  if (!param || !binding || binding.some((b) => b.kind !== 'param') || (m && /^\d+$/.test(m[1]) && binding[0].kind === 'param' && binding[0].index !== Number(m[1]))) return undefined;
+  // Other callers of the worker would still pass the old kind of value.
+  if (identifierCount(model.root, fn.name) !== 2) return undefined;
+  return { fn, param, workerArg: workerArg.node };
 }
 
 /**
@@ -814,6 +839,7 @@ export function passPathFix(ctx: FixContext): Fix | undefined {
     const atOpen = lookup(pathNode.text, enclosingScope(model, pathNode), pathNode);
     const atSend = lookup(pathNode.text, sink.call.scope, problem.anchor.node);
     if (atOpen && atOpen === atSend) sendText = pathNode.text;
+    else if (atOpen?.kind === 'param') sendText = pathAtFactoryCall(ctx, atOpen.fn, atOpen.index, pathNode.text);
   } else if (site.module === model && pathNode.type === 'string') sendText = pathNode.text;
   let reopenMode = mode?.text;
   if (!sendText) {
@@ -850,6 +876,31 @@ export function passPathFix(ctx: FixContext): Fix | undefined {
     preferred: false,
     edits: [...importEdits, ...prologue, replaceNode(model, problem.anchor.node, sendText)],
   };
+}
+
+/**
+ * The handle comes out of a factory that opens it from its parameter (`conn = build_db(path)`,
+ * `def build_db(path): conn = sqlite3.connect(path) ... return conn`): the argument the caller
+ * passed for that parameter, when it is a literal or a name that means the same at the send.
+ */
+function pathAtFactoryCall(ctx: FixContext, factory: FunctionInfo, index: number, param: string): string | undefined {
+  const { problem, sink, ev } = ctx;
+  const model = sink.call.scope.module;
+  const anchor = problem.anchor.node;
+  if (problem.anchor.module !== model || anchor.type !== 'identifier' || factory.module !== model || factory.isGenerator) return undefined;
+  const b = lookup(anchor.text, enclosingScope(model, anchor), anchor);
+  const bindings = b?.scope.bindings.get(anchor.text);
+  if (!b || b.kind !== 'value' || bindings?.length !== 1 || b.unpack.length || b.iterate || b.enter || b.value.type !== 'call') return undefined;
+  const callee = b.value.childForFieldName('function');
+  const made = callee ? ev.eval(callee, enclosingScope(model, b.value)) : undefined;
+  if (made?.kind !== 'function' || made.fn !== factory) return undefined;
+  const { positional, keywords } = callArgsOf(b.value);
+  const arg = keywords.get(param) ?? positional[index];
+  if (!arg || positional.length + keywords.size !== factory.params.length) return undefined;
+  if (arg.type === 'string') return /^['"]:memory:['"]$/.test(arg.text) ? undefined : arg.text;
+  if (arg.type !== 'identifier') return undefined;
+  const atCall = lookup(arg.text, enclosingScope(model, arg), arg);
+  return atCall && atCall === lookup(arg.text, enclosingScope(model, anchor), anchor) && atCall.scope.bindings.get(arg.text)?.length === 1 ? arg.text : undefined;
 }
 
 /** An in-memory sqlite database cannot be reopened by name: send its SQL dump and rebuild it in the worker. */
@@ -2239,8 +2290,9 @@ export function reopenFromFactoryFix(ctx: FixContext): Fix | undefined {
   // A file's position and buffer stay on this side; a database's committed rows are in its file.
   const database = /sqlite3\.(Connection|Cursor)/.test(problem.typeName) || problem.objectType?.startsWith('sqlite3.');
   if (othersUse && !database) return undefined;
-  // The sender keeps its own, so the factory runs twice: a schema it creates unconditionally would fail the second time.
-  if (othersUse && /\bcreate\s+(?:table|index|view)\s+(?!if\s+not\s+exists)/i.test(made.node.text)) return undefined;
+  // The factory runs again in the worker (in every task of a pool): a schema it creates
+  // unconditionally fails the second time, whether or not the sender keeps its own.
+  if (/\bcreate\s+(?:table|index|view)\s+(?!if\s+not\s+exists)/i.test(made.node.text)) return undefined;
   // The worker's module must call the same function by the same name.
   const name = callee.text;
   const inWorker = lookup(name, fn.scope, fn.node);

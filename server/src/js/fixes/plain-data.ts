@@ -5,6 +5,7 @@ import { handlerPrologue, receiverOfSend } from './receiver';
 import { rewriteMember } from './payload';
 import type { SentValue } from '../sinks';
 import { originsOf } from '../flow';
+import { article } from '../rules/rule';
 
 // Send the data form of a value the rule says cannot cross as it is: a URL's string, a Headers'
 // entries, a Promise's result, a Proxy's plain copy. The other side receives a different type,
@@ -17,6 +18,8 @@ const dataForms: Record<string, { form: (text: string) => string; what: string; 
   URL: { form: (t) => `${wrap(t)}.href`, what: 'its string', rebuild: (t) => `new URL(${t})` },
   URLSearchParams: { form: (t) => `${wrap(t)}.toString()`, what: 'its query string', rebuild: (t) => `new URLSearchParams(${t})` },
   Headers: { form: (t) => `Object.fromEntries(${t})`, what: 'its entries as an object' },
+  // Its entries keep repeated names and File values (which clone); the other side appends them to a FormData of its own.
+  FormData: { form: (t) => `[...${wrap(t)}]`, what: 'its [name, value] entries' },
   // Node copies both to `{}`: what crosses is whether it was aborted, not the ability to abort.
   AbortController: { form: (t) => `${wrap(t)}.signal.aborted`, what: 'whether it was aborted; a later abort does not reach the other side' },
   AbortSignal: { form: (t) => `${wrap(t)}.aborted`, what: 'whether it was aborted; a later abort does not reach the other side' },
@@ -60,6 +63,53 @@ export function sendDataForm(ctx: FixContext): Fix[] {
     } else if (ctx.sink.api !== 'structuredClone') where = ` (the receiving side was not found in the workspace: rebuild it there with \`${data.rebuild('…')}\`)`;
   }
   return [{ title: `Send \`${sent}\` ${what} instead of the ${ctx.facts.name}${where}`, id: 'send-data-form', preferred: false, edits }];
+}
+
+/**
+ * platform-object on a Web interface that is only readonly numbers, strings and booleans
+ * (TextMetrics, a GeolocationCoordinates without its toJSON...): its `toJSON()` when it has one,
+ * else an object literal of those fields, which the other side reads by the same names.
+ */
+export function sendFieldSnapshot(ctx: FixContext): Fix[] {
+  if (!ctx.facts.fromLibrary || dataForms[ctx.facts.name] || ctx.segments.some((s) => s.kind !== 'property')) return [];
+  const props = ctx.checker.getPropertiesOfType(ctx.facts.type);
+  const decl = (p: ts.Symbol) => p.valueDeclaration ?? p.declarations?.[0];
+  if (!props.length || props.length > 16 || !props.every((p) => decl(p)?.getSourceFile().fileName.match(/[\\/]lib\.[\w.]*\.d\.ts$/))) return [];
+  const toJSON = props.find((p) => p.getName() === 'toJSON' && decl(p) && ts.isMethodSignature(decl(p)!));
+  const fields: string[] = [];
+  if (!toJSON) {
+    for (const p of props) {
+      const d = decl(p);
+      if (!d || !ts.isPropertySignature(d) || !d.modifiers?.some((m) => m.kind === ts.SyntaxKind.ReadonlyKeyword)) return [];
+      const t = ctx.checker.getTypeOfSymbolAtLocation(p, d);
+      if (!(t.flags & (ts.TypeFlags.NumberLike | ts.TypeFlags.StringLike | ts.TypeFlags.BooleanLike))) return [];
+      fields.push(p.getName());
+    }
+  }
+  let sent = '';
+  const edits = rewriteMember(ctx.file, ctx.value.expr, ctx.segments, {
+    kind: 'replace',
+    with: (t) => (sent = toJSON ? `${wrap(t)}.toJSON()` : /^[\w$.]+$/.test(t) ? `{ ${fields.map((f) => `${f}: ${t}.${f}`).join(', ')} }` : ''),
+  });
+  if (!edits || !sent) return [];
+  const shown = toJSON ? sent : `{ ${fields.slice(0, 2).join(', ')}${fields.length > 2 ? ', …' : ''} }`;
+  return [{ title: `Send its fields \`${shown}\` instead of the ${ctx.facts.name} (the other side reads them by the same names)`, id: 'send-data-form', preferred: false, edits }];
+}
+
+/** Objects that are live views of this page (its document, its nodes, a selection of them): no other side can use them. */
+const livePageObjects = new Set(['Node', 'Range', 'Selection', 'Window', 'Document', 'CSSStyleDeclaration', 'DOMTokenList', 'NodeList', 'HTMLCollection']);
+
+/**
+ * platform-object on a member that is a live view of the page (`highlight.range`, `row.element`):
+ * leave it out of the message, keeping the rest of the data (`{ ...mark, range: undefined }`);
+ * the page keeps using its own.
+ */
+export function leaveOutLivePageObject(ctx: FixContext): Fix[] {
+  if (!ctx.facts.fromLibrary || !ctx.facts.ancestry.some((n) => livePageObjects.has(n)) || !ctx.segments.length || ctx.segments.some((s) => s.kind !== 'property')) return [];
+  const edits = rewriteMember(ctx.file, ctx.value.expr, ctx.segments, { kind: 'remove' });
+  if (!edits) return [];
+  const name = (ctx.segments[ctx.segments.length - 1] as { name: string }).name;
+  return [{ title: `Leave \`${name}\` out of what ${ctx.sink.api} sends (${article(ctx.facts.name)} is a live view of this page: it stays on this side)`, id: 'remove-from-message', preferred: false, edits }];
 }
 
 /** no-uncloneable-builtin on a Promise: await it where the send is, when that place can await. */

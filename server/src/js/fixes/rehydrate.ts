@@ -180,9 +180,32 @@ function dataFields(type: ts.Type, checker: ts.TypeChecker, program: ts.Program,
     if (ts.isPropertyDeclaration(d) && d.modifiers?.some((m) => m.kind === ts.SyntaxKind.StaticKeyword)) continue;
     const t = checker.getNonNullableType(checker.getTypeOfSymbol(prop));
     if (t.getCallSignatures().length > 0 || t.getConstructSignatures().length > 0) continue;
+    if (t.flags & ts.TypeFlags.Any && givenFunction(cls, n, checker)) continue;
     out.push(n);
   }
   return out;
+}
+
+/**
+ * An untyped field the constructor keeps from a parameter (`this.retry = retry`) that some
+ * `new Cls(...)` of the class's file fills with a function: a function-valued field after all.
+ */
+function givenFunction(cls: ts.ClassDeclaration, field: string, checker: ts.TypeChecker): boolean {
+  const ctor = constructorOf(cls);
+  const kept = ctor?.body?.statements.map(assignedField).find((a) => a?.field === field);
+  const index = kept && ts.isIdentifier(kept.value) ? ctor!.parameters.findIndex((p) => ts.isIdentifier(p.name) && p.name.text === (kept.value as ts.Identifier).text) : -1;
+  if (index < 0) return false;
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isNewExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === cls.name?.text) {
+      const arg = n.arguments?.[index];
+      if (arg && (ts.isArrowFunction(arg) || ts.isFunctionExpression(arg) || checker.getTypeAtLocation(arg).getCallSignatures().length > 0)) found = true;
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(cls.getSourceFile());
+  return found;
 }
 
 function constructorOf(cls: ts.ClassDeclaration): ts.ConstructorDeclaration | undefined {

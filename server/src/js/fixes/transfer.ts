@@ -5,9 +5,11 @@ import { isRepeatingCallback, type TransferEvent } from '../detach';
 import type { FileContext, TransferEntry } from '../rules/rule';
 import { resolveObject, type Sink } from '../sinks';
 import type { FixContext } from './context';
-import { skipOuter } from './context';
+import { accessText, skipOuter } from './context';
 import { appendListElement, indentAt, insertAt, removeListElement, replaceNode, replaceSpan } from './edits';
 import { memberReference } from './payload';
+import { canAwait } from './plain-data';
+import type { DerivedSink } from '../summaries';
 
 // Add to the transfer list: create or extend the transfer argument in the API's own shape:
 // `postMessage(v, [t])`, `structuredClone(v, { transfer: [t] })`, `new Worker(url, { transferList: [t] })`.
@@ -17,6 +19,7 @@ const views = /^(Int|Uint|Float|BigInt|BigUint)(8|16|32|64)(Clamped)?Array$|^Dat
 export function addToTransferList(ctx: FixContext, preferredWhenUnused: boolean): Fix[] {
   const { sink } = ctx;
   const slot = sink.transferSlot;
+  if (!slot && 'derived' in sink) return addToHelperTransferList(ctx, sink as DerivedSink);
   if (!slot || sink.transfer.kind === 'unknown' || ctx.facts.name === 'MessageChannel') return [];
   const member = memberReference(ctx.value.expr, ctx.segments);
   if (!member) return [];
@@ -32,6 +35,29 @@ export function addToTransferList(ctx: FixContext, preferredWhenUnused: boolean)
       edits,
     },
   ];
+}
+
+/**
+ * A helper that sends its parameter with no transfer list of its own (`function connect(w, port)
+ * { w.postMessage({ reply: port }); }`): the list is added where the helper sends, naming the
+ * member by the parameter (`w.postMessage({ reply: port }, [port])`). Every caller of the helper
+ * then transfers what it passes there, which the title says.
+ */
+function addToHelperTransferList(ctx: FixContext, sink: DerivedSink): Fix[] {
+  const at = sink.values.indexOf(ctx.value);
+  const param = sink.derived.params[at];
+  if (!param || param.reach.member || param.reach.spread || param.reach.transferParam !== undefined || ctx.segments.some((s) => s.kind !== 'property')) return [];
+  const inner = param.reach.sink;
+  const fn = sink.derived.fn;
+  const decl = fn.parameters[param.index];
+  if (!inner.transferSlot || inner.transfer.kind !== 'none' || 'derived' in inner || !decl || !ts.isIdentifier(decl.name) || decl.dotDotDotToken) return [];
+  // The helper's own send, not one further down a chain of helpers.
+  if (inner.call.getSourceFile() !== fn.getSourceFile() || inner.call.getStart() < fn.getStart() || inner.call.getEnd() > fn.getEnd()) return [];
+  const item = ctx.segments.reduce((base, s) => accessText(base, (s as { name: string }).name), decl.name.text);
+  const edits = transferEdits({ ...ctx, sink: inner, sourceFile: inner.call.getSourceFile(), file: fileOf(inner.call, ctx.file) }, views.test(ctx.facts.name) ? `${item}.buffer` : item);
+  if (!edits) return [];
+  const name = fn.name && ts.isIdentifier(fn.name) ? fn.name.text : 'the helper';
+  return [{ title: `Add \`${item}\` to the transfer list of ${inner.api} in \`${name}\` (every call of \`${name}\` then transfers what it passes there)`, id: 'add-to-transfer-list', preferred: false, edits }];
 }
 
 function transferEdits(ctx: FixContext, item: string): TextEdit[] | undefined {
@@ -373,6 +399,43 @@ export function teeForSecondReceiver(first: TransferEvent, second: TransferEvent
     {
       title: `Split \`${name}\` with \`tee()\` and transfer the second branch, \`${copy}\`, to ${second.api} (a stream has one reader)`,
       id: 'tee-stream',
+      preferred: true,
+      edits,
+    },
+  ];
+}
+
+/**
+ * An ImageBitmap transferred to a second receiver after a first: a copy is made before the first
+ * send (`const bitmapCopy = await createImageBitmap(bitmap)`, while the original is still
+ * attached) and the second send transfers the copy, so each receiver owns a bitmap of the same
+ * pixels. Only where the code can await, with both sends statements of one block.
+ */
+export function copyBitmapForSecondReceiver(first: TransferEvent, second: TransferEvent, ctx: FileContext): Fix[] {
+  const id = skipOuter(second.expr);
+  if (second.what !== 'ImageBitmap' || !ts.isIdentifier(id) || !canAwait(first.call)) return [];
+  const sym = ctx.checker.getSymbolAtLocation(id);
+  const firstStatement = statementOf(first.call);
+  const secondStatement = statementOf(second.call);
+  if (!sym || !firstStatement || !secondStatement || firstStatement === secondStatement || firstStatement.parent !== secondStatement.parent) return [];
+  const sf = ctx.sourceFile;
+  const uses: ts.Node[] = [];
+  const visit = (n: ts.Node): void => {
+    if (ts.isShorthandPropertyAssignment(n) && ctx.checker.getShorthandAssignmentValueSymbol(n) === sym) uses.push(n);
+    else if (ts.isIdentifier(n) && ctx.checker.getSymbolAtLocation(n) === sym && !(ts.isPropertyAccessExpression(n.parent) && n.parent.name === n)) uses.push(n);
+    ts.forEachChild(n, visit);
+  };
+  visit(secondStatement);
+  if (!uses.length) return [];
+  const name = id.text;
+  const copy = freshName(sf, `${name}Copy`);
+  const at = firstStatement.getStart(sf);
+  const edits: TextEdit[] = [insertAt(ctx.file, sf, at, `const ${copy} = await createImageBitmap(${name});\n${indentAt(sf, at)}`)];
+  for (const u of uses) edits.push(replaceSpan(ctx.file, sf, u.getStart(sf), u.getEnd(), ts.isShorthandPropertyAssignment(u) ? `${u.name.text}: ${copy}` : copy));
+  return [
+    {
+      title: `Copy \`${name}\` before its first send (\`await createImageBitmap(${name})\`) and transfer the copy, \`${copy}\`, to ${second.api} (a transferred bitmap has one owner)`,
+      id: 'copy-bitmap-per-receiver',
       preferred: true,
       edits,
     },

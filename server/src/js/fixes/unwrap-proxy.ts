@@ -9,13 +9,13 @@ import { rewriteMember } from './payload';
 
 // Send the data behind a framework proxy: Vue's `toRaw(x)` (the target object; Vue stores raw
 // values in it, so one call unwraps the whole tree), a Pinia store's `toRaw(store.$state)`,
-// Svelte's `$state.snapshot(x)` (a deep plain copy). Where a proxy sits somewhere the send site
-// cannot name (an array element, a spread), a `deepToRaw` helper unwraps the whole value.
-// Each fix imports what it calls.
+// Svelte's `$state.snapshot(x)` (a deep plain copy), MobX's `toJS(x)` (a deep plain copy of an
+// observable; it returns anything else as it is). Where a proxy sits somewhere the send site
+// cannot name (an array element, a spread, a member set before the send), a `deepToRaw` (Vue) or
+// `deepToJS` (MobX) helper unwraps the whole value: both library calls stop at a plain object,
+// so the helper walks plain arrays and objects itself. Each fix imports what it calls.
 
-const deepHelper = 'deepToRaw';
-
-function helperText(ts_: boolean, toRaw: string, indent: string): string {
+function helperText(ts_: boolean, toRaw: string, indent: string, deepHelper: string, library: string): string {
   const sig = ts_ ? `function ${deepHelper}<T>(value: T): T {` : `function ${deepHelper}(value) {`;
   const cast = ts_ ? ' as T' : '';
   const i1 = indent;
@@ -23,7 +23,7 @@ function helperText(ts_: boolean, toRaw: string, indent: string): string {
   return [
     '',
     '',
-    '/** A plain copy of `value` with every Vue proxy inside it unwrapped, for structured clone. */',
+    `/** A plain copy of \`value\` with every ${library} proxy inside it unwrapped, for structured clone. */`,
     sig,
     `${i1}const raw${ts_ ? ': unknown' : ''} = ${toRaw}(value);`,
     `${i1}if (Array.isArray(raw)) return raw.map(${deepHelper})${cast};`,
@@ -42,9 +42,11 @@ export function unwrapProxies(sink: Sink, value: SentValue, sightings: readonly 
   const inClone = sink.api === 'structuredClone';
   const svelte = sightings.every((s) => s.kind.framework === 'svelte');
   const vue = sightings.every((s) => s.kind.framework === 'vue' || s.kind.framework === 'pinia');
-  if (!svelte && !vue) return [];
-  const toRaw = vue ? importBinding(sf, file, ['vue'], 'toRaw') : undefined;
-  if (vue && !toRaw) return [];
+  const mobx = sightings.every((s) => s.kind.framework === 'mobx');
+  if (!svelte && !vue && !mobx) return [];
+  // Vue's `toRaw` or MobX's `toJS`: the one call that gives the plain data behind the proxy.
+  const toRaw = vue ? importBinding(sf, file, ['vue'], 'toRaw') : mobx ? importBinding(sf, file, ['mobx'], 'toJS') : undefined;
+  if ((vue || mobx) && !toRaw) return [];
   const wrapWith = (s: ProxySighting) => (t: string) => (svelte ? `$state.snapshot(${t})` : s.kind.store ? `${toRaw!.callee}(${t}.$state)` : `${toRaw!.callee}(${t})`);
 
   // Every proxy unwrapped where the send names it.
@@ -76,11 +78,11 @@ export function unwrapProxies(sink: Sink, value: SentValue, sightings: readonly 
   if (edits.length && !overlapping) {
     const store = sightings.some((s) => s.kind.store);
     const what = shown.length === 1 ? `\`${inClone && sightings[0].path === label ? `structuredClone(${shown[0]})` : shown[0]}\`` : shown.map((t) => `\`${t}\``).join(', ');
-    const title = svelte ? `Send a plain snapshot: ${what}` : store ? `Send the store's plain state: ${what}` : `Send the plain object behind the proxy: ${what}`;
+    const title = svelte ? `Send a plain snapshot: ${what}` : mobx ? `Send a plain deep copy of the observable: ${what}` : store ? `Send the store's plain state: ${what}` : `Send the plain object behind the proxy: ${what}`;
     // The store's state leaves its getters and actions behind: a different payload, so a suggestion.
-    out.push({ title, id: svelte ? 'send-state-snapshot' : 'unwrap-vue-proxy', preferred: !store, edits: [...edits, ...(toRaw?.edits ?? [])] });
+    out.push({ title, id: svelte ? 'send-state-snapshot' : mobx ? 'send-mobx-plain-copy' : 'unwrap-vue-proxy', preferred: !store, edits: [...edits, ...(toRaw?.edits ?? [])] });
   }
-  if (vue && !out.length && !sightings.some((s) => s.kind.store)) out.push(...deepToRawFix(value, sf, file, toRaw!.callee, toRaw!.edits));
+  if ((vue || mobx) && !out.length && !sightings.some((s) => s.kind.store)) out.push(...deepToRawFix(value, sf, file, toRaw!.callee, toRaw!.edits, mobx ? 'MobX' : 'Vue'));
   if (svelte && !out.length) {
     // `$state.snapshot` is deep: one call on the whole value unwraps every proxy in it.
     out.push({ title: `Send a plain snapshot: \`$state.snapshot(${short(value.expr, sf)})\``, id: 'send-state-snapshot', preferred: true, edits: [replaceNode(file, value.expr, `$state.snapshot(${value.expr.getText(sf)})`)] });
@@ -100,14 +102,15 @@ function short(e: ts.Expression, sf: ts.SourceFile): string {
   return t.length <= 30 && !/\n/.test(t) ? t : '…';
 }
 
-function deepToRawFix(value: SentValue, sf: ts.SourceFile, file: string, toRaw: string, importEdits: TextEdit[]): Fix[] {
+function deepToRawFix(value: SentValue, sf: ts.SourceFile, file: string, toRaw: string, importEdits: TextEdit[], library: 'Vue' | 'MobX'): Fix[] {
+  const deepHelper = library === 'MobX' ? 'deepToJS' : 'deepToRaw';
   const existing = sf.statements.some((s) => ts.isFunctionDeclaration(s) && s.name?.text === deepHelper);
   if (!existing && new RegExp(`\\b${deepHelper}\\b`).test(sf.text)) return [];
   const e = skipOuter(value.expr);
   const edits: TextEdit[] = [replaceNode(file, value.expr, `${deepHelper}(${e.getText(sf)})`)];
   if (!existing) {
     edits.push(...importEdits);
-    edits.push(insertAt(file, sf, sf.text.replace(/\s+$/, '').length, helperText(isTypeScriptFile(file), toRaw, indentUnit(sf)).replace(/\n$/, '')));
+    edits.push(insertAt(file, sf, sf.text.replace(/\s+$/, '').length, helperText(isTypeScriptFile(file), toRaw, indentUnit(sf), deepHelper, library).replace(/\n$/, '')));
   }
-  return [{ title: `Send \`${deepHelper}(${short(value.expr, sf)})\`: a plain copy with every Vue proxy inside unwrapped${existing ? '' : ' (adds the helper)'}`, id: 'deep-unwrap-vue-proxies', preferred: false, edits }];
+  return [{ title: `Send \`${deepHelper}(${short(value.expr, sf)})\`: a plain copy with every ${library} proxy inside unwrapped${existing ? '' : ' (adds the helper)'}`, id: library === 'MobX' ? 'deep-unwrap-mobx-observables' : 'deep-unwrap-vue-proxies', preferred: false, edits }];
 }

@@ -1,5 +1,5 @@
 import { sendFileData, sendResponseData } from '../fixes/data-form';
-import { sendDataForm } from '../fixes/plain-data';
+import { leaveOutLivePageObject, sendDataForm, sendFieldSnapshot } from '../fixes/plain-data';
 import { webCloneVerdict } from '../web-clone-table';
 import { article, browserLike, jsRule, type SendContext, type TypeFacts, type TypeRule, type Verdict } from './rule';
 
@@ -61,5 +61,5 @@ export const platformObject: TypeRule = {
     }
     return undefined;
   },
-  fixes: (ctx) => [...sendDataForm(ctx), ...sendResponseData(ctx), ...sendFileData(ctx)],
+  fixes: (ctx) => [...sendDataForm(ctx), ...sendResponseData(ctx), ...sendFileData(ctx), ...sendFieldSnapshot(ctx), ...leaveOutLivePageObject(ctx)],
 };

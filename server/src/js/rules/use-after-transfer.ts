@@ -1,6 +1,6 @@
 import * as ts from 'typescript';
 import type { TransferEvent } from '../detach';
-import { allocatePerIteration, copyInsteadOfTransfer, teeForSecondReceiver } from '../fixes/transfer';
+import { allocatePerIteration, copyBitmapForSecondReceiver, copyInsteadOfTransfer, teeForSecondReceiver } from '../fixes/transfer';
 import { isViewTyped } from '../transfer-list';
 import type { Severity } from '../../engine/types';
 import { browserLike, jsRule, type CallFinding, type FileContext, type FileRule, type RuntimeTarget } from './rule';
@@ -89,8 +89,8 @@ function retransfer(ev: TransferEvent, target: RuntimeTarget, ctx: FileContext):
       message: `${rootText(ev)} is transferred again, but ${before.api} already transferred it on line ${lineOf(before.call)} (detached): ${effect}${byHand}`,
       related: related(before),
       // The first transfer is the one to turn into a copy: the second then has something to move.
-      // A stream is split instead: each receiver reads a branch of its own.
-      fixes: before.sink && before.entry && isBuffer(before.what) ? copyInsteadOfTransfer(before.sink, before.entry, ctx.file, `Copy \`${before.entry.expr.getText()}\` at its first send (line ${lineOf(before.call)}) instead of transferring it`) : teeForSecondReceiver(before, ev, ctx),
+      // A stream is split instead: each receiver reads a branch of its own; a bitmap is copied before the first send.
+      fixes: before.sink && before.entry && isBuffer(before.what) ? copyInsteadOfTransfer(before.sink, before.entry, ctx.file, `Copy \`${before.entry.expr.getText()}\` at its first send (line ${lineOf(before.call)}) instead of transferring it`) : [...teeForSecondReceiver(before, ev, ctx), ...copyBitmapForSecondReceiver(before, ev, ctx)],
     };
   }
   const loop = ctx.timeline.repeatingLoop(ev.key, ev.expr, ev.call);
