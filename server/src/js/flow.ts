@@ -1083,6 +1083,8 @@ export interface UntypedOrigin {
    * `class … extends Error`): structured clone sends an Error's name, message, stack and cause only.
    */
   errorField?: boolean;
+  /** With errorField: the length of the path to that Error (0 when the value sent is the Error itself). */
+  errorAt?: number;
   /** The origin is copied by a spread or `Object.assign`: its own properties cross, not its prototype. */
   spread?: boolean;
   /** Members of the origin that a later property of the spreading literal overrides: they do not cross. */
@@ -1294,7 +1296,11 @@ export function typedOriginsOfUntyped(checker: ts.TypeChecker, expr: ts.Expressi
   else visit(expr, [], 0, false);
   for (const o of out) {
     if (causes.some((c) => c.every((seg, i) => o.path[i] === seg))) o.viaErrorCause = true;
-    if (errorFields.some((c) => c.every((seg, i) => o.path[i] === seg))) o.errorField = true;
+    const field = errorFields.find((c) => c.every((seg, i) => o.path[i] === seg));
+    if (field) {
+      o.errorField = true;
+      o.errorAt = field.length - 1;
+    }
   }
   return out;
 }

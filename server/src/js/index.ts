@@ -320,7 +320,8 @@ function judgeSink(sink: Sink, program: ts.Program, checker: ts.TypeChecker, fil
     // A root we cannot name (a call, `new X()`) is written as "the message"; its members by their own path.
     const named = !/\s/.test(value.label);
     const member = value.member && memberText(value.member);
-    const walker = new TypeWalker({ ...ctx, isListed: (p) => listedAt(sink, value, p, named, checker) }, typeRules);
+    const spreadRoot = derived?.params[sink.values.indexOf(value)]?.reach.spread === true;
+    const walker = new TypeWalker({ ...ctx, spreadRoot, isListed: (p) => listedAt(sink, value, p, named, checker) }, typeRules);
     // `X.prototype` is not an X: structured clone copies the prototype object's own enumerable properties.
     const protoMembers = value.member || value.returnedBy ? undefined : prototypeMembers(checker, value.expr);
     const root = value.member ? memberText(value.member, named ? value.label : '') : named ? value.label : '';
@@ -336,8 +337,9 @@ function judgeSink(sink: Sink, program: ts.Program, checker: ts.TypeChecker, fil
         const o = value.member ? underMember(o0, value.member) : o0;
         if (!o) continue;
         const at = o.path.reduce((p, s) => (s === 'i' ? `${p}[i]` : s.startsWith('<') ? `${p}${s}` : joinPath(p, s)), root);
-        // A field of a real Error other than its cause stays behind in a structured clone.
-        if (o.errorField && ctx.serializer === 'clone') continue;
+        // A field of a real Error other than its cause stays behind in a structured clone, unless a
+        // wrapper spreads the Error itself (`{ ...error }`): then its own fields are copied and cross.
+        if (o.errorField && ctx.serializer === 'clone' && !(spreadRoot && !value.member && o.errorAt === 0)) continue;
         if (o.viaErrorCause) unrewritable.push(at);
         // A data property written under a symbol key (`request[kRetry] = …`): it is left out, whatever it holds.
         if (o.symbolKey) {

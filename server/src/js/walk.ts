@@ -158,7 +158,8 @@ export class TypeWalker {
     const { checker } = this.ctx;
     // A real Error (a workspace `class … extends Error`) is cloned as its name, message, stack and
     // cause only: whatever else it holds stays behind (error-subclass-loss says so), never throws.
-    const realError = this.ctx.serializer === 'clone' && isWorkspaceErrorClass(type, checker, this.ctx.program);
+    // Spread by a wrapper (`{ ...error }`), the root's own fields are copied into a plain object and cross.
+    const realError = this.ctx.serializer === 'clone' && !(this.ctx.spreadRoot && depth === 0) && isWorkspaceErrorClass(type, checker, this.ctx.program);
     for (const prop of checker.getPropertiesOfType(type)) {
       const name = prop.getName();
       if (realError && name !== 'cause') continue;

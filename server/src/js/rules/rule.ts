@@ -60,6 +60,11 @@ export interface SendContext {
   receiver?: 'electron-main';
   /** A JSON channel other than child_process IPC (extension messaging). */
   jsonChannel?: 'extension';
+  /**
+   * The value crosses as a copy of its own properties (a wrapper sends `{ ...param }`): a real
+   * Error at the root crosses with all its own fields, not as an Error.
+   */
+  spreadRoot?: boolean;
 }
 
 /** The facts about one type that the rules look at, computed once per visited type. */
