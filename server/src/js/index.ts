@@ -607,12 +607,15 @@ function onePerArgumentAndRule(findings: Finding[]): Finding[] {
 
 /**
  * The fixes of a merged diagnostic: a fix kind every path offers, with all their edits when none
- * overlap (converting every Map and Set of the argument, not only the first); otherwise the lead's.
+ * overlap (converting every Map and Set of the argument, not only the first); otherwise the lead's
+ * when its edit covers every path. A fix of the lead path alone is not offered: the program would
+ * still lose or throw at the others (`reloadedAt` made an ISO string, `maxBodyBytes: Infinity`
+ * still arriving as null).
  */
 function mergedFixes(lead: Finding, rest: Finding[]): Fix[] {
-  return lead.fixes.map((fix) => {
+  return lead.fixes.flatMap((fix) => {
     const others = rest.map((f) => f.fixes.find((x) => x.id === fix.id));
-    if (others.some((o) => !o)) return fix;
+    if (others.some((o) => !o)) return [];
     const key = (e: TextEdit) => [e.file, e.range.start.line, e.range.start.character, e.range.end.line, e.range.end.character] as const;
     // The same edit made for several paths (an option added to the one fork call behind them all) is made once.
     const seen = new Set<string>();
@@ -626,9 +629,9 @@ function mergedFixes(lead: Finding, rest: Finding[]): Fix[] {
     for (let i = 1; i < sorted.length; i++) {
       const [f0, , , el, ec] = key(sorted[i - 1]);
       const [f1, sl, sc] = key(sorted[i]);
-      if (f0 === f1 && (sl < el || (sl === el && sc < ec))) return fix;
+      if (f0 === f1 && (sl < el || (sl === el && sc < ec))) return [fix];
     }
-    return { ...fix, title: `${fix.title} (and ${rest.length} more)`, edits };
+    return [{ ...fix, title: `${fix.title} (and ${rest.length} more)`, edits }];
   });
 }
 
