@@ -307,7 +307,7 @@ function localOrigins(expr: ts.Expression, r: Resolver, hops: number, seen: Set<
     // `selected.value` of `computed(() => items.value.find(...))`: what the getter returns.
     if (e.name.text === 'value') {
       const getters = localOrigins(e.expression, r, hops + 1, seen).filter((o): o is Extract<Origin, { kind: 'computed' }> => o.kind === 'computed');
-      if (getters.length) return getters.flatMap((g) => getterReturns(g.getter, r, hops, seen));
+      if (getters.length) return getters.flatMap((g) => functionReturns(g.getter, r, hops, seen));
     }
     // `this.items`: a class field, or in a Pinia action (`this` is the store) a member of the store.
     if (e.expression.kind === ts.SyntaxKind.ThisKeyword) {
@@ -343,9 +343,9 @@ function computedGetter(call: ts.CallExpression, checker: ts.TypeChecker, progra
   return ts.isArrowFunction(arg) || ts.isFunctionExpression(arg) ? arg : undefined;
 }
 
-/** What a getter returns, as origins. */
-function getterReturns(getter: ts.SignatureDeclaration, r: Resolver, hops: number, seen: Set<ts.Node>): Origin[] {
-  const body = (getter as { body?: ts.Node }).body;
+/** What a function (a getter, a composable) returns, as origins. */
+function functionReturns(fn: ts.SignatureDeclaration, r: Resolver, hops: number, seen: Set<ts.Node>): Origin[] {
+  const body = (fn as { body?: ts.Node }).body;
   if (!body) return [];
   if (!ts.isBlock(body)) return localOrigins(body as ts.Expression, r, hops + 1, seen);
   const out: Origin[] = [];
@@ -449,7 +449,7 @@ function callbackArgumentOrigins(param: ts.ParameterDeclaration, r: Resolver, ho
   const o = calleeOrigin(call, checker, program)?.origin;
   if (!o || !vueModules.has(o.module) || o.container !== '' || o.name !== 'watch' || call.arguments[1] !== fn || index > 1 || !call.arguments[0]) return [];
   const source = skip(call.arguments[0]);
-  const origins = ts.isArrowFunction(source) || ts.isFunctionExpression(source) ? getterReturns(source, r, hops, seen) : localOrigins(source, r, hops + 1, seen);
+  const origins = ts.isArrowFunction(source) || ts.isFunctionExpression(source) ? functionReturns(source, r, hops, seen) : localOrigins(source, r, hops + 1, seen);
   return origins.filter((x) => x.kind === 'proxy');
 }
 
@@ -494,16 +494,7 @@ function returnOrigins(call: ts.CallExpression, r: Resolver, hops: number, seen:
   const callee = calleeOrigin(call, r.checker, r.program);
   const decl = callee?.decl;
   if (!decl || callee.origin?.module !== 'user' || !('body' in decl) || !decl.body) return [];
-  const body = decl.body as ts.Node;
-  const out: Origin[] = [];
-  if (!ts.isBlock(body)) return localOrigins(body as ts.Expression, r, hops + 1, seen);
-  const visit = (n: ts.Node): void => {
-    if (ts.isFunctionLike(n) || ts.isClassLike(n) || out.length > 8) return;
-    if (ts.isReturnStatement(n) && n.expression) out.push(...localOrigins(n.expression, r, hops + 1, seen));
-    ts.forEachChild(n, visit);
-  };
-  ts.forEachChild(body, visit);
-  return out;
+  return functionReturns(decl as ts.SignatureDeclaration, r, hops, seen);
 }
 
 const maxSightings = 8;
