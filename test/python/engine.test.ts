@@ -18,6 +18,13 @@ function memoryHost(files: Record<string, string>, versions: Record<string, stri
       return files[f];
     },
     fileExists: (f) => f in files,
+    // Folder listings as the CLI's disk host gives them (what a library's importers are found by).
+    listDirectory: (dir) => ({
+      files: Object.keys(files)
+        .filter((f) => f.slice(0, f.lastIndexOf('/')) === dir)
+        .map((f) => f.slice(f.lastIndexOf('/') + 1)),
+      directories: [],
+    }),
     version: (f) => {
       calls.version++;
       return versions[f] ?? files[f] ?? 'missing';
@@ -159,6 +166,40 @@ test('imports of workspace modules are read through the host, in packages and re
   };
   assert.deepEqual(check(files, '/w/pkg/main.py').map((f) => f.rule), ['py-open-handle']);
   assert.deepEqual(check(files, '/w/app.py').map((f) => f.rule), ['py-open-handle']);
+});
+
+test('dask store in a library: judged by the distributed Client of a script beside it that imports it', () => {
+  const tiles = `import threading
+
+import dask.array as da
+
+
+def write_tiles(tiles, target):
+    da.store(tiles, target, lock=threading.Lock())
+
+
+def flush(arr, target):
+    arr.store(target, lock=threading.Lock())
+`;
+  const entry = (client: string) => `import dask.array as da
+import numpy as np
+from dask.distributed import Client
+
+from pkg.tiles import flush, write_tiles
+
+if __name__ == "__main__":
+    client = ${client}
+    out = np.zeros((4, 4))
+    write_tiles(da.ones((4, 4), chunks=2), out)
+    flush(da.ones((4, 4), chunks=2), out)
+`;
+  const lines = (files: Record<string, string>) => check(files, '/w/pkg/tiles.py').map((f) => `${f.range.start.line} ${f.rule}`);
+  assert.deepEqual(lines({ '/w/pkg/__init__.py': '', '/w/pkg/tiles.py': tiles, '/w/main.py': entry('Client(n_workers=1)') }), ['6 py-thread-lock', '10 py-thread-lock']);
+  // No Client in sight, a Client without worker processes, or a script that does not import the library.
+  assert.deepEqual(lines({ '/w/pkg/__init__.py': '', '/w/pkg/tiles.py': tiles }), []);
+  assert.deepEqual(lines({ '/w/pkg/__init__.py': '', '/w/pkg/tiles.py': tiles, '/w/main.py': entry('Client(processes=False)') }), []);
+  const unrelated = entry('Client(n_workers=1)').replace('from pkg.tiles import flush, write_tiles', 'from pkg.other import flush, write_tiles');
+  assert.deepEqual(lines({ '/w/pkg/__init__.py': '', '/w/pkg/tiles.py': tiles, '/w/pkg/other.py': '', '/w/main.py': unrelated }), []);
 });
 
 test('the checker reports Python rules with their severity overrides and suppressions', async () => {

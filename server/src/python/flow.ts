@@ -445,7 +445,9 @@ export class Flow {
               if (items > 2 || (occ.element && occ.segments.length)) continue;
               // `helper(job.context)` where helper sends `ctx.lock`: the paths join.
               const attrs = [...(occ.attrs ?? []), ...(entry.attrs ?? [])];
-              if (attrs.length && (items || occ.segments.length || attrs.length > 3)) continue;
+              // A path then items (`run_flow(self.flow)` sending `flow.nodes` item by item) keeps
+              // that order; items of the caller's parameter then a path (`for f in flows: run_flow(f)`) cannot be said.
+              if (attrs.length && (occ.segments.length || attrs.length > 3 || (occ.element && entry.attrs?.length))) continue;
               const narrowed = narrow(occ, items);
               if (!narrowed || (attrs.length && (occ.at !== undefined || occ.key !== undefined))) continue;
               items = narrowed.items;
@@ -489,7 +491,9 @@ export class Flow {
       if (level === undefined) continue;
       let items = level + (occ.element ?? 0);
       if (items > 2 || (occ.element && occ.segments.length)) continue;
-      if (occ.attrs && (items || occ.segments.length)) continue;
+      // `ex.map(run_node, flow.nodes)`: the items of an attribute path cross (judged at the caller
+      // as that path, then its items); an attribute path inside an item does not say which items.
+      if (occ.attrs && occ.segments.length) continue;
       const narrowed = narrow(occ, items);
       if (!narrowed) continue;
       items = narrowed.items;

@@ -1835,7 +1835,9 @@ export function elementOf(v: Value): Value {
   if (v.kind === 'container' && !v.dict) return union(v.items.map((i) => i.value));
   if (v.kind === 'object' && v.elements) return v.elements();
   // `for job in jobs` over a parameter: judged as the items of each caller's argument.
-  if (v.kind === 'param') return v.element === 2 || v.attrs ? unknown : { ...v, element: v.element ? 2 : 1 };
+  // `for node in flow.nodes` over a parameter's attribute: the items of that path at each caller
+  // (one level: the path is read first, then iterated).
+  if (v.kind === 'param') return v.element === 2 || (v.attrs && v.element) ? unknown : { ...v, element: v.element ? 2 : 1 };
   if (v.kind === 'union') return union(v.options.map(elementOf));
   return unknown;
 }

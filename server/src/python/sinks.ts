@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import type { PythonSerializer, SendcheckConfig } from '../engine/config';
 import { librarySerializers, types, type Role, type Transport } from './knowledge';
 import type { CallSite, ClassInfo, ModuleModel } from './model';
@@ -214,6 +215,17 @@ function sinkAt(site: CallSite, ev: Evaluator, config: SendcheckConfig, defaultM
   }
 
   const callee: Value = ev.eval(fnNode, site.scope);
+  // `arr.store(target, lock=threading.Lock())`: the method form of `da.store`. The array is rarely
+  // known (`da.from_array(...)`, a parameter), so the call must have a lock keyword, sit in a
+  // module that imports dask, be on no workspace object, and run where a distributed Client or
+  // the processes scheduler is (the same gate as `da.store`).
+  if (fnNode.type === 'attribute' && fnNode.childForFieldName('attribute')?.text === 'store' && (callee.kind === 'unknown' || (callee.kind === 'param' && callee.attrs))) {
+    const lockArg = keywords.get('lock');
+    if (!lockArg || /^(?:True|False|None)$/.test(lockArg.text) || !importsDask(site.scope.module)) return undefined;
+    if (!(distributedClient(site.scope.module, ev) || daskProcesses(site, ev) || clientInImporter(site.scope.module, ev))) return undefined;
+    add('lock', lockArg);
+    return make('Array.store', 'task', 'dask', 'spawn');
+  }
   if (callee.kind === 'class') {
     // A subclass of Process is pickled whole, attributes and all, when a spawned child starts.
     const base = processBase(callee.cls, ev);
@@ -276,7 +288,7 @@ function sinkAt(site: CallSite, ev: Evaluator, config: SendcheckConfig, defaultM
         // (dask/distributed#780). The threaded default keeps it in this process.
         const lockArg = arg(2, 'lock');
         if (!lockArg || /^(?:True|False|None)$/.test(lockArg.text)) return undefined;
-        if (!(distributedClient(site, ev) || daskProcesses(site, ev))) return undefined;
+        if (!(distributedClient(site.scope.module, ev) || daskProcesses(site, ev) || clientInImporter(site.scope.module, ev))) return undefined;
         add('lock', lockArg);
         return make('dask.array.store', 'task', 'dask', 'spawn');
       }
@@ -568,8 +580,7 @@ function contextBackend(node: Node, scope: CallSite['scope'], ev: Evaluator): st
  * `Client()`, `Client("tcp://...")`, `Client(LocalCluster(...))`, but not `processes=False`
  * (on the Client or the LocalCluster it is given, bound to a name in the same scope or inline).
  */
-function distributedClient(site: CallSite, ev: Evaluator): boolean {
-  const module = site.scope.module;
+function distributedClient(module: ModuleModel, ev: Evaluator): boolean {
   for (const c of module.calls) {
     const f = c.node.childForFieldName('function');
     if (!f || !/Client$/.test(f.text)) continue;
@@ -586,6 +597,52 @@ function distributedClient(site: CallSite, ev: Evaluator): boolean {
     if (cluster?.type === 'call' && callArgs(cluster).keywords.get('processes')?.text === 'False') continue;
     return true;
   }
+  return false;
+}
+
+/**
+ * Whether a module beside `module` (its folder or the one above: where the entry script of a
+ * program sits) imports it and starts a distributed Client with worker processes. Creating the
+ * Client makes it dask's default scheduler for the whole process, so the library's `store` runs
+ * there too; a library no script in sight pairs with a Client stays judged as threaded.
+ */
+function clientInImporter(module: ModuleModel, ev: Evaluator): boolean {
+  const ws = ev.ws;
+  const list = ws.host.listDirectory;
+  if (!list) return false;
+  const stem = path.basename(module.file, '.py');
+  const name = stem === '__init__' ? path.basename(path.dirname(module.file)) : stem;
+  const imports = new RegExp(`^[ \\t]*(?:from[ \\t]+[\\w.]*\\b${name}\\b[\\w.]*[ \\t]+import|import[ \\t]+[\\w.]*\\b${name}\\b|from[ \\t]+[\\w.]+[ \\t]+import[ \\t]+[^\\n]*\\b${name}\\b)`, 'm');
+  const here = path.dirname(module.file);
+  let seen = 0;
+  for (const dir of new Set([here, path.dirname(here)])) {
+    for (const f of list.call(ws.host, dir).files) {
+      if (!f.endsWith('.py') || ++seen > 1000) continue;
+      const file = path.join(dir, f);
+      if (file === module.file) continue;
+      const text = ws.text(file);
+      if (!text || !/\bClient[ \t]*\(/.test(text) || !/\bdistributed\b/.test(text) || !imports.test(text)) continue;
+      // The import must lead to this very module, not to another of the same name.
+      const other = ws.model(file);
+      if (!other || !importsModule(other, module, ws)) continue;
+      if (distributedClient(other, ev)) return true;
+    }
+  }
+  return false;
+}
+
+function importsDask(module: ModuleModel): boolean {
+  for (const list of module.scope.bindings.values()) for (const b of list) if (b.kind === 'import' && /^dask(?:\.|$)/.test(b.module)) return true;
+  return false;
+}
+
+function importsModule(from: ModuleModel, target: ModuleModel, ws: Evaluator['ws']): boolean {
+  for (const list of from.scope.bindings.values())
+    for (const b of list) {
+      if (b.kind !== 'import') continue;
+      if (ws.locate(from.file, b.module, b.level) === target.file) return true;
+      if (b.member && ws.locate(from.file, b.module ? `${b.module}.${b.member}` : b.member, b.level) === target.file) return true;
+    }
   return false;
 }
 
