@@ -19,7 +19,7 @@ import { fileRules, jsRules, typeRules } from './rules';
 import type { FileContext, SendContext } from './rules/rule';
 import { isPoolWorkerFile, namedPoolWorkerFiles } from './pool-sinks';
 import { mayContainSinks, skipParens, type Sink } from './sinks';
-import { type DerivedSink, type Reach, Summaries } from './summaries';
+import { type DerivedSink, type Reach, receiverIndex, Summaries } from './summaries';
 import { pooledOrigin, storageKey } from './transfer-list';
 import { clearTargetCache, electronImportSide, type ElectronSide, resolveTarget } from './target';
 import { joinPath, TypeWalker } from './walk';
@@ -378,6 +378,14 @@ function judgeSink(sink: Sink, program: ts.Program, checker: ts.TypeChecker, fil
         if (unset.get(rel)) problems.splice(i, 1);
       }
     }
+    // A wrapper's rest pattern (`const { onError, ...rest } = job`) takes these names out before sending.
+    if (value.omit) {
+      const base = value.member ? root : named ? value.label : '';
+      for (let i = problems.length - 1; i >= 0; i--) {
+        const rel = relativePath(problems[i].path, base);
+        if (rel !== undefined && value.omit.includes(rel.split(/[.[]/)[0])) problems.splice(i, 1);
+      }
+    }
     const through = derived?.params[sink.values.indexOf(value)];
     const already = through ? declaredProblems(through.reach, derived!.fn, through.index, ctx, sink) : undefined;
     const reported = [...new Set(problems)].flatMap((p) => {
@@ -404,7 +412,9 @@ function judgeSink(sink: Sink, program: ts.Program, checker: ts.TypeChecker, fil
       if (value.returnedBy) related.push({ file: path.resolve(value.returnedBy[0].getSourceFile().fileName), range: rangeOf(value.returnedBy[0]), message: /\s/.test(value.label) ? 'returned here' : `\`${value.label}\` returns this` });
       if (through) {
         related.unshift(
-          { file: path.resolve(derived!.fn.getSourceFile().fileName), range: rangeOf(derived!.fn.parameters[through.index]), message: `${functionLabel(derived!.fn, through.index)} sends its parameter on to ${through.reach.sink.api}` },
+          through.index === receiverIndex
+            ? { file: path.resolve(derived!.fn.getSourceFile().fileName), range: rangeOf((derived!.fn as ts.MethodDeclaration).name ?? derived!.fn), message: `${functionLabel(derived!.fn, through.index)} sends its receiver's \`${(through.reach.member ?? []).join('.')}\` on to ${through.reach.sink.api}` }
+            : { file: path.resolve(derived!.fn.getSourceFile().fileName), range: rangeOf(derived!.fn.parameters[through.index]), message: `${functionLabel(derived!.fn, through.index)} sends its parameter on to ${through.reach.sink.api}` },
           ...through.reach.chain.map((h) => ({ file: path.resolve(h.node.getSourceFile().fileName), range: rangeOf(h.node), message: h.message })),
         );
       }
@@ -548,6 +558,7 @@ function relativePath(p: string, root: string): string {
 
 /** `publish(body)`: how a chain names the wrapper. */
 function functionLabel(fn: ts.SignatureDeclaration, index: number): string {
+  if (ts.isConstructorDeclaration(fn) && fn.parent.name) return `\`new ${fn.parent.name.text}(${fn.parameters[index]?.name.getText() ?? ''})\``;
   const name = fn.name && (ts.isIdentifier(fn.name) || ts.isPrivateIdentifier(fn.name)) ? fn.name.text : ts.isVariableDeclaration(fn.parent) && ts.isIdentifier(fn.parent.name) ? fn.parent.name.text : 'the function';
   return `\`${name}(${fn.parameters[index]?.name.getText() ?? ''})\``;
 }

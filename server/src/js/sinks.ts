@@ -20,6 +20,8 @@ export interface SentValue {
   awaited?: boolean;
   /** Only this member of `expr` crosses (a wrapper that sends `query.state` of its parameter). */
   member?: string[];
+  /** Names directly under `member` (or the value) that a wrapper's rest pattern takes out before sending: they do not cross. */
+  omit?: string[];
   /**
    * `expr` names a function written in another file whose result crosses (an imported invoke
    * handler): these are its return statements' expressions; the value is its awaited return type.

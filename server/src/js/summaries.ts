@@ -19,8 +19,11 @@ const maxCarryHops = 6;
 const maxMemberDepth = 4;
 const maxMembers = 6;
 
-/** How an expression carries a parameter: all of it, its own properties, or one member (possibly spread). */
-type Carry = 'whole' | 'spread' | { members: Member[] };
+/**
+ * How an expression carries a parameter: all of it, its own properties, one member (possibly spread),
+ * or its own properties but the names a rest pattern takes out beside it (`const { onError, ...rest } = job`).
+ */
+type Carry = 'whole' | 'spread' | { members: Member[] } | { omit: string[] };
 interface Member {
   path: string[];
   spread: boolean;
@@ -29,7 +32,17 @@ interface Member {
 /** What a spread (`{ ...x }`, `Object.assign({}, x)`) of a carried value carries. */
 function spreadOf(how: Carry | undefined): Carry | undefined {
   if (!how) return undefined;
-  return typeof how === 'object' ? { members: how.members.map((m) => ({ path: m.path, spread: true })) } : 'spread';
+  if (typeof how === 'object') return 'omit' in how ? how : { members: how.members.map((m) => ({ path: m.path, spread: true })) };
+  return 'spread';
+}
+
+function membersOf(how: Carry | undefined): Member[] | undefined {
+  return how && typeof how === 'object' && 'members' in how ? how.members : undefined;
+}
+
+/** The names left out of a carried value's own properties, or undefined when it is not a rest copy. */
+function omitOf(how: Carry | undefined): string[] | undefined {
+  return how && typeof how === 'object' && 'omit' in how ? how.omit : undefined;
 }
 
 /** One step of the chain from the caller's argument to the real sink, for related information. */
@@ -59,9 +72,14 @@ export interface Reach {
   receiverParam?: number;
   /** The parameter that is the real sink's transfer list (`send(port, msg, transfer)` → `port.postMessage(msg, transfer)`): each caller's list is read. */
   transferParam?: number;
+  /** With spread: the names a rest pattern takes out (`const { onError, ...rest } = job`), directly under `member`: they do not cross. */
+  omit?: string[];
 }
 
 export type Summary = Map<number, Reach[]>;
+
+/** The key of a summary's entry for the method's receiver (`this`), judged at the object the method is called on. */
+export const receiverIndex = -1;
 
 /** A call of a derived sink, judged like any sink at the caller's arguments. */
 export interface DerivedSink extends Sink {
@@ -82,6 +100,8 @@ class SummaryCache {
   readonly summaries = new Map<ts.Node, Summary>();
   readonly meta = new Map<ts.Node, SummaryMeta>();
   readonly inProgress = new Set<ts.Node>();
+  /** Method names some file of the program calls (`.save(`), for constructors whose fields a method sends. */
+  readonly calledMethods = new Map<string, boolean>();
   readonly reachesSinks = new Map<ts.SourceFile, boolean>();
   /** Per file, the names of the functions around its checker-found sinks that candidateNames used. */
   readonly aroundByFile = new Map<ts.SourceFile, string>();
@@ -193,9 +213,16 @@ function sameBodies(a: ts.SourceFile, b: ts.SourceFile, userSinks: readonly User
   });
 }
 
+/** While a constructor's summary is made: the fields it sets from its parameters, read as `this.x` in the class's methods. */
+interface ThisFields {
+  cls: ts.ClassLikeDeclaration;
+  fields: Map<string, ts.Symbol>;
+}
+
 export class Summaries {
   private cache: SummaryCache;
   private checker: ts.TypeChecker;
+  private thisFields?: ThisFields;
 
   constructor(
     private program: ts.Program,
@@ -306,7 +333,8 @@ export class Summaries {
     const names = this.candidateNames();
     if (!names.size) return out;
     const visit = (n: ts.Node): void => {
-      if (ts.isCallExpression(n) && n.arguments.length > 0 && names.has(calleeName(n) ?? '')) {
+      // A method call with no arguments can still send a member of its receiver (receiverReaches).
+      if ((ts.isCallExpression(n) || ts.isNewExpression(n)) && (n.arguments?.length || ts.isPropertyAccessExpression(n.expression)) && names.has(calleeName(n) ?? '')) {
         const d = this.derivedSinkAt(n);
         if (d) out.push(d);
       }
@@ -316,7 +344,7 @@ export class Summaries {
     return out;
   }
 
-  private derivedSinkAt(call: ts.CallExpression, depth = 0): DerivedSink | undefined {
+  private derivedSinkAt(call: ts.CallExpression | ts.NewExpression, depth = 0): DerivedSink | undefined {
     const fn = this.calleeWithBody(call);
     if (!fn) return undefined;
     const summary = this.summaryOf(fn, depth);
@@ -326,7 +354,7 @@ export class Summaries {
     let serializer: Serializer | undefined;
     let transfer: TransferInfo | undefined;
     for (const [index, reaches] of summary) {
-      const arg = call.arguments[index];
+      const arg = index === receiverIndex ? receiverOf(call) : call.arguments?.[index];
       if (!arg || ts.isSpreadElement(arg)) continue;
       const accepted = reaches.filter((r) => this.receiverAccepts(call, r));
       const reach = accepted.find((r) => !r.member) ?? accepted[0];
@@ -334,11 +362,11 @@ export class Summaries {
       // The whole argument crosses, or each member the wrapper reads out of it.
       for (const r of reach.member ? accepted.filter((x) => x.member) : [reach]) {
         params.push({ index, reach: r });
-        values.push({ expr: arg, label: labelOf(arg, 'the argument'), member: r.member });
+        values.push({ expr: arg, label: labelOf(arg, 'the argument'), member: r.member, omit: r.omit });
       }
       serializer ??= this.serializerAt(call, reach);
       if (!transfer && reach.transferParam !== undefined) {
-        const list = call.arguments[reach.transferParam];
+        const list = call.arguments?.[reach.transferParam];
         transfer = list && ts.isSpreadElement(list) ? { kind: 'unknown' } : readTransfer(list, undefined, this.checker);
       }
     }
@@ -363,9 +391,9 @@ export class Summaries {
    * seen and none has the sink's method from a library declaration (a user's own bus object) makes
    * the call no send. An argument with no visible origin is given the benefit of the other callers.
    */
-  private receiverAccepts(call: ts.CallExpression, reach: Reach): boolean {
+  private receiverAccepts(call: ts.CallExpression | ts.NewExpression, reach: Reach): boolean {
     if (reach.receiverParam === undefined) return true;
-    const arg = call.arguments[reach.receiverParam];
+    const arg = call.arguments?.[reach.receiverParam];
     const method = methodName(reach.sink.call);
     if (!arg || ts.isSpreadElement(arg) || !method) return true;
     const origins = originsOf(this.checker, arg, { program: this.program });
@@ -388,19 +416,116 @@ export class Summaries {
   }
 
   /** A `child.send` reached through a receiver parameter: how the caller's child was started decides JSON or structured clone. */
-  private serializerAt(call: ts.CallExpression, reach: Reach): Serializer | undefined {
+  private serializerAt(call: ts.CallExpression | ts.NewExpression, reach: Reach): Serializer | undefined {
     if (reach.receiverParam === undefined || reach.sink.serializer === 'bridge' || methodName(reach.sink.call) !== 'send') return undefined;
-    const arg = call.arguments[reach.receiverParam];
+    const arg = call.arguments?.[reach.receiverParam];
     return arg && !ts.isSpreadElement(arg) ? childSerializationOf(this.checker, this.program, arg) : undefined;
   }
 
-  private calleeWithBody(call: ts.CallExpression): ts.SignatureDeclaration | undefined {
+  private calleeWithBody(call: ts.CallExpression | ts.NewExpression): ts.SignatureDeclaration | undefined {
     // What the call names is kept across edits of its file (memo.ts): resolving it may infer a whole generic pipe.
-    const fn = callMemo(this.program, call.getSourceFile()).answer('callee', call, () => calledFunction(this.checker, call));
+    const fn = callMemo(this.program, call.getSourceFile()).answer('callee', call, () => (ts.isNewExpression(call) ? this.constructorOf(call) : calledFunction(this.checker, call)));
     if (!fn) return undefined;
     const sf = fn.getSourceFile();
     if (sf.isDeclarationFile || !this.mayReachSinks(sf)) return undefined;
     return fn;
+  }
+
+  /**
+   * A method that sends a field of `this` whose type is a type parameter of its class (`flush() {
+   * port.postMessage(this.state) }` in `class Store<S>`): what crosses is only known per instance
+   * (`class DraftStore extends Store<DraftState>`), so each call is judged at its receiver, by that
+   * member's type there. A field the constructor keeps from a parameter is judged at the `new` instead.
+   */
+  private receiverReaches(fn: ts.SignatureDeclaration, body: ts.Node): Reach[] {
+    if (!ts.isMethodDeclaration(fn) || !ts.isClassLike(fn.parent) || ts.getCombinedModifierFlags(fn) & ts.ModifierFlags.Static || !fn.parent.typeParameters?.length) return [];
+    const cls = fn.parent;
+    const out: Reach[] = [];
+    let kept: Set<string> | undefined;
+    for (const sink of this.sinksIn(fn.getSourceFile())) {
+      if (sink.call.getStart() < body.getStart() || sink.call.getEnd() > body.getEnd()) continue;
+      for (const value of sink.values) {
+        for (const path of this.genericFieldsSent(value.expr, cls, body, 0)) {
+          if (!kept) {
+            const ctor = cls.members.find((m): m is ts.ConstructorDeclaration => ts.isConstructorDeclaration(m) && !!m.body);
+            const ctorParams = ctor ? ctor.parameters.map((p) => (ts.isIdentifier(p.name) ? this.symbolOf(p.name) : undefined)) : [];
+            kept = new Set(ctor ? this.fieldsFromParameters(ctor, ctorParams)?.fields.keys() : []);
+          }
+          if (kept.has(path[0]) || out.some((r) => r.member!.join('.') === path.join('.')) || out.length >= maxMembers) continue;
+          out.push({ sink, spread: false, member: path, chain: [{ node: sink.call, message: `\`this.${path.join('.')}\` is sent here by ${sink.api}` }] });
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The paths of `this` members typed by a class type parameter that `expr` holds (through literals and locals of `body`). */
+  private genericFieldsSent(expr: ts.Expression, cls: ts.ClassLikeDeclaration, body: ts.Node, hops: number): string[][] {
+    if (hops > maxCarryHops) return [];
+    const e = skipOuter(expr);
+    if (ts.isPropertyAccessExpression(e) && e.expression.kind === ts.SyntaxKind.ThisKeyword && thisClassOf(e.expression) === cls) {
+      let t: ts.Type;
+      try {
+        t = this.checker.getTypeAtLocation(e);
+      } catch {
+        return [];
+      }
+      return t.flags & ts.TypeFlags.TypeParameter ? [[e.name.text]] : [];
+    }
+    if (ts.isObjectLiteralExpression(e)) return e.properties.flatMap((p) => (ts.isPropertyAssignment(p) ? this.genericFieldsSent(p.initializer, cls, body, hops + 1) : []));
+    if (ts.isArrayLiteralExpression(e)) return e.elements.flatMap((el) => (ts.isSpreadElement(el) ? [] : this.genericFieldsSent(el, cls, body, hops + 1)));
+    if (ts.isIdentifier(e)) {
+      const d = this.symbolOf(e)?.valueDeclaration;
+      if (d && ts.isVariableDeclaration(d) && d.initializer && ts.isIdentifier(d.name) && d.getStart() >= body.getStart() && d.getEnd() <= body.getEnd()) return this.genericFieldsSent(d.initializer, cls, body, hops + 1);
+    }
+    return [];
+  }
+
+  /** The constructor with a body that `new C(...)` runs: the class's own (an inherited one is not followed). */
+  private constructorOf(call: ts.NewExpression): ts.ConstructorDeclaration | undefined {
+    const sym = this.symbolOf(call.expression);
+    for (const d of sym?.declarations ?? []) {
+      if (!ts.isClassLike(d)) continue;
+      const ctor = d.members.find((m): m is ts.ConstructorDeclaration => ts.isConstructorDeclaration(m) && !!m.body);
+      if (ctor) return ctor;
+    }
+    return undefined;
+  }
+
+  /** The fields a constructor sets from its parameters: parameter properties, and `this.x = param` in its body. */
+  private fieldsFromParameters(ctor: ts.ConstructorDeclaration, params: (ts.Symbol | undefined)[]): ThisFields | undefined {
+    const fields = new Map<string, ts.Symbol>();
+    ctor.parameters.forEach((p, i) => {
+      if (params[i] && ts.isIdentifier(p.name) && ts.isParameterPropertyDeclaration(p, ctor)) fields.set(p.name.text, params[i]!);
+    });
+    for (const st of ctor.body?.statements ?? []) {
+      if (!ts.isExpressionStatement(st) || !ts.isBinaryExpression(st.expression) || st.expression.operatorToken.kind !== ts.SyntaxKind.EqualsToken) continue;
+      const left = st.expression.left;
+      const right = skipOuter(st.expression.right);
+      if (!ts.isPropertyAccessExpression(left) || left.expression.kind !== ts.SyntaxKind.ThisKeyword || !ts.isIdentifier(right)) continue;
+      const sym = this.symbolOf(right);
+      if (sym && params.includes(sym)) fields.set(left.name.text, sym);
+    }
+    return fields.size ? { cls: ctor.parent, fields } : undefined;
+  }
+
+  /** The bodies of the class's own instance methods that some file calls by name (`.save(`): what a kept field may be sent from. */
+  private methodBodiesCalled(ctor: ts.ConstructorDeclaration): ts.Node[] {
+    const out: ts.Node[] = [];
+    for (const m of ctor.parent.members) {
+      if (!ts.isMethodDeclaration(m) || !m.body || !(ts.isIdentifier(m.name) || ts.isPrivateIdentifier(m.name)) || ts.getCombinedModifierFlags(m) & ts.ModifierFlags.Static) continue;
+      if (this.methodCalled(m.name.text)) out.push(m.body);
+    }
+    return out;
+  }
+
+  private methodCalled(name: string): boolean {
+    const known = this.cache.calledMethods.get(name);
+    if (known !== undefined) return known;
+    const call = `.${name}(`;
+    const found = this.program.getSourceFiles().some((sf) => !sf.isDeclarationFile && !sf.fileName.includes('/node_modules/') && sf.text.includes(call));
+    this.cache.calledMethods.set(name, found);
+    return found;
   }
 
   /** Which parameters of `fn` reach a sink, and how. */
@@ -424,84 +549,108 @@ export class Summaries {
       return empty;
     }
     const params = fn.parameters.map((p) => (ts.isIdentifier(p.name) ? this.symbolOf(p.name) : undefined));
+    const viaThis = this.receiverReaches(fn, body);
     if (!params.some(Boolean)) {
-      this.cache.summaries.set(fn, empty);
+      const only: Summary = viaThis.length ? new Map([[receiverIndex, viaThis]]) : empty;
+      this.cache.summaries.set(fn, only);
       this.cache.meta.set(fn, meta);
       this.dependOn(meta);
-      return empty;
+      return only;
     }
     const outer = this.cache.computing;
     this.cache.computing = meta;
     this.cache.inProgress.add(fn);
-    const summary: Summary = new Map();
+    const summary: Summary = new Map(viaThis.length ? [[receiverIndex, viaThis]] : []);
     try {
-      const within = (n: ts.Node) => n.getStart() >= body.getStart() && n.getEnd() <= body.getEnd();
+      const within = (n: ts.Node, scope: ts.Node) => n.getStart() >= scope.getStart() && n.getEnd() <= scope.getEnd();
       const note = (index: number, reach: Reach) => {
         const list = summary.get(index) ?? [];
         // Members of a parameter are separate reaches (`job.id`, `job.payload`), each judged at the caller.
         if (list.length < 4 + (reach.member ? maxMembers : 0) && !list.some((r) => r.member && reach.member && r.member.join('.') === reach.member.join('.'))) list.push(reach);
         summary.set(index, list);
       };
-      /** The parameter `e` is (through locals), for a receiver. */
-      const paramCarried = (e: ts.Expression | undefined): number | undefined => {
-        if (!e) return undefined;
-        const i = params.findIndex((sym) => sym && this.carries(e, sym, body, 0) === 'whole');
-        return i >= 0 ? i : undefined;
-      };
-      for (const sink of this.sinksIn(fn.getSourceFile())) {
-        if (!within(sink.call)) continue;
-        const receiverParam = paramCarried(receiverOf(sink.call));
-        const transferParam = sink.transfer.kind === 'unknown' ? paramCarried(sink.transfer.list) : undefined;
-        for (const value of sink.values) {
-          params.forEach((sym, index) => {
-            const how = sym && this.carries(value.expr, sym, body, 0);
-            const name = fn.parameters[index].name.getText();
-            const reach = (spread: boolean, member?: string[]): Reach => ({ sink, spread, member, receiverParam, transferParam, chain: [{ node: sink.call, message: `\`${member ? `${name}.${member.join('.')}` : name}\` is sent here by ${sink.api}` }] });
-            // The members of an untyped parameter are judged at the sink itself, through its callers' arguments (flow.ts memberOrigins);
-            // its elements (`for (const r of records) store.put(r)`) are not followed to the callers there: judged at the callers.
-            if (typeof how === 'object') {
-              const untyped = this.untypedParam(fn.parameters[index]);
-              for (const m of how.members) if (!untyped || m.path[0] === 'i') note(index, reach(m.spread, m.path));
-            }
-            else if (how) note(index, reach(how === 'spread'));
-          });
-        }
-      }
       const names = this.candidateNames();
-      const visit = (n: ts.Node): void => {
-        if (ts.isCallExpression(n) && n.arguments.length > 0 && names.has(calleeName(n) ?? '')) {
-          const inner = this.calleeWithBody(n);
-          if (inner && inner !== fn) {
-            const innerSummary = this.summaryOf(inner, depth + 1);
-            for (const [j, reaches] of innerSummary) {
-              const arg = n.arguments[j];
-              if (!arg || ts.isSpreadElement(arg)) continue;
+      // A constructor whose parameter is kept in a field (`constructor(private value: T)`, `this.value = value`)
+      // reaches a sink when a method of the class sends that field: its `new` is judged at the argument, with
+      // the type given there (`new Persisted('k', new Playback())`). Untyped parameters are followed to their
+      // callers from the send itself (flow.ts).
+      const fields = ts.isConstructorDeclaration(fn) ? this.fieldsFromParameters(fn, params) : undefined;
+      const untypedAt = (index: number) => this.untypedParam(fn.parameters[index]);
+      const scopes: ts.Node[] = [body, ...(fields ? this.methodBodiesCalled(fn as ts.ConstructorDeclaration) : [])];
+      if (scopes.length > 1) meta.exact = false; // which methods are called anywhere can change with any file
+      const outerFields = this.thisFields;
+      this.thisFields = fields;
+      try {
+        for (const at of scopes) {
+          /** The parameter `e` is (through locals), for a receiver. */
+          const paramCarried = (e: ts.Expression | undefined): number | undefined => {
+            if (!e) return undefined;
+            const i = params.findIndex((sym) => sym && this.carries(e, sym, at, 0) === 'whole');
+            return i >= 0 ? i : undefined;
+          };
+          for (const sink of this.sinksIn(fn.getSourceFile())) {
+            if (!within(sink.call, at)) continue;
+            const receiverParam = paramCarried(receiverOf(sink.call));
+            const transferParam = sink.transfer.kind === 'unknown' ? paramCarried(sink.transfer.list) : undefined;
+            for (const value of sink.values) {
               params.forEach((sym, index) => {
-                const how = sym && this.carries(arg, sym, body, 0);
-                if (!how) return;
-                // A member passed on to a wrapper that sends a member of it: the two paths join.
-                const outers: (Member | undefined)[] = typeof how === 'object' ? how.members : [undefined];
-                // The receiver is either this function's parameter too, or fixed here and checked once.
-                const r = reaches.find((x) => x.receiverParam === undefined || paramCarried(argAt(n, x.receiverParam)) !== undefined || this.receiverAccepts(n, x));
-                if (!r) return;
-                const receiverParam = r.receiverParam === undefined ? undefined : paramCarried(argAt(n, r.receiverParam));
-                const transferParam = r.transferParam === undefined ? undefined : paramCarried(argAt(n, r.transferParam));
-                // The wrapper's spread copies the own properties of what it is given: a parameter nested in a
-                // literal passed to it (`send({ data: { args } })` to `post({ id, ...message })`) is not copied, it crosses whole.
-                const nested = ts.isObjectLiteralExpression(skipOuter(arg)) || ts.isArrayLiteralExpression(skipOuter(arg));
-                for (const outer of outers) {
-                  if (outer && outer.path[0] !== 'i' && this.untypedParam(fn.parameters[index])) continue;
-                  const member = outer || r.member ? [...(outer?.path ?? []), ...(r.member ?? [])] : undefined;
-                  if (member && member.length > maxMemberDepth) continue;
-                  note(index, { sink: r.sink, spread: how === 'spread' || !!outer?.spread || (r.spread && !nested), member, receiverParam, transferParam, chain: [{ node: n, message: `\`${fn.parameters[index].name.getText()}\` is passed on here` }, ...r.chain].slice(0, 8) });
+                const how = sym && (at === body || !untypedAt(index)) ? this.carries(value.expr, sym, at, 0) : undefined;
+                const name = fn.parameters[index].name.getText();
+                const reach = (spread: boolean, member?: string[], omit?: string[]): Reach => ({ sink, spread, member, omit, receiverParam, transferParam, chain: [{ node: sink.call, message: `\`${member ? `${name}.${member.join('.')}` : name}\` is sent here by ${sink.api}` }] });
+                // The members of an untyped parameter are judged at the sink itself, through its callers' arguments (flow.ts memberOrigins);
+                // its elements (`for (const r of records) store.put(r)`) are not followed to the callers there: judged at the callers.
+                const members = membersOf(how);
+                if (members) {
+                  const untyped = this.untypedParam(fn.parameters[index]);
+                  for (const m of members) if (!untyped || m.path[0] === 'i') note(index, reach(m.spread, m.path));
                 }
+                else if (how) note(index, reach(how !== 'whole', undefined, omitOf(how)));
               });
             }
           }
+          const visit = (n: ts.Node): void => {
+            if ((ts.isCallExpression(n) || ts.isNewExpression(n)) && n.arguments?.length && names.has(calleeName(n) ?? '')) {
+              const inner = this.calleeWithBody(n);
+              if (inner && inner !== fn) {
+                const innerSummary = this.summaryOf(inner, depth + 1);
+                for (const [j, reaches] of innerSummary) {
+                  const arg = n.arguments?.[j];
+                  if (!arg || ts.isSpreadElement(arg)) continue;
+                  params.forEach((sym, index) => {
+                    const how = sym && (at === body || !untypedAt(index)) ? this.carries(arg, sym, at, 0) : undefined;
+                    if (!how) return;
+                    // A member passed on to a wrapper that sends a member of it: the two paths join.
+                    const outers: (Member | undefined)[] = membersOf(how) ?? [undefined];
+                    // The receiver is either this function's parameter too, or fixed here and checked once.
+                    const r = reaches.find((x) => x.receiverParam === undefined || paramCarried(argAt(n, x.receiverParam)) !== undefined || this.receiverAccepts(n, x));
+                    if (!r) return;
+                    const receiverParam = r.receiverParam === undefined ? undefined : paramCarried(argAt(n, r.receiverParam));
+                    const transferParam = r.transferParam === undefined ? undefined : paramCarried(argAt(n, r.transferParam));
+                    // The wrapper's spread copies the own properties of what it is given: a parameter nested in a
+                    // literal passed to it (`send({ data: { args } })` to `post({ id, ...message })`) is not copied, it crosses whole.
+                    const nested = ts.isObjectLiteralExpression(skipOuter(arg)) || ts.isArrayLiteralExpression(skipOuter(arg));
+                    // A rest copy passed on (`const { onError, ...rest } = job; send(rest)`): the names taken out
+                    // do not cross, and a member the inner wrapper reads among them does not cross at all.
+                    const howOmit = omitOf(how);
+                    if (howOmit && r.member && howOmit.includes(r.member[0])) return;
+                    const omit = [...(howOmit && !r.member ? howOmit : []), ...(!nested && r.omit ? r.omit : [])];
+                    for (const outer of outers) {
+                      if (outer && outer.path[0] !== 'i' && this.untypedParam(fn.parameters[index])) continue;
+                      const member = outer || r.member ? [...(outer?.path ?? []), ...(r.member ?? [])] : undefined;
+                      if (member && member.length > maxMemberDepth) continue;
+                      note(index, { sink: r.sink, spread: how === 'spread' || !!howOmit || !!outer?.spread || (r.spread && !nested), member, omit: omit.length ? omit : undefined, receiverParam, transferParam, chain: [{ node: n, message: `\`${fn.parameters[index].name.getText()}\` is passed on here` }, ...r.chain].slice(0, 8) });
+                    }
+                  });
+                }
+              }
+            }
+            ts.forEachChild(n, visit);
+          };
+          visit(at);
         }
-        ts.forEachChild(n, visit);
-      };
-      visit(body);
+      } finally {
+        this.thisFields = outerFields;
+      }
     } finally {
       this.cache.inProgress.delete(fn);
       this.cache.computing = outer;
@@ -555,11 +704,17 @@ export class Summaries {
       const path: string[] = [];
       let x: ts.Expression = e;
       while (ts.isPropertyAccessExpression(x) && path.length < maxMemberDepth) {
-        if (!ts.isIdentifier(x.name)) return undefined;
+        if (!ts.isIdentifier(x.name) && !ts.isPrivateIdentifier(x.name)) return undefined;
         path.unshift(x.name.text);
         x = skipOuter(x.expression);
       }
-      return ts.isIdentifier(x) && this.symbolOf(x) === param ? { members: [{ path, spread: false }] } : undefined;
+      // `this.value` in a method of the class whose constructor kept the parameter there.
+      if (x.kind === ts.SyntaxKind.ThisKeyword) {
+        const f = this.thisFields;
+        if (!f || f.fields.get(path[0]) !== param || thisClassOf(x) !== f.cls) return undefined;
+        return path.length === 1 ? 'whole' : { members: [{ path: path.slice(1), spread: false }] };
+      }
+      return ts.isIdentifier(x) && this.symbolOf(x) === param && !path[0].startsWith('#') ? { members: [{ path, spread: false }] } : undefined;
     }
     // `records[i]`: one element of the parameter.
     if (ts.isElementAccessExpression(e)) return elementOf(this.carries(e.expression, param, body, hops + 1));
@@ -574,7 +729,7 @@ export class Summaries {
       if (d && ts.isVariableDeclaration(d) && d.initializer && ts.isIdentifier(d.name) && d.getStart() >= body.getStart() && d.getEnd() <= body.getEnd()) {
         return this.carries(d.initializer, param, body, hops + 1, nested);
       }
-      return undefined;
+      return d && this.carriesRest(d, param, body, hops, nested);
     }
     if (ts.isObjectLiteralExpression(e)) {
       let found: Carry | undefined;
@@ -588,8 +743,10 @@ export class Summaries {
               : undefined;
         if (how === 'whole') return 'whole';
         // The whole parameter (or its spread) wins over its members; members add up.
-        if (how && (!found || (typeof found === 'object' && typeof how !== 'object'))) found = how;
-        else if (typeof how === 'object' && typeof found === 'object') found = { members: [...found.members, ...how.members].slice(0, maxMembers) };
+        const foundMembers = membersOf(found);
+        const howMembers = membersOf(how);
+        if (how && (!found || (foundMembers && !howMembers))) found = how;
+        else if (howMembers && foundMembers) found = { members: [...foundMembers, ...howMembers].slice(0, maxMembers) };
       }
       return found;
     }
@@ -627,15 +784,45 @@ export class Summaries {
     const iterated = d && iteratedIn(d, body);
     if (iterated) return elementOf(this.carries(iterated, param, body, hops + 1));
     if (d && ts.isVariableDeclaration(d) && d.initializer && d.getStart() >= body.getStart() && d.getEnd() <= body.getEnd()) return this.carries(d.initializer, param, body, hops + 1, true);
-    return undefined;
+    return d && this.carriesRest(d, param, body, hops, true);
   }
+
+  /** A local rest element (`const { onError, ...rest } = job`): the own properties of what it destructures, but the names taken out beside it. */
+  private carriesRest(d: ts.Declaration, param: ts.Symbol, body: ts.Node, hops: number, nested: boolean): Carry | undefined {
+    if (!ts.isBindingElement(d) || !d.dotDotDotToken || !ts.isObjectBindingPattern(d.parent)) return undefined;
+    const holder = d.parent.parent;
+    if (!ts.isVariableDeclaration(holder) || !holder.initializer || holder.getStart() < body.getStart() || holder.getEnd() > body.getEnd()) return undefined;
+    const named: string[] = [];
+    for (const el of d.parent.elements) {
+      if (el === d) continue;
+      const key = el.propertyName ?? el.name;
+      if (ts.isIdentifier(key) || ts.isStringLiteral(key)) named.push(key.text);
+      else return undefined; // a computed key: which member it takes is not known
+    }
+    const how = this.carries(holder.initializer, param, body, hops + 1, nested);
+    if (how === 'whole' || how === 'spread') return { omit: named };
+    const before = omitOf(how);
+    return before ? { omit: [...before, ...named] } : undefined;
+  }
+}
+
+/** The class whose instance `this` is at `node` (arrow functions see their container's `this`). */
+function thisClassOf(node: ts.Node): ts.ClassLikeDeclaration | undefined {
+  for (let n = node.parent; n; n = n.parent) {
+    if (ts.isArrowFunction(n)) continue;
+    if (ts.isMethodDeclaration(n) || ts.isConstructorDeclaration(n) || ts.isGetAccessor(n) || ts.isSetAccessor(n) || ts.isPropertyDeclaration(n)) {
+      return ts.isClassLike(n.parent) && !(ts.getCombinedModifierFlags(n) & ts.ModifierFlags.Static) ? n.parent : undefined;
+    }
+    if (ts.isFunctionLike(n) || ts.isClassLike(n) || ts.isSourceFile(n)) return undefined;
+  }
+  return undefined;
 }
 
 /** What one element of a carried value carries: the `i` member (each element) of the whole value or of each member. */
 function elementOf(how: Carry | undefined): Carry | undefined {
-  if (!how || how === 'spread') return undefined;
+  if (!how || how === 'spread' || omitOf(how)) return undefined;
   if (how === 'whole') return { members: [{ path: ['i'], spread: false }] };
-  const members = how.members.filter((m) => !m.spread && m.path.length < maxMemberDepth).map((m) => ({ path: [...m.path, 'i'], spread: false }));
+  const members = membersOf(how)!.filter((m) => !m.spread && m.path.length < maxMemberDepth).map((m) => ({ path: [...m.path, 'i'], spread: false }));
   return members.length ? { members } : undefined;
 }
 
@@ -670,12 +857,12 @@ function methodName(call: ts.CallExpression | ts.NewExpression): string | undefi
   return ts.isCallExpression(call) && ts.isPropertyAccessExpression(call.expression) ? call.expression.name.text : undefined;
 }
 
-function argAt(call: ts.CallExpression, index: number): ts.Expression | undefined {
-  const a = call.arguments[index];
+function argAt(call: ts.CallExpression | ts.NewExpression, index: number): ts.Expression | undefined {
+  const a = call.arguments?.[index];
   return a && !ts.isSpreadElement(a) ? a : undefined;
 }
 
-function calleeName(call: ts.CallExpression): string | undefined {
+function calleeName(call: ts.CallExpression | ts.NewExpression): string | undefined {
   const e = call.expression;
   return ts.isIdentifier(e) ? e.text : ts.isPropertyAccessExpression(e) ? e.name.text : undefined;
 }
@@ -756,6 +943,12 @@ function functionBodiesOf(sf: ts.SourceFile, userSinks: readonly UserSink[]): { 
   const fileNames = fileCandidateNames(sf.text);
   const callsFileName = fileNames.length ? new RegExp(`\\b(?:${fileNames.join('|')})\\s*\\(`) : undefined;
   const visit = (n: ts.Node): void => {
+    // A constructor is called by its class's name; whether it may send is read off the whole class (its methods send what it keeps).
+    if (ts.isConstructorDeclaration(n) && n.body && ts.isClassDeclaration(n.parent) && n.parent.name) {
+      const text = n.parent.getText(sf);
+      if (mayContainSinks(text, userSinks) || callsFileName?.test(text)) sending.push(n.parent.name.text);
+      else others.push({ name: n.parent.name.text, text, runs: [...new Set(text.match(callRun))] });
+    }
     const fn = ts.isFunctionDeclaration(n) || ts.isMethodDeclaration(n) || ts.isFunctionExpression(n) || ts.isArrowFunction(n) ? n : undefined;
     if (fn?.body) {
       const name = functionName(fn);
