@@ -1307,7 +1307,11 @@ export function typedOriginsOfUntyped(checker: ts.TypeChecker, expr: ts.Expressi
 
 /** The object a rest element destructures (`const { a, ...rest } = source`) and the names taken out beside it. */
 function restBinding(checker: ts.TypeChecker, id: ts.Identifier): { source: ts.Expression; named: string[] } | undefined {
-  const d = symbolOf(checker, id)?.valueDeclaration;
+  return restElement(symbolOf(checker, id)?.valueDeclaration);
+}
+
+/** A rest element's declaration (`...rest` in `const { a, ...rest } = source`): the source, the names taken out beside it, and the declaration holding the pattern. */
+export function restElement(d: ts.Declaration | undefined): { source: ts.Expression; named: string[]; holder: ts.VariableDeclaration } | undefined {
   if (!d || !ts.isBindingElement(d) || !d.dotDotDotToken || !ts.isObjectBindingPattern(d.parent)) return undefined;
   const holder = d.parent.parent;
   if (!ts.isVariableDeclaration(holder) || !holder.initializer) return undefined;
@@ -1318,7 +1322,7 @@ function restBinding(checker: ts.TypeChecker, id: ts.Identifier): { source: ts.E
     if (ts.isIdentifier(key) || ts.isStringLiteral(key)) named.push(key.text);
     else return undefined; // a computed key: which member it takes is not known
   }
-  return { source: holder.initializer, named };
+  return { source: holder.initializer, named, holder };
 }
 
 /**

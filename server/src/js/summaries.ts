@@ -1,6 +1,6 @@
 import * as ts from 'typescript';
 import type { UserSink } from '../engine/config';
-import { calledFunction, identityArgument, originsOf, skipOuter } from './flow';
+import { calledFunction, identityArgument, originsOf, restElement, skipOuter } from './flow';
 import { callMemo, memoStoreOf, optionsKey } from './memo';
 import { resolveAlias } from './origin';
 import type { Serializer, TransferInfo } from './rules/rule';
@@ -789,17 +789,10 @@ export class Summaries {
 
   /** A local rest element (`const { onError, ...rest } = job`): the own properties of what it destructures, but the names taken out beside it. */
   private carriesRest(d: ts.Declaration, param: ts.Symbol, body: ts.Node, hops: number, nested: boolean): Carry | undefined {
-    if (!ts.isBindingElement(d) || !d.dotDotDotToken || !ts.isObjectBindingPattern(d.parent)) return undefined;
-    const holder = d.parent.parent;
-    if (!ts.isVariableDeclaration(holder) || !holder.initializer || holder.getStart() < body.getStart() || holder.getEnd() > body.getEnd()) return undefined;
-    const named: string[] = [];
-    for (const el of d.parent.elements) {
-      if (el === d) continue;
-      const key = el.propertyName ?? el.name;
-      if (ts.isIdentifier(key) || ts.isStringLiteral(key)) named.push(key.text);
-      else return undefined; // a computed key: which member it takes is not known
-    }
-    const how = this.carries(holder.initializer, param, body, hops + 1, nested);
+    const rest = restElement(d);
+    if (!rest || rest.holder.getStart() < body.getStart() || rest.holder.getEnd() > body.getEnd()) return undefined;
+    const { named } = rest;
+    const how = this.carries(rest.source, param, body, hops + 1, nested);
     if (how === 'whole' || how === 'spread') return { omit: named };
     const before = omitOf(how);
     return before ? { omit: [...before, ...named] } : undefined;
