@@ -981,7 +981,7 @@ export function sharedPrimitiveFix(ctx: FixContext, inHolder = false): Fix | und
   if (!member || !site || site.node.type !== 'call' || (problem.holder && !inHolder) || !createsDirectly(site, problem.objectType!, ev)) return undefined;
   // A dask distributed graph runs on the cluster's workers, which no local Manager serves: a
   // `distributed.Lock` is held by the scheduler and pickles as its name.
-  if (sink.name === 'dask.array.store')
+  if (sink.name === 'dask.array.store' || sink.name === 'Array.store')
     return problem.objectType === 'threading.Lock' ? replaceConstructorFix(problem, 'distributed', 'Lock', 'Use {name}', true, 'use-distributed-lock') : undefined;
   if (sink.transport === 'spawn-args' || sink.transport === 'fork-copy') {
     const renames = blockingRenames(site, ev);
