@@ -222,7 +222,7 @@ function sinkAt(site: CallSite, ev: Evaluator, config: SendcheckConfig, defaultM
   if (fnNode.type === 'attribute' && fnNode.childForFieldName('attribute')?.text === 'store' && (callee.kind === 'unknown' || (callee.kind === 'param' && callee.attrs))) {
     const lockArg = keywords.get('lock');
     if (!lockArg || /^(?:True|False|None)$/.test(lockArg.text) || !importsDask(site.scope.module)) return undefined;
-    if (!(distributedClient(site.scope.module, ev) || daskProcesses(site, ev) || clientInImporter(site.scope.module, ev))) return undefined;
+    if (!storeLeavesProcess(site, ev)) return undefined;
     add('lock', lockArg);
     return make('Array.store', 'task', 'dask', 'spawn');
   }
@@ -288,7 +288,7 @@ function sinkAt(site: CallSite, ev: Evaluator, config: SendcheckConfig, defaultM
         // (dask/distributed#780). The threaded default keeps it in this process.
         const lockArg = arg(2, 'lock');
         if (!lockArg || /^(?:True|False|None)$/.test(lockArg.text)) return undefined;
-        if (!(distributedClient(site.scope.module, ev) || daskProcesses(site, ev) || clientInImporter(site.scope.module, ev))) return undefined;
+        if (!storeLeavesProcess(site, ev)) return undefined;
         add('lock', lockArg);
         return make('dask.array.store', 'task', 'dask', 'spawn');
       }
@@ -598,6 +598,11 @@ function distributedClient(module: ModuleModel, ev: Evaluator): boolean {
     return true;
   }
   return false;
+}
+
+/** Whether a dask `store` here runs on worker processes: a distributed Client (here or in the entry script) or the processes scheduler. */
+function storeLeavesProcess(site: CallSite, ev: Evaluator): boolean {
+  return distributedClient(site.scope.module, ev) || daskProcesses(site, ev) || clientInImporter(site.scope.module, ev);
 }
 
 /**
